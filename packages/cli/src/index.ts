@@ -1,0 +1,1 @@
+export { run, readTable, EXIT, type Io } from "./run.js";

@@ -1,0 +1,327 @@
+import { HlmError } from "./HlmError.js";
+import { modelTerms, type LinearTerms, type ModelTerms } from "./formula/modelTerms.js";
+import type { Expr } from "./formula/parseFormula.js";
+import { compareStrings, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
+import { dropRankDeficient } from "./rankDeficiency.js";
+import type { Table } from "./readCsv.js";
+
+/** Options of a fit that shape the model: the estimation criterion, factors and prior weights. */
+export interface ModelOptions {
+  /** REML (default) or maximum likelihood (false). */
+  REML?: boolean;
+  /** Numeric columns to treat as categorical. */
+  factors?: readonly string[];
+  /** Column of prior weights (lme4's `weights`). */
+  weights?: string;
+}
+
+/**
+ * One random-effects term `(effects | group)`: Z_i is n × (p·ℓ) with, in row t, the p values
+ * `z[t*p .. t*p+p-1]` in the columns of level `refs[t]`.
+ */
+export interface ReTerm {
+  /** lme4's name of the grouping factor (`School`, `cask:batch`). */
+  group: string;
+  /** Column names of the term's model matrix (`(Intercept)`, `SES`). */
+  columnNames: string[];
+  /** Level labels of the grouping factor, in lme4's order. */
+  levels: string[];
+  /** Level index of each observation. */
+  refs: Int32Array;
+  /** The term's model matrix, n × p, row-major. */
+  z: Float64Array;
+  /** Number of columns p_i. */
+  p: number;
+  /** Number of levels ℓ_i. */
+  nl: number;
+}
+
+/** The model as data: response, fixed-effects matrix X, random-effects terms, weights and offset. */
+export interface Model {
+  formula: string;
+  terms: ModelTerms;
+  REML: boolean;
+  /** Number of observations used. */
+  n: number;
+  /** Number of fixed-effects columns kept. */
+  p: number;
+  responseName: string;
+  /** Response y (without the offset subtracted). */
+  y: Float64Array;
+  /** X, n × p, column-major: column j is `X[j*n .. j*n+n-1]`. */
+  X: Float64Array;
+  xNames: string[];
+  /** Columns of the full fixed-effects matrix dropped for rank deficiency. */
+  droppedColumns: string[];
+  offset: Float64Array | null;
+  weights: Float64Array | null;
+  /** Random-effects terms in lme4's order (decreasing number of levels). */
+  reTerms: ReTerm[];
+  /** Index in the input table of each observation used. */
+  rows: Int32Array;
+  /** Rows of the table left out for missing values. */
+  nDropped: number;
+  /** Fixed-effects factor levels, per variable (for prediction on new data). */
+  factorLevels: Record<string, string[]>;
+}
+
+/** Builds the model frame and matrices (lme4's `lFormula`) from a formula and a table. */
+export function buildModel(table: Table, formula: string, options: ModelOptions = {}): Model {
+  const terms = modelTerms(formula);
+  const groupNames = new Set(terms.random.flatMap((r) => r.groupVars));
+  const factorNames = new Set([...(options.factors ?? []), ...groupNames]);
+  const source = new ModelFrameSource(table, factorNames, formula);
+  for (const f of options.factors ?? []) {
+    if (!table.names.includes(f)) throw new HlmError("OPTIONS", `--factors names column '${f}', which is not in the data.`, { column: f });
+  }
+  const nAll = table.nrow;
+  if (terms.random.length === 0) {
+    throw new HlmError("FORMULA", `The formula '${formula}' has no random-effects term such as (1 | group); a mixed model needs at least one.`);
+  }
+
+  // every variable of the formula, numeric (evaluated on all rows) or categorical (labels)
+  type Raw = { kind: "numeric"; name: string; values: Float64Array } | { kind: "factor"; name: string; labels: (i: number) => string | null; missing: (i: number) => boolean };
+  const raw = new Map<string, Raw>();
+  const addVariable = (e: Expr): void => {
+    const name = variableName(e);
+    if (raw.has(name)) return;
+    if (e.type === "name" && source.isCategorical(e.name)) {
+      raw.set(name, { kind: "factor", name, labels: source.labels(e.name), missing: source.missing(e.name) });
+    } else {
+      raw.set(name, { kind: "numeric", name, values: source.evaluate(e) });
+    }
+  };
+  const response = terms.response;
+  const responseName = variableName(response);
+  if (response.type === "name" && source.isCategorical(response.name)) {
+    const c = source.column(response.name);
+    if (c.kind === "string") source.evaluate(response); // throws the text-in-numeric-column error
+    throw new HlmError("FORMULA", `The response '${response.name}' must be numeric, but it is listed as categorical.`);
+  }
+  const yAll = source.evaluate(response);
+  for (const v of terms.fixed.variables.slice(1)) addVariable(v.expr);
+  for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
+  const offsetsAll = terms.offsets.map((e) => source.evaluate(e));
+  for (const g of groupNames) source.column(g, terms.random.find((r) => r.groupVars.includes(g))?.pos);
+  let weightsAll: Float64Array | null = null;
+  if (options.weights !== undefined) {
+    const wc = source.column(options.weights);
+    if (wc.kind !== "number") throw new HlmError("DATA", `The weights column '${options.weights}' must be numeric.`, { column: options.weights });
+    weightsAll = source.evaluate({ type: "name", name: options.weights, pos: 0 });
+  }
+
+  // rows used: complete cases for every variable (lme4's na.omit); infinite values are an error
+  const keep = new Uint8Array(nAll).fill(1);
+  const checkNumeric = (name: string, values: Float64Array): void => {
+    for (let i = 0; i < nAll; i++) {
+      const v = values[i]!;
+      if (Number.isNaN(v)) keep[i] = 0;
+      else if (!Number.isFinite(v)) throw new HlmError("DATA", `'${name}' is infinite in row ${i + 1}; remove the row or transform the variable.`, { row: i + 1, column: name });
+    }
+  };
+  checkNumeric(responseName, yAll);
+  for (const v of raw.values()) {
+    if (v.kind === "numeric") checkNumeric(v.name, v.values);
+    else for (let i = 0; i < nAll; i++) if (v.missing(i)) keep[i] = 0;
+  }
+  terms.offsets.forEach((e, k) => checkNumeric(variableName(e), offsetsAll[k]!));
+  for (const g of groupNames) {
+    const missing = source.missing(g);
+    for (let i = 0; i < nAll; i++) if (missing(i)) keep[i] = 0;
+  }
+  if (weightsAll) {
+    checkNumeric(options.weights!, weightsAll);
+    for (let i = 0; i < nAll; i++) {
+      if (keep[i] && weightsAll[i]! < 0) throw new HlmError("DATA", `Weights must not be negative: '${options.weights}' is ${weightsAll[i]} in row ${i + 1}.`, { row: i + 1, column: options.weights! });
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < nAll; i++) n += keep[i]!;
+  if (n === 0) {
+    throw new HlmError("DATA", nAll === 0 ? "The data have no rows." : `Every row has a missing value in a variable of the formula '${formula}'; no rows are left to fit.`);
+  }
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; i < nAll; i++) if (keep[i]) rows[k++] = i;
+  const subset = (a: Float64Array): Float64Array => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = a[rows[k]!]!;
+    return out;
+  };
+
+  // variables over the rows used; factor levels are those present (drop.unused.levels)
+  const vars = new Map<string, Variable>();
+  for (const v of raw.values()) {
+    if (v.kind === "numeric") vars.set(v.name, { kind: "numeric", name: v.name, values: subset(v.values) });
+    else vars.set(v.name, makeFactor(v.name, [v.labels], rows));
+  }
+  const y = subset(yAll);
+  let offset: Float64Array | null = null;
+  if (offsetsAll.length > 0) {
+    offset = new Float64Array(n);
+    for (const o of offsetsAll) {
+      const s = subset(o);
+      for (let k = 0; k < n; k++) offset[k]! += s[k]!;
+    }
+  }
+  const weights = weightsAll ? subset(weightsAll) : null;
+
+  // fixed effects
+  const fullX = modelMatrix(terms.fixed, vars, n, true);
+  const { keep: keptCols, dropped } = dropRankDeficient(fullX.columns, n);
+  const p = keptCols.length;
+  const X = new Float64Array(n * p);
+  keptCols.forEach((j, k) => X.set(fullX.columns[j]!, k * n));
+  const xNames = keptCols.map((j) => fullX.names[j]!);
+  const factorLevels: Record<string, string[]> = {};
+  for (const v of vars.values()) if (v.kind === "factor") factorLevels[v.name] = v.levels;
+
+  // random effects
+  const reTermsInOrder: ReTerm[] = terms.random.map((r) => {
+    const zm = modelMatrix(r.effects, vars, n, false);
+    const f = makeFactor(r.group, r.groupVars.map((g) => source.labels(g)), rows);
+    const pz = zm.columns.length;
+    const z = new Float64Array(n * pz);
+    zm.columns.forEach((col, j) => {
+      for (let t = 0; t < n; t++) z[t * pz + j] = col[t]!;
+    });
+    if (f.levels.length < 2) {
+      throw new HlmError("DATA", `The grouping factor '${r.group}' has only ${f.levels.length} level in the rows used; a random effect needs at least 2 (lme4 refuses this too).`, { column: r.group });
+    }
+    if (f.levels.length >= n) {
+      throw new HlmError("DATA", `The grouping factor '${r.group}' has ${f.levels.length} levels for ${n} observations; it must have fewer levels than observations (lme4 refuses this too).`, { column: r.group });
+    }
+    if (f.levels.length * pz > n) {
+      throw new HlmError("DATA", `The term for '${r.group}' has ${f.levels.length * pz} random effects but there are only ${n} observations; the model is not identifiable (lme4 refuses this too).`, { column: r.group });
+    }
+    return { group: r.group, columnNames: zm.names, levels: f.levels, refs: f.codes, z, p: pz, nl: f.levels.length };
+  });
+  const reTerms = lme4TermOrder(reTermsInOrder);
+  return {
+    formula,
+    terms,
+    REML: options.REML ?? true,
+    n,
+    p,
+    responseName,
+    y,
+    X,
+    xNames,
+    droppedColumns: dropped.map((j) => fullX.names[j]!),
+    offset,
+    weights,
+    reTerms,
+    rows,
+    nDropped: nAll - n,
+    factorLevels,
+  };
+}
+
+/** lme4's mkReTrms order: by decreasing number of levels, if not already so (ties reversed, as rev(order())). */
+function lme4TermOrder(terms: ReTerm[]): ReTerm[] {
+  const nl = terms.map((t) => t.nl);
+  const increasing = nl.some((v, i) => i > 0 && v > nl[i - 1]!);
+  if (!increasing) return terms;
+  const order = terms.map((_, i) => i).sort((a, b) => nl[a]! - nl[b]! || a - b);
+  return order.reverse().map((i) => terms[i]!);
+}
+
+/**
+ * A factor over the rows used; several label sources make an interaction (`a:b`), whose levels are
+ * ordered by the first factor's level, then the second's, labelled `la:lb`, as R's `:` on factors.
+ */
+function makeFactor(name: string, labelSources: ((i: number) => string | null)[], rows: Int32Array): Factor {
+  const n = rows.length;
+  const perVar = labelSources.map((labels) => {
+    const uniq = new Map<string, number>();
+    const raw = new Array<string>(n);
+    for (let k = 0; k < n; k++) {
+      const s = labels(rows[k]!)!;
+      raw[k] = s;
+      if (!uniq.has(s)) uniq.set(s, 0);
+    }
+    const levels = [...uniq.keys()].sort(compareStrings);
+    levels.forEach((l, i) => uniq.set(l, i));
+    const codes = new Int32Array(n);
+    for (let k = 0; k < n; k++) codes[k] = uniq.get(raw[k]!)!;
+    return { levels, codes };
+  });
+  if (perVar.length === 1) return { kind: "factor", name, levels: perVar[0]!.levels, codes: perVar[0]!.codes };
+  // interaction: combined index in lexical order of the component codes, then drop unused levels
+  const combos = new Map<string, { key: number[]; label: string }>();
+  const rowKey = new Array<string>(n);
+  for (let k = 0; k < n; k++) {
+    const key = perVar.map((v) => v.codes[k]!);
+    const ks = key.join(",");
+    rowKey[k] = ks;
+    if (!combos.has(ks)) combos.set(ks, { key, label: perVar.map((v, j) => v.levels[key[j]!]).join(":") });
+  }
+  const sorted = [...combos.entries()].sort(([, a], [, b]) => {
+    for (let j = 0; j < a.key.length; j++) if (a.key[j] !== b.key[j]) return a.key[j]! - b.key[j]!;
+    return 0;
+  });
+  const index = new Map(sorted.map(([ks], i) => [ks, i]));
+  const codes = new Int32Array(n);
+  for (let k = 0; k < n; k++) codes[k] = index.get(rowKey[k]!)!;
+  return { kind: "factor", name, levels: sorted.map(([, v]) => v.label), codes };
+}
+
+/**
+ * The model matrix of a set of terms (R's model.matrix with treatment contrasts): intercept, then
+ * each term's columns, the first variable of an interaction varying fastest. A factor in a term is
+ * coded by contrasts when the term without it is the intercept or is contained in an earlier term,
+ * by indicators otherwise (R's TermCode); without an intercept the first factor gets indicators.
+ */
+export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: number, isFixed: boolean): { columns: Float64Array[]; names: string[] } {
+  const columns: Float64Array[] = [];
+  const names: string[] = [];
+  if (lt.intercept) {
+    columns.push(new Float64Array(n).fill(1));
+    names.push("(Intercept)");
+  }
+  const skipResponse = isFixed ? 1 : 0;
+  const terms = lt.terms;
+  const varOf = (k: number): Variable => vars.get(lt.variables[k]!.name)!;
+  let firstFactorFixed = lt.intercept;
+  terms.forEach((term, ti) => {
+    // per variable of the term: its columns and their names
+    const parts = term.map((k) => {
+      const v = varOf(k);
+      if (k < skipResponse) throw new HlmError("INTERNAL", "response in a term");
+      if (v.kind === "numeric") return { cols: [v.values], names: [v.name] };
+      const rest = term.filter((x) => x !== k);
+      let contrasts = rest.length === 0 || terms.slice(0, ti).some((prev) => rest.every((x) => prev.includes(x)));
+      if (!firstFactorFixed) {
+        // R: without an intercept, the first factor of the first term with a factor gets indicators
+        firstFactorFixed = true;
+        contrasts = false;
+      }
+      const first = contrasts ? 1 : 0;
+      const cols: Float64Array[] = [];
+      const colNames: string[] = [];
+      for (let l = first; l < v.levels.length; l++) {
+        const col = new Float64Array(n);
+        for (let t = 0; t < n; t++) if (v.codes[t] === l) col[t] = 1;
+        cols.push(col);
+        colNames.push(`${v.name}${v.levels[l]}`);
+      }
+      return { cols, names: colNames };
+    });
+    // product of the parts, the first varying fastest
+    let acc: { cols: Float64Array[]; names: string[] } = { cols: [new Float64Array(n).fill(1)], names: [""] };
+    for (const part of parts) {
+      const next: { cols: Float64Array[]; names: string[] } = { cols: [], names: [] };
+      part.cols.forEach((pc, b) => {
+        acc.cols.forEach((ac, a) => {
+          const col = new Float64Array(n);
+          for (let t = 0; t < n; t++) col[t] = ac[t]! * pc[t]!;
+          next.cols.push(col);
+          next.names.push(acc.names[a] === "" ? part.names[b]! : `${acc.names[a]}:${part.names[b]}`);
+        });
+      });
+      acc = next;
+    }
+    columns.push(...acc.cols);
+    names.push(...acc.names);
+  });
+  return { columns, names };
+}

@@ -1,0 +1,148 @@
+import type { Model } from "./buildModel.js";
+
+/**
+ * The blocked cross-product matrix A = [Z X y]' W [Z X y], formed once per model (O(n)), so that
+ * an evaluation of the objective never touches the n observations again (MixedModels.jl's
+ * `A` blocks). Z_1, the term with the most levels, is kept apart: its diagonal block is block
+ * diagonal (one p_1 × p_1 block per level) and its off-diagonal block against the rest, R =
+ * [Z_2 … Z_k X y], is stored sparse by level. The rest is one dense symmetric m × m block.
+ *
+ * Arrays are plain Float64Array/Int32Array: these loops are the hot path of model setup and of
+ * every evaluation, where ml-matrix's per-element accessors would cost more than the arithmetic.
+ */
+export interface CrossProducts {
+  /** Columns of Z_1 per level (p_1) and number of levels (ℓ_1). */
+  p1: number;
+  nl1: number;
+  /** Z_1'WZ_1: ℓ_1 symmetric p_1 × p_1 blocks, row-major, one after another. */
+  A11: Float64Array;
+  /** Size of the rest, m = q_2 + … + q_k + p + 1. */
+  m: number;
+  /** Number of random-effects columns in the rest (q_2 + … + q_k). */
+  qRest: number;
+  /** Start, in the rest, of each term 2..k (index 0 is term 2). */
+  restOffsets: number[];
+  /** R'WR: dense symmetric m × m, row-major, both triangles filled. */
+  ARR: Float64Array;
+  /** R'WZ_1 sparse by level c of term 1: rows `rowIdx[colPtr[c] .. colPtr[c+1])` (ascending). */
+  colPtr: Int32Array;
+  rowIdx: Int32Array;
+  /** Values: entry e, column k of the level's p_1 columns at `vals[e*p1 + k]`. */
+  vals: Float64Array;
+  /** log |W| = Σ log w_i (0 without weights). */
+  logDetW: number;
+}
+
+/** Forms the blocks of A for a model (the response is y minus the offset). */
+export function crossProducts(model: Model): CrossProducts {
+  const { n, p, reTerms, X, weights } = model;
+  const t1 = reTerms[0]!;
+  const p1 = t1.p;
+  const nl1 = t1.nl;
+  const rest = reTerms.slice(1);
+  const restOffsets: number[] = [];
+  let qRest = 0;
+  for (const t of rest) {
+    restOffsets.push(qRest);
+    qRest += t.p * t.nl;
+  }
+  const m = qRest + p + 1;
+  const y = responseMinusOffset(model);
+
+  // observations grouped by level of term 1 (counting sort)
+  const refs1 = t1.refs;
+  const start = new Int32Array(nl1 + 1);
+  for (let t = 0; t < n; t++) start[refs1[t]! + 1]!++;
+  for (let c = 0; c < nl1; c++) start[c + 1]! += start[c]!;
+  const byLevel = new Int32Array(n);
+  const fill = start.slice(0, nl1);
+  for (let t = 0; t < n; t++) byLevel[fill[refs1[t]!]!++] = t;
+
+  // sparsity pattern of R'Z_1 per level: the rest's Z level-blocks met by the level, then X and y rows
+  const colPtr = new Int32Array(nl1 + 1);
+  const rowLists: Int32Array[] = [];
+  const mark = new Int32Array(qRest).fill(-1);
+  for (let c = 0; c < nl1; c++) {
+    const rowsC: number[] = [];
+    for (let s = start[c]!; s < start[c + 1]!; s++) {
+      const t = byLevel[s]!;
+      rest.forEach((term, j) => {
+        const r0 = restOffsets[j]! + term.refs[t]! * term.p;
+        if (mark[r0] !== c) {
+          mark[r0] = c;
+          for (let k = 0; k < term.p; k++) rowsC.push(r0 + k);
+        }
+      });
+    }
+    rowsC.sort((a, b) => a - b);
+    for (let r = qRest; r < m; r++) rowsC.push(r);
+    rowLists.push(Int32Array.from(rowsC));
+    colPtr[c + 1] = colPtr[c]! + rowsC.length;
+  }
+  const nnz = colPtr[nl1]!;
+  const rowIdx = new Int32Array(nnz);
+  rowLists.forEach((r, c) => rowIdx.set(r, colPtr[c]!));
+  const vals = new Float64Array(nnz * p1);
+  const A11 = new Float64Array(nl1 * p1 * p1);
+  const ARR = new Float64Array(m * m);
+
+  // one pass over the observations: the nonzeros of row t of R are at most Σ p_j (Z) + p + 1
+  const maxNz = rest.reduce((s, term) => s + term.p, 0) + p + 1;
+  const rIdx = new Int32Array(maxNz);
+  const rVal = new Float64Array(maxNz);
+  const pos = new Int32Array(m); // position of a rest row within the current level's entries
+  let logDetW = 0;
+  for (let c = 0; c < nl1; c++) {
+    const e0 = colPtr[c]!;
+    for (let e = e0; e < colPtr[c + 1]!; e++) pos[rowIdx[e]!] = e - e0;
+    for (let s = start[c]!; s < start[c + 1]!; s++) {
+      const t = byLevel[s]!;
+      const w = weights ? weights[t]! : 1;
+      if (weights) logDetW += Math.log(w);
+      let nz = 0;
+      rest.forEach((term, j) => {
+        const r0 = restOffsets[j]! + term.refs[t]! * term.p;
+        for (let k = 0; k < term.p; k++) {
+          rIdx[nz] = r0 + k;
+          rVal[nz++] = term.z[t * term.p + k]!;
+        }
+      });
+      for (let j = 0; j < p; j++) {
+        rIdx[nz] = qRest + j;
+        rVal[nz++] = X[j * n + t]!;
+      }
+      rIdx[nz] = m - 1;
+      rVal[nz++] = y[t]!;
+      // A11 block of level c
+      const z1 = t1.z;
+      const b = c * p1 * p1;
+      for (let a = 0; a < p1; a++) {
+        const za = z1[t * p1 + a]! * w;
+        for (let bb = 0; bb < p1; bb++) A11[b + a * p1 + bb]! += za * z1[t * p1 + bb]!;
+      }
+      // R'WZ_1 entries of level c
+      for (let u = 0; u < nz; u++) {
+        const e = (e0 + pos[rIdx[u]!]!) * p1;
+        const rv = rVal[u]! * w;
+        for (let k = 0; k < p1; k++) vals[e + k]! += rv * z1[t * p1 + k]!;
+      }
+      // R'WR (lower triangle; mirrored below)
+      for (let u = 0; u < nz; u++) {
+        const ru = rIdx[u]! * m;
+        const rv = rVal[u]! * w;
+        for (let v = 0; v <= u; v++) ARR[ru + rIdx[v]!]! += rv * rVal[v]!;
+      }
+    }
+  }
+  // rIdx is ascending within a row, so only the lower triangle was filled: mirror it
+  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) ARR[j * m + i] = ARR[i * m + j]!;
+  return { p1, nl1, A11, m, qRest, restOffsets, ARR, colPtr, rowIdx, vals, logDetW };
+}
+
+/** y minus the offset: the response the penalized least squares fits. */
+export function responseMinusOffset(model: Model): Float64Array {
+  if (!model.offset) return model.y;
+  const y = new Float64Array(model.n);
+  for (let t = 0; t < model.n; t++) y[t] = model.y[t]! - model.offset[t]!;
+  return y;
+}

@@ -1,0 +1,248 @@
+import { HlmError } from "./HlmError.js";
+import { deparse, type Expr } from "./formula/parseFormula.js";
+import type { Column, Table } from "./readCsv.js";
+
+/** A categorical variable over the rows kept: level labels (sorted as strings) and a code per row. */
+export interface Factor {
+  kind: "factor";
+  name: string;
+  levels: string[];
+  codes: Int32Array;
+}
+
+/** A numeric variable over the rows kept. */
+export interface Numeric {
+  kind: "numeric";
+  name: string;
+  values: Float64Array;
+}
+
+export type Variable = Factor | Numeric;
+
+/** Byte-order string comparison (R's C-locale sort), the order of factor levels. */
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
+  log: Math.log,
+  log10: Math.log10,
+  log2: Math.log2,
+  log1p: Math.log1p,
+  exp: Math.exp,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+};
+
+/** Names of the columns of the table that an expression refers to. */
+export function columnsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  switch (e.type) {
+    case "name":
+      out.add(e.name);
+      break;
+    case "call":
+      for (const a of e.args) columnsOf(a, out);
+      break;
+    case "binary":
+      columnsOf(e.left, out);
+      columnsOf(e.right, out);
+      break;
+    case "unary":
+      columnsOf(e.arg, out);
+      break;
+    case "paren":
+      columnsOf(e.expr, out);
+      break;
+    case "number":
+      break;
+  }
+  return out;
+}
+
+/**
+ * The table as the model sees it: column lookup with a helpful error for unknown names, and which
+ * columns are categorical (text columns, the ones named in `factors`, grouping variables).
+ */
+export class ModelFrameSource {
+  private readonly byName = new Map<string, Column>();
+  constructor(
+    readonly table: Table,
+    private readonly factorNames: ReadonlySet<string>,
+    private readonly formulaText: string,
+  ) {
+    for (const c of table.columns) this.byName.set(c.name, c);
+  }
+
+  column(name: string, pos?: number): Column {
+    const c = this.byName.get(name);
+    if (c) return c;
+    const suggestion = closestName(name, this.table.names);
+    const where = pos === undefined ? "" : ` (position ${pos + 1})`;
+    throw new HlmError(
+      "FORMULA",
+      `Unknown column '${name}' in formula '${this.formulaText}'${where}${suggestion ? `; did you mean '${suggestion}'?` : "."}`,
+      { column: name, ...(pos === undefined ? {} : { position: pos + 1 }) },
+    );
+  }
+
+  isCategorical(name: string): boolean {
+    const c = this.column(name);
+    return c.kind === "string" || this.factorNames.has(name);
+  }
+
+  /** Is row i missing for this column? */
+  missing(name: string): (i: number) => boolean {
+    const c = this.column(name);
+    if (c.kind === "number") return (i) => c.missing[i] === 1;
+    return (i) => c.values[i] === null;
+  }
+
+  /** The text label of each row's value, as R's as.character (missing rows: null). */
+  labels(name: string): (i: number) => string | null {
+    const c = this.column(name);
+    if (c.kind === "string") return (i) => c.values[i] ?? null;
+    return (i) => (c.missing[i] === 1 ? null : formatLabel(c.values[i]!));
+  }
+
+  /** Evaluates a numeric expression on every row of the table (NaN where missing). */
+  evaluate(e: Expr): Float64Array {
+    const n = this.table.nrow;
+    switch (e.type) {
+      case "number":
+        return new Float64Array(n).fill(e.value);
+      case "name": {
+        const c = this.column(e.name, e.pos);
+        if (c.kind === "string" || this.factorNames.has(e.name)) {
+          if (c.kind === "string") throw this.textInNumeric(c, e);
+          throw new HlmError("FORMULA", `Column '${e.name}' is categorical and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: e.name });
+        }
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = c.missing[i] === 1 ? NaN : c.values[i]!;
+        return out;
+      }
+      case "paren":
+        return this.evaluate(e.expr);
+      case "unary": {
+        const a = this.evaluate(e.arg);
+        if (e.op === "-") for (let i = 0; i < n; i++) a[i] = -a[i]!;
+        return a;
+      }
+      case "binary": {
+        const a = this.evaluate(e.left);
+        const b = this.evaluate(e.right);
+        const op = e.op;
+        for (let i = 0; i < n; i++) {
+          const x = a[i]!;
+          const y = b[i]!;
+          a[i] = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : op === "^" ? x ** y : NaN;
+        }
+        if (op !== "+" && op !== "-" && op !== "*" && op !== "/" && op !== "^") {
+          throw new HlmError("FORMULA", `Operator '${op}' cannot be used inside ${"a function"} in '${this.formulaText}' (position ${e.pos + 1}); use + - * / ^.`, { position: e.pos + 1 });
+        }
+        return a;
+      }
+      case "call": {
+        const fnName = e.fn;
+        if (fnName === "I") {
+          if (e.args.length !== 1) throw this.arity(e, 1);
+          return this.evaluate(e.args[0]!);
+        }
+        if (fnName === "scale") {
+          if (e.args.length !== 1) throw this.arity(e, 1);
+          return scale(this.evaluate(e.args[0]!));
+        }
+        if (fnName === "log" && e.args.length === 2) {
+          const a = this.evaluate(e.args[0]!);
+          const b = this.evaluate(e.args[1]!);
+          for (let i = 0; i < n; i++) a[i] = Math.log(a[i]!) / Math.log(b[i]!);
+          return a;
+        }
+        const f = NUMERIC_FUNCTIONS[fnName];
+        if (!f) {
+          throw new HlmError(
+            "FORMULA",
+            `Unsupported function '${fnName}()' in formula '${this.formulaText}' (position ${e.pos + 1}); supported: ${[...Object.keys(NUMERIC_FUNCTIONS), "scale", "I", "offset"].join(", ")}.`,
+            { position: e.pos + 1 },
+          );
+        }
+        if (e.args.length !== 1) throw this.arity(e, 1);
+        const a = this.evaluate(e.args[0]!);
+        for (let i = 0; i < n; i++) a[i] = f(a[i]!);
+        return a;
+      }
+    }
+  }
+
+  private arity(e: Expr & { type: "call" }, k: number): HlmError {
+    return new HlmError("FORMULA", `${e.fn}() takes ${k} argument${k === 1 ? "" : "s"} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
+  }
+
+  private textInNumeric(c: Column & { kind: "string" }, e: Expr & { type: "name" }): HlmError {
+    const values = c.values;
+    let bad = -1;
+    let numbers = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      if (v.trim() !== "" && Number.isFinite(Number(v))) numbers++;
+      else if (bad < 0) bad = i;
+    }
+    if (numbers > 0 && bad >= 0) {
+      return new HlmError("DATA", `Column '${c.name}' should be numeric but row ${bad + 1} holds '${values[bad]}'.`, { column: c.name, row: bad + 1 });
+    }
+    return new HlmError("FORMULA", `Column '${c.name}' is categorical (text) and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name });
+  }
+}
+
+/** R's scale(): centre by the mean and divide by the standard deviation of the non-missing values. */
+function scale(a: Float64Array): Float64Array {
+  let n = 0;
+  let sum = 0;
+  for (const v of a) if (!Number.isNaN(v)) {
+    n++;
+    sum += v;
+  }
+  const mean = sum / n;
+  let ss = 0;
+  for (const v of a) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
+  const sd = Math.sqrt(ss / (n - 1));
+  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / sd;
+  return a;
+}
+
+/** A number as R's as.character prints it (up to 15 significant digits). */
+export function formatLabel(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return String(Number(v.toPrecision(15)));
+}
+
+/** The column name closest to `name` (edit distance, case-insensitive), if any is close. */
+export function closestName(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const cand of names) {
+    const d = editDistance(name.toLowerCase(), cand.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = cand;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The name R gives a variable (a column name or a deparsed expression). */
+export const variableName = (e: Expr): string => (e.type === "name" ? e.name : deparse(e));
