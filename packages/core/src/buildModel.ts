@@ -85,6 +85,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const addVariable = (e: Expr): void => {
     const name = variableName(e);
     if (raw.has(name)) return;
+    if (e.type === "name") source.column(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
       raw.set(name, { kind: "factor", name, labels: source.labels(e.name), missing: source.missing(e.name) });
     } else {
@@ -102,7 +103,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   for (const v of terms.fixed.variables.slice(1)) addVariable(v.expr);
   for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
   const offsetsAll = terms.offsets.map((e) => source.evaluate(e));
-  for (const g of groupNames) source.column(g, terms.random.find((r) => r.groupVars.includes(g))?.pos);
+  for (const r of terms.random) r.groupVars.forEach((g, k) => source.column(g, r.groupPos[k]));
   let weightsAll: Float64Array | null = null;
   if (options.weights !== undefined) {
     const wc = source.column(options.weights);

@@ -67,7 +67,7 @@ describe("formula errors name the position", () => {
   it.each([
     ["y ~ x + ", "Formula error at position 9 of 'y ~ x + ': the formula ends too early."],
     ["y x + (1 | g)", "Formula error at position 3 of 'y x + (1 | g)': expected '~' but found 'x'."],
-    ["y ~ x + (1 | g", "Formula error at position 15 of 'y ~ x + (1 | g': a '(' is not closed."],
+    ["y ~ x + (1 | g", "Formula error at position 9 of 'y ~ x + (1 | g': this '(' is not closed."],
     ["y ~ x $ z", "Formula error at position 7 of 'y ~ x $ z': unexpected character '$'."],
     ["~ x + (1 | g)", "Formula error at position 1 of '~ x + (1 | g)': the formula needs a response before '~'."],
     ["y ~ x + ( | g)", "Formula error at position 11 of 'y ~ x + ( | g)': unexpected '|'."],

@@ -19,6 +19,8 @@ export interface RandomTerm {
   effects: LinearTerms;
   /** The grouping factor as a list of variable names; more than one is an interaction (`a:b`). */
   groupVars: string[];
+  /** Position in the formula text of each grouping variable (0-based). */
+  groupPos: number[];
   /** lme4's name of the grouping factor: the variable names joined by `:`, e.g. `cask:batch`. */
   group: string;
   /** Position of the term in the formula text (0-based). */
@@ -178,22 +180,22 @@ function product(a: number[][], b: number[][]): number[][] {
   return union([], out);
 }
 
-/** Grouping factors of `(... | g)`: `g`, `a:b`, or the nested `a/b` (giving `a` and `b:a`, as lme4). */
-function groupings(f: Formula, g: Expr): string[][] {
+/** Grouping factors of `(... | g)`: `g`, `a:b`, or the nested `a/b` (giving `a` and `b:a`, as lme4), with positions. */
+function groupings(f: Formula, g: Expr): { names: string[]; pos: number[] }[] {
   const e = unparen(g);
-  if (e.type === "name") return [[e.name]];
+  if (e.type === "name") return [{ names: [e.name], pos: [e.pos] }];
   if (e.type === "binary" && e.op === ":") {
     const l = groupings(f, e.left);
     const r = groupings(f, e.right);
     if (l.length !== 1 || r.length !== 1) throw errorAt(f, e.pos, "a nested grouping 'a/b' cannot be part of an interaction");
-    return [[...l[0]!, ...r[0]!]];
+    return [{ names: [...l[0]!.names, ...r[0]!.names], pos: [...l[0]!.pos, ...r[0]!.pos] }];
   }
   if (e.type === "binary" && e.op === "/") {
     const outer = groupings(f, e.left);
     const inner = groupings(f, e.right);
     if (inner.length !== 1) throw errorAt(f, e.right.pos, "write a nested grouping as a/b/c");
     const last = outer[outer.length - 1]!;
-    return [...outer, [...inner[0]!, ...last]];
+    return [...outer, { names: [...inner[0]!.names, ...last.names], pos: [...inner[0]!.pos, ...last.pos] }];
   }
   throw errorAt(f, e.pos, `the grouping factor after '|' must be a column name, 'a:b' or 'a/b', not '${deparse(e)}'`);
 }
@@ -237,14 +239,14 @@ export function modelTerms(text: string): ModelTerms {
     const effectsFor = (e: Expr | null, intercept: boolean): LinearTerms => new TermExpander(formula, false).linearTerms(e, intercept);
     const lhs = effectsFor(bar.left, true);
     if (lhs.terms.length === 0 && !lhs.intercept) throw errorAt(formula, bar.left.pos, "a random-effects term has no columns");
-    for (const groupVars of groups) {
-      const group = [...groupVars].join(":");
+    for (const { names: groupVars, pos: groupPos } of groups) {
+      const group = groupVars.join(":");
       if (bar.op === "|") {
-        random.push({ effects: lhs, groupVars, group, pos: bar.pos });
+        random.push({ effects: lhs, groupVars, groupPos, group, pos: bar.pos });
       } else {
         // (a + b || g) is (1 | g) + (0 + a | g) + (0 + b | g)
-        if (lhs.intercept) random.push({ effects: { variables: lhs.variables, terms: [], intercept: true }, groupVars, group, pos: bar.pos });
-        for (const t of lhs.terms) random.push({ effects: { variables: lhs.variables, terms: [t], intercept: false }, groupVars, group, pos: bar.pos });
+        if (lhs.intercept) random.push({ effects: { variables: lhs.variables, terms: [], intercept: true }, groupVars, groupPos, group, pos: bar.pos });
+        for (const t of lhs.terms) random.push({ effects: { variables: lhs.variables, terms: [t], intercept: false }, groupVars, groupPos, group, pos: bar.pos });
       }
     }
   }

@@ -133,7 +133,8 @@ export function parseFormula(text: string): Formula {
       if (peek().kind === ")") throw formulaError(text, peek().pos, "empty parentheses");
       const inner = parseExpr(0);
       const close = next();
-      if (close.kind !== ")") throw formulaError(text, close.pos, close.kind === "end" ? "a '(' is not closed" : `expected ')' but found '${close.text}'`);
+      if (close.kind === "end") throw formulaError(text, t.pos, "this '(' is not closed");
+      if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' but found '${close.text}'`);
       return { type: "paren", expr: inner, pos: t.pos };
     }
     if (t.kind === "op" && (t.text === "-" || t.text === "+")) {

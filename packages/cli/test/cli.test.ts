@@ -1,0 +1,87 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { compareWithReference, conformanceDir, loadReferences } from "../../core/test/compareReference.js";
+import { run } from "../src/run.js";
+
+function capture(argv: string[]): { code: number; out: string; err: string } {
+  let out = "";
+  let err = "";
+  const code = run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe("hlm fit --json agrees with lme4 on every conformance model", () => {
+  for (const ref of loadReferences()) {
+    it(ref.name, () => {
+      const args = ["fit", `${conformanceDir}${ref.dataset}.csv`, "--formula", ref.formula, "--json"];
+      if (!ref.REML) args.push("--ml");
+      if (ref.factors.length > 0) args.push("--factors", ref.factors.join(","));
+      const { code, out, err } = capture(args);
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      const json = JSON.parse(out);
+      expect(compareWithReference(json, ref)).toEqual([]);
+      // exactly the reference's keys (less lme4's own) plus fit_seconds
+      const expected = Object.keys(ref).filter((k) => !["name", "lme4_version", "lme4_fit_seconds_median", "weights"].includes(k));
+      expect(Object.keys(json).sort()).toEqual([...expected, "fit_seconds"].sort());
+      expect(json.fit_seconds).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe("hlm fit prints lme4's summary", () => {
+  it("for the lecture's fit.1 on the simulated NELS data", () => {
+    const { code, out } = capture(["fit", `${conformanceDir}nels_sim.csv`, "--formula", "score ~ ses + (ses | school)", "--ml"]);
+    expect(code).toBe(0);
+    const ref = loadReferences().find((r) => r.name === "nels_fit1_ml")!;
+    expect(out).toContain("Linear mixed model fit by maximum likelihood");
+    expect(out).toContain("Formula: score ~ ses + (ses | school)");
+    expect(out).toContain(`Number of obs: 12974, groups:  school, 684`);
+    expect(out).toContain(ref.AIC.toFixed(1));
+    expect(out).toContain(ref.logLik.toFixed(1));
+    const vc = ref.varcorr[0]!;
+    const slopeLine = `ses\\s+${vc.covariance[1]![1]!.toFixed(3)}\\s+${vc.sd[1]!.toFixed(3)}\\s+${vc.corr[1]![0]!.toFixed(2)}\\n Residual`;
+    expect(out).toMatch(new RegExp(slopeLine));
+    expect(out).toMatch(new RegExp(`\\(Intercept\\)\\s+${ref.fixef["(Intercept)"]!.toFixed(4)}\\s+${ref.se["(Intercept)"]!.toFixed(4)}`));
+    expect(out).toContain("Correlation of Fixed Effects:");
+  });
+  it("for a REML fit, with the REML criterion and the singular-fit message", () => {
+    const { code, out } = capture(["fit", `${conformanceDir}Dyestuff2.csv`, "--formula", "Yield ~ 1 + (1 | Batch)"]);
+    expect(code).toBe(0);
+    expect(out).toContain("Linear mixed model fit by REML");
+    expect(out).toContain("REML criterion at convergence: 161.8");
+    expect(out).toContain("boundary (singular) fit: see help('isSingular')");
+  });
+});
+
+describe("user mistakes exit with status 2 and one line on stderr", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hlm-cli-"));
+  const csv = join(dir, "d.csv");
+  writeFileSync(csv, "y,x,g\n1,2,a\n2,3,a\n3,1,b\n4,5,b\n5,4,c\n6,6,c\n");
+  it.each([
+    [["fit", csv, "--formula", "y ~ x + (1 | g"], "hlm: Formula error at position 9 of 'y ~ x + (1 | g': this '(' is not closed.\n"],
+    [["fit", csv, "--formula", "y ~ xx + (1 | g)"], "hlm: Unknown column 'xx' in formula 'y ~ xx + (1 | g)' (position 5); did you mean 'x'?\n"],
+    [["fit", join(dir, "missing.csv"), "--formula", "y ~ x + (1 | g)"], `hlm: Cannot read '${join(dir, "missing.csv")}': no such file.\n`],
+    [["fit", csv], "hlm: Give the model with --formula, e.g. --formula \"y ~ x + (x | g)\".\n"],
+    [["fit", csv, "--formula", "y ~ x"], "hlm: The formula 'y ~ x' has no random-effects term such as (1 | group); a mixed model needs at least one.\n"],
+    [["fix", csv], "hlm: Unknown command 'fix'; try 'hlm fit DATA.csv --formula \"y ~ x + (1 | g)\"'.\n"],
+    [["fit", csv, "--formula", "y ~ x + (1 | g)", "--repeat", "0"], "hlm: --repeat must be a whole number of at least 1, not '0'.\n"],
+  ])("%j", (argv, message) => {
+    const r = capture(argv);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(message);
+    expect(r.out).toBe("");
+  });
+
+  it("the built command exits 2 with no stack trace", () => {
+    const main = fileURLToPath(new URL("../dist/main.js", import.meta.url));
+    const p = spawnSync(process.execPath, [main, "fit", csv, "--formula", "y ~ x + (1 | nope)"], { encoding: "utf8" });
+    expect(p.status).toBe(2);
+    expect(p.stderr).toBe("hlm: Unknown column 'nope' in formula 'y ~ x + (1 | nope)' (position 14).\n");
+    expect(p.stdout).toBe("");
+  });
+});
