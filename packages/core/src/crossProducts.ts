@@ -87,44 +87,51 @@ export function crossProducts(model: Model): CrossProducts {
   const ARR = new Float64Array(m * m);
 
   // one pass over the observations: the nonzeros of row t of R are at most Σ p_j (Z) + p + 1
-  const maxNz = rest.reduce((s, term) => s + term.p, 0) + p + 1;
+  const nRest = rest.length;
+  const restRefs = rest.map((t) => t.refs);
+  const restZ = rest.map((t) => t.z);
+  const restP = rest.map((t) => t.p);
+  const maxNz = restP.reduce((s, v) => s + v, 0) + p + 1;
   const rIdx = new Int32Array(maxNz);
   const rVal = new Float64Array(maxNz);
   const pos = new Int32Array(m); // position of a rest row within the current level's entries
+  const z1 = t1.z;
   let logDetW = 0;
   for (let c = 0; c < nl1; c++) {
     const e0 = colPtr[c]!;
     for (let e = e0; e < colPtr[c + 1]!; e++) pos[rowIdx[e]!] = e - e0;
+    const b = c * p1 * p1;
     for (let s = start[c]!; s < start[c + 1]!; s++) {
       const t = byLevel[s]!;
       const w = weights ? weights[t]! : 1;
       if (weights) logDetW += Math.log(w);
       let nz = 0;
-      rest.forEach((term, j) => {
-        const r0 = restOffsets[j]! + term.refs[t]! * term.p;
-        for (let k = 0; k < term.p; k++) {
+      for (let j = 0; j < nRest; j++) {
+        const pj = restP[j]!;
+        const r0 = restOffsets[j]! + restRefs[j]![t]! * pj;
+        const zj = restZ[j]!;
+        for (let k = 0; k < pj; k++) {
           rIdx[nz] = r0 + k;
-          rVal[nz++] = term.z[t * term.p + k]!;
+          rVal[nz++] = zj[t * pj + k]!;
         }
-      });
+      }
       for (let j = 0; j < p; j++) {
         rIdx[nz] = qRest + j;
         rVal[nz++] = X[j * n + t]!;
       }
       rIdx[nz] = m - 1;
       rVal[nz++] = y[t]!;
-      // A11 block of level c
-      const z1 = t1.z;
-      const b = c * p1 * p1;
+      const zo = t * p1;
+      // A11 block of level c (lower triangle; mirrored below)
       for (let a = 0; a < p1; a++) {
-        const za = z1[t * p1 + a]! * w;
-        for (let bb = 0; bb < p1; bb++) A11[b + a * p1 + bb]! += za * z1[t * p1 + bb]!;
+        const za = z1[zo + a]! * w;
+        for (let bb = 0; bb <= a; bb++) A11[b + a * p1 + bb]! += za * z1[zo + bb]!;
       }
       // R'WZ_1 entries of level c
       for (let u = 0; u < nz; u++) {
         const e = (e0 + pos[rIdx[u]!]!) * p1;
         const rv = rVal[u]! * w;
-        for (let k = 0; k < p1; k++) vals[e + k]! += rv * z1[t * p1 + k]!;
+        for (let k = 0; k < p1; k++) vals[e + k]! += rv * z1[zo + k]!;
       }
       // R'WR (lower triangle; mirrored below)
       for (let u = 0; u < nz; u++) {
@@ -133,6 +140,7 @@ export function crossProducts(model: Model): CrossProducts {
         for (let v = 0; v <= u; v++) ARR[ru + rIdx[v]!]! += rv * rVal[v]!;
       }
     }
+    for (let a = 0; a < p1; a++) for (let bb = 0; bb < a; bb++) A11[b + bb * p1 + a] = A11[b + a * p1 + bb]!;
   }
   // rIdx is ascending within a row, so only the lower triangle was filled: mirror it
   for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) ARR[j * m + i] = ARR[i * m + j]!;

@@ -1,6 +1,7 @@
 import type { Model } from "./buildModel.js";
 import { backSolveTransposed, forwardSolve, invertLower } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
+import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { OptSummary } from "./optimize.js";
 
 /** Variance components of one random-effects term: Σ_i = σ² T_i T_i'. */
@@ -85,10 +86,12 @@ export interface LmmFit {
   droppedColumns: string[];
   warnings: FitWarning[];
   optSummary: OptSummary;
+  /** lme4's convergence statistics at the optimum. */
+  convergence?: ConvergenceCheck;
 }
 
 /** Everything at the optimum that is derived from L: β̂, û, b̂, σ̂ and the fit statistics (lme4's `mkMerMod`). */
-export function makeFit(model: Model, objective: Objective, opt: OptSummary): LmmFit {
+export function makeFit(model: Model, objective: Objective, opt: OptSummary, convergence?: ConvergenceCheck): LmmFit {
   const fac = objective.factorize(opt.theta);
   const { n, p, reTerms } = model;
   const { m, qRest, restOffsets, p1, nl1, colPtr, rowIdx } = objective.cross;
@@ -178,21 +181,39 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary): Lm
     const idx = reTerms.map((t, i) => (t.group === g ? i : -1)).filter((i) => i >= 0);
     const levels = reTerms[idx[0]!]!.levels;
     const columns = idx.flatMap((i) => reTerms[i]!.columnNames);
-    const values = levels.map((_, l) => idx.flatMap((i) => Array.from(b[i]!.subarray(l * reTerms[i]!.p, (l + 1) * reTerms[i]!.p))));
-    const condsd = levels.map((_, l) => idx.flatMap((i) => Array.from(condVar[i]!.subarray(l * reTerms[i]!.p, (l + 1) * reTerms[i]!.p), Math.sqrt)));
+    const values: number[][] = [];
+    const condsd: number[][] = [];
+    for (let l = 0; l < levels.length; l++) {
+      const v: number[] = [];
+      const sd: number[] = [];
+      for (const i of idx) {
+        const pi = reTerms[i]!.p;
+        const bi = b[i]!;
+        const ci = condVar[i]!;
+        for (let k = 0; k < pi; k++) {
+          v.push(bi[l * pi + k]!);
+          sd.push(Math.sqrt(ci[l * pi + k]!));
+        }
+      }
+      values.push(v);
+      condsd.push(sd);
+    }
     return { group: g, columns, levels, values, condsd };
   });
   const coef: CoefTable[] = ranef.map((r) => {
     const extra = r.columns.filter((c) => !model.xNames.includes(c));
     const columns = [...model.xNames, ...extra];
+    // for each output column: its fixed effect (or 0) and the ranef columns that add to it
+    const base = columns.map((c) => {
+      const j = model.xNames.indexOf(c);
+      return j >= 0 ? beta[j]! : 0;
+    });
+    const adds = columns.map((c) => r.columns.flatMap((rc, k) => (rc === c ? [k] : [])));
     const values = r.values.map((row) =>
-      columns.map((c) => {
-        const j = model.xNames.indexOf(c);
-        let v = j >= 0 ? beta[j]! : 0;
-        r.columns.forEach((rc, k) => {
-          if (rc === c) v += row[k]!;
-        });
-        return v;
+      base.map((v, j) => {
+        let s = v;
+        for (const k of adds[j]!) s += row[k]!;
+        return s;
       }),
     );
     return { group: r.group, columns, levels: r.levels, values };
@@ -211,6 +232,7 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary): Lm
   }
   if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
   for (const msg of opt.warnings) warnings.push({ code: "convergence", message: msg });
+  if (convergence?.warning) warnings.push({ code: "convergence", message: convergence.warning });
 
   return {
     formula: model.formula,
@@ -247,6 +269,7 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary): Lm
     droppedColumns: model.droppedColumns,
     warnings,
     optSummary: opt,
+    ...(convergence ? { convergence } : {}),
   };
 }
 
@@ -396,14 +419,44 @@ function conditionalVariances(model: Model, objective: Objective, fac: Factoriza
   return out;
 }
 
-/** R's quantile(x, probs) with its default type 7. */
+/** R's quantile(x, probs) with its default type 7 (order statistics by selection, O(n) each). */
 export function quantiles(x: ArrayLike<number>, probs: number[]): number[] {
-  const s = Float64Array.from(x).sort();
-  const n = s.length;
+  const a = Float64Array.from(x);
+  const n = a.length;
   return probs.map((pr) => {
     const h = (n - 1) * pr;
     const lo = Math.floor(h);
-    const hi = Math.min(lo + 1, n - 1);
-    return s[lo]! + (h - lo) * (s[hi]! - s[lo]!);
+    const vlo = select(a, lo);
+    if (h === lo || lo + 1 >= n) return vlo;
+    // the next order statistic is the minimum of the part above lo after selection
+    let vhi = Infinity;
+    for (let i = lo + 1; i < n; i++) if (a[i]! < vhi) vhi = a[i]!;
+    return vlo + (h - lo) * (vhi - vlo);
   });
+}
+
+/** Hoare's selection: rearranges a so that a[k] is the k-th smallest, smaller before, larger after. */
+function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        const t = a[i]!;
+        a[i] = a[j]!;
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return a[k]!;
 }

@@ -28,13 +28,9 @@ export interface OptSummary {
   fmin: number;
   evaluations: number;
   status: string;
-  /** Gradient of the objective at the optimum (central differences). */
-  gradient: number[];
-  /** max over components of min(|scaled gradient|, |gradient|), lme4's convergence statistic. */
-  maxGradient: number;
   /** Parameters moved onto their bound of 0 after the optimizer stopped within 1e-5 of it. */
   movedToBoundary: boolean;
-  /** Convergence problems, in lme4's words. */
+  /** Problems of the optimizer itself (stopped at the evaluation limit or by rounding). */
   warnings: string[];
 }
 
@@ -47,7 +43,7 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   const result = bobyqa((theta) => objective.evaluate(theta), start, {
     lower: layout.lower,
     rhobeg: 0.2,
-    rhoend: 1e-7,
+    rhoend: 1e-6,
     maxfun: options.maxEvaluations ?? 100_000,
     onEvaluation: (_x, f, evaluations) => {
       if (f < best) best = f;
@@ -80,11 +76,6 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   const warnings: string[] = [];
   if (result.status === "maxfun") warnings.push(`The optimizer stopped after ${result.evaluations} evaluations without converging.`);
   if (result.status === "roundoff") warnings.push(`The optimizer stopped early: ${result.message}.`);
-  const { gradient, maxGradient, problem } = convergenceCheck(objective, theta);
-  if (problem) warnings.push(problem);
-  else if (maxGradient > 0.002) {
-    warnings.push(`Model failed to converge with max|grad| = ${maxGradient.toPrecision(6)} (tol = 0.002).`);
-  }
   return {
     optimizer: "bobyqa",
     thetaInitial: [...start],
@@ -92,72 +83,7 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
     fmin,
     evaluations,
     status: result.status,
-    gradient,
-    maxGradient,
     movedToBoundary,
     warnings,
   };
-}
-
-/**
- * lme4's checkConv: gradient and Hessian of the objective by central differences (step 1e-4),
- * the gradient scaled by the Hessian's Cholesky factor, and max(min(|scaled|, |raw|)).
- */
-function convergenceCheck(objective: Objective, theta: Float64Array): { gradient: number[]; maxGradient: number; problem?: string } {
-  const k = theta.length;
-  const h = 1e-4;
-  const f0 = objective.evaluate(theta);
-  const x = Float64Array.from(theta);
-  const at = (i: number, di: number, j = -1, dj = 0): number => {
-    x.set(theta);
-    x[i]! += di;
-    if (j >= 0) x[j]! += dj;
-    return objective.evaluate(x);
-  };
-  const g: number[] = [];
-  const H: number[][] = Array.from({ length: k }, () => new Array<number>(k).fill(0));
-  for (let i = 0; i < k; i++) {
-    const fp = at(i, h);
-    const fm = at(i, -h);
-    g.push((fp - fm) / (2 * h));
-    H[i]![i] = (fp - 2 * f0 + fm) / (h * h);
-    for (let j = 0; j < i; j++) {
-      const v = (at(i, h, j, h) - at(i, h, j, -h) - at(i, -h, j, h) + at(i, -h, j, -h)) / (4 * h * h);
-      H[i]![j] = v;
-      H[j]![i] = v;
-    }
-  }
-  if (g.some((v) => !Number.isFinite(v))) return { gradient: g, maxGradient: NaN, problem: "The gradient at the optimum could not be evaluated." };
-  // scaled gradient: solve(chol(H), g) with chol upper: R'R = H, so solve R s = g
-  const L = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) for (let j = 0; j <= i; j++) L[i * k + j] = H[i]![j]!;
-  let ok = true;
-  for (let i = 0; i < k && ok; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = L[i * k + j]!;
-      for (let m = 0; m < j; m++) s -= L[i * k + m]! * L[j * k + m]!;
-      if (i === j) {
-        if (!(s > 0)) ok = false;
-        else L[i * k + i] = Math.sqrt(s);
-      } else L[i * k + j] = s / L[j * k + j]!;
-    }
-  }
-  if (!ok) {
-    // lme4 reports a Hessian that is not positive definite, except at a singular fit where it is expected
-    const singular = [...theta].some((v, i) => objective.layout.lower[i] === 0 && v === 0);
-    const maxAbs = Math.max(...g.map(Math.abs));
-    return singular || maxAbs < 0.002
-      ? { gradient: g, maxGradient: maxAbs }
-      : { gradient: g, maxGradient: maxAbs, problem: "Model failed to converge: the Hessian of the objective at the optimum is not positive definite." };
-  }
-  // R = L' (upper); R s = g: back substitution with L'
-  const s = Float64Array.from(g);
-  for (let i = k - 1; i >= 0; i--) {
-    let v = s[i]!;
-    for (let j = i + 1; j < k; j++) v -= L[j * k + i]! * s[j]!;
-    s[i] = v / L[i * k + i]!;
-  }
-  let maxGradient = 0;
-  for (let i = 0; i < k; i++) maxGradient = Math.max(maxGradient, Math.min(Math.abs(s[i]!), Math.abs(g[i]!)));
-  return { gradient: g, maxGradient };
 }
