@@ -11,3 +11,4 @@ export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js
 
 export { formatSummary, formatCommon, abbreviate, formatPValue } from "./formatSummary.js";
 export { fitToJson, type FitJson } from "./fitToJson.js";
+export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
