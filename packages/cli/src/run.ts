@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
-import { fit, fitToJson, formatSummary, HlmError, readCsv, type LmmFit, type Table } from "@hlm/core";
+import { buildModel, fitModel, fitToJson, formatShrinkage, formatSummary, HlmError, readCsv, shrinkageTable, type LmmFit, type Model, type Table } from "@hlm/core";
 
 /** Where the command writes: injectable for tests. */
 export interface Io {
@@ -10,7 +10,7 @@ export interface Io {
 }
 
 const USAGE = `Usage:
-  hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N]
+  hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N] [--shrinkage]
 
 Fits a linear mixed model (lme4's formulation) and prints lme4's summary, or with --json the
 fields of lme4's reference fits plus fit_seconds.
@@ -23,6 +23,7 @@ Options:
   --weights w     column of prior weights
   --json          print the fit as JSON
   --repeat N      fit N times and report the median fit time (with --json)
+  --shrinkage     also print the shrinkage table: per group, n, its own OLS estimates and the BLUP coefficients
   --help          this text
 `;
 
@@ -87,6 +88,7 @@ function runUnsafe(argv: string[], io: Io): number {
         weights: { type: "string" },
         json: { type: "boolean" },
         repeat: { type: "string" },
+        shrinkage: { type: "boolean" },
         help: { type: "boolean" },
       },
     });
@@ -109,9 +111,11 @@ function runUnsafe(argv: string[], io: Io): number {
   const options = { REML: !values.ml, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
   const times: number[] = [];
   let result: LmmFit | undefined;
+  let model: Model | undefined;
   for (let r = 0; r < repeat; r++) {
     const t0 = performance.now();
-    result = fit(table, values.formula, options);
+    model = buildModel(table, values.formula, options);
+    result = fitModel(model, options);
     times.push((performance.now() - t0) / 1000);
   }
   const dataset = basename(path, extname(path));
@@ -120,6 +124,10 @@ function runUnsafe(argv: string[], io: Io): number {
     io.stdout(JSON.stringify(json, null, 2) + "\n");
   } else {
     io.stdout(formatSummary(result!, { dataName: dataset }));
+    if (values.shrinkage) {
+      const s = shrinkageTable(model!, result!);
+      io.stdout(`\nShrinkage by ${s.group}: each group's own OLS estimates beside its BLUP coefficients\n${formatShrinkage(s)}`);
+    }
   }
   return EXIT.OK;
 }

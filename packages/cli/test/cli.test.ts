@@ -85,3 +85,13 @@ describe("user mistakes exit with status 2 and one line on stderr", () => {
     expect(p.stdout).toBe("");
   });
 });
+
+describe("hlm fit --shrinkage", () => {
+  it("prints each group's n, own OLS estimates and BLUP coefficients", () => {
+    const { code, out } = capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (Days | Subject)", "--shrinkage"]);
+    expect(code).toBe(0);
+    expect(out).toContain("Shrinkage by Subject: each group's own OLS estimates beside its BLUP coefficients");
+    // subject 308: lm(Reaction ~ Days) gives 244.19 + 21.76 Days; lme4's coef() 253.66 + 19.67 Days
+    expect(out).toMatch(/\n308\s+10\s+244\.2\s+21\.765\s+253\.7\s+19\.666/);
+  });
+});

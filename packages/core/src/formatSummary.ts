@@ -1,4 +1,5 @@
 import type { LmmFit } from "./makeFit.js";
+import type { ShrinkageTable } from "./shrinkageTable.js";
 
 /** Decimals needed to show x with `digits` significant digits, trailing zeros dropped (R's formatReal). */
 function decimalsFor(x: number, digits: number): number {
@@ -150,4 +151,13 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
     for (const w of fit.warnings) out.push(w.code === "singular" || w.code === "missing-rows" ? w.message : `Warning: ${w.message}`);
   }
   return out.join("\n") + "\n";
+}
+
+/** The shrinkage table as text: per level, n, the group's OLS estimates and the BLUP coefficients. */
+export function formatShrinkage(s: ShrinkageTable): string {
+  const header = [s.group, "n", ...s.columns.map((c) => `OLS ${c}`), ...s.columns.map((c) => `BLUP ${c}`)];
+  const olsCols = s.columns.map((_, k) => formatCommon(s.ols.map((r) => r[k] ?? NaN), 4, 6).map((v) => (v === "NaN" ? "" : v)));
+  const blupCols = s.columns.map((_, k) => formatCommon(s.blup.map((r) => r[k]!), 4, 6));
+  const rows = s.levels.map((lev, l) => [lev, String(s.n[l]), ...olsCols.map((c) => c[l]!), ...blupCols.map((c) => c[l]!)]);
+  return table([header, ...rows]).join("\n") + "\n";
 }

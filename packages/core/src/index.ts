@@ -9,6 +9,6 @@ export { makeFit, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable
 export { fit, fitModel, type FitOptions } from "./fit.js";
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
 
-export { formatSummary, formatCommon, abbreviate, formatPValue } from "./formatSummary.js";
+export { formatSummary, formatShrinkage, formatCommon, abbreviate, formatPValue } from "./formatSummary.js";
 export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
