@@ -85,7 +85,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const addVariable = (e: Expr): void => {
     const name = variableName(e);
     if (raw.has(name)) return;
-    if (e.type === "name") source.column(e.name, e.pos);
+    if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
       raw.set(name, { kind: "factor", name, labels: source.labels(e.name), missing: source.missing(e.name) });
     } else {

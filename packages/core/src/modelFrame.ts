@@ -89,6 +89,27 @@ export class ModelFrameSource {
     return c.kind === "string" || this.factorNames.has(name);
   }
 
+  /**
+   * A text column that is mostly numbers (at least 80% of its values) is taken for a numeric column
+   * with stray text in it, unless it was named categorical: the error names the first bad row.
+   */
+  checkNotStrayText(name: string, pos?: number): void {
+    const c = this.column(name, pos);
+    if (c.kind !== "string" || this.factorNames.has(name)) return;
+    let numbers = 0;
+    let total = 0;
+    let bad = -1;
+    c.values.forEach((v, i) => {
+      if (v === null) return;
+      total++;
+      if (v.trim() !== "" && Number.isFinite(Number(v))) numbers++;
+      else if (bad < 0) bad = i;
+    });
+    if (bad >= 0 && numbers >= 0.8 * total) {
+      throw new HlmError("DATA", `Column '${name}' should be numeric but row ${bad + 1} holds '${c.values[bad]}' (name it in --factors if it is categorical).`, { column: name, row: bad + 1 });
+    }
+  }
+
   /** Is row i missing for this column? */
   missing(name: string): (i: number) => boolean {
     const c = this.column(name);
