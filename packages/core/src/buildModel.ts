@@ -307,16 +307,16 @@ export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: num
       }
       return { cols, names: colNames };
     });
-    // product of the parts, the first varying fastest
-    let acc: { cols: Float64Array[]; names: string[] } = { cols: [new Float64Array(n).fill(1)], names: [""] };
-    for (const part of parts) {
+    // product of the parts, the first varying fastest (the first part's columns are used as they are)
+    let acc: { cols: Float64Array[]; names: string[] } = parts[0]!;
+    for (const part of parts.slice(1)) {
       const next: { cols: Float64Array[]; names: string[] } = { cols: [], names: [] };
       part.cols.forEach((pc, b) => {
         acc.cols.forEach((ac, a) => {
           const col = new Float64Array(n);
           for (let t = 0; t < n; t++) col[t] = ac[t]! * pc[t]!;
           next.cols.push(col);
-          next.names.push(acc.names[a] === "" ? part.names[b]! : `${acc.names[a]}:${part.names[b]}`);
+          next.names.push(`${acc.names[a]}:${part.names[b]}`);
         });
       });
       acc = next;

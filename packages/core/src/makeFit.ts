@@ -419,25 +419,27 @@ function conditionalVariances(model: Model, objective: Objective, fac: Factoriza
   return out;
 }
 
-/** R's quantile(x, probs) with its default type 7 (order statistics by selection, O(n) each). */
+/** R's quantile(x, probs) with its default type 7; probs ascending (order statistics by selection, O(n)). */
 export function quantiles(x: ArrayLike<number>, probs: number[]): number[] {
   const a = Float64Array.from(x);
   const n = a.length;
+  let from = 0;
   return probs.map((pr) => {
     const h = (n - 1) * pr;
     const lo = Math.floor(h);
-    const vlo = select(a, lo);
+    // after selecting lo, everything from lo on is ≥ a[lo]: the next selection starts there
+    const vlo = select(a, lo, from);
+    from = lo;
     if (h === lo || lo + 1 >= n) return vlo;
-    // the next order statistic is the minimum of the part above lo after selection
     let vhi = Infinity;
     for (let i = lo + 1; i < n; i++) if (a[i]! < vhi) vhi = a[i]!;
     return vlo + (h - lo) * (vhi - vlo);
   });
 }
 
-/** Hoare's selection: rearranges a so that a[k] is the k-th smallest, smaller before, larger after. */
-function select(a: Float64Array, k: number): number {
-  let lo = 0;
+/** Hoare's selection in a[from..]: rearranges it so that a[k] is the k-th smallest, smaller before, larger after. */
+function select(a: Float64Array, k: number, from: number): number {
+  let lo = from;
   let hi = a.length - 1;
   while (hi > lo) {
     const pivot = a[(lo + hi) >> 1]!;

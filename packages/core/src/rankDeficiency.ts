@@ -1,12 +1,56 @@
 /**
- * Which columns of X to keep so that it has full column rank, as lme4's `chkRank.drop.cols`: a
- * Householder QR with R's limited column pivoting (LINPACK dqrdc2, tolerance 1e-7): a column whose
- * remaining norm falls below tol times its original norm moves to the end and is dropped; the kept
- * columns stay in their order.
+ * Which columns of X to keep so that it has full column rank, as lme4's `chkRank.drop.cols`: R's
+ * QR with limited column pivoting (LINPACK dqrdc2, tolerance 1e-7): a column whose residual, after
+ * projecting out the kept columns before it, has norm below tol times its own norm is dropped; the
+ * kept columns stay in their order.
  *
- * Works on copies of the columns (plain Float64Array loops: n may be large and p small).
+ * The residual norms are read off a Cholesky factorization of X'X (p(p+1)/2 contiguous dot
+ * products); only when a column's relative residual is too close to the tolerance for the
+ * cross-product to decide does the Householder QR on the columns decide, exactly as R does.
  */
 export function dropRankDeficient(columns: readonly Float64Array[], n: number, tol = 1e-7): { keep: number[]; dropped: number[] } {
+  const p = columns.length;
+  const G = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) {
+    const xi = columns[i]!;
+    for (let j = 0; j <= i; j++) {
+      const xj = columns[j]!;
+      let s = 0;
+      for (let t = 0; t < n; t++) s += xi[t]! * xj[t]!;
+      G[i * p + j] = s;
+    }
+  }
+  // Cholesky over the kept columns; d = squared residual norm of column l given the kept ones before it
+  const L = new Float64Array(p * p);
+  const keep: number[] = [];
+  const dropped: number[] = [];
+  for (let l = 0; l < p; l++) {
+    const gll = G[l * p + l]! || 1;
+    const row = new Float64Array(keep.length);
+    keep.forEach((kc, a) => {
+      let s = G[l * p + kc]!;
+      for (let b = 0; b < a; b++) s -= row[b]! * L[kc * p + keep[b]!]!;
+      row[a] = s / L[kc * p + kc]!;
+    });
+    let d = G[l * p + l]!;
+    for (const v of row) d -= v * v;
+    const ratio = d / gll;
+    // squared-norm test against tol²; cross-products lose ~1e-16 relative, so [1e-18, 1e-11] is undecided
+    if (ratio > 1e-11 && keep.length < n) {
+      keep.forEach((kc, a) => (L[l * p + kc] = row[a]!));
+      L[l * p + l] = Math.sqrt(d);
+      keep.push(l);
+    } else if (ratio < tol * tol * 1e-4 || keep.length >= n) {
+      dropped.push(l);
+    } else {
+      return dropRankDeficientQR(columns, n, tol);
+    }
+  }
+  return { keep, dropped };
+}
+
+/** dqrdc2's limited pivoting by Householder QR, on copies of the columns. */
+export function dropRankDeficientQR(columns: readonly Float64Array[], n: number, tol = 1e-7): { keep: number[]; dropped: number[] } {
   const p = columns.length;
   const work = columns.map((c) => Float64Array.from(c));
   const order = columns.map((_, j) => j);

@@ -8,7 +8,7 @@ import { shrinkageTable } from "./shrinkageTable.js";
 
 describe("shrinkageTable", () => {
   it("matches R's per-school lm() and lme4's coef() for the lecture's fit.1", () => {
-    const ref = JSON.parse(readFileSync(new URL("../test/fixtures/lme4/nels_fit1_shrinkage.json", import.meta.url), "utf8")) as {
+    const ref = JSON.parse(readFileSync(new URL("../test/fixtures/nels_fit1_shrinkage.json", import.meta.url), "utf8")) as {
       levels: string[];
       n: number[];
       ols: number[][];
