@@ -48,6 +48,7 @@ export function crossProducts(model: Model): CrossProducts {
   }
   const m = qRest + p + 1;
   const y = responseMinusOffset(model);
+  if (rest.length === 0) return singleTermCrossProducts(model, y);
 
   // observations grouped by level of term 1 (counting sort)
   const refs1 = t1.refs;
@@ -153,4 +154,57 @@ export function responseMinusOffset(model: Model): Float64Array {
   const y = new Float64Array(model.n);
   for (let t = 0; t < model.n; t++) y[t] = model.y[t]! - model.offset[t]!;
   return y;
+}
+
+/**
+ * The common case of one random-effects term: every level of Z_1 meets all of [X y], so the
+ * pattern is dense per level and R'WR = [X y]'W[X y] is p(p+1)/2 contiguous dot products.
+ */
+function singleTermCrossProducts(model: Model, y: Float64Array): CrossProducts {
+  const { n, p, X, weights } = model;
+  const t1 = model.reTerms[0]!;
+  const { p: p1, nl: nl1, refs, z } = t1;
+  const m = p + 1;
+  const colPtr = new Int32Array(nl1 + 1);
+  for (let c = 0; c <= nl1; c++) colPtr[c] = c * m;
+  const rowIdx = new Int32Array(nl1 * m);
+  for (let e = 0; e < rowIdx.length; e++) rowIdx[e] = e % m;
+  const A11 = new Float64Array(nl1 * p1 * p1);
+  const vals = new Float64Array(nl1 * m * p1);
+  const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
+  let logDetW = 0;
+  for (let t = 0; t < n; t++) {
+    const w = weights ? weights[t]! : 1;
+    const c = refs[t]!;
+    const zo = t * p1;
+    const b = c * p1 * p1;
+    for (let a = 0; a < p1; a++) {
+      const za = z[zo + a]! * w;
+      for (let bb = 0; bb <= a; bb++) A11[b + a * p1 + bb]! += za * z[zo + bb]!;
+    }
+    const e0 = c * m * p1;
+    for (let r = 0; r < m; r++) {
+      const v = cols[r]![t]! * w;
+      const o = e0 + r * p1;
+      for (let k = 0; k < p1; k++) vals[o + k]! += v * z[zo + k]!;
+    }
+  }
+  for (let c = 0; c < nl1; c++) {
+    const b = c * p1 * p1;
+    for (let a = 0; a < p1; a++) for (let bb = 0; bb < a; bb++) A11[b + bb * p1 + a] = A11[b + a * p1 + bb]!;
+  }
+  const ARR = new Float64Array(m * m);
+  for (let i = 0; i < m; i++) {
+    const ci = cols[i]!;
+    for (let j = 0; j <= i; j++) {
+      const cj = cols[j]!;
+      let s = 0;
+      if (weights) for (let t = 0; t < n; t++) s += ci[t]! * cj[t]! * weights[t]!;
+      else for (let t = 0; t < n; t++) s += ci[t]! * cj[t]!;
+      ARR[i * m + j] = s;
+      ARR[j * m + i] = s;
+    }
+  }
+  if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
+  return { p1, nl1, A11, m, qRest: 0, restOffsets: [], ARR, colPtr, rowIdx, vals, logDetW };
 }
