@@ -95,3 +95,20 @@ describe("hlm fit --shrinkage", () => {
     expect(out).toMatch(/\n308\s+10\s+244\.2\s+21\.765\s+253\.7\s+19\.666/);
   });
 });
+
+describe("hlm fit --weights", () => {
+  it("fits with prior weights as lme4's weights argument", () => {
+    const fixtures = fileURLToPath(new URL("../../core/test/fixtures/lme4/", import.meta.url));
+    const ref = loadReferences(fixtures).find((r) => r.name === "sleep_weights")!;
+    const { code, out } = capture(["fit", `${fixtures}sleepw.csv`, "--formula", ref.formula, "--weights", "w", "--factors", "Subject", "--json"]);
+    expect(code).toBe(0);
+    const json = JSON.parse(out);
+    expect(json.weights).toBe("w");
+    expect(compareWithReference(json, ref)).toEqual([]);
+  });
+  it("names a weights column that is not there", () => {
+    const r = capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (1 | Subject)", "--weights", "wt"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("hlm: The weights column 'wt' is not in the data.\n");
+  });
+});

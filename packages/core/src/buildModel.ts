@@ -1,7 +1,7 @@
 import { HlmError } from "./HlmError.js";
 import { modelTerms, type LinearTerms, type ModelTerms } from "./formula/modelTerms.js";
 import type { Expr } from "./formula/parseFormula.js";
-import { compareStrings, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
+import { closestName, compareStrings, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
 import { dropRankDeficient } from "./rankDeficiency.js";
 import type { Table } from "./readCsv.js";
 
@@ -72,7 +72,10 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const factorNames = new Set([...(options.factors ?? []), ...groupNames]);
   const source = new ModelFrameSource(table, factorNames, formula);
   for (const f of options.factors ?? []) {
-    if (!table.names.includes(f)) throw new HlmError("OPTIONS", `--factors names column '${f}', which is not in the data.`, { column: f });
+    if (!table.names.includes(f)) {
+      const near = closestName(f, table.names);
+      throw new HlmError("OPTIONS", `The factor column '${f}' is not in the data${near ? `; did you mean '${near}'?` : "."}`, { column: f });
+    }
   }
   const nAll = table.nrow;
   if (terms.random.length === 0) {
@@ -80,14 +83,14 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   }
 
   // every variable of the formula, numeric (evaluated on all rows) or categorical (labels)
-  type Raw = { kind: "numeric"; name: string; values: Float64Array } | { kind: "factor"; name: string; labels: (i: number) => string | null; missing: (i: number) => boolean };
+  type Raw = { kind: "numeric"; name: string; values: Float64Array } | { kind: "factor"; name: string; missing: (i: number) => boolean };
   const raw = new Map<string, Raw>();
   const addVariable = (e: Expr): void => {
     const name = variableName(e);
     if (raw.has(name)) return;
     if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
-      raw.set(name, { kind: "factor", name, labels: source.labels(e.name), missing: source.missing(e.name) });
+      raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
     } else {
       raw.set(name, { kind: "numeric", name, values: source.evaluate(e) });
     }
@@ -106,6 +109,10 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   for (const r of terms.random) r.groupVars.forEach((g, k) => source.column(g, r.groupPos[k]));
   let weightsAll: Float64Array | null = null;
   if (options.weights !== undefined) {
+    if (!table.names.includes(options.weights)) {
+      const near = closestName(options.weights, table.names);
+      throw new HlmError("OPTIONS", `The weights column '${options.weights}' is not in the data${near ? `; did you mean '${near}'?` : "."}`, { column: options.weights });
+    }
     const wc = source.column(options.weights);
     if (wc.kind !== "number") throw new HlmError("DATA", `The weights column '${options.weights}' must be numeric.`, { column: options.weights });
     weightsAll = source.evaluate({ type: "name", name: options.weights, pos: 0 });
@@ -153,7 +160,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const vars = new Map<string, Variable>();
   for (const v of raw.values()) {
     if (v.kind === "numeric") vars.set(v.name, { kind: "numeric", name: v.name, values: subset(v.values) });
-    else vars.set(v.name, makeFactor(v.name, [v.labels], rows));
+    else vars.set(v.name, makeFactor(source, v.name, [v.name], rows));
   }
   const y = subset(yAll);
   let offset: Float64Array | null = null;
@@ -179,7 +186,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   // random effects
   const reTermsInOrder: ReTerm[] = terms.random.map((r) => {
     const zm = modelMatrix(r.effects, vars, n, false);
-    const f = makeFactor(r.group, r.groupVars.map((g) => source.labels(g)), rows);
+    const f = makeFactor(source, r.group, r.groupVars, rows);
     const pz = zm.columns.length;
     const z = new Float64Array(n * pz);
     zm.columns.forEach((col, j) => {
@@ -230,22 +237,9 @@ function lme4TermOrder(terms: ReTerm[]): ReTerm[] {
  * A factor over the rows used; several label sources make an interaction (`a:b`), whose levels are
  * ordered by the first factor's level, then the second's, labelled `la:lb`, as R's `:` on factors.
  */
-function makeFactor(name: string, labelSources: ((i: number) => string | null)[], rows: Int32Array): Factor {
+function makeFactor(source: ModelFrameSource, name: string, columns: string[], rows: Int32Array): Factor {
   const n = rows.length;
-  const perVar = labelSources.map((labels) => {
-    const uniq = new Map<string, number>();
-    const raw = new Array<string>(n);
-    for (let k = 0; k < n; k++) {
-      const s = labels(rows[k]!)!;
-      raw[k] = s;
-      if (!uniq.has(s)) uniq.set(s, 0);
-    }
-    const levels = [...uniq.keys()].sort(compareStrings);
-    levels.forEach((l, i) => uniq.set(l, i));
-    const codes = new Int32Array(n);
-    for (let k = 0; k < n; k++) codes[k] = uniq.get(raw[k]!)!;
-    return { levels, codes };
-  });
+  const perVar = columns.map((col) => source.factor(col, rows));
   if (perVar.length === 1) return { kind: "factor", name, levels: perVar[0]!.levels, codes: perVar[0]!.codes };
   // interaction: combined index in lexical order of the component codes, then drop unused levels
   const combos = new Map<string, { key: number[]; label: string }>();

@@ -117,11 +117,42 @@ export class ModelFrameSource {
     return (i) => c.values[i] === null;
   }
 
-  /** The text label of each row's value, as R's as.character (missing rows: null). */
-  labels(name: string): (i: number) => string | null {
+  /**
+   * A column as a factor over the given rows: levels (labels sorted as strings) present in those
+   * rows, and each row's level index. One Map lookup per row, on the raw values (numbers are
+   * turned into labels once per distinct value).
+   */
+  factor(name: string, rows: Int32Array): { levels: string[]; codes: Int32Array } {
     const c = this.column(name);
-    if (c.kind === "string") return (i) => c.values[i] ?? null;
-    return (i) => (c.missing[i] === 1 ? null : formatLabel(c.values[i]!));
+    const n = rows.length;
+    const firstSeen = new Int32Array(n);
+    let labels: string[];
+    if (c.kind === "number") {
+      const index = new Map<number, number>();
+      const values = c.values;
+      for (let k = 0; k < n; k++) {
+        const v = values[rows[k]!]!;
+        let i = index.get(v);
+        if (i === undefined) index.set(v, (i = index.size));
+        firstSeen[k] = i;
+      }
+      labels = [...index.keys()].map(formatLabel);
+    } else {
+      const index = new Map<string, number>();
+      const values = c.values;
+      for (let k = 0; k < n; k++) {
+        const v = values[rows[k]!]!;
+        let i = index.get(v);
+        if (i === undefined) index.set(v, (i = index.size));
+        firstSeen[k] = i;
+      }
+      labels = [...index.keys()];
+    }
+    const order = labels.map((_, i) => i).sort((a, b) => compareStrings(labels[a]!, labels[b]!));
+    const rank = new Int32Array(order.length);
+    order.forEach((i, r) => (rank[i] = r));
+    for (let k = 0; k < n; k++) firstSeen[k] = rank[firstSeen[k]!]!;
+    return { levels: order.map((i) => labels[i]!), codes: firstSeen };
   }
 
   /** Evaluates a numeric expression on every row of the table (NaN where missing). */
