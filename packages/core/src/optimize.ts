@@ -42,8 +42,10 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   let cancelled = false;
   const result = bobyqa((theta) => objective.evaluate(theta), start, {
     lower: layout.lower,
-    rhobeg: 0.2,
+    // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
+    rhobeg: 0.5,
     rhoend: 1e-6,
+    ftolAbs: 1e-8,
     maxfun: options.maxEvaluations ?? 100_000,
     onEvaluation: (_x, f, evaluations) => {
       if (f < best) best = f;
