@@ -1,7 +1,7 @@
 import { HlmError } from "./HlmError.js";
 import { modelTerms, type LinearTerms, type ModelTerms } from "./formula/modelTerms.js";
 import type { Expr } from "./formula/parseFormula.js";
-import { closestName, compareStrings, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
+import { closestName, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
 import { dropRankDeficient } from "./rankDeficiency.js";
 import type { Table } from "./readCsv.js";
 

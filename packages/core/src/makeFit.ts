@@ -94,28 +94,10 @@ export interface LmmFit {
 export function makeFit(model: Model, objective: Objective, opt: OptSummary, convergence?: ConvergenceCheck): LmmFit {
   const fac = objective.factorize(opt.theta);
   const { n, p, reTerms } = model;
-  const { m, qRest, restOffsets, p1, nl1, colPtr, rowIdx } = objective.cross;
+  const { m, qRest } = objective.cross;
   const REML = model.REML;
 
-  // back-substitution L'[u; β; −1] = 0 through the rest, then through Z_1's blocks
-  const z = solveRest(fac.LRR, m);
-  const beta = Array.from(z.subarray(qRest, qRest + p));
-  const w = Float64Array.from(z);
-  scaleRestRows(model, fac, w, restOffsets);
-  const u1 = new Float64Array(nl1 * p1);
-  for (let c = 0; c < nl1; c++) {
-    for (let e = colPtr[c]!; e < colPtr[c + 1]!; e++) {
-      const we = w[rowIdx[e]!]!;
-      for (let k = 0; k < p1; k++) u1[c * p1 + k]! -= fac.LtR1[e * p1 + k]! * we;
-    }
-    backSolveTransposed(fac.L11, p1, u1, c * p1 * p1, c * p1);
-  }
-  // b = Λθ u, per term: rows of `b[i]` are levels, p_i values each
-  const b: Float64Array[] = reTerms.map((t, i) => {
-    const u = i === 0 ? u1 : z.subarray(restOffsets[i - 1]!, restOffsets[i - 1]! + t.nl * t.p);
-    return multiplyLevels(fac.T[i]!, t.p, t.nl, u);
-  });
-
+  const { beta, b } = solveEffects(model, objective, fac);
   const sigma2 = fac.pwrss / (REML ? n - p : n);
   const sigma = Math.sqrt(sigma2);
   // vcov(β̂) = σ² (L_XX L_XX')⁻¹
@@ -134,26 +116,14 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, con
   }
   const se = vcov.map((r, i) => Math.sqrt(r[i]!));
 
-  // fitted values and residuals
-  const fitted = new Float64Array(n);
-  for (let j = 0; j < p; j++) {
-    const bj = beta[j]!;
-    const col = model.X.subarray(j * n, (j + 1) * n);
-    for (let t = 0; t < n; t++) fitted[t]! += col[t]! * bj;
-  }
-  reTerms.forEach((term, i) => {
-    const bi = b[i]!;
-    for (let t = 0; t < n; t++) {
-      const o = term.refs[t]! * term.p;
-      for (let k = 0; k < term.p; k++) fitted[t]! += term.z[t * term.p + k]! * bi[o + k]!;
-    }
-  });
-  if (model.offset) for (let t = 0; t < n; t++) fitted[t]! += model.offset[t]!;
+  const fitted = fittedValues(model, beta, b);
   const residuals = new Float64Array(n);
   const scaledResiduals = new Float64Array(n);
+  const { y, weights } = model;
   for (let t = 0; t < n; t++) {
-    residuals[t] = model.y[t]! - fitted[t]!;
-    scaledResiduals[t] = (residuals[t]! * (model.weights ? Math.sqrt(model.weights[t]!) : 1)) / sigma;
+    const r = y[t]! - fitted[t]!;
+    residuals[t] = r;
+    scaledResiduals[t] = (weights ? r * Math.sqrt(weights[t]!) : r) / sigma;
   }
 
   // variance components
@@ -271,6 +241,60 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, con
     optSummary: opt,
     ...(convergence ? { convergence } : {}),
   };
+}
+
+/**
+ * β̂ and b̂ from L: back-substitution L'[u; β; −1] = 0 through the rest, then through Z_1's
+ * blocks; b = Λθ u, per term (rows of `b[i]` are levels, p_i values each).
+ */
+function solveEffects(model: Model, objective: Objective, fac: Factorization): { beta: number[]; b: Float64Array[] } {
+  const { p, reTerms } = model;
+  const { m, qRest, restOffsets, p1, nl1, colPtr, rowIdx } = objective.cross;
+  const z = solveRest(fac.LRR, m);
+  const beta = Array.from(z.subarray(qRest, qRest + p));
+  const w = Float64Array.from(z);
+  scaleRestRows(model, fac, w, restOffsets);
+  const u1 = new Float64Array(nl1 * p1);
+  const Lt = fac.LtR1;
+  for (let c = 0; c < nl1; c++) {
+    for (let e = colPtr[c]!; e < colPtr[c + 1]!; e++) {
+      const we = w[rowIdx[e]!]!;
+      for (let k = 0; k < p1; k++) u1[c * p1 + k]! -= Lt[e * p1 + k]! * we;
+    }
+    backSolveTransposed(fac.L11, p1, u1, c * p1 * p1, c * p1);
+  }
+  const b = reTerms.map((t, i) => {
+    const u = i === 0 ? u1 : z.subarray(restOffsets[i - 1]!, restOffsets[i - 1]! + t.nl * t.p);
+    return multiplyLevels(fac.T[i]!, t.p, t.nl, u);
+  });
+  return { beta, b };
+}
+
+/** Fitted values Xβ̂ + Zb̂ + offset, conditional on the BLUPs. */
+function fittedValues(model: Model, beta: number[], b: Float64Array[]): Float64Array {
+  const { n, p, X } = model;
+  const fitted = model.offset ? Float64Array.from(model.offset) : new Float64Array(n);
+  for (let j = 0; j < p; j++) {
+    const bj = beta[j]!;
+    const o = j * n;
+    for (let t = 0; t < n; t++) fitted[t]! += X[o + t]! * bj;
+  }
+  model.reTerms.forEach((term, i) => addTermEffects(fitted, term.refs, term.z, term.p, b[i]!));
+  return fitted;
+}
+
+function addTermEffects(fitted: Float64Array, refs: Int32Array, z: Float64Array, p: number, bi: Float64Array): void {
+  const n = fitted.length;
+  if (p === 1) {
+    for (let t = 0; t < n; t++) fitted[t]! += z[t]! * bi[refs[t]!]!;
+    return;
+  }
+  for (let t = 0; t < n; t++) {
+    const o = refs[t]! * p;
+    let s = 0;
+    for (let k = 0; k < p; k++) s += z[t * p + k]! * bi[o + k]!;
+    fitted[t]! += s;
+  }
 }
 
 /** Solves L_RR'[x; −1] = 0 for x (the rest's part of [û; β̂]), returning [x; −1]. */

@@ -53,7 +53,7 @@ export function makeObjective(model: Model): Objective {
   const cross = crossProducts(model);
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
-  const { p1, nl1, m, qRest, restOffsets, A11, ARR, colPtr, rowIdx, vals, logDetW } = cross;
+  const { p1, m, qRest, restOffsets, A11, ARR, vals, logDetW } = cross;
   const restTerms = model.reTerms.slice(1);
 
   // workspace, reused between evaluations (its contents never outlive one call)
