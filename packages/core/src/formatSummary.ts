@@ -13,7 +13,9 @@ function decimalsFor(x: number, digits: number): number {
 export function formatCommon(xs: readonly number[], digits: number, maxDecimals = 15): string[] {
   const finite = xs.filter((x) => Number.isFinite(x));
   const dec = Math.min(maxDecimals, finite.reduce((d, x) => Math.max(d, decimalsFor(x, digits)), 0));
-  return xs.map((x) => (Number.isNaN(x) ? "NaN" : Number.isFinite(x) ? x.toFixed(dec) : x > 0 ? "Inf" : "-Inf"));
+  const out = xs.map((x) => (Number.isNaN(x) ? "NaN" : Number.isFinite(x) ? x.toFixed(dec) : x > 0 ? "Inf" : "-Inf"));
+  const width = Math.max(0, ...out.map((v) => v.length));
+  return out.map((v) => v.padStart(width));
 }
 
 /** R's zapsmall(x, digits): round to digits − ceiling(log10(max |x|)) decimals. */
@@ -100,7 +102,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
     out.push(
       " " +
         r
-          .map((c, j) => (j < 2 ? padRight(c, reWidths[j]!) : j === 4 ? padRight(c, reWidths[j]!) : padLeft(c, reWidths[j]!)))
+          .map((c, j) => padRight(c, reWidths[j]!))
           .join(" ")
           .trimEnd(),
     );
@@ -115,7 +117,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
     const est = formatCommon([...fit.fixef, ...fit.se], 4, 10);
     const p = fit.fixef.length;
     const header = ["", "Estimate", "Std. Error", ...(satt ? ["df", "t value", "Pr(>|t|)", ""] : ["t value"])];
-    const dfStr = satt ? formatCommon(fit.satterthwaiteDf, 4, 3) : [];
+    const dfStr = satt ? fit.satterthwaiteDf.map((d) => (Number.isFinite(d) ? d.toFixed(2) : "NaN")) : [];
     const tStr = formatCommon(fit.tValues.map((t) => Number(t.toFixed(3))), 4, 3);
     const rows = fit.fixefNames.map((name, i) => [
       name,
