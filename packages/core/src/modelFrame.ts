@@ -124,34 +124,12 @@ export class ModelFrameSource {
    */
   factor(name: string, rows: Int32Array): { levels: string[]; codes: Int32Array } {
     const c = this.column(name);
-    const n = rows.length;
-    const firstSeen = new Int32Array(n);
-    let labels: string[];
-    if (c.kind === "number") {
-      const index = new Map<number, number>();
-      const values = c.values;
-      for (let k = 0; k < n; k++) {
-        const v = values[rows[k]!]!;
-        let i = index.get(v);
-        if (i === undefined) index.set(v, (i = index.size));
-        firstSeen[k] = i;
-      }
-      labels = [...index.keys()].map(formatLabel);
-    } else {
-      const index = new Map<string, number>();
-      const values = c.values;
-      for (let k = 0; k < n; k++) {
-        const v = values[rows[k]!]!;
-        let i = index.get(v);
-        if (i === undefined) index.set(v, (i = index.size));
-        firstSeen[k] = i;
-      }
-      labels = [...index.keys()];
-    }
+    const { keys, firstSeen } = indexDistinct<number | string | null>(c.values, rows);
+    const labels = keys.map((k) => (typeof k === "number" ? formatLabel(k) : String(k)));
     const order = labels.map((_, i) => i).sort((a, b) => compareStrings(labels[a]!, labels[b]!));
     const rank = new Int32Array(order.length);
     order.forEach((i, r) => (rank[i] = r));
-    for (let k = 0; k < n; k++) firstSeen[k] = rank[firstSeen[k]!]!;
+    for (let k = 0; k < rows.length; k++) firstSeen[k] = rank[firstSeen[k]!]!;
     return { levels: order.map((i) => labels[i]!), codes: firstSeen };
   }
 
@@ -243,6 +221,19 @@ export class ModelFrameSource {
     }
     return new HlmError("FORMULA", `Column '${c.name}' is categorical (text) and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name });
   }
+}
+
+/** The distinct values over the given rows, in order of first appearance, and each row's index among them. */
+function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; firstSeen: Int32Array } {
+  const index = new Map<T, number>();
+  const firstSeen = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!]!;
+    let i = index.get(v);
+    if (i === undefined) index.set(v, (i = index.size));
+    firstSeen[k] = i;
+  }
+  return { keys: [...index.keys()], firstSeen };
 }
 
 /** R's scale(): centre by the mean and divide by the standard deviation of the non-missing values. */
