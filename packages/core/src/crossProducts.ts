@@ -1,34 +1,57 @@
 import type { Model } from "./buildModel.js";
 
 /**
- * The blocked cross-product matrix A = [Z X y]' W [Z X y], formed once per model (O(n)), so that
- * an evaluation of the objective never touches the n observations again (MixedModels.jl's
- * `A` blocks). Z_1, the term with the most levels, is kept apart: its diagonal block is block
- * diagonal (one p_1 × p_1 block per level) and its off-diagonal block against the rest, R =
- * [Z_2 … Z_k X y], is stored sparse by level. The rest is one dense symmetric m × m block.
+ * The blocked cross-product matrix A = [Z X y]' W [Z X y], formed once per model (O(n)), laid out
+ * as the blocked lower Cholesky factor L of Λ'AΛ + I will be, so that an evaluation of the
+ * objective never touches the n observations again (MixedModels.jl's `A` and `L` blocks).
  *
- * Arrays are plain Float64Array/Int32Array: these loops are the hot path of model setup and of
- * every evaluation, where ml-matrix's per-element accessors would cost more than the arithmetic.
+ * Rows are numbered globally: the columns of Z_1 … Z_k (each term's levels in turn, p_i columns
+ * per level), then X, then y. The first `s` terms are eliminated level by level: each level is a
+ * node with a p_i × p_i diagonal block and a sparse column below it (whole level blocks of later
+ * terms, then every X and y row). A term stays in that block-diagonal form while the fill-in from
+ * the terms before it leaves its diagonal block-diagonal, as nesting does; the first term where it
+ * would not (crossed factors) starts the dense tail: terms s..k, X and y as one dense symmetric
+ * block. A single term, or nested terms, leave a tail of only X and y.
+ *
+ * Plain Float64Array/Int32Array: these loops are the hot path of model setup and of every
+ * evaluation, where ml-matrix's per-element accessors would cost more than the arithmetic.
  */
 export interface CrossProducts {
-  /** Columns of Z_1 per level (p_1) and number of levels (ℓ_1). */
-  p1: number;
-  nl1: number;
-  /** Z_1'WZ_1: ℓ_1 symmetric p_1 × p_1 blocks, row-major, one after another. */
-  A11: Float64Array;
-  /** Size of the rest, m = q_2 + … + q_k + p + 1. */
-  m: number;
-  /** Number of random-effects columns in the rest (q_2 + … + q_k). */
-  qRest: number;
-  /** Start, in the rest, of each term 2..k (index 0 is term 2). */
-  restOffsets: number[];
-  /** R'WR: dense symmetric m × m, row-major, both triangles filled. */
-  ARR: Float64Array;
-  /** R'WZ_1 sparse by level c of term 1: rows `rowIdx[colPtr[c] .. colPtr[c+1])` (ascending). */
+  /** Number of leading terms eliminated level by level. */
+  s: number;
+  /** Global row where each term's columns start, then X's (index k), then y's (index k+1). */
+  termRow: number[];
+  /** Nodes (levels of terms 0..s−1, in order): first global row, size p and term of each. */
+  nNodes: number;
+  nodeRow: Int32Array;
+  nodeP: Int32Array;
+  nodeTerm: Int32Array;
+  /** Node of each global row before the tail. */
+  rowNode: Int32Array;
+  /** Column pattern of node u: global rows rowIdx[colPtr[u] .. colPtr[u+1]), ascending, all past u. */
   colPtr: Int32Array;
   rowIdx: Int32Array;
-  /** Values: entry e, column k of the level's p_1 columns at `vals[e*p1 + k]`. */
-  vals: Float64Array;
+  /** In the node values: u's diagonal block (p × p row-major) at diagOff[u]; entry e, column k at valOff[u] + (e − colPtr[u])·p + k. */
+  diagOff: Int32Array;
+  valOff: Int32Array;
+  /** A in the node layout (zeros where L fills in). */
+  Anodes: Float64Array;
+  /**
+   * Where node u's rank update goes when it lands in another node: for the pairs (e, g), g over
+   * u's entries ascending and e from g on, with row g before the tail, the index into the node
+   * values of entry (row e, column g); pairs of u at pairPtr[u] .. pairPtr[u+1]).
+   */
+  pairPtr: Int32Array;
+  pairTarget: Int32Array;
+  /** Global row where the dense tail starts. */
+  tailStart: number;
+  /** Tail size m = q_tail + p + 1, and its random-effects rows qRest. */
+  m: number;
+  qRest: number;
+  /** Start, within the tail, of each tail term (terms s..k−1). */
+  restOffsets: number[];
+  /** The tail of A: dense symmetric m × m, row-major, both triangles filled. */
+  ARR: Float64Array;
   /** log |W| = Σ log w_i (0 without weights). */
   logDetW: number;
 }
@@ -36,116 +59,252 @@ export interface CrossProducts {
 /** Forms the blocks of A for a model (the response is y minus the offset). */
 export function crossProducts(model: Model): CrossProducts {
   const { n, p, reTerms, X, weights } = model;
-  const t1 = reTerms[0]!;
-  const p1 = t1.p;
-  const nl1 = t1.nl;
-  const rest = reTerms.slice(1);
-  const restOffsets: number[] = [];
-  let qRest = 0;
-  for (const t of rest) {
-    restOffsets.push(qRest);
-    qRest += t.p * t.nl;
-  }
-  const m = qRest + p + 1;
+  const k = reTerms.length;
   const y = responseMinusOffset(model);
-  if (rest.length === 0) return singleTermCrossProducts(model, y);
-
-  // observations grouped by level of term 1 (counting sort)
-  const refs1 = t1.refs;
-  const start = new Int32Array(nl1 + 1);
-  for (let t = 0; t < n; t++) start[refs1[t]! + 1]!++;
-  for (let c = 0; c < nl1; c++) start[c + 1]! += start[c]!;
-  const byLevel = new Int32Array(n);
-  const fill = start.slice(0, nl1);
-  for (let t = 0; t < n; t++) byLevel[fill[refs1[t]!]!++] = t;
-
-  // sparsity pattern of R'Z_1 per level: the rest's Z level-blocks met by the level, then X and y rows
-  const colPtr = new Int32Array(nl1 + 1);
-  const rowLists: Int32Array[] = [];
-  const mark = new Int32Array(qRest).fill(-1);
-  for (let c = 0; c < nl1; c++) {
-    const rowsC: number[] = [];
-    for (let s = start[c]!; s < start[c + 1]!; s++) {
-      const t = byLevel[s]!;
-      rest.forEach((term, j) => {
-        const r0 = restOffsets[j]! + term.refs[t]! * term.p;
-        if (mark[r0] !== c) {
-          mark[r0] = c;
-          for (let k = 0; k < term.p; k++) rowsC.push(r0 + k);
-        }
-      });
-    }
-    rowsC.sort((a, b) => a - b);
-    for (let r = qRest; r < m; r++) rowsC.push(r);
-    rowLists.push(Int32Array.from(rowsC));
-    colPtr[c + 1] = colPtr[c]! + rowsC.length;
+  const termRow: number[] = [];
+  let q = 0;
+  for (const t of reTerms) {
+    termRow.push(q);
+    q += t.p * t.nl;
   }
-  const nnz = colPtr[nl1]!;
-  const rowIdx = new Int32Array(nnz);
-  rowLists.forEach((r, c) => rowIdx.set(r, colPtr[c]!));
-  const vals = new Float64Array(nnz * p1);
-  const A11 = new Float64Array(nl1 * p1 * p1);
+  termRow.push(q, q + p);
+  const N = q + p + 1;
+  const termBlock: number[] = [];
+  let nBlocks = 0;
+  for (const t of reTerms) {
+    termBlock.push(nBlocks);
+    nBlocks += t.nl;
+  }
+  const blockTerm = new Int32Array(nBlocks);
+  reTerms.forEach((t, i) => blockTerm.fill(i, termBlock[i]!, termBlock[i]! + t.nl));
+  const blockRow = (b: number): number => {
+    const i = blockTerm[b]!;
+    return termRow[i]! + (b - termBlock[i]!) * reTerms[i]!.p;
+  };
+
+  // block patterns from the data: level l of term i meets level l' of term j > i in some row
+  const patterns: Set<number>[] = Array.from({ length: nBlocks }, () => new Set<number>());
+  if (k > 1) {
+    for (let t = 0; t < n; t++) {
+      for (let i = 0; i < k - 1; i++) {
+        const pat = patterns[termBlock[i]! + reTerms[i]!.refs[t]!]!;
+        for (let j = i + 1; j < k; j++) pat.add(termBlock[j]! + reTerms[j]!.refs[t]!);
+      }
+    }
+  }
+  // symbolic elimination, term by term, while each term's diagonal stays block diagonal
+  let s = 0;
+  while (s < k) {
+    if (s > 0) {
+      let blockDiagonal = true;
+      for (let b = termBlock[s]!; b < termBlock[s]! + reTerms[s]!.nl && blockDiagonal; b++) {
+        for (const o of patterns[b]!) if (blockTerm[o] === s) blockDiagonal = false;
+      }
+      if (!blockDiagonal) break;
+    }
+    for (let b = termBlock[s]!; b < termBlock[s]! + reTerms[s]!.nl; b++) {
+      const pat = patterns[b]!;
+      if (pat.size === 0) continue;
+      let parent = Infinity;
+      for (const o of pat) if (o < parent) parent = o;
+      const into = patterns[parent]!;
+      for (const o of pat) if (o !== parent) into.add(o);
+    }
+    s++;
+  }
+
+  // nodes and their row patterns
+  const nNodes = s === 0 ? 0 : termBlock[s - 1]! + reTerms[s - 1]!.nl;
+  const tailStart = s === k ? q : termRow[s]!;
+  const nodeRow = new Int32Array(nNodes);
+  const nodeP = new Int32Array(nNodes);
+  const nodeTerm = new Int32Array(nNodes);
+  const rowNode = new Int32Array(tailStart);
+  const colPtr = new Int32Array(nNodes + 1);
+  const rowLists: Int32Array[] = [];
+  for (let u = 0; u < nNodes; u++) {
+    const i = blockTerm[u]!;
+    nodeTerm[u] = i;
+    nodeP[u] = reTerms[i]!.p;
+    nodeRow[u] = blockRow(u);
+    rowNode.fill(u, nodeRow[u]!, nodeRow[u]! + nodeP[u]!);
+    const blocks = [...patterns[u]!].sort((a, b) => a - b);
+    const rows: number[] = [];
+    for (const b of blocks) {
+      const r0 = blockRow(b);
+      for (let a = 0; a < reTerms[blockTerm[b]!]!.p; a++) rows.push(r0 + a);
+    }
+    for (let r = q; r < N; r++) rows.push(r);
+    rowLists.push(Int32Array.from(rows));
+    colPtr[u + 1] = colPtr[u]! + rows.length;
+  }
+  const rowIdx = new Int32Array(colPtr[nNodes]!);
+  rowLists.forEach((r, u) => rowIdx.set(r, colPtr[u]!));
+  const diagOff = new Int32Array(nNodes);
+  const valOff = new Int32Array(nNodes);
+  let size = 0;
+  for (let u = 0; u < nNodes; u++) {
+    const pu = nodeP[u]!;
+    diagOff[u] = size;
+    size += pu * pu;
+    valOff[u] = size;
+    size += (colPtr[u + 1]! - colPtr[u]!) * pu;
+  }
+  const Anodes = new Float64Array(size);
+
+  // the tail: terms s..k−1, X, y
+  const restOffsets: number[] = [];
+  for (let j = s; j < k; j++) restOffsets.push(termRow[j]! - tailStart);
+  const m = N - tailStart;
+  const qRest = q - tailStart;
   const ARR = new Float64Array(m * m);
 
-  // one pass over the observations: the nonzeros of row t of R are at most Σ p_j (Z) + p + 1
-  const nRest = rest.length;
-  const restRefs = rest.map((t) => t.refs);
-  const restZ = rest.map((t) => t.z);
-  const restP = rest.map((t) => t.p);
-  const maxNz = restP.reduce((s, v) => s + v, 0) + p + 1;
+  // one pass over the observations, grouped by node of each eliminated term
+  const maxNz = reTerms.reduce((acc, t) => acc + t.p, 0) + p + 1;
   const rIdx = new Int32Array(maxNz);
   const rVal = new Float64Array(maxNz);
-  const pos = new Int32Array(m); // position of a rest row within the current level's entries
-  const z1 = t1.z;
+  const pos = new Int32Array(N).fill(-1);
   let logDetW = 0;
-  for (let c = 0; c < nl1; c++) {
-    const e0 = colPtr[c]!;
-    for (let e = e0; e < colPtr[c + 1]!; e++) pos[rowIdx[e]!] = e - e0;
-    const b = c * p1 * p1;
-    for (let s = start[c]!; s < start[c + 1]!; s++) {
-      const t = byLevel[s]!;
-      const w = weights ? weights[t]! : 1;
-      if (weights) logDetW += Math.log(w);
-      let nz = 0;
-      for (let j = 0; j < nRest; j++) {
-        const pj = restP[j]!;
-        const r0 = restOffsets[j]! + restRefs[j]![t]! * pj;
-        const zj = restZ[j]!;
-        for (let k = 0; k < pj; k++) {
-          rIdx[nz] = r0 + k;
-          rVal[nz++] = zj[t * pj + k]!;
-        }
-      }
-      for (let j = 0; j < p; j++) {
-        rIdx[nz] = qRest + j;
-        rVal[nz++] = X[j * n + t]!;
-      }
-      rIdx[nz] = m - 1;
-      rVal[nz++] = y[t]!;
-      const zo = t * p1;
-      // A11 block of level c (lower triangle; mirrored below)
-      for (let a = 0; a < p1; a++) {
-        const za = z1[zo + a]! * w;
-        for (let bb = 0; bb <= a; bb++) A11[b + a * p1 + bb]! += za * z1[zo + bb]!;
-      }
-      // R'WZ_1 entries of level c
-      for (let u = 0; u < nz; u++) {
-        const e = (e0 + pos[rIdx[u]!]!) * p1;
-        const rv = rVal[u]! * w;
-        for (let k = 0; k < p1; k++) vals[e + k]! += rv * z1[zo + k]!;
-      }
-      // R'WR (lower triangle; mirrored below)
-      for (let u = 0; u < nz; u++) {
-        const ru = rIdx[u]! * m;
-        const rv = rVal[u]! * w;
-        for (let v = 0; v <= u; v++) ARR[ru + rIdx[v]!]! += rv * rVal[v]!;
+  if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
+  /** The nonzeros of row t of [Z X y] from term `from` on: global rows rIdx[0..nz), values rVal. */
+  const rowOf = (t: number, from: number): number => {
+    let nz = 0;
+    for (let j = from; j < k; j++) {
+      const term = reTerms[j]!;
+      const pj = term.p;
+      const r0 = termRow[j]! + term.refs[t]! * pj;
+      for (let a = 0; a < pj; a++) {
+        rIdx[nz] = r0 + a;
+        rVal[nz++] = term.z[t * pj + a]!;
       }
     }
-    for (let a = 0; a < p1; a++) for (let bb = 0; bb < a; bb++) A11[b + bb * p1 + a] = A11[b + a * p1 + bb]!;
+    for (let j = 0; j < p; j++) {
+      rIdx[nz] = q + j;
+      rVal[nz++] = X[j * n + t]!;
+    }
+    rIdx[nz] = q + p;
+    rVal[nz++] = y[t]!;
+    return nz;
+  };
+  for (let i = 0; i < s; i++) {
+    const term = reTerms[i]!;
+    const pi = term.p;
+    const byLevel = groupByLevel(term.refs, term.nl);
+    for (let l = 0; l < term.nl; l++) {
+      const u = termBlock[i]! + l;
+      const e0 = colPtr[u]!;
+      for (let e = e0; e < colPtr[u + 1]!; e++) pos[rowIdx[e]!] = e - e0;
+      const d0 = diagOff[u]!;
+      const v0 = valOff[u]!;
+      for (let sIdx = byLevel.start[l]!; sIdx < byLevel.start[l + 1]!; sIdx++) {
+        const t = byLevel.order[sIdx]!;
+        const w = weights ? weights[t]! : 1;
+        const zo = t * pi;
+        for (let a = 0; a < pi; a++) {
+          const za = term.z[zo + a]! * w;
+          for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+        }
+        const nz = rowOf(t, i + 1);
+        for (let v = 0; v < nz; v++) {
+          const o = v0 + pos[rIdx[v]!]! * pi;
+          const rv = rVal[v]! * w;
+          for (let a = 0; a < pi; a++) Anodes[o + a]! += rv * term.z[zo + a]!;
+        }
+      }
+      for (let e = e0; e < colPtr[u + 1]!; e++) pos[rowIdx[e]!] = -1;
+    }
   }
-  // rIdx is ascending within a row, so only the lower triangle was filled: mirror it
-  for (let i = 0; i < m; i++) for (let j = 0; j < i; j++) ARR[j * m + i] = ARR[i * m + j]!;
-  return { p1, nl1, A11, m, qRest, restOffsets, ARR, colPtr, rowIdx, vals, logDetW };
+  if (s === k) {
+    // the tail is [X y]: p(p+1)/2 contiguous dot products
+    const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
+    for (let a = 0; a < m; a++) {
+      for (let b = 0; b <= a; b++) {
+        let sum = 0;
+        const ca = cols[a]!;
+        const cb = cols[b]!;
+        if (weights) for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]! * weights[t]!;
+        else for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]!;
+        ARR[a * m + b] = sum;
+      }
+    }
+  } else {
+    for (let t = 0; t < n; t++) {
+      const w = weights ? weights[t]! : 1;
+      const nz = rowOf(t, s);
+      for (let a = 0; a < nz; a++) {
+        const ra = (rIdx[a]! - tailStart) * m - tailStart;
+        const va = rVal[a]! * w;
+        for (let b = 0; b <= a; b++) ARR[ra + rIdx[b]!]! += va * rVal[b]!;
+      }
+    }
+  }
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) ARR[b * m + a] = ARR[a * m + b]!;
+
+  // update targets that land in nodes
+  const targets: number[] = [];
+  const pairPtr = new Int32Array(nNodes + 1);
+  for (let u = 0; u < nNodes; u++) {
+    const e0 = colPtr[u]!;
+    const e1 = colPtr[u + 1]!;
+    for (let g = e0; g < e1; g++) {
+      const rg = rowIdx[g]!;
+      if (rg >= tailStart) break;
+      const w = rowNode[rg]!;
+      const pw = nodeP[w]!;
+      const col = rg - nodeRow[w]!;
+      for (let e = g; e < e1; e++) {
+        const re = rowIdx[e]!;
+        if (re < nodeRow[w]! + pw) targets.push(diagOff[w]! + (re - nodeRow[w]!) * pw + col);
+        else targets.push(valOff[w]! + (lowerBound(rowIdx, colPtr[w]!, colPtr[w + 1]!, re) - colPtr[w]!) * pw + col);
+      }
+    }
+    pairPtr[u + 1] = targets.length;
+  }
+  return {
+    s,
+    termRow,
+    nNodes,
+    nodeRow,
+    nodeP,
+    nodeTerm,
+    rowNode,
+    colPtr,
+    rowIdx,
+    diagOff,
+    valOff,
+    Anodes,
+    pairPtr,
+    pairTarget: Int32Array.from(targets),
+    tailStart,
+    m,
+    qRest,
+    restOffsets,
+    ARR,
+    logDetW,
+  };
+}
+
+/** Observations grouped by level (a counting sort): level l's rows are order[start[l] .. start[l+1]). */
+function groupByLevel(refs: Int32Array, nl: number): { start: Int32Array; order: Int32Array } {
+  const start = new Int32Array(nl + 1);
+  for (let t = 0; t < refs.length; t++) start[refs[t]! + 1]!++;
+  for (let l = 0; l < nl; l++) start[l + 1]! += start[l]!;
+  const order = new Int32Array(refs.length);
+  const fill = start.slice(0, nl);
+  for (let t = 0; t < refs.length; t++) order[fill[refs[t]!]!++] = t;
+  return { start, order };
+}
+
+/** Index of value v in the ascending a[from..to) (it is there by construction). */
+function lowerBound(a: Int32Array, from: number, to: number, v: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** y minus the offset: the response the penalized least squares fits. */
@@ -154,57 +313,4 @@ export function responseMinusOffset(model: Model): Float64Array {
   const y = new Float64Array(model.n);
   for (let t = 0; t < model.n; t++) y[t] = model.y[t]! - model.offset[t]!;
   return y;
-}
-
-/**
- * The common case of one random-effects term: every level of Z_1 meets all of [X y], so the
- * pattern is dense per level and R'WR = [X y]'W[X y] is p(p+1)/2 contiguous dot products.
- */
-function singleTermCrossProducts(model: Model, y: Float64Array): CrossProducts {
-  const { n, p, X, weights } = model;
-  const t1 = model.reTerms[0]!;
-  const { p: p1, nl: nl1, refs, z } = t1;
-  const m = p + 1;
-  const colPtr = new Int32Array(nl1 + 1);
-  for (let c = 0; c <= nl1; c++) colPtr[c] = c * m;
-  const rowIdx = new Int32Array(nl1 * m);
-  for (let e = 0; e < rowIdx.length; e++) rowIdx[e] = e % m;
-  const A11 = new Float64Array(nl1 * p1 * p1);
-  const vals = new Float64Array(nl1 * m * p1);
-  const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
-  let logDetW = 0;
-  for (let t = 0; t < n; t++) {
-    const w = weights ? weights[t]! : 1;
-    const c = refs[t]!;
-    const zo = t * p1;
-    const b = c * p1 * p1;
-    for (let a = 0; a < p1; a++) {
-      const za = z[zo + a]! * w;
-      for (let bb = 0; bb <= a; bb++) A11[b + a * p1 + bb]! += za * z[zo + bb]!;
-    }
-    const e0 = c * m * p1;
-    for (let r = 0; r < m; r++) {
-      const v = cols[r]![t]! * w;
-      const o = e0 + r * p1;
-      for (let k = 0; k < p1; k++) vals[o + k]! += v * z[zo + k]!;
-    }
-  }
-  for (let c = 0; c < nl1; c++) {
-    const b = c * p1 * p1;
-    for (let a = 0; a < p1; a++) for (let bb = 0; bb < a; bb++) A11[b + bb * p1 + a] = A11[b + a * p1 + bb]!;
-  }
-  const ARR = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    const ci = cols[i]!;
-    for (let j = 0; j <= i; j++) {
-      const cj = cols[j]!;
-      let s = 0;
-      if (weights) for (let t = 0; t < n; t++) s += ci[t]! * cj[t]! * weights[t]!;
-      else for (let t = 0; t < n; t++) s += ci[t]! * cj[t]!;
-      ARR[i * m + j] = s;
-      ARR[j * m + i] = s;
-    }
-  }
-  if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
-  return { p1, nl1, A11, m, qRest: 0, restOffsets: [], ARR, colPtr, rowIdx, vals, logDetW };
 }

@@ -1,5 +1,5 @@
 import type { Model } from "./buildModel.js";
-import { backSolveTransposed, forwardSolve, invertLower } from "./denseCholesky.js";
+import { backSolveTransposed, invertLower } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
 import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { OptSummary } from "./optimize.js";
@@ -244,29 +244,29 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, con
 }
 
 /**
- * β̂ and b̂ from L: back-substitution L'[u; β; −1] = 0 through the rest, then through Z_1's
- * blocks; b = Λθ u, per term (rows of `b[i]` are levels, p_i values each).
+ * β̂ and b̂ from L: back-substitution L'[u; β; −1] = 0 through the tail, then through the nodes
+ * in reverse; b = Λθ u, per term (rows of `b[i]` are levels, p_i values each).
  */
 function solveEffects(model: Model, objective: Objective, fac: Factorization): { beta: number[]; b: Float64Array[] } {
   const { p, reTerms } = model;
-  const { m, qRest, restOffsets, p1, nl1, colPtr, rowIdx } = objective.cross;
-  const z = solveRest(fac.LRR, m);
-  const beta = Array.from(z.subarray(qRest, qRest + p));
-  const w = Float64Array.from(z);
-  scaleRestRows(model, fac, w, restOffsets);
-  const u1 = new Float64Array(nl1 * p1);
-  const Lt = fac.LtR1;
-  for (let c = 0; c < nl1; c++) {
-    for (let e = colPtr[c]!; e < colPtr[c + 1]!; e++) {
-      const we = w[rowIdx[e]!]!;
-      for (let k = 0; k < p1; k++) u1[c * p1 + k]! -= Lt[e * p1 + k]! * we;
+  const { m, tailStart, nNodes, nodeP, nodeRow, diagOff, valOff, colPtr, rowIdx, termRow } = objective.cross;
+  const x = new Float64Array(tailStart + m);
+  x.set(solveRest(fac.LRR, m), tailStart);
+  const L = fac.Lnodes;
+  for (let u = nNodes - 1; u >= 0; u--) {
+    const pu = nodeP[u]!;
+    const r0 = nodeRow[u]!;
+    const v0 = valOff[u]!;
+    for (let e = colPtr[u]!; e < colPtr[u + 1]!; e++) {
+      const xe = x[rowIdx[e]!]!;
+      const o = v0 + (e - colPtr[u]!) * pu;
+      for (let a = 0; a < pu; a++) x[r0 + a]! -= L[o + a]! * xe;
     }
-    backSolveTransposed(fac.L11, p1, u1, c * p1 * p1, c * p1);
+    backSolveTransposed(L, pu, x, diagOff[u]!, r0);
   }
-  const b = reTerms.map((t, i) => {
-    const u = i === 0 ? u1 : z.subarray(restOffsets[i - 1]!, restOffsets[i - 1]! + t.nl * t.p);
-    return multiplyLevels(fac.T[i]!, t.p, t.nl, u);
-  });
+  const q = termRow[reTerms.length]!;
+  const beta = Array.from(x.subarray(q, q + p));
+  const b = reTerms.map((t, i) => multiplyLevels(fac.T[i]!, t.p, t.nl, x.subarray(termRow[i]!, termRow[i]! + t.nl * t.p)));
   return { beta, b };
 }
 
@@ -309,14 +309,6 @@ function solveRest(LRR: Float64Array, m: number): Float64Array {
   return z;
 }
 
-/** v ← Λ_R v on the rest's random-effects rows (each level block multiplied by T_j). */
-function scaleRestRows(model: Model, fac: Factorization, v: Float64Array, restOffsets: number[]): void {
-  model.reTerms.slice(1).forEach((term, j) => {
-    const scaled = multiplyLevels(fac.T[j + 1]!, term.p, term.nl, v.subarray(restOffsets[j]!, restOffsets[j]! + term.nl * term.p));
-    v.set(scaled, restOffsets[j]!);
-  });
-}
-
 /** For ℓ blocks of p values: T · block, each. */
 function multiplyLevels(T: Float64Array, p: number, nl: number, u: ArrayLike<number>): Float64Array {
   const out = new Float64Array(nl * p);
@@ -332,114 +324,120 @@ function multiplyLevels(T: Float64Array, p: number, nl: number, u: ArrayLike<num
 
 /**
  * Diagonals of Var(b | y) = σ² Λ (L_Z L_Z')⁻¹ Λ' per level and column (lme4's condVar uses the
- * factor of the random-effects rows only). Per term: ℓ_i × p_i values.
+ * factor of the random-effects rows only). For a node u, the diagonal block of (L_Z L_Z')⁻¹ is
+ * X'X over the columns X = L_Z⁻¹ E_u, whose nonzeros are u's ancestors among the nodes and the
+ * tail's random-effects rows. Per term: ℓ_i × p_i values.
  */
 function conditionalVariances(model: Model, objective: Objective, fac: Factorization, sigma2: number): Float64Array[] {
-  const { m, qRest, restOffsets, p1, nl1, colPtr, rowIdx } = objective.cross;
+  const { m, qRest, restOffsets, s, nNodes, nodeP, nodeRow, rowNode, diagOff, valOff, colPtr, rowIdx, tailStart } = objective.cross;
   const reTerms = model.reTerms;
-  // (L_RR^Z)⁻¹ for the rest's random-effects rows
+  const L = fac.Lnodes;
+  // (L_tail^Z)⁻¹ for the tail's random-effects rows
   const LZ = new Float64Array(qRest * qRest);
   for (let i = 0; i < qRest; i++) for (let j = 0; j <= i; j++) LZ[i * qRest + j] = fac.LRR[i * m + j]!;
   const LZinv = qRest > 0 ? invertLower(LZ, qRest) : new Float64Array(0);
-  const out: Float64Array[] = [];
-
-  // term 1: D_c = L11_c⁻ᵀ L11_c⁻¹ + G_c'G_c with G_c = LZ⁻¹ L_R1,c^Z L11_c⁻¹
-  const T1 = fac.T[0]!;
-  const v1 = new Float64Array(nl1 * p1);
-  const Linv = new Float64Array(p1 * p1);
-  const col = new Float64Array(p1);
-  const rowTerm = new Int32Array(qRest);
-  reTerms.slice(1).forEach((t, j) => rowTerm.fill(j + 1, restOffsets[j]!, restOffsets[j]! + t.nl * t.p));
-  for (let c = 0; c < nl1; c++) {
-    const b = c * p1 * p1;
-    for (let k = 0; k < p1; k++) {
-      col.fill(0);
-      col[k] = 1;
-      forwardSolve(fac.L11, p1, col, b);
-      for (let i = 0; i < p1; i++) Linv[i * p1 + k] = col[i]!;
-    }
-    const D = new Float64Array(p1 * p1);
-    for (let i = 0; i < p1; i++) for (let j = 0; j < p1; j++) {
-      let s = 0;
-      for (let k = 0; k < p1; k++) s += Linv[k * p1 + i]! * Linv[k * p1 + j]!;
-      D[i * p1 + j] = s;
-    }
-    if (qRest > 0) {
-      // B = L_R1,c^Z L11_c⁻¹ (sparse rows), the rows scaled by their terms' templates: B = Λ_R' L̃ L11⁻¹
-      const e0 = colPtr[c]!;
-      let e1 = e0;
-      while (e1 < colPtr[c + 1]! && rowIdx[e1]! < qRest) e1++;
-      if (e1 > e0) {
-        const nr = e1 - e0;
-        const B = new Float64Array(nr * p1);
-        for (let e = e0; e < e1; e++) {
-          for (let k = 0; k < p1; k++) {
-            let s = 0;
-            for (let j = 0; j < p1; j++) s += fac.LtR1[e * p1 + j]! * Linv[j * p1 + k]!;
-            B[(e - e0) * p1 + k] = s;
-          }
-        }
-        // row scaling by T_j' within each level block (rows of a block are contiguous)
-        for (let r = 0; r < nr; ) {
-          const row = rowIdx[e0 + r]!;
-          const j = rowTerm[row]!;
-          const pj = reTerms[j]!.p;
-          const Tj = fac.T[j]!;
-          for (let k = 0; k < p1; k++) {
-            const tmp: number[] = [];
-            for (let a = 0; a < pj; a++) {
-              let s = 0;
-              for (let bb = a; bb < pj; bb++) s += Tj[bb * pj + a]! * B[(r + bb) * p1 + k]!;
-              tmp.push(s);
-            }
-            for (let a = 0; a < pj; a++) B[(r + a) * p1 + k] = tmp[a]!;
-          }
-          r += pj;
-        }
-        // G = LZinv[:, rows] B; D += G'G
-        const G = new Float64Array(qRest * p1);
-        for (let r = 0; r < nr; r++) {
-          const row = rowIdx[e0 + r]!;
-          for (let i = row; i < qRest; i++) {
-            const li = LZinv[i * qRest + row]!;
-            if (li === 0) continue;
-            for (let k = 0; k < p1; k++) G[i * p1 + k]! += li * B[r * p1 + k]!;
-          }
-        }
-        for (let i = 0; i < p1; i++) for (let j = 0; j < p1; j++) {
-          let s = 0;
-          for (let r = 0; r < qRest; r++) s += G[r * p1 + i]! * G[r * p1 + j]!;
-          D[i * p1 + j]! += s;
+  const out: Float64Array[] = reTerms.map((t) => new Float64Array(t.nl * t.p));
+  const maxP = Math.max(1, ...reTerms.map((t) => t.p));
+  // sparse accumulator over the rows before the tail end of Z: columns of L⁻¹E_u, maxP wide
+  const acc = new Float64Array((tailStart + qRest) * maxP);
+  const touched = new Uint8Array(nNodes);
+  const tailRows: number[] = [];
+  const tailMark = new Uint8Array(qRest);
+  for (let u = 0; u < nNodes; u++) {
+    const pu = nodeP[u]!;
+    const D = new Float64Array(pu * pu);
+    for (let a = 0; a < pu; a++) acc[(nodeRow[u]! + a) * maxP + a] = 1;
+    const queue = [u];
+    touched[u] = 1;
+    while (queue.length > 0) {
+      // the smallest touched node next: the updates only go forward
+      let qi = 0;
+      for (let i = 1; i < queue.length; i++) if (queue[i]! < queue[qi]!) qi = i;
+      const v = queue.splice(qi, 1)[0]!;
+      touched[v] = 0;
+      const pv = nodeP[v]!;
+      const rv = nodeRow[v]!;
+      // X_v = L_vv⁻¹ acc_v, column by column
+      for (let c = 0; c < pu; c++) {
+        for (let a = 0; a < pv; a++) {
+          let sum = acc[(rv + a) * maxP + c]!;
+          for (let b = 0; b < a; b++) sum -= L[diagOff[v]! + a * pv + b]! * acc[(rv + b) * maxP + c]!;
+          acc[(rv + a) * maxP + c] = sum / L[diagOff[v]! + a * pv + a]!;
         }
       }
+      for (let a = 0; a < pu; a++) for (let c = 0; c < pu; c++) for (let r = 0; r < pv; r++) D[a * pu + c]! += acc[(rv + r) * maxP + a]! * acc[(rv + r) * maxP + c]!;
+      // push −L_ev X_v to the rows below (random-effects rows only)
+      for (let e = colPtr[v]!; e < colPtr[v + 1]!; e++) {
+        const re = rowIdx[e]!;
+        if (re >= tailStart + qRest) break;
+        const o = valOff[v]! + (e - colPtr[v]!) * pv;
+        for (let c = 0; c < pu; c++) {
+          let sum = 0;
+          for (let r = 0; r < pv; r++) sum += L[o + r]! * acc[(rv + r) * maxP + c]!;
+          acc[re * maxP + c]! -= sum;
+        }
+        if (re < tailStart) {
+          const w = rowNode[re]!;
+          if (!touched[w]) {
+            touched[w] = 1;
+            queue.push(w);
+          }
+        } else if (!tailMark[re - tailStart]) {
+          tailMark[re - tailStart] = 1;
+          tailRows.push(re - tailStart);
+        }
+      }
+      for (let r = 0; r < pv; r++) for (let c = 0; c < pu; c++) acc[(rv + r) * maxP + c] = 0;
     }
-    // diag of σ² T1 D T1'
-    for (let r = 0; r < p1; r++) {
-      let s = 0;
-      for (let a = 0; a <= r; a++) for (let bb = 0; bb <= r; bb++) s += T1[r * p1 + a]! * D[a * p1 + bb]! * T1[r * p1 + bb]!;
-      v1[c * p1 + r] = sigma2 * s;
+    if (tailRows.length > 0) {
+      // G = LZinv[:, rows] · rhs; D += G'G
+      tailRows.sort((a, b) => a - b);
+      const G = new Float64Array(qRest * pu);
+      for (const r of tailRows) {
+        for (let i = r; i < qRest; i++) {
+          const li = LZinv[i * qRest + r]!;
+          if (li === 0) continue;
+          for (let c = 0; c < pu; c++) G[i * pu + c]! += li * acc[(tailStart + r) * maxP + c]!;
+        }
+      }
+      for (let a = 0; a < pu; a++) for (let c = 0; c < pu; c++) {
+        let sum = 0;
+        for (let i = tailRows[0]!; i < qRest; i++) sum += G[i * pu + a]! * G[i * pu + c]!;
+        D[a * pu + c]! += sum;
+      }
+      for (const r of tailRows) {
+        tailMark[r] = 0;
+        for (let c = 0; c < pu; c++) acc[(tailStart + r) * maxP + c] = 0;
+      }
+      tailRows.length = 0;
     }
+    const i = objective.cross.nodeTerm[u]!;
+    const l = (nodeRow[u]! - objective.cross.termRow[i]!) / pu;
+    out[i]!.set(diagOfTDT(fac.T[i]!, D, pu, sigma2), l * pu);
   }
-  out.push(v1);
-  // terms 2..k: D = Σ_i LZinv[i, block]' LZinv[i, block]
-  reTerms.slice(1).forEach((t, j) => {
-    const Tj = fac.T[j + 1]!;
+  // tail terms: D = Σ_i LZinv[i, block]' LZinv[i, block]
+  reTerms.slice(s).forEach((t, j) => {
     const pj = t.p;
-    const v = new Float64Array(t.nl * pj);
     for (let l = 0; l < t.nl; l++) {
       const r0 = restOffsets[j]! + l * pj;
       const D = new Float64Array(pj * pj);
       for (let i = r0; i < qRest; i++) {
-        for (let a = 0; a < pj; a++) for (let bb = 0; bb < pj; bb++) D[a * pj + bb]! += LZinv[i * qRest + r0 + a]! * LZinv[i * qRest + r0 + bb]!;
+        for (let a = 0; a < pj; a++) for (let b = 0; b < pj; b++) D[a * pj + b]! += LZinv[i * qRest + r0 + a]! * LZinv[i * qRest + r0 + b]!;
       }
-      for (let r = 0; r < pj; r++) {
-        let s = 0;
-        for (let a = 0; a <= r; a++) for (let bb = 0; bb <= r; bb++) s += Tj[r * pj + a]! * D[a * pj + bb]! * Tj[r * pj + bb]!;
-        v[l * pj + r] = sigma2 * s;
-      }
+      out[s + j]!.set(diagOfTDT(fac.T[s + j]!, D, pj, sigma2), l * pj);
     }
-    out.push(v);
   });
+  return out;
+}
+
+/** The diagonal of σ² T D T' (T lower triangular p × p). */
+function diagOfTDT(T: Float64Array, D: Float64Array, p: number, sigma2: number): Float64Array {
+  const out = new Float64Array(p);
+  for (let r = 0; r < p; r++) {
+    let sum = 0;
+    for (let a = 0; a <= r; a++) for (let b = 0; b <= r; b++) sum += T[r * p + a]! * D[a * p + b]! * T[r * p + b]!;
+    out[r] = sigma2 * sum;
+  }
   return out;
 }
 
