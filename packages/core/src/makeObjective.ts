@@ -118,6 +118,20 @@ function scaleNodes(cross: CrossProducts, reTerms: readonly ReTerm[], T: Float64
     if (pu === 1) {
       const t = Tu[0]!;
       S[d] = S[d]! * t * t + 1;
+    } else if (pu === 2) {
+      const t00 = Tu[0]!;
+      const t10 = Tu[2]!;
+      const t11 = Tu[3]!;
+      const a00 = S[d]!;
+      const a01 = S[d + 1]!;
+      const a11 = S[d + 3]!;
+      const b00 = a00 * t00 + a01 * t10;
+      const b10 = a01 * t00 + a11 * t10;
+      const c10 = t11 * b10;
+      S[d] = t00 * b00 + t10 * b10 + 1;
+      S[d + 1] = c10;
+      S[d + 2] = c10;
+      S[d + 3] = t11 * a11 * t11 + 1;
     } else {
       // D ← T'DT + I
       for (let i = 0; i < pu; i++) {
@@ -142,6 +156,15 @@ function scaleNodes(cross: CrossProducts, reTerms: readonly ReTerm[], T: Float64
     if (pu === 1) {
       const t = Tu[0]!;
       for (let o = v0; o < v0 + (e1 - e0); o++) S[o]! *= t;
+    } else if (pu === 2) {
+      const t00 = Tu[0]!;
+      const t10 = Tu[2]!;
+      const t11 = Tu[3]!;
+      for (let o = v0; o < v0 + 2 * (e1 - e0); o += 2) {
+        const a1 = S[o + 1]!;
+        S[o] = S[o]! * t00 + a1 * t10;
+        S[o + 1] = a1 * t11;
+      }
     } else {
       for (let e = e0; e < e1; e++) {
         const o = v0 + (e - e0) * pu;
@@ -247,6 +270,34 @@ function eliminateNodes(cross: CrossProducts, S: Float64Array, M: Float64Array):
         } else {
           const cg = rg - tailStart;
           for (let e = g; e < e1; e++) M[(rowIdx[e]! - tailStart) * m + cg]! -= S[v0 + e - e0]! * lg;
+        }
+      }
+    } else if (pu === 2) {
+      const l00 = Math.sqrt(S[d]!);
+      const l10 = S[d + 2]! / l00;
+      const dd = S[d + 3]! - l10 * l10;
+      if (!(l00 > 0) || !(dd > 0)) return NaN;
+      const l11 = Math.sqrt(dd);
+      S[d] = l00;
+      S[d + 1] = 0;
+      S[d + 2] = l10;
+      S[d + 3] = l11;
+      prod *= l00 * l11;
+      for (let o = v0; o < v0 + 2 * (e1 - e0); o += 2) {
+        const w0 = S[o]! / l00;
+        S[o] = w0;
+        S[o + 1] = (S[o + 1]! - l10 * w0) / l11;
+      }
+      for (let g = e0; g < e1; g++) {
+        const rg = rowIdx[g]!;
+        const og = v0 + 2 * (g - e0);
+        const g0 = S[og]!;
+        const g1 = S[og + 1]!;
+        if (rg < tailStart) {
+          for (let e = g, oe = og; e < e1; e++, oe += 2) S[pairTarget[k++]!]! -= S[oe]! * g0 + S[oe + 1]! * g1;
+        } else {
+          const cg = rg - tailStart;
+          for (let e = g, oe = og; e < e1; e++, oe += 2) M[(rowIdx[e]! - tailStart) * m + cg]! -= S[oe]! * g0 + S[oe + 1]! * g1;
         }
       }
     } else {
