@@ -83,7 +83,7 @@ export function crossProducts(model: Model): CrossProducts {
   };
 
   // block patterns from the data: level l of term i meets level l' of term j > i in some row
-  const patterns: Set<number>[] = Array.from({ length: nBlocks }, () => new Set<number>());
+  const patterns: Set<number>[] = k > 1 ? Array.from({ length: nBlocks }, () => new Set<number>()) : [];
   if (k > 1) {
     for (let t = 0; t < n; t++) {
       for (let i = 0; i < k - 1; i++) {
@@ -103,8 +103,8 @@ export function crossProducts(model: Model): CrossProducts {
       if (!blockDiagonal) break;
     }
     for (let b = termBlock[s]!; b < termBlock[s]! + reTerms[s]!.nl; b++) {
-      const pat = patterns[b]!;
-      if (pat.size === 0) continue;
+      const pat = patterns[b];
+      if (pat === undefined || pat.size === 0) continue;
       let parent = Infinity;
       for (const o of pat) if (o < parent) parent = o;
       const into = patterns[parent]!;
@@ -128,7 +128,7 @@ export function crossProducts(model: Model): CrossProducts {
     nodeP[u] = reTerms[i]!.p;
     nodeRow[u] = blockRow(u);
     rowNode.fill(u, nodeRow[u]!, nodeRow[u]! + nodeP[u]!);
-    const blocks = [...patterns[u]!].sort((a, b) => a - b);
+    const blocks = k > 1 ? [...patterns[u]!].sort((a, b) => a - b) : [];
     const rows: number[] = [];
     for (const b of blocks) {
       const r0 = blockRow(b);
@@ -203,6 +203,15 @@ export function crossProducts(model: Model): CrossProducts {
         for (let a = 0; a < pi; a++) {
           const za = term.z[zo + a]! * w;
           for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+        }
+        if (i === k - 1) {
+          // the last term's column is exactly [X y]: no lookups
+          for (let j = 0; j <= p; j++) {
+            const v = (j < p ? X[j * n + t]! : y[t]!) * w;
+            const o = v0 + (colPtr[u + 1]! - colPtr[u]! - p - 1 + j) * pi;
+            for (let a = 0; a < pi; a++) Anodes[o + a]! += v * term.z[zo + a]!;
+          }
+          continue;
         }
         const nz = rowOf(t, i + 1);
         for (let v = 0; v < nz; v++) {
