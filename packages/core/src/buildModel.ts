@@ -241,23 +241,27 @@ function makeFactor(source: ModelFrameSource, name: string, columns: string[], r
   const n = rows.length;
   const perVar = columns.map((col) => source.factor(col, rows));
   if (perVar.length === 1) return { kind: "factor", name, levels: perVar[0]!.levels, codes: perVar[0]!.codes };
-  // interaction: combined index in lexical order of the component codes, then drop unused levels
-  const combos = new Map<string, { key: number[]; label: string }>();
-  const rowKey = new Array<string>(n);
+  // interaction: a mixed-radix number of the component codes orders the levels lexically; unused ones drop
+  const radix = perVar.map((v) => v.levels.length);
+  const keys = new Float64Array(n);
   for (let k = 0; k < n; k++) {
-    const key = perVar.map((v) => v.codes[k]!);
-    const ks = key.join(",");
-    rowKey[k] = ks;
-    if (!combos.has(ks)) combos.set(ks, { key, label: perVar.map((v, j) => v.levels[key[j]!]).join(":") });
+    let key = 0;
+    perVar.forEach((v, j) => (key = key * radix[j]! + v.codes[k]!));
+    keys[k] = key;
   }
-  const sorted = [...combos.entries()].sort(([, a], [, b]) => {
-    for (let j = 0; j < a.key.length; j++) if (a.key[j] !== b.key[j]) return a.key[j]! - b.key[j]!;
-    return 0;
-  });
-  const index = new Map(sorted.map(([ks], i) => [ks, i]));
+  const distinct = [...new Set(keys)].sort((a, b) => a - b);
+  const index = new Map(distinct.map((key, i) => [key, i]));
   const codes = new Int32Array(n);
-  for (let k = 0; k < n; k++) codes[k] = index.get(rowKey[k]!)!;
-  return { kind: "factor", name, levels: sorted.map(([, v]) => v.label), codes };
+  for (let k = 0; k < n; k++) codes[k] = index.get(keys[k]!)!;
+  const levels = distinct.map((key) => {
+    const parts: string[] = [];
+    for (let j = perVar.length - 1; j >= 0; j--) {
+      parts.unshift(perVar[j]!.levels[key % radix[j]!]!);
+      key = Math.floor(key / radix[j]!);
+    }
+    return parts.join(":");
+  });
+  return { kind: "factor", name, levels, codes };
 }
 
 /**
