@@ -12,3 +12,5 @@ export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js
 export { formatSummary, formatShrinkage, formatCommon, abbreviate, formatPValue } from "./formatSummary.js";
 export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
+export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
+export { columnsOf, formatLabel } from "./modelFrame.js";

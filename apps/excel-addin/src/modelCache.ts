@@ -1,0 +1,190 @@
+/**
+ * The fits behind the worksheet functions, computed once: `=HLM.FIXEF(A1:D200, F)`,
+ * `=HLM.SIGMA(A1:D200, F)` and `=HLM.RANEF(A1:D200, F)` on the same data and formula share one
+ * fit. A small least-recently-used cache keyed by a hash of the range values, the formula, the
+ * method (REML/ML), the categorical columns and the weights column.
+ *
+ * Failures that come from the user's input (an unknown column, a formula error, data that cannot be
+ * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
+ * times.
+ */
+import { buildModel, fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
+import { rangeToTable, type RangeOptions } from "./rangeToTable.js";
+
+/** Estimation method of the worksheet functions. */
+export type Method = "REML" | "ML";
+
+/** Options of a cached fit. */
+export interface GetFitOptions {
+  /** "REML" (default) or "ML", any case; null, undefined and "" mean REML. */
+  method?: unknown;
+  /** Numeric columns to treat as categorical. */
+  factors?: readonly string[];
+  /** Column of prior weights. */
+  weights?: string;
+  /** Where the data range sits, for cell addresses in messages (not part of the key). */
+  range?: RangeOptions;
+}
+
+/** A fitted model: the model matrices (for shrinkage and prediction) and the fit. */
+export interface CachedFit {
+  model: Model;
+  fit: LmmFit;
+}
+
+/**
+ * "REML" or "ML" from a worksheet argument (case-insensitive, surrounding spaces ignored; missing
+ * means REML). Anything else is an HlmError("OPTIONS").
+ */
+export function parseMethod(method: unknown): Method {
+  if (method === null || method === undefined) return "REML";
+  if (typeof method === "string") {
+    const m = method.trim().toUpperCase();
+    if (m === "" || m === "REML") return "REML";
+    if (m === "ML") return "ML";
+  }
+  const shown = typeof method === "string" ? `"${method}"` : String(method);
+  throw new HlmError("OPTIONS", `The method must be "REML" or "ML" (maximum likelihood), not ${shown}.`);
+}
+
+/** Checks that the formula is non-empty text. */
+export function checkFormula(formula: unknown): string {
+  if (typeof formula !== "string" || formula.trim() === "") {
+    throw new HlmError("FORMULA", `The formula must be text such as "score ~ ses + (ses | school)"; it is ${typeof formula === "string" ? "empty" : String(formula)}.`);
+  }
+  return formula.trim();
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/**
+ * A 64-bit hash (two independent 32-bit lanes, FNV-1a and a multiply-xorshift) of range values:
+ * every cell's type and value (numbers by their bits, text by its characters) and the shape. Fast
+ * enough to run on every worksheet-function call (a few milliseconds for 100,000 cells).
+ */
+export function hashValues(values: unknown): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9747b28c;
+  const mix = (x: number): void => {
+    h1 = Math.imul(h1 ^ x, 16777619);
+    h2 = Math.imul(h2 ^ x, 0x5bd1e995);
+    h2 ^= h2 >>> 15;
+  };
+  if (!Array.isArray(values)) {
+    mix(0xdead);
+  } else {
+    mix(values.length);
+    for (const row of values as unknown[]) {
+      if (!Array.isArray(row)) {
+        mix(0xbeef);
+        continue;
+      }
+      mix(row.length | 0x40000000);
+      for (const v of row as unknown[]) {
+        switch (typeof v) {
+          case "number":
+            f64[0] = v;
+            mix(1);
+            mix(u32[0]!);
+            mix(u32[1]!);
+            break;
+          case "string":
+            mix(2);
+            mix(v.length);
+            for (let i = 0; i < v.length; i++) mix(v.charCodeAt(i));
+            break;
+          case "boolean":
+            mix(v ? 3 : 4);
+            break;
+          default:
+            mix(v === null || v === undefined ? 5 : 6);
+            if (v !== null && v !== undefined) {
+              const s = String(v);
+              for (let i = 0; i < s.length; i++) mix(s.charCodeAt(i));
+            }
+        }
+      }
+    }
+  }
+  return (h1 >>> 0).toString(16).padStart(8, "0") + (h2 >>> 0).toString(16).padStart(8, "0");
+}
+
+/** Errors from the user's input are worth remembering; cancellations and internal failures are not. */
+const remembered = (e: unknown): e is HlmError => e instanceof HlmError && e.code !== "CANCELLED" && e.code !== "INTERNAL";
+
+type Entry = { ok: true; value: CachedFit } | { ok: false; error: HlmError };
+
+/** An LRU cache of fits (default capacity 20), keyed by data, formula, method, factors and weights. */
+export class ModelCache {
+  private readonly entries = new Map<string, Entry>();
+  /** Calls answered from the cache, models built, and fits computed. */
+  readonly stats = { hits: 0, misses: 0, fits: 0 };
+
+  constructor(
+    readonly capacity = 20,
+    private readonly fitter: (model: Model) => LmmFit = (model) => fitModel(model),
+  ) {}
+
+  /** Number of fits (and remembered failures) held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Forgets every fit and resets the counts. */
+  clear(): void {
+    this.entries.clear();
+    this.stats.hits = this.stats.misses = this.stats.fits = 0;
+  }
+
+  /** The cache key of a request: the data's hash, the formula, method, factors (sorted) and weights. */
+  key(values: unknown, formula: string, options: GetFitOptions = {}): string {
+    const factors = [...new Set(options.factors ?? [])].sort().join("\u0000");
+    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? ""].join("\u0001");
+  }
+
+  /**
+   * The fit of `formula` on the range values (first row the header): from the cache when the same
+   * data, formula and options were fitted before, otherwise built, fitted and remembered.
+   */
+  get(values: unknown, formula: unknown, options: GetFitOptions = {}): CachedFit {
+    const f = checkFormula(formula);
+    const method = parseMethod(options.method);
+    const key = this.key(values, f, options);
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.stats.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      if (!hit.ok) throw hit.error;
+      return hit.value;
+    }
+    this.stats.misses++;
+    let entry: Entry;
+    try {
+      const table = rangeToTable(values, options.range);
+      const model = buildModel(table, f, {
+        REML: method === "REML",
+        ...(options.factors ? { factors: options.factors } : {}),
+        ...(options.weights !== undefined ? { weights: options.weights } : {}),
+      });
+      this.stats.fits++;
+      entry = { ok: true, value: { model, fit: this.fitter(model) } };
+    } catch (e) {
+      if (!remembered(e)) throw e;
+      entry = { ok: false, error: e };
+    }
+    this.entries.set(key, entry);
+    while (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value!);
+    if (!entry.ok) throw entry.error;
+    return entry.value;
+  }
+}
+
+/** The cache shared by the worksheet functions (and the task pane) of one runtime. */
+export const modelCache = new ModelCache(20);
+
+/** The fit of `formula` on the range values, from the shared cache: `{ model, fit }`. */
+export function getFit(values: unknown, formula: unknown, options: GetFitOptions = {}): CachedFit {
+  return modelCache.get(values, formula, options);
+}

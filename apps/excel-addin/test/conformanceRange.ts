@@ -1,0 +1,94 @@
+/**
+ * Test helpers: the lme4 references of `../shared/conformance` and their data sets as Excel would
+ * hand them to the add-in (`Range.values`: numbers as numbers, text as text, "" for empty cells).
+ */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/** `../shared/conformance` beside the checkout. */
+export const conformanceDir = fileURLToPath(new URL("../../../../shared/conformance/", import.meta.url));
+
+/** The fields of a reference file that the tests use (see the conformance README). */
+export interface Reference {
+  name: string;
+  dataset: string;
+  formula: string;
+  REML: boolean;
+  factors: string[];
+  nobs: number;
+  ngrps: Record<string, number>;
+  fixef: Record<string, number>;
+  se: Record<string, number>;
+  sigma: number;
+  varcorr: { group: string; names: string[]; covariance: number[][]; sd: number[]; corr: number[][] }[];
+  logLik: number;
+  AIC: number;
+  BIC: number;
+  objective: number;
+  df_resid: number;
+  satterthwaite_df: Record<string, number>;
+  p_values: Record<string, number>;
+  fitted_head: number[];
+  ranef: { group: string; columns: string[]; levels: string[]; values: number[][]; condsd: number[][] }[];
+}
+
+export function loadReference(name: string): Reference {
+  return JSON.parse(readFileSync(`${conformanceDir}${name}.json`, "utf8")) as Reference;
+}
+
+/** Splits one CSV line into fields (double quotes, "" inside quotes). */
+function splitLine(line: string): { text: string; quoted: boolean }[] {
+  const out: { text: string; quoted: boolean }[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let s = "";
+      i++;
+      for (;;) {
+        if (line[i] === '"' && line[i + 1] === '"') {
+          s += '"';
+          i += 2;
+        } else if (line[i] === '"' || i >= line.length) {
+          i++;
+          break;
+        } else s += line[i++];
+      }
+      out.push({ text: s, quoted: true });
+    } else {
+      const j = line.indexOf(",", i);
+      out.push({ text: j < 0 ? line.slice(i) : line.slice(i, j), quoted: false });
+      i = j < 0 ? line.length : j;
+    }
+    if (i >= line.length) break;
+    i++; // the comma
+  }
+  return out;
+}
+
+/** A CSV text as Excel's `Range.values` would give it after opening the file: numbers become numbers. */
+export function csvToRange(text: string): unknown[][] {
+  const lines = text.replace(/\r\n?/g, "\n").replace(/\n+$/, "").split("\n");
+  return lines.map((line, r) =>
+    splitLine(line).map(({ text: t }) => {
+      if (r === 0) return t;
+      if (t === "" || t === "NA") return "";
+      const x = Number(t);
+      return Number.isFinite(x) ? x : t;
+    }),
+  );
+}
+
+const ranges = new Map<string, unknown[][]>();
+
+/** The data set of the conformance directory as range values (cached; do not modify). */
+export function datasetRange(dataset: string): unknown[][] {
+  let r = ranges.get(dataset);
+  if (!r) {
+    r = csvToRange(readFileSync(`${conformanceDir}${dataset}.csv`, "utf8"));
+    ranges.set(dataset, r);
+  }
+  return r;
+}
+
+/** A fresh copy of range values (a new array, as each worksheet-function call gets). */
+export const copyRange = (values: unknown[][]): unknown[][] => values.map((row) => [...row]);
