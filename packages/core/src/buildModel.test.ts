@@ -67,6 +67,11 @@ describe("buildModel: what lme4 refuses", () => {
       "The grouping factor 'g' has 3 levels for 3 observations; it must have fewer levels than observations (lme4 refuses this too).",
     );
   });
+  it("as many random effects as observations", () => {
+    expect(message("y ~ x + (x | g)", "y,x,g\n1,1,a\n2,2,a\n3,3,b\n4,5,b\n5,4,c\n6,6,c\n")).toBe(
+      "The term for 'g' has 6 random effects for 6 observations; there must be more observations than random effects (lme4 refuses this too).",
+    );
+  });
   it("text in a numeric column, naming the row", () => {
     expect(message("y ~ x + (1 | g)", "y,x,g\n1,1,a\n2,oops,b\n3,3,a\n4,4,b\n5,5,a\n")).toBe(
       "Column 'x' should be numeric but row 2 holds 'oops' (name it in --factors if it is categorical).",

@@ -198,8 +198,8 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     if (f.levels.length >= n) {
       throw new HlmError("DATA", `The grouping factor '${r.group}' has ${f.levels.length} levels for ${n} observations; it must have fewer levels than observations (lme4 refuses this too).`, { column: r.group });
     }
-    if (f.levels.length * pz > n) {
-      throw new HlmError("DATA", `The term for '${r.group}' has ${f.levels.length * pz} random effects but there are only ${n} observations; the model is not identifiable (lme4 refuses this too).`, { column: r.group });
+    if (f.levels.length * pz >= n) {
+      throw new HlmError("DATA", `The term for '${r.group}' has ${f.levels.length * pz} random effects for ${n} observations; there must be more observations than random effects (lme4 refuses this too).`, { column: r.group });
     }
     return { group: r.group, columnNames: zm.names, levels: f.levels, refs: f.codes, z, p: pz, nl: f.levels.length };
   });
