@@ -60,21 +60,30 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   const theta = Float64Array.from(result.x);
   let fmin = result.fx;
   let evaluations = result.evaluations;
-  // lme4's check.boundary: parameters within 1e-5 of the bound 0 are tried at 0
+  // lme4's check.boundary: parameters within 1e-5 of the bound 0 are tried at 0 together; then each
+  // diagonal below 1e-4 (lme4's singularity tolerance) alone. A trial is kept when the objective does
+  // not rise by more than 1e-8, the optimizer's own tolerance (NLopt's BOBYQA, which lme4 uses, puts
+  // such parameters on the bound itself).
   let movedToBoundary = false;
-  const edge: number[] = [];
-  for (let i = 0; i < layout.size; i++) if (layout.lower[i] === 0 && theta[i]! > 0 && theta[i]! < 1e-5) edge.push(i);
-  if (edge.length > 0) {
+  const tryAtZero = (indices: number[]): void => {
+    if (indices.length === 0) return;
     const trial = Float64Array.from(theta);
-    for (const i of edge) trial[i] = 0;
+    for (const i of indices) trial[i] = 0;
     const f = objective.evaluate(trial);
     evaluations++;
-    if (f < fmin) {
+    if (f <= fmin + 1e-8) {
       theta.set(trial);
       fmin = f;
       movedToBoundary = true;
     }
-  }
+  };
+  const nearZero = (limit: number): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < layout.size; i++) if (layout.lower[i] === 0 && theta[i]! > 0 && theta[i]! < limit) out.push(i);
+    return out;
+  };
+  tryAtZero(nearZero(1e-5));
+  for (const i of nearZero(1e-4)) tryAtZero([i]);
   const warnings: string[] = [];
   if (result.status === "maxfun") warnings.push(`The optimizer stopped after ${result.evaluations} evaluations without converging.`);
   if (result.status === "roundoff") warnings.push(`The optimizer stopped early: ${result.message}.`);
