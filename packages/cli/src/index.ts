@@ -1,1 +1,3 @@
 export { run, readTable, EXIT, type Io } from "./run.js";
+export { readXlsx } from "./readXlsx.js";
+export { writeXlsx, buildWorkbook } from "./writeXlsx.js";

@@ -1,7 +1,24 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
-import { buildModel, fitModel, fitToJson, formatShrinkage, formatSummary, HlmError, readCsv, shrinkageTable, type LmmFit, type Model, type Table } from "@hlm/core";
+import {
+  buildModel,
+  fitModel,
+  fitToJson,
+  formatShrinkage,
+  formatSummary,
+  HlmError,
+  randomEffectsTable,
+  readCsv,
+  shrinkageResultTable,
+  shrinkageTable,
+  summaryTable,
+  type LmmFit,
+  type Model,
+  type Table,
+} from "@hlm/core";
+import { readXlsx, XLS_MESSAGE } from "./readXlsx.js";
+import { writeXlsx } from "./writeXlsx.js";
 
 /** Where the command writes: injectable for tests. */
 export interface Io {
@@ -10,10 +27,14 @@ export interface Io {
 }
 
 const USAGE = `Usage:
-  hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N] [--shrinkage]
+  hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N] [--shrinkage] [--xlsx OUT.xlsx]
+  hlm fit DATA.xlsx [--sheet NAME] --formula "y ~ x + (x | g)" ...
 
 Fits a linear mixed model (lme4's formulation) and prints lme4's summary, or with --json the
 fields of lme4's reference fits plus fit_seconds.
+
+The data is a CSV file (or tab or semicolon separated text) with a header line, or an Excel
+workbook (.xlsx): its first sheet, or the one given with --sheet, with the header in its first row.
 
 Options:
   --formula F     lme4 model formula (required)
@@ -24,18 +45,27 @@ Options:
   --json          print the fit as JSON
   --repeat N      fit N times and report the median fit time (with --json)
   --shrinkage     also print the shrinkage table: per group, n, its own OLS estimates and the BLUP coefficients
+  --xlsx OUT.xlsx also write the results as an Excel workbook with the sheets HLM Summary,
+                  HLM Random Effects and HLM Shrinkage (an existing OUT.xlsx is replaced)
+  --sheet NAME    the sheet of an .xlsx data file to read (default: the first)
   --help          this text
 `;
 
 /** Exit codes: 0 ok, 1 internal failure, 2 a user mistake (bad formula, data, options, file). */
 export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2 } as const;
 
-/** Reads a data file into a table (CSV, or tab/semicolon separated text). */
-export function readTable(path: string): Table {
+/** File name endings read as Excel workbooks. */
+const XLSX_EXTENSIONS = [".xlsx", ".xlsm"];
+
+/**
+ * Reads a data file into a table: an Excel workbook (.xlsx; its first sheet, or `sheet`), else CSV
+ * (or tab/semicolon separated text). Throws HlmError for a file that cannot be read or used.
+ */
+export async function readTable(path: string, sheet?: string): Promise<Table> {
   const ext = extname(path).toLowerCase();
-  if (ext === ".xlsx" || ext === ".xls") {
-    throw new HlmError("DATA", `Cannot read '${path}': Excel files are not supported yet; save the sheet as CSV.`);
-  }
+  if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
+  if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
+  if (sheet !== undefined) throw new HlmError("OPTIONS", `--sheet is for Excel workbooks (.xlsx), and '${path}' is not one.`);
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -44,8 +74,26 @@ export function readTable(path: string): Table {
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "it cannot be read";
     throw new HlmError("DATA", `Cannot read '${path}': ${why}.`);
   }
+  if (text.startsWith("PK\u0003\u0004")) throw new HlmError("DATA", `Cannot read '${path}': it looks like an Excel workbook; name it .xlsx, or save it as CSV.`);
   if (text.includes("\u0000")) throw new HlmError("DATA", `Cannot read '${path}': it is not a text (CSV) file.`);
   return readCsv(text);
+}
+
+/** Whether two paths name the same existing file (through links, `..`, or another spelling). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    const sa = statSync(a);
+    const sb = statSync(b);
+    return sa.dev === sb.dev && sa.ino === sb.ino;
+  } catch {
+    return false; // one of them does not exist (yet)
+  }
+}
+
+/** Checks the --xlsx output path before any work: an .xlsx name that is not the data file itself. */
+function checkXlsxOutput(out: string, input: string): void {
+  if (extname(out).toLowerCase() !== ".xlsx") throw new HlmError("OPTIONS", `--xlsx writes an Excel workbook: give a file name ending in .xlsx, not '${out}'.`);
+  if (sameFile(out, input)) throw new HlmError("OPTIONS", `--xlsx '${out}' is the data file itself; write the results to another file.`);
 }
 
 function median(xs: number[]): number {
@@ -54,10 +102,10 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 }
 
-/** Runs the command line; returns the exit status. */
-export function run(argv: string[], io: Io): number {
+/** Runs the command line; resolves to the exit status (it never rejects). */
+export async function run(argv: string[], io: Io): Promise<number> {
   try {
-    return runUnsafe(argv, io);
+    return await runUnsafe(argv, io);
   } catch (e) {
     if (e instanceof HlmError) {
       io.stderr(`hlm: ${e.message}\n`);
@@ -68,7 +116,7 @@ export function run(argv: string[], io: Io): number {
   }
 }
 
-function runUnsafe(argv: string[], io: Io): number {
+async function runUnsafe(argv: string[], io: Io): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.stdout(USAGE);
@@ -89,6 +137,8 @@ function runUnsafe(argv: string[], io: Io): number {
         json: { type: "boolean" },
         repeat: { type: "string" },
         shrinkage: { type: "boolean" },
+        xlsx: { type: "string" },
+        sheet: { type: "string" },
         help: { type: "boolean" },
       },
     });
@@ -106,7 +156,8 @@ function runUnsafe(argv: string[], io: Io): number {
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new HlmError("OPTIONS", `--repeat must be a whole number of at least 1, not '${values.repeat}'.`);
   const path = positionals[0]!;
-  const table = readTable(path);
+  if (values.xlsx !== undefined) checkXlsxOutput(values.xlsx, path);
+  const table = await readTable(path, values.sheet);
   const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
   const options = { REML: !values.ml, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
   const times: number[] = [];
@@ -119,6 +170,10 @@ function runUnsafe(argv: string[], io: Io): number {
     times.push((performance.now() - t0) / 1000);
   }
   const dataset = basename(path, extname(path));
+  if (values.xlsx !== undefined) {
+    const tables = [summaryTable(result!, dataset), randomEffectsTable(result!), shrinkageResultTable(shrinkageTable(model!, result!))];
+    await writeXlsx(values.xlsx, tables);
+  }
   if (values.json) {
     const json = { ...fitToJson(result!, { dataset, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) }), fit_seconds: median(times) };
     io.stdout(JSON.stringify(json, null, 2) + "\n");

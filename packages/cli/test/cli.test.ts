@@ -7,20 +7,20 @@ import { describe, expect, it } from "vitest";
 import { compareWithReference, conformanceDir, loadReferences } from "../../core/test/compareReference.js";
 import { run } from "../src/run.js";
 
-function capture(argv: string[]): { code: number; out: string; err: string } {
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
   return { code, out, err };
 }
 
 describe("hlm fit --json agrees with lme4 on every conformance model", () => {
   for (const ref of loadReferences()) {
-    it(ref.name, () => {
+    it(ref.name, async () => {
       const args = ["fit", `${conformanceDir}${ref.dataset}.csv`, "--formula", ref.formula, "--json"];
       if (!ref.REML) args.push("--ml");
       if (ref.factors.length > 0) args.push("--factors", ref.factors.join(","));
-      const { code, out, err } = capture(args);
+      const { code, out, err } = await capture(args);
       expect(err).toBe("");
       expect(code).toBe(0);
       const json = JSON.parse(out);
@@ -34,8 +34,8 @@ describe("hlm fit --json agrees with lme4 on every conformance model", () => {
 });
 
 describe("hlm fit prints lme4's summary", () => {
-  it("for the lecture's fit.1 on the simulated NELS data", () => {
-    const { code, out } = capture(["fit", `${conformanceDir}nels_sim.csv`, "--formula", "score ~ ses + (ses | school)", "--ml"]);
+  it("for the lecture's fit.1 on the simulated NELS data", async () => {
+    const { code, out } = await capture(["fit", `${conformanceDir}nels_sim.csv`, "--formula", "score ~ ses + (ses | school)", "--ml"]);
     expect(code).toBe(0);
     const ref = loadReferences().find((r) => r.name === "nels_fit1_ml")!;
     expect(out).toContain("Linear mixed model fit by maximum likelihood");
@@ -49,8 +49,8 @@ describe("hlm fit prints lme4's summary", () => {
     expect(out).toMatch(new RegExp(`\\(Intercept\\)\\s+${ref.fixef["(Intercept)"]!.toFixed(4)}\\s+${ref.se["(Intercept)"]!.toFixed(4)}`));
     expect(out).toContain("Correlation of Fixed Effects:");
   });
-  it("for a REML fit, with the REML criterion and the singular-fit message", () => {
-    const { code, out } = capture(["fit", `${conformanceDir}Dyestuff2.csv`, "--formula", "Yield ~ 1 + (1 | Batch)"]);
+  it("for a REML fit, with the REML criterion and the singular-fit message", async () => {
+    const { code, out } = await capture(["fit", `${conformanceDir}Dyestuff2.csv`, "--formula", "Yield ~ 1 + (1 | Batch)"]);
     expect(code).toBe(0);
     expect(out).toContain("Linear mixed model fit by REML");
     expect(out).toContain("REML criterion at convergence: 161.8");
@@ -70,8 +70,8 @@ describe("user mistakes exit with status 2 and one line on stderr", () => {
     [["fit", csv, "--formula", "y ~ x"], "hlm: The formula 'y ~ x' has no random-effects term such as (1 | group); a mixed model needs at least one.\n"],
     [["fix", csv], "hlm: Unknown command 'fix'; try 'hlm fit DATA.csv --formula \"y ~ x + (1 | g)\"'.\n"],
     [["fit", csv, "--formula", "y ~ x + (1 | g)", "--repeat", "0"], "hlm: --repeat must be a whole number of at least 1, not '0'.\n"],
-  ])("%j", (argv, message) => {
-    const r = capture(argv);
+  ])("%j", async (argv, message) => {
+    const r = await capture(argv);
     expect(r.code).toBe(2);
     expect(r.err).toBe(message);
     expect(r.out).toBe("");
@@ -87,8 +87,8 @@ describe("user mistakes exit with status 2 and one line on stderr", () => {
 });
 
 describe("hlm fit --shrinkage", () => {
-  it("prints each group's n, own OLS estimates and BLUP coefficients", () => {
-    const { code, out } = capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (Days | Subject)", "--shrinkage"]);
+  it("prints each group's n, own OLS estimates and BLUP coefficients", async () => {
+    const { code, out } = await capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (Days | Subject)", "--shrinkage"]);
     expect(code).toBe(0);
     expect(out).toContain("Shrinkage by Subject: each group's own OLS estimates beside its BLUP coefficients");
     // subject 308: lm(Reaction ~ Days) gives 244.19 + 21.76 Days; lme4's coef() 253.66 + 19.67 Days
@@ -97,17 +97,17 @@ describe("hlm fit --shrinkage", () => {
 });
 
 describe("hlm fit --weights", () => {
-  it("fits with prior weights as lme4's weights argument", () => {
+  it("fits with prior weights as lme4's weights argument", async () => {
     const fixtures = fileURLToPath(new URL("../../core/test/fixtures/lme4/", import.meta.url));
     const ref = loadReferences(fixtures).find((r) => r.name === "sleep_weights")!;
-    const { code, out } = capture(["fit", `${fixtures}sleepw.csv`, "--formula", ref.formula, "--weights", "w", "--factors", "Subject", "--json"]);
+    const { code, out } = await capture(["fit", `${fixtures}sleepw.csv`, "--formula", ref.formula, "--weights", "w", "--factors", "Subject", "--json"]);
     expect(code).toBe(0);
     const json = JSON.parse(out);
     expect(json.weights).toBe("w");
     expect(compareWithReference(json, ref)).toEqual([]);
   });
-  it("names a weights column that is not there", () => {
-    const r = capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (1 | Subject)", "--weights", "wt"]);
+  it("names a weights column that is not there", async () => {
+    const r = await capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (1 | Subject)", "--weights", "wt"]);
     expect(r.code).toBe(2);
     expect(r.err).toBe("hlm: The weights column 'wt' is not in the data.\n");
   });

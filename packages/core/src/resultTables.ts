@@ -37,7 +37,8 @@ const FMT = {
   stat: "0.00",
   df: "0.00",
   t: "0.000",
-  p: "0.00E+00",
+  /** below double precision a p-value prints as lme4 prints it */
+  p: "[<2.2E-16]\"<2e-16\";0.00E+00",
   corr: "0.00",
   count: "0",
 } as const;
