@@ -1,0 +1,154 @@
+/**
+ * Splitting large reads and writes into blocks, one `context.sync` each, so that no request or
+ * response comes near Excel's payload limit (5 MB on the web) however many rows a table has.
+ */
+import type { CellRect } from "./addresses.js";
+
+/** How much one block may hold. */
+export interface BlockLimits {
+  /** Cells in one block (values and number formats of a cell count once). */
+  maxCells: number;
+  /** An estimate of the block's JSON payload in bytes. */
+  maxBytes: number;
+}
+
+/** Writes: at most 5,000 cells and about 1 MB per sync, well under Excel's 5 MB. */
+export const WRITE_LIMITS: BlockLimits = { maxCells: 5_000, maxBytes: 1_000_000 };
+
+/** Reads: at most 10,000 cells per sync (the size of what comes back is not known beforehand). */
+export const READ_MAX_CELLS = 10_000;
+
+/** The approximate JSON size of one cell value or number format. */
+export function cellBytes(v: unknown): number {
+  if (typeof v === "string") return v.length * 2 + 3; // quotes, a comma, room for escapes and UTF-8
+  if (typeof v === "number") return 24;
+  if (typeof v === "boolean") return 6;
+  return 5;
+}
+
+/** A rectangle split into blocks of whole rows (and, for a row wider than `maxCells`, of columns). */
+export function splitRect(rect: CellRect, maxCells: number): CellRect[] {
+  const out: CellRect[] = [];
+  if (rect.rowCount < 1 || rect.columnCount < 1) return out;
+  if (rect.columnCount > maxCells) {
+    for (let r = 0; r < rect.rowCount; r++) {
+      for (let c = 0; c < rect.columnCount; c += maxCells) {
+        out.push({ row: rect.row + r, column: rect.column + c, rowCount: 1, columnCount: Math.min(maxCells, rect.columnCount - c) });
+      }
+    }
+    return out;
+  }
+  const rowsPer = Math.max(1, Math.floor(maxCells / rect.columnCount));
+  for (let r = 0; r < rect.rowCount; r += rowsPer) {
+    out.push({ row: rect.row + r, column: rect.column, rowCount: Math.min(rowsPer, rect.rowCount - r), columnCount: rect.columnCount });
+  }
+  return out;
+}
+
+/** Cells to write at a place: values and (optionally) number formats of the same shape. */
+export interface WritePiece {
+  row: number;
+  column: number;
+  values: (string | number | boolean)[][];
+  numberFormat?: string[][];
+}
+
+/** The number of cells and the estimated bytes of a piece. */
+export function pieceSize(p: WritePiece): { cells: number; bytes: number } {
+  let cells = 0;
+  let bytes = 0;
+  p.values.forEach((row, r) => {
+    cells += row.length;
+    for (const v of row) bytes += cellBytes(v);
+    const f = p.numberFormat?.[r];
+    if (f) for (const x of f) bytes += cellBytes(x);
+  });
+  return { cells, bytes };
+}
+
+/**
+ * Splits a piece into pieces within the limits: runs of whole rows, and a row that alone is too
+ * large into runs of columns.
+ */
+export function splitPiece(p: WritePiece, limits: BlockLimits = WRITE_LIMITS): WritePiece[] {
+  const out: WritePiece[] = [];
+  let start = 0;
+  let cells = 0;
+  let bytes = 0;
+  const flush = (end: number): void => {
+    if (end > start) out.push(slice(p, start, end, 0, Infinity));
+    start = end;
+    cells = 0;
+    bytes = 0;
+  };
+  for (let r = 0; r < p.values.length; r++) {
+    const row = { ...p, values: [p.values[r]!], numberFormat: p.numberFormat ? [p.numberFormat[r]!] : undefined };
+    const size = pieceSize(row);
+    if (size.cells > limits.maxCells || size.bytes > limits.maxBytes) {
+      flush(r);
+      out.push(...splitRow(p, r, limits));
+      start = r + 1;
+      continue;
+    }
+    if (r > start && (cells + size.cells > limits.maxCells || bytes + size.bytes > limits.maxBytes)) flush(r);
+    cells += size.cells;
+    bytes += size.bytes;
+  }
+  flush(p.values.length);
+  return out;
+}
+
+/** Rows [r0, r1) and columns [c0, c1) of a piece, placed where they belong. */
+function slice(p: WritePiece, r0: number, r1: number, c0: number, c1: number): WritePiece {
+  const values = p.values.slice(r0, r1).map((row) => row.slice(c0, c1));
+  const piece: WritePiece = { row: p.row + r0, column: p.column + c0, values };
+  if (p.numberFormat) piece.numberFormat = p.numberFormat.slice(r0, r1).map((row) => row.slice(c0, c1));
+  return piece;
+}
+
+/** One row of a piece cut into runs of columns within the limits. */
+function splitRow(p: WritePiece, r: number, limits: BlockLimits): WritePiece[] {
+  const out: WritePiece[] = [];
+  const row = p.values[r]!;
+  const fmt = p.numberFormat?.[r];
+  let c0 = 0;
+  let bytes = 0;
+  for (let c = 0; c < row.length; c++) {
+    const b = cellBytes(row[c]) + (fmt ? cellBytes(fmt[c]) : 0);
+    if (c > c0 && (c - c0 + 1 > limits.maxCells || bytes + b > limits.maxBytes)) {
+      out.push(slice(p, r, r + 1, c0, c));
+      c0 = c;
+      bytes = 0;
+    }
+    bytes += b;
+  }
+  out.push(slice(p, r, r + 1, c0, row.length));
+  return out;
+}
+
+/**
+ * Pieces packed into batches, one `context.sync` each: every piece is first split to fit the limits,
+ * then consecutive pieces share a batch while the batch stays within the limits.
+ */
+export function packBatches(pieces: readonly WritePiece[], limits: BlockLimits = WRITE_LIMITS): WritePiece[][] {
+  const batches: WritePiece[][] = [];
+  let current: WritePiece[] = [];
+  let cells = 0;
+  let bytes = 0;
+  for (const piece of pieces) {
+    for (const part of splitPiece(piece, limits)) {
+      const size = pieceSize(part);
+      if (current.length > 0 && (cells + size.cells > limits.maxCells || bytes + size.bytes > limits.maxBytes)) {
+        batches.push(current);
+        current = [];
+        cells = 0;
+        bytes = 0;
+      }
+      current.push(part);
+      cells += size.cells;
+      bytes += size.bytes;
+    }
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}

@@ -1,0 +1,311 @@
+/**
+ * A small Excel for the tests of `src/excel`, built from office-addin-mock's `OfficeMockObject`s:
+ * properties must be loaded and synced before they can be read, as in Office.js. Requests (adding and
+ * deleting sheets, writing cells, tables, charts) are queued and carried out at `context.sync()`, as
+ * Excel does; a sync can be made to fail. The workbook keeps its cells in a grid per sheet, so a
+ * test can look at what was written.
+ */
+import { OfficeMockObject } from "office-addin-mock";
+import { cellAddress, quoteSheetName, rangeAddress, type CellRect } from "../addresses.js";
+
+export interface FakeCell {
+  value: unknown;
+  numberFormat?: string;
+  bold?: boolean;
+}
+
+export interface FakeTable {
+  name: string;
+  style: string;
+  rect: CellRect;
+  hasHeaders: boolean;
+}
+
+export interface FakeChart {
+  type: string;
+  seriesBy: string;
+  source: CellRect;
+  title: string;
+  position: string | null;
+}
+
+export interface FakeSheet {
+  name: string;
+  cells: Map<string, FakeCell>;
+  tables: FakeTable[];
+  charts: FakeChart[];
+  autofitted: CellRect[];
+  mock: OfficeMockObject;
+}
+
+/** What one sync carried out: the cells written (values and number formats) and the requests. */
+export interface SyncRecord {
+  cellsWritten: number;
+  ranges: CellRect[];
+}
+
+export interface FakeExcelOptions {
+  /** Sheets of the workbook at the start, with their cells (row arrays from A1). */
+  sheets?: { name: string; values?: unknown[][] }[];
+  /** The selected range on the active (first) sheet (default: A1). */
+  selection?: CellRect;
+  /** The sync (1-based, counted over the whole life of the fake) that fails. */
+  failAtSync?: number;
+  /** An error code with which getSelectedRange fails at the next sync (e.g. "InvalidSelection"). */
+  selectionError?: string;
+}
+
+const key = (r: number, c: number): string => `${r},${c}`;
+
+export class FakeExcel {
+  readonly sheets: FakeSheet[] = [];
+  active = 0;
+  syncCount = 0;
+  readonly syncs: SyncRecord[] = [];
+  /** The sizes of the ranges whose values were loaded at each sync. */
+  readonly loads: CellRect[] = [];
+  private queue: (() => void)[] = [];
+  private pendingRanges: { mock: OfficeMockObject; rect: CellRect; sheet: FakeSheet; initial: { values: unknown[][]; numberFormat: unknown[][] } }[] = [];
+  private readonly liveRanges: OfficeMockObject[] = [];
+  private itemsRequested = false;
+  readonly context: OfficeMockObject;
+  private readonly worksheets: OfficeMockObject;
+
+  constructor(private readonly options: FakeExcelOptions = {}) {
+    for (const s of options.sheets ?? [{ name: "Sheet1" }]) {
+      const sheet = this.makeSheet(s.name);
+      (s.values ?? []).forEach((row, r) => row.forEach((v, c) => sheet.cells.set(key(r, c), { value: v })));
+      this.sheets.push(sheet);
+    }
+    const fake = this;
+    this.worksheets = new OfficeMockObject({
+      load(): OfficeMockObject {
+        fake.itemsRequested = true;
+        for (const s of fake.sheets) s.mock.load("name");
+        return fake.worksheets;
+      },
+      add(name: string): OfficeMockObject {
+        const sheet = fake.makeSheet(name);
+        fake.queue.push(() => {
+          if (fake.sheets.some((s) => s.name.toUpperCase() === name.toUpperCase())) throw fake.excelError("ItemAlreadyExists", `A sheet named '${name}' exists.`);
+          fake.sheets.push(sheet);
+        });
+        return sheet.mock;
+      },
+      getActiveWorksheet(): OfficeMockObject {
+        return fake.sheets[fake.active]!.mock;
+      },
+    });
+    this.context = new OfficeMockObject({
+      workbook: {
+        getSelectedRange(): OfficeMockObject {
+          if (fake.options.selectionError) {
+            const code = fake.options.selectionError;
+            fake.queue.push(() => {
+              throw fake.excelError(code, "The current selection is invalid for this operation.");
+            });
+          }
+          const sheet = fake.sheets[fake.active]!;
+          return fake.rangeMock(sheet, fake.options.selection ?? { row: 0, column: 0, rowCount: 1, columnCount: 1 });
+        },
+      },
+      sync: (): Promise<void> => this.sync(),
+    });
+    (this.context.workbook as { worksheets: OfficeMockObject }).worksheets = this.worksheets;
+  }
+
+  /** Installs `Excel.run` (and the enums the add-in could use) as the global `Excel`. */
+  install(): void {
+    (globalThis as unknown as { Excel: unknown }).Excel = {
+      run: async <T>(batch: (context: unknown) => Promise<T>): Promise<T> => batch(this.context),
+      ChartType: { xyscatter: "XYScatter" },
+      ChartSeriesBy: { columns: "Columns" },
+    };
+  }
+
+  sheet(name: string): FakeSheet {
+    const s = this.sheets.find((x) => x.name === name);
+    if (!s) throw new Error(`no sheet ${name}; sheets: ${this.sheets.map((x) => x.name).join(", ")}`);
+    return s;
+  }
+
+  /** The values of a block of a sheet, "" for empty cells. */
+  values(sheetName: string, r: CellRect): unknown[][] {
+    const s = this.sheet(sheetName);
+    return Array.from({ length: r.rowCount }, (_, i) => Array.from({ length: r.columnCount }, (_, j) => s.cells.get(key(r.row + i, r.column + j))?.value ?? ""));
+  }
+
+  cell(sheetName: string, row: number, column: number): FakeCell | undefined {
+    return this.sheet(sheetName).cells.get(key(row, column));
+  }
+
+  private excelError(code: string, message: string): Error {
+    return Object.assign(new Error(message), { code, name: "RichApi.Error" });
+  }
+
+  /** The used range of a sheet: from A1 to the last cell with a value (A1 for an empty sheet). */
+  private usedRect(sheet: FakeSheet): CellRect {
+    let rows = 1;
+    let cols = 1;
+    for (const [k, v] of sheet.cells) {
+      if (v.value === "" || v.value === null || v.value === undefined) continue;
+      const [r, c] = k.split(",").map(Number) as [number, number];
+      rows = Math.max(rows, r + 1);
+      cols = Math.max(cols, c + 1);
+    }
+    return { row: 0, column: 0, rowCount: rows, columnCount: cols };
+  }
+
+  private makeSheet(name: string): FakeSheet {
+    const fake = this;
+    const sheet: FakeSheet = { name, cells: new Map(), tables: [], charts: [], autofitted: [], mock: undefined as never };
+    sheet.mock = new OfficeMockObject({
+      name,
+      getRangeByIndexes(row: number, column: number, rowCount: number, columnCount: number): OfficeMockObject {
+        return fake.rangeMock(sheet, { row, column, rowCount, columnCount });
+      },
+      getUsedRange(): OfficeMockObject {
+        return fake.rangeMock(sheet, fake.usedRect(sheet));
+      },
+      activate(): void {
+        fake.queue.push(() => {
+          fake.active = fake.sheets.indexOf(sheet);
+        });
+      },
+      delete(): void {
+        fake.queue.push(() => {
+          const i = fake.sheets.indexOf(sheet);
+          if (i >= 0) fake.sheets.splice(i, 1);
+          if (fake.active >= fake.sheets.length) fake.active = 0;
+        });
+      },
+      tables: {
+        add(range: OfficeMockObject, hasHeaders: boolean): OfficeMockObject {
+          const rect = fake.rectOf(range);
+          const table = new OfficeMockObject({ name: "", style: "" });
+          fake.queue.push(() => {
+            const name = String(table.name);
+            const all = fake.sheets.flatMap((s) => s.tables.map((t) => t.name.toUpperCase()));
+            if (name !== "" && all.includes(name.toUpperCase())) throw fake.excelError("InvalidArgument", `A table named '${name}' exists.`);
+            sheet.tables.push({ name, style: String(table.style), rect, hasHeaders });
+          });
+          return table;
+        },
+      },
+      charts: {
+        add(type: string, source: OfficeMockObject, seriesBy: string): OfficeMockObject {
+          const chart: FakeChart = { type, seriesBy, source: fake.rectOf(source), title: "", position: null };
+          const mock = new OfficeMockObject({
+            title: { text: "" },
+            setPosition(start: unknown): void {
+              chart.position = typeof start === "string" ? start : rangeAddress(...(Object.values(fake.rectOf(start as OfficeMockObject)) as [number, number, number, number]));
+            },
+          });
+          fake.queue.push(() => {
+            chart.title = String((mock.title as { text: unknown }).text);
+            sheet.charts.push(chart);
+          });
+          return mock;
+        },
+      },
+    });
+    return sheet;
+  }
+
+  private readonly rects = new WeakMap<object, CellRect>();
+
+  private rectOf(range: OfficeMockObject): CellRect {
+    const r = this.rects.get(range);
+    if (!r) throw new Error("not a range of this workbook");
+    return r;
+  }
+
+  /** A range: address, size and values loadable; values, numberFormat and bold writable; autofit. */
+  private rangeMock(sheet: FakeSheet, rect: CellRect): OfficeMockObject {
+    const fake = this;
+    // a range too large to hand over (whole columns) has no values here: loading them is the test's failure
+    const huge = rect.rowCount * rect.columnCount > 1_000_000;
+    const values = huge ? [] : this.valuesOf(sheet, rect);
+    const numberFormat = values.map((row) => row.map(() => "General"));
+    const mock = new OfficeMockObject({
+      address: `${quoteSheetName(sheet.name)}!${rangeAddress(rect.row, rect.column, rect.rowCount, rect.columnCount)}`,
+      rowCount: rect.rowCount,
+      columnCount: rect.columnCount,
+      values,
+      numberFormat,
+      format: {
+        font: { bold: false },
+        autofitColumns(): void {
+          fake.queue.push(() => sheet.autofitted.push(rect));
+        },
+      },
+    });
+    const originalLoad = mock.load.bind(mock);
+    mock.load = (what: Parameters<OfficeMockObject["load"]>[0]) => {
+      if (typeof what === "string" && what.split(",").includes("values")) fake.loads.push(rect);
+      return originalLoad(what);
+    };
+    this.rects.set(mock, rect);
+    this.pendingRanges.push({ mock, rect, sheet, initial: { values, numberFormat } });
+    this.liveRanges.push(mock);
+    return mock;
+  }
+
+  private valuesOf(sheet: FakeSheet, r: CellRect): unknown[][] {
+    return Array.from({ length: r.rowCount }, (_, i) => Array.from({ length: r.columnCount }, (_, j) => sheet.cells.get(key(r.row + i, r.column + j))?.value ?? ""));
+  }
+
+  /** Carries out the queued requests (or fails), then lets the mocks deliver what was loaded. */
+  private async sync(): Promise<void> {
+    this.syncCount++;
+    const record: SyncRecord = { cellsWritten: 0, ranges: [] };
+    const queue = this.queue;
+    const ranges = this.pendingRanges;
+    this.queue = [];
+    this.pendingRanges = [];
+    if (this.options.failAtSync === this.syncCount) throw this.excelError("GeneralException", "An internal error has occurred.");
+    // writes to ranges come first, in the order the ranges were made, then the other requests
+    for (const { mock, rect, sheet, initial } of ranges) {
+      const v = mock.values as unknown;
+      const f = mock.numberFormat as unknown;
+      const bold = (mock.format as { font: { bold: unknown } }).font.bold;
+      if (v !== initial.values && Array.isArray(v)) {
+        this.checkShape(v, rect, "values");
+        (v as unknown[][]).forEach((row, i) => row.forEach((x, j) => this.cellAt(sheet, rect.row + i, rect.column + j).value = x));
+        record.cellsWritten += rect.rowCount * rect.columnCount;
+        record.ranges.push(rect);
+      }
+      if (f !== initial.numberFormat && Array.isArray(f)) {
+        this.checkShape(f, rect, "numberFormat");
+        (f as unknown[][]).forEach((row, i) => row.forEach((x, j) => (this.cellAt(sheet, rect.row + i, rect.column + j).numberFormat = String(x))));
+      }
+      if (bold === true) {
+        for (let i = 0; i < rect.rowCount; i++) for (let j = 0; j < rect.columnCount; j++) this.cellAt(sheet, rect.row + i, rect.column + j).bold = true;
+      }
+    }
+    for (const request of queue) request();
+    this.syncs.push(record);
+    if (this.itemsRequested) {
+      this.worksheets.items = this.sheets.map((s) => s.mock);
+      this.itemsRequested = false;
+    }
+    await OfficeMockObject.prototype.sync.call(this.context);
+    for (const s of this.sheets) await s.mock.sync();
+    for (const mock of this.liveRanges) await mock.sync();
+  }
+
+  private cellAt(sheet: FakeSheet, r: number, c: number): FakeCell {
+    let cell = sheet.cells.get(key(r, c));
+    if (!cell) {
+      cell = { value: "" };
+      sheet.cells.set(key(r, c), cell);
+    }
+    return cell;
+  }
+
+  private checkShape(a: unknown[], rect: CellRect, what: string): void {
+    if (a.length !== rect.rowCount || a.some((row) => !Array.isArray(row) || row.length !== rect.columnCount)) {
+      throw this.excelError("InvalidArgument", `${what}: the array does not match the size of ${cellAddress(rect.row, rect.column)} (${rect.rowCount}×${rect.columnCount})`);
+    }
+  }
+}

@@ -1,0 +1,202 @@
+/// <reference types="custom-functions-runtime" />
+/**
+ * The `HLM.*` worksheet functions (namespace HLM, from the manifest): thin wrappers around
+ * `../worksheetFunctions.ts`, registered with `CustomFunctions.associate`. Their JSDoc is the source
+ * of `functions.json` (custom-functions-metadata). Errors become `#VALUE!` or `#N/A` with a message
+ * (`toCustomFunctionError`); blank cells of a result are "" so that they show empty.
+ */
+import * as wf from "../worksheetFunctions.js";
+import type { Cell } from "../worksheetFunctions.js";
+import { toCustomFunctionError } from "./toCustomFunctionError.js";
+
+/** A value a function can hand to Excel: blank cells as "". */
+type Out = string | number | boolean;
+
+/** Runs a worksheet function; its error becomes the CustomFunctions.Error Excel shows. */
+function run<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw toCustomFunctionError(e);
+  }
+}
+
+/** A table that spills: null (blank) cells as "". */
+export const spill = (table: Cell[][]): Out[][] => table.map((row) => row.map((c) => c ?? ""));
+
+/** The one value of a 1×1 result, or #NUM! when it could not be computed. */
+function single(table: Cell[][]): number {
+  const v = table[0]?.[0];
+  if (typeof v !== "number") throw new CustomFunctions.Error(CustomFunctions.ErrorCode.invalidNumber);
+  return v;
+}
+
+/**
+ * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df (Satterthwaite), t value and Pr(>|t|), as lme4 with lmerTest.
+ * @customfunction FIXEF
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row.
+ */
+export function fixef(data: any[][], formula: string, method?: string): any[][] {
+  return run(() => spill(wf.fixef(data, formula, method)));
+}
+
+/**
+ * The random effects (BLUPs) of a grouping factor: a row per level.
+ * @customfunction RANEF
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row.
+ */
+export function ranef(data: any[][], formula: string, group?: string, method?: string): any[][] {
+  return run(() => spill(wf.ranef(data, formula, group, method)));
+}
+
+/**
+ * The coefficients per level of a grouping factor (fixed effects plus the level's BLUPs, as lme4's coef()).
+ * @customfunction COEF
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row.
+ */
+export function coef(data: any[][], formula: string, group?: string, method?: string): any[][] {
+  return run(() => spill(wf.coef(data, formula, group, method)));
+}
+
+/**
+ * The variance components: Groups, Name, Variance, Std.Dev. and correlations, with a Residual row.
+ * @customfunction VARCORR
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row.
+ */
+export function varcorr(data: any[][], formula: string, method?: string): any[][] {
+  return run(() => spill(wf.varcorr(data, formula, method)));
+}
+
+/**
+ * The residual standard deviation of a linear mixed model.
+ * @customfunction SIGMA
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The residual standard deviation.
+ */
+export function sigma(data: any[][], formula: string, method?: string): number {
+  return run(() => single(wf.sigma(data, formula, method)));
+}
+
+/**
+ * The log-likelihood of a linear mixed model (the REML log-likelihood for a REML fit, as lme4's logLik()).
+ * @customfunction LOGLIK
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The log-likelihood.
+ */
+export function logLik(data: any[][], formula: string, method?: string): number {
+  return run(() => single(wf.logLik(data, formula, method)));
+}
+
+/**
+ * Akaike's information criterion of a linear mixed model, as lme4's AIC().
+ * @customfunction AIC
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The AIC.
+ */
+export function aic(data: any[][], formula: string, method?: string): number {
+  return run(() => single(wf.aic(data, formula, method)));
+}
+
+/**
+ * The Bayesian information criterion of a linear mixed model, as lme4's BIC().
+ * @customfunction BIC
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The BIC.
+ */
+export function bic(data: any[][], formula: string, method?: string): number {
+  return run(() => single(wf.bic(data, formula, method)));
+}
+
+/**
+ * The intraclass correlation of a grouping factor: its random-intercept variance over the total variance.
+ * @customfunction ICC
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (1 | school)".
+ * @param [group] The grouping factor (default: the first of the formula).
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The intraclass correlation.
+ */
+export function icc(data: any[][], formula: string, group?: string, method?: string): number {
+  return run(() => single(wf.icc(data, formula, group, method)));
+}
+
+/**
+ * Predictions for new rows: with the BLUPs of their groups (Prediction) and from the fixed effects only (Population); new group levels get the population prediction.
+ * @customfunction PREDICT
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param newdata The new rows with a header row naming their columns.
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row and a row per new row.
+ */
+export function predict(data: any[][], formula: string, newdata: any[][], method?: string): any[][] {
+  return run(() => spill(wf.predict(data, formula, newdata, method)));
+}
+
+/**
+ * The shrinkage table of a grouping factor: a row per level with its n, its own OLS estimates and the BLUP coefficients.
+ * @customfunction SHRINKAGE
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row.
+ */
+export function shrinkage(data: any[][], formula: string, group?: string, method?: string): any[][] {
+  return run(() => spill(wf.shrinkage(data, formula, group, method)));
+}
+
+/**
+ * The summary of a linear mixed model as lme4 prints it (with lmerTest's t-tests), a line per cell.
+ * @customfunction SUMMARY
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns The summary text, a line per row.
+ */
+export function summary(data: any[][], formula: string, method?: string): any[][] {
+  return run(() => spill(wf.summary(data, formula, method)));
+}
+
+/** The functions by their id in functions.json (the name after `@customfunction`). */
+export const functionsById = {
+  FIXEF: fixef,
+  RANEF: ranef,
+  COEF: coef,
+  VARCORR: varcorr,
+  SIGMA: sigma,
+  LOGLIK: logLik,
+  AIC: aic,
+  BIC: bic,
+  ICC: icc,
+  PREDICT: predict,
+  SHRINKAGE: shrinkage,
+  SUMMARY: summary,
+} as const;
+
+// In Excel's runtime (not when the page is opened outside Excel) the functions are registered.
+if (typeof CustomFunctions !== "undefined") {
+  for (const [id, f] of Object.entries(functionsById)) CustomFunctions.associate(id, f);
+}

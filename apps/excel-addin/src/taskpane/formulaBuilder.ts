@@ -1,0 +1,165 @@
+/**
+ * The formula and its pickers: the formula text built from the pickers (response, fixed effects,
+ * grouping factor, random slopes), the pickers read back from a typed formula, and the check of
+ * the text as the user types (parse errors and unknown columns, with their 1-based position).
+ */
+import { HlmError, modelTerms, type Expr, type ModelTerms } from "@hlm/core";
+
+/** What the pickers hold. */
+export interface Pickers {
+  response: string;
+  fixed: string[];
+  group: string;
+  slopes: string[];
+}
+
+export const emptyPickers: Pickers = { response: "", fixed: [], group: "", slopes: [] };
+
+/** A column name as the formula writes it: bare when R would, else in backticks. */
+export function quoteName(name: string): string {
+  return /^([A-Za-z]|\.(?![0-9]))[A-Za-z0-9._]*$/.test(name) ? name : `\`${name.replace(/`/g, "")}\``;
+}
+
+/**
+ * The formula of the pickers: `y ~ a + b + (a | g)`; `1` stands for an empty side (`y ~ 1 + (1 | g)`),
+ * and without a grouping factor there is no random term (`y ~ a + b`). Empty without a response.
+ */
+export function buildFormula(p: Pickers): string {
+  if (p.response === "") return "";
+  const fixed = p.fixed.filter((f) => f !== p.response && f !== p.group);
+  const terms = fixed.length > 0 ? fixed.map(quoteName) : ["1"];
+  if (p.group !== "") {
+    const slopes = p.slopes.filter((s) => s !== p.response && s !== p.group);
+    terms.push(`(${slopes.length > 0 ? slopes.map(quoteName).join(" + ") : "1"} | ${quoteName(p.group)})`);
+  }
+  return `${quoteName(p.response)} ~ ${terms.join(" + ")}`;
+}
+
+const plainName = (e: Expr): string | null => (e.type === "name" ? e.name : e.type === "paren" ? plainName(e.expr) : null);
+
+/**
+ * The pickers that a typed formula corresponds to, as far as they can show it: the response when
+ * it is a column name, the fixed effects that are plain columns, and the first random term's
+ * grouping factor and slopes. `null` when the formula does not parse.
+ */
+export function pickersFromFormula(text: string): Pickers | null {
+  let terms: ModelTerms;
+  try {
+    terms = modelTerms(text);
+  } catch {
+    return null;
+  }
+  const response = plainName(terms.response) ?? "";
+  const mainEffects = (t: ModelTerms["fixed"]): string[] =>
+    t.terms
+      .filter((vs) => vs.length === 1)
+      .flatMap((vs) => {
+        const v = t.variables[vs[0]!];
+        return v && v.expr.type === "name" ? [v.expr.name] : [];
+      });
+  const fixed = mainEffects(terms.fixed);
+  const first = terms.random.find((r) => r.groupVars.length === 1);
+  const group = first ? first.groupVars[0]! : "";
+  const slopes = first ? terms.random.filter((r) => r.group === group).flatMap((r) => mainEffects(r.effects)) : [];
+  return { response, fixed: [...new Set(fixed)], group, slopes: [...new Set(slopes)] };
+}
+
+/** The result of checking the formula text. */
+export type FormulaCheck =
+  | { kind: "empty" }
+  | { kind: "ok"; terms: ModelTerms }
+  /** `position` is 1-based, as HlmError's details. */
+  | { kind: "error"; message: string; position?: number };
+
+/** Names that a formula uses as variables (not functions), with their 0-based positions. */
+export function variableNames(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
+  switch (e.type) {
+    case "name":
+      out.push({ name: e.name, pos: e.pos });
+      break;
+    case "call":
+      for (const a of e.args) variableNames(a, out);
+      break;
+    case "binary":
+      variableNames(e.left, out);
+      variableNames(e.right, out);
+      break;
+    case "unary":
+      variableNames(e.arg, out);
+      break;
+    case "paren":
+      variableNames(e.expr, out);
+      break;
+    case "number":
+      break;
+  }
+  return out;
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = d[0]!;
+    d[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = d[j]!;
+      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return d[b.length]!;
+}
+
+/** The column closest to a mistyped name (case-insensitive match first), if one is close. */
+export function closestColumn(name: string, columns: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  const same = columns.find((c) => c.toLowerCase() === lower);
+  if (same !== undefined) return same;
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const c of columns) {
+    const dd = distance(lower, c.toLowerCase());
+    if (dd < bestD) {
+      bestD = dd;
+      best = c;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
+}
+
+/**
+ * Checks the formula text: the core parser's errors (with their position), then, when the columns
+ * of the data are known, names that are not columns (at the position of their first use).
+ */
+export function checkFormulaText(text: string, columns?: readonly string[]): FormulaCheck {
+  if (text.trim() === "") return { kind: "empty" };
+  let terms: ModelTerms;
+  try {
+    terms = modelTerms(text);
+  } catch (e) {
+    if (e instanceof HlmError) return { kind: "error", message: e.message, ...(e.details?.position !== undefined ? { position: e.details.position } : {}) };
+    return { kind: "error", message: `The formula could not be read: ${e instanceof Error ? e.message : String(e)}.` };
+  }
+  if (columns && columns.length > 0) {
+    const known = new Set(columns);
+    const f = terms.formula;
+    const used = [...(f.lhs ? variableNames(f.lhs) : []), ...variableNames(f.rhs)];
+    for (const { name, pos } of used) {
+      if (known.has(name)) continue;
+      const guess = closestColumn(name, columns);
+      return {
+        kind: "error",
+        message: `Unknown column '${name}' at position ${pos + 1}${guess !== undefined ? `; did you mean '${guess}'?` : `; the columns are ${columns.join(", ")}.`}`,
+        position: pos + 1,
+      };
+    }
+  }
+  return { kind: "ok", terms };
+}
+
+/** The formula split around the character at a 1-based position, for marking it (past the end: a marked space). */
+export function splitAtPosition(text: string, position: number): { before: string; at: string; after: string } {
+  const i = Math.max(0, Math.min(text.length, position - 1));
+  return { before: text.slice(0, i), at: i < text.length ? text[i]! : " ", after: text.slice(i + 1) };
+}

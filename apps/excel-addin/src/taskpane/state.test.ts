@@ -1,0 +1,124 @@
+import { tableFromRows } from "@hlm/core";
+import { describe, expect, it } from "vitest";
+import type { FitDigest } from "../worker/protocol.js";
+import { factorsOf, initialState, isBusy, reducer, type Action, type PaneState } from "./state.js";
+
+const table = tableFromRows(
+  ["Reaction", "Days", "Subject", "Site"],
+  [
+    [250, 0, "308", "a"],
+    [260, 1, "308", "b"],
+    [240, 0, "309", "a"],
+  ],
+);
+const digest: FitDigest = {
+  formula: "f",
+  REML: true,
+  nobs: 3,
+  ngrps: {},
+  fixefNames: [],
+  fixef: [],
+  sigma: 1,
+  objective: 1,
+  logLik: 0,
+  evaluations: 42,
+  warnings: [],
+};
+const run = (actions: Action[], s: PaneState = initialState): PaneState => actions.reduce(reducer, s);
+const loaded = run([{ type: "rangeLoaded", address: "Sheet1!A1:D4", table }]);
+
+describe("pane reducer: data and formula", () => {
+  it("loads a range: columns with kinds, text columns ticked categorical", () => {
+    expect(loaded.range?.address).toBe("Sheet1!A1:D4");
+    expect(loaded.range?.columns).toEqual([
+      { name: "Reaction", kind: "number" },
+      { name: "Days", kind: "number" },
+      { name: "Subject", kind: "number" },
+      { name: "Site", kind: "string" },
+    ]);
+    expect(loaded.categorical).toEqual(["Site"]);
+  });
+  it("builds the formula from the pickers", () => {
+    const s = run(
+      [
+        { type: "pickersChanged", pickers: { response: "Reaction" } },
+        { type: "pickersChanged", pickers: { fixed: ["Days"] } },
+        { type: "pickersChanged", pickers: { group: "Subject" } },
+        { type: "pickersChanged", pickers: { slopes: ["Days"] } },
+      ],
+      loaded,
+    );
+    expect(s.formula).toBe("Reaction ~ Days + (Days | Subject)");
+    // choosing the response or group removes it from the effects
+    const t = reducer(s, { type: "pickersChanged", pickers: { group: "Days" } });
+    expect(t.formula).toBe("Reaction ~ 1 + (1 | Days)");
+  });
+  it("reads the pickers back from typed text, and keeps them while the text does not parse", () => {
+    const s = reducer(loaded, { type: "formulaEdited", text: "Reaction ~ Days + Site + (1 | Subject)" });
+    expect(s.pickers).toEqual({ response: "Reaction", fixed: ["Days", "Site"], group: "Subject", slopes: [] });
+    const t = reducer(s, { type: "formulaEdited", text: "Reaction ~ Days + Site + (1 | " });
+    expect(t.formula).toBe("Reaction ~ Days + Site + (1 | ");
+    expect(t.pickers).toEqual(s.pickers);
+  });
+  it("numeric columns ticked categorical become factors; text columns cannot be unticked", () => {
+    let s = reducer(loaded, { type: "categoricalToggled", column: "Days", checked: true });
+    s = reducer(s, { type: "categoricalToggled", column: "Site", checked: false });
+    expect(s.categorical).toEqual(["Site", "Days"]);
+    expect(factorsOf(s)).toEqual(["Days"]);
+    s = reducer(s, { type: "categoricalToggled", column: "Days", checked: false });
+    expect(factorsOf(s)).toEqual([]);
+  });
+  it("a new range keeps the pickers that still name columns and the formula they built", () => {
+    const s = reducer(loaded, { type: "pickersChanged", pickers: { response: "Reaction", fixed: ["Site"], group: "Subject" } });
+    const other = tableFromRows(
+      ["Reaction", "Subject"],
+      [
+        [1, "a"],
+        [2, "b"],
+      ],
+    );
+    const t = reducer(s, { type: "rangeLoaded", address: "Sheet2!A1:B3", table: other });
+    expect(t.pickers).toEqual({ response: "Reaction", fixed: [], group: "Subject", slopes: [] });
+    expect(t.formula).toBe("Reaction ~ 1 + (1 | Subject)");
+  });
+  it("shows a range error until dismissed or a range is read", () => {
+    const s = reducer(loaded, { type: "rangeFailed", message: "The selection is empty." });
+    expect(s.rangeError).toBe("The selection is empty.");
+    expect(reducer(s, { type: "dismissMessage" }).rangeError).toBeNull();
+  });
+});
+
+describe("pane reducer: fitting", () => {
+  it("goes fitting → progress → writing → done", () => {
+    let s = run([{ type: "fitStarted", id: 1 }], loaded);
+    expect(isBusy(s.fit)).toBe(true);
+    s = reducer(s, { type: "fitProgress", id: 1, stage: "optimizing", evaluations: 12, objective: 1750, bestObjective: 1745 });
+    expect(s.fit).toMatchObject({ phase: "fitting", evaluations: 12, objective: 1750 });
+    s = reducer(s, { type: "fitProgress", id: 7, stage: "optimizing", evaluations: 99, objective: 1, bestObjective: 1 }); // another fit's
+    expect(s.fit).toMatchObject({ evaluations: 12 });
+    s = reducer(s, { type: "fitComputed", id: 1, digest });
+    expect(s.fit.phase).toBe("writing");
+    s = reducer(s, { type: "sheetsWritten", sheetNames: ["HLM Summary", "HLM Random Effects", "HLM Shrinkage"], elapsedMs: 10 });
+    expect(s.fit).toMatchObject({ phase: "done", sheetNames: ["HLM Summary", "HLM Random Effects", "HLM Shrinkage"] });
+    expect(isBusy(s.fit)).toBe(false);
+  });
+  it("cancel: cancelling → cancelled; a fit that finishes meanwhile is not written", () => {
+    let s = run(
+      [
+        { type: "fitStarted", id: 2 },
+        { type: "fitProgress", id: 2, stage: "optimizing", evaluations: 5, objective: 3, bestObjective: 3 },
+        { type: "cancelRequested" },
+      ],
+      loaded,
+    );
+    expect(s.fit).toMatchObject({ phase: "cancelling", evaluations: 5 });
+    expect(reducer(s, { type: "fitCancelled", id: 2, evaluations: 6 }).fit).toEqual({ phase: "cancelled", evaluations: 6 });
+    s = reducer(s, { type: "fitComputed", id: 2, digest });
+    expect(s.fit).toEqual({ phase: "cancelled", evaluations: 42 });
+  });
+  it("an error ends the fit with its message; stale replies are ignored", () => {
+    const s = run([{ type: "fitStarted", id: 3 }], loaded);
+    expect(reducer(s, { type: "fitFailed", id: 2, message: "old" })).toBe(s);
+    expect(reducer(s, { type: "fitFailed", id: 3, message: "Unknown column 'x'." }).fit).toEqual({ phase: "error", message: "Unknown column 'x'." });
+  });
+});

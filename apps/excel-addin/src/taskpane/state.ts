@@ -1,0 +1,209 @@
+/**
+ * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
+ * pickers, ML/REML, the categorical columns, and where the fit is.
+ */
+import type { Table } from "@hlm/core";
+import type { FitDigest } from "../worker/protocol.js";
+import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
+
+export type Method = "REML" | "ML";
+
+/** A column of the data range. */
+export interface ColumnInfo {
+  name: string;
+  kind: "number" | "string";
+}
+
+export interface DataRange {
+  address: string;
+  table: Table;
+  columns: ColumnInfo[];
+}
+
+/** Where the fit is. */
+export type FitPhase =
+  | { phase: "idle" }
+  | { phase: "reading" }
+  | {
+      phase: "fitting";
+      id: number;
+      stage: "starting" | "building" | "optimizing" | "finishing";
+      evaluations: number;
+      objective: number | null;
+      bestObjective: number | null;
+    }
+  | { phase: "cancelling"; id: number; evaluations: number; objective: number | null; bestObjective: number | null }
+  | { phase: "writing"; id: number; digest: FitDigest }
+  | { phase: "done"; digest: FitDigest; sheetNames: string[]; elapsedMs: number }
+  | { phase: "cancelled"; evaluations: number }
+  | { phase: "error"; message: string };
+
+export interface PaneState {
+  range: DataRange | null;
+  /** Why the last range could not be read. */
+  rangeError: string | null;
+  formula: string;
+  pickers: Pickers;
+  method: Method;
+  /** Columns treated as categorical (text columns always are). */
+  categorical: string[];
+  fit: FitPhase;
+}
+
+export const initialState: PaneState = {
+  range: null,
+  rangeError: null,
+  formula: "",
+  pickers: emptyPickers,
+  method: "REML",
+  categorical: [],
+  fit: { phase: "idle" },
+};
+
+export type Action =
+  | { type: "rangeReading" }
+  | { type: "rangeLoaded"; address: string; table: Table }
+  | { type: "rangeFailed"; message: string }
+  | { type: "formulaEdited"; text: string }
+  | { type: "pickersChanged"; pickers: Partial<Pickers> }
+  | { type: "methodChanged"; method: Method }
+  | { type: "categoricalToggled"; column: string; checked: boolean }
+  | { type: "fitStarted"; id: number }
+  | {
+      type: "fitProgress";
+      id: number;
+      stage: "building" | "optimizing" | "finishing";
+      evaluations: number;
+      objective: number | null;
+      bestObjective: number | null;
+    }
+  | { type: "cancelRequested" }
+  | { type: "fitComputed"; id: number; digest: FitDigest }
+  | { type: "sheetsWritten"; sheetNames: string[]; elapsedMs: number }
+  | { type: "fitCancelled"; id?: number; evaluations: number }
+  | { type: "fitFailed"; id?: number; message: string }
+  | { type: "dismissMessage" };
+
+/** The columns of a table, with their kinds. */
+export function columnsOf(table: Table): ColumnInfo[] {
+  return table.columns.map((c) => ({ name: c.name, kind: c.kind }));
+}
+
+/** Is a fit under way (reading, fitting, cancelling or writing)? */
+export function isBusy(fit: FitPhase): boolean {
+  return fit.phase === "reading" || fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing";
+}
+
+/** The id of the running fit, if any. */
+function runningId(fit: FitPhase): number | undefined {
+  return fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing" ? fit.id : undefined;
+}
+
+/** The pickers kept when the columns change: only names that are still columns. */
+function keepPickers(p: Pickers, names: ReadonlySet<string>): Pickers {
+  return {
+    response: names.has(p.response) ? p.response : "",
+    fixed: p.fixed.filter((n) => names.has(n)),
+    group: names.has(p.group) ? p.group : "",
+    slopes: p.slopes.filter((n) => names.has(n)),
+  };
+}
+
+export function reducer(state: PaneState, action: Action): PaneState {
+  switch (action.type) {
+    case "rangeReading":
+      return { ...state, rangeError: null };
+    case "rangeLoaded": {
+      const columns = columnsOf(action.table);
+      const names = new Set(columns.map((c) => c.name));
+      const pickers = keepPickers(state.pickers, names);
+      // a formula typed for other columns stays as it is; one built by the pickers follows them
+      const formula = state.formula === buildFormula(state.pickers) ? buildFormula(pickers) : state.formula;
+      return {
+        ...state,
+        range: { address: action.address, table: action.table, columns },
+        rangeError: null,
+        pickers,
+        formula,
+        categorical: columns.filter((c) => c.kind === "string" || (state.categorical.includes(c.name) && state.range !== null)).map((c) => c.name),
+        fit: isBusy(state.fit) ? state.fit : { phase: "idle" },
+      };
+    }
+    case "rangeFailed":
+      return { ...state, rangeError: action.message };
+    case "formulaEdited": {
+      const read = pickersFromFormula(action.text);
+      return { ...state, formula: action.text, pickers: read ?? state.pickers };
+    }
+    case "pickersChanged": {
+      const pickers = { ...state.pickers, ...action.pickers };
+      if (action.pickers.response !== undefined) {
+        pickers.fixed = pickers.fixed.filter((f) => f !== pickers.response);
+        pickers.slopes = pickers.slopes.filter((f) => f !== pickers.response);
+      }
+      if (action.pickers.group !== undefined) {
+        pickers.fixed = pickers.fixed.filter((f) => f !== pickers.group);
+        pickers.slopes = pickers.slopes.filter((f) => f !== pickers.group);
+      }
+      return { ...state, pickers, formula: buildFormula(pickers) };
+    }
+    case "methodChanged":
+      return { ...state, method: action.method };
+    case "categoricalToggled": {
+      const column = state.range?.columns.find((c) => c.name === action.column);
+      if (!column || column.kind === "string") return state; // text columns are always categorical
+      const rest = state.categorical.filter((n) => n !== action.column);
+      return { ...state, categorical: action.checked ? [...rest, action.column] : rest };
+    }
+    case "fitStarted":
+      return { ...state, fit: { phase: "fitting", id: action.id, stage: "starting", evaluations: 0, objective: null, bestObjective: null } };
+    case "fitProgress": {
+      const f = state.fit;
+      if (f.phase === "fitting" && f.id === action.id) {
+        return {
+          ...state,
+          fit: { ...f, stage: action.stage, evaluations: action.evaluations, objective: action.objective, bestObjective: action.bestObjective },
+        };
+      }
+      if (f.phase === "cancelling" && f.id === action.id) {
+        return { ...state, fit: { ...f, evaluations: action.evaluations, objective: action.objective, bestObjective: action.bestObjective } };
+      }
+      return state;
+    }
+    case "cancelRequested": {
+      const f = state.fit;
+      if (f.phase !== "fitting") return state;
+      return { ...state, fit: { phase: "cancelling", id: f.id, evaluations: f.evaluations, objective: f.objective, bestObjective: f.bestObjective } };
+    }
+    case "fitComputed": {
+      const f = state.fit;
+      // a fit that finished while Cancel was on its way counts as cancelled: nothing is written
+      if (f.phase === "cancelling" && f.id === action.id) return { ...state, fit: { phase: "cancelled", evaluations: action.digest.evaluations } };
+      if (f.phase !== "fitting" || f.id !== action.id) return state;
+      return { ...state, fit: { phase: "writing", id: action.id, digest: action.digest } };
+    }
+    case "sheetsWritten": {
+      const f = state.fit;
+      if (f.phase !== "writing") return state;
+      return { ...state, fit: { phase: "done", digest: f.digest, sheetNames: action.sheetNames, elapsedMs: action.elapsedMs } };
+    }
+    case "fitCancelled": {
+      const id = runningId(state.fit);
+      if (action.id !== undefined && id !== action.id) return state;
+      return { ...state, fit: { phase: "cancelled", evaluations: action.evaluations } };
+    }
+    case "fitFailed": {
+      const id = runningId(state.fit);
+      if (action.id !== undefined && id !== action.id) return state;
+      return { ...state, fit: { phase: "error", message: action.message } };
+    }
+    case "dismissMessage":
+      return isBusy(state.fit) ? state : { ...state, fit: { phase: "idle" }, rangeError: null };
+  }
+}
+
+/** The options of the fit: the numeric columns ticked as categorical (text columns are anyway). */
+export function factorsOf(state: PaneState): string[] {
+  const numeric = new Set((state.range?.columns ?? []).filter((c) => c.kind === "number").map((c) => c.name));
+  return state.categorical.filter((n) => numeric.has(n));
+}

@@ -1,0 +1,33 @@
+/**
+ * The fitting Web Worker (a module worker bundled by Vite): runs `runFit` for each `fit` message.
+ *
+ * Cancel: a fit is synchronous, so a `cancel` message is only read between fits; while the
+ * optimizer runs, the shared flag of the request (when the page is cross-origin isolated) is read
+ * at every evaluation. The pane's backstop terminates this worker when no reply comes within 2 s.
+ */
+import type { PaneToWorker, WorkerToPane } from "./protocol.js";
+import { runFit } from "./runFit.js";
+
+interface WorkerScope {
+  postMessage(message: WorkerToPane): void;
+  addEventListener(type: "message", listener: (event: MessageEvent<PaneToWorker>) => void): void;
+}
+
+const scope = self as unknown as WorkerScope;
+/** Ids cancelled before their fit started (messages queued behind a running fit). */
+const cancelledIds = new Set<number>();
+
+scope.addEventListener("message", (event) => {
+  const msg = event.data;
+  if (msg.type === "cancel") {
+    cancelledIds.add(msg.id);
+    return;
+  }
+  const flag = msg.cancelFlag;
+  runFit(
+    msg,
+    (m) => scope.postMessage(m),
+    () => cancelledIds.has(msg.id) || (flag !== undefined && Atomics.load(flag, 0) !== 0),
+  );
+  cancelledIds.delete(msg.id);
+});

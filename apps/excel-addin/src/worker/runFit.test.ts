@@ -1,0 +1,80 @@
+import { HlmError } from "@hlm/core";
+import { describe, expect, it } from "vitest";
+import { datasetRange, loadReference } from "../../test/conformanceRange.js";
+import { rangeToTable } from "../rangeToTable.js";
+import type { FitRequest, WorkerToPane } from "./protocol.js";
+import { errorReply, runFit } from "./runFit.js";
+
+const sleep = rangeToTable(datasetRange("sleepstudy"));
+const request = (over: Partial<FitRequest> = {}): FitRequest => ({
+  type: "fit",
+  id: 7,
+  table: sleep,
+  formula: "Reaction ~ Days + (Days | Subject)",
+  REML: true,
+  factors: [],
+  dataName: "Sheet1!A1:C181",
+  ...over,
+});
+function collect(req: FitRequest, isCancelled: () => boolean = () => false, now?: () => number): WorkerToPane[] {
+  const out: WorkerToPane[] = [];
+  runFit(req, (m) => out.push(structuredClone(m)), isCancelled, now);
+  return out;
+}
+
+describe("runFit", () => {
+  it("fits sleepstudy and posts the three result tables, matching lme4", () => {
+    const ref = loadReference("sleepstudy_slopes_reml");
+    const out = collect(request());
+    const done = out.at(-1)!;
+    expect(done.type).toBe("done");
+    if (done.type !== "done") return;
+    expect(done.id).toBe(7);
+    expect(done.tables.map((t) => t.sheetName)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
+    done.fit.fixefNames.forEach((name, i) => expect(done.fit.fixef[i]!).toBeCloseTo(ref.fixef[name]!, 6));
+    const fixed = done.tables[0]!.sections.find((s) => s.title === "Fixed effects")!;
+    expect(fixed.rows.map((r) => r[0])).toEqual(["(Intercept)", "Days"]);
+    expect(done.tables[0]!.sections[0]!.rows).toContainEqual(["Data", "Sheet1!A1:C181"]);
+    expect(done.tables[2]!.sections[0]!.rows).toHaveLength(18);
+    expect(out[0]).toMatchObject({ type: "progress", stage: "building" });
+  });
+  it("throttles progress by the clock", () => {
+    let t = 0;
+    const out = collect(
+      request(),
+      () => false,
+      () => (t += 30),
+    ); // 30 ms per look at the clock
+    const optimizing = out.filter((m) => m.type === "progress" && m.stage === "optimizing");
+    const done = out.at(-1)!;
+    if (done.type !== "done") throw new Error("not done");
+    expect(optimizing.length).toBeGreaterThan(1);
+    expect(optimizing.length).toBeLessThan(done.fit.evaluations / 2);
+    const quiet = collect(
+      request({ progressIntervalMs: 1e12 }),
+      () => false,
+      () => 1,
+    );
+    expect(quiet.filter((m) => m.type === "progress" && m.stage === "optimizing")).toHaveLength(1);
+  });
+  it("stops when cancelled during the optimization, with no tables", () => {
+    let calls = 0;
+    const out = collect(request(), () => ++calls > 10);
+    const last = out.at(-1)!;
+    expect(last.type).toBe("cancelled");
+    expect(last.type === "cancelled" && last.evaluations).toBeGreaterThan(0);
+    expect(out.some((m) => m.type === "done")).toBe(false);
+    expect(collect(request(), () => true)).toEqual([{ type: "cancelled", id: 7, evaluations: 0 }]);
+  });
+  it("turns errors into one sentence with their code and position", () => {
+    const out = collect(request({ formula: "Reaction ~ Dayz + (Days | Subject)" }));
+    expect(out.at(-1)).toMatchObject({ type: "error", id: 7, code: "FORMULA", position: 12 });
+    expect(errorReply(1, new HlmError("CANCELLED", "x"))).toEqual({ type: "cancelled", id: 1, evaluations: 0 });
+    expect(errorReply(1, new TypeError("x is undefined\n    at foo (bar.js:1)"))).toEqual({
+      type: "error",
+      id: 1,
+      code: "INTERNAL",
+      message: "The fit failed unexpectedly: x is undefined.",
+    });
+  });
+});

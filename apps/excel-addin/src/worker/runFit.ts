@@ -1,0 +1,76 @@
+/**
+ * One fit as the worker runs it, without the worker: build the model, fit it with progress messages
+ * (throttled) and cancellation, then compute the three result tables. Plain TypeScript, so it is
+ * tested with vitest directly.
+ */
+import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit } from "@hlm/core";
+import type { FitDigest, FitRequest, WorkerToPane } from "./protocol.js";
+
+/** Clock in milliseconds (performance.now where there is one). */
+const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+function digest(fit: LmmFit): FitDigest {
+  return {
+    formula: fit.formula,
+    REML: fit.REML,
+    nobs: fit.nobs,
+    ngrps: { ...fit.ngrps },
+    fixefNames: [...fit.fixefNames],
+    fixef: [...fit.fixef],
+    sigma: fit.sigma,
+    objective: fit.objective,
+    logLik: fit.logLik,
+    evaluations: fit.optSummary.evaluations,
+    warnings: fit.warnings.map((w) => w.message),
+  };
+}
+
+/** A message a person can read, from anything thrown: HlmError's own, else one plain sentence. */
+export function errorReply(id: number, e: unknown): WorkerToPane {
+  if (e instanceof HlmError) {
+    if (e.code === "CANCELLED") return { type: "cancelled", id, evaluations: 0 };
+    return { type: "error", id, code: e.code, message: e.message, ...(e.details?.position !== undefined ? { position: e.details.position } : {}) };
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  const first = text.split("\n")[0]!.trim();
+  return { type: "error", id, code: "INTERNAL", message: `The fit failed unexpectedly${first ? `: ${first}` : ""}.` };
+}
+
+/**
+ * Runs the fit of `req`, posting progress at most every `progressIntervalMs` (default 100 ms), and
+ * ends with exactly one `done`, `cancelled` or `error` message. `isCancelled` is asked after every
+ * objective evaluation; when it says yes, the optimizer stops (HlmError CANCELLED).
+ */
+export function runFit(req: FitRequest, post: (m: WorkerToPane) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
+  const { id } = req;
+  const t0 = now();
+  const interval = req.progressIntervalMs ?? 100;
+  let evaluations = 0;
+  try {
+    if (isCancelled()) {
+      post({ type: "cancelled", id, evaluations: 0 });
+      return;
+    }
+    post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
+    const model = buildModel(req.table, req.formula, { REML: req.REML, factors: req.factors });
+    let last = -Infinity;
+    const fit = fitModel(model, {
+      onProgress: (p) => {
+        evaluations = p.evaluations;
+        if (isCancelled()) return false;
+        const t = now();
+        if (t - last >= interval) {
+          last = t;
+          post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective });
+        }
+        return true;
+      },
+    });
+    post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
+    const tables = [summaryTable(fit, req.dataName), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
+    post({ type: "done", id, fit: digest(fit), tables, elapsedMs: now() - t0 });
+  } catch (e) {
+    const reply = errorReply(id, e);
+    post(reply.type === "cancelled" ? { ...reply, evaluations } : reply);
+  }
+}

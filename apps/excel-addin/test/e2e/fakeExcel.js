@@ -1,0 +1,295 @@
+/**
+ * An in-page fake of the few Excel JavaScript API calls that the add-in uses (see src/excel), for
+ * the end-to-end test: injected before the page loads. Plain JavaScript, self-contained (it is read
+ * as text and run in the page by `page.addInitScript`), defining `globalThis.Excel`, a no-op
+ * `CustomFunctions` and `globalThis.__hlmFake`, the workbook the test sets up and reads back.
+ *
+ * Like Excel, a property of a range must be loaded (`load` then `context.sync`) before it is read,
+ * `values` written must match the range's shape, and a sheet name cannot be added twice.
+ *
+ * Call `installFakeExcel({ sheets: [{ name, values }], active, selection })`.
+ */
+function installFakeExcel(setup) {
+  "use strict";
+  const letters = (c) => {
+    let n = c + 1;
+    let s = "";
+    while (n > 0) {
+      const r = (n - 1) % 26;
+      s = String.fromCharCode(65 + r) + s;
+      n = Math.floor((n - 1) / 26);
+    }
+    return s;
+  };
+  const cell = (r, c) => `${letters(c)}${r + 1}`;
+  const quote = (name) => (/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name) && !/^[A-Za-z]{1,3}\d+$/.test(name) ? name : `'${name.replace(/'/g, "''")}'`);
+  const parseCell = (a) => {
+    const m = /^\$?([A-Z]+)\$?(\d+)$/.exec(a.trim().toUpperCase());
+    if (!m) throw new Error(`bad cell address ${a}`);
+    let col = 0;
+    for (const ch of m[1]) col = col * 26 + (ch.charCodeAt(0) - 64);
+    return { row: Number(m[2]) - 1, column: col - 1 };
+  };
+  const parseRect = (a) => {
+    const cells = a.includes("!") ? a.slice(a.lastIndexOf("!") + 1) : a;
+    const [p, q] = cells.split(":");
+    const s = parseCell(p);
+    const e = q ? parseCell(q) : s;
+    return { row: s.row, column: s.column, rowCount: e.row - s.row + 1, columnCount: e.column - s.column + 1 };
+  };
+
+  class ExcelError extends Error {
+    constructor(code, message) {
+      super(message);
+      this.code = code;
+      this.name = "RichApi.Error";
+    }
+  }
+
+  const log = [];
+  let nextId = 1;
+  const sheets = [];
+
+  function makeSheet(name, values) {
+    const s = {
+      id: `sheet${nextId++}`,
+      name,
+      grid: (values || []).map((row) => row.slice()),
+      numberFormats: [],
+      bold: [],
+      autofit: [],
+      tables: [],
+      charts: [],
+      added: false,
+      deleted: false,
+    };
+    sheets.push(s);
+    return s;
+  }
+  for (const s of setup.sheets || []) makeSheet(s.name, s.values);
+  let active = sheets.find((s) => s.name === setup.active) || sheets[0];
+  let selection = setup.selection || null; // { sheet, address }
+
+  const live = () => sheets.filter((s) => !s.deleted);
+  const findSheet = (name) => live().find((s) => s.name.toUpperCase() === name.toUpperCase());
+  const get = (s, r, c) => {
+    const row = s.grid[r];
+    const v = row ? row[c] : undefined;
+    return v === undefined || v === null ? "" : v;
+  };
+  const put = (s, r, c, v) => {
+    while (s.grid.length <= r) s.grid.push([]);
+    const row = s.grid[r];
+    while (row.length < c) row.push("");
+    row[c] = v;
+  };
+  const usedRect = (s) => {
+    let r1 = -1, c1 = -1, r0 = Infinity, c0 = Infinity;
+    s.grid.forEach((row, r) =>
+      row.forEach((v, c) => {
+        if (v !== "" && v !== null && v !== undefined) {
+          r0 = Math.min(r0, r);
+          c0 = Math.min(c0, c);
+          r1 = Math.max(r1, r);
+          c1 = Math.max(c1, c);
+        }
+      }),
+    );
+    return r1 < 0 ? { row: 0, column: 0, rowCount: 1, columnCount: 1 } : { row: r0, column: c0, rowCount: r1 - r0 + 1, columnCount: c1 - c0 + 1 };
+  };
+  const rectAddress = (s, r) =>
+    `${quote(s.name)}!${r.rowCount === 1 && r.columnCount === 1 ? cell(r.row, r.column) : `${cell(r.row, r.column)}:${cell(r.row + r.rowCount - 1, r.column + r.columnCount - 1)}`}`;
+
+  function makeContext() {
+    const pending = [];
+    const context = {
+      sync: async () => {
+        for (const f of pending.splice(0)) f();
+        log.push("sync");
+        await new Promise((res) => setTimeout(res, 0));
+      },
+    };
+
+    function range(sheet, rect) {
+      const loaded = new Set();
+      const need = (p) => {
+        if (!loaded.has(p)) throw new ExcelError("PropertyNotLoaded", `The property '${p}' is not available. Before reading the property's value, call the load method on the containing object and call "context.sync()" on the associated request context.`);
+      };
+      const shape = (v, what) => {
+        if (!Array.isArray(v) || v.length !== rect.rowCount || v.some((row) => !Array.isArray(row) || row.length !== rect.columnCount)) {
+          throw new ExcelError("InvalidArgument", `The number of rows or columns in the input array doesn't match the size or dimensions of the range (${what}).`);
+        }
+      };
+      const obj = {
+        load(props) {
+          const list = typeof props === "string" ? props.split(",") : Array.isArray(props) ? props : Object.keys(props || {});
+          pending.push(() => list.forEach((p) => loaded.add(p.trim())));
+          return obj;
+        },
+        get address() {
+          need("address");
+          return rectAddress(sheet, rect);
+        },
+        get rowCount() {
+          need("rowCount");
+          return rect.rowCount;
+        },
+        get columnCount() {
+          need("columnCount");
+          return rect.columnCount;
+        },
+        get values() {
+          need("values");
+          const out = [];
+          for (let r = 0; r < rect.rowCount; r++) {
+            const row = [];
+            for (let c = 0; c < rect.columnCount; c++) row.push(get(sheet, rect.row + r, rect.column + c));
+            out.push(row);
+          }
+          return out;
+        },
+        set values(v) {
+          shape(v, "values");
+          const copy = v.map((row) => row.map((x) => (x === null || x === undefined ? "" : x)));
+          pending.push(() => copy.forEach((row, r) => row.forEach((x, c) => put(sheet, rect.row + r, rect.column + c, x))));
+        },
+        set numberFormat(f) {
+          if (Array.isArray(f)) shape(f, "numberFormat");
+          pending.push(() => sheet.numberFormats.push({ address: rectAddress(sheet, rect), format: f }));
+        },
+        format: {
+          font: {
+            set bold(b) {
+              pending.push(() => sheet.bold.push({ address: rectAddress(sheet, rect), bold: b }));
+            },
+          },
+          autofitColumns() {
+            pending.push(() => sheet.autofit.push(rectAddress(sheet, rect)));
+          },
+        },
+        __rect: rect,
+        __sheet: sheet,
+      };
+      return obj;
+    }
+
+    function worksheet(s) {
+      const ws = {
+        get name() {
+          return s.name;
+        },
+        getUsedRange: () => range(s, usedRect(s)),
+        getRangeByIndexes: (row, column, rowCount, columnCount) => {
+          if (rowCount < 1 || columnCount < 1) throw new ExcelError("InvalidArgument", "A range has at least one row and one column.");
+          return range(s, { row, column, rowCount, columnCount });
+        },
+        getRange: (address) => range(s, parseRect(address)),
+        tables: {
+          add(source, hasHeaders) {
+            const rect = typeof source === "string" ? parseRect(source) : source.__rect;
+            const t = { address: rectAddress(s, rect), hasHeaders, name: `Table${nextId++}`, style: "TableStyleMedium2" };
+            pending.push(() => s.tables.push(t));
+            return {
+              set name(n) {
+                pending.push(() => (t.name = n));
+              },
+              set style(v) {
+                pending.push(() => (t.style = v));
+              },
+            };
+          },
+        },
+        charts: {
+          add(type, source, seriesBy) {
+            const c = { type, source: rectAddress(s, source.__rect), seriesBy, title: null, position: null };
+            pending.push(() => s.charts.push(c));
+            return {
+              title: {
+                set text(t) {
+                  pending.push(() => (c.title = t));
+                },
+              },
+              setPosition(start, end) {
+                pending.push(() => (c.position = end ? `${start}:${end}` : String(start)));
+              },
+            };
+          },
+        },
+        activate() {
+          pending.push(() => (active = s));
+        },
+        delete() {
+          pending.push(() => {
+            s.deleted = true;
+            if (active === s) active = live()[0];
+          });
+        },
+      };
+      return ws;
+    }
+
+    let items = null;
+    const worksheets = {
+      getActiveWorksheet: () => worksheet(active),
+      getItem: (name) => {
+        const s = findSheet(name);
+        if (!s) throw new ExcelError("ItemNotFound", `The requested resource doesn't exist.`);
+        return worksheet(s);
+      },
+      add(name) {
+        if (findSheet(name)) throw new ExcelError("ItemAlreadyExists", `A resource with the same name or identifier already exists.`);
+        const s = makeSheet(name, []);
+        s.added = true;
+        log.push(`add ${name}`);
+        return worksheet(s);
+      },
+      load(props) {
+        pending.push(() => (items = live().map(worksheet)));
+        void props;
+        return worksheets;
+      },
+      get items() {
+        if (items === null) throw new ExcelError("PropertyNotLoaded", "The property 'items' is not available.");
+        return items;
+      },
+    };
+
+    context.workbook = {
+      worksheets,
+      getSelectedRange() {
+        if (!selection) return range(active, { row: 0, column: 0, rowCount: 1, columnCount: 1 });
+        const s = findSheet(selection.sheet);
+        return range(s, parseRect(selection.address));
+      },
+    };
+    return context;
+  }
+
+  globalThis.Excel = {
+    run: async (batch) => {
+      const context = makeContext();
+      log.push("run");
+      return batch(context);
+    },
+    ChartType: { xyscatter: "XYScatter" },
+    ChartSeriesBy: { columns: "Columns", rows: "Rows", auto: "Auto" },
+  };
+  if (!globalThis.CustomFunctions) globalThis.CustomFunctions = { associate() {} };
+
+  globalThis.__hlmFake = {
+    log,
+    select(sheet, address) {
+      selection = { sheet, address };
+      const s = findSheet(sheet);
+      if (s) active = s;
+    },
+    activeSheet: () => (active ? active.name : null),
+    sheetNames: () => live().map((s) => s.name),
+    addedSheets: () => live().filter((s) => s.added).map((s) => s.name),
+    sheet(name) {
+      const s = findSheet(name);
+      if (!s) return null;
+      return { name: s.name, values: s.grid.map((row) => row.map((v) => (v === undefined ? "" : v))), numberFormats: s.numberFormats, bold: s.bold, autofit: s.autofit, tables: s.tables, charts: s.charts };
+    },
+  };
+}

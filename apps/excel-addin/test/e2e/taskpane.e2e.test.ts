@@ -1,0 +1,327 @@
+/**
+ * The task pane end to end, in real headless Chromium (Debian's /usr/bin/chromium, driven by
+ * playwright-core) against an in-page fake of the Excel calls the add-in makes (`fakeExcel.js`):
+ * the built `dist/` is served from 127.0.0.1, Office.js from the CDN is blocked (the pane starts
+ * without it), and every request off the test server is refused.
+ *
+ * - sleepstudy: select the range, build `Reaction ~ Days + (Days | Subject)` with the pickers, fit,
+ *   and read the three new sheets of the fake workbook (fixed effects = lme4's within 1e-6).
+ * - a formula typo: the message and the marked position under the formula, Fit disabled; an error
+ *   from the fit (in the worker) as one sentence in a MessageBar.
+ * - a long fit (hsb, SES ticked categorical, crossed School × MEANSES: ~20 s) cancelled: "cancelled", no sheet written;
+ *   once on a cross-origin isolated page (the worker sees the shared cancel flag and stops), once on a
+ *   page that is not (the pane terminates the worker after 2 s), then a new fit on the fresh worker.
+ *
+ * Screenshots of the pane (350 × 900) go to test/e2e/screenshots/.
+ */
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize } from "node:path";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { datasetRange, loadReference } from "../conformanceRange.js";
+
+const CHROMIUM = process.env["HLM_CHROMIUM"] ?? "/usr/bin/chromium";
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) {
+  console.warn(`\n[e2e] SKIPPED: no Chromium at ${CHROMIUM}. Install Debian's browser (apt-get install -y chromium) to run the task pane end-to-end test.\n`);
+}
+
+const appDir = new URL("../../", import.meta.url).pathname;
+const distDir = join(appDir, "dist");
+const shotDir = new URL("./screenshots/", import.meta.url).pathname;
+const fakeScript = readFileSync(new URL("./fakeExcel.js", import.meta.url), "utf8");
+
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json",
+  ".css": "text/css",
+  ".map": "application/json",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".xml": "application/xml",
+};
+
+/** A static server of dist/ on 127.0.0.1; `isolated`: with the headers that make the page cross-origin isolated. */
+async function serve(isolated: boolean): Promise<{ server: Server; origin: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = normalize(join(distDir, path === "/" ? "taskpane.html" : path));
+    if (!file.startsWith(distDir) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
+      return;
+    }
+    const headers: Record<string, string> = { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" };
+    if (isolated) {
+      headers["Cross-Origin-Opener-Policy"] = "same-origin";
+      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+    }
+    res.writeHead(200, headers).end(readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+interface FakeSheet {
+  name: string;
+  values: unknown[][];
+  numberFormats: { address: string; format: unknown }[];
+  tables: { address: string; hasHeaders: boolean; name: string; style: string }[];
+  charts: { type: string; source: string; seriesBy: string; title: string | null; position: string | null }[];
+  autofit: string[];
+}
+
+describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Excel)", () => {
+  let browser: BrowserContext;
+  let userDataDir: string;
+  let isolated: { server: Server; origin: string };
+  let plain: { server: Server; origin: string };
+  const sleep = datasetRange("sleepstudy");
+  const hsb = datasetRange("hsb");
+
+  beforeAll(async () => {
+    if (!existsSync(join(distDir, "taskpane.html")))
+      throw new Error("dist/taskpane.html is missing: build the pane first (npx vite build in apps/excel-addin).");
+    mkdirSync(shotDir, { recursive: true });
+    userDataDir = mkdtempSync(join(tmpdir(), "hlm-e2e-chromium-"));
+    isolated = await serve(true);
+    plain = await serve(false);
+    // a persistent context on a fresh user-data-dir; each test opens its own page in it
+    browser = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        "--no-sandbox",
+        "--headless",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      viewport: { width: 350, height: 900 },
+      deviceScaleFactor: 1,
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => isolated?.server.close(r));
+    await new Promise((r) => plain?.server.close(r));
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Opens the pane at task-pane size with the fake workbook. */
+  async function openPane(
+    origin: string,
+    setup: { sheets: { name: string; values: unknown[][] }[]; active?: string; selection?: { sheet: string; address: string } },
+  ): Promise<Page> {
+    const page = await browser.newPage();
+    await page.route("**/*", (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort("blockedbyclient")));
+    await page.addInitScript({ content: `${fakeScript}\ninstallFakeExcel(${JSON.stringify(setup)});` });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    page.on("console", (m) => {
+      if (m.type() === "error" && /Content.Security.Policy/i.test(m.text())) errors.push(m.text());
+    });
+    await page.goto(`${origin}/taskpane.html`);
+    await page.getByRole("button", { name: "Use selection" }).waitFor({ timeout: 30_000 });
+    (page as Page & { hlmErrors?: string[] }).hlmErrors = errors;
+    return page;
+  }
+
+  /** A screenshot once Fluent's transitions (100-200 ms) have settled. */
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(shotDir, `${name}.png`), fullPage: false });
+  }
+
+  /** Picks options of a Fluent Dropdown (a multiselect one lists them as menu item checkboxes, and stays open). */
+  async function pick(page: Page, combobox: string, options: string[], multi = false): Promise<void> {
+    await page.getByRole("combobox", { name: combobox }).click();
+    for (const o of options) await page.getByRole(multi ? "menuitemcheckbox" : "option", { name: o, exact: true }).click();
+    if (multi) await page.keyboard.press("Escape");
+  }
+
+  const fakeSheet = (page: Page, name: string): Promise<FakeSheet | null> =>
+    page.evaluate((n) => (globalThis as unknown as { __hlmFake: { sheet(n: string): FakeSheet | null } }).__hlmFake.sheet(n), name);
+  const addedSheets = (page: Page): Promise<string[]> =>
+    page.evaluate(() => (globalThis as unknown as { __hlmFake: { addedSheets(): string[] } }).__hlmFake.addedSheets());
+
+  it("fits sleepstudy from the pickers and writes the three sheets with lme4's numbers", async () => {
+    const page = await openPane(isolated.origin, {
+      sheets: [{ name: "Sleep", values: sleep }],
+      active: "Sleep",
+      selection: { sheet: "Sleep", address: "A1:C181" },
+    });
+    expect(await page.evaluate(() => typeof (globalThis as { Office?: unknown }).Office)).toBe("undefined"); // the CDN is blocked: the pane started anyway
+
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Sleep!A1:C181");
+    expect(await page.getByTestId("range-info").textContent()).toContain("180 rows · 3 columns");
+
+    await pick(page, "Response", ["Reaction"]);
+    await pick(page, "Fixed effects", ["Days"], true);
+    await pick(page, "Grouping factor", ["Subject"]);
+    await pick(page, "Random slopes", ["Days"], true);
+    const formula = page.getByRole("textbox", { name: "Formula" });
+    expect(await formula.inputValue()).toBe("Reaction ~ Days + (Days | Subject)");
+    await expect.poll(() => page.getByText("Formula reads well.").count()).toBe(1);
+    await shot(page, "01-before-fit");
+
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    await shot(page, "04-after-success");
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM Shrinkage");
+    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
+
+    // HLM Summary: the fixed effects equal lme4's
+    const ref = loadReference("sleepstudy_slopes_reml");
+    const summary = (await fakeSheet(page, "HLM Summary"))!;
+    const rowOf = (label: string): unknown[] => summary.values.find((r) => r[0] === label)!;
+    expect(rowOf("Term")).toEqual(["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"]);
+    for (const [name, value] of Object.entries(ref.fixef)) {
+      const row = rowOf(name);
+      expect(row, name).toBeDefined();
+      expect(Math.abs((row[1] as number) - value) / Math.abs(value)).toBeLessThan(1e-6);
+      expect(Math.abs((row[2] as number) - ref.se[name]!) / ref.se[name]!).toBeLessThan(1e-4);
+    }
+    expect(rowOf("Method")).toEqual(["Method", "REML"]);
+    expect(rowOf("Data")).toEqual(["Data", "Sleep!A1:C181"]);
+    expect(rowOf("Observations")[1]).toBe(180);
+    expect(summary.tables.length).toBeGreaterThanOrEqual(5);
+    expect(summary.autofit.length).toBeGreaterThan(0);
+    expect(summary.numberFormats.length).toBeGreaterThan(0);
+
+    // HLM Random Effects: a row per subject; HLM Shrinkage: a row per subject and the scatter chart
+    const re = (await fakeSheet(page, "HLM Random Effects"))!;
+    const reHeader = re.values.findIndex((r) => r[0] === "Subject" && r[1] === "ranef (Intercept)");
+    expect(reHeader).toBeGreaterThanOrEqual(0);
+    const firstLevel = ref.ranef[0]!.levels[0]!;
+    const level = re.values.find((r) => String(r[0]) === firstLevel)!;
+    expect(Math.abs((level[1] as number) - ref.ranef[0]!.values[0]![0]!)).toBeLessThan(1e-4);
+    const shrink = (await fakeSheet(page, "HLM Shrinkage"))!;
+    const shHeader = shrink.values.findIndex((r) => r[0] === "Subject" && r[1] === "n");
+    expect(shrink.values.slice(shHeader + 1).filter((r) => r[0] !== "" && typeof r[1] === "number")).toHaveLength(18);
+    expect(shrink.charts).toHaveLength(1);
+    expect(shrink.charts[0]!.type).toBe("XYScatter");
+
+    // the data sheet is untouched
+    expect((await fakeSheet(page, "Sleep"))!.values).toEqual(sleep);
+    // no uncaught error and no Content-Security-Policy violation (functions.js, when built, loads too)
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
+    if (existsSync(join(distDir, "functions.js"))) expect(await page.evaluate(() => document.querySelectorAll('script[src="functions.js"]').length)).toBe(1);
+    await page.close();
+  });
+
+  it("shows a formula typo where it is, and does not fit it", async () => {
+    const page = await openPane(isolated.origin, {
+      sheets: [{ name: "Sleep", values: sleep }],
+      active: "Sleep",
+      selection: { sheet: "Sleep", address: "A1:C181" },
+    });
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await page.getByTestId("range-address").waitFor();
+    const formula = page.getByRole("textbox", { name: "Formula" });
+    await formula.fill("Reaction ~ Days + (Days | Subject");
+    await page.getByTestId("formula-error").waitFor();
+    expect(await page.getByTestId("formula-error").textContent()).toBe(
+      "Formula error at position 19 of 'Reaction ~ Days + (Days | Subject': this '(' is not closed.",
+    );
+    expect(await page.getByTestId("formula-marked-char").textContent()).toBe("(");
+    expect(await page.getByTestId("formula-marker").textContent()).toBe("Reaction ~ Days + (Days | Subject");
+    expect(await page.getByRole("button", { name: "Fit model" }).isDisabled()).toBe(true);
+    await shot(page, "02-parse-error");
+
+    await formula.fill("Reaction ~ Dayz + (Days | Subject)");
+    await expect.poll(() => page.getByTestId("formula-error").textContent()).toBe("Unknown column 'Dayz' at position 12; did you mean 'Days'?");
+    expect(await page.getByTestId("formula-marked-char").textContent()).toBe("D");
+    await shot(page, "02b-unknown-column");
+
+    // typed text drives the pickers too; a good formula clears the error
+    await formula.fill("Reaction ~ Days + (1 | Subject)");
+    await expect.poll(() => page.getByTestId("formula-error").count()).toBe(0);
+    expect(await page.getByRole("combobox", { name: "Grouping factor" }).textContent()).toContain("Subject");
+    expect(await page.getByRole("button", { name: "Fit model" }).isDisabled()).toBe(false);
+
+    // an error from the fit itself (in the worker) is one sentence in a MessageBar, no stack trace
+    await formula.fill("Reaction ~ Days + (1 | Reaction)");
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("fit-error").waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId("fit-error").textContent()).toBe("The response 'Reaction' must be numeric, but it is listed as categorical.");
+    await shot(page, "06-fit-error");
+    expect(await addedSheets(page)).toEqual([]);
+    await page.close();
+  });
+
+  /** Starts the slow hsb fit (SES categorical, crossed School × MEANSES, ML) and cancels it once it is optimizing. */
+  async function startAndCancel(page: Page, screenshot?: string): Promise<number> {
+    await page.getByRole("button", { name: "Use whole sheet" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Schools!A1:G7186");
+    // text columns come ticked as categorical
+    const categorical = page.getByTestId("categorical");
+    expect(await categorical.getByRole("checkbox", { name: "Sector", exact: true }).isChecked()).toBe(true);
+    expect(await categorical.getByRole("checkbox", { name: "SES", exact: true }).isChecked()).toBe(false);
+    // SES as categorical: hundreds of fixed effects beside the crossed School × MEANSES, a fit of ~20 s
+    await categorical.getByRole("checkbox", { name: "SES", exact: true }).check();
+    await page.getByRole("textbox", { name: "Formula" }).fill("MathAch ~ SES + (1 | School) + (1 | MEANSES)");
+    await page.getByRole("radio", { name: "Maximum likelihood" }).check();
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("progress").waitFor();
+    await expect
+      .poll(async () => Number(await page.getByTestId("progress-evaluations").textContent()), { timeout: 60_000, interval: 100 })
+      .toBeGreaterThanOrEqual(3);
+    expect(await page.getByTestId("progress-objective").textContent()).toMatch(/^\d+\.\d{4}$/);
+    if (screenshot) await shot(page, screenshot);
+    const t0 = Date.now();
+    await page.getByRole("button", { name: "Cancel" }).click();
+    await page.getByTestId("cancelled").waitFor({ timeout: 15_000 });
+    const ms = Date.now() - t0;
+    expect(await page.getByTestId("cancelled").textContent()).toMatch(/Fit cancelled.*no sheet was written/);
+    return ms;
+  }
+
+  it("cancels a long fit: the worker stops at the shared flag, and no sheet is written", async () => {
+    const page = await openPane(isolated.origin, { sheets: [{ name: "Schools", values: hsb }], active: "Schools" });
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const ms = await startAndCancel(page, "03-progress");
+    await shot(page, "05-cancelled");
+    expect(await page.evaluate(() => document.documentElement.dataset["cancelPath"])).toBe("worker");
+    expect(ms).toBeLessThan(2000);
+    // nothing arrives later either
+    await page.waitForTimeout(1500);
+    expect(await addedSheets(page)).toEqual([]);
+    await page.close();
+  });
+
+  it("without cross-origin isolation, Cancel terminates the worker after 2 s; the next fit runs on a fresh one", async () => {
+    const page = await openPane(plain.origin, {
+      sheets: [
+        { name: "Schools", values: hsb },
+        { name: "Sleep", values: sleep },
+      ],
+      active: "Schools",
+    });
+    expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+    const ms = await startAndCancel(page);
+    expect(await page.evaluate(() => document.documentElement.dataset["cancelPath"])).toBe("terminated");
+    expect(ms).toBeGreaterThanOrEqual(1900);
+    expect(await addedSheets(page)).toEqual([]);
+
+    await page.evaluate(() => (globalThis as unknown as { __hlmFake: { select(s: string, a: string): void } }).__hlmFake.select("Sleep", "A1:C181"));
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Sleep!A1:C181");
+    await page.getByRole("textbox", { name: "Formula" }).fill("Reaction ~ Days + (Days | Subject)");
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
+    const summary = (await fakeSheet(page, "HLM Summary"))!;
+    expect(summary.values.find((r) => r[0] === "Method")).toEqual(["Method", "Maximum likelihood"]);
+    await page.close();
+  });
+});
