@@ -2,47 +2,8 @@ import { describe, expect, it } from "vitest";
 import { buildModel } from "./buildModel.js";
 import { crossProducts } from "./crossProducts.js";
 import { makeObjective } from "./makeObjective.js";
-import { CholeskyDecomposition, Matrix, solve } from "ml-matrix";
-import type { Model } from "./buildModel.js";
-import { templates, thetaLayout } from "./lambda.js";
+import { denseDeviance } from "../test/denseDeviance.js";
 import { readCsv } from "./readCsv.js";
-
-/** ML deviance from the n × n marginal covariance V = ZΛΛ'Z' + I, profiled over β and σ (brute force). */
-function denseDeviance(model: Model, theta: number[]): number {
-  const { n, p } = model;
-  const T = templates(thetaLayout(model.reTerms), theta);
-  // columns of ZΛ
-  const cols: Float64Array[] = [];
-  model.reTerms.forEach((term, i) => {
-    for (let l = 0; l < term.nl; l++) {
-      for (let c = 0; c < term.p; c++) {
-        const col = new Float64Array(n);
-        for (let t = 0; t < n; t++) {
-          if (term.refs[t] !== l) continue;
-          let v = 0;
-          for (let r = c; r < term.p; r++) v += term.z[t * term.p + r]! * T[i]![r * term.p + c]!;
-          col[t] = v;
-        }
-        cols.push(col);
-      }
-    }
-  });
-  const V = Matrix.eye(n, n);
-  for (const c of cols) for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) V.set(a, b, V.get(a, b) + c[a]! * c[b]!);
-  const chol = new CholeskyDecomposition(V);
-  const X = new Matrix(n, p);
-  for (let j = 0; j < p; j++) for (let t = 0; t < n; t++) X.set(t, j, model.X[j * n + t]!);
-  const y = Matrix.columnVector(Array.from(model.y));
-  const ViX = chol.solve(X);
-  const Viy = chol.solve(y);
-  const beta = solve(X.transpose().mmul(ViX), X.transpose().mmul(Viy));
-  const r = y.clone().sub(X.mmul(beta));
-  const r2 = r.transpose().mmul(chol.solve(r)).get(0, 0);
-  let logDetV = 0;
-  const L = chol.lowerTriangularMatrix;
-  for (let i = 0; i < n; i++) logDetV += 2 * Math.log(L.get(i, i));
-  return logDetV + n * (1 + Math.log((2 * Math.PI * r2) / n));
-}
 
 /** 3 schools × 2 classes × 3 pupils, crossed with 4 raters. */
 function data(): string {

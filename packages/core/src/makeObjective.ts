@@ -57,16 +57,26 @@ export function makeObjective(model: Model): Objective {
   const wsM = new Float64Array(m * m);
   const tmp = new Float64Array(maxP * maxP);
 
-  function factorInto(theta: Float64Array, S: Float64Array, M: Float64Array, REML: boolean): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR"> {
+  // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
+  const single = model.reTerms.length === 1 ? singleTerm(cross) : null;
+
+  function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR"> {
     const T = templates(layout, theta);
-    // scale and inflate: S = Λ'AΛ + I on the nodes, M likewise on the tail
-    S.set(Anodes);
-    scaleNodes(cross, model.reTerms, T, S, tmp);
-    M.set(ARR);
-    tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
-    for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
-    // eliminate the nodes, then factor the tail
-    let ldL2 = eliminateNodes(cross, S, M);
+    let ldL2: number;
+    if (S === null && single) {
+      M.set(ARR);
+      ldL2 = single.update(T[0]!, M);
+    } else {
+      const nodes = S ?? wsNodes;
+      // scale and inflate: S = Λ'AΛ + I on the nodes, M likewise on the tail
+      nodes.set(Anodes);
+      scaleNodes(cross, model.reTerms, T, nodes, tmp);
+      M.set(ARR);
+      tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
+      for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
+      // eliminate the nodes, then factor the tail
+      ldL2 = eliminateNodes(cross, nodes, M);
+    }
     const ok = !Number.isNaN(ldL2);
     const chol = cholLowerInPlace(M, m);
     let ldRX2 = 0;
@@ -88,10 +98,10 @@ export function makeObjective(model: Model): Objective {
     p,
     REML: model.REML,
     evaluate(theta) {
-      return factorInto(Float64Array.from(theta), wsNodes, wsM, model.REML).objective;
+      return factorInto(Float64Array.from(theta), null, wsM, model.REML).objective;
     },
     pieces(theta, V) {
-      const parts = factorInto(Float64Array.from(theta), wsNodes, wsM, model.REML);
+      const parts = factorInto(Float64Array.from(theta), null, wsM, model.REML);
       if (V) crossprodInverseRX(wsM, m, qRest, p, V);
       return parts;
     },
@@ -355,4 +365,117 @@ export function crossprodInverseRX(LRR: Float64Array, m: number, qRest: number, 
       V[j * p + i] = s;
     }
   }
+}
+
+/**
+ * One random-effects term, whose every level meets the whole tail [X y]: with a_c the level's
+ * block of R'WZ (m × p) and D_c = Z_c'WZ_c, the level's rank update of the tail is
+ * L̃_c L̃_c' = a_c S_c a_c' with S_c = T (T'D_cT + I)⁻¹ T', formed from the unscaled a_c without
+ * scaling or solving its rows. log|L_θ|² = Σ_c log det(T'D_cT + I).
+ */
+function singleTerm(cross: CrossProducts): { update(T: Float64Array, M: Float64Array): number } {
+  const { nNodes: nl, nodeP, diagOff, valOff, m, Anodes: A } = cross;
+  const p1 = nodeP[0]!;
+  const S = new Float64Array(p1 * p1);
+  const C = new Float64Array(p1 * p1);
+  const Ci = new Float64Array(p1 * p1);
+  const col = new Float64Array(p1);
+  const b = new Float64Array(m * p1);
+  return {
+    update(T, M) {
+      let ld = 0;
+      let prod = 1;
+      for (let c = 0; c < nl; c++) {
+        const d = diagOff[c]!;
+        const a = valOff[c]!;
+        if (p1 === 1) {
+          const t2 = T[0]! * T[0]!;
+          const cc = t2 * A[d]! + 1;
+          prod *= cc;
+          const sc = t2 / cc;
+          for (let r = 0; r < m; r++) {
+            const br = A[a + r]! * sc;
+            for (let s2 = 0; s2 <= r; s2++) M[r * m + s2]! -= br * A[a + s2]!;
+          }
+        } else if (p1 === 2) {
+          const t00 = T[0]!;
+          const t10 = T[2]!;
+          const t11 = T[3]!;
+          const a00 = A[d]!;
+          const a01 = A[d + 1]!;
+          const a11 = A[d + 3]!;
+          const b00 = a00 * t00 + a01 * t10;
+          const b10 = a01 * t00 + a11 * t10;
+          const c00 = t00 * b00 + t10 * b10 + 1;
+          const c01 = t11 * b10;
+          const c11 = t11 * a11 * t11 + 1;
+          const det = c00 * c11 - c01 * c01;
+          if (!(det > 0)) return NaN;
+          prod *= det;
+          const i00 = c11 / det;
+          const i01 = -c01 / det;
+          const i11 = c00 / det;
+          const s00 = t00 * t00 * i00;
+          const s01 = t00 * (t10 * i00 + t11 * i01);
+          const s11 = t10 * t10 * i00 + 2 * t10 * t11 * i01 + t11 * t11 * i11;
+          for (let r = 0; r < m; r++) {
+            const x0 = A[a + 2 * r]!;
+            const x1 = A[a + 2 * r + 1]!;
+            const g0 = x0 * s00 + x1 * s01;
+            const g1 = x0 * s01 + x1 * s11;
+            const row = r * m;
+            for (let s2 = 0, o = a; s2 <= r; s2++, o += 2) M[row + s2]! -= g0 * A[o]! + g1 * A[o + 1]!;
+          }
+        } else {
+          // C = T'D_cT + I, its Cholesky factor and inverse, S_c = T C⁻¹ T', then b = a_c S_c
+          for (let i = 0; i < p1; i++) {
+            for (let j = 0; j < p1; j++) {
+              let acc = i === j ? 1 : 0;
+              for (let u = i; u < p1; u++) for (let v = j; v < p1; v++) acc += T[u * p1 + i]! * A[d + u * p1 + v]! * T[v * p1 + j]!;
+              C[i * p1 + j] = acc;
+            }
+          }
+          if (!cholLowerInPlace(C, p1)) return NaN;
+          for (let i = 0; i < p1; i++) prod *= C[i * p1 + i]! * C[i * p1 + i]!;
+          for (let j = 0; j < p1; j++) {
+            col.fill(0);
+            col[j] = 1;
+            forwardSolve(C, p1, col);
+            for (let i = p1 - 1; i >= 0; i--) {
+              let acc = col[i]!;
+              for (let u = i + 1; u < p1; u++) acc -= C[u * p1 + i]! * col[u]!;
+              col[i] = acc / C[i * p1 + i]!;
+            }
+            for (let i = 0; i < p1; i++) Ci[i * p1 + j] = col[i]!;
+          }
+          for (let k = 0; k < p1; k++) {
+            for (let l = 0; l < p1; l++) {
+              let acc = 0;
+              for (let u = 0; u <= k; u++) for (let v = 0; v <= l; v++) acc += T[k * p1 + u]! * Ci[u * p1 + v]! * T[l * p1 + v]!;
+              S[k * p1 + l] = acc;
+            }
+          }
+          for (let r = 0; r < m; r++) {
+            for (let k = 0; k < p1; k++) {
+              let acc = 0;
+              for (let l = 0; l < p1; l++) acc += A[a + r * p1 + l]! * S[l * p1 + k]!;
+              b[r * p1 + k] = acc;
+            }
+          }
+          for (let r = 0; r < m; r++) {
+            for (let s2 = 0; s2 <= r; s2++) {
+              let acc = 0;
+              for (let k = 0; k < p1; k++) acc += b[r * p1 + k]! * A[a + s2 * p1 + k]!;
+              M[r * m + s2]! -= acc;
+            }
+          }
+        }
+        if (prod > 1e150) {
+          ld += Math.log(prod);
+          prod = 1;
+        }
+      }
+      return ld + Math.log(prod);
+    },
+  };
 }

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { denseDeviance } from "../test/denseDeviance.js";
+import { buildModel } from "./buildModel.js";
+import { makeObjective } from "./makeObjective.js";
+import { readCsv } from "./readCsv.js";
+
+/** 12 groups of 5 with two covariates. */
+function data(): string {
+  const lines = ["y,x,z,g"];
+  for (let t = 0; t < 60; t++) lines.push(`${(Math.sin(t) * 2 + Math.cos(t / 7) + (t % 12) / 4).toFixed(4)},${((t * 7) % 11) / 3},${Math.cos(t * 1.3).toFixed(3)},G${t % 12}`);
+  return lines.join("\n");
+}
+
+describe("makeObjective: one term's fast evaluation equals the factorization and the dense likelihood", () => {
+  const table = readCsv(data());
+  it.each([
+    ["y ~ x + (1 | g)", [0.8]],
+    ["y ~ x + z + (x | g)", [1.1, -0.3, 0.6]],
+    ["y ~ x + z + (x + z | g)", [0.9, 0.2, -0.1, 0.7, 0.3, 0.5]],
+  ])("%s", (formula, theta) => {
+    for (const REML of [false, true]) {
+      const model = buildModel(table, formula, { REML });
+      const objective = makeObjective(model);
+      const fast = objective.evaluate(theta);
+      expect(fast).toBeCloseTo(objective.factorize(theta).objective, 9);
+      if (!REML) expect(fast).toBeCloseTo(denseDeviance(model, theta), 8);
+      const pieces = objective.pieces(theta);
+      expect(pieces.objective).toBe(fast);
+    }
+  });
+});
