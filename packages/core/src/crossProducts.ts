@@ -186,7 +186,49 @@ export function crossProducts(model: Model): CrossProducts {
     rVal[nz++] = y[t]!;
     return nz;
   };
-  for (let i = 0; i < s; i++) {
+  if (k === 1) {
+    // one term: every level's column is [X y]; a single pass in the data's order
+    const term = reTerms[0]!;
+    const pi = term.p;
+    const len = p + 1;
+    for (let t = 0; t < n; t++) {
+      const u = term.refs[t]!;
+      const w = weights ? weights[t]! : 1;
+      const zo = t * pi;
+      const d0 = diagOff[u]!;
+      if (pi === 2) {
+        // intercept and slope, the commonest term: straight-line code
+        const z0 = term.z[zo]! * w;
+        const z1 = term.z[zo + 1]! * w;
+        const zz0 = term.z[zo]!;
+        const zz1 = term.z[zo + 1]!;
+        Anodes[d0]! += z0 * zz0;
+        Anodes[d0 + 1]! += z0 * zz1;
+        Anodes[d0 + 2]! += z1 * zz0;
+        Anodes[d0 + 3]! += z1 * zz1;
+        let o = valOff[u]!;
+        for (let j = 0; j < p; j++, o += 2) {
+          const v = X[j * n + t]!;
+          Anodes[o]! += v * z0;
+          Anodes[o + 1]! += v * z1;
+        }
+        Anodes[o]! += y[t]! * z0;
+        Anodes[o + 1]! += y[t]! * z1;
+        continue;
+      }
+      for (let a = 0; a < pi; a++) {
+        const za = term.z[zo + a]! * w;
+        for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+      }
+      const v0 = valOff[u]!;
+      for (let j = 0; j < len; j++) {
+        const v = (j < p ? X[j * n + t]! : y[t]!) * w;
+        const o = v0 + j * pi;
+        for (let a = 0; a < pi; a++) Anodes[o + a]! += v * term.z[zo + a]!;
+      }
+    }
+  }
+  for (let i = 0; i < s && k > 1; i++) {
     const term = reTerms[i]!;
     const pi = term.p;
     const byLevel = groupByLevel(term.refs, term.nl);
