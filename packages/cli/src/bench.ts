@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /**
- * `pnpm bench`: times the fits of the conformance models and, where Rscript with lme4 is
- * installed, lme4's lmer() on the same data in the same run, and prints the ratios.
- * A report, not a test: nothing here asserts anything.
+ * `pnpm bench`: times the fits of the conformance models and of two large data sets it generates
+ * with a fixed seed (1M rows in 20,000 groups; an InstEval-shaped crossed design), and, where
+ * Rscript with lme4 is installed, lme4's lmer() on the same data in the same run, with the ratios.
+ * For the large ones it also runs `hlm fit` as a process and reports its wall time and peak memory.
+ * A report, not a test: nothing here asserts anything. `--no-large` leaves the large ones out.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +17,9 @@ import { buildModel, fitModel, makeObjective, readCsv, type Table } from "@hlm/c
 interface Spec {
   name: string;
   dataset: string;
+  /** The CSV file (conformance data, or a generated one). */
+  path?: string;
+  large?: boolean;
   formula: string;
   REML: boolean;
   factors: string[];
@@ -26,15 +31,94 @@ const { values } = parseArgs({
     dir: { type: "string", default: fileURLToPath(new URL("../../../../shared/conformance/", import.meta.url)) },
     seconds: { type: "string", default: "1" },
     "no-r": { type: "boolean", default: false },
+    "no-large": { type: "boolean", default: false },
   },
 });
 const dir = values.dir.endsWith("/") ? values.dir : values.dir + "/";
 const budget = Number(values.seconds);
 
+const work = mkdtempSync(join(tmpdir(), "hlm-bench-"));
 const specs: Spec[] = readdirSync(dir)
   .filter((f) => f.endsWith(".json"))
   .sort()
-  .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Spec);
+  .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Spec)
+  .map((s) => ({ ...s, path: `${dir}${s.dataset}.csv` }));
+if (!values["no-large"]) {
+  const large = join(work, "large_1M.csv");
+  writeFileSync(large, generateLarge(1_000_000, 20_000, 1));
+  const crossed = join(work, "crossed.csv");
+  writeFileSync(crossed, generateCrossed(73_421, 1));
+  specs.push(
+    { name: "large_1M_20k_groups", dataset: "large_1M", path: large, formula: "y ~ x + z + (x | g)", REML: false, factors: [], large: true },
+    { name: "crossed_instEval_shape", dataset: "crossed", path: crossed, formula: "y ~ service + (1 | s) + (1 | d) + (1 | dept)", REML: false, factors: [], large: true },
+  );
+}
+
+/** A seeded uniform generator (mulberry32) and standard normals from it (Box–Muller). */
+function rng(seed: number): { unif: () => number; norm: () => number } {
+  let a = seed >>> 0;
+  const unif = (): number => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const norm = (): number => Math.sqrt(-2 * Math.log(unif() || 1e-300)) * Math.cos(2 * Math.PI * unif());
+  return { unif, norm };
+}
+
+/** Nested data as ../shared/tools/simulate-large.R makes it: n rows in m groups, x with a random slope, z at group level. */
+function generateLarge(n: number, m: number, seed: number): string {
+  const { unif, norm } = rng(seed);
+  const z = Array.from({ length: m }, norm);
+  const b0 = Array.from({ length: m }, () => 2 * norm());
+  const b1 = Array.from({ length: m }, () => 0.7 * norm());
+  const lines = ["g,x,z,y"];
+  for (let i = 0; i < n; i++) {
+    const g = Math.floor(unif() * m);
+    const x = norm();
+    const y = 10 + 1.5 * x + 0.8 * z[g]! + b0[g]! + b1[g]! * x + 3 * norm();
+    lines.push(`G${String(g + 1).padStart(6, "0")},${x.toFixed(5)},${z[g]!.toFixed(5)},${y.toFixed(5)}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The shape of lme4's InstEval: ratings by 2,972 students of 1,128 lecturers in 30 departments, crossed. */
+function generateCrossed(n: number, seed: number): string {
+  const { unif, norm } = rng(seed);
+  const nS = 2972;
+  const nD = 1128;
+  const nDept = 30;
+  const bS = Array.from({ length: nS }, () => 0.3 * norm());
+  const bD = Array.from({ length: nD }, () => 0.5 * norm());
+  const deptOf = Array.from({ length: nD }, () => Math.floor(unif() * nDept));
+  const bDept = Array.from({ length: nDept }, () => 0.1 * norm());
+  const lines = ["y,s,d,dept,service"];
+  for (let i = 0; i < n; i++) {
+    const s = Math.floor(unif() * nS);
+    const d = Math.floor(unif() * nD);
+    const service = unif() < 0.4 ? 1 : 0;
+    const y = Math.min(5, Math.max(1, Math.round(3.2 + bS[s]! + bD[d]! + bDept[deptOf[d]!]! - 0.07 * service + 1.1 * norm())));
+    lines.push(`${y},S${s},D${d},P${deptOf[d]},${service}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** `hlm fit` as a process: its wall time and peak resident memory (MiB). */
+function processRun(s: Spec): { wallSeconds: number; peakMiB: number } {
+  const index = fileURLToPath(new URL("./index.js", import.meta.url));
+  const args = ["fit", s.path!, "--formula", s.formula, "--json", ...(s.REML ? [] : ["--ml"])];
+  const code = `import { run } from ${JSON.stringify(index)};
+const code = await run(${JSON.stringify(args)}, { stdout: () => {}, stderr: (t) => process.stderr.write(t) });
+process.stderr.write("MAXRSS " + process.resourceUsage().maxRSS + "\\n");
+process.exitCode = code;`;
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const kib = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
+  return { wallSeconds, peakMiB: kib / 1024 };
+}
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -63,8 +147,7 @@ function lme4Times(): Map<string, number> | null {
   } catch {
     return null;
   }
-  const work = mkdtempSync(join(tmpdir(), "hlm-bench-"));
-  const lines = specs.map((s) => `${s.name}\t${s.dataset}\t${s.formula}\t${s.REML ? "TRUE" : "FALSE"}\t${s.factors.join(",")}\t${s.weights ?? ""}`);
+  const lines = specs.map((s) => `${s.name}\t${s.path}\t${s.formula}\t${s.REML ? "TRUE" : "FALSE"}\t${s.factors.join(",")}\t${s.weights ?? ""}`);
   writeFileSync(join(work, "models.tsv"), lines.join("\n") + "\n");
   const script = `
 suppressPackageStartupMessages(library(lme4))
@@ -72,14 +155,15 @@ invisible(Sys.setlocale("LC_COLLATE", "C"))
 spec <- read.delim(file.path("${work}", "models.tsv"), header = FALSE, stringsAsFactors = FALSE, colClasses = "character")
 budget <- ${budget}
 for (i in seq_len(nrow(spec))) {
-  d <- read.csv(file.path("${dir}", paste0(spec[i, 2], ".csv")), stringsAsFactors = FALSE)
+  d <- read.csv(spec[i, 2], stringsAsFactors = FALSE)
   for (col in strsplit(spec[i, 5], ",")[[1]]) d[[col]] <- factor(as.character(d[[col]]))
   f <- as.formula(spec[i, 3]); reml <- as.logical(spec[i, 4])
   w <- spec[i, 6]
   run <- if (nzchar(w)) { d$hlm_w <- d[[w]]; function() lmer(f, data = d, REML = reml, weights = hlm_w) } else function() lmer(f, data = d, REML = reml)
-  invisible(run())
+  if (nrow(d) <= 50000) invisible(run())
   t <- c(); start <- proc.time()[["elapsed"]]
-  while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 50)) t <- c(t, system.time(run())[["elapsed"]])
+  large <- nrow(d) > 50000
+  if (large) t <- system.time(run())[["elapsed"]] else while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 50)) t <- c(t, system.time(run())[["elapsed"]])
   cat(spec[i, 1], median(t), "\\n")
 }
 `;
@@ -96,39 +180,57 @@ for (i in seq_len(nrow(spec))) {
 const tables = new Map<string, Table>();
 const rows: string[][] = [];
 const r = lme4Times();
+const ms = (seconds: number): string =>
+  seconds >= 10 ? `${seconds.toFixed(1)} s` : seconds >= 1e-3 ? `${(seconds * 1000).toFixed(seconds < 0.01 ? 2 : 1)} ms` : `${(seconds * 1e6).toFixed(1)} µs`;
 for (const s of specs) {
-  if (!tables.has(s.dataset)) tables.set(s.dataset, readCsv(readFileSync(`${dir}${s.dataset}.csv`, "utf8")));
+  if (!tables.has(s.dataset)) tables.set(s.dataset, readCsv(readFileSync(s.path!, "utf8")));
   const table = tables.get(s.dataset)!;
   const options = { REML: s.REML, factors: s.factors, ...(s.weights ? { weights: s.weights } : {}) };
   let evaluations = 0;
-  const fitSeconds = timeIt(() => {
+  const once = (): void => {
     const fit = fitModel(buildModel(table, s.formula, options), options);
     evaluations = fit.optSummary.evaluations;
-  }, budget);
+  };
+  let fitSeconds: number;
+  if (s.large) {
+    const t0 = performance.now();
+    once();
+    fitSeconds = (performance.now() - t0) / 1000;
+  } else fitSeconds = timeIt(once, budget);
   const model = buildModel(table, s.formula, options);
-  const buildSeconds = timeIt(() => buildModel(table, s.formula, options), budget / 4);
+  const buildSeconds = s.large ? NaN : timeIt(() => buildModel(table, s.formula, options), budget / 4);
   const objective = makeObjective(model);
   const theta = objective.layout.initial;
-  const evalSeconds = timeIt(() => {
-    for (let k = 0; k < 100; k++) objective.evaluate(theta);
-  }, budget / 4) / 100;
+  const reps = s.large ? 3 : 100;
+  const evalSeconds = (s.large ? timeOnce(() => { for (let k = 0; k < reps; k++) objective.evaluate(theta); }) : timeIt(() => { for (let k = 0; k < reps; k++) objective.evaluate(theta); }, budget / 4)) / reps;
+  const proc = s.large ? processRun(s) : null;
   const lme4 = r?.get(s.name);
   rows.push([
     s.name,
     String(model.n),
-    (fitSeconds * 1000).toFixed(2),
-    (buildSeconds * 1000).toFixed(2),
+    ms(fitSeconds),
+    Number.isNaN(buildSeconds) ? "-" : ms(buildSeconds),
     String(evaluations),
-    (evalSeconds * 1e6).toFixed(1),
-    lme4 === undefined ? "-" : (lme4 * 1000).toFixed(1),
+    ms(evalSeconds),
+    proc ? `${proc.wallSeconds.toFixed(2)} s / ${proc.peakMiB.toFixed(0)} MiB` : "-",
+    lme4 === undefined ? "-" : ms(lme4),
     lme4 === undefined ? "-" : (lme4 / fitSeconds).toFixed(1) + "x",
   ]);
 }
-const header = ["model", "n", "fit ms", "model ms", "evals", "us/eval", "lme4 ms", "speed-up"];
+tables.clear();
+
+function timeOnce(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return (performance.now() - t0) / 1000;
+}
+
+const header = ["model", "n", "fit", "model frame", "evals", "per eval", "hlm fit process", "lme4", "speed-up"];
 const widths = header.map((h, j) => Math.max(h.length, ...rows.map((row) => row[j]!.length)));
 const line = (cells: string[]): string => "| " + cells.map((c, j) => (j === 0 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join(" | ") + " |";
 console.log(line(header));
 console.log("|" + widths.map((w, j) => (j === 0 ? "-".repeat(w + 2) : "-".repeat(w + 1) + ":")).join("|") + "|");
 for (const row of rows) console.log(line(row));
-console.log(`\nfit ms: median in-process fit (model frame, optimization, results, Satterthwaite df), data already parsed.`);
-console.log(r ? "lme4 ms: median lme4::lmer() time, measured in this run on the same CSV." : "lme4: Rscript with lme4 not found; install r-base-core and r-cran-lme4 for the comparison.");
+console.log(`\nfit: median in-process fit (model frame, optimization, results, Satterthwaite df), data already parsed (one fit for the large ones).`);
+console.log("per eval: one objective evaluation at the starting θ. hlm fit process: wall time (CSV read, fit, output) and peak resident memory of `hlm fit --json` as its own process.");
+console.log(r ? "lme4: median lme4::lmer() time, measured in this run on the same CSV (one fit for the large ones)." : "lme4: Rscript with lme4 not found; install r-base-core and r-cran-lme4 for the comparison.");
