@@ -3,7 +3,7 @@
  * grouping factor, random slopes), the pickers read back from a typed formula, and the check of
  * the text as the user types (parse errors and unknown columns, with their 1-based position).
  */
-import { HlmError, modelTerms, type Expr, type ModelTerms } from "@hlm/core";
+import { closestName, HlmError, modelTerms, type Expr, type ModelTerms } from "@hlm/core";
 
 /** What the pickers hold. */
 export interface Pickers {
@@ -96,37 +96,8 @@ export function variableNames(e: Expr, out: { name: string; pos: number }[] = []
   return out;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return d[b.length]!;
-}
-
-/** The column closest to a mistyped name (case-insensitive match first), if one is close. */
-export function closestColumn(name: string, columns: readonly string[]): string | undefined {
-  const lower = name.toLowerCase();
-  const same = columns.find((c) => c.toLowerCase() === lower);
-  if (same !== undefined) return same;
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const c of columns) {
-    const dd = distance(lower, c.toLowerCase());
-    if (dd < bestD) {
-      bestD = dd;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= Math.max(1, Math.floor(name.length / 3)) ? best : undefined;
-}
+/** The column closest to a mistyped name, if one is close (the engine's own "did you mean"). */
+export const closestColumn = (name: string, columns: readonly string[]): string | undefined => closestName(name, columns);
 
 /**
  * Checks the formula text: the core parser's errors (with their position), then, when the columns
