@@ -148,6 +148,40 @@ function createWorker(): WorkerLike {
   return new Worker(new URL("../worker/fitWorker.ts", import.meta.url), { type: "module", name: "hlm-fit" }) as unknown as WorkerLike;
 }
 
+/** A labelled dropdown of column names (one, or several with `multiselect`). */
+function ColumnPicker(props: {
+  label: string;
+  className: string;
+  placeholder: string;
+  multiselect?: boolean;
+  disabled: boolean;
+  options: string[];
+  selected: string[];
+  onChange: (selected: string[]) => void;
+}): ReactElement {
+  const { label, multiselect = false, selected } = props;
+  return (
+    <Field label={label}>
+      <Dropdown
+        className={props.className}
+        aria-label={label}
+        multiselect={multiselect}
+        placeholder={props.placeholder}
+        disabled={props.disabled}
+        value={selected.join(", ")}
+        selectedOptions={selected}
+        onOptionSelect={(_, d) => props.onChange(multiselect ? d.selectedOptions : d.optionValue ? [d.optionValue] : [])}
+      >
+        {props.options.map((n) => (
+          <Option key={n} value={n}>
+            {n}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
+  );
+}
+
 function SectionTitle(props: { step: number; children: string }): ReactElement {
   const s = useStyles();
   return (
@@ -281,82 +315,44 @@ export function App(): ReactElement {
         <section className={s.card} aria-label="Model">
           <SectionTitle step={2}>Model</SectionTitle>
           <div className={s.pickers}>
-            <Field label="Response">
-              <Dropdown
-                className={s.dropdown}
-                aria-label="Response"
-                placeholder="Choose"
-                disabled={!state.range || busy}
-                value={pickers.response}
-                selectedOptions={pickers.response ? [pickers.response] : []}
-                onOptionSelect={(_, d) => dispatch({ type: "pickersChanged", pickers: { response: d.optionValue ?? "" } })}
-              >
-                {numeric.map((n) => (
-                  <Option key={n} value={n}>
-                    {n}
-                  </Option>
-                ))}
-              </Dropdown>
-            </Field>
-            <Field label="Grouping factor">
-              <Dropdown
-                className={s.dropdown}
-                aria-label="Grouping factor"
-                placeholder="Choose"
-                disabled={!state.range || busy}
-                value={pickers.group}
-                selectedOptions={pickers.group ? [pickers.group] : []}
-                onOptionSelect={(_, d) => dispatch({ type: "pickersChanged", pickers: { group: d.optionValue ?? "" } })}
-              >
-                {names
-                  .filter((n) => n !== pickers.response)
-                  .map((n) => (
-                    <Option key={n} value={n}>
-                      {n}
-                    </Option>
-                  ))}
-              </Dropdown>
-            </Field>
-            <Field label="Fixed effects">
-              <Dropdown
-                className={s.dropdown}
-                aria-label="Fixed effects"
-                multiselect
-                placeholder="Intercept only"
-                disabled={!state.range || busy}
-                value={pickers.fixed.join(", ")}
-                selectedOptions={pickers.fixed}
-                onOptionSelect={(_, d) => dispatch({ type: "pickersChanged", pickers: { fixed: d.selectedOptions } })}
-              >
-                {names
-                  .filter((n) => n !== pickers.response && n !== pickers.group)
-                  .map((n) => (
-                    <Option key={n} value={n}>
-                      {n}
-                    </Option>
-                  ))}
-              </Dropdown>
-            </Field>
-            <Field label="Random slopes">
-              <Dropdown
-                className={s.dropdown}
-                aria-label="Random slopes"
-                multiselect
-                placeholder="Intercept only"
-                disabled={!state.range || busy || !pickers.group}
-                value={pickers.slopes.join(", ")}
-                selectedOptions={pickers.slopes}
-                onOptionSelect={(_, d) => dispatch({ type: "pickersChanged", pickers: { slopes: d.selectedOptions } })}
-              >
-                {names
-                  .filter((n) => n !== pickers.response && n !== pickers.group)
-                  .map((n) => (
-                    <Option key={n} value={n}>
-                      {n}
-                    </Option>
-                  ))}
-              </Dropdown>
-            </Field>
+            <ColumnPicker
+              label="Response"
+              className={s.dropdown}
+              placeholder="Choose"
+              disabled={!state.range || busy}
+              options={numeric}
+              selected={pickers.response ? [pickers.response] : []}
+              onChange={(sel) => dispatch({ type: "pickersChanged", pickers: { response: sel[0] ?? "" } })}
+            />
+            <ColumnPicker
+              label="Grouping factor"
+              className={s.dropdown}
+              placeholder="Choose"
+              disabled={!state.range || busy}
+              options={names.filter((n) => n !== pickers.response)}
+              selected={pickers.group ? [pickers.group] : []}
+              onChange={(sel) => dispatch({ type: "pickersChanged", pickers: { group: sel[0] ?? "" } })}
+            />
+            <ColumnPicker
+              label="Fixed effects"
+              className={s.dropdown}
+              placeholder="Intercept only"
+              multiselect
+              disabled={!state.range || busy}
+              options={names.filter((n) => n !== pickers.response && n !== pickers.group)}
+              selected={pickers.fixed}
+              onChange={(sel) => dispatch({ type: "pickersChanged", pickers: { fixed: sel } })}
+            />
+            <ColumnPicker
+              label="Random slopes"
+              className={s.dropdown}
+              placeholder="Intercept only"
+              multiselect
+              disabled={!state.range || busy || !pickers.group}
+              options={names.filter((n) => n !== pickers.response && n !== pickers.group)}
+              selected={pickers.slopes}
+              onChange={(sel) => dispatch({ type: "pickersChanged", pickers: { slopes: sel } })}
+            />
           </div>
           <Field
             label="Formula"
