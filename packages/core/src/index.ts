@@ -13,4 +13,4 @@ export { formatSummary, formatShrinkage, formatCommon, abbreviate, formatPValue 
 export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
-export { closestName, columnsOf, formatLabel } from "./modelFrame.js";
+export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";

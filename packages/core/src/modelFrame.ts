@@ -33,28 +33,34 @@ const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
   abs: Math.abs,
 };
 
-/** Names of the columns of the table that an expression refers to. */
-export function columnsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+/** Every use of a name in an expression, in order, with its position in the formula text. */
+export function nameUses(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
   switch (e.type) {
     case "name":
-      out.add(e.name);
+      out.push({ name: e.name, pos: e.pos });
       break;
     case "call":
-      for (const a of e.args) columnsOf(a, out);
+      for (const a of e.args) nameUses(a, out);
       break;
     case "binary":
-      columnsOf(e.left, out);
-      columnsOf(e.right, out);
+      nameUses(e.left, out);
+      nameUses(e.right, out);
       break;
     case "unary":
-      columnsOf(e.arg, out);
+      nameUses(e.arg, out);
       break;
     case "paren":
-      columnsOf(e.expr, out);
+      nameUses(e.expr, out);
       break;
     case "number":
       break;
   }
+  return out;
+}
+
+/** Names of the columns of the table that an expression refers to. */
+export function columnsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  for (const u of nameUses(e)) out.add(u.name);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * grouping factor, random slopes), the pickers read back from a typed formula, and the check of
  * the text as the user types (parse errors and unknown columns, with their 1-based position).
  */
-import { closestName, HlmError, modelTerms, type Expr, type ModelTerms } from "@hlm/core";
+import { closestName, HlmError, modelTerms, nameUses, type Expr, type ModelTerms } from "@hlm/core";
 
 /** What the pickers hold. */
 export interface Pickers {
@@ -71,30 +71,8 @@ export type FormulaCheck =
   /** `position` is 1-based, as HlmError's details. */
   | { kind: "error"; message: string; position?: number };
 
-/** Names that a formula uses as variables (not functions), with their 0-based positions. */
-export function variableNames(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
-  switch (e.type) {
-    case "name":
-      out.push({ name: e.name, pos: e.pos });
-      break;
-    case "call":
-      for (const a of e.args) variableNames(a, out);
-      break;
-    case "binary":
-      variableNames(e.left, out);
-      variableNames(e.right, out);
-      break;
-    case "unary":
-      variableNames(e.arg, out);
-      break;
-    case "paren":
-      variableNames(e.expr, out);
-      break;
-    case "number":
-      break;
-  }
-  return out;
-}
+/** Every use of a name in an expression, with its position (the engine's `nameUses`). */
+export const variableNames = nameUses;
 
 /** The column closest to a mistyped name, if one is close (the engine's own "did you mean"). */
 export const closestColumn = (name: string, columns: readonly string[]): string | undefined => closestName(name, columns);
