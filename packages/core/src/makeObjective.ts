@@ -129,19 +129,7 @@ function scaleNodes(cross: CrossProducts, reTerms: readonly ReTerm[], T: Float64
       const t = Tu[0]!;
       S[d] = S[d]! * t * t + 1;
     } else if (pu === 2) {
-      const t00 = Tu[0]!;
-      const t10 = Tu[2]!;
-      const t11 = Tu[3]!;
-      const a00 = S[d]!;
-      const a01 = S[d + 1]!;
-      const a11 = S[d + 3]!;
-      const b00 = a00 * t00 + a01 * t10;
-      const b10 = a01 * t00 + a11 * t10;
-      const c10 = t11 * b10;
-      S[d] = t00 * b00 + t10 * b10 + 1;
-      S[d + 1] = c10;
-      S[d + 2] = c10;
-      S[d + 3] = t11 * a11 * t11 + 1;
+      inflate2(Tu, S, d, S, d);
     } else {
       // D ← T'DT + I
       for (let i = 0; i < pu; i++) {
@@ -367,6 +355,23 @@ export function crossprodInverseRX(LRR: Float64Array, m: number, qRest: number, 
   }
 }
 
+/** The 2 × 2 block T'AT + I (T lower triangular, A symmetric at src[so..]), written full into dst[do..] (may be src). */
+function inflate2(T: Float64Array, src: Float64Array, so: number, dst: Float64Array, dOff: number): void {
+  const t00 = T[0]!;
+  const t10 = T[2]!;
+  const t11 = T[3]!;
+  const a00 = src[so]!;
+  const a01 = src[so + 1]!;
+  const a11 = src[so + 3]!;
+  const b00 = a00 * t00 + a01 * t10;
+  const b10 = a01 * t00 + a11 * t10;
+  const c10 = t11 * b10;
+  dst[dOff] = t00 * b00 + t10 * b10 + 1;
+  dst[dOff + 1] = c10;
+  dst[dOff + 2] = c10;
+  dst[dOff + 3] = t11 * a11 * t11 + 1;
+}
+
 /**
  * One random-effects term, whose every level meets the whole tail [X y]: with a_c the level's
  * block of R'WZ (m × p) and D_c = Z_c'WZ_c, the level's rank update of the tail is
@@ -401,14 +406,10 @@ function singleTerm(cross: CrossProducts): { update(T: Float64Array, M: Float64A
           const t00 = T[0]!;
           const t10 = T[2]!;
           const t11 = T[3]!;
-          const a00 = A[d]!;
-          const a01 = A[d + 1]!;
-          const a11 = A[d + 3]!;
-          const b00 = a00 * t00 + a01 * t10;
-          const b10 = a01 * t00 + a11 * t10;
-          const c00 = t00 * b00 + t10 * b10 + 1;
-          const c01 = t11 * b10;
-          const c11 = t11 * a11 * t11 + 1;
+          inflate2(T, A, d, C, 0);
+          const c00 = C[0]!;
+          const c01 = C[1]!;
+          const c11 = C[3]!;
           const det = c00 * c11 - c01 * c01;
           if (!(det > 0)) return NaN;
           prod *= det;
