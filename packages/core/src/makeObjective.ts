@@ -56,6 +56,10 @@ export function makeObjective(model: Model): Objective {
   const wsNodes = new Float64Array(Anodes.length);
   const wsM = new Float64Array(m * m);
   const tmp = new Float64Array(maxP * maxP);
+  // scalar tail terms (crossed intercepts): the diagonal of Λ over the tail, 1 on the X and y rows
+  const tailScalar = tailTerms.every((t) => t.p === 1);
+  const tailScale = new Float64Array(m).fill(1);
+  const tix = tailIndex(cross);
 
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTerm(cross) : null;
@@ -71,11 +75,17 @@ export function makeObjective(model: Model): Objective {
       // scale and inflate: S = Λ'AΛ + I on the nodes, M likewise on the tail
       nodes.set(Anodes);
       scaleNodes(cross, model.reTerms, T, nodes, tmp);
-      M.set(ARR);
-      tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
-      for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
+      if (tailScalar) {
+        // every tail term has one column per level: Λ'MΛ + I is M_ij d_i d_j (+1 on the diagonal), one pass over the lower triangle
+        tailTerms.forEach((term, j) => tailScale.fill(T[s + j]![0]!, restOffsets[j]!, restOffsets[j]! + term.nl));
+        scaleLowerInto(ARR, M, m, tailScale, qRest);
+      } else {
+        M.set(ARR);
+        tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
+        for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
+      }
       // eliminate the nodes, then factor the tail
-      ldL2 = eliminateNodes(cross, nodes, M);
+      ldL2 = eliminateNodes(cross, tix, nodes, M);
     }
     const ok = !Number.isNaN(ldL2);
     const chol = cholLowerInPlace(M, m);
@@ -206,6 +216,19 @@ function termOf(termRow: number[], r: number): number {
   return j;
 }
 
+/**
+ * M = D A D + I_q on the lower triangle (D = diag(d), I on the first q rows), A and M m × m
+ * row-major; the strict upper triangle of M is left as it was (nothing after this step reads it).
+ */
+function scaleLowerInto(A: Float64Array, M: Float64Array, m: number, d: Float64Array, q: number): void {
+  for (let i = 0; i < m; i++) {
+    const di = d[i]!;
+    const r = i * m;
+    for (let j = 0; j <= i; j++) M[r + j] = A[r + j]! * di * d[j]!;
+    if (i < q) M[r + i]! += 1;
+  }
+}
+
 /** Λ'MΛ on the tail's level blocks of one term (M full symmetric m × m): rows, then columns, by T. */
 function scaleTail(M: Float64Array, m: number, start: number, nl: number, pj: number, Tj: Float64Array, tmp: Float64Array): void {
   for (let l = 0; l < nl; l++) {
@@ -237,12 +260,54 @@ function scaleTail(M: Float64Array, m: number, start: number, nl: number, pj: nu
 }
 
 /**
- * Right-looking blocked Cholesky over the nodes, in order: factor u's diagonal block, solve its
- * column (L_eu = S_eu L_uu⁻ᵀ), and subtract the rank update L_·u L_·u' from the nodes and the tail
- * (lower triangle). Returns Σ log diag(L_uu)² (NaN if a block is not positive definite).
+ * Where the nodes meet the tail, transposed: for each tail row i, the node entries on that row
+ * (node u, entry index g into u's column), at tailPtr[i] .. tailPtr[i+1]); and, per node, the
+ * index of its first tail entry. Lets the tail's rank update be formed one row of M at a time.
  */
-function eliminateNodes(cross: CrossProducts, S: Float64Array, M: Float64Array): number {
+interface TailIndex {
+  firstTail: Int32Array;
+  tailPtr: Int32Array;
+  tailNode: Int32Array;
+  tailEntry: Int32Array;
+  /** Workspace: one row of the update, length m. */
+  row: Float64Array;
+}
+
+function tailIndex(cross: CrossProducts): TailIndex {
+  const { nNodes, colPtr, rowIdx, tailStart, m } = cross;
+  const firstTail = new Int32Array(nNodes);
+  const count = new Int32Array(m + 1);
+  for (let u = 0; u < nNodes; u++) {
+    let g = colPtr[u]!;
+    const e1 = colPtr[u + 1]!;
+    while (g < e1 && rowIdx[g]! < tailStart) g++;
+    firstTail[u] = g;
+    for (; g < e1; g++) count[rowIdx[g]! - tailStart + 1]!++;
+  }
+  for (let i = 0; i < m; i++) count[i + 1]! += count[i]!;
+  const tailPtr = Int32Array.from(count);
+  const tailNode = new Int32Array(count[m]!);
+  const tailEntry = new Int32Array(count[m]!);
+  for (let u = 0; u < nNodes; u++) {
+    for (let g = firstTail[u]!; g < colPtr[u + 1]!; g++) {
+      const t = count[rowIdx[g]! - tailStart]!++;
+      tailNode[t] = u;
+      tailEntry[t] = g;
+    }
+  }
+  return { firstTail, tailPtr, tailNode, tailEntry, row: new Float64Array(m) };
+}
+
+/**
+ * Right-looking blocked Cholesky over the nodes, in order: factor u's diagonal block, solve its
+ * column (L_eu = S_eu L_uu⁻ᵀ), and subtract the rank update L_·u L_·u' from the later nodes. Then
+ * the tail's update M −= Σ_u L_tu L_tu' (lower triangle), one row of M at a time through the
+ * transposed index, so that each row is gathered in a small buffer and M is written in order.
+ * Returns Σ log diag(L_uu)² (NaN if a block is not positive definite).
+ */
+function eliminateNodes(cross: CrossProducts, tix: TailIndex, S: Float64Array, M: Float64Array): number {
   const { nNodes, nodeP, diagOff, valOff, colPtr, rowIdx, pairPtr, pairTarget, tailStart, m } = cross;
+  const { firstTail } = tix;
   let ld = 0;
   // Σ log l as log Π l (every l ≥ 1), flushing the product into the sum before it could overflow
   let prod = 1;
@@ -252,6 +317,7 @@ function eliminateNodes(cross: CrossProducts, S: Float64Array, M: Float64Array):
     const v0 = valOff[u]!;
     const e0 = colPtr[u]!;
     const e1 = colPtr[u + 1]!;
+    const ft = firstTail[u]!;
     let k = pairPtr[u]!;
     if (pu === 1) {
       const l = Math.sqrt(S[d]!);
@@ -260,15 +326,9 @@ function eliminateNodes(cross: CrossProducts, S: Float64Array, M: Float64Array):
       prod *= l;
       const inv = 1 / l;
       for (let o = v0; o < v0 + (e1 - e0); o++) S[o]! *= inv;
-      for (let g = e0; g < e1; g++) {
-        const rg = rowIdx[g]!;
+      for (let g = e0; g < ft; g++) {
         const lg = S[v0 + g - e0]!;
-        if (rg < tailStart) {
-          for (let e = g; e < e1; e++) S[pairTarget[k++]!]! -= S[v0 + e - e0]! * lg;
-        } else {
-          const cg = rg - tailStart;
-          for (let e = g; e < e1; e++) M[(rowIdx[e]! - tailStart) * m + cg]! -= S[v0 + e - e0]! * lg;
-        }
+        for (let e = g; e < e1; e++) S[pairTarget[k++]!]! -= S[v0 + e - e0]! * lg;
       }
     } else if (pu === 2) {
       const l00 = Math.sqrt(S[d]!);
@@ -286,46 +346,59 @@ function eliminateNodes(cross: CrossProducts, S: Float64Array, M: Float64Array):
         S[o] = w0;
         S[o + 1] = (S[o + 1]! - l10 * w0) / l11;
       }
-      for (let g = e0; g < e1; g++) {
-        const rg = rowIdx[g]!;
+      for (let g = e0; g < ft; g++) {
         const og = v0 + 2 * (g - e0);
         const g0 = S[og]!;
         const g1 = S[og + 1]!;
-        if (rg < tailStart) {
-          for (let e = g, oe = og; e < e1; e++, oe += 2) S[pairTarget[k++]!]! -= S[oe]! * g0 + S[oe + 1]! * g1;
-        } else {
-          const cg = rg - tailStart;
-          for (let e = g, oe = og; e < e1; e++, oe += 2) M[(rowIdx[e]! - tailStart) * m + cg]! -= S[oe]! * g0 + S[oe + 1]! * g1;
-        }
+        for (let e = g, oe = og; e < e1; e++, oe += 2) S[pairTarget[k++]!]! -= S[oe]! * g0 + S[oe + 1]! * g1;
       }
     } else {
       if (!cholLowerInPlace(S, pu, d)) return NaN;
       for (let i = 0; i < pu; i++) prod *= S[d + i * pu + i]!;
       for (let e = e0; e < e1; e++) forwardSolve(S, pu, S, d, v0 + (e - e0) * pu);
-      for (let g = e0; g < e1; g++) {
-        const rg = rowIdx[g]!;
+      for (let g = e0; g < ft; g++) {
         const og = v0 + (g - e0) * pu;
-        if (rg < tailStart) {
-          for (let e = g; e < e1; e++) {
-            const oe = v0 + (e - e0) * pu;
-            let acc = 0;
-            for (let a = 0; a < pu; a++) acc += S[oe + a]! * S[og + a]!;
-            S[pairTarget[k++]!]! -= acc;
-          }
-        } else {
-          const cg = rg - tailStart;
-          for (let e = g; e < e1; e++) {
-            const oe = v0 + (e - e0) * pu;
-            let acc = 0;
-            for (let a = 0; a < pu; a++) acc += S[oe + a]! * S[og + a]!;
-            M[(rowIdx[e]! - tailStart) * m + cg]! -= acc;
-          }
+        for (let e = g; e < e1; e++) {
+          const oe = v0 + (e - e0) * pu;
+          let acc = 0;
+          for (let a = 0; a < pu; a++) acc += S[oe + a]! * S[og + a]!;
+          S[pairTarget[k++]!]! -= acc;
         }
       }
     }
     if (prod > 1e150) {
       ld += Math.log(prod);
       prod = 1;
+    }
+  }
+  // the tail: row i of Σ_u L_tu L_tu' from the nodes with an entry on row i
+  const { tailPtr, tailNode, tailEntry, row } = tix;
+  for (let i = 0; i < m; i++) {
+    const t1 = tailPtr[i + 1]!;
+    if (tailPtr[i] === t1) continue;
+    for (let t = tailPtr[i]!; t < t1; t++) {
+      const u = tailNode[t]!;
+      const g = tailEntry[t]!;
+      const pu = nodeP[u]!;
+      const e0 = colPtr[u]!;
+      const v0 = valOff[u]!;
+      if (pu === 1) {
+        const lg = S[v0 + g - e0]!;
+        for (let e = firstTail[u]!; e <= g; e++) row[rowIdx[e]! - tailStart]! += S[v0 + e - e0]! * lg;
+      } else {
+        const og = v0 + (g - e0) * pu;
+        for (let e = firstTail[u]!; e <= g; e++) {
+          const oe = v0 + (e - e0) * pu;
+          let acc = 0;
+          for (let a = 0; a < pu; a++) acc += S[oe + a]! * S[og + a]!;
+          row[rowIdx[e]! - tailStart]! += acc;
+        }
+      }
+    }
+    const r = i * m;
+    for (let c = 0; c <= i; c++) {
+      M[r + c]! -= row[c]!;
+      row[c] = 0;
     }
   }
   return 2 * (ld + Math.log(prod));
