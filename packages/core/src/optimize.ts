@@ -40,14 +40,23 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   const start = Float64Array.from(options.thetaStart ?? layout.initial);
   let best = Infinity;
   let cancelled = false;
-  const result = bobyqa((theta) => objective.evaluate(theta), start, {
-    lower: layout.lower,
+  // NLopt's BOBYQA, as lme4's nloptwrap calls it, starts from NLopt's default initial steps and
+  // works on θ_i / s_i with s_i = dx_i / dx_0 and rhobeg = dx_0: the same iteration here
+  const dx = initialSteps(start, layout.lower);
+  const s = dx.map((d) => d / dx[0]!);
+  const theta = new Float64Array(layout.size);
+  const toTheta = (y: Float64Array): Float64Array => {
+    for (let i = 0; i < y.length; i++) theta[i] = y[i]! * s[i]!;
+    return theta;
+  };
+  const result = bobyqa((y) => objective.evaluate(toTheta(y)), start.map((t, i) => t / s[i]!), {
+    lower: Array.from(layout.lower, (l, i) => l / s[i]!),
     // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
-    rhobeg: 0.5,
+    rhobeg: dx[0]!,
     rhoend: 1e-6,
     ftolAbs: 1e-8,
     maxfun: options.maxEvaluations ?? 100_000,
-    onEvaluation: (_x, f, evaluations) => {
+    onEvaluation: (_y, f, evaluations) => {
       if (f < best) best = f;
       if (options.onProgress && options.onProgress({ evaluations, objective: f, bestObjective: best }) === false) {
         cancelled = true;
@@ -57,7 +66,7 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
     },
   });
   if (cancelled || result.status === "cancelled") throw new HlmError("CANCELLED", "The fit was cancelled.");
-  const theta = Float64Array.from(result.x);
+  theta.set(toTheta(result.x));
   let fmin = result.fx;
   let evaluations = result.evaluations;
   // lme4's check.boundary: parameters within 1e-5 of the bound 0 are tried at 0 together; then each
@@ -97,4 +106,16 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
     movedToBoundary,
     warnings,
   };
+}
+
+/**
+ * NLopt's default initial step of each parameter (nlopt_set_default_initial_step, lower bounds
+ * only): 0.75 of the distance to a lower bound below it, else |θ_i|, else 1.
+ */
+export function initialSteps(theta: Float64Array, lower: ArrayLike<number>): Float64Array {
+  return theta.map((t, i) => {
+    const lb = lower[i]!;
+    if (Number.isFinite(lb) && t > lb) return 0.75 * (t - lb);
+    return t !== 0 ? Math.abs(t) : 1;
+  });
 }
