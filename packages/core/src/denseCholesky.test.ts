@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cholLowerInPlace, invertLower } from "./denseCholesky.js";
+import { cholLowerBlockedTs, cholLowerInPlace, invertLower } from "./denseCholesky.js";
+import { wasmCholesky } from "./wasm/wasmCholesky.js";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {
@@ -144,6 +145,38 @@ describe("cholLowerInPlace", () => {
     const i = n - 1;
     a[i * n + Math.floor(i / 2)] = Number.NaN;
     expect(cholLowerInPlace(a, n)).toBe(false);
+  });
+});
+
+describe("the blocked kernels: TypeScript and WebAssembly SIMD", () => {
+  const wasm = wasmCholesky();
+  it("WebAssembly SIMD is available in Node 20, so the kernel is used", () => {
+    expect(wasm).not.toBeNull();
+  });
+  const kernels = { typescript: cholLowerBlockedTs, webassembly: (a: Float64Array, n: number, off = 0) => wasm!(a, n, off) };
+  it.each([32, 33, 63, 64, 65, 100, 257, 600])("n = %i: both agree with the simple algorithm and leave the rest alone", (n) => {
+    const a = randomSpd(n, 2000 + n);
+    const ref = a.slice();
+    expect(cholSimple(ref, n)).toBe(true);
+    for (const [name, chol] of Object.entries(kernels)) {
+      const w = embed(a, n, 9);
+      expect(chol(w, n, 9), name).toBe(true);
+      for (let p = 0; p < 9; p++) expect(w[p]).toBeNaN();
+      for (let p = 9 + n * n; p < w.length; p++) expect(w[p]).toBeNaN();
+      let d = 0;
+      for (let p = 0; p < n * n; p++) d = Math.max(d, Math.abs(w[9 + p]! - ref[p]!));
+      expect(d / maxAbs(ref), name).toBeLessThan(1e-12);
+    }
+  });
+  it.each([
+    [64, 0],
+    [64, 63],
+    [100, 45],
+    [257, 256],
+  ])("n = %i, negative pivot at %i: both return false", (n, p) => {
+    const a = randomSpd(n, 5);
+    a[p * n + p] = -1;
+    for (const [name, chol] of Object.entries(kernels)) expect(chol(a.slice(), n), name).toBe(false);
   });
 });
 

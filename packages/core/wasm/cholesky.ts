@@ -1,0 +1,222 @@
+// AssemblyScript source of the WebAssembly kernel used by src/denseCholesky.ts for large dense
+// blocks: the same blocked left-looking Cholesky (row-major, lower triangle), with its dot products
+// over k done two at a time in f64x2 SIMD lanes. Built by scripts/build-wasm.mjs into
+// src/wasm/choleskyWasm.ts (the module's bytes, base64); run that script after editing this file.
+//
+// The matrix is n × n row-major f64 at byte address `a` in the module's own memory; the caller
+// copies it in and out. Only the lower triangle is read; the strict upper triangle is zeroed.
+
+const NB: i32 = 32; // rows / columns per block (multiple of 4)
+const KC: i32 = 512; // length of the k-chunks of the block updates
+
+/** Address of the first byte of the module's free memory (16-byte aligned): the caller's matrix goes there. */
+export function base(): usize {
+  return (__heap_base + 15) & ~(<usize>15);
+}
+
+/** In-place lower Cholesky factor; 1 on success, 0 if the matrix is not positive definite. */
+export function chol(a: usize, n: i32): i32 {
+  for (let i0: i32 = 0; i0 < n; i0 += NB) {
+    const i1 = min(i0 + NB, n);
+    for (let j0: i32 = 0; j0 < i0; j0 += NB) {
+      const j1 = j0 + NB;
+      for (let k0: i32 = 0; k0 < j0; k0 += KC) updRect(a, n, i0, i1, j0, j1, k0, min(k0 + KC, j0));
+      for (let j = j0; j < j1; j++) solveColumn(a, n, i0, i1, j, j0, load<f64>(at(a, n, j, j)));
+    }
+    for (let k0: i32 = 0; k0 < i0; k0 += KC) updDiag(a, n, i0, i1, k0, min(k0 + KC, i0));
+    if (!factorDiag(a, n, i0, i1)) return 0;
+  }
+  for (let i: i32 = 0; i < n; i++) for (let j = i + 1; j < n; j++) store<f64>(at(a, n, i, j), 0.0);
+  return 1;
+}
+
+@inline function at(a: usize, n: i32, i: i32, k: i32): usize {
+  return a + ((<usize>i * <usize>n + <usize>k) << 3);
+}
+
+@inline function hsum(v: v128): f64 {
+  return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1);
+}
+
+/** Σ_{k0 ≤ k < k1} x[k] y[k] for two rows at byte addresses x and y. */
+@inline function dot(x: usize, y: usize, k0: i32, k1: i32): f64 {
+  let s = f64x2.splat(0.0);
+  let k = k0;
+  for (; k + 1 < k1; k += 2) {
+    const o = <usize>k << 3;
+    s = f64x2.add(s, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let t = hsum(s);
+  if (k < k1) {
+    const o = <usize>k << 3;
+    t += load<f64>(x + o) * load<f64>(y + o);
+  }
+  return t;
+}
+
+/** a[i][j] -= Σ_{k0 ≤ k < k1} a[i][k] a[j][k] for i in [i0, i1), j in [j0, j1); 4 × 2 register tiles. */
+function updRect(a: usize, n: i32, i0: i32, i1: i32, j0: i32, j1: i32, k0: i32, k1: i32): void {
+  const stride = <usize>n << 3;
+  let i = i0;
+  for (; i + 3 < i1; i += 4) {
+    const r0 = at(a, n, i, 0);
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    let j = j0;
+    for (; j + 1 < j1; j += 2) {
+      const q0 = at(a, n, j, 0);
+      const q1 = q0 + stride;
+      let s00 = f64x2.splat(0.0), s01 = f64x2.splat(0.0), s10 = f64x2.splat(0.0), s11 = f64x2.splat(0.0);
+      let s20 = f64x2.splat(0.0), s21 = f64x2.splat(0.0), s30 = f64x2.splat(0.0), s31 = f64x2.splat(0.0);
+      let k = k0;
+      for (; k + 1 < k1; k += 2) {
+        const o = <usize>k << 3;
+        const y0 = v128.load(q0 + o);
+        const y1 = v128.load(q1 + o);
+        const x0 = v128.load(r0 + o);
+        const x1 = v128.load(r1 + o);
+        const x2 = v128.load(r2 + o);
+        const x3 = v128.load(r3 + o);
+        s00 = f64x2.add(s00, f64x2.mul(x0, y0));
+        s01 = f64x2.add(s01, f64x2.mul(x0, y1));
+        s10 = f64x2.add(s10, f64x2.mul(x1, y0));
+        s11 = f64x2.add(s11, f64x2.mul(x1, y1));
+        s20 = f64x2.add(s20, f64x2.mul(x2, y0));
+        s21 = f64x2.add(s21, f64x2.mul(x2, y1));
+        s30 = f64x2.add(s30, f64x2.mul(x3, y0));
+        s31 = f64x2.add(s31, f64x2.mul(x3, y1));
+      }
+      let t00 = hsum(s00), t01 = hsum(s01), t10 = hsum(s10), t11 = hsum(s11);
+      let t20 = hsum(s20), t21 = hsum(s21), t30 = hsum(s30), t31 = hsum(s31);
+      if (k < k1) {
+        const o = <usize>k << 3;
+        const y0 = load<f64>(q0 + o);
+        const y1 = load<f64>(q1 + o);
+        const x0 = load<f64>(r0 + o);
+        const x1 = load<f64>(r1 + o);
+        const x2 = load<f64>(r2 + o);
+        const x3 = load<f64>(r3 + o);
+        t00 += x0 * y0;
+        t01 += x0 * y1;
+        t10 += x1 * y0;
+        t11 += x1 * y1;
+        t20 += x2 * y0;
+        t21 += x2 * y1;
+        t30 += x3 * y0;
+        t31 += x3 * y1;
+      }
+      const oj = <usize>j << 3;
+      store<f64>(r0 + oj, load<f64>(r0 + oj) - t00);
+      store<f64>(r0 + oj + 8, load<f64>(r0 + oj + 8) - t01);
+      store<f64>(r1 + oj, load<f64>(r1 + oj) - t10);
+      store<f64>(r1 + oj + 8, load<f64>(r1 + oj + 8) - t11);
+      store<f64>(r2 + oj, load<f64>(r2 + oj) - t20);
+      store<f64>(r2 + oj + 8, load<f64>(r2 + oj + 8) - t21);
+      store<f64>(r3 + oj, load<f64>(r3 + oj) - t30);
+      store<f64>(r3 + oj + 8, load<f64>(r3 + oj + 8) - t31);
+    }
+    if (j < j1) {
+      const q0 = at(a, n, j, 0);
+      const oj = <usize>j << 3;
+      store<f64>(r0 + oj, load<f64>(r0 + oj) - dot(r0, q0, k0, k1));
+      store<f64>(r1 + oj, load<f64>(r1 + oj) - dot(r1, q0, k0, k1));
+      store<f64>(r2 + oj, load<f64>(r2 + oj) - dot(r2, q0, k0, k1));
+      store<f64>(r3 + oj, load<f64>(r3 + oj) - dot(r3, q0, k0, k1));
+    }
+  }
+  for (; i < i1; i++) {
+    const r0 = at(a, n, i, 0);
+    for (let j = j0; j < j1; j++) {
+      const oj = <usize>j << 3;
+      store<f64>(r0 + oj, load<f64>(r0 + oj) - dot(r0, at(a, n, j, 0), k0, k1));
+    }
+  }
+}
+
+/** The lower triangle (j ≤ i) of the diagonal block [i0, i1)² of the update in `updRect`. */
+function updDiag(a: usize, n: i32, i0: i32, i1: i32, k0: i32, k1: i32): void {
+  const stride = <usize>n << 3;
+  let i = i0;
+  for (; i + 3 < i1; i += 4) {
+    if (i > i0) updRect(a, n, i, i + 4, i0, i, k0, k1);
+    const r0 = at(a, n, i, 0);
+    const r1 = r0 + stride;
+    const r2 = r1 + stride;
+    const r3 = r2 + stride;
+    let s00 = f64x2.splat(0.0), s10 = f64x2.splat(0.0), s11 = f64x2.splat(0.0), s20 = f64x2.splat(0.0), s21 = f64x2.splat(0.0);
+    let s22 = f64x2.splat(0.0), s30 = f64x2.splat(0.0), s31 = f64x2.splat(0.0), s32 = f64x2.splat(0.0), s33 = f64x2.splat(0.0);
+    let k = k0;
+    for (; k + 1 < k1; k += 2) {
+      const o = <usize>k << 3;
+      const x0 = v128.load(r0 + o);
+      const x1 = v128.load(r1 + o);
+      const x2 = v128.load(r2 + o);
+      const x3 = v128.load(r3 + o);
+      s00 = f64x2.add(s00, f64x2.mul(x0, x0));
+      s10 = f64x2.add(s10, f64x2.mul(x1, x0));
+      s11 = f64x2.add(s11, f64x2.mul(x1, x1));
+      s20 = f64x2.add(s20, f64x2.mul(x2, x0));
+      s21 = f64x2.add(s21, f64x2.mul(x2, x1));
+      s22 = f64x2.add(s22, f64x2.mul(x2, x2));
+      s30 = f64x2.add(s30, f64x2.mul(x3, x0));
+      s31 = f64x2.add(s31, f64x2.mul(x3, x1));
+      s32 = f64x2.add(s32, f64x2.mul(x3, x2));
+      s33 = f64x2.add(s33, f64x2.mul(x3, x3));
+    }
+    let t00 = hsum(s00), t10 = hsum(s10), t11 = hsum(s11), t20 = hsum(s20), t21 = hsum(s21);
+    let t22 = hsum(s22), t30 = hsum(s30), t31 = hsum(s31), t32 = hsum(s32), t33 = hsum(s33);
+    if (k < k1) {
+      const o = <usize>k << 3;
+      const x0 = load<f64>(r0 + o);
+      const x1 = load<f64>(r1 + o);
+      const x2 = load<f64>(r2 + o);
+      const x3 = load<f64>(r3 + o);
+      t00 += x0 * x0;
+      t10 += x1 * x0;
+      t11 += x1 * x1;
+      t20 += x2 * x0;
+      t21 += x2 * x1;
+      t22 += x2 * x2;
+      t30 += x3 * x0;
+      t31 += x3 * x1;
+      t32 += x3 * x2;
+      t33 += x3 * x3;
+    }
+    const oi = <usize>i << 3;
+    store<f64>(r0 + oi, load<f64>(r0 + oi) - t00);
+    store<f64>(r1 + oi, load<f64>(r1 + oi) - t10);
+    store<f64>(r1 + oi + 8, load<f64>(r1 + oi + 8) - t11);
+    store<f64>(r2 + oi, load<f64>(r2 + oi) - t20);
+    store<f64>(r2 + oi + 8, load<f64>(r2 + oi + 8) - t21);
+    store<f64>(r2 + oi + 16, load<f64>(r2 + oi + 16) - t22);
+    store<f64>(r3 + oi, load<f64>(r3 + oi) - t30);
+    store<f64>(r3 + oi + 8, load<f64>(r3 + oi + 8) - t31);
+    store<f64>(r3 + oi + 16, load<f64>(r3 + oi + 16) - t32);
+    store<f64>(r3 + oi + 24, load<f64>(r3 + oi + 24) - t33);
+  }
+  for (; i < i1; i++) updRect(a, n, i, i + 1, i0, i + 1, k0, k1);
+}
+
+/** a[i][j] = (a[i][j] − Σ_{k0 ≤ k < j} a[i][k] a[j][k]) / d for i in [i0, i1). */
+function solveColumn(a: usize, n: i32, i0: i32, i1: i32, j: i32, k0: i32, d: f64): void {
+  const q = at(a, n, j, 0);
+  const oj = <usize>j << 3;
+  for (let i = i0; i < i1; i++) {
+    const r = at(a, n, i, 0);
+    store<f64>(r + oj, (load<f64>(r + oj) - dot(r, q, k0, j)) / d);
+  }
+}
+
+/** Cholesky of the (already updated) diagonal block [i0, i1)², column by column. */
+function factorDiag(a: usize, n: i32, i0: i32, i1: i32): bool {
+  for (let j = i0; j < i1; j++) {
+    const q = at(a, n, j, 0);
+    const s = load<f64>(q + (<usize>j << 3)) - dot(q, q, i0, j);
+    if (!(s > 0)) return false;
+    const d = Math.sqrt(s);
+    store<f64>(q + (<usize>j << 3), d);
+    solveColumn(a, n, j + 1, i1, j, i0, d);
+  }
+  return true;
+}
