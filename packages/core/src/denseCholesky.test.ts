@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cholLowerBlockedTs, cholLowerInPlace, invertLower } from "./denseCholesky.js";
-import { wasmCholesky } from "./wasm/wasmCholesky.js";
+import { cholLowerBlockedTs, cholLowerInPlace, invertLower, invertLowerTransposed, invertLowerTransposedTs } from "./denseCholesky.js";
+import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmCholesky.js";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {
@@ -192,6 +192,21 @@ describe("invertLower", () => {
         expect(s).toBeCloseTo(i === j ? 1 : 0, 10);
         if (j > i) expect(inv[i * n + j]).toBe(0);
       }
+    }
+  });
+});
+
+describe("invertLowerTransposed", () => {
+  it.each([1, 2, 5, 40, 63, 64, 65, 130])("n = %i: TypeScript and WebAssembly kernels give column j of L⁻¹ in row j", (n) => {
+    const L = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) L[i * n + j] = i === j ? 1 + i / 3 : Math.sin(i * 7 + j) / 2;
+    const inv = invertLower(L, n);
+    const wasm = wasmInvertLowerT();
+    const results = { dispatch: invertLowerTransposed(L, n), typescript: invertLowerTransposedTs(L, n), ...(wasm ? { webassembly: wasm(L, n) } : {}) };
+    for (const [name, xt] of Object.entries(results)) {
+      let d = 0;
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) d = Math.max(d, Math.abs(xt[j * n + i]! - inv[i * n + j]!));
+      expect(d, name).toBeLessThan(1e-12);
     }
   });
 });

@@ -1,4 +1,4 @@
-import { wasmCholesky } from "./wasm/wasmCholesky.js";
+import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmCholesky.js";
 
 /**
  * Small dense kernels on row-major Float64Array matrices, used per level block (p × p with p
@@ -273,6 +273,41 @@ export function backSolveTransposed(L: Float64Array, n: number, b: Float64Array,
     for (let k = i + 1; k < n; k++) s -= L[off + k * n + i]! * b[boff + k]!;
     b[boff + i] = s / L[off + i * n + i]!;
   }
+}
+
+/**
+ * The inverse of a lower-triangular n × n matrix L (row-major), transposed: row j of the result is
+ * column j of L⁻¹ (zeros before j), so that columns of L⁻¹ are contiguous. Each entry is a dot
+ * product of contiguous row segments; from n = 64 on, the WebAssembly SIMD kernel where available.
+ */
+export function invertLowerTransposed(L: Float64Array, n: number): Float64Array {
+  if (n >= WASM_MIN_N) {
+    const wasm = wasmInvertLowerT();
+    if (wasm) return wasm(L, n);
+  }
+  return invertLowerTransposedTs(L, n);
+}
+
+/** The TypeScript kernel of `invertLowerTransposed` (exported for tests). */
+export function invertLowerTransposedTs(L: Float64Array, n: number): Float64Array {
+  const x = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const xj = j * n;
+    x[xj + j] = 1 / L[j * n + j]!;
+    for (let i = j + 1; i < n; i++) {
+      const li = i * n;
+      let s0 = 0;
+      let s1 = 0;
+      let k = j;
+      for (; k + 1 < i; k += 2) {
+        s0 += L[li + k]! * x[xj + k]!;
+        s1 += L[li + k + 1]! * x[xj + k + 1]!;
+      }
+      if (k < i) s0 += L[li + k]! * x[xj + k]!;
+      x[xj + i] = -(s0 + s1) / L[li + i]!;
+    }
+  }
+  return x;
 }
 
 /** Inverse of a lower-triangular n × n matrix (row-major), itself lower triangular. */

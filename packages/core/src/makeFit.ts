@@ -1,5 +1,5 @@
 import type { Model } from "./buildModel.js";
-import { backSolveTransposed, invertLower } from "./denseCholesky.js";
+import { backSolveTransposed, invertLower, invertLowerTransposed } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
 import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { OptSummary } from "./optimize.js";
@@ -332,10 +332,10 @@ function conditionalVariances(model: Model, objective: Objective, fac: Factoriza
   const { m, qRest, restOffsets, s, nNodes, nodeP, nodeRow, rowNode, diagOff, valOff, colPtr, rowIdx, tailStart } = objective.cross;
   const reTerms = model.reTerms;
   const L = fac.Lnodes;
-  // (L_tail^Z)⁻¹ for the tail's random-effects rows
+  // (L_tail^Z)⁻¹ for the tail's random-effects rows, by columns: row r of Xt is column r of the inverse
   const LZ = new Float64Array(qRest * qRest);
   for (let i = 0; i < qRest; i++) for (let j = 0; j <= i; j++) LZ[i * qRest + j] = fac.LRR[i * m + j]!;
-  const LZinv = qRest > 0 ? invertLower(LZ, qRest) : new Float64Array(0);
+  const Xt = qRest > 0 ? invertLowerTransposed(LZ, qRest) : new Float64Array(0);
   const out: Float64Array[] = reTerms.map((t) => new Float64Array(t.nl * t.p));
   const maxP = Math.max(1, ...reTerms.map((t) => t.p));
   // sparse accumulator over the rows before the tail end of Z: columns of L⁻¹E_u, maxP wide
@@ -390,14 +390,16 @@ function conditionalVariances(model: Model, objective: Objective, fac: Factoriza
       for (let r = 0; r < pv; r++) for (let c = 0; c < pu; c++) acc[(rv + r) * maxP + c] = 0;
     }
     if (tailRows.length > 0) {
-      // G = LZinv[:, rows] · rhs; D += G'G
+      // G = LZinv[:, rows] · rhs (columns of the inverse, contiguous in Xt); D += G'G
       tailRows.sort((a, b) => a - b);
       const G = new Float64Array(qRest * pu);
       for (const r of tailRows) {
-        for (let i = r; i < qRest; i++) {
-          const li = LZinv[i * qRest + r]!;
-          if (li === 0) continue;
-          for (let c = 0; c < pu; c++) G[i * pu + c]! += li * acc[(tailStart + r) * maxP + c]!;
+        const xr = r * qRest;
+        for (let c = 0; c < pu; c++) {
+          const v = acc[(tailStart + r) * maxP + c]!;
+          if (v === 0) continue;
+          if (pu === 1) for (let i = r; i < qRest; i++) G[i]! += Xt[xr + i]! * v;
+          else for (let i = r; i < qRest; i++) G[i * pu + c]! += Xt[xr + i]! * v;
         }
       }
       for (let a = 0; a < pu; a++) for (let c = 0; c < pu; c++) {
@@ -415,14 +417,21 @@ function conditionalVariances(model: Model, objective: Objective, fac: Factoriza
     const l = (nodeRow[u]! - objective.cross.termRow[i]!) / pu;
     out[i]!.set(diagOfTDT(fac.T[i]!, D, pu, sigma2), l * pu);
   }
-  // tail terms: D = Σ_i LZinv[i, block]' LZinv[i, block]
+  // tail terms: D = Σ_i LZinv[i, block]' LZinv[i, block], dot products of the block's columns
   reTerms.slice(s).forEach((t, j) => {
     const pj = t.p;
     for (let l = 0; l < t.nl; l++) {
       const r0 = restOffsets[j]! + l * pj;
       const D = new Float64Array(pj * pj);
-      for (let i = r0; i < qRest; i++) {
-        for (let a = 0; a < pj; a++) for (let b = 0; b < pj; b++) D[a * pj + b]! += LZinv[i * qRest + r0 + a]! * LZinv[i * qRest + r0 + b]!;
+      for (let a = 0; a < pj; a++) {
+        for (let b = 0; b <= a; b++) {
+          const xa = (r0 + a) * qRest;
+          const xb = (r0 + b) * qRest;
+          let sum = 0;
+          for (let i = r0; i < qRest; i++) sum += Xt[xa + i]! * Xt[xb + i]!;
+          D[a * pj + b] = sum;
+          D[b * pj + a] = sum;
+        }
       }
       out[s + j]!.set(diagOfTDT(fac.T[s + j]!, D, pj, sigma2), l * pj);
     }

@@ -5,6 +5,7 @@
 //
 // The matrix is n × n row-major f64 at byte address `a` in the module's own memory; the caller
 // copies it in and out. Only the lower triangle is read; the strict upper triangle is zeroed.
+// A second export inverts a lower-triangular factor (for conditional variances after the fit).
 
 const NB: i32 = 32; // rows / columns per block (multiple of 4)
 const KC: i32 = 512; // length of the k-chunks of the block updates
@@ -28,6 +29,23 @@ export function chol(a: usize, n: i32): i32 {
   }
   for (let i: i32 = 0; i < n; i++) for (let j = i + 1; j < n; j++) store<f64>(at(a, n, i, j), 0.0);
   return 1;
+}
+
+/**
+ * The inverse of the lower-triangular n × n matrix at `l`, transposed: row j of the n × n matrix
+ * written at `x` is column j of L⁻¹ (entries i ≥ j; zeros before), each entry a dot product over
+ * contiguous row segments: x_j[i] = −(Σ_{j ≤ k < i} L[i][k] x_j[k]) / L[i][i], x_j[j] = 1 / L[j][j].
+ */
+export function invLowerT(l: usize, x: usize, n: i32): void {
+  for (let j: i32 = 0; j < n; j++) {
+    const xj = at(x, n, j, 0);
+    for (let i: i32 = 0; i < j; i++) store<f64>(xj + (<usize>i << 3), 0.0);
+    store<f64>(xj + (<usize>j << 3), 1.0 / load<f64>(at(l, n, j, j)));
+    for (let i = j + 1; i < n; i++) {
+      const li = at(l, n, i, 0);
+      store<f64>(xj + (<usize>i << 3), -dot(li, xj, j, i) / load<f64>(li + (<usize>i << 3)));
+    }
+  }
 }
 
 @inline function at(a: usize, n: i32, i: i32, k: i32): usize {
