@@ -53,7 +53,8 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
     lower: Array.from(layout.lower, (l, i) => l / s[i]!),
     // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
     rhobeg: dx[0]!,
-    rhoend: 1e-6,
+    // and ends it at rho = xtol_rel · rhobeg (nloptr's default xtol_rel, 1e-4)
+    rhoend: 1e-4 * dx[0]!,
     ftolAbs: 1e-8,
     maxfun: options.maxEvaluations ?? 100_000,
     onEvaluation: (_y, f, evaluations) => {
