@@ -1,11 +1,12 @@
 export { HlmError, type HlmErrorCode } from "./HlmError.js";
-export { readCsv, tableFromRows, type Table, type Column } from "./readCsv.js";
+export { readCsv, tableFromRows, type Table, type Column, type ReadCsvOptions } from "./readCsv.js";
+export { createCsvReader, type CsvReader } from "./createCsvReader.js";
 export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseFormula.js";
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
 export { buildModel, type Model, type ModelOptions, type ReTerm } from "./buildModel.js";
 export { makeObjective, type Objective, type Factorization } from "./makeObjective.js";
 export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optimize.js";
-export { makeFit, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./makeFit.js";
+export { makeFit, type MakeFitOptions, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit.js";
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
 

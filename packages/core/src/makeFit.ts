@@ -1,7 +1,9 @@
 import type { Model } from "./buildModel.js";
 import { backSolveTransposed, invertLower, invertLowerTransposed } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
-import type { ConvergenceCheck } from "./checkConvergence.js";
+import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
+import { satterthwaiteDf, satterthwaiteModel, tTestPValue } from "./satterthwaite.js";
+import { thetaDerivatives } from "./thetaDerivatives.js";
 import type { OptSummary } from "./optimize.js";
 
 /** Variance components of one random-effects term: Σ_i = σ² T_i T_i'. */
@@ -87,11 +89,35 @@ export interface LmmFit {
   warnings: FitWarning[];
   optSummary: OptSummary;
   /** lme4's convergence statistics at the optimum. */
-  convergence?: ConvergenceCheck;
+  convergence: ConvergenceCheck;
 }
 
-/** Everything at the optimum that is derived from L: β̂, û, b̂, σ̂ and the fit statistics (lme4's `mkMerMod`). */
-export function makeFit(model: Model, objective: Objective, opt: OptSummary, convergence?: ConvergenceCheck): LmmFit {
+/** Options of the last stage. */
+export interface MakeFitOptions {
+  /** Compute Satterthwaite degrees of freedom and p-values (default true). */
+  satterthwaite?: boolean;
+}
+
+/**
+ * The fit at the optimum (lme4's `mkMerMod`): β̂, b̂, σ, vcov, variance components, fitted values
+ * and residuals, BLUPs with conditional variances; the derivatives of the objective's pieces at θ̂
+ * give lme4's convergence check and lmerTest's Satterthwaite degrees of freedom.
+ */
+export function makeFit(model: Model, objective: Objective, opt: OptSummary, options: MakeFitOptions = {}): LmmFit {
+  const derivatives = thetaDerivatives(objective, opt.theta);
+  const nu = model.REML ? model.n - model.p : model.n;
+  const convergence = checkConvergence(derivatives, nu, objective.layout.lower);
+  const result = fitAt(model, objective, opt, convergence);
+  if (options.satterthwaite !== false && model.p > 0) {
+    const sm = satterthwaiteModel(derivatives, result.sigma, nu, model.p);
+    result.satterthwaiteDf = result.fixef.map((_, i) => satterthwaiteDf(sm, result.fixef.map((__, j) => (i === j ? 1 : 0))));
+    result.pValues = result.tValues.map((t, i) => tTestPValue(t, result.satterthwaiteDf[i]!));
+  }
+  return result;
+}
+
+/** Everything of the fit but the Satterthwaite df and p-values. */
+function fitAt(model: Model, objective: Objective, opt: OptSummary, convergence: ConvergenceCheck): LmmFit {
   const fac = objective.factorize(opt.theta);
   const { n, p, reTerms } = model;
   const { m, qRest } = objective.cross;
@@ -202,7 +228,7 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, con
   }
   if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
   for (const msg of opt.warnings) warnings.push({ code: "convergence", message: msg });
-  if (convergence?.warning) warnings.push({ code: "convergence", message: convergence.warning });
+  if (convergence.warning) warnings.push({ code: "convergence", message: convergence.warning });
 
   return {
     formula: model.formula,
@@ -239,7 +265,7 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, con
     droppedColumns: model.droppedColumns,
     warnings,
     optSummary: opt,
-    ...(convergence ? { convergence } : {}),
+    convergence,
   };
 }
 
