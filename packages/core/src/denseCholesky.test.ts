@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { cholLowerBlockedTs, cholLowerInPlace, invertLower, invertLowerTransposed, invertLowerTransposedTs } from "./denseCholesky.js";
-import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmCholesky.js";
+import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmKernels.js";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {

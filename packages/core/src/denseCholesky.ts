@@ -1,4 +1,4 @@
-import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmCholesky.js";
+import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmKernels.js";
 
 /**
  * Small dense kernels on row-major Float64Array matrices, used per level block (p × p with p
@@ -15,7 +15,7 @@ import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmCholesky.js";
  * Small n (the per-level blocks, called millions of times) use the plain row-by-row algorithm;
  * from n = 32 on, a blocked left-looking algorithm with register-tiled updates
  * (see `cholBlocked`) does the same arithmetic several times faster; from n = 64 on, where
- * WebAssembly SIMD is available, the same blocked algorithm compiled from `wasm/cholesky.ts` runs
+ * WebAssembly SIMD is available, the same blocked algorithm compiled from `wasm/denseKernels.ts` runs
  * its dot products two lanes at a time (another 2–3×).
  */
 export function cholLowerInPlace(a: Float64Array, n: number, off = 0): boolean {
@@ -43,7 +43,7 @@ export function cholLowerInPlace(a: Float64Array, n: number, off = 0): boolean {
 }
 
 /** From this order on, the WebAssembly SIMD kernel (same algorithm, 2–3× faster) is used where available. */
-const WASM_MIN_N = 64;
+export const WASM_MIN_N = 64;
 
 /** The TypeScript blocked kernel alone (n ≥ 32), for tests that compare it with the WebAssembly one. */
 export function cholLowerBlockedTs(a: Float64Array, n: number, off = 0): boolean {

@@ -29,3 +29,25 @@ describe("makeObjective: one term's fast evaluation equals the factorization and
     }
   });
 });
+
+describe("makeObjective: a crossed design with a large dense tail (the WebAssembly tail kernel)", () => {
+  // 400 rows, 100 levels of s crossed with 70 of d: tail of 70 + 2 + 1 rows, past the kernel's threshold
+  const lines = ["y,x,s,d"];
+  let seed = 11;
+  const unif = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  for (let t = 0; t < 400; t++) lines.push(`${(unif() * 3 + (t % 7) / 3).toFixed(4)},${(unif() * 2).toFixed(3)},S${Math.floor(unif() * 100)},D${Math.floor(unif() * 70)}`);
+  const table = readCsv(lines.join("\n"));
+  it.each([
+    [[0.7, 0.4]],
+    [[1.2, 0.05]],
+    [[0, 0.9]],
+  ])("θ = %j: evaluate, factorize and the dense likelihood agree", (theta) => {
+    const model = buildModel(table, "y ~ x + (1 | s) + (1 | d)", { REML: false });
+    const objective = makeObjective(model);
+    expect(objective.cross.m).toBeGreaterThanOrEqual(64);
+    const value = objective.evaluate(theta);
+    expect(value).toBeCloseTo(denseDeviance(model, theta), 7);
+    expect(objective.factorize(theta).objective).toBeCloseTo(value, 9);
+    expect(objective.evaluate(theta)).toBe(value);
+  });
+});

@@ -1,5 +1,6 @@
 import { crossProducts, type CrossProducts } from "./crossProducts.js";
-import { cholLowerInPlace, forwardSolve } from "./denseCholesky.js";
+import { cholLowerInPlace, forwardSolve, WASM_MIN_N } from "./denseCholesky.js";
+import { wasmTailKernel, type TailUpdateIndex } from "./wasm/wasmKernels.js";
 import { templates, thetaLayout, type ThetaLayout } from "./lambda.js";
 import type { Model, ReTerm } from "./buildModel.js";
 
@@ -60,6 +61,9 @@ export function makeObjective(model: Model): Objective {
   const tailScalar = tailTerms.every((t) => t.p === 1);
   const tailScale = new Float64Array(m).fill(1);
   const tix = tailIndex(cross);
+  // large tails below one-column nodes (crossed intercepts): the rank update and the Cholesky in WebAssembly
+  const wasmTail = m >= WASM_MIN_N && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
+  const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
 
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTerm(cross) : null;
@@ -84,11 +88,19 @@ export function makeObjective(model: Model): Objective {
         tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
         for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
       }
-      // eliminate the nodes, then factor the tail
-      ldL2 = eliminateNodes(cross, tix, nodes, M);
+      // eliminate the nodes, then update and factor the tail
+      ldL2 = eliminateNodes(cross, tix.firstTail, nodes);
     }
     const ok = !Number.isNaN(ldL2);
-    const chol = cholLowerInPlace(M, m);
+    let chol = false;
+    if (ok) {
+      if (S === null && single) chol = cholLowerInPlace(M, m);
+      else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m);
+      else {
+        tailRankUpdate(cross, tix, S ?? wsNodes, M);
+        chol = cholLowerInPlace(M, m);
+      }
+    }
     let ldRX2 = 0;
     for (let r = 0; r < qRest; r++) ldL2 += 2 * Math.log(M[r * m + r]!);
     for (let r = qRest; r < qRest + p; r++) ldRX2 += 2 * Math.log(M[r * m + r]!);
@@ -300,14 +312,11 @@ function tailIndex(cross: CrossProducts): TailIndex {
 
 /**
  * Right-looking blocked Cholesky over the nodes, in order: factor u's diagonal block, solve its
- * column (L_eu = S_eu L_uu⁻ᵀ), and subtract the rank update L_·u L_·u' from the later nodes. Then
- * the tail's update M −= Σ_u L_tu L_tu' (lower triangle), one row of M at a time through the
- * transposed index, so that each row is gathered in a small buffer and M is written in order.
- * Returns Σ log diag(L_uu)² (NaN if a block is not positive definite).
+ * column (L_eu = S_eu L_uu⁻ᵀ), and subtract the rank update L_·u L_·u' from the later nodes (the
+ * tail's share is `tailRankUpdate`'s). Returns Σ log diag(L_uu)² (NaN if a block is not positive definite).
  */
-function eliminateNodes(cross: CrossProducts, tix: TailIndex, S: Float64Array, M: Float64Array): number {
-  const { nNodes, nodeP, diagOff, valOff, colPtr, rowIdx, pairPtr, pairTarget, tailStart, m } = cross;
-  const { firstTail } = tix;
+function eliminateNodes(cross: CrossProducts, firstTail: Int32Array, S: Float64Array): number {
+  const { nNodes, nodeP, diagOff, valOff, colPtr, pairPtr, pairTarget } = cross;
   let ld = 0;
   // Σ log l as log Π l (every l ≥ 1), flushing the product into the sum before it could overflow
   let prod = 1;
@@ -371,8 +380,17 @@ function eliminateNodes(cross: CrossProducts, tix: TailIndex, S: Float64Array, M
       prod = 1;
     }
   }
-  // the tail: row i of Σ_u L_tu L_tu' from the nodes with an entry on row i
-  const { tailPtr, tailNode, tailEntry, row } = tix;
+  return 2 * (ld + Math.log(prod));
+}
+
+/**
+ * The tail's update M −= Σ_u L_tu L_tu' (lower triangle) from the eliminated nodes, one row of M at
+ * a time through the transposed index: row i gathers, in a small buffer, the products of the nodes
+ * with an entry on row i, and M is written in order.
+ */
+function tailRankUpdate(cross: CrossProducts, tix: TailIndex, S: Float64Array, M: Float64Array): void {
+  const { nodeP, valOff, colPtr, rowIdx, tailStart, m } = cross;
+  const { firstTail, tailPtr, tailNode, tailEntry, row } = tix;
   for (let i = 0; i < m; i++) {
     const t1 = tailPtr[i + 1]!;
     if (tailPtr[i] === t1) continue;
@@ -401,7 +419,22 @@ function eliminateNodes(cross: CrossProducts, tix: TailIndex, S: Float64Array, M
       row[c] = 0;
     }
   }
-  return 2 * (ld + Math.log(prod));
+}
+
+/** The transposed index in the form of the WebAssembly tail kernel (one-column nodes: value o of node u is entry colPtr[u] + o − valOff[u]). */
+function wasmTailIndex(cross: CrossProducts, tix: TailIndex): TailUpdateIndex {
+  const { nNodes, valOff, colPtr, rowIdx, tailStart, Anodes } = cross;
+  const { firstTail, tailPtr, tailNode, tailEntry } = tix;
+  const tailCol = new Int32Array(Anodes.length);
+  for (let u = 0; u < nNodes; u++) for (let e = firstTail[u]!; e < colPtr[u + 1]!; e++) tailCol[valOff[u]! + e - colPtr[u]!] = rowIdx[e]! - tailStart;
+  const tStart = new Int32Array(tailNode.length);
+  const tG = new Int32Array(tailNode.length);
+  for (let t = 0; t < tailNode.length; t++) {
+    const u = tailNode[t]!;
+    tStart[t] = valOff[u]! + firstTail[u]! - colPtr[u]!;
+    tG[t] = valOff[u]! + tailEntry[t]! - colPtr[u]!;
+  }
+  return { tailCol, tStart, tG, tailPtr };
 }
 
 /**

@@ -1,11 +1,12 @@
-// AssemblyScript source of the WebAssembly kernel used by src/denseCholesky.ts for large dense
-// blocks: the same blocked left-looking Cholesky (row-major, lower triangle), with its dot products
-// over k done two at a time in f64x2 SIMD lanes. Built by scripts/build-wasm.mjs into
-// src/wasm/choleskyWasm.ts (the module's bytes, base64); run that script after editing this file.
+// AssemblyScript source of the WebAssembly kernels for large dense tails (src/wasm/wasmKernels.ts):
+// the blocked left-looking Cholesky of src/denseCholesky.ts (row-major, lower triangle) with its
+// dot products over k done two at a time in f64x2 SIMD lanes; the inverse of a lower-triangular
+// factor (conditional variances after the fit); and the nodes' rank update of the tail
+// (src/makeObjective.ts). Built by scripts/build-wasm.mjs into src/wasm/denseKernelsWasm.ts (the
+// module's bytes, base64); run that script after editing this file.
 //
-// The matrix is n × n row-major f64 at byte address `a` in the module's own memory; the caller
-// copies it in and out. Only the lower triangle is read; the strict upper triangle is zeroed.
-// A second export inverts a lower-triangular factor (for conditional variances after the fit).
+// Operands live in the module's own memory at byte addresses the caller chooses past base(); the
+// caller copies them in and out. Matrices are n × n row-major f64.
 
 const NB: i32 = 32; // rows / columns per block (multiple of 4)
 const KC: i32 = 512; // length of the k-chunks of the block updates
@@ -44,6 +45,36 @@ export function invLowerT(l: usize, x: usize, n: i32): void {
     for (let i = j + 1; i < n; i++) {
       const li = at(l, n, i, 0);
       store<f64>(xj + (<usize>i << 3), -dot(li, xj, j, i) / load<f64>(li + (<usize>i << 3)));
+    }
+  }
+}
+
+/**
+ * The tail's rank update from one-column nodes, M −= Σ_u l_u l_u' (lower triangle), one row of M
+ * at a time: for tail row i and each node entry t on it (tailPtr[i] .. tailPtr[i+1]), the node's
+ * values S[tStart[t] .. tG[t]] (its tail entries up to row i, at tail columns tailCol[·]) times
+ * S[tG[t]] are gathered into `row`, which is then subtracted from M's row i and cleared.
+ * S, row, M: f64; tailCol, tStart, tG, tailPtr: i32.
+ */
+export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32): void {
+  for (let i: i32 = 0; i < m; i++) {
+    const t0 = load<i32>(tailPtr + (<usize>i << 2));
+    const t1 = load<i32>(tailPtr + (<usize>(i + 1) << 2));
+    if (t0 === t1) continue;
+    for (let t = t0; t < t1; t++) {
+      const og = load<i32>(tG + (<usize>t << 2));
+      const lg = load<f64>(S + (<usize>og << 3));
+      for (let o = load<i32>(tStart + (<usize>t << 2)); o <= og; o++) {
+        const w = row + (<usize>load<i32>(tailCol + (<usize>o << 2)) << 3);
+        store<f64>(w, load<f64>(w) + load<f64>(S + (<usize>o << 3)) * lg);
+      }
+    }
+    const r = at(M, m, i, 0);
+    for (let c: i32 = 0; c <= i; c++) {
+      const q = r + (<usize>c << 3);
+      const w = row + (<usize>c << 3);
+      store<f64>(q, load<f64>(q) - load<f64>(w));
+      store<f64>(w, 0.0);
     }
   }
 }

@@ -1,0 +1,134 @@
+import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
+
+/** A dense in-place lower Cholesky kernel: the n × n row-major matrix at a[off ..]; false if not positive definite. */
+export type CholeskyKernel = (a: Float64Array, n: number, off: number) => boolean;
+/** The inverse of a lower-triangular n × n matrix (row-major), transposed: row j is column j of L⁻¹. */
+export type InverseKernel = (L: Float64Array, n: number) => Float64Array;
+
+/**
+ * The constant indexes of the nodes' rank update of a dense tail, when every node has one column
+ * (see `tailUpdate` in wasm/denseKernels.ts): for tail row i, entries tailPtr[i] .. tailPtr[i+1]);
+ * entry t multiplies the node values S[tStart[t] .. tG[t]] by S[tG[t]] into tail columns tailCol[·].
+ */
+export interface TailUpdateIndex {
+  tailCol: Int32Array;
+  tStart: Int32Array;
+  tG: Int32Array;
+  tailPtr: Int32Array;
+}
+/** M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive definite. */
+export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
+
+/** The parts of the WebAssembly JS API used here (core is built without DOM or Node typings). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (data: string) => string };
+
+interface KernelExports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  base(): number;
+  chol(a: number, n: number): number;
+  invLowerT(l: number, x: number, n: number): void;
+  tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number): void;
+}
+
+/** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
+let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel } | null | undefined;
+
+/**
+ * The WebAssembly SIMD kernels (built from wasm/denseKernels.ts), instantiated on first use, or null
+ * where WebAssembly SIMD is unavailable (old engines, or a Content-Security-Policy without
+ * 'wasm-unsafe-eval'); callers then use the TypeScript kernels, which give the same results up to
+ * rounding. The module keeps its own memory, grown to the largest matrices seen; the operands are
+ * copied in and the results copied back.
+ */
+function wasmKernels(): typeof kernels {
+  if (kernels !== undefined) return kernels;
+  kernels = null;
+  try {
+    const wasm = host.WebAssembly;
+    if (!wasm || !host.atob) return null;
+    const text = host.atob(denseKernelsWasmBase64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    if (!wasm.validate(bytes)) return null;
+    const exports = new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as KernelExports;
+    const { memory } = exports;
+    const base = exports.base();
+    /** Grows the memory to hold `bytes` bytes past base. */
+    const reserve = (bytes: number): void => {
+      const bytesNeeded = base + bytes;
+      if (memory.buffer.byteLength < bytesNeeded) memory.grow(Math.ceil((bytesNeeded - memory.buffer.byteLength) / 65536));
+    };
+    // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
+    // arrays (i32), which stay in place between calls with the same index and sizes
+    let loaded: { index: TailUpdateIndex; m: number; nS: number } | null = null;
+    kernels = {
+      chol(a, n, off) {
+        loaded = null;
+        reserve(n * n * 8);
+        const w = new Float64Array(memory.buffer, base, n * n);
+        w.set(a.subarray(off, off + n * n));
+        const ok = exports.chol(base, n) === 1;
+        a.set(w, off);
+        return ok;
+      },
+      invLowerT(L, n) {
+        loaded = null;
+        reserve(2 * n * n * 8);
+        const w = new Float64Array(memory.buffer, base, 2 * n * n);
+        w.set(L.subarray(0, n * n));
+        exports.invLowerT(base, base + n * n * 8, n);
+        return w.slice(n * n, 2 * n * n);
+      },
+      tail(index, S, M, m) {
+        const pM = base;
+        const pRow = pM + m * m * 8;
+        const pS = pRow + m * 8;
+        const pCol = pS + S.length * 8;
+        const pStart = pCol + index.tailCol.length * 4;
+        const pG = pStart + index.tStart.length * 4;
+        const pPtr = pG + index.tG.length * 4;
+        const end = pPtr + index.tailPtr.length * 4;
+        if (loaded === null || loaded.index !== index || loaded.m !== m || loaded.nS !== S.length) {
+          reserve(end - base);
+          new Float64Array(memory.buffer, pRow, m).fill(0);
+          new Int32Array(memory.buffer, pCol, index.tailCol.length).set(index.tailCol);
+          new Int32Array(memory.buffer, pStart, index.tStart.length).set(index.tStart);
+          new Int32Array(memory.buffer, pG, index.tG.length).set(index.tG);
+          new Int32Array(memory.buffer, pPtr, index.tailPtr.length).set(index.tailPtr);
+          loaded = { index, m, nS: S.length };
+        }
+        const w = new Float64Array(memory.buffer, pM, m * m);
+        w.set(M.subarray(0, m * m));
+        new Float64Array(memory.buffer, pS, S.length).set(S);
+        exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m);
+        const ok = exports.chol(pM, m) === 1;
+        M.set(w);
+        // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
+        return ok;
+      },
+    };
+  } catch {
+    kernels = null;
+  }
+  return kernels;
+}
+
+/** The WebAssembly SIMD Cholesky kernel, or null where it is unavailable. */
+export function wasmCholesky(): CholeskyKernel | null {
+  return wasmKernels()?.chol ?? null;
+}
+
+/** The WebAssembly SIMD inverse of a lower-triangular matrix (transposed), or null where it is unavailable. */
+export function wasmInvertLowerT(): InverseKernel | null {
+  return wasmKernels()?.invLowerT ?? null;
+}
+
+/** The WebAssembly tail kernel (rank update, then Cholesky), or null where it is unavailable. */
+export function wasmTailKernel(): TailKernel | null {
+  return wasmKernels()?.tail ?? null;
+}
