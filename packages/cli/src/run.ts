@@ -1,15 +1,15 @@
-import { readFileSync, statSync } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
 import {
   buildModel,
+  createCsvReader,
   fitModel,
   fitToJson,
   formatShrinkage,
   formatSummary,
   HlmError,
   randomEffectsTable,
-  readCsv,
   shrinkageResultTable,
   shrinkageTable,
   summaryTable,
@@ -66,17 +66,41 @@ export async function readTable(path: string, sheet?: string): Promise<Table> {
   if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
   if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
   if (sheet !== undefined) throw new HlmError("OPTIONS", `--sheet is for Excel workbooks (.xlsx), and '${path}' is not one.`);
-  let text: string;
+  return readCsvFile(path);
+}
+
+/**
+ * Reads a CSV file as a stream of text pieces, so that neither the whole text nor its fields are held
+ * at once. The file is checked as it comes: a workbook's signature at its start, or a NUL anywhere,
+ * means it is not a CSV file; that is the error even when the text before it is already malformed.
+ */
+async function readCsvFile(path: string): Promise<Table> {
+  const reader = createCsvReader();
+  let head = ""; // the first characters, until there are enough to recognise a workbook
+  let csvError: unknown;
   try {
-    text = readFileSync(path, "utf8");
+    for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+      if (head.length < 4) {
+        head += chunk.slice(0, 4);
+        if (head.startsWith("PK\u0003\u0004")) throw new HlmError("DATA", `Cannot read '${path}': it looks like an Excel workbook; name it .xlsx, or save it as CSV.`);
+      }
+      if (chunk.includes("\u0000")) throw new HlmError("DATA", `Cannot read '${path}': it is not a text (CSV) file.`);
+      if (csvError === undefined) {
+        try {
+          reader.push(chunk);
+        } catch (e) {
+          csvError = e; // reported after the rest of the file has been checked for being text
+        }
+      }
+    }
   } catch (e) {
+    if (e instanceof HlmError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "it cannot be read";
     throw new HlmError("DATA", `Cannot read '${path}': ${why}.`);
   }
-  if (text.startsWith("PK\u0003\u0004")) throw new HlmError("DATA", `Cannot read '${path}': it looks like an Excel workbook; name it .xlsx, or save it as CSV.`);
-  if (text.includes("\u0000")) throw new HlmError("DATA", `Cannot read '${path}': it is not a text (CSV) file.`);
-  return readCsv(text);
+  if (csvError !== undefined) throw csvError;
+  return reader.finish();
 }
 
 /** Whether two paths name the same existing file (through links, `..`, or another spelling). */
