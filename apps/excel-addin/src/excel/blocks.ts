@@ -53,15 +53,21 @@ export interface WritePiece {
   numberFormat?: string[][];
 }
 
+/** The estimated bytes of one row of values and its number formats. */
+function rowBytes(values: readonly unknown[], formats: readonly unknown[] | undefined): number {
+  let bytes = 0;
+  for (const v of values) bytes += cellBytes(v);
+  if (formats) for (const x of formats) bytes += cellBytes(x);
+  return bytes;
+}
+
 /** The number of cells and the estimated bytes of a piece. */
 export function pieceSize(p: WritePiece): { cells: number; bytes: number } {
   let cells = 0;
   let bytes = 0;
   p.values.forEach((row, r) => {
     cells += row.length;
-    for (const v of row) bytes += cellBytes(v);
-    const f = p.numberFormat?.[r];
-    if (f) for (const x of f) bytes += cellBytes(x);
+    bytes += rowBytes(row, p.numberFormat?.[r]);
   });
   return { cells, bytes };
 }
@@ -71,31 +77,35 @@ export function pieceSize(p: WritePiece): { cells: number; bytes: number } {
  * large into runs of columns.
  */
 export function splitPiece(p: WritePiece, limits: BlockLimits = WRITE_LIMITS): WritePiece[] {
-  const out: WritePiece[] = [];
+  return [...pieceParts(p, limits)];
+}
+
+/** The parts of `splitPiece`, one at a time (each row is measured when the part it goes in is asked for). */
+function* pieceParts(p: WritePiece, limits: BlockLimits): Generator<WritePiece> {
   let start = 0;
   let cells = 0;
   let bytes = 0;
-  const flush = (end: number): void => {
-    if (end > start) out.push(slice(p, start, end, 0, Infinity));
-    start = end;
-    cells = 0;
-    bytes = 0;
-  };
   for (let r = 0; r < p.values.length; r++) {
-    const row = { ...p, values: [p.values[r]!], numberFormat: p.numberFormat ? [p.numberFormat[r]!] : undefined };
-    const size = pieceSize(row);
+    const values = p.values[r]!;
+    const size = { cells: values.length, bytes: rowBytes(values, p.numberFormat?.[r]) };
     if (size.cells > limits.maxCells || size.bytes > limits.maxBytes) {
-      flush(r);
-      out.push(...splitRow(p, r, limits));
+      if (r > start) yield slice(p, start, r, 0, Infinity);
+      yield* splitRow(p, r, limits);
       start = r + 1;
+      cells = 0;
+      bytes = 0;
       continue;
     }
-    if (r > start && (cells + size.cells > limits.maxCells || bytes + size.bytes > limits.maxBytes)) flush(r);
+    if (r > start && (cells + size.cells > limits.maxCells || bytes + size.bytes > limits.maxBytes)) {
+      yield slice(p, start, r, 0, Infinity);
+      start = r;
+      cells = 0;
+      bytes = 0;
+    }
     cells += size.cells;
     bytes += size.bytes;
   }
-  flush(p.values.length);
-  return out;
+  if (p.values.length > start) yield slice(p, start, p.values.length, 0, Infinity);
 }
 
 /** Rows [r0, r1) and columns [c0, c1) of a piece, placed where they belong. */
@@ -131,15 +141,22 @@ function splitRow(p: WritePiece, r: number, limits: BlockLimits): WritePiece[] {
  * then consecutive pieces share a batch while the batch stays within the limits.
  */
 export function packBatches(pieces: readonly WritePiece[], limits: BlockLimits = WRITE_LIMITS): WritePiece[][] {
-  const batches: WritePiece[][] = [];
+  return [...batches(pieces, limits)];
+}
+
+/**
+ * The batches of `packBatches`, one at a time: a piece is split when its first batch is asked for,
+ * so that the work of cutting a large table spreads over the syncs that send it.
+ */
+export function* batches(pieces: readonly WritePiece[], limits: BlockLimits = WRITE_LIMITS): Generator<WritePiece[]> {
   let current: WritePiece[] = [];
   let cells = 0;
   let bytes = 0;
   for (const piece of pieces) {
-    for (const part of splitPiece(piece, limits)) {
+    for (const part of pieceParts(piece, limits)) {
       const size = pieceSize(part);
       if (current.length > 0 && (cells + size.cells > limits.maxCells || bytes + size.bytes > limits.maxBytes)) {
-        batches.push(current);
+        yield current;
         current = [];
         cells = 0;
         bytes = 0;
@@ -149,6 +166,5 @@ export function packBatches(pieces: readonly WritePiece[], limits: BlockLimits =
       bytes += size.bytes;
     }
   }
-  if (current.length > 0) batches.push(current);
-  return batches;
+  if (current.length > 0) yield current;
 }

@@ -83,6 +83,16 @@ describe("readSelectedRange and readUsedRange", () => {
     expect(excel.loads.every((r) => r.rowCount * r.columnCount <= 10_000)).toBe(true);
   });
 
+  it("reads rows wider than a block in pieces of columns, and puts them back together", async () => {
+    const wide = Array.from({ length: 4 }, (_, r) => Array.from({ length: 25 }, (_, c) => (r === 0 ? `c${c}` : r * 100 + c)));
+    const excel = new FakeExcel({ sheets: [{ name: "Sheet1", values: wide }] });
+    excel.install();
+    const got = await readUsedRange({ maxCells: 10 });
+    expect(got.values).toEqual(wide);
+    expect(excel.loads).toHaveLength(12); // 4 rows × (10 + 10 + 5 columns)
+    expect(excel.loads.every((r) => r.rowCount === 1 && r.columnCount <= 10)).toBe(true);
+  });
+
   it("explains a selection of several areas", async () => {
     const excel = new FakeExcel({ sheets: [{ name: "Sheet1", values: sleepData }], selectionError: "InvalidSelection" });
     excel.install();

@@ -138,8 +138,18 @@ export function planSheet(table: ResultTable, options: { chart?: boolean } = {})
     }
     const header = Array.from({ length: w }, (_, c) => toExcelValue(section.header[c] ?? `Column ${c + 1}`));
     const fmt = formatRow(section.numberFormats, w);
-    const values: ExcelValue[][] = [header, ...section.rows.map((r) => Array.from({ length: w }, (_, c) => toExcelValue(r[c])))];
-    const numberFormat: string[][] = [formatRow(undefined, w), ...section.rows.map(() => fmt)];
+    // plain loops: a section can have a row per group (thousands), and this runs on the page's thread
+    const values: ExcelValue[][] = new Array<ExcelValue[]>(section.rows.length + 1);
+    const numberFormat: string[][] = new Array<string[]>(section.rows.length + 1);
+    values[0] = header;
+    numberFormat[0] = formatRow(undefined, w);
+    for (let i = 0; i < section.rows.length; i++) {
+      const r = section.rows[i]!;
+      const out = new Array<ExcelValue>(w);
+      for (let c = 0; c < w; c++) out[c] = toExcelValue(r[c]);
+      values[i + 1] = out;
+      numberFormat[i + 1] = fmt;
+    }
     pieces.push({ row, column: 0, values, numberFormat });
     const rect = { row, column: 0, rowCount: 1 + Math.max(1, section.rows.length), columnCount: w };
     sections.push({ titleRow, table: rect, section });

@@ -40,12 +40,17 @@ async function readClipped(pick: (context: Excel.RequestContext) => Excel.Range,
       await context.sync();
       return { address, values: range.values };
     }
-    const values: unknown[][] = Array.from({ length: cells.rowCount }, () => []);
+    const values = new Array<unknown[]>(cells.rowCount);
     for (const block of splitRect(cells, maxCells)) {
       const part = sheet.getRangeByIndexes(block.row, block.column, block.rowCount, block.columnCount);
       part.load("values");
       await context.sync();
-      part.values.forEach((row, r) => values[block.row - cells.row + r]!.push(...row));
+      const whole = block.columnCount === cells.columnCount; // blocks of whole rows: take Excel's rows as they are
+      part.values.forEach((row, r) => {
+        const i = block.row - cells.row + r;
+        if (whole) values[i] = row;
+        else (values[i] ??= []).push(...row);
+      });
     }
     return { address, values };
   });

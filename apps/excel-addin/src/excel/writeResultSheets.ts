@@ -8,7 +8,7 @@
  */
 import { HlmError, type ResultTable } from "@hlm/core";
 import { cellAddress, type CellRect } from "./addresses.js";
-import { packBatches, WRITE_LIMITS, type BlockLimits } from "./blocks.js";
+import { batches, WRITE_LIMITS, type BlockLimits } from "./blocks.js";
 import { planSheet, TABLE_STYLE, type SheetPlan } from "./layout.js";
 import { tableName, uniqueSheetNames } from "./sheetNames.js";
 
@@ -37,7 +37,6 @@ function messageOf(e: unknown): string {
 export async function writeResultSheets(tables: ResultTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
   const limits = options.limits ?? WRITE_LIMITS;
   const token = options.tableToken ?? Date.now().toString(36).slice(-6);
-  const plans = tables.map((t) => planSheet(t, { chart: options.chart ?? true }));
   let existing: string[] | null = null;
   let names: string[] = [];
   try {
@@ -53,10 +52,12 @@ export async function writeResultSheets(tables: ResultTable[], options: WriteOpt
       const sheets = names.map((name) => worksheets.add(name));
       await context.sync();
 
-      for (let i = 0; i < plans.length; i++) {
+      for (let i = 0; i < tables.length; i++) {
         const sheet = sheets[i]!;
-        const plan = plans[i]!;
-        for (const batch of packBatches(plan.pieces, limits)) {
+        // each sheet is laid out when its turn comes, and its cells cut into batches as they are sent,
+        // so that no single task of the page lays out and cuts a large table all at once
+        const plan = planSheet(tables[i]!, { chart: options.chart ?? true });
+        for (const batch of batches(plan.pieces, limits)) {
           for (const piece of batch) {
             const range = sheet.getRangeByIndexes(piece.row, piece.column, piece.values.length, piece.values[0]!.length);
             range.values = piece.values;

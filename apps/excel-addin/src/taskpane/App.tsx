@@ -29,9 +29,8 @@ import {
 } from "@fluentui/react-components";
 import { DataAreaRegular, DismissRegular, NumberSymbolRegular, PlayRegular, TextTRegular } from "@fluentui/react-icons";
 import { HlmError } from "@hlm/core";
-import { useEffect, useMemo, useReducer, useRef, type ReactElement } from "react";
+import { startTransition, useEffect, useMemo, useReducer, useRef, type ReactElement } from "react";
 import { readSelectedRange, readUsedRange, writeResultSheets } from "../excel/index.js";
-import { rangeToTable } from "../rangeToTable.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
 import { checkFormulaText, splitAtPosition } from "./formulaBuilder.js";
 import { factorsOf, initialState, isBusy, reducer, type PaneState } from "./state.js";
@@ -200,7 +199,10 @@ export function App(): ReactElement {
   const stateRef = useRef<PaneState>(state);
   stateRef.current = state;
   const client = useMemo(() => new FitClient(createWorker), []);
-  useEffect(() => () => client.dispose(), [client]);
+  useEffect(() => {
+    client.warmUp();
+    return () => client.dispose();
+  }, [client]);
 
   const columns = state.range?.columns ?? [];
   const names = columns.map((c) => c.name);
@@ -213,16 +215,19 @@ export function App(): ReactElement {
     dispatch({ type: "rangeReading" });
     try {
       const { address, values } = which === "selection" ? await readSelectedRange() : await readUsedRange();
-      const table = rangeToTable(values, { what: which === "selection" ? "selection" : "used range" });
-      dispatch({ type: "rangeLoaded", address, table });
+      // the cells become a table in the worker (rangeToTable's checks), off the page's main thread
+      const table = await client.makeTable(values, which === "selection" ? "selection" : "used range");
+      // a new range re-renders most of the pane (columns, pickers, checkboxes): in slices, as a transition
+      startTransition(() => dispatch({ type: "rangeLoaded", address, table }));
     } catch (e) {
+      if (e instanceof HlmError && e.code === "CANCELLED") return; // a newer read replaced this one
       dispatch({ type: "rangeFailed", message: messageOf(e, "Excel could not read the range") });
     }
   }
 
   function fit(): void {
     const st = stateRef.current;
-    if (!st.range || check.kind !== "ok" || isBusy(st.fit)) return;
+    if (!st.range || check.kind !== "ok" || isBusy(st.fit) || client.busy) return;
     const REML = st.method === "REML";
     const id = client.start(
       { table: st.range.table, formula: st.formula.trim(), REML, factors: factorsOf(st), dataName: st.range.address },
@@ -245,7 +250,9 @@ export function App(): ReactElement {
         },
       },
     );
-    dispatch({ type: "fitStarted", id });
+    // the whole pane changes (every control disabled, the progress shown): rendered as a transition,
+    // in slices, so that the click's task stays short
+    startTransition(() => dispatch({ type: "fitStarted", id }));
   }
 
   function cancel(): void {
@@ -288,7 +295,7 @@ export function App(): ReactElement {
                   {state.range.address}
                 </span>{" "}
                 <span className={s.muted}>
-                  · {state.range.table.nrow} rows · {columns.length} columns
+                  · {state.range.table.nrow.toLocaleString()} rows · {columns.length} columns
                 </span>
               </Body1>
               <div className={s.columns} data-testid="range-columns">
@@ -467,7 +474,7 @@ export function App(): ReactElement {
           <MessageBar intent="success" layout="multiline" data-testid="result">
             <MessageBarBody>
               <MessageBarTitle>Fitted</MessageBarTitle>
-              {f.digest.nobs} observations, {f.digest.evaluations} evaluations,{" "}
+              {f.digest.nobs.toLocaleString()} observations, {f.digest.evaluations} evaluations,{" "}
               {f.elapsedMs < 1000 ? `${Math.round(f.elapsedMs)} ms` : `${(f.elapsedMs / 1000).toFixed(1)} s`}. Created the sheets:
               <ul className={s.sheetList} data-testid="sheet-names">
                 {f.sheetNames.map((n) => (

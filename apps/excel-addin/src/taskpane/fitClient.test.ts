@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PaneToWorker, WorkerToPane } from "../worker/protocol.js";
-import { tableFromRows } from "@hlm/core";
+import { HlmError, tableFromRows } from "@hlm/core";
+import { packTable } from "../worker/packedTable.js";
 import { FitClient, type FitHandlers, type WorkerLike } from "./fitClient.js";
 
 /** A worker that records messages; the test replies for it. `busy`: it never answers a cancel. */
@@ -25,7 +26,7 @@ class FakeWorker implements WorkerLike {
   }
 }
 
-const input = { table: tableFromRows(["y", "g"], [[1, "a"]]), formula: "y ~ 1 + (1 | g)", REML: true, factors: [] };
+const input = { table: packTable(tableFromRows(["y", "g"], [[1, "a"]])).table, formula: "y ~ 1 + (1 | g)", REML: true, factors: [] };
 function handlers(): FitHandlers & { log: string[] } {
   const log: string[] = [];
   return {
@@ -104,5 +105,63 @@ describe("FitClient", () => {
     FakeWorker.all[0]!.onerror?.({ message: "SyntaxError: bad", preventDefault: () => undefined } as ErrorEvent);
     expect(h.log).toEqual(["error The fitting engine stopped unexpectedly (SyntaxError: bad); try again."]);
     expect(client.busy).toBe(false);
+  });
+});
+
+describe("FitClient.makeTable", () => {
+  const cells = [["y", "g"], ...Array.from({ length: 10 }, (_, i) => [i, `g${i % 3}`])];
+  const packed = packTable(tableFromRows(["y", "g"], cells.slice(1))).table;
+  const options = { sharedFlag: false, chunkCells: 4, yieldToPage: () => Promise.resolve() };
+  /** Lets the chunks go out (each waits for `yieldToPage`). */
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+  };
+
+  it("sends the cells in chunks, then makeTable; resolves with the worker's table", async () => {
+    const client = new FitClient(() => new FakeWorker(false), options);
+    const made = client.makeTable(cells, "selection");
+    await flush();
+    const w = FakeWorker.all[0]!;
+    const rows = w.received.filter((m) => m.type === "rows");
+    expect(rows.map((m) => (m.type === "rows" ? m.rows.length : 0))).toEqual([2, 2, 2, 2, 2, 1]); // 4 cells: 2 rows of 2
+    expect(rows.flatMap((m) => (m.type === "rows" ? m.rows : []))).toEqual(cells);
+    const last = w.received.at(-1)!;
+    expect(last).toMatchObject({ type: "makeTable", what: "selection" });
+    w.reply({ type: "tableReady", id: last.id, table: packed });
+    await expect(made).resolves.toBe(packed);
+  });
+
+  it("rejects with the worker's one sentence when the cells are no table", async () => {
+    const client = new FitClient(() => new FakeWorker(false), options);
+    const made = client.makeTable([["y"]], "used range");
+    await flush();
+    const w = FakeWorker.all[0]!;
+    w.reply({ type: "tableFailed", id: w.received.at(-1)!.id, code: "DATA", message: "The used range has only its header row (y)." });
+    await expect(made).rejects.toMatchObject({ code: "DATA", message: "The used range has only its header row (y)." });
+    await expect(made).rejects.toBeInstanceOf(HlmError);
+  });
+
+  it("a newer range replaces one still being sent: the first is cancelled and stops sending", async () => {
+    const client = new FitClient(() => new FakeWorker(false), options);
+    const first = client.makeTable(cells, "selection");
+    const second = client.makeTable(cells.slice(0, 3), "selection");
+    await expect(first).rejects.toMatchObject({ code: "CANCELLED" });
+    await flush();
+    const w = FakeWorker.all[0]!;
+    const firstId = w.received[0]!.id;
+    expect(w.received.filter((m) => m.id === firstId)).toHaveLength(1); // only its first chunk went out
+    const last = w.received.at(-1)!;
+    expect(last).toMatchObject({ type: "makeTable" });
+    w.reply({ type: "tableReady", id: firstId, table: packed }); // stale: ignored
+    w.reply({ type: "tableReady", id: last.id, table: packed });
+    await expect(second).resolves.toBe(packed);
+  });
+
+  it("a worker that dies rejects the table with one sentence", async () => {
+    const client = new FitClient(() => new FakeWorker(false), options);
+    const made = client.makeTable(cells, "selection");
+    FakeWorker.all[0]!.onerror?.({ message: "out of memory", preventDefault: () => undefined } as ErrorEvent);
+    await expect(made).rejects.toMatchObject({ code: "INTERNAL", message: "The fitting engine stopped unexpectedly (out of memory); try again." });
+    expect(FakeWorker.all[0]!.terminated).toBe(true);
   });
 });

@@ -1,9 +1,12 @@
 /**
- * The pane's side of the fitting worker: starts fits, routes the worker's replies by fit id, and
- * cancels. Cancel sets the shared flag (when the page is cross-origin isolated, the worker reads it
- * at every evaluation) and sends a `cancel` message; if the worker has not answered within the
- * backstop time (2 s), it is terminated and a fresh one started, and the fit counts as cancelled.
+ * The pane's side of the fitting worker: makes the table of a range's cells, starts fits, routes the
+ * worker's replies by id, and cancels. Cancel sets the shared flag (when the page is cross-origin
+ * isolated, the worker reads it at every evaluation) and sends a `cancel` message; if the worker has
+ * not answered within the backstop time (2 s), it is terminated and a fresh one started, and the fit
+ * counts as cancelled.
  */
+import { HlmError } from "@hlm/core";
+import type { PackedTable } from "../worker/packedTable.js";
 import type { FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
 
 /** What the client needs of a Worker (a fake in the tests). */
@@ -29,6 +32,28 @@ export interface FitClientOptions {
   backstopMs?: number;
   /** Use a SharedArrayBuffer cancel flag (default: when the page is cross-origin isolated). */
   sharedFlag?: boolean;
+  /** About how many cells of a range go in one message to the worker (default 20,000). */
+  chunkCells?: number;
+  /** Lets the page run between two such messages (default: the next task, through a MessageChannel). */
+  yieldToPage?: () => Promise<void>;
+}
+
+/** A promise that settles in a later task, with no timer clamping (setTimeout's 4 ms once nested). */
+export function nextTask(): Promise<void> {
+  if (typeof MessageChannel === "undefined") return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
+interface PendingTable {
+  resolve(table: PackedTable): void;
+  reject(error: HlmError): void;
 }
 
 /** Can this page share memory with its worker (cross-origin isolated, SharedArrayBuffer present)? */
@@ -48,8 +73,12 @@ export class FitClient {
   private worker: WorkerLike | null = null;
   private nextId = 1;
   private running: Running | null = null;
+  private nextTableId = 1;
+  private readonly tables = new Map<number, PendingTable>();
   private readonly backstopMs: number;
   private readonly sharedFlag: boolean;
+  private readonly chunkCells: number;
+  private readonly yieldToPage: () => Promise<void>;
 
   constructor(
     private readonly createWorker: () => WorkerLike,
@@ -57,6 +86,20 @@ export class FitClient {
   ) {
     this.backstopMs = options.backstopMs ?? 2000;
     this.sharedFlag = options.sharedFlag ?? canShareMemory();
+    this.chunkCells = Math.max(1, options.chunkCells ?? 20_000);
+    this.yieldToPage = options.yieldToPage ?? nextTask;
+  }
+
+  /**
+   * Starts the worker now rather than at the first range or fit, so that loading its code (some
+   * hundreds of milliseconds, on its own thread) is done by the time the person picks the data.
+   */
+  warmUp(): void {
+    try {
+      this.ensureWorker();
+    } catch {
+      // the first real use reports it
+    }
   }
 
   /** Is a fit running? */
@@ -71,17 +114,20 @@ export class FitClient {
     w.onerror = (event) => {
       event.preventDefault?.();
       const r = this.running;
-      this.discardWorker();
+      const message = `The fitting engine stopped unexpectedly${event.message ? ` (${event.message})` : ""}; try again.`;
+      this.discardWorker(message);
       if (r) {
         this.finish(r);
-        r.handlers.onError({ code: "INTERNAL", message: `The fitting engine stopped unexpectedly${event.message ? ` (${event.message})` : ""}; try again.` });
+        r.handlers.onError({ code: "INTERNAL", message });
       }
     };
     this.worker = w;
     return w;
   }
 
-  private discardWorker(): void {
+  /** Terminates the worker; tables it was making are rejected with `why`. */
+  private discardWorker(why = "The fitting engine was restarted; read the range again."): void {
+    this.rejectTables(new HlmError("INTERNAL", why));
     if (!this.worker) return;
     this.worker.onmessage = null;
     this.worker.onerror = null;
@@ -94,7 +140,51 @@ export class FitClient {
     if (this.running === r) this.running = null;
   }
 
+  private rejectTables(error: HlmError): void {
+    const pending = [...this.tables.values()];
+    this.tables.clear();
+    for (const p of pending) p.reject(error);
+  }
+
+  /**
+   * The table of a range's cells (first row the header), made in the worker with `rangeToTable`'s
+   * checks. The cells go in messages of about `chunkCells` cells, one task of the page each, so that
+   * copying them to the worker never holds the page for long. Rejects with an HlmError: DATA (the
+   * message names the range, column or cell), CANCELLED (a newer call replaced this one), INTERNAL
+   * (the worker stopped). `what` names the range in messages ("selection", "used range").
+   */
+  async makeTable(values: readonly (readonly unknown[])[], what: string): Promise<PackedTable> {
+    const id = this.nextTableId++;
+    this.rejectTables(new HlmError("CANCELLED", "A newer range replaced this one."));
+    const result = new Promise<PackedTable>((resolve, reject) => this.tables.set(id, { resolve, reject }));
+    result.catch(() => undefined); // rejected while the chunks are still going out: the caller gets it below
+    const live = (w: WorkerLike): boolean => this.worker === w && this.tables.has(id);
+    try {
+      const worker = this.ensureWorker();
+      const per = Math.max(1, Math.floor(this.chunkCells / Math.max(1, values[0]?.length ?? 1)));
+      for (let i = 0; i < values.length && live(worker); i += per) {
+        if (i > 0) await this.yieldToPage();
+        if (live(worker)) worker.postMessage({ type: "rows", id, rows: values.slice(i, i + per) as unknown[][] });
+      }
+      // when replaced or the worker stopped, `result` is rejected already
+      if (live(worker)) worker.postMessage({ type: "makeTable", id, what });
+    } catch (e) {
+      const p = this.tables.get(id);
+      this.tables.delete(id);
+      p?.reject(new HlmError("INTERNAL", `The fitting engine could not take the ${what}: ${e instanceof Error ? e.message : String(e)}.`));
+    }
+    return result;
+  }
+
   private receive(m: WorkerToPane): void {
+    if (m.type === "tableReady" || m.type === "tableFailed") {
+      const p = this.tables.get(m.id);
+      if (!p) return; // replaced meanwhile
+      this.tables.delete(m.id);
+      if (m.type === "tableReady") p.resolve(m.table);
+      else p.reject(new HlmError(m.code, m.message));
+      return;
+    }
     const r = this.running;
     if (!r || m.id !== r.id) return; // a reply of an earlier fit
     switch (m.type) {
@@ -152,6 +242,6 @@ export class FitClient {
   /** Stops everything (the pane is closing). */
   dispose(): void {
     if (this.running) this.finish(this.running);
-    this.discardWorker();
+    this.discardWorker("The task pane closed.");
   }
 }

@@ -1,16 +1,19 @@
 import { tableFromRows } from "@hlm/core";
 import { describe, expect, it } from "vitest";
+import { packTable } from "../worker/packedTable.js";
 import type { FitDigest } from "../worker/protocol.js";
 import { factorsOf, initialState, isBusy, reducer, type Action, type PaneState } from "./state.js";
 
-const table = tableFromRows(
-  ["Reaction", "Days", "Subject", "Site"],
-  [
-    [250, 0, "308", "a"],
-    [260, 1, "308", "b"],
-    [240, 0, "309", "a"],
-  ],
-);
+const table = packTable(
+  tableFromRows(
+    ["Reaction", "Days", "Subject", "Site"],
+    [
+      [250, 0, "308", "a"],
+      [260, 1, "308", "b"],
+      [240, 0, "309", "a"],
+    ],
+  ),
+).table;
 const digest: FitDigest = {
   formula: "f",
   REML: true,
@@ -70,13 +73,15 @@ describe("pane reducer: data and formula", () => {
   });
   it("a new range keeps the pickers that still name columns and the formula they built", () => {
     const s = reducer(loaded, { type: "pickersChanged", pickers: { response: "Reaction", fixed: ["Site"], group: "Subject" } });
-    const other = tableFromRows(
-      ["Reaction", "Subject"],
-      [
-        [1, "a"],
-        [2, "b"],
-      ],
-    );
+    const other = packTable(
+      tableFromRows(
+        ["Reaction", "Subject"],
+        [
+          [1, "a"],
+          [2, "b"],
+        ],
+      ),
+    ).table;
     const t = reducer(s, { type: "rangeLoaded", address: "Sheet2!A1:B3", table: other });
     expect(t.pickers).toEqual({ response: "Reaction", fixed: [], group: "Subject", slopes: [] });
     expect(t.formula).toBe("Reaction ~ 1 + (1 | Subject)");

@@ -2,7 +2,7 @@
  * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
  * pickers, ML/REML, the categorical columns, and where the fit is.
  */
-import type { Table } from "@hlm/core";
+import type { PackedTable } from "../worker/packedTable.js";
 import type { FitDigest } from "../worker/protocol.js";
 import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
 
@@ -16,7 +16,8 @@ export interface ColumnInfo {
 
 export interface DataRange {
   address: string;
-  table: Table;
+  /** The data, as the worker made it from the range's cells and as each fit sends it back. */
+  table: PackedTable;
   columns: ColumnInfo[];
 }
 
@@ -62,7 +63,7 @@ export const initialState: PaneState = {
 
 export type Action =
   | { type: "rangeReading" }
-  | { type: "rangeLoaded"; address: string; table: Table }
+  | { type: "rangeLoaded"; address: string; table: PackedTable }
   | { type: "rangeFailed"; message: string }
   | { type: "formulaEdited"; text: string }
   | { type: "pickersChanged"; pickers: Partial<Pickers> }
@@ -85,7 +86,7 @@ export type Action =
   | { type: "dismissMessage" };
 
 /** The columns of a table, with their kinds. */
-export function columnsOf(table: Table): ColumnInfo[] {
+export function columnsOf(table: PackedTable): ColumnInfo[] {
   return table.columns.map((c) => ({ name: c.name, kind: c.kind }));
 }
 

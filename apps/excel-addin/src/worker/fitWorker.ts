@@ -1,5 +1,6 @@
 /**
- * The fitting Web Worker (a module worker bundled by Vite): runs `runFit` for each `fit` message.
+ * The fitting Web Worker (a module worker bundled by Vite): runs `runFit` for each `fit` message,
+ * and makes the table of a range from the `rows` chunks the pane posts (`tableLoads.ts`).
  *
  * Cancel: a fit is synchronous, so a `cancel` message is only read between fits; while the
  * optimizer runs, the shared flag of the request (when the page is cross-origin isolated) is read
@@ -7,20 +8,31 @@
  */
 import type { PaneToWorker, WorkerToPane } from "./protocol.js";
 import { runFit } from "./runFit.js";
+import { TableLoads } from "./tableLoads.js";
 
 interface WorkerScope {
-  postMessage(message: WorkerToPane): void;
+  postMessage(message: WorkerToPane, transfer?: Transferable[]): void;
   addEventListener(type: "message", listener: (event: MessageEvent<PaneToWorker>) => void): void;
 }
 
 const scope = self as unknown as WorkerScope;
 /** Ids cancelled before their fit started (messages queued behind a running fit). */
 const cancelledIds = new Set<number>();
+const loads = new TableLoads();
 
 scope.addEventListener("message", (event) => {
   const msg = event.data;
   if (msg.type === "cancel") {
     cancelledIds.add(msg.id);
+    return;
+  }
+  if (msg.type === "rows") {
+    loads.add(msg);
+    return;
+  }
+  if (msg.type === "makeTable") {
+    const { reply, transfer } = loads.finish(msg);
+    scope.postMessage(reply, transfer);
     return;
   }
   const flag = msg.cancelFlag;

@@ -1,15 +1,21 @@
 /**
  * The messages between the task pane and the fitting worker. Everything posted is plain data
- * (structured clone): the data table with its typed arrays, options, progress numbers, and the
- * result tables, never functions or class instances.
+ * (structured clone): the range's cells in chunks, the data table packed into typed arrays, options,
+ * progress numbers, and the result tables, never functions or class instances.
+ *
+ * Reading a range: the pane posts its cells as `rows` chunks (a few thousand rows each, one task of
+ * the page each) and then `makeTable`; the worker turns them into a table (`rangeToTable`) and
+ * answers `tableReady` with the packed table (its buffers transferred) or `tableFailed`. The pane
+ * keeps the packed table and sends it with every fit.
  */
-import type { HlmErrorCode, ResultTable, Table } from "@hlm/core";
+import type { HlmErrorCode, ResultTable } from "@hlm/core";
+import type { PackedTable } from "./packedTable.js";
 
 /** Start a fit. `id` tags every reply, so replies of an earlier (cancelled) fit can be told apart. */
 export interface FitRequest {
   type: "fit";
   id: number;
-  table: Table;
+  table: PackedTable;
   formula: string;
   REML: boolean;
   /** Numeric columns to treat as categorical. */
@@ -33,7 +39,36 @@ export interface CancelRequest {
   id: number;
 }
 
-export type PaneToWorker = FitRequest | CancelRequest;
+/** Cells of a range, the next rows of table `id` (the header row first). */
+export interface RowsChunk {
+  type: "rows";
+  id: number;
+  rows: unknown[][];
+}
+
+/** All rows of table `id` are sent: make the table. `what` names the range in messages ("selection"). */
+export interface TableRequest {
+  type: "makeTable";
+  id: number;
+  what: string;
+}
+
+export type PaneToWorker = FitRequest | CancelRequest | RowsChunk | TableRequest;
+
+/** The table of a `makeTable` request. */
+export interface TableReady {
+  type: "tableReady";
+  id: number;
+  table: PackedTable;
+}
+
+/** Why the rows of a `makeTable` request are no table (one sentence that names the range, column or cell). */
+export interface TableFailed {
+  type: "tableFailed";
+  id: number;
+  code: HlmErrorCode;
+  message: string;
+}
 
 /** Where the fit is: the number of objective evaluations and the objective (deviance or REML criterion). */
 export interface FitProgress {
@@ -84,4 +119,7 @@ export interface FitFailed {
   position?: number;
 }
 
-export type WorkerToPane = FitProgress | FitDone | FitCancelled | FitFailed;
+/** The replies about fits. */
+export type FitReply = FitProgress | FitDone | FitCancelled | FitFailed;
+
+export type WorkerToPane = FitReply | TableReady | TableFailed;

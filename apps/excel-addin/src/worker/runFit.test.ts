@@ -2,10 +2,11 @@ import { HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { rangeToTable } from "../rangeToTable.js";
+import { packTable } from "./packedTable.js";
 import type { FitRequest, WorkerToPane } from "./protocol.js";
 import { errorReply, runFit } from "./runFit.js";
 
-const sleep = rangeToTable(datasetRange("sleepstudy"));
+const sleep = packTable(rangeToTable(datasetRange("sleepstudy"))).table;
 const request = (over: Partial<FitRequest> = {}): FitRequest => ({
   type: "fit",
   id: 7,

@@ -4,7 +4,8 @@
  * tested with vitest directly.
  */
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit } from "@hlm/core";
-import type { FitDigest, FitRequest, WorkerToPane } from "./protocol.js";
+import { unpackTable } from "./packedTable.js";
+import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
 /** Clock in milliseconds (performance.now where there is one). */
 const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -26,7 +27,7 @@ function digest(fit: LmmFit): FitDigest {
 }
 
 /** A message a person can read, from anything thrown: HlmError's own, else one plain sentence. */
-export function errorReply(id: number, e: unknown): WorkerToPane {
+export function errorReply(id: number, e: unknown): FitReply {
   if (e instanceof HlmError) {
     if (e.code === "CANCELLED") return { type: "cancelled", id, evaluations: 0 };
     return { type: "error", id, code: e.code, message: e.message, ...(e.details?.position !== undefined ? { position: e.details.position } : {}) };
@@ -41,7 +42,7 @@ export function errorReply(id: number, e: unknown): WorkerToPane {
  * ends with exactly one `done`, `cancelled` or `error` message. `isCancelled` is asked after every
  * objective evaluation; when it says yes, the optimizer stops (HlmError CANCELLED).
  */
-export function runFit(req: FitRequest, post: (m: WorkerToPane) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
+export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
   const { id } = req;
   const t0 = now();
   const interval = req.progressIntervalMs ?? 100;
@@ -52,7 +53,7 @@ export function runFit(req: FitRequest, post: (m: WorkerToPane) => void, isCance
       return;
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
-    const model = buildModel(req.table, req.formula, { REML: req.REML, factors: req.factors });
+    const model = buildModel(unpackTable(req.table), req.formula, { REML: req.REML, factors: req.factors });
     let last = -Infinity;
     const fit = fitModel(model, {
       onProgress: (p) => {
