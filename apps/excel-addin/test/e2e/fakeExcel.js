@@ -8,6 +8,11 @@
  * `values` written must match the range's shape, and a sheet name cannot be added twice.
  *
  * Call `installFakeExcel({ sheets: [{ name, values }], active, selection })`.
+ *
+ * For the benchmark (scripts/bench.mjs), `__hlmFake.stats()` counts what went through the fake: a
+ * span per `Excel.run` (start and end on the page's clock, its `context.sync` calls, cells read and
+ * written) and `fakeMs`, the main-thread time the fake itself spent copying cells (work that real
+ * Excel does in its own process, not in the add-in's page).
  */
 function installFakeExcel(setup) {
   "use strict";
@@ -47,6 +52,22 @@ function installFakeExcel(setup) {
   }
 
   const log = [];
+  const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
+  /** The spans of the `Excel.run` calls, the latest last; `current` the one running. */
+  const runs = [];
+  let current = null;
+  const count = (what, n) => {
+    if (current) current[what] += n;
+  };
+  /** Runs `f`, adding its time to the current run's `fakeMs`. */
+  const timed = (f) => {
+    const t0 = now();
+    try {
+      return f();
+    } finally {
+      count("fakeMs", now() - t0);
+    }
+  };
   let nextId = 1;
   const sheets = [];
 
@@ -78,6 +99,7 @@ function installFakeExcel(setup) {
     return v === undefined || v === null ? "" : v;
   };
   const put = (s, r, c, v) => {
+    s.used = null;
     while (s.grid.length <= r) s.grid.push([]);
     const row = s.grid[r];
     while (row.length < c) row.push("");
@@ -99,13 +121,19 @@ function installFakeExcel(setup) {
   };
   const rectAddress = (s, r) =>
     `${quote(s.name)}!${r.rowCount === 1 && r.columnCount === 1 ? cell(r.row, r.column) : `${cell(r.row, r.column)}:${cell(r.row + r.rowCount - 1, r.column + r.columnCount - 1)}`}`;
+  // the used range of the given sheets, known before the page asks (Excel keeps track of it; walking
+  // a 100,000-row grid in the page would be the fake's cost, not the add-in's)
+  for (const s of sheets) s.used = usedRect(s);
 
   function makeContext() {
     const pending = [];
     const context = {
       sync: async () => {
-        for (const f of pending.splice(0)) f();
+        timed(() => {
+          for (const f of pending.splice(0)) f();
+        });
         log.push("sync");
+        count("syncs", 1);
         await new Promise((res) => setTimeout(res, 0));
       },
     };
@@ -140,21 +168,28 @@ function installFakeExcel(setup) {
         },
         get values() {
           need("values");
-          const out = [];
-          for (let r = 0; r < rect.rowCount; r++) {
-            const row = [];
-            for (let c = 0; c < rect.columnCount; c++) row.push(get(sheet, rect.row + r, rect.column + c));
-            out.push(row);
-          }
-          return out;
+          return timed(() => {
+            const out = [];
+            for (let r = 0; r < rect.rowCount; r++) {
+              const row = [];
+              for (let c = 0; c < rect.columnCount; c++) row.push(get(sheet, rect.row + r, rect.column + c));
+              out.push(row);
+            }
+            count("cellsRead", rect.rowCount * rect.columnCount);
+            return out;
+          });
         },
         set values(v) {
           shape(v, "values");
-          const copy = v.map((row) => row.map((x) => (x === null || x === undefined ? "" : x)));
+          const copy = timed(() => v.map((row) => row.map((x) => (x === null || x === undefined ? "" : x))));
+          count("cellsWritten", rect.rowCount * rect.columnCount);
           pending.push(() => copy.forEach((row, r) => row.forEach((x, c) => put(sheet, rect.row + r, rect.column + c, x))));
         },
         set numberFormat(f) {
-          if (Array.isArray(f)) shape(f, "numberFormat");
+          if (Array.isArray(f)) {
+            shape(f, "numberFormat");
+            count("formatsWritten", rect.rowCount * rect.columnCount);
+          }
           pending.push(() => sheet.numberFormats.push({ address: rectAddress(sheet, rect), format: f }));
         },
         format: {
@@ -178,7 +213,7 @@ function installFakeExcel(setup) {
         get name() {
           return s.name;
         },
-        getUsedRange: () => range(s, usedRect(s)),
+        getUsedRange: () => range(s, (s.used ??= timed(() => usedRect(s)))),
         getRangeByIndexes: (row, column, rowCount, columnCount) => {
           if (rowCount < 1 || columnCount < 1) throw new ExcelError("InvalidArgument", "A range has at least one row and one column.");
           return range(s, { row, column, rowCount, columnCount });
@@ -269,7 +304,15 @@ function installFakeExcel(setup) {
     run: async (batch) => {
       const context = makeContext();
       log.push("run");
-      return batch(context);
+      const span = { start: now(), end: null, syncs: 0, cellsRead: 0, cellsWritten: 0, formatsWritten: 0, fakeMs: 0 };
+      runs.push(span);
+      current = span;
+      try {
+        return await batch(context);
+      } finally {
+        span.end = now();
+        if (current === span) current = null;
+      }
     },
     ChartType: { xyscatter: "XYScatter" },
     ChartSeriesBy: { columns: "Columns", rows: "Rows", auto: "Auto" },
@@ -284,6 +327,8 @@ function installFakeExcel(setup) {
       if (s) active = s;
     },
     activeSheet: () => (active ? active.name : null),
+    /** The `Excel.run` spans so far (copies), see the file's comment. */
+    stats: () => runs.map((r) => ({ ...r })),
     sheetNames: () => live().map((s) => s.name),
     addedSheets: () => live().filter((s) => s.added).map((s) => s.name),
     sheet(name) {
