@@ -437,9 +437,9 @@ const BLOCK_STRINGS = 1 << 16;
 
 /**
  * One column as it is read: numbers while every field is a number (or missing), else strings. The
- * numbers go into arrays that double when full; the table gets their first nrow values as a view when
- * at most a quarter of the arrays is unused (the unused rest was never written: it takes address
- * space, and in practice no memory), else as a copy.
+ * numbers go into arrays that double when full, and the table gets views of their first nrow values:
+ * not a copy, which would double the memory the columns need just when it is largest. (The unused
+ * rest of a buffer is never written, so it takes address space and, in practice, little memory.)
  */
 class ColumnBuilder {
   /** The number of values so far. */
@@ -569,10 +569,7 @@ class ColumnBuilder {
   finish(nrow: number): Column {
     const name = this.name;
     if (this.numeric) {
-      const copy = this.values.length - nrow > this.values.length / 4;
-      const values = copy ? this.values.slice(0, nrow) : this.values.subarray(0, nrow);
-      const missing = copy ? this.missing.slice(0, nrow) : this.missing.subarray(0, nrow);
-      return { kind: "number", name, values, missing };
+      return { kind: "number", name, values: this.values.subarray(0, nrow), missing: this.missing.subarray(0, nrow) };
     }
     const blocks = this.stringBlocks;
     const last = this.strings;
