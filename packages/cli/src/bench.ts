@@ -127,9 +127,11 @@ const median = (xs: number[]): number => {
   return s.length % 2 ? s[h]! : (s[h - 1]! + s[h]!) / 2;
 };
 
-/** Median of repeated timings (seconds), at least 3 runs, until the time budget is spent. */
+/** Median of repeated timings (seconds) after a warm-up, at least 3 runs, until the time budget is spent. */
 function timeIt(f: () => void, seconds: number): number {
-  f(); // warm-up
+  // warm-up: V8 optimizes a function only after many calls, so early runs measure the compiler
+  const warm = performance.now();
+  for (let k = 0; k < 30 && performance.now() - warm < seconds * 500; k++) f();
   const times: number[] = [];
   const start = performance.now();
   while (times.length < 3 || (performance.now() - start < seconds * 1000 && times.length < 200)) {
