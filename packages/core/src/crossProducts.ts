@@ -270,11 +270,23 @@ export function crossProducts(model: Model): CrossProducts {
     const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
     for (let a = 0; a < m; a++) {
       for (let b = 0; b <= a; b++) {
-        let sum = 0;
         const ca = cols[a]!;
         const cb = cols[b]!;
+        let sum = 0;
         if (weights) for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]! * weights[t]!;
-        else for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]!;
+        else {
+          // four partial sums: independent additions instead of one chain
+          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+          let t = 0;
+          for (; t + 3 < n; t += 4) {
+            s0 += ca[t]! * cb[t]!;
+            s1 += ca[t + 1]! * cb[t + 1]!;
+            s2 += ca[t + 2]! * cb[t + 2]!;
+            s3 += ca[t + 3]! * cb[t + 3]!;
+          }
+          for (; t < n; t++) s0 += ca[t]! * cb[t]!;
+          sum = s0 + s1 + (s2 + s3);
+        }
         ARR[a * m + b] = sum;
       }
     }
