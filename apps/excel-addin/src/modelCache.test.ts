@@ -116,7 +116,7 @@ describe("ModelCache", () => {
 
   it("names the range's cells in data errors", () => {
     const { cache } = countingCache();
-    expect(() => cache.get([["y", ""], [1, 2]], "y ~ 1 + (1 | g)", { range: { firstColumn: 3 } })).toThrow("Column E has no name: the header cell E1 is blank.");
+    expect(() => cache.get([["y", ""], [1, 2]], "y ~ 1 + (1 | g)", { range: { firstColumn: 3 } })).toThrow("Column E has no name: the header cell E1 is blank,");
   });
 });
 

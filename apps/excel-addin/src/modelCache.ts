@@ -9,7 +9,8 @@
  * times.
  */
 import { buildModel, fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
-import { rangeToTable, type RangeOptions } from "./rangeToTable.js";
+import { locateError } from "./locateError.js";
+import { rangeToLocatedTable, type RangeOptions } from "./rangeToTable.js";
 
 /** Estimation method of the worksheet functions. */
 export type Method = "REML" | "ML";
@@ -22,7 +23,7 @@ export interface GetFitOptions {
   factors?: readonly string[];
   /** Column of prior weights. */
   weights?: string;
-  /** Where the data range sits, for cell addresses in messages (not part of the key). */
+  /** Where the data range sits, for cell addresses and sheet rows in messages (part of the key: a remembered error names cells). */
   range?: RangeOptions;
 }
 
@@ -137,10 +138,11 @@ export class ModelCache {
     this.stats.hits = this.stats.misses = this.stats.fits = 0;
   }
 
-  /** The cache key of a request: the data's hash, the formula, method, factors (sorted) and weights. */
+  /** The cache key of a request: the data's hash, the formula, method, factors (sorted), weights and where the range is. */
   key(values: unknown, formula: string, options: GetFitOptions = {}): string {
     const factors = [...new Set(options.factors ?? [])].sort().join("\u0000");
-    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? ""].join("\u0001");
+    const at = `${options.range?.firstRow ?? 0},${options.range?.firstColumn ?? 0}`;
+    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? "", at].join("\u0001");
   }
 
   /**
@@ -162,12 +164,17 @@ export class ModelCache {
     this.stats.misses++;
     let entry: Entry;
     try {
-      const table = rangeToTable(values, options.range);
-      const model = buildModel(table, f, {
-        REML: method === "REML",
-        ...(options.factors ? { factors: options.factors } : {}),
-        ...(options.weights !== undefined ? { weights: options.weights } : {}),
-      });
+      const { table, layout } = rangeToLocatedTable(values, options.range);
+      let model: Model;
+      try {
+        model = buildModel(table, f, {
+          REML: method === "REML",
+          ...(options.factors ? { factors: options.factors } : {}),
+          ...(options.weights !== undefined ? { weights: options.weights } : {}),
+        });
+      } catch (e) {
+        throw locateError(e, table, layout, f); // the engine's data rows as the sheet's rows
+      }
       this.stats.fits++;
       entry = { ok: true, value: { model, fit: this.fitter(model) } };
     } catch (e) {

@@ -13,7 +13,7 @@
  *   (X β̂ only, for a model with one grouping factor). Other terms still add their BLUPs.
  * - A missing value in a variable of the fixed or random effects, a text in a numeric variable or a
  *   level of a categorical variable that the fit has not seen is an HlmError naming the row of the
- *   new data (its header is row 1).
+ *   new data as the sheet counts it (`fresh.layout`; a range of unknown place starts at A1, its header row 1).
  * - A formula with scale() is refused: scaling the new rows with the fitted data's mean and SD is
  *   not done (centre and scale the column in the sheet instead).
  */
@@ -71,8 +71,6 @@ function isNumberCell(v: unknown): boolean {
   return t !== "" && Number.isFinite(Number(t));
 }
 
-const rowName = (r: number): string => `Row ${r + 2} of the new data`;
-
 const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ? levels.join(", ") : `${levels.slice(0, 12).join(", ")}, … (${levels.length} in all)`);
 
 /**
@@ -80,6 +78,9 @@ const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ?
  * `model` on `train` (the fitted range, as `rangeRows` gives it).
  */
 export function predictNewData(model: Model, fit: LmmFit, train: RangeRows, fresh: RangeRows, options: PredictOptions = {}): Predictions {
+  /** The sheet row of new-data row r (0-based, under the header). */
+  const sheetRow = (r: number): number => fresh.layout.headerRow + 2 + r;
+  const rowName = (r: number): string => `Row ${sheetRow(r)} of the new data`;
   const terms: ModelTerms = model.terms;
   const predictorExprs: Expr[] = [
     ...terms.fixed.variables.slice(1).map((v) => v.expr),
@@ -141,14 +142,14 @@ export function predictNewData(model: Model, fit: LmmFit, train: RangeRows, fres
         const levels = model.factorLevels[c];
         const label = cellLabel(v, numericPredictor.get(c)!);
         if (label === null) {
-          throw new HlmError("DATA", `${rowName(r)} has no value for '${c}'; every variable of the fixed and random effects needs one for a prediction.`, { column: c, row: r + 2 });
+          throw new HlmError("DATA", `${rowName(r)} has no value for '${c}'; every variable of the fixed and random effects needs one for a prediction.`, { column: c, row: sheetRow(r) });
         }
         if (levels !== undefined) {
           if (!levels.includes(label)) {
-            throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which is not a level of '${c}' in the fitted data (${listLevels(levels)}).`, { column: c, row: r + 2 });
+            throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which is not a level of '${c}' in the fitted data (${listLevels(levels)}).`, { column: c, row: sheetRow(r) });
           }
         } else if (!isNumberCell(v)) {
-          throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which must be a number.`, { column: c, row: r + 2 });
+          throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which must be a number.`, { column: c, row: sheetRow(r) });
         }
         out[j] = v;
       } else if (groupCols.has(c)) {
@@ -181,7 +182,7 @@ export function predictNewData(model: Model, fit: LmmFit, train: RangeRows, fres
     const row = e instanceof HlmError ? e.details?.row : undefined;
     if (e instanceof HlmError && row !== undefined && row > nTrain) {
       const r = row - nTrain - 1;
-      throw new HlmError(e.code, `In the new data: ${e.message.replace(/\brow \d+/i, rowName(r).toLowerCase())}`, { ...e.details, row: r + 2 });
+      throw new HlmError(e.code, `In the new data: ${e.message.replace(/\brow \d+/i, rowName(r).toLowerCase())}`, { ...e.details, row: sheetRow(r) });
     }
     throw e;
   }
@@ -196,7 +197,7 @@ export function predictNewData(model: Model, fit: LmmFit, train: RangeRows, fres
   const missingRow = pos.indexOf(-1);
   if (missingRow >= 0) {
     throw new HlmError("DATA", `${rowName(missingRow)} cannot be predicted: a variable of the formula is missing or not a finite number there (log() of a negative number, say).`, {
-      row: missingRow + 2,
+      row: sheetRow(missingRow),
     });
   }
   const sameRows = all.n === n + m && model.rows.every((i, k) => all.rows[k] === i);

@@ -91,10 +91,10 @@ describe("rangeToTable", () => {
     ];
     const e = errorOf(() => rangeToTable(values));
     expect(e.code).toBe("DATA");
-    expect(e.message).toBe("Column C has no name: the header cell C1 is blank. Every column of the data range needs a name in its first row.");
+    expect(e.message).toBe("Column C has no name: the header cell C1 is blank, and every column of the data range needs a name in its first row.");
     // the same range placed at Z5 on the sheet: its third column is AB
     expect(errorOf(() => rangeToTable(values, { firstRow: 4, firstColumn: 25 })).message).toBe(
-      "Column AB has no name: the header cell AB5 is blank. Every column of the data range needs a name in its first row.",
+      "Column AB has no name: the header cell AB5 is blank, and every column of the data range needs a name in its first row.",
     );
   });
 
@@ -115,7 +115,7 @@ describe("rangeToTable", () => {
       ),
     );
     expect(e.message).toBe("Cell D12 (column 'x') holds the Excel error #DIV/0!; correct it or clear the cell.");
-    expect(e.details).toEqual({ column: "x", row: 3 });
+    expect(e.details).toEqual({ column: "x", row: 12 }); // the sheet row
   });
 
   it("gives the rows of the range as they are, without copying clean rows", () => {

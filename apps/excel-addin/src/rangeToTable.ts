@@ -2,23 +2,28 @@
  * Excel range values → a core `Table`.
  *
  * `Excel.Range.values` is a rectangular array of rows: numbers, strings, booleans, and "" for an
- * empty cell; cells with an Excel error hold its text ("#DIV/0!"). The first row of the range is
- * the header naming the columns. Typing follows `tableFromRows` (and so `readCsv`): a column is
- * numeric when every non-missing cell is a number (or text that reads as one), otherwise text.
+ * empty cell; a date is its serial number (a number, as Excel stores it); a cell with an Excel error
+ * holds its text ("#DIV/0!", with `valueTypes` "Error"). A worksheet function's range argument may
+ * also carry an error as an object with a `code` ("#DIV/0!"), and empty cells as null. The first
+ * non-blank row of the range is the header naming the columns. Typing follows `tableFromRows` (and
+ * so `readCsv`): a column is numeric when every non-missing cell is a number (or text that reads as
+ * one), otherwise text (TRUE and FALSE become the text "true" and "false").
  *
- * - Empty rows at the bottom of the range and empty columns at its right (blank header, no values)
- *   are left out, so a generous selection (`A:D`, or a used range with a blank margin) still works.
+ * - Blank rows above the header and below the last data row, and columns with neither a name nor a
+ *   value, are left out, so a generous selection (`A:D`, or a used range with a blank margin) still
+ *   works. Blank rows between data rows stay: they are rows with every value missing.
  * - `#N/A` cells are missing values, like empty cells; any other Excel error in a cell stops with
  *   an error naming the cell.
  * - Messages name columns by their letters and cells by their addresses; pass the position of the
- *   range (`Excel.Range.rowIndex`/`columnIndex`) for addresses that match the sheet, otherwise the
- *   range is taken to start at A1.
+ *   range (`Excel.Range.rowIndex`/`columnIndex`, or `rangeOrigin(address)` of `excel/addresses.ts`) for addresses that match
+ *   the sheet, otherwise the range is taken to start at A1. `RangeRows.layout` keeps where the
+ *   header and each column are, so that later errors (from the engine) can name cells too.
  */
 import { HlmError, tableFromRows, type Table } from "@hlm/core";
 
 /** Where the range sits on its sheet, and what to call it in messages. */
 export interface RangeOptions {
-  /** 0-based sheet row of the range's first (header) row, as `Excel.Range.rowIndex`. Default 0. */
+  /** 0-based sheet row of the range's first row, as `Excel.Range.rowIndex`. Default 0. */
   firstRow?: number;
   /** 0-based sheet column of the range's first column, as `Excel.Range.columnIndex`. Default 0. */
   firstColumn?: number;
@@ -26,10 +31,20 @@ export interface RangeOptions {
   what?: string;
 }
 
+/** Where the table of a range is on the sheet: its header row and the column of each of its columns. */
+export interface SheetLayout {
+  /** 0-based sheet row of the header; data row i (0-based) is on sheet row `headerRow + 1 + i`. */
+  headerRow: number;
+  /** 0-based sheet column of each column of the table, in the table's order. */
+  columns: number[];
+}
+
 /** A range split into its header (trimmed column names) and data rows, blank margins removed. */
 export interface RangeRows {
   header: string[];
   rows: unknown[][];
+  /** Where the header and the columns are on the sheet. */
+  layout: SheetLayout;
 }
 
 /** Excel's error values as `Range.values` gives them (`#N/A` is read as a missing value instead). */
@@ -69,16 +84,33 @@ function isBlank(v: unknown): boolean {
 }
 
 /**
- * Splits range values into header and rows: checks that there is a header with a name for every
- * column and at least one data row, drops blank margins, reads `#N/A` as missing and refuses other
- * Excel errors. Throws HlmError("DATA") with a message that names the range, column and cell.
+ * The Excel error a cell holds ("#DIV/0!", "#N/A", …), or null: its text as `Range.values` gives
+ * it, or an error object with such a `code` (a worksheet function's argument).
+ */
+export function excelError(v: unknown): string | null {
+  if (typeof v === "string") {
+    if (v.length === 0 || v.charCodeAt(0) !== 35 /* # */) return null;
+    const t = v.trim();
+    return t === "#N/A" || EXCEL_ERRORS.has(t) ? t : null;
+  }
+  if (typeof v === "object" && v !== null && "code" in v) {
+    const code = (v as { code: unknown }).code;
+    if (typeof code !== "string") return null;
+    const t = code.trim();
+    return t === "#N/A" || EXCEL_ERRORS.has(t) ? t : null;
+  }
+  return null;
+}
+
+/**
+ * Splits range values into header and rows: finds the header (the first non-blank row), checks that
+ * it names every column and that data rows follow, drops blank margins, reads `#N/A` as missing and
+ * refuses other Excel errors. Throws HlmError("DATA") with a message that names the range, column and cell.
  */
 export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRows {
   const what = options.what ?? "data range";
   const row0 = options.firstRow ?? 0;
   const col0 = options.firstColumn ?? 0;
-  const letter = (j: number): string => columnLetter(col0 + j);
-  const address = (j: number, r: number): string => `${letter(j)}${row0 + r + 1}`;
   const empty = (): HlmError =>
     new HlmError("DATA", `The ${what} is empty: select the data with a header row that names the columns (for example A1:D200).`);
 
@@ -87,73 +119,93 @@ export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRow
   let width = 0;
   for (const r of all) width = Math.max(width, r.length);
 
-  // blank margins: rows at the bottom, columns at the right
-  let nRows = all.length;
-  while (nRows > 0 && all[nRows - 1]!.every(isBlank)) nRows--;
-  let nCols = width;
-  while (nCols > 0 && all.slice(0, nRows).every((r) => isBlank(r[nCols - 1]))) nCols--;
-  if (nRows === 0 || nCols === 0) throw empty();
+  // blank margins: rows at the bottom and at the top, columns with neither a name nor a value
+  let end = all.length;
+  while (end > 0 && all[end - 1]!.every(isBlank)) end--;
+  let top = 0;
+  while (top < end && all[top]!.every(isBlank)) top++;
+  const kept: number[] = [];
+  for (let j = 0; j < width; j++) {
+    let used = false;
+    for (let r = top; r < end && !used; r++) used = !isBlank(all[r]![j]);
+    if (used) kept.push(j);
+  }
+  if (end === top || kept.length === 0) throw empty();
+  const letter = (j: number): string => columnLetter(col0 + j);
+  const address = (j: number, r: number): string => `${letter(j)}${row0 + r + 1}`;
 
-  const headerCells = all[0]!;
+  const headerCells = all[top]!;
   const header: string[] = [];
   const seen = new Map<string, number>();
-  for (let j = 0; j < nCols; j++) {
+  for (const j of kept) {
     const h = headerCells[j];
-    if (typeof h === "string" && EXCEL_ERRORS.has(h.trim())) {
-      throw new HlmError("DATA", `The header cell ${address(j, 0)} holds the Excel error ${h.trim()}; the first row of the ${what} must name the columns.`, { row: 1 });
+    const err = excelError(h);
+    if (err !== null && err !== "#N/A") {
+      throw new HlmError("DATA", `The header cell ${address(j, top)} holds the Excel error ${err}; the first row of the ${what} must name the columns.`, {
+        row: row0 + top + 1,
+      });
     }
-    const name = isBlank(h) ? "" : String(h).trim();
-    if (name === "" || name === "#N/A") {
+    const name = isBlank(h) || err !== null ? "" : String(h).trim();
+    if (name === "") {
       throw new HlmError(
         "DATA",
-        `Column ${letter(j)} has no name: the header cell ${address(j, 0)} is blank. Every column of the ${what} needs a name in its first row.`,
-        { row: 1 },
+        `Column ${letter(j)} has no name: the header cell ${address(j, top)} is blank, and every column of the ${what} needs a name in its first row.`,
+        { row: row0 + top + 1 },
       );
     }
     const first = seen.get(name);
     if (first !== undefined) {
       throw new HlmError("DATA", `The column name '${name}' appears twice in the header of the ${what} (columns ${letter(first)} and ${letter(j)}).`, {
         column: name,
-        row: 1,
+        row: row0 + top + 1,
       });
     }
     seen.set(name, j);
     header.push(name);
   }
-  if (nRows === 1) {
+  if (end - top === 1) {
     throw new HlmError("DATA", `The ${what} has only its header row (${header.join(", ")}); it needs data rows below the header.`);
   }
 
-  const rows: unknown[][] = new Array<unknown[]>(nRows - 1);
-  for (let r = 1; r < nRows; r++) {
+  // the rows as they are when the kept columns are the first ones and no cell needs changing
+  const nCols = kept.length;
+  const leading = kept[nCols - 1] === nCols - 1;
+  const rows: unknown[][] = new Array<unknown[]>(end - top - 1);
+  for (let r = top + 1; r < end; r++) {
     const src = all[r]!;
-    let row: unknown[] | undefined;
-    for (let j = 0; j < nCols; j++) {
-      const v = src[j];
-      if (typeof v === "string" && v.length > 0 && v.charCodeAt(0) === 35 /* # */) {
-        const t = v.trim();
-        if (t === "#N/A") {
-          row ??= src.slice(0, nCols);
-          row[j] = "";
-        } else if (EXCEL_ERRORS.has(t)) {
-          throw new HlmError("DATA", `Cell ${address(j, r)} (column '${header[j]}') holds the Excel error ${t}; correct it or clear the cell.`, {
-            column: header[j]!,
-            row: r + 1,
-          });
-        }
+    let row: unknown[] | undefined = leading ? undefined : kept.map((j) => src[j]);
+    for (let k = 0; k < nCols; k++) {
+      const v = (row ?? src)[k];
+      if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean") continue;
+      const err = excelError(v);
+      if (err === null) continue;
+      if (err !== "#N/A") {
+        const j = kept[k]!;
+        throw new HlmError("DATA", `Cell ${address(j, r)} (column '${header[k]}') holds the Excel error ${err}; correct it or clear the cell.`, {
+          column: header[k]!,
+          row: row0 + r + 1,
+        });
       }
+      row ??= src.slice(0, nCols);
+      row[k] = "";
     }
-    rows[r - 1] = row ?? (src.length === nCols ? src : src.slice(0, nCols));
+    rows[r - top - 1] = row ?? (src.length === nCols ? src : src.slice(0, nCols));
   }
-  return { header, rows };
+  return { header, rows, layout: { headerRow: row0 + top, columns: kept.map((j) => col0 + j) } };
 }
 
 /**
- * The core table of an Excel range (first row the header): `tableFromRows` on the checked header and
- * rows of `rangeRows`. Throws HlmError("DATA") for an empty range, a header without data rows, blank
- * or repeated header cells and cells with Excel errors.
+ * The core table of an Excel range (first non-blank row the header): `tableFromRows` on the checked
+ * header and rows of `rangeRows`. Throws HlmError("DATA") for an empty range, a header without data
+ * rows, blank or repeated header cells and cells with Excel errors.
  */
 export function rangeToTable(values: unknown, options: RangeOptions = {}): Table {
   const { header, rows } = rangeRows(values, options);
   return tableFromRows(header, rows);
+}
+
+/** A range's table and where it is on the sheet. */
+export function rangeToLocatedTable(values: unknown, options: RangeOptions = {}): { table: Table; layout: SheetLayout } {
+  const { header, rows, layout } = rangeRows(values, options);
+  return { table: tableFromRows(header, rows), layout };
 }

@@ -81,3 +81,18 @@ export function rectAddress(sheet: string | null, r: CellRect): string {
   const cells = rangeAddress(r.row, r.column, r.rowCount, r.columnCount);
   return sheet === null ? cells : `${quoteSheetName(sheet)}!${cells}`;
 }
+
+/**
+ * Range options (`firstRow`, `firstColumn`) for the top-left cell of an address, or {} when it is no
+ * address (a worksheet function's argument that is an array rather than a range has none).
+ */
+export function rangeOrigin(address: string | null | undefined): { firstRow?: number; firstColumn?: number } {
+  if (typeof address !== "string" || address.trim() === "") return {};
+  try {
+    const { row, column } = topLeft(address);
+    if (!(row >= 0 && row < MAX_ROWS && column >= 0 && column < MAX_COLUMNS)) return {};
+    return { firstRow: row, firstColumn: column };
+  } catch {
+    return {};
+  }
+}

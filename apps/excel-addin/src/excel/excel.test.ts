@@ -188,7 +188,7 @@ describe("writeResultSheets", () => {
     expect(err).toBeInstanceOf(HlmError);
     expect((err as HlmError).code).toBe("INTERNAL");
     expect((err as HlmError).message).toBe(
-      "Excel could not write the result sheets: An internal error has occurred. The sheets it had added (HLM Summary (2), HLM Random Effects, HLM Shrinkage) were removed.",
+      "Excel could not write the result sheets (An internal error has occurred); the sheets it had added (HLM Summary (2), HLM Random Effects, HLM Shrinkage) were removed.",
     );
     expect(excel.sheets.map((s) => s.name)).toEqual(["Data", "HLM Summary"]);
     expect(excel.values("Data", { row: 0, column: 0, rowCount: 181, columnCount: 3 })).toEqual(sleepData);

@@ -2,8 +2,9 @@
 /**
  * Reads the data the user points at: the current selection or the used range of the active sheet,
  * values as Excel gives them (`Range.values`: numbers as numbers, text as text, "" for empty cells).
- * A selection is clipped to the sheet's used range (selecting whole columns does not read a million
- * empty rows), and a large range is read in blocks, one `context.sync` each.
+ * A selection is clipped to the sheet's used range of values (selecting whole columns does not read a
+ * million empty rows, nor rows that are only formatted), and a large range is read in blocks, one
+ * `context.sync` each. Nothing here writes to the workbook: ranges are only loaded.
  */
 import { HlmError } from "@hlm/core";
 import { intersectRects, rectAddress, splitSheet, topLeft, type CellRect } from "./addresses.js";
@@ -24,7 +25,7 @@ async function readClipped(pick: (context: Excel.RequestContext) => Excel.Range,
   return Excel.run(async (context) => {
     const sheet = context.workbook.worksheets.getActiveWorksheet();
     const range = pick(context);
-    const used = sheet.getUsedRange();
+    const used = sheet.getUsedRange(true); // cells with values; formatted blank rows below the data are not read
     range.load("address,rowCount,columnCount");
     used.load("address,rowCount,columnCount");
     await context.sync();
@@ -83,7 +84,7 @@ export async function readSelectedRange(options: { maxCells?: number } = {}): Pr
 /** The used range of the active sheet, values as Excel gives them. */
 export async function readUsedRange(options: { maxCells?: number } = {}): Promise<RangeData> {
   try {
-    return await readClipped((context) => context.workbook.worksheets.getActiveWorksheet().getUsedRange(), options.maxCells ?? READ_MAX_CELLS);
+    return await readClipped((context) => context.workbook.worksheets.getActiveWorksheet().getUsedRange(true), options.maxCells ?? READ_MAX_CELLS);
   } catch (e) {
     throw explain(e);
   }

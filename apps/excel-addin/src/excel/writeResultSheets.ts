@@ -4,7 +4,12 @@
  * never over a sheet that exists (a taken name gets ` (2)`, ` (3)`, …), each section an Excel table
  * with its number formats, the shrinkage sheet with its scatter chart. Cells go in batches, one
  * `context.sync` each (see `blocks.ts`), so that a table of 100,000 rows stays within Excel's payload
- * limits. If anything fails, the sheets this call added are deleted again.
+ * limits.
+ *
+ * Nothing of the user's is touched: every write goes to a sheet this call added. If anything fails
+ * half-way, the sheets this call added are deleted again, found by their ids (a sheet the user made
+ * or renamed meanwhile is never deleted), and the sheet that was active before is activated again:
+ * the workbook is left as it was, or the error names the sheets that could not be removed.
  */
 import { HlmError, type ResultTable } from "@hlm/core";
 import { cellAddress, type CellRect } from "./addresses.js";
@@ -30,6 +35,16 @@ function messageOf(e: unknown): string {
   return String(e);
 }
 
+/** What a write did to the workbook so far: what to undo if it fails. */
+interface Undo {
+  /** The sheet that was active before (its id), once known. */
+  activeId: string | null;
+  /** Names of the sheets before the write. */
+  existing: string[] | null;
+  /** The sheets this call added: the name asked for, and the id once Excel confirmed the sheet. */
+  added: { name: string; id: string | null }[];
+}
+
 /**
  * Writes each table to a new worksheet and activates the first. Returns the names the sheets got.
  * On failure the sheets added so far are removed and an HlmError (code INTERNAL) says what failed.
@@ -37,20 +52,31 @@ function messageOf(e: unknown): string {
 export async function writeResultSheets(tables: ResultTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
   const limits = options.limits ?? WRITE_LIMITS;
   const token = options.tableToken ?? Date.now().toString(36).slice(-6);
-  let existing: string[] | null = null;
-  let names: string[] = [];
+  const undo: Undo = { activeId: null, existing: null, added: [] };
   try {
     return await Excel.run(async (context) => {
       const worksheets = context.workbook.worksheets;
       worksheets.load("items/name");
+      const active = worksheets.getActiveWorksheet();
+      active.load("id");
       await context.sync();
-      existing = worksheets.items.map((s) => s.name);
-      names = uniqueSheetNames(
+      undo.activeId = active.id;
+      undo.existing = worksheets.items.map((s) => s.name);
+      const names = uniqueSheetNames(
         tables.map((t) => t.sheetName),
-        existing,
+        undo.existing,
       );
-      const sheets = names.map((name) => worksheets.add(name));
-      await context.sync();
+      // one sheet per sync, its id loaded: a failure leaves no doubt which sheets are ours
+      const sheets: Excel.Worksheet[] = [];
+      for (const name of names) {
+        const sheet = worksheets.add(name);
+        sheet.load("id");
+        const entry: Undo["added"][number] = { name, id: null };
+        undo.added.push(entry);
+        await context.sync();
+        entry.id = sheet.id;
+        sheets.push(sheet);
+      }
 
       for (let i = 0; i < tables.length; i++) {
         const sheet = sheets[i]!;
@@ -75,14 +101,15 @@ export async function writeResultSheets(tables: ResultTable[], options: WriteOpt
       return { sheetNames: names };
     });
   } catch (e) {
-    const removed = existing === null ? [] : await removeSheets(names, existing);
-    const what = removed.length > 0 ? ` The sheets it had added (${removed.join(", ")}) were removed.` : "";
-    const err = new HlmError("INTERNAL", `Excel could not write the result sheets: ${messageOf(e).replace(/[.\s]+$/, "")}.${what}`);
+    const { removed, left } = await rollBack(undo);
+    let what = "";
+    if (removed.length > 0) what += `; the sheets it had added (${removed.join(", ")}) were removed`;
+    if (left.length > 0) what += `; Excel did not let it remove the sheets it had added (${left.join(", ")}), so delete them`;
+    const err = new HlmError("INTERNAL", `Excel could not write the result sheets (${messageOf(e).replace(/[.\s]+$/, "")})${what}.`);
     err.cause = e;
     throw err;
   }
 }
-
 /** Tables, styles, bold titles, autofit and the chart of one sheet (sent with the next sync). */
 function format(sheet: Excel.Worksheet, plan: SheetPlan, sheetName: string, token: string): void {
   for (const r of plan.bold) rangeOf(sheet, r).format.font.bold = true;
@@ -100,26 +127,41 @@ function format(sheet: Excel.Worksheet, plan: SheetPlan, sheetName: string, toke
 }
 
 /**
- * Deletes the sheets among `names` that were not among `existing` before (those this call added),
- * in a fresh `Excel.run`. Returns the names it deleted; failures here are swallowed (the error that
- * led here is the one to report).
+ * Undoes a write that failed, in a fresh `Excel.run`: deletes the sheets it added, found by their
+ * ids, and activates the sheet that was active before. A sheet whose add Excel did not confirm (the
+ * sync failed) is deleted only if a sheet of that name that was not there before is there now and
+ * holds no values: a sheet the user made meanwhile under that name is never deleted. Returns the
+ * names of the sheets it removed, and of those (confirmed ours) it could not remove.
  */
-async function removeSheets(names: readonly string[], existing: readonly string[]): Promise<string[]> {
-  const before = new Set(existing.map((n) => n.toLocaleUpperCase()));
-  const ours = new Set(names.filter((n) => !before.has(n.toLocaleUpperCase())).map((n) => n.toLocaleUpperCase()));
-  if (ours.size === 0) return [];
+async function rollBack(undo: Undo): Promise<{ removed: string[]; left: string[] }> {
+  const before = new Set((undo.existing ?? []).map((n) => n.toLocaleUpperCase()));
+  const ours = undo.added.filter((a) => a.id !== null);
+  const unsure = undo.added.filter((a) => a.id === null && !before.has(a.name.toLocaleUpperCase()));
+  if (ours.length === 0 && unsure.length === 0) return { removed: [], left: [] };
   try {
     return await Excel.run(async (context) => {
       const worksheets = context.workbook.worksheets;
-      worksheets.load("items/name");
+      const known = ours.map((a) => worksheets.getItemOrNullObject(a.id!));
+      const maybe = unsure.map((a) => {
+        const sheet = worksheets.getItemOrNullObject(a.name);
+        return { sheet, used: sheet.getUsedRangeOrNullObject(true) };
+      });
+      const active = undo.activeId === null ? null : worksheets.getItemOrNullObject(undo.activeId);
+      for (const sheet of known) sheet.load("name");
+      for (const m of maybe) {
+        m.sheet.load("name");
+        m.used.load("address");
+      }
+      active?.load("id");
       await context.sync();
-      const doomed = worksheets.items.filter((s) => ours.has(s.name.toLocaleUpperCase()));
-      const deleted = doomed.map((s) => s.name);
-      for (const s of doomed) s.delete();
+      const doomed = [...known.filter((sheet) => !sheet.isNullObject), ...maybe.filter((m) => !m.sheet.isNullObject && m.used.isNullObject).map((m) => m.sheet)];
+      const names = doomed.map((sheet) => sheet.name);
+      if (active !== null && !active.isNullObject) active.activate();
+      for (const sheet of doomed) sheet.delete();
       await context.sync();
-      return deleted;
+      return { removed: names, left: [] };
     });
   } catch {
-    return [];
+    return { removed: [], left: ours.map((a) => a.name) };
   }
 }

@@ -3,7 +3,9 @@
  * The `HLM.*` worksheet functions (namespace HLM, from the manifest): thin wrappers around
  * `../worksheetFunctions.ts`, registered with `CustomFunctions.associate`. Their JSDoc is the source
  * of `functions.json` (custom-functions-metadata). Errors become `#VALUE!` or `#N/A` with a message
- * (`toCustomFunctionError`); blank cells of a result are "" so that they show empty.
+ * (`toCustomFunctionError`); blank cells of a result are "" so that they show empty. Each asks Excel
+ * for the addresses of its arguments (`@requiresParameterAddresses`, the trailing `invocation`), so
+ * that a message about the data names the cell and row as the sheet counts them.
  */
 import * as wf from "../worksheetFunctions.js";
 import type { Cell } from "../worksheetFunctions.js";
@@ -11,6 +13,18 @@ import { toCustomFunctionError } from "./toCustomFunctionError.js";
 
 /** A value a function can hand to Excel: blank cells as "". */
 type Out = string | number | boolean;
+
+/**
+ * Where the range arguments are on the sheet, from the invocation (`@requiresParameterAddresses`:
+ * Excel passes the address of each argument, or nothing where the host cannot): messages then name
+ * cells and rows as the sheet counts them. The data range is the first argument; the new-data range
+ * of HLM.PREDICT the third.
+ */
+function where(invocation: CustomFunctions.Invocation | undefined, third?: "newdata"): wf.RangeAddresses {
+  const a = invocation?.parameterAddresses;
+  if (!Array.isArray(a)) return {};
+  return third ? { data: a[0], newdata: a[2] } : { data: a[0] };
+}
 
 /** Runs a worksheet function; its error becomes the CustomFunctions.Error Excel shows. */
 function run<T>(f: () => T): T {
@@ -34,150 +48,162 @@ function single(table: Cell[][]): number {
 /**
  * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df (Satterthwaite), t value and Pr(>|t|), as lme4 with lmerTest.
  * @customfunction FIXEF
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row.
  */
-export function fixef(data: any[][], formula: string, method?: string): any[][] {
-  return run(() => spill(wf.fixef(data, formula, method)));
+export function fixef(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.fixef(data, formula, method, where(invocation))));
 }
 
 /**
  * The random effects (BLUPs) of a grouping factor: a row per level.
  * @customfunction RANEF
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row.
  */
-export function ranef(data: any[][], formula: string, group?: string, method?: string): any[][] {
-  return run(() => spill(wf.ranef(data, formula, group, method)));
+export function ranef(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.ranef(data, formula, group, method, where(invocation))));
 }
 
 /**
  * The coefficients per level of a grouping factor (fixed effects plus the level's BLUPs, as lme4's coef()).
  * @customfunction COEF
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row.
  */
-export function coef(data: any[][], formula: string, group?: string, method?: string): any[][] {
-  return run(() => spill(wf.coef(data, formula, group, method)));
+export function coef(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.coef(data, formula, group, method, where(invocation))));
 }
 
 /**
  * The variance components: Groups, Name, Variance, Std.Dev. and correlations, with a Residual row.
  * @customfunction VARCORR
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row.
  */
-export function varcorr(data: any[][], formula: string, method?: string): any[][] {
-  return run(() => spill(wf.varcorr(data, formula, method)));
+export function varcorr(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.varcorr(data, formula, method, where(invocation))));
 }
 
 /**
  * The residual standard deviation of a linear mixed model.
  * @customfunction SIGMA
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns The residual standard deviation.
  */
-export function sigma(data: any[][], formula: string, method?: string): number {
-  return run(() => single(wf.sigma(data, formula, method)));
+export function sigma(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.sigma(data, formula, method, where(invocation))));
 }
 
 /**
  * The log-likelihood of a linear mixed model (the REML log-likelihood for a REML fit, as lme4's logLik()).
  * @customfunction LOGLIK
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns The log-likelihood.
  */
-export function logLik(data: any[][], formula: string, method?: string): number {
-  return run(() => single(wf.logLik(data, formula, method)));
+export function logLik(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.logLik(data, formula, method, where(invocation))));
 }
 
 /**
  * Akaike's information criterion of a linear mixed model, as lme4's AIC().
  * @customfunction AIC
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns The AIC.
  */
-export function aic(data: any[][], formula: string, method?: string): number {
-  return run(() => single(wf.aic(data, formula, method)));
+export function aic(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.aic(data, formula, method, where(invocation))));
 }
 
 /**
  * The Bayesian information criterion of a linear mixed model, as lme4's BIC().
  * @customfunction BIC
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns The BIC.
  */
-export function bic(data: any[][], formula: string, method?: string): number {
-  return run(() => single(wf.bic(data, formula, method)));
+export function bic(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.bic(data, formula, method, where(invocation))));
 }
 
 /**
  * The intraclass correlation of a grouping factor: its random-intercept variance over the total variance.
  * @customfunction ICC
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (1 | school)".
  * @param [group] The grouping factor (default: the first of the formula).
  * @param [method] "REML" (the default) or "ML".
  * @returns The intraclass correlation.
  */
-export function icc(data: any[][], formula: string, group?: string, method?: string): number {
-  return run(() => single(wf.icc(data, formula, group, method)));
+export function icc(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.icc(data, formula, group, method, where(invocation))));
 }
 
 /**
  * Predictions for new rows: with the BLUPs of their groups (Prediction) and from the fixed effects only (Population); new group levels get the population prediction.
  * @customfunction PREDICT
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param newdata The new rows with a header row naming their columns.
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row and a row per new row.
  */
-export function predict(data: any[][], formula: string, newdata: any[][], method?: string): any[][] {
-  return run(() => spill(wf.predict(data, formula, newdata, method)));
+export function predict(data: any[][], formula: string, newdata: any[][], method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.predict(data, formula, newdata, method, where(invocation, "newdata"))));
 }
 
 /**
  * The shrinkage table of a grouping factor: a row per level with its n, its own OLS estimates and the BLUP coefficients.
  * @customfunction SHRINKAGE
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
  * @returns A table with a header row.
  */
-export function shrinkage(data: any[][], formula: string, group?: string, method?: string): any[][] {
-  return run(() => spill(wf.shrinkage(data, formula, group, method)));
+export function shrinkage(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.shrinkage(data, formula, group, method, where(invocation))));
 }
 
 /**
  * The summary of a linear mixed model as lme4 prints it (with lmerTest's t-tests), a line per cell.
  * @customfunction SUMMARY
+ * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
  * @returns The summary text, a line per row.
  */
-export function summary(data: any[][], formula: string, method?: string): any[][] {
-  return run(() => spill(wf.summary(data, formula, method)));
+export function summary(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.summary(data, formula, method, where(invocation))));
 }
 
 /** The functions by their id in functions.json (the name after `@customfunction`). */

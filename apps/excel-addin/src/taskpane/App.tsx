@@ -30,6 +30,7 @@ import {
 import { DataAreaRegular, DismissRegular, NumberSymbolRegular, PlayRegular, TextTRegular } from "@fluentui/react-icons";
 import { HlmError } from "@hlm/core";
 import { startTransition, useEffect, useMemo, useReducer, useRef, type ReactElement } from "react";
+import { rangeOrigin } from "../excel/addresses.js";
 import { readSelectedRange, readUsedRange, writeResultSheets } from "../excel/index.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
 import { checkFormulaText, splitAtPosition } from "./formulaBuilder.js";
@@ -216,9 +217,9 @@ export function App(): ReactElement {
     try {
       const { address, values } = which === "selection" ? await readSelectedRange() : await readUsedRange();
       // the cells become a table in the worker (rangeToTable's checks), off the page's main thread
-      const table = await client.makeTable(values, which === "selection" ? "selection" : "used range");
+      const { table, layout } = await client.makeTable(values, which === "selection" ? "selection" : "used range", rangeOrigin(address));
       // a new range re-renders most of the pane (columns, pickers, checkboxes): in slices, as a transition
-      startTransition(() => dispatch({ type: "rangeLoaded", address, table }));
+      startTransition(() => dispatch({ type: "rangeLoaded", address, table, layout }));
     } catch (e) {
       if (e instanceof HlmError && e.code === "CANCELLED") return; // a newer read replaced this one
       dispatch({ type: "rangeFailed", message: messageOf(e, "Excel could not read the range") });
@@ -230,7 +231,14 @@ export function App(): ReactElement {
     if (!st.range || check.kind !== "ok" || isBusy(st.fit) || client.busy) return;
     const REML = st.method === "REML";
     const id = client.start(
-      { table: st.range.table, formula: st.formula.trim(), REML, factors: factorsOf(st), dataName: st.range.address },
+      {
+        table: st.range.table,
+        formula: st.formula.trim(),
+        REML,
+        factors: factorsOf(st),
+        dataName: st.range.address,
+        ...(st.range.layout ? { layout: st.range.layout } : {}),
+      },
       {
         onProgress: (m) =>
           dispatch({ type: "fitProgress", id: m.id, stage: m.stage, evaluations: m.evaluations, objective: m.objective, bestObjective: m.bestObjective }),

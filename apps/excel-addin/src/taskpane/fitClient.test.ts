@@ -111,6 +111,7 @@ describe("FitClient", () => {
 describe("FitClient.makeTable", () => {
   const cells = [["y", "g"], ...Array.from({ length: 10 }, (_, i) => [i, `g${i % 3}`])];
   const packed = packTable(tableFromRows(["y", "g"], cells.slice(1))).table;
+  const layout = { headerRow: 4, columns: [1, 2] };
   const options = { sharedFlag: false, chunkCells: 4, yieldToPage: () => Promise.resolve() };
   /** Lets the chunks go out (each waits for `yieldToPage`). */
   const flush = async (): Promise<void> => {
@@ -119,16 +120,16 @@ describe("FitClient.makeTable", () => {
 
   it("sends the cells in chunks, then makeTable; resolves with the worker's table", async () => {
     const client = new FitClient(() => new FakeWorker(false), options);
-    const made = client.makeTable(cells, "selection");
+    const made = client.makeTable(cells, "selection", { firstRow: 4, firstColumn: 1 });
     await flush();
     const w = FakeWorker.all[0]!;
     const rows = w.received.filter((m) => m.type === "rows");
     expect(rows.map((m) => (m.type === "rows" ? m.rows.length : 0))).toEqual([2, 2, 2, 2, 2, 1]); // 4 cells: 2 rows of 2
     expect(rows.flatMap((m) => (m.type === "rows" ? m.rows : []))).toEqual(cells);
     const last = w.received.at(-1)!;
-    expect(last).toMatchObject({ type: "makeTable", what: "selection" });
-    w.reply({ type: "tableReady", id: last.id, table: packed });
-    await expect(made).resolves.toBe(packed);
+    expect(last).toMatchObject({ type: "makeTable", what: "selection", firstRow: 4, firstColumn: 1 });
+    w.reply({ type: "tableReady", id: last.id, table: packed, layout });
+    await expect(made).resolves.toEqual({ table: packed, layout });
   });
 
   it("rejects with the worker's one sentence when the cells are no table", async () => {
@@ -152,9 +153,9 @@ describe("FitClient.makeTable", () => {
     expect(w.received.filter((m) => m.id === firstId)).toHaveLength(1); // only its first chunk went out
     const last = w.received.at(-1)!;
     expect(last).toMatchObject({ type: "makeTable" });
-    w.reply({ type: "tableReady", id: firstId, table: packed }); // stale: ignored
-    w.reply({ type: "tableReady", id: last.id, table: packed });
-    await expect(second).resolves.toBe(packed);
+    w.reply({ type: "tableReady", id: firstId, table: packed, layout }); // stale: ignored
+    w.reply({ type: "tableReady", id: last.id, table: packed, layout });
+    expect((await second).table).toBe(packed);
   });
 
   it("a worker that dies rejects the table with one sentence", async () => {

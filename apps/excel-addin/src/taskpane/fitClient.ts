@@ -6,6 +6,7 @@
  * counts as cancelled.
  */
 import { HlmError } from "@hlm/core";
+import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
 
@@ -51,8 +52,14 @@ export function nextTask(): Promise<void> {
   });
 }
 
+/** The table of a range, as the worker made it, and where it is on the sheet. */
+export interface RangeTable {
+  table: PackedTable;
+  layout: SheetLayout;
+}
+
 interface PendingTable {
-  resolve(table: PackedTable): void;
+  resolve(table: RangeTable): void;
   reject(error: HlmError): void;
 }
 
@@ -151,12 +158,13 @@ export class FitClient {
    * checks. The cells go in messages of about `chunkCells` cells, one task of the page each, so that
    * copying them to the worker never holds the page for long. Rejects with an HlmError: DATA (the
    * message names the range, column or cell), CANCELLED (a newer call replaced this one), INTERNAL
-   * (the worker stopped). `what` names the range in messages ("selection", "used range").
+   * (the worker stopped). `what` names the range in messages ("selection", "used range"); `at` is
+   * where the range starts on its sheet (0-based row and column), so that messages name its cells.
    */
-  async makeTable(values: readonly (readonly unknown[])[], what: string): Promise<PackedTable> {
+  async makeTable(values: readonly (readonly unknown[])[], what: string, at: { firstRow?: number; firstColumn?: number } = {}): Promise<RangeTable> {
     const id = this.nextTableId++;
     this.rejectTables(new HlmError("CANCELLED", "A newer range replaced this one."));
-    const result = new Promise<PackedTable>((resolve, reject) => this.tables.set(id, { resolve, reject }));
+    const result = new Promise<RangeTable>((resolve, reject) => this.tables.set(id, { resolve, reject }));
     result.catch(() => undefined); // rejected while the chunks are still going out: the caller gets it below
     const live = (w: WorkerLike): boolean => this.worker === w && this.tables.has(id);
     try {
@@ -167,7 +175,15 @@ export class FitClient {
         if (live(worker)) worker.postMessage({ type: "rows", id, rows: values.slice(i, i + per) as unknown[][] });
       }
       // when replaced or the worker stopped, `result` is rejected already
-      if (live(worker)) worker.postMessage({ type: "makeTable", id, what });
+      if (live(worker)) {
+        worker.postMessage({
+          type: "makeTable",
+          id,
+          what,
+          ...(at.firstRow !== undefined ? { firstRow: at.firstRow } : {}),
+          ...(at.firstColumn !== undefined ? { firstColumn: at.firstColumn } : {}),
+        });
+      }
     } catch (e) {
       const p = this.tables.get(id);
       this.tables.delete(id);
@@ -181,7 +197,7 @@ export class FitClient {
       const p = this.tables.get(m.id);
       if (!p) return; // replaced meanwhile
       this.tables.delete(m.id);
-      if (m.type === "tableReady") p.resolve(m.table);
+      if (m.type === "tableReady") p.resolve({ table: m.table, layout: m.layout });
       else p.reject(new HlmError(m.code, m.message));
       return;
     }

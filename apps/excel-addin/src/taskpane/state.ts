@@ -2,6 +2,7 @@
  * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
  * pickers, ML/REML, the categorical columns, and where the fit is.
  */
+import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { FitDigest } from "../worker/protocol.js";
 import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
@@ -18,6 +19,8 @@ export interface DataRange {
   address: string;
   /** The data, as the worker made it from the range's cells and as each fit sends it back. */
   table: PackedTable;
+  /** Where its header and columns are on the sheet (messages of a fit name sheet rows and cells). */
+  layout?: SheetLayout;
   columns: ColumnInfo[];
 }
 
@@ -63,7 +66,7 @@ export const initialState: PaneState = {
 
 export type Action =
   | { type: "rangeReading" }
-  | { type: "rangeLoaded"; address: string; table: PackedTable }
+  | { type: "rangeLoaded"; address: string; table: PackedTable; layout?: SheetLayout }
   | { type: "rangeFailed"; message: string }
   | { type: "formulaEdited"; text: string }
   | { type: "pickersChanged"; pickers: Partial<Pickers> }
@@ -122,7 +125,7 @@ export function reducer(state: PaneState, action: Action): PaneState {
       const formula = state.formula === buildFormula(state.pickers) ? buildFormula(pickers) : state.formula;
       return {
         ...state,
-        range: { address: action.address, table: action.table, columns },
+        range: { address: action.address, table: action.table, columns, ...(action.layout ? { layout: action.layout } : {}) },
         rangeError: null,
         pickers,
         formula,

@@ -9,6 +9,7 @@
  * keeps the packed table and sends it with every fit.
  */
 import type { HlmErrorCode, ResultTable } from "@hlm/core";
+import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "./packedTable.js";
 
 /** Start a fit. `id` tags every reply, so replies of an earlier (cancelled) fit can be told apart. */
@@ -22,6 +23,8 @@ export interface FitRequest {
   factors: string[];
   /** Name of the data in the summary (the range address). */
   dataName?: string;
+  /** Where the table's header and columns are on the sheet (from `tableReady`), so that errors name sheet rows and cells. */
+  layout?: SheetLayout;
   /**
    * Optional shared cancel flag (an Int32Array over a SharedArrayBuffer, element 0 set to 1 to cancel),
    * when the page is cross-origin isolated: the worker reads it at every evaluation, so a cancel
@@ -46,11 +49,16 @@ export interface RowsChunk {
   rows: unknown[][];
 }
 
-/** All rows of table `id` are sent: make the table. `what` names the range in messages ("selection"). */
+/**
+ * All rows of table `id` are sent: make the table. `what` names the range in messages ("selection");
+ * `firstRow` and `firstColumn` (0-based) are where the range starts on its sheet, for cell addresses.
+ */
 export interface TableRequest {
   type: "makeTable";
   id: number;
   what: string;
+  firstRow?: number;
+  firstColumn?: number;
 }
 
 export type PaneToWorker = FitRequest | CancelRequest | RowsChunk | TableRequest;
@@ -60,6 +68,8 @@ export interface TableReady {
   type: "tableReady";
   id: number;
   table: PackedTable;
+  /** Where the header and each column of the table are on the sheet. */
+  layout: SheetLayout;
 }
 
 /** Why the rows of a `makeTable` request are no table (one sentence that names the range, column or cell). */

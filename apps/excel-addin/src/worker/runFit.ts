@@ -1,9 +1,11 @@
 /**
  * One fit as the worker runs it, without the worker: build the model, fit it with progress messages
- * (throttled) and cancellation, then compute the three result tables. Plain TypeScript, so it is
+ * (throttled) and cancellation, then compute the three result tables. An error about a row of the
+ * data names it as the sheet counts it (`locateError`, with the request's `layout`). Plain TypeScript, so it is
  * tested with vitest directly.
  */
-import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit } from "@hlm/core";
+import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
+import { locateError } from "../locateError.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
@@ -53,7 +55,13 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
       return;
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
-    const model = buildModel(unpackTable(req.table), req.formula, { REML: req.REML, factors: req.factors });
+    const table = unpackTable(req.table);
+    let model: Model;
+    try {
+      model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors });
+    } catch (e) {
+      throw locateError(e, table, req.layout, req.formula); // the engine's data rows as the sheet's rows
+    }
     let last = -Infinity;
     const fit = fitModel(model, {
       onProgress: (p) => {

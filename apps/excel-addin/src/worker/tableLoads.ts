@@ -1,11 +1,11 @@
 /**
  * The worker's side of reading a range: it collects the `rows` chunks the pane posts and, at
  * `makeTable`, turns them into a table with `rangeToTable` (the same checks and messages as ever:
- * header, blank margins, Excel errors in cells) and packs it. Plain TypeScript, tested without a
+ * header, blank margins, Excel errors in cells, cells named by their sheet addresses) and packs it. Plain TypeScript, tested without a
  * worker.
  */
 import { HlmError } from "@hlm/core";
-import { rangeToTable } from "../rangeToTable.js";
+import { rangeToLocatedTable } from "../rangeToTable.js";
 import { packTable } from "./packedTable.js";
 import type { RowsChunk, TableFailed, TableReady, TableRequest } from "./protocol.js";
 
@@ -28,8 +28,13 @@ export class TableLoads {
     const values = this.rows.get(m.id) ?? [];
     this.rows.delete(m.id);
     try {
-      const { table, transfer } = packTable(rangeToTable(values, { what: m.what }));
-      return { reply: { type: "tableReady", id: m.id, table }, transfer };
+      const located = rangeToLocatedTable(values, {
+        what: m.what,
+        ...(m.firstRow !== undefined ? { firstRow: m.firstRow } : {}),
+        ...(m.firstColumn !== undefined ? { firstColumn: m.firstColumn } : {}),
+      });
+      const { table, transfer } = packTable(located.table);
+      return { reply: { type: "tableReady", id: m.id, table, layout: located.layout }, transfer };
     } catch (e) {
       if (e instanceof HlmError) return { reply: { type: "tableFailed", id: m.id, code: e.code, message: e.message }, transfer: [] };
       const first = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim().replace(/\.$/, "");

@@ -2,8 +2,9 @@
  * A small Excel for the tests of `src/excel`, built from office-addin-mock's `OfficeMockObject`s:
  * properties must be loaded and synced before they can be read, as in Office.js. Requests (adding and
  * deleting sheets, writing cells, tables, charts) are queued and carried out at `context.sync()`, as
- * Excel does; a sync can be made to fail. The workbook keeps its cells in a grid per sheet, so a
- * test can look at what was written.
+ * Excel does; a sync can be made to fail, before or part-way through its requests. The workbook
+ * keeps its cells in a grid per sheet, so a test can look at what was written, and `changes` logs
+ * every change carried out, with the sheet it touched.
  */
 import { OfficeMockObject } from "office-addin-mock";
 import { cellAddress, quoteSheetName, rangeAddress, type CellRect } from "../addresses.js";
@@ -30,12 +31,20 @@ export interface FakeChart {
 }
 
 export interface FakeSheet {
+  id: string;
   name: string;
   cells: Map<string, FakeCell>;
   tables: FakeTable[];
   charts: FakeChart[];
   autofitted: CellRect[];
   mock: OfficeMockObject;
+}
+
+/** A change carried out on the workbook: which sheet (its id and its name then) and what. */
+export interface FakeChange {
+  sheetId: string;
+  sheet: string;
+  kind: "add" | "delete" | "activate" | "values" | "numberFormat" | "bold" | "table" | "chart" | "autofit";
 }
 
 /** What one sync carried out: the cells written (values and number formats) and the requests. */
@@ -49,10 +58,14 @@ export interface FakeExcelOptions {
   sheets?: { name: string; values?: unknown[][] }[];
   /** The selected range on the active (first) sheet (default: A1). */
   selection?: CellRect;
-  /** The sync (1-based, counted over the whole life of the fake) that fails. */
-  failAtSync?: number;
+  /** The sync (1-based, counted over the whole life of the fake) that fails, or several. */
+  failAtSync?: number | number[];
+  /** How many of its requests (range writes first, then the others, in order) the failing sync carries out before it fails (default 0). */
+  applyBeforeFailing?: number;
   /** An error code with which getSelectedRange fails at the next sync (e.g. "InvalidSelection"). */
   selectionError?: string;
+  /** Called before each sync (1-based number) is carried out: a test acts as the user between two syncs. */
+  beforeSync?: (sync: number, excel: FakeExcel) => void;
 }
 
 const key = (r: number, c: number): string => `${r},${c}`;
@@ -64,6 +77,9 @@ export class FakeExcel {
   readonly syncs: SyncRecord[] = [];
   /** The sizes of the ranges whose values were loaded at each sync. */
   readonly loads: CellRect[] = [];
+  /** Every change carried out, in order. */
+  readonly changes: FakeChange[] = [];
+  private nextSheetId = 1;
   private queue: (() => void)[] = [];
   private pendingRanges: { mock: OfficeMockObject; rect: CellRect; sheet: FakeSheet; initial: { values: unknown[][]; numberFormat: unknown[][] } }[] = [];
   private readonly liveRanges: OfficeMockObject[] = [];
@@ -89,11 +105,16 @@ export class FakeExcel {
         fake.queue.push(() => {
           if (fake.sheets.some((s) => s.name.toUpperCase() === name.toUpperCase())) throw fake.excelError("ItemAlreadyExists", `A sheet named '${name}' exists.`);
           fake.sheets.push(sheet);
+          fake.changed(sheet, "add");
         });
         return sheet.mock;
       },
       getActiveWorksheet(): OfficeMockObject {
         return fake.sheets[fake.active]!.mock;
+      },
+      getItemOrNullObject(key: string): OfficeMockObject {
+        const s = fake.sheets.find((x) => x.id === key || x.name.toUpperCase() === String(key).toUpperCase());
+        return s ? s.mock : fake.nullObject({ name: "", id: "", getUsedRangeOrNullObject: () => fake.nullObject({ address: "" }) });
       },
     });
     this.context = new OfficeMockObject({
@@ -121,6 +142,21 @@ export class FakeExcel {
       ChartType: { xyscatter: "XYScatter" },
       ChartSeriesBy: { columns: "Columns" },
     };
+  }
+
+  /** Adds a sheet with values at once, as the user would in Excel (not through the add-in's requests). */
+  addSheetByHand(name: string, values: unknown[][] = []): FakeSheet {
+    const sheet = this.makeSheet(name);
+    values.forEach((row, r) => row.forEach((v, c) => sheet.cells.set(key(r, c), { value: v })));
+    this.sheets.push(sheet);
+    return sheet;
+  }
+
+  /** Renames a sheet, as the user would in Excel. */
+  renameByHand(name: string, to: string): void {
+    const sheet = this.sheet(name);
+    sheet.name = to;
+    sheet.mock.setValue("name", to);
   }
 
   sheet(name: string): FakeSheet {
@@ -158,25 +194,35 @@ export class FakeExcel {
 
   private makeSheet(name: string): FakeSheet {
     const fake = this;
-    const sheet: FakeSheet = { name, cells: new Map(), tables: [], charts: [], autofitted: [], mock: undefined as never };
+    const sheet: FakeSheet = { id: `{sheet-${this.nextSheetId++}}`, name, cells: new Map(), tables: [], charts: [], autofitted: [], mock: undefined as never };
     sheet.mock = new OfficeMockObject({
       name,
+      id: sheet.id,
+      isNullObject: false,
       getRangeByIndexes(row: number, column: number, rowCount: number, columnCount: number): OfficeMockObject {
         return fake.rangeMock(sheet, { row, column, rowCount, columnCount });
       },
       getUsedRange(): OfficeMockObject {
         return fake.rangeMock(sheet, fake.usedRect(sheet));
       },
+      getUsedRangeOrNullObject(): OfficeMockObject {
+        const empty = [...sheet.cells.values()].every((c) => c.value === "" || c.value === null || c.value === undefined);
+        return empty ? fake.nullObject({ address: "" }) : fake.rangeMock(sheet, fake.usedRect(sheet));
+      },
       activate(): void {
         fake.queue.push(() => {
           fake.active = fake.sheets.indexOf(sheet);
+          fake.changed(sheet, "activate");
         });
       },
       delete(): void {
         fake.queue.push(() => {
+          const current = fake.sheets[fake.active];
           const i = fake.sheets.indexOf(sheet);
           if (i >= 0) fake.sheets.splice(i, 1);
-          if (fake.active >= fake.sheets.length) fake.active = 0;
+          fake.active = current === sheet || current === undefined ? Math.min(i, fake.sheets.length - 1) : fake.sheets.indexOf(current);
+          fake.active = Math.max(0, fake.active);
+          fake.changed(sheet, "delete");
         });
       },
       tables: {
@@ -188,6 +234,7 @@ export class FakeExcel {
             const all = fake.sheets.flatMap((s) => s.tables.map((t) => t.name.toUpperCase()));
             if (name !== "" && all.includes(name.toUpperCase())) throw fake.excelError("InvalidArgument", `A table named '${name}' exists.`);
             sheet.tables.push({ name, style: String(table.style), rect, hasHeaders });
+            fake.changed(sheet, "table");
           });
           return table;
         },
@@ -204,12 +251,35 @@ export class FakeExcel {
           fake.queue.push(() => {
             chart.title = String((mock.title as { text: unknown }).text);
             sheet.charts.push(chart);
+            fake.changed(sheet, "chart");
           });
           return mock;
         },
       },
     });
+    this.withNullFlag(sheet.mock);
     return sheet;
+  }
+
+  /**
+   * An object of Office.js's `…OrNullObject` calls that is the null object: `isNullObject` true (and
+   * readable after the next sync once anything of it was loaded, as in Office.js).
+   */
+  private nullObject(props: Record<string, unknown>): OfficeMockObject {
+    const mock = this.withNullFlag(new OfficeMockObject({ isNullObject: true, ...props }));
+    this.liveRanges.push(mock);
+    return mock;
+  }
+
+  /** Makes `isNullObject` load with whatever else is loaded of the object (Office.js sets it at every sync). */
+  private withNullFlag(mock: OfficeMockObject): OfficeMockObject {
+    const load = mock.load.bind(mock);
+    mock.load = (what: Parameters<OfficeMockObject["load"]>[0]) => {
+      load(what);
+      if ("isNullObject" in mock) load("isNullObject");
+      return mock;
+    };
+    return mock;
   }
 
   private readonly rects = new WeakMap<object, CellRect>();
@@ -228,6 +298,7 @@ export class FakeExcel {
     const values = huge ? [] : this.valuesOf(sheet, rect);
     const numberFormat = values.map((row) => row.map(() => "General"));
     const mock = new OfficeMockObject({
+      isNullObject: false,
       address: `${quoteSheetName(sheet.name)}!${rangeAddress(rect.row, rect.column, rect.rowCount, rect.columnCount)}`,
       rowCount: rect.rowCount,
       columnCount: rect.columnCount,
@@ -236,10 +307,14 @@ export class FakeExcel {
       format: {
         font: { bold: false },
         autofitColumns(): void {
-          fake.queue.push(() => sheet.autofitted.push(rect));
+          fake.queue.push(() => {
+            sheet.autofitted.push(rect);
+            fake.changed(sheet, "autofit");
+          });
         },
       },
     });
+    this.withNullFlag(mock);
     const originalLoad = mock.load.bind(mock);
     mock.load = (what: Parameters<OfficeMockObject["load"]>[0]) => {
       if (typeof what === "string" && what.split(",").includes("values")) fake.loads.push(rect);
@@ -255,35 +330,56 @@ export class FakeExcel {
     return Array.from({ length: r.rowCount }, (_, i) => Array.from({ length: r.columnCount }, (_, j) => sheet.cells.get(key(r.row + i, r.column + j))?.value ?? ""));
   }
 
-  /** Carries out the queued requests (or fails), then lets the mocks deliver what was loaded. */
+  /** Logs a change to a sheet. */
+  private changed(sheet: FakeSheet, kind: FakeChange["kind"]): void {
+    this.changes.push({ sheetId: sheet.id, sheet: sheet.name, kind });
+  }
+
+  /** Carries out the queued requests (or fails, part-way if asked), then lets the mocks deliver what was loaded. */
   private async sync(): Promise<void> {
     this.syncCount++;
+    this.options.beforeSync?.(this.syncCount, this);
     const record: SyncRecord = { cellsWritten: 0, ranges: [] };
     const queue = this.queue;
     const ranges = this.pendingRanges;
     this.queue = [];
     this.pendingRanges = [];
-    if (this.options.failAtSync === this.syncCount) throw this.excelError("GeneralException", "An internal error has occurred.");
     // writes to ranges come first, in the order the ranges were made, then the other requests
+    const ops: (() => void)[] = [];
     for (const { mock, rect, sheet, initial } of ranges) {
       const v = mock.values as unknown;
       const f = mock.numberFormat as unknown;
       const bold = (mock.format as { font: { bold: unknown } }).font.bold;
       if (v !== initial.values && Array.isArray(v)) {
-        this.checkShape(v, rect, "values");
-        (v as unknown[][]).forEach((row, i) => row.forEach((x, j) => this.cellAt(sheet, rect.row + i, rect.column + j).value = x));
-        record.cellsWritten += rect.rowCount * rect.columnCount;
-        record.ranges.push(rect);
+        ops.push(() => {
+          this.checkShape(v, rect, "values");
+          (v as unknown[][]).forEach((row, i) => row.forEach((x, j) => (this.cellAt(sheet, rect.row + i, rect.column + j).value = x)));
+          record.cellsWritten += rect.rowCount * rect.columnCount;
+          record.ranges.push(rect);
+          this.changed(sheet, "values");
+        });
       }
       if (f !== initial.numberFormat && Array.isArray(f)) {
-        this.checkShape(f, rect, "numberFormat");
-        (f as unknown[][]).forEach((row, i) => row.forEach((x, j) => (this.cellAt(sheet, rect.row + i, rect.column + j).numberFormat = String(x))));
+        ops.push(() => {
+          this.checkShape(f, rect, "numberFormat");
+          (f as unknown[][]).forEach((row, i) => row.forEach((x, j) => (this.cellAt(sheet, rect.row + i, rect.column + j).numberFormat = String(x))));
+          this.changed(sheet, "numberFormat");
+        });
       }
       if (bold === true) {
-        for (let i = 0; i < rect.rowCount; i++) for (let j = 0; j < rect.columnCount; j++) this.cellAt(sheet, rect.row + i, rect.column + j).bold = true;
+        ops.push(() => {
+          for (let i = 0; i < rect.rowCount; i++) for (let j = 0; j < rect.columnCount; j++) this.cellAt(sheet, rect.row + i, rect.column + j).bold = true;
+          this.changed(sheet, "bold");
+        });
       }
     }
-    for (const request of queue) request();
+    ops.push(...queue);
+    const fail = this.options.failAtSync;
+    if (fail === this.syncCount || (Array.isArray(fail) && fail.includes(this.syncCount))) {
+      for (const op of ops.slice(0, this.options.applyBeforeFailing ?? 0)) op();
+      throw this.excelError("GeneralException", "An internal error has occurred.");
+    }
+    for (const op of ops) op();
     this.syncs.push(record);
     if (this.itemsRequested) {
       this.worksheets.items = this.sheets.map((s) => s.mock);

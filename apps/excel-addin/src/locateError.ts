@@ -1,0 +1,112 @@
+/**
+ * The engine's errors about a row of the data, re-worded to name the row and the cell as the sheet
+ * counts them.
+ *
+ * The engine (`buildModel`) knows a table, not a sheet: it numbers data rows from 1 (the first row
+ * under the header), so its "row 16" of a range whose header is on sheet row 1 is sheet row 17. With
+ * the range's `SheetLayout` (from `rangeRows`) this module turns such an error into one that says
+ * "row 17" and "cell C17":
+ *
+ * - text in a column used as numbers (the engine's "should be numeric" error, whose details name a
+ *   text column and a row): the first cell of that column that is not a number, found here in the
+ *   table (so the message does not depend on how the engine words or counts it);
+ * - any other error with a row (an infinite value, say): "row N" of its message becomes the sheet's
+ *   row;
+ * - no rows left to fit because a column of the formula has no value at all (every cell empty or
+ *   `#N/A`): the message names that column and its cells, rather than "every row has a missing value".
+ *
+ * Errors without a row, and everything that is not an HlmError, are returned as they are.
+ */
+import { columnsOf, HlmError, modelTerms, type Table } from "@hlm/core";
+import { columnLetter, type SheetLayout } from "./rangeToTable.js";
+
+/** Does a text cell read as a finite number (the engine's test for the numbers of a text column)? */
+const readsAsNumber = (v: string): boolean => v.trim() !== "" && Number.isFinite(Number(v));
+
+/** A cell's value as a message shows it: text in quotes (cut at 40 characters), logical values as Excel shows them. */
+export function shownValue(v: string): string {
+  // a logical cell (TRUE/FALSE) reaches the table as the text "true"/"false"; text typed as "true" in a cell becomes TRUE in Excel anyway
+  if (v === "true" || v === "false") return `the logical value ${v.toUpperCase()}`;
+  return `'${v.length > 40 ? `${v.slice(0, 39)}…` : v}'`;
+}
+
+/** The columns a formula uses, in the order it names them (none when it does not parse). */
+function formulaColumns(formula: string): string[] {
+  try {
+    const terms = modelTerms(formula);
+    const out = new Set<string>();
+    columnsOf(terms.response, out);
+    for (const v of terms.fixed.variables) columnsOf(v.expr, out);
+    for (const r of terms.random) {
+      for (const v of r.effects.variables) columnsOf(v.expr, out);
+      for (const g of r.groupVars) out.add(g);
+    }
+    for (const o of terms.offsets) columnsOf(o, out);
+    return [...out];
+  } catch {
+    return [];
+  }
+}
+
+/** A column of the formula with no value in any row, and the error that says so; or null. */
+function emptyColumnError(e: HlmError, table: Table, layout: SheetLayout, formula: string): HlmError | null {
+  if (table.nrow === 0) return null;
+  for (const name of formulaColumns(formula)) {
+    const j = table.names.indexOf(name);
+    if (j < 0) continue;
+    const c = table.columns[j]!;
+    const empty = c.kind === "number" ? c.missing.every((m) => m === 1) : c.values.every((v) => v === null || v === undefined);
+    if (!empty) continue;
+    const letter = layout.columns[j] === undefined ? null : columnLetter(layout.columns[j]!);
+    const cells = letter === null ? "" : `: cells ${letter}${layout.headerRow + 2}:${letter}${layout.headerRow + 1 + table.nrow} are all empty (or #N/A)`;
+    const err = new HlmError("DATA", `Column '${name}' has no values${cells}, so no rows are left to fit.`, { column: name });
+    err.cause = e;
+    return err;
+  }
+  return null;
+}
+
+/**
+ * The error `e` with its row (and cell) as the sheet counts them; see the module comment. `formula`
+ * (the model's) lets an error about no rows left name the column that has no values.
+ */
+export function locateError(e: unknown, table: Table, layout: SheetLayout | undefined, formula?: string): unknown {
+  if (!(e instanceof HlmError) || layout === undefined) return e;
+  const d = e.details;
+  if (d?.row === undefined) {
+    if (e.code === "DATA" && d?.column === undefined && formula !== undefined) return emptyColumnError(e, table, layout, formula) ?? e;
+    return e;
+  }
+  const j = d.column === undefined ? -1 : table.names.indexOf(d.column);
+  const column = j >= 0 ? table.columns[j] : undefined;
+  const letter = j >= 0 && layout.columns[j] !== undefined ? columnLetter(layout.columns[j]!) : null;
+
+  if (column?.kind === "string") {
+    const values = column.values;
+    let bad = -1;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== null && v !== undefined && !readsAsNumber(v)) {
+        bad = i;
+        break;
+      }
+    }
+    if (bad < 0) return e;
+    const row = layout.headerRow + 2 + bad;
+    const cell = letter === null ? "" : ` (cell ${letter}${row})`;
+    const located = new HlmError(
+      "DATA",
+      `Column '${column.name}' should hold numbers, but row ${row} holds ${shownValue(values[bad]!)}${cell}; correct that cell or clear it.`,
+      { column: column.name, row },
+    );
+    located.cause = e;
+    return located;
+  }
+
+  const row = layout.headerRow + 1 + d.row;
+  const message = e.message.replace(new RegExp(`\\brow ${d.row}\\b`), `row ${row}${letter === null ? "" : ` (cell ${letter}${row})`}`);
+  if (message === e.message) return e;
+  const located = new HlmError(e.code, message, { ...d, row });
+  located.cause = e;
+  return located;
+}
