@@ -2,7 +2,9 @@
  * A streaming CSV reader for data tables (RFC 4180 style), pure: it is fed the text as strings, in
  * pieces of any size split anywhere, and gives the same table (or the same error) as the whole text.
  *
- * - The first non-empty line is the header; names are unquoted and trimmed, must be non-blank and unique.
+ * - The first non-empty line is the header; names are unquoted and trimmed, and unique. A column
+ *   without a name is left out when it has no values (a trailing delimiter on every line), and is an
+ *   error when it has some.
  * - Fields may be quoted with `"`; inside quotes `""` is a quote, and delimiters and line breaks are data.
  * - Line ends may be LF, CRLF (or a lone CR); a leading UTF-8 BOM is dropped; empty lines at the end are ignored.
  * - Fields are trimmed (spaces and tabs, unless that character is the delimiter). An empty field or the
@@ -11,7 +13,8 @@
  *   `.5`, `+3`, `5.`); otherwise it is a string column holding the unquoted, trimmed text.
  *
  * Line numbers in error messages are physical lines of the text (the header is line 1 unless empty
- * lines precede it), so they match what an editor shows.
+ * lines precede it), so they match what an editor shows. The table's `firstRow` is the header's line
+ * plus one: the model's messages number rows as a spreadsheet shows the file (a record per row).
  *
  * Memory: the reader keeps only the text of the record it has not finished yet. Fields become numbers
  * as they are read, in growable Float64Arrays; of those, only the texts that String(number) would not
@@ -302,12 +305,16 @@ function detectDelimiter(text: string, start: number, atEnd: boolean): number {
   return COMMA;
 }
 
-/** Checks header names: none blank, none twice. `where(j)` adds where column j is to the message. */
-export function checkNames(names: string[], where: (j: number) => string, row: number): void {
+/**
+ * Checks header names: none blank (unless `allowBlank`: the caller drops such columns when they are
+ * empty), none twice. `where(j)` adds where column j is to the message.
+ */
+export function checkNames(names: string[], where: (j: number) => string, row: number, allowBlank = false): void {
   const seen = new Map<string, number>();
   for (let j = 0; j < names.length; j++) {
     const name = names[j]!;
     if (name === "") {
+      if (allowBlank) continue;
       throw new HlmError("DATA", `Column ${j + 1} has no name in the header${where(j)}.`, { row });
     }
     const first = seen.get(name);
@@ -589,6 +596,12 @@ class ColumnBuilder {
   }
 }
 
+/** The first row of a column that is not missing, or -1. */
+function firstValue(c: Column): number {
+  if (c.kind === "number") return c.missing.indexOf(0);
+  return c.values.findIndex((v) => v !== null);
+}
+
 /** How many fields the tokenizer collects before they go into the columns. */
 const BATCH = 1 << 16;
 
@@ -606,6 +619,8 @@ class StreamingCsvReader implements CsvReader {
   private stage = FIND_HEADER;
   private bomChecked = false;
   private names: string[] = [];
+  /** The physical line of the header (1 unless empty lines precede it). */
+  private headerLine = 1;
   private columns: ColumnBuilder[] = [];
   private nrow = 0;
   /** Consecutive empty lines just read (for one-column tables they are NA rows), and the first one. */
@@ -641,10 +656,30 @@ class StreamingCsvReader implements CsvReader {
       throw e;
     }
     const nrow = this.columns.length === 1 ? this.nrow - this.trailingBlank : this.nrow;
-    const columns = this.columns.map((c) => c.finish(nrow));
+    let columns = this.columns.map((c) => c.finish(nrow));
     this.columns = [];
     this.tok.setText("");
-    return { names: this.names, columns, nrow };
+    // Rows are numbered as a spreadsheet shows the file: the header's row, then one per record.
+    const firstRow = this.headerLine + 1;
+    let names = this.names;
+    if (names.includes("")) {
+      // A column without a name is dropped when it is empty (a trailing delimiter on every line, as
+      // spreadsheet programs write for a formatted but empty column); with values it is a mistake.
+      columns.forEach((c, j) => {
+        if (names[j] !== "") return;
+        const first = firstValue(c);
+        if (first >= 0) {
+          const error = new HlmError("DATA", `Column ${j + 1} has no name in the header (line ${this.headerLine}), but it has values (the first in row ${firstRow + first}); name the column or remove it.`, {
+            row: firstRow + first,
+          });
+          this.failure = error;
+          throw error;
+        }
+      });
+      columns = columns.filter((_, j) => names[j] !== "");
+      names = names.filter((name) => name !== "");
+    }
+    return { names, columns, nrow, firstRow };
   }
 
   private checkUsable(): void {
@@ -744,8 +779,9 @@ class StreamingCsvReader implements CsvReader {
     if (ncol === NEED_MORE) return false;
     const names: string[] = [];
     for (let j = 0; j < ncol; j++) names.push(detach(tok.fieldText(j).trim()));
-    checkNames(names, () => ` (line ${headerLine})`, headerLine);
+    checkNames(names, () => ` (line ${headerLine})`, headerLine, true);
     this.names = names;
+    this.headerLine = headerLine;
     this.columns = names.map((name) => new ColumnBuilder(name));
     tok.len = 0;
     return true;

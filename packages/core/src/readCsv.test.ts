@@ -216,12 +216,21 @@ describe("readCsv: errors", () => {
   });
 
   it("rejects blank and duplicate column names", () => {
-    let e = caught(() => readCsv("a,,c\n1,2,3\n"));
+    let e = caught(() => readCsv("a,,c\n1,,3\n4,2,3\n"));
     expect(e.code).toBe("DATA");
-    expect(e.message).toBe("Column 2 has no name in the header (line 1).");
+    expect(e.message).toBe("Column 2 has no name in the header (line 1), but it has values (the first in row 3); name the column or remove it.");
+    expect(e.details?.row).toBe(3);
     e = caught(() => readCsv('x,y," x "\n1,2,3\n'));
     expect(e.message).toBe('The column name "x" appears twice in the header (columns 1 and 3).');
     expect(e.details?.column).toBe("x");
+  });
+
+  it("leaves out a column without a name and without values (a delimiter at the end of every line)", () => {
+    const t = readCsv("a,b,\n1,x,\n2,y,\n");
+    expect(t.names).toEqual(["a", "b"]);
+    expect(t.columns.map((c) => c.name)).toEqual(["a", "b"]);
+    expect(t.firstRow).toBe(2);
+    expect(readCsv("\n\na,b\n1,2\n").firstRow).toBe(4);
   });
 
   it("rejects an unterminated quote, naming the line where it opens", () => {

@@ -10,6 +10,12 @@ export interface Table {
   names: string[];
   columns: Column[];
   nrow: number;
+  /**
+   * The row number, as a spreadsheet shows it, of the table's first row (the one below the header):
+   * messages call row i of the table "row firstRow + i". A CSV file's header on line 1 makes it 2, as
+   * in a spreadsheet or an editor. Without it, rows are counted from 1 at the first data row.
+   */
+  firstRow?: number;
 }
 
 /** A typed column. A number column's arrays have nrow elements, and may be views of longer buffers. */
@@ -43,15 +49,17 @@ function cellText(v: unknown): string | null {
 /**
  * A table from cells that are already split (e.g. an Excel range), with the typing rules of readCsv:
  * numbers stay numbers, strings are trimmed and parsed like CSV fields, null/undefined/""/"NA" are
- * missing. Rows may be shorter than the header (the rest is missing). Row numbers in messages count
- * the header as row 1.
+ * missing. Rows may be shorter than the header (the rest is missing). Row numbers in its own messages
+ * count the header as row 1; `options.firstRow` (the row number of the first data row, as the sheet
+ * shows it) is kept on the table for the model's messages.
  */
-export function tableFromRows(header: unknown[], rows: unknown[][]): Table {
+export function tableFromRows(header: unknown[], rows: unknown[][], options: { firstRow?: number } = {}): Table {
   if (header.length === 0) {
     throw new HlmError("DATA", "The header row is empty: it must name the columns.");
   }
   const names = header.map((h) => (h === null || h === undefined ? "" : String(h).trim()));
-  checkNames(names, () => "", 1);
+  const first = options.firstRow ?? 2; // the row number of rows[0] in messages
+  checkNames(names, () => "", first - 1);
   const ncol = names.length;
   const nrow = rows.length;
   for (let r = 0; r < nrow; r++) {
@@ -61,8 +69,8 @@ export function tableFromRows(header: unknown[], rows: unknown[][]): Table {
       if (cellText(row[j]) !== null) {
         throw new HlmError(
           "DATA",
-          `Row ${r + 2} has a value in column ${j + 1}, but the header has ${ncol} columns.`,
-          { row: r + 2 },
+          `Row ${first + r} has a value in column ${j + 1}, but the header has ${ncol} columns.`,
+          { row: first + r },
         );
       }
     }
@@ -97,5 +105,5 @@ export function tableFromRows(header: unknown[], rows: unknown[][]): Table {
       columns.push({ kind: "string", name, values: strings });
     }
   }
-  return { names, columns, nrow };
+  return options.firstRow === undefined ? { names, columns, nrow } : { names, columns, nrow, firstRow: options.firstRow };
 }
