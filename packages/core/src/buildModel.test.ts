@@ -74,10 +74,10 @@ describe("buildModel: what lme4 refuses", () => {
   });
   it("text in a numeric column, naming the row", () => {
     expect(message("y ~ x + (1 | g)", "y,x,g\n1,1,a\n2,oops,b\n3,3,a\n4,4,b\n5,5,a\n")).toBe(
-      "Column 'x' should be numeric but row 2 holds 'oops' (name it in --factors if it is categorical).",
+      "Column 'x' should be numeric but row 3 holds 'oops' (name it in --factors if it is categorical).",
     );
   });
   it("a formula whose every row is missing", () => {
-    expect(message("y ~ x + (1 | g)", "y,x,g\n1,NA,a\n2,NA,b\n")).toBe("Every row has a missing value in a variable of the formula 'y ~ x + (1 | g)'; no rows are left to fit.");
+    expect(message("y ~ x + (1 | g)", "y,x,g\n1,NA,a\n2,NA,b\n")).toBe("'x' is missing (empty or NA) in all 2 rows of the data; no rows are left to fit.");
   });
 });

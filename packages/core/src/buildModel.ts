@@ -1,7 +1,7 @@
 import { HlmError } from "./HlmError.js";
 import { modelTerms, type LinearTerms, type ModelTerms } from "./formula/modelTerms.js";
 import type { Expr } from "./formula/parseFormula.js";
-import { closestName, ModelFrameSource, variableName, type Factor, type Variable } from "./modelFrame.js";
+import { closestName, columnsOf, ModelFrameSource, nameUses, variableName, type Factor, type Variable } from "./modelFrame.js";
 import { dropRankDeficient } from "./rankDeficiency.js";
 import type { Table } from "./readCsv.js";
 
@@ -61,6 +61,12 @@ export interface Model {
   rows: Int32Array;
   /** Rows of the table left out for missing values. */
   nDropped: number;
+  /**
+   * Per variable of the formula with missing values in the table: in how many rows it is missing
+   * (or is missing in an input of its expression), and in how many its expression is not a number
+   * although its inputs are there (`log(x)` of a negative x: R's NaN, dropped as lme4 drops it).
+   */
+  droppedBy?: { variable: string; missing: number; notANumber: number }[];
   /** Fixed-effects factor levels, per variable (for prediction on new data). */
   factorLevels: Record<string, string[]>;
 }
@@ -83,30 +89,47 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   }
 
   // every variable of the formula, numeric (evaluated on all rows) or categorical (labels)
-  type Raw = { kind: "numeric"; name: string; values: Float64Array } | { kind: "factor"; name: string; missing: (i: number) => boolean };
+  type Raw = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | { kind: "factor"; name: string; missing: (i: number) => boolean };
   const raw = new Map<string, Raw>();
+  // cells that record a failed computation are refused in every column the model uses
+  const checked = new Set<string>();
+  const checkCells = (e: Expr): void => {
+    for (const u of nameUses(e)) {
+      if (checked.has(u.name)) continue;
+      checked.add(u.name);
+      source.checkFailedCells(u.name, u.pos);
+    }
+  };
   const addVariable = (e: Expr): void => {
     const name = variableName(e);
     if (raw.has(name)) return;
+    checkCells(e);
     if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
       raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
     } else {
-      raw.set(name, { kind: "numeric", name, values: source.evaluate(e) });
+      raw.set(name, { kind: "numeric", name, values: source.evaluate(e), expr: e });
     }
   };
   const response = terms.response;
   const responseName = variableName(response);
+  checkCells(response);
   if (response.type === "name" && source.isCategorical(response.name)) {
     const c = source.column(response.name);
-    if (c.kind === "string") source.evaluate(response); // throws the text-in-numeric-column error
+    if (c.kind === "string") throw source.strayText(c, source.firstNonNumber(c), false);
     throw new HlmError("FORMULA", `The response '${response.name}' must be numeric, but it is listed as categorical.`);
   }
   const yAll = source.evaluate(response);
   for (const v of terms.fixed.variables.slice(1)) addVariable(v.expr);
   for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
+  for (const e of terms.offsets) checkCells(e);
   const offsetsAll = terms.offsets.map((e) => source.evaluate(e));
-  for (const r of terms.random) r.groupVars.forEach((g, k) => source.column(g, r.groupPos[k]));
+  for (const r of terms.random) {
+    r.groupVars.forEach((g, k) => {
+      source.column(g, r.groupPos[k]);
+      checkCells({ type: "name", name: g, pos: r.groupPos[k]! });
+    });
+  }
   let weightsAll: Float64Array | null = null;
   if (options.weights !== undefined) {
     if (!table.names.includes(options.weights)) {
@@ -114,40 +137,80 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
       throw new HlmError("OPTIONS", `The weights column '${options.weights}' is not in the data${near ? `; did you mean '${near}'?` : "."}`, { column: options.weights });
     }
     const wc = source.column(options.weights);
+    source.checkFailedCells(options.weights);
     if (wc.kind !== "number") throw new HlmError("DATA", `The weights column '${options.weights}' must be numeric.`, { column: options.weights });
     weightsAll = source.evaluate({ type: "name", name: options.weights, pos: 0 });
   }
 
-  // rows used: complete cases for every variable (lme4's na.omit); infinite values are an error
+  // rows used: complete cases for every variable (lme4's na.omit), counted per variable for the fit's
+  // warning; NaN computed from values that are there (log of a negative) is dropped too, as in R;
+  // infinite values are an error
   const keep = new Uint8Array(nAll).fill(1);
-  const checkNumeric = (name: string, values: Float64Array): void => {
+  const droppedBy: { variable: string; missing: number; notANumber: number }[] = [];
+  const countDropped = (variable: string, missing: number, notANumber: number): void => {
+    if (missing + notANumber > 0) droppedBy.push({ variable, missing, notANumber });
+  };
+  /** Whether an input of the expression is missing in row i (numeric columns only: a factor is not in arithmetic). */
+  const inputMissing = (e: Expr): ((i: number) => boolean) => {
+    const cols = [...columnsOf(e)].map((c) => source.column(c)).filter((c) => c.kind === "number");
+    return (i) => cols.some((c) => c.missing[i] === 1);
+  };
+  const checkNumeric = (name: string, values: Float64Array, e: Expr): void => {
+    const inputs = inputMissing(e);
+    let missing = 0;
+    let notANumber = 0;
     for (let i = 0; i < nAll; i++) {
       const v = values[i]!;
-      if (Number.isNaN(v)) keep[i] = 0;
-      else if (!Number.isFinite(v)) throw new HlmError("DATA", `'${name}' is infinite in row ${i + 1}; remove the row or transform the variable.`, { row: i + 1, column: name });
+      if (Number.isNaN(v)) {
+        keep[i] = 0;
+        if (inputs(i)) missing++;
+        else notANumber++;
+      } else if (!Number.isFinite(v)) {
+        throw new HlmError("DATA", `'${name}' is infinite in row ${source.row(i)}; remove the row or transform the variable.`, { row: source.row(i), column: name });
+      }
     }
+    countDropped(name, missing, notANumber);
   };
-  checkNumeric(responseName, yAll);
+  checkNumeric(responseName, yAll, response);
   for (const v of raw.values()) {
-    if (v.kind === "numeric") checkNumeric(v.name, v.values);
-    else for (let i = 0; i < nAll; i++) if (v.missing(i)) keep[i] = 0;
+    if (v.kind === "numeric") checkNumeric(v.name, v.values, v.expr);
+    else {
+      let missing = 0;
+      for (let i = 0; i < nAll; i++) {
+        if (v.missing(i)) {
+          keep[i] = 0;
+          missing++;
+        }
+      }
+      countDropped(v.name, missing, 0);
+    }
   }
-  terms.offsets.forEach((e, k) => checkNumeric(variableName(e), offsetsAll[k]!));
+  terms.offsets.forEach((e, k) => checkNumeric(variableName(e), offsetsAll[k]!, e));
   for (const g of groupNames) {
+    if (raw.has(g)) continue; // counted as a variable of the effects already
     const missing = source.missing(g);
-    for (let i = 0; i < nAll; i++) if (missing(i)) keep[i] = 0;
+    let count = 0;
+    for (let i = 0; i < nAll; i++) {
+      if (missing(i)) {
+        keep[i] = 0;
+        count++;
+      }
+    }
+    countDropped(g, count, 0);
   }
   if (weightsAll) {
-    checkNumeric(options.weights!, weightsAll);
+    checkNumeric(options.weights!, weightsAll, { type: "name", name: options.weights!, pos: 0 });
     for (let i = 0; i < nAll; i++) {
-      if (keep[i] && weightsAll[i]! < 0) throw new HlmError("DATA", `Weights must not be negative: '${options.weights}' is ${weightsAll[i]} in row ${i + 1}.`, { row: i + 1, column: options.weights! });
+      if (keep[i] && weightsAll[i]! < 0) throw new HlmError("DATA", `Weights must not be negative: '${options.weights}' is ${weightsAll[i]} in row ${source.row(i)}.`, { row: source.row(i), column: options.weights! });
+      if (keep[i] && weightsAll[i]! === 0) {
+        // lme4 fits them with an infinite criterion (log 0 in the likelihood): refuse instead
+        throw new HlmError("DATA", `Weights must be positive: '${options.weights}' is 0 in row ${source.row(i)}; leave out the rows of weight 0.`, { row: source.row(i), column: options.weights! });
+      }
     }
   }
   let n = 0;
   for (let i = 0; i < nAll; i++) n += keep[i]!;
-  if (n === 0) {
-    throw new HlmError("DATA", nAll === 0 ? "The data have no rows." : `Every row has a missing value in a variable of the formula '${formula}'; no rows are left to fit.`);
-  }
+  if (n === 0) throw noRowsLeft(nAll, droppedBy);
   const rows = new Int32Array(n);
   for (let i = 0, k = 0; i < nAll; i++) if (keep[i]) rows[k++] = i;
   const subset = (a: Float64Array): Float64Array => {
@@ -182,10 +245,24 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const xNames = keptCols.map((j) => fullX.names[j]!);
   const factorLevels: Record<string, string[]> = {};
   for (const v of vars.values()) if (v.kind === "factor") factorLevels[v.name] = v.levels;
+  if (p >= n) {
+    const predictors = terms.fixed.variables.slice(1).map((v) => vars.get(v.name)!);
+    throw tooManyFixedEffects(p, n, predictors, (name) => table.names.includes(name) && source.column(name).kind === "string");
+  }
+
+  // magnitudes: the response, offsets, weights and every column of the model matrices must stay
+  // well inside double precision when squared and summed
+  const rowOf = (k: number): number => source.row(rows[k]!);
+  checkMagnitude(responseName, y, rowOf);
+  terms.offsets.forEach((e, k) => checkMagnitude(variableName(e), subset(offsetsAll[k]!), rowOf));
+  if (weights) checkMagnitude(options.weights!, weights, rowOf);
+  fullX.columns.forEach((c, j) => checkMagnitude(fullX.names[j]!, c, rowOf));
+  checkConstantResponse(responseName, y, offset, rowOf);
 
   // random effects
   const reTermsInOrder: ReTerm[] = terms.random.map((r) => {
     const zm = modelMatrix(r.effects, vars, n, false);
+    zm.columns.forEach((c, j) => checkMagnitude(zm.names[j]!, c, rowOf));
     const f = makeFactor(source, r.group, r.groupVars, rows);
     const pz = zm.columns.length;
     const z = new Float64Array(n * pz);
@@ -220,8 +297,78 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     reTerms,
     rows,
     nDropped: nAll - n,
+    droppedBy,
     factorLevels,
   };
+}
+
+/** Values beyond this size overflow when squared and summed (or their variances do). */
+const TOO_LARGE = 1e100;
+/** A variable whose values are all below this size underflows when squared. */
+const TOO_SMALL = 1e-100;
+
+/** A number for a message: three significant digits. */
+const short = (v: number): string => String(Number(v.toPrecision(3)));
+
+/** Refuses a variable whose values are too large or (all of them) too small for the computations. */
+function checkMagnitude(name: string, values: Float64Array, rowOf: (k: number) => number): void {
+  let max = 0;
+  let at = -1;
+  for (let k = 0; k < values.length; k++) {
+    const a = Math.abs(values[k]!);
+    if (a > max) {
+      max = a;
+      at = k;
+    }
+  }
+  if (max <= TOO_LARGE && (max === 0 || max >= TOO_SMALL)) return;
+  const power = `1e${Math.round(Math.log10(max))}`;
+  const example = /^[\p{L}.][\p{L}\p{N}._]*$/u.test(name) || /^[\p{L}.][\p{L}\p{N}._]*\(.*\)$/u.test(name) ? `, e.g. I(${name} ${max > TOO_LARGE ? "/" : "*"} ${power.replace("-", "")})` : "";
+  if (max > TOO_LARGE) {
+    throw new HlmError("DATA", `'${name}' is too large to fit: it reaches ${short(values[at]!)} in row ${rowOf(at)}, and values beyond 1e100 overflow the computations; rescale it${example}.`, { column: name, row: rowOf(at) });
+  }
+  throw new HlmError("DATA", `'${name}' is too small to fit: its largest value is ${short(values[at]!)} (row ${rowOf(at)}), and values all below 1e-100 underflow the computations; rescale it${example}.`, { column: name, row: rowOf(at) });
+}
+
+/**
+ * Refuses a response that is the same in every row used (after the offset): there is no variance to
+ * model, and an intercept (fixed or random) reproduces it exactly (lme4 reports a residual SD of 0).
+ */
+function checkConstantResponse(name: string, y: Float64Array, offset: Float64Array | null, rowOf: (k: number) => number): void {
+  const first = y[0]! - (offset ? offset[0]! : 0);
+  for (let k = 1; k < y.length; k++) if (y[k]! - (offset ? offset[k]! : 0) !== first) return;
+  const value = offset ? "" : ` (${short(first)})`;
+  throw new HlmError("DATA", `'${name}' has the same value${value} in all ${y.length} rows used${offset ? ", after the offset" : ""}; there is no variation to model.`, { column: name, row: rowOf(0) });
+}
+
+/** The error for as many fixed effects as observations (or more), naming a categorical predictor with many levels. */
+function tooManyFixedEffects(p: number, n: number, predictors: Variable[], isText: (name: string) => boolean): HlmError {
+  const factors = predictors.filter((v): v is Factor => v.kind === "factor").sort((a, b) => b.levels.length - a.levels.length);
+  const f = factors[0];
+  const hint = f && f.levels.length > 2 ? `; '${f.name}' is categorical${isText(f.name) ? " (it holds text)" : ""}, with a coefficient for each of its ${f.levels.length} levels but the first` : "";
+  return new HlmError("DATA", `The fixed effects have ${p} coefficients for ${n} observations, which leaves nothing to estimate the variances${hint}.`, f ? { column: f.name } : undefined);
+}
+
+/** The error when no row is complete: the data are empty, or a variable is missing everywhere, or the missing values together leave nothing. */
+function noRowsLeft(nAll: number, droppedBy: { variable: string; missing: number; notANumber: number }[]): HlmError {
+  if (nAll === 0) return new HlmError("DATA", "The data have no rows: below the header there is nothing to fit.");
+  const rows = (k: number): string => `${k} row${k === 1 ? "" : "s"}`;
+  const everywhere = droppedBy.find((d) => d.missing + d.notANumber === nAll);
+  if (everywhere) {
+    const what = everywhere.notANumber === 0 ? "missing (empty or NA)" : everywhere.missing === 0 ? "not a number (NaN)" : "missing or not a number";
+    return new HlmError("DATA", `'${everywhere.variable}' is ${what} in all ${rows(nAll)} of the data; no rows are left to fit.`, { column: everywhere.variable });
+  }
+  return new HlmError("DATA", `Every row has a missing value in a variable of the formula (${describeDropped(droppedBy)}); no rows are left to fit.`);
+}
+
+/** `'y' missing in 3, 'log(x)' not a number in 1`: what dropped the rows. */
+export function describeDropped(droppedBy: readonly { variable: string; missing: number; notANumber: number }[]): string {
+  const parts: string[] = [];
+  for (const d of droppedBy) {
+    if (d.missing > 0) parts.push(`'${d.variable}' missing in ${d.missing}`);
+    if (d.notANumber > 0) parts.push(`'${d.variable}' not a number in ${d.notANumber}`);
+  }
+  return parts.join(", ");
 }
 
 /** lme4's mkReTrms order: by decreasing number of levels, if not already so (ties reversed, as rev(order())). */

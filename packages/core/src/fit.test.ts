@@ -35,7 +35,7 @@ describe("fit: soft problems are warnings on the fit, not exceptions", () => {
     const text = "y,x,x2,g\n1,1,2,a\n2,2,4,a\n3,NA,6,b\n5,4,8,b\n4,5,10,c\n6,6,12,c\n3,2,4,a\n5,5,10,b\n";
     const m = fit(readCsv(text), "y ~ x + x2 + (1 | g)");
     expect(m.warnings.map((w) => w.message)).toEqual(
-      expect.arrayContaining(["1 row with missing values dropped.", "fixed-effect model matrix is rank deficient so dropping 1 column / coefficient (x2)"]),
+      expect.arrayContaining(["1 row with missing values dropped ('x' missing in 1).", "fixed-effect model matrix is rank deficient so dropping 1 column / coefficient (x2)"]),
     );
     expect(m.fixefNames).toEqual(["(Intercept)", "x"]);
   });

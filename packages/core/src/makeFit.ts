@@ -1,8 +1,9 @@
-import type { Model } from "./buildModel.js";
+import { describeDropped, type Model } from "./buildModel.js";
+import { HlmError } from "./HlmError.js";
 import { backSolveTransposed, invertLower, invertLowerTransposed } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
 import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
-import { satterthwaiteDf, satterthwaiteModel, tTestPValue } from "./satterthwaite.js";
+import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning, tTestPValue } from "./satterthwaite.js";
 import { thetaDerivatives } from "./thetaDerivatives.js";
 import type { OptSummary } from "./optimize.js";
 
@@ -36,7 +37,7 @@ export interface CoefTable {
 
 /** A warning about the fit that does not stop it (lme4's messages and warnings). */
 export interface FitWarning {
-  code: "singular" | "convergence" | "rank-deficient" | "missing-rows";
+  code: "singular" | "convergence" | "rank-deficient" | "missing-rows" | "scale" | "satterthwaite";
   message: string;
 }
 
@@ -108,12 +109,42 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, opt
   const nu = model.REML ? model.n - model.p : model.n;
   const convergence = checkConvergence(derivatives, nu, objective.layout.lower);
   const result = fitAt(model, objective, opt, convergence);
+  checkFinite(result, model);
   if (options.satterthwaite !== false && model.p > 0) {
     const sm = satterthwaiteModel(derivatives, result.sigma, nu, model.p);
     result.satterthwaiteDf = result.fixef.map((_, i) => satterthwaiteDf(sm, result.fixef.map((__, j) => (i === j ? 1 : 0))));
     result.pValues = result.tValues.map((t, i) => tTestPValue(t, result.satterthwaiteDf[i]!));
+    const warning = satterthwaiteWarning(result.fixefNames, result.satterthwaiteDf);
+    if (warning) result.warnings.push({ code: "satterthwaite", message: warning });
   }
   return result;
+}
+
+/**
+ * A fit whose residual SD is 0 (the fixed effects reproduce the response exactly) or whose estimates
+ * are not finite numbers is no fit: a clear error instead of NaN or Inf in the results.
+ */
+function checkFinite(fit: LmmFit, model: Model): void {
+  // σ² below 1e-14 of the response's variance is within the rounding of the sums of squares: an exact fit
+  const { y, offset, n } = model;
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += y[t]! - (offset ? offset[t]! : 0);
+  mean /= n;
+  let ss = 0;
+  for (let t = 0; t < n; t++) ss += (y[t]! - (offset ? offset[t]! : 0) - mean) ** 2;
+  if (fit.pwrss <= 0 || fit.sigma <= 1e-7 * Math.sqrt(ss / (n - 1))) {
+    throw new HlmError("FIT", `The model reproduces '${fit.responseName}' exactly (every residual is 0), so its variances cannot be estimated; lme4 would report a residual SD of 0.`);
+  }
+  const bad: string[] = [];
+  if (!Number.isFinite(fit.sigma)) bad.push("the residual SD");
+  if (!Number.isFinite(fit.objective)) bad.push("the objective");
+  fit.fixefNames.forEach((name, i) => {
+    if (!Number.isFinite(fit.fixef[i]!) || !Number.isFinite(fit.se[i]!)) bad.push(`'${name}'`);
+  });
+  if (fit.varcorr.some((v) => v.sd.some((x) => !Number.isFinite(x)))) bad.push("the random-effect SDs");
+  if (bad.length > 0) {
+    throw new HlmError("FIT", `The fit broke down numerically: ${bad.slice(0, 3).join(", ")}${bad.length > 3 ? ", …" : ""} came out as NaN or infinite; look for extreme or nearly collinear values in the data.`);
+  }
 }
 
 /** Everything of the fit but the Satterthwaite df and p-values. */
@@ -221,11 +252,15 @@ function fitAt(model: Model, objective: Objective, opt: OptSummary, convergence:
   const objectiveValue = fac.objective;
   const singular = opt.theta.some((v, i) => objective.layout.lower[i] === 0 && v < 1e-4);
   const warnings: FitWarning[] = [];
-  if (model.nDropped > 0) warnings.push({ code: "missing-rows", message: `${model.nDropped} row${model.nDropped === 1 ? "" : "s"} with missing values dropped.` });
+  if (model.nDropped > 0) {
+    const why = model.droppedBy && model.droppedBy.length > 0 ? ` (${describeDropped(model.droppedBy)})` : "";
+    warnings.push({ code: "missing-rows", message: `${model.nDropped} row${model.nDropped === 1 ? "" : "s"} with missing values dropped${why}.` });
+  }
   if (model.droppedColumns.length > 0) {
     const k = model.droppedColumns.length;
     warnings.push({ code: "rank-deficient", message: `fixed-effect model matrix is rank deficient so dropping ${k} column${k === 1 ? "" : "s"} / coefficient${k === 1 ? "" : "s"} (${model.droppedColumns.join(", ")})` });
   }
+  if (predictorScalesDiffer(model.X, n, p)) warnings.push({ code: "scale", message: "Some predictor variables are on very different scales: consider rescaling" });
   if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
   for (const msg of opt.warnings) warnings.push({ code: "convergence", message: msg });
   if (convergence.warning) warnings.push({ code: "convergence", message: convergence.warning });
@@ -267,6 +302,32 @@ function fitAt(model: Model, objective: Objective, opt: OptSummary, convergence:
     optSummary: opt,
     convergence,
   };
+}
+
+/**
+ * lme4's checkScaleX: the fixed-effects columns that are not all 0 or 1 have standard deviations
+ * more than a factor 1000 apart, or one of them is above 1000 or below 1/1000.
+ */
+export function predictorScalesDiffer(X: Float64Array, n: number, p: number): boolean {
+  const logSd: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const o = j * n;
+    let indicator = true;
+    let sum = 0;
+    for (let t = 0; t < n; t++) {
+      const v = X[o + t]!;
+      if (v !== 0 && v !== 1) indicator = false;
+      sum += v;
+    }
+    if (indicator) continue;
+    const mean = sum / n;
+    let ss = 0;
+    for (let t = 0; t < n; t++) ss += (X[o + t]! - mean) ** 2;
+    logSd.push(0.5 * Math.log(ss / (n - 1)));
+  }
+  const limit = Math.log(1000);
+  if (logSd.some((l) => !(Math.abs(l) <= limit))) return true;
+  return logSd.length > 0 && Math.max(...logSd) - Math.min(...logSd) > limit;
 }
 
 /**

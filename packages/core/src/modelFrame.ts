@@ -95,6 +95,33 @@ export class ModelFrameSource {
     return c.kind === "string" || this.factorNames.has(name);
   }
 
+  /** The row number of row i of the table in messages: as a spreadsheet shows it when the table knows where it starts. */
+  row(i: number): number {
+    return (this.table.firstRow ?? 1) + i;
+  }
+
+  /**
+   * A cell that records a failed computation is refused in any column the model uses: a spreadsheet
+   * error (`#DIV/0!`, `#N/A`, `#VALUE!`, LibreOffice's `Err:502`), an infinity or `NaN`. They are not
+   * missing values: dropping their rows quietly would fit a subset the user did not choose, and an
+   * error value in a grouping column would become a group of its own. A missing value is an empty
+   * cell or `NA`.
+   */
+  checkFailedCells(name: string, pos?: number): void {
+    const c = this.column(name, pos);
+    if (c.kind !== "string") return; // a number column holds finite numbers only
+    const values = c.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const what = failedCell(v);
+      if (what === null) continue;
+      const value = what === "error" ? `the spreadsheet error '${v}'` : what === "nan" ? `'${v}' (not a number)` : `'${v}'`;
+      const why = what === "infinite" ? ", an infinite value, which cannot be fitted" : "";
+      throw new HlmError("DATA", `Column '${name}' holds ${value} in row ${this.row(i)}${why}; correct it, or leave the cell empty (or NA) if the value is missing.`, { column: name, row: this.row(i) });
+    }
+  }
+
   /**
    * A text column that is mostly numbers (at least 80% of its values) is taken for a numeric column
    * with stray text in it, unless it was named categorical: the error names the first bad row.
@@ -108,12 +135,25 @@ export class ModelFrameSource {
     c.values.forEach((v, i) => {
       if (v === null) return;
       total++;
-      if (v.trim() !== "" && Number.isFinite(Number(v))) numbers++;
+      if (isNumberText(v)) numbers++;
       else if (bad < 0) bad = i;
     });
-    if (bad >= 0 && numbers >= 0.8 * total) {
-      throw new HlmError("DATA", `Column '${name}' should be numeric but row ${bad + 1} holds '${c.values[bad]}' (name it in --factors if it is categorical).`, { column: name, row: bad + 1 });
-    }
+    if (bad >= 0 && numbers >= 0.8 * total) throw this.strayText(c, bad, true);
+  }
+
+  /** The first row of a text column whose value is not a number (-1 if there is none). */
+  firstNonNumber(c: Column & { kind: "string" }): number {
+    return c.values.findIndex((v) => v !== null && !isNumberText(v));
+  }
+
+  /** The error for text in a column that should hold numbers. */
+  strayText(c: Column & { kind: "string" }, bad: number, hint: boolean): HlmError {
+    const row = this.row(bad);
+    return new HlmError(
+      "DATA",
+      `Column '${c.name}' should be numeric but row ${row} holds '${c.values[bad]}'${hint ? " (name it in --factors if it is categorical)" : ""}.`,
+      { column: c.name, row },
+    );
   }
 
   /** Is row i missing for this column? */
@@ -219,14 +259,30 @@ export class ModelFrameSource {
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v === null || v === undefined) continue;
-      if (v.trim() !== "" && Number.isFinite(Number(v))) numbers++;
+      if (isNumberText(v)) numbers++;
       else if (bad < 0) bad = i;
     }
-    if (numbers > 0 && bad >= 0) {
-      return new HlmError("DATA", `Column '${c.name}' should be numeric but row ${bad + 1} holds '${values[bad]}'.`, { column: c.name, row: bad + 1 });
-    }
-    return new HlmError("FORMULA", `Column '${c.name}' is categorical (text) and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name });
+    if (numbers > 0 && bad >= 0) return this.strayText(c, bad, false);
+    return new HlmError("FORMULA", `Column '${c.name}' is categorical (text) and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name, position: e.pos + 1 });
   }
+}
+
+/** Whether a text cell reads as a finite number. */
+function isNumberText(v: string): boolean {
+  return v.trim() !== "" && Number.isFinite(Number(v));
+}
+
+/** Excel's error values (in any language: `#DIV/0!`, `#N/A`, `#WERT!`, `#NV`) and LibreOffice's `Err:502`. */
+const SPREADSHEET_ERROR = /^(?:#(?:[A-Z][A-Z0-9_/.]{0,15}[!?]|N\/A|NV)|Err:\d{3})$/;
+const INFINITE = /^[+-]?inf(?:inity)?$/i;
+
+/** What a cell's text says when it records a failed computation, or null. */
+export function failedCell(t: string): "error" | "infinite" | "nan" | null {
+  if (t.length === 0 || t.length > 20) return null;
+  const c = t.charCodeAt(0);
+  if (c === 35 /* # */ || c === 69 /* E */) return SPREADSHEET_ERROR.test(t) ? "error" : null;
+  if (INFINITE.test(t)) return "infinite";
+  return /^[+-]?nan$/i.test(t) ? "nan" : null;
 }
 
 /** The distinct values over the given rows, in order of first appearance, and each row's index among them. */
@@ -275,7 +331,8 @@ export function closestName(name: string, names: readonly string[]): string | un
       best = cand;
     }
   }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
+  // close, and not a name that shares nothing with it ('z' for 'y')
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) && bestD < name.length ? best : undefined;
 }
 
 function editDistance(a: string, b: string): number {

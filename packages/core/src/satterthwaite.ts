@@ -53,10 +53,21 @@ export function satterthwaiteDf(sm: SatterthwaiteModel, L: readonly number[]): n
     return s;
   };
   const v = quad(sm.vcov);
-  const g = sm.jacobian.map(quad);
+  // ν = 2 / (g/v)'A(g/v): the same ratio without squaring v, which could leave the range of doubles
+  const g = sm.jacobian.map((J) => quad(J) / v);
   let gAg = 0;
   for (let i = 0; i < g.length; i++) for (let j = 0; j < g.length; j++) gAg += g[i]! * sm.vcovVarpar[i]![j]! * g[j]!;
-  return (2 * v * v) / gAg;
+  return 2 / gAg;
+}
+
+/**
+ * The warning for coefficients whose Satterthwaite df is not a positive finite number (the Hessian of
+ * the deviance in the variance parameters gives nothing to go on), or null when there are none.
+ */
+export function satterthwaiteWarning(names: readonly string[], df: readonly number[]): string | null {
+  const failed = names.filter((_, i) => !(df[i]! > 0 && Number.isFinite(df[i]!)));
+  if (failed.length === 0) return null;
+  return `Satterthwaite degrees of freedom could not be computed for ${failed.join(", ")}, so ${failed.length === 1 ? "its p-value is" : "their p-values are"} not reliable.`;
 }
 
 /** Two-sided p-value of a t statistic with ν degrees of freedom. */
