@@ -8,12 +8,12 @@
  * "row 17" and "cell C17":
  *
  * - text in a column used as numbers (the engine's "should be numeric" error, whose details name a
- *   text column and a row): the first cell of that column that is not a number, found here in the
- *   table (so the message does not depend on how the engine words or counts it);
+ *   text column and the row of its first cell that is not a number): the message is the add-in's
+ *   own, with the value as Excel shows it;
  * - any other error with a row (an infinite value, say): "row N" of its message becomes the sheet's
  *   row;
- * - no rows left to fit because a column of the formula has no value at all (every cell empty or
- *   `#N/A`): the message names that column and its cells, rather than "every row has a missing value".
+ * - no rows left to fit because a column of the formula has no value at all (every cell empty): the
+ *   message names that column and its cells, rather than "every row has a missing value".
  *
  * Errors without a row, and everything that is not an HlmError, are returned as they are.
  */
@@ -31,7 +31,7 @@ export function shownValue(v: string): string {
 }
 
 /** The columns a formula uses, in the order it names them (none when it does not parse). */
-function formulaColumns(formula: string): string[] {
+export function formulaColumns(formula: string): string[] {
   try {
     const terms = modelTerms(formula);
     const out = new Set<string>();
@@ -48,7 +48,10 @@ function formulaColumns(formula: string): string[] {
   }
 }
 
-/** A column of the formula with no value in any row, and the error that says so; or null. */
+/**
+ * When a column of the formula has no value in any row (so that the engine finds no rows to fit),
+ * the error that names it and its cells; otherwise null.
+ */
 function emptyColumnError(e: HlmError, table: Table, layout: SheetLayout, formula: string): HlmError | null {
   if (table.nrow === 0) return null;
   for (const name of formulaColumns(formula)) {
@@ -58,7 +61,7 @@ function emptyColumnError(e: HlmError, table: Table, layout: SheetLayout, formul
     const empty = c.kind === "number" ? c.missing.every((m) => m === 1) : c.values.every((v) => v === null || v === undefined);
     if (!empty) continue;
     const letter = layout.columns[j] === undefined ? null : columnLetter(layout.columns[j]!);
-    const cells = letter === null ? "" : `: cells ${letter}${layout.headerRow + 2}:${letter}${layout.headerRow + 1 + table.nrow} are all empty (or #N/A)`;
+    const cells = letter === null ? "" : `: cells ${letter}${layout.headerRow + 2}:${letter}${layout.headerRow + 1 + table.nrow} are all empty`;
     const err = new HlmError("DATA", `Column '${name}' has no values${cells}, so no rows are left to fit.`, { column: name });
     err.cause = e;
     return err;
@@ -74,7 +77,7 @@ export function locateError(e: unknown, table: Table, layout: SheetLayout | unde
   if (!(e instanceof HlmError) || layout === undefined) return e;
   const d = e.details;
   if (d?.row === undefined) {
-    if (e.code === "DATA" && d?.column === undefined && formula !== undefined) return emptyColumnError(e, table, layout, formula) ?? e;
+    if (e.code === "DATA" && formula !== undefined) return emptyColumnError(e, table, layout, formula) ?? e;
     return e;
   }
   const j = d.column === undefined ? -1 : table.names.indexOf(d.column);
@@ -82,25 +85,20 @@ export function locateError(e: unknown, table: Table, layout: SheetLayout | unde
   const letter = j >= 0 && layout.columns[j] !== undefined ? columnLetter(layout.columns[j]!) : null;
 
   if (column?.kind === "string") {
+    // the engine's text-in-a-numeric-column error names the first cell that is not a number: that one?
     const values = column.values;
-    let bad = -1;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v !== null && v !== undefined && !readsAsNumber(v)) {
-        bad = i;
-        break;
-      }
+    const bad = values.findIndex((v) => v !== null && v !== undefined && !readsAsNumber(v));
+    if (bad >= 0 && bad + 1 === d.row) {
+      const row = layout.headerRow + 2 + bad;
+      const cell = letter === null ? "" : ` (cell ${letter}${row})`;
+      const located = new HlmError(
+        "DATA",
+        `Column '${column.name}' should hold numbers, but row ${row} holds ${shownValue(values[bad]!)}${cell}; correct that cell or clear it.`,
+        { column: column.name, row },
+      );
+      located.cause = e;
+      return located;
     }
-    if (bad < 0) return e;
-    const row = layout.headerRow + 2 + bad;
-    const cell = letter === null ? "" : ` (cell ${letter}${row})`;
-    const located = new HlmError(
-      "DATA",
-      `Column '${column.name}' should hold numbers, but row ${row} holds ${shownValue(values[bad]!)}${cell}; correct that cell or clear it.`,
-      { column: column.name, row },
-    );
-    located.cause = e;
-    return located;
   }
 
   const row = layout.headerRow + 1 + d.row;

@@ -9,8 +9,8 @@
  * times.
  */
 import { buildModel, fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
-import { locateError } from "./locateError.js";
-import { rangeToLocatedTable, type RangeOptions } from "./rangeToTable.js";
+import { formulaColumns, locateError } from "./locateError.js";
+import { checkErrorCells, rangeToLocatedTable, type RangeOptions } from "./rangeToTable.js";
 
 /** Estimation method of the worksheet functions. */
 export type Method = "REML" | "ML";
@@ -165,6 +165,7 @@ export class ModelCache {
     let entry: Entry;
     try {
       const { table, layout } = rangeToLocatedTable(values, options.range);
+      checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : [])]); // Excel errors in the columns the model uses
       let model: Model;
       try {
         model = buildModel(table, f, {

@@ -1,6 +1,6 @@
 import { HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
-import { columnLetter, rangeRows, rangeToTable } from "./rangeToTable.js";
+import { checkErrorCells, columnLetter, rangeRows, rangeToTable } from "./rangeToTable.js";
 
 /** The HlmError a call throws (fails the test when it throws nothing or something else). */
 function errorOf(f: () => unknown): HlmError {
@@ -57,15 +57,24 @@ describe("rangeToTable", () => {
     expect(t.nrow).toBe(2);
   });
 
-  it("reads #N/A as a missing value", () => {
-    const t = rangeToTable([
-      ["y", "g"],
-      [1, "a"],
-      ["#N/A", "b"],
+  it("notes the first Excel error of each column (#N/A too), the cell reading as empty", () => {
+    const { rows, layout } = rangeRows([
+      ["y", "g", "note"],
+      [1, "a", "#DIV/0!"],
+      ["#N/A", "b", "#VALUE!"],
+      [{ code: "#REF!", message: "as a worksheet function gets it" }, "c", ""],
     ]);
-    const y = t.columns[0]!;
-    expect(y.kind).toBe("number");
-    if (y.kind === "number") expect(Array.from(y.missing)).toEqual([0, 1]);
+    expect(rows).toEqual([
+      [1, "a", ""],
+      ["", "b", ""],
+      ["", "c", ""],
+    ]);
+    expect(layout.errors).toEqual([
+      { column: "y", cell: "A3", error: "#N/A" },
+      { column: "note", cell: "C2", error: "#DIV/0!" },
+    ]);
+    // text that merely starts with # is text
+    expect(rangeRows([["tag"], ["#1"], ["#hashtag"]]).layout.errors).toBeUndefined();
   });
 
   it("refuses an empty range", () => {
@@ -103,19 +112,23 @@ describe("rangeToTable", () => {
     expect(errorOf(() => rangeToTable(wide)).message).toBe("The column name 'y' appears twice in the header of the data range (columns A and AB).");
   });
 
-  it("names the cell of an Excel error", () => {
-    const e = errorOf(() =>
-      rangeToTable(
-        [
-          ["y", "x"],
-          [1, 2],
-          [3, "#DIV/0!"],
-        ],
-        { firstRow: 9, firstColumn: 2 },
-      ),
+  it("refuses an Excel error in a column the model uses, naming its cell on the sheet", () => {
+    const { layout } = rangeRows(
+      [
+        ["y", "x", "note"],
+        [1, 2, "#VALUE!"],
+        [3, "#DIV/0!", "ok"],
+      ],
+      { firstRow: 9, firstColumn: 2 },
     );
-    expect(e.message).toBe("Cell D12 (column 'x') holds the Excel error #DIV/0!; correct it or clear the cell.");
-    expect(e.details).toEqual({ column: "x", row: 12 }); // the sheet row
+    expect(() => checkErrorCells(layout, ["y"])).not.toThrow(); // y is clean
+    const e = errorOf(() => checkErrorCells(layout, ["y", "x"]));
+    expect(e.message).toBe("Cell D12 (column 'x') holds the Excel error #DIV/0!; correct it, or clear the cell if the value is missing.");
+    expect(e.details).toEqual({ column: "x", row: 12 });
+    expect(errorOf(() => checkErrorCells(layout, ["note"])).message).toMatch(/^Cell E11 \(column 'note'\) holds the Excel error #VALUE!/);
+    expect(errorOf(() => rangeRows([["y", "#NAME?"], [1, 2]])).message).toBe(
+      "The header cell B1 holds the Excel error #NAME?; the first row of the data range must name the columns.",
+    );
   });
 
   it("gives the rows of the range as they are, without copying clean rows", () => {

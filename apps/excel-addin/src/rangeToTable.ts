@@ -12,8 +12,11 @@
  * - Blank rows above the header and below the last data row, and columns with neither a name nor a
  *   value, are left out, so a generous selection (`A:D`, or a used range with a blank margin) still
  *   works. Blank rows between data rows stay: they are rows with every value missing.
- * - `#N/A` cells are missing values, like empty cells; any other Excel error in a cell stops with
- *   an error naming the cell.
+ * - A cell with an Excel error (`#DIV/0!`, `#N/A`, `#VALUE!`, …) records a computation that failed,
+ *   not a missing value: the first of each column is kept in `layout.errors` (and the cell reads as
+ *   empty in the table), and a fit that uses that column is refused with a message naming the cell
+ *   (`checkErrorCells`). A column the model does not use may hold errors. An error in the header
+ *   stops at once.
  * - Messages name columns by their letters and cells by their addresses; pass the position of the
  *   range (`Excel.Range.rowIndex`/`columnIndex`, or `rangeOrigin(address)` of `excel/addresses.ts`) for addresses that match
  *   the sheet, otherwise the range is taken to start at A1. `RangeRows.layout` keeps where the
@@ -31,12 +34,21 @@ export interface RangeOptions {
   what?: string;
 }
 
+/** A cell with an Excel error: its column (by name), its address and the error ("#DIV/0!"). */
+export interface ErrorCell {
+  column: string;
+  cell: string;
+  error: string;
+}
+
 /** Where the table of a range is on the sheet: its header row and the column of each of its columns. */
 export interface SheetLayout {
   /** 0-based sheet row of the header; data row i (0-based) is on sheet row `headerRow + 1 + i`. */
   headerRow: number;
   /** 0-based sheet column of each column of the table, in the table's order. */
   columns: number[];
+  /** The first cell with an Excel error of each column that has one (absent when none has). */
+  errors?: ErrorCell[];
 }
 
 /** A range split into its header (trimmed column names) and data rows, blank margins removed. */
@@ -47,7 +59,7 @@ export interface RangeRows {
   layout: SheetLayout;
 }
 
-/** Excel's error values as `Range.values` gives them (`#N/A` is read as a missing value instead). */
+/** Excel's error values as `Range.values` gives them (and `#N/A`). */
 const EXCEL_ERRORS = new Set([
   "#DIV/0!",
   "#VALUE!",
@@ -104,8 +116,9 @@ export function excelError(v: unknown): string | null {
 
 /**
  * Splits range values into header and rows: finds the header (the first non-blank row), checks that
- * it names every column and that data rows follow, drops blank margins, reads `#N/A` as missing and
- * refuses other Excel errors. Throws HlmError("DATA") with a message that names the range, column and cell.
+ * it names every column and that data rows follow, drops blank margins, and notes the first Excel
+ * error of each column (the cell then reads as empty). Throws HlmError("DATA") with a message that
+ * names the range, column and cell.
  */
 export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRows {
   const what = options.what ?? "data range";
@@ -140,12 +153,12 @@ export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRow
   for (const j of kept) {
     const h = headerCells[j];
     const err = excelError(h);
-    if (err !== null && err !== "#N/A") {
+    if (err !== null) {
       throw new HlmError("DATA", `The header cell ${address(j, top)} holds the Excel error ${err}; the first row of the ${what} must name the columns.`, {
         row: row0 + top + 1,
       });
     }
-    const name = isBlank(h) || err !== null ? "" : String(h).trim();
+    const name = isBlank(h) ? "" : String(h).trim();
     if (name === "") {
       throw new HlmError(
         "DATA",
@@ -171,6 +184,7 @@ export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRow
   const nCols = kept.length;
   const leading = kept[nCols - 1] === nCols - 1;
   const rows: unknown[][] = new Array<unknown[]>(end - top - 1);
+  const errors = new Map<number, ErrorCell>();
   for (let r = top + 1; r < end; r++) {
     const src = all[r]!;
     let row: unknown[] | undefined = leading ? undefined : kept.map((j) => src[j]);
@@ -179,25 +193,38 @@ export function rangeRows(values: unknown, options: RangeOptions = {}): RangeRow
       if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean") continue;
       const err = excelError(v);
       if (err === null) continue;
-      if (err !== "#N/A") {
-        const j = kept[k]!;
-        throw new HlmError("DATA", `Cell ${address(j, r)} (column '${header[k]}') holds the Excel error ${err}; correct it or clear the cell.`, {
-          column: header[k]!,
-          row: row0 + r + 1,
-        });
-      }
+      if (!errors.has(k)) errors.set(k, { column: header[k]!, cell: address(kept[k]!, r), error: err });
       row ??= src.slice(0, nCols);
       row[k] = "";
     }
     rows[r - top - 1] = row ?? (src.length === nCols ? src : src.slice(0, nCols));
   }
-  return { header, rows, layout: { headerRow: row0 + top, columns: kept.map((j) => col0 + j) } };
+  const layout: SheetLayout = { headerRow: row0 + top, columns: kept.map((j) => col0 + j) };
+  if (errors.size > 0) layout.errors = [...errors.keys()].sort((a, b) => a - b).map((k) => errors.get(k)!);
+  return { header, rows, layout };
+}
+
+/**
+ * Refuses Excel errors in the columns a model uses: the first such cell (in the order of `columns`)
+ * is an HlmError("DATA") naming it. Columns the model does not use may hold errors.
+ */
+export function checkErrorCells(layout: SheetLayout | undefined, columns: Iterable<string>): void {
+  if (!layout?.errors) return;
+  for (const c of columns) {
+    const e = layout.errors.find((x) => x.column === c);
+    if (e) {
+      throw new HlmError("DATA", `Cell ${e.cell} (column '${e.column}') holds the Excel error ${e.error}; correct it, or clear the cell if the value is missing.`, {
+        column: e.column,
+        row: Number(/\d+$/.exec(e.cell)![0]),
+      });
+    }
+  }
 }
 
 /**
  * The core table of an Excel range (first non-blank row the header): `tableFromRows` on the checked
  * header and rows of `rangeRows`. Throws HlmError("DATA") for an empty range, a header without data
- * rows, blank or repeated header cells and cells with Excel errors.
+ * rows and blank or repeated header cells; cells with Excel errors read as empty (see `checkErrorCells`).
  */
 export function rangeToTable(values: unknown, options: RangeOptions = {}): Table {
   const { header, rows } = rangeRows(values, options);

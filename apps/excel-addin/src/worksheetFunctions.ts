@@ -16,7 +16,8 @@ import { formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryT
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { predictNewData } from "./predictNewData.js";
-import { rangeRows } from "./rangeToTable.js";
+import { formulaColumns } from "./locateError.js";
+import { checkErrorCells, rangeRows } from "./rangeToTable.js";
 
 export type { Cell };
 
@@ -137,6 +138,7 @@ export function icc(values: unknown, formula: unknown, group?: unknown, method?:
 export function predict(values: unknown, formula: unknown, newValues: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
   const { model, fit } = fitOf(values, formula, method, at);
   const fresh = rangeRows(newValues, { what: "new data range", ...rangeOrigin(at?.newdata) });
+  checkErrorCells(fresh.layout, formulaColumns(model.formula)); // Excel errors in the new rows' columns that the model uses
   const { prediction, population } = predictNewData(model, fit, rangeRows(values, rangeOrigin(at?.data)), fresh);
   return [["Prediction", "Population"], ...prediction.map((p, r): Cell[] => [num(p), num(population[r])])];
 }

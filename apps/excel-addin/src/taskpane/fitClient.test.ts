@@ -88,6 +88,19 @@ describe("FitClient", () => {
     expect(FakeWorker.all).toHaveLength(2);
   });
 
+  it("cancel: a fit that finishes before the worker reads the cancel is dropped, never reported done", () => {
+    const client = new FitClient(() => new FakeWorker(true), { sharedFlag: false });
+    const h = handlers();
+    const id = client.start(input, h);
+    client.cancel();
+    FakeWorker.all[0]!.reply({ type: "done", id, fit: { evaluations: 41 } as never, tables: [{ sheetName: "HLM Summary", sections: [] }], elapsedMs: 1 });
+    expect(h.log).toEqual(["cancelled 41 worker"]);
+    vi.advanceTimersByTime(5000); // the backstop was cleared: nothing more
+    expect(h.log).toEqual(["cancelled 41 worker"]);
+    expect(FakeWorker.all[0]!.terminated).toBe(false);
+    expect(client.busy).toBe(false);
+  });
+
   it("sets the shared flag when memory can be shared", () => {
     const client = new FitClient(() => new FakeWorker(true), { sharedFlag: true });
     client.start(input, handlers());

@@ -3,7 +3,8 @@
  * worker's replies by id, and cancels. Cancel sets the shared flag (when the page is cross-origin
  * isolated, the worker reads it at every evaluation) and sends a `cancel` message; if the worker has
  * not answered within the backstop time (2 s), it is terminated and a fresh one started, and the fit
- * counts as cancelled.
+ * counts as cancelled. Once Cancel is asked, the fit's results never reach `onDone`, even if the
+ * worker finished before it read the cancel: a cancelled fit writes nothing.
  */
 import { HlmError } from "@hlm/core";
 import type { SheetLayout } from "../rangeToTable.js";
@@ -210,7 +211,9 @@ export class FitClient {
         break;
       case "done":
         this.finish(r);
-        r.handlers.onDone(m);
+        // a fit that finished while its cancel was on the way counts as cancelled: its tables are dropped, nothing is written
+        if (r.backstop !== undefined) r.handlers.onCancelled(m.fit.evaluations, "worker");
+        else r.handlers.onDone(m);
         break;
       case "cancelled":
         this.finish(r);

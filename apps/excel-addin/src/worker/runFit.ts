@@ -5,7 +5,8 @@
  * tested with vitest directly.
  */
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
-import { locateError } from "../locateError.js";
+import { formulaColumns, locateError } from "../locateError.js";
+import { checkErrorCells } from "../rangeToTable.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
@@ -56,6 +57,7 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
     const table = unpackTable(req.table);
+    checkErrorCells(req.layout, formulaColumns(req.formula)); // Excel errors in the columns the model uses
     let model: Model;
     try {
       model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors });

@@ -7,6 +7,11 @@
  * Like Excel, a property of a range must be loaded (`load` then `context.sync`) before it is read,
  * `values` written must match the range's shape, and a sheet name cannot be added twice.
  *
+ * Every change it carries out is logged with the sheet it touched (`__hlmFake.changes()`), and
+ * `__hlmFake.snapshot()` gives the whole workbook (sheets in order, their cells, formats, tables and
+ * charts, the active sheet), for tests that the user's sheets are never written and that a
+ * cancelled fit leaves the workbook as it was.
+ *
  * Call `installFakeExcel({ sheets: [{ name, values }], active, selection })`.
  *
  * For the benchmark (scripts/bench.mjs), `__hlmFake.stats()` counts what went through the fake: a
@@ -52,6 +57,9 @@ function installFakeExcel(setup) {
   }
 
   const log = [];
+  /** Changes carried out: { sheet, added (a sheet the add-in added), kind }. */
+  const changes = [];
+  const changed = (s, kind) => changes.push({ sheet: s.name, added: s.added, kind });
   const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
   /** The spans of the `Excel.run` calls, the latest last; `current` the one running. */
   const runs = [];
@@ -183,23 +191,35 @@ function installFakeExcel(setup) {
           shape(v, "values");
           const copy = timed(() => v.map((row) => row.map((x) => (x === null || x === undefined ? "" : x))));
           count("cellsWritten", rect.rowCount * rect.columnCount);
-          pending.push(() => copy.forEach((row, r) => row.forEach((x, c) => put(sheet, rect.row + r, rect.column + c, x))));
+          pending.push(() => {
+            copy.forEach((row, r) => row.forEach((x, c) => put(sheet, rect.row + r, rect.column + c, x)));
+            changed(sheet, "values");
+          });
         },
         set numberFormat(f) {
           if (Array.isArray(f)) {
             shape(f, "numberFormat");
             count("formatsWritten", rect.rowCount * rect.columnCount);
           }
-          pending.push(() => sheet.numberFormats.push({ address: rectAddress(sheet, rect), format: f }));
+          pending.push(() => {
+            sheet.numberFormats.push({ address: rectAddress(sheet, rect), format: f });
+            changed(sheet, "numberFormat");
+          });
         },
         format: {
           font: {
             set bold(b) {
-              pending.push(() => sheet.bold.push({ address: rectAddress(sheet, rect), bold: b }));
+              pending.push(() => {
+                sheet.bold.push({ address: rectAddress(sheet, rect), bold: b });
+                changed(sheet, "bold");
+              });
             },
           },
           autofitColumns() {
-            pending.push(() => sheet.autofit.push(rectAddress(sheet, rect)));
+            pending.push(() => {
+              sheet.autofit.push(rectAddress(sheet, rect));
+              changed(sheet, "autofit");
+            });
           },
         },
         __rect: rect,
@@ -223,7 +243,10 @@ function installFakeExcel(setup) {
           add(source, hasHeaders) {
             const rect = typeof source === "string" ? parseRect(source) : source.__rect;
             const t = { address: rectAddress(s, rect), hasHeaders, name: `Table${nextId++}`, style: "TableStyleMedium2" };
-            pending.push(() => s.tables.push(t));
+            pending.push(() => {
+              s.tables.push(t);
+              changed(s, "table");
+            });
             return {
               set name(n) {
                 pending.push(() => (t.name = n));
@@ -237,7 +260,10 @@ function installFakeExcel(setup) {
         charts: {
           add(type, source, seriesBy) {
             const c = { type, source: rectAddress(s, source.__rect), seriesBy, title: null, position: null };
-            pending.push(() => s.charts.push(c));
+            pending.push(() => {
+              s.charts.push(c);
+              changed(s, "chart");
+            });
             return {
               title: {
                 set text(t) {
@@ -251,17 +277,42 @@ function installFakeExcel(setup) {
           },
         },
         activate() {
-          pending.push(() => (active = s));
+          pending.push(() => {
+            active = s;
+            changed(s, "activate");
+          });
         },
         delete() {
           pending.push(() => {
             s.deleted = true;
             if (active === s) active = live()[0];
+            changed(s, "delete");
           });
+        },
+        // the sheet's id and name need no load here; isNullObject is false for a sheet that is there
+        load() {
+          return ws;
+        },
+        get id() {
+          return s.id;
+        },
+        get isNullObject() {
+          return false;
+        },
+        getUsedRangeOrNullObject: () => {
+          const used = (s.used ??= timed(() => usedRect(s)));
+          const empty = s.grid.every((row) => row.every((v) => v === "" || v === null || v === undefined));
+          return empty ? nullObject() : range(s, used);
         },
       };
       return ws;
     }
+
+    /** What an `…OrNullObject` call gives when there is nothing: isNullObject true, loadable. */
+    const nullObject = () => {
+      const o = { isNullObject: true, load: () => o, getUsedRangeOrNullObject: () => nullObject() };
+      return o;
+    };
 
     let items = null;
     const worksheets = {
@@ -271,11 +322,16 @@ function installFakeExcel(setup) {
         if (!s) throw new ExcelError("ItemNotFound", `The requested resource doesn't exist.`);
         return worksheet(s);
       },
+      getItemOrNullObject: (key) => {
+        const s = live().find((x) => x.id === key) || findSheet(key);
+        return s ? worksheet(s) : nullObject();
+      },
       add(name) {
         if (findSheet(name)) throw new ExcelError("ItemAlreadyExists", `A resource with the same name or identifier already exists.`);
         const s = makeSheet(name, []);
         s.added = true;
         log.push(`add ${name}`);
+        changed(s, "add");
         return worksheet(s);
       },
       load(props) {
@@ -330,6 +386,16 @@ function installFakeExcel(setup) {
     /** The `Excel.run` spans so far (copies), see the file's comment. */
     stats: () => runs.map((r) => ({ ...r })),
     sheetNames: () => live().map((s) => s.name),
+    /** The changes carried out so far (copies). */
+    changes: () => changes.map((c) => ({ ...c })),
+    /** The whole workbook as plain data: its sheets in order (all they hold) and the active sheet. */
+    snapshot: () =>
+      JSON.parse(
+        JSON.stringify({
+          active: active ? active.name : null,
+          sheets: live().map((s) => ({ name: s.name, grid: s.grid, numberFormats: s.numberFormats, bold: s.bold, autofit: s.autofit, tables: s.tables, charts: s.charts })),
+        }),
+      ),
     addedSheets: () => live().filter((s) => s.added).map((s) => s.name),
     sheet(name) {
       const s = findSheet(name);

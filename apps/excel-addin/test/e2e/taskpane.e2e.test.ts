@@ -12,6 +12,17 @@
  *   once on a cross-origin isolated page (the worker sees the shared cancel flag and stops), once on a
  *   page that is not (the pane terminates the worker after 2 s), then a new fit on the fresh worker.
  *
+ * - bad input: text in a numeric column, an Excel error in a cell, an empty selection, a whole-column
+ *   selection with blank rows at the bottom: one sentence in the pane that names the cell as the sheet
+ *   counts it, and nothing written.
+ * - nothing lost: every change the fake workbook carries out is on a sheet the add-in added; a
+ *   cancelled fit leaves the workbook exactly as it was (every sheet, cell, format, the active sheet).
+ * - nothing let in: every request the page and its worker make is recorded (`page.on("request")`,
+ *   which also reports the worker's; a probe fetch from inside the worker shows it) and goes to the
+ *   test server's own origin, but for Office.js from Microsoft's CDN, which the route blocks; the
+ *   server sends the page's Content-Security-Policy as a header too, so that it covers the worker,
+ *   and both the page and the worker refuse eval.
+ *
  * Screenshots of the pane (350 × 900) go to test/e2e/screenshots/.
  */
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
@@ -34,6 +45,15 @@ const appDir = new URL("../../", import.meta.url).pathname;
 const distDir = join(appDir, "dist");
 const shotDir = new URL("./screenshots/", import.meta.url).pathname;
 const fakeScript = readFileSync(new URL("./fakeExcel.js", import.meta.url), "utf8");
+const OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js";
+
+/** The Content-Security-Policy of the built page's meta element (the server sends it as a header too). */
+function builtPolicy(): string {
+  const html = readFileSync(join(distDir, "taskpane.html"), "utf8");
+  const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
+  if (!meta) throw new Error("dist/taskpane.html has no Content-Security-Policy");
+  return meta[1]!;
+}
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8",
@@ -56,7 +76,12 @@ async function serve(isolated: boolean): Promise<{ server: Server; origin: strin
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
       return;
     }
-    const headers: Record<string, string> = { "Content-Type": TYPES[extname(file)] ?? "application/octet-stream", "Cache-Control": "no-store" };
+    // the page's policy as a header too: a worker's policy comes with its script, not from the page's meta element
+    const headers: Record<string, string> = {
+      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": builtPolicy(),
+    };
     if (isolated) {
       headers["Cross-Origin-Opener-Policy"] = "same-origin";
       headers["Cross-Origin-Embedder-Policy"] = "require-corp";
@@ -116,12 +141,32 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  /** Opens the pane at task-pane size with the fake workbook. */
+  /** Every request of a page and its workers: URL, resource type, and the failure if it failed. */
+  interface Recorded {
+    url: string;
+    type: string;
+    failure: string | null;
+  }
+  const requestsOf = new WeakMap<Page, Recorded[]>();
+
+  /** Opens the pane at task-pane size with the fake workbook; records every request it makes. */
   async function openPane(
     origin: string,
     setup: { sheets: { name: string; values: unknown[][] }[]; active?: string; selection?: { sheet: string; address: string } },
   ): Promise<Page> {
     const page = await browser.newPage();
+    const requests: Recorded[] = [];
+    requestsOf.set(page, requests);
+    const records = new Map<object, Recorded>();
+    page.on("request", (r) => {
+      const rec = { url: r.url(), type: r.resourceType(), failure: null };
+      records.set(r, rec);
+      requests.push(rec);
+    });
+    page.on("requestfailed", (r) => {
+      const rec = records.get(r);
+      if (rec) rec.failure = r.failure()?.errorText ?? "failed";
+    });
     await page.route("**/*", (route) => (route.request().url().startsWith(origin) ? route.continue() : route.abort("blockedbyclient")));
     await page.addInitScript({ content: `${fakeScript}\ninstallFakeExcel(${JSON.stringify(setup)});` });
     const errors: string[] = [];
@@ -152,6 +197,18 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     page.evaluate((n) => (globalThis as unknown as { __hlmFake: { sheet(n: string): FakeSheet | null } }).__hlmFake.sheet(n), name);
   const addedSheets = (page: Page): Promise<string[]> =>
     page.evaluate(() => (globalThis as unknown as { __hlmFake: { addedSheets(): string[] } }).__hlmFake.addedSheets());
+  type Change = { sheet: string; added: boolean; kind: string };
+  const changes = (page: Page): Promise<Change[]> => page.evaluate(() => (globalThis as unknown as { __hlmFake: { changes(): Change[] } }).__hlmFake.changes());
+  const snapshot = (page: Page): Promise<unknown> => page.evaluate(() => (globalThis as unknown as { __hlmFake: { snapshot(): unknown } }).__hlmFake.snapshot());
+
+  /** Every request went to the page's own origin, but Office.js from its CDN, which was blocked. */
+  function expectOwnOriginOnly(page: Page, origin: string): Recorded[] {
+    const requests = requestsOf.get(page)!;
+    const foreign = requests.filter((r) => !r.url.startsWith(`${origin}/`));
+    expect(foreign.map((r) => r.url)).toEqual([OFFICE_JS]);
+    expect(foreign[0]!.failure).toMatch(/ERR_BLOCKED_BY_CLIENT/);
+    return requests;
+  }
 
   it("fits sleepstudy from the pickers and writes the three sheets with lme4's numbers", async () => {
     const page = await openPane(isolated.origin, {
@@ -211,11 +268,121 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     expect(shrink.charts).toHaveLength(1);
     expect(shrink.charts[0]!.type).toBe("XYScatter");
 
-    // the data sheet is untouched
+    // the data sheet is untouched: every change the workbook saw was on a sheet the add-in added
     expect((await fakeSheet(page, "Sleep"))!.values).toEqual(sleep);
+    const log = await changes(page);
+    expect(log.length).toBeGreaterThan(20);
+    expect(log.filter((c) => !c.added)).toEqual([]);
+    expect(new Set(log.map((c) => c.sheet))).toEqual(new Set(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]));
+
+    // every request: the page, its bundle, functions.js, the worker, all from the test server; Office.js blocked
+    const requests = expectOwnOriginOnly(page, isolated.origin);
+    expect(requests.map((r) => new URL(r.url).pathname)).toEqual(
+      expect.arrayContaining(["/taskpane.html", "/functions.js", expect.stringMatching(/^\/assets\/taskpane-.*\.js$/), expect.stringMatching(/^\/assets\/fitWorker-.*\.js$/)]),
+    );
     // no uncaught error and no Content-Security-Policy violation (functions.js, when built, loads too)
     expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     if (existsSync(join(distDir, "functions.js"))) expect(await page.evaluate(() => document.querySelectorAll('script[src="functions.js"]').length)).toBe(1);
+    await page.close();
+  });
+
+  it("records the worker's requests too, and neither the page nor the worker will evaluate a string", async () => {
+    const page = await openPane(isolated.origin, { sheets: [{ name: "Sleep", values: sleep }], active: "Sleep", selection: { sheet: "Sleep", address: "A1:C181" } });
+    // the pane starts its worker at once
+    await expect.poll(() => page.workers().length, { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    const worker = page.workers()[0]!;
+    expect(worker.url()).toMatch(new RegExp(`^${isolated.origin}/assets/fitWorker-`));
+    // a request made inside the worker reaches the recorder (and the route, which blocks it)
+    const probe = "https://hlm-e2e.invalid/probe";
+    expect(await worker.evaluate((u) => fetch(u).then(() => "fetched", () => "blocked"), probe)).toBe("blocked");
+    await expect.poll(() => requestsOf.get(page)!.some((r) => r.url === probe)).toBe(true);
+    // string evaluation is refused by the Content-Security-Policy in the page (meta) and in the worker (header);
+    // tried in a task of their own, since DevTools lets code it evaluates itself use eval
+    const tryEval = (): Promise<string[]> =>
+      new Promise((resolve) =>
+        setTimeout(() => {
+          const attempt = (f: () => unknown): string => {
+            try {
+              return String(f());
+            } catch (e) {
+              return (e as Error).name;
+            }
+          };
+          resolve([attempt(() => (0, eval)("1 + 1")), attempt(() => new Function("return 1")())]);
+        }, 0),
+      );
+    expect(await page.evaluate(tryEval)).toEqual(["EvalError", "EvalError"]);
+    expect(await worker.evaluate(tryEval)).toEqual(["EvalError", "EvalError"]);
+    // and yet the worker compiles the engine's WebAssembly ('wasm-unsafe-eval'): a fit works
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await page.getByTestId("range-address").waitFor();
+    await page.getByRole("textbox", { name: "Formula" }).fill("Reaction ~ Days + (Days | Subject)");
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    const requests = requestsOf.get(page)!.filter((r) => r.url !== probe);
+    expect(requests.filter((r) => !r.url.startsWith(`${isolated.origin}/`)).map((r) => r.url)).toEqual([OFFICE_JS]);
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("bad input: one sentence that names the cell as the sheet counts it, and nothing written", async () => {
+    // sleepstudy placed at C3 of 'My data', with a typo in Reaction on sheet row 19 and #DIV/0! in Days on row 30
+    const grid: unknown[][] = [[], []];
+    sleep.forEach((row, r) => {
+      const cells = [...row];
+      if (r === 16) cells[0] = "12O.5";
+      if (r === 27) cells[1] = "#DIV/0!";
+      grid.push(["", "", ...cells]);
+    });
+    // and a column of notes the model does not use, with an error of its own
+    grid[2]!.push("Notes");
+    grid[5]!.push("#REF!");
+    const page = await openPane(isolated.origin, {
+      sheets: [
+        { name: "My data", values: grid },
+        { name: "Sleep", values: [...sleep, ...Array.from({ length: 20 }, () => ["  ", "", ""])] },
+        { name: "Empty", values: [] },
+      ],
+      active: "My data",
+      selection: { sheet: "My data", address: "C3:F183" },
+    });
+    const before = (await snapshot(page)) as { sheets: unknown[] };
+    const formula = page.getByRole("textbox", { name: "Formula" });
+    const fitAndRead = async (): Promise<string> => {
+      await page.getByRole("button", { name: "Fit model" }).click();
+      await page.getByTestId("fit-error").waitFor({ timeout: 30_000 });
+      return (await page.getByTestId("fit-error").textContent())!;
+    };
+
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("'My data'!C3:F183");
+    expect(await page.getByTestId("range-info").textContent()).toContain("180 rows · 4 columns");
+    await formula.fill("Reaction ~ 1 + (1 | Subject)");
+    expect(await fitAndRead()).toBe("Column 'Reaction' should hold numbers, but row 19 holds '12O.5' (cell C19); correct that cell or clear it.");
+    await shot(page, "07-text-in-numeric-column");
+    await formula.fill("Days ~ 1 + (1 | Subject)");
+    expect(await fitAndRead()).toBe("Cell D30 (column 'Days') holds the Excel error #DIV/0!; correct it, or clear the cell if the value is missing.");
+    await shot(page, "08-excel-error-in-cell");
+
+    // an empty selection
+    await page.evaluate(() => (globalThis as unknown as { __hlmFake: { select(s: string, a: string): void } }).__hlmFake.select("Empty", "B2:D9"));
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-error").textContent()).toBe(
+      "The selection is empty: select the data with a header row that names the columns (for example A1:D200).",
+    );
+    await shot(page, "09-empty-selection");
+
+    // whole columns A:D of a sheet whose last rows hold only spaces: read as far as the used range, the blank rows left out
+    await page.evaluate(() => (globalThis as unknown as { __hlmFake: { select(s: string, a: string): void } }).__hlmFake.select("Sleep", "A1:D1048576"));
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Sleep!A1:C201");
+    expect(await page.getByTestId("range-info").textContent()).toContain("180 rows · 3 columns");
+    expect(await page.getByTestId("range-error").count()).toBe(0);
+
+    // nothing was written anywhere (the test itself selected other sheets, so only the active sheet differs)
+    expect(await changes(page)).toEqual([]);
+    expect(((await snapshot(page)) as { sheets: unknown[] }).sheets).toEqual(before.sheets);
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     await page.close();
   });
 
@@ -287,16 +454,20 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     return ms;
   }
 
-  it("cancels a long fit: the worker stops at the shared flag, and no sheet is written", async () => {
-    const page = await openPane(isolated.origin, { sheets: [{ name: "Schools", values: hsb }], active: "Schools" });
+  it("cancels a long fit: the worker stops at the shared flag, and the workbook is as it was", async () => {
+    const page = await openPane(isolated.origin, { sheets: [{ name: "Notes", values: [["my notes"], [1]] }, { name: "Schools", values: hsb }], active: "Schools" });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    const before = await snapshot(page);
     const ms = await startAndCancel(page, "03-progress");
     await shot(page, "05-cancelled");
     expect(await page.evaluate(() => document.documentElement.dataset["cancelPath"])).toBe("worker");
     expect(ms).toBeLessThan(2000);
-    // nothing arrives later either
+    // nothing arrives later either: the same sheets, cells, formats and active sheet, and no change at all
     await page.waitForTimeout(1500);
     expect(await addedSheets(page)).toEqual([]);
+    expect(await changes(page)).toEqual([]);
+    expect(await snapshot(page)).toEqual(before);
+    expectOwnOriginOnly(page, isolated.origin);
     await page.close();
   });
 
@@ -309,10 +480,13 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
       active: "Schools",
     });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(false);
+    const before = await snapshot(page);
     const ms = await startAndCancel(page);
     expect(await page.evaluate(() => document.documentElement.dataset["cancelPath"])).toBe("terminated");
     expect(ms).toBeGreaterThanOrEqual(1900);
     expect(await addedSheets(page)).toEqual([]);
+    expect(await changes(page)).toEqual([]);
+    expect(await snapshot(page)).toEqual(before);
 
     await page.evaluate(() => (globalThis as unknown as { __hlmFake: { select(s: string, a: string): void } }).__hlmFake.select("Sleep", "A1:C181"));
     await page.getByRole("button", { name: "Use selection" }).click();

@@ -156,7 +156,7 @@ export class FakeExcel {
   renameByHand(name: string, to: string): void {
     const sheet = this.sheet(name);
     sheet.name = to;
-    sheet.mock.setValue("name", to);
+    (sheet.mock as unknown as { setValue(property: string, value: unknown): void }).setValue("name", to);
   }
 
   sheet(name: string): FakeSheet {
