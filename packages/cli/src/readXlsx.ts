@@ -5,7 +5,8 @@
  * - The sheet is the first one, or the one named (exactly, else ignoring case).
  * - The first non-empty row is the header and names the columns; an unnamed empty column is
  *   skipped, an unnamed column with values is an error naming its cells.
- * - Numbers stay numbers, text is trimmed, empty cells (and error values such as #N/A) are missing;
+ * - Numbers stay numbers, text is trimmed, empty cells are missing, error values are their text
+ *   (`#N/A`, `#DIV/0!`: the model names them if a column it uses holds one);
  *   a formula gives its saved result; a date is ISO text (`2024-03-01`, or `2024-03-01T12:30:00`
  *   with a time of day); rich text and hyperlinks give their text; TRUE/FALSE give that text.
  * - Empty rows at the end are ignored.
@@ -97,7 +98,7 @@ function sheetTable(ws: ExcelJS.Worksheet, path: string): Table {
   const line = (r: number): unknown[] => columns.map((c) => grid[r]?.[c] ?? null);
   const rows: unknown[][] = [];
   for (let r = firstRow + 1; r <= lastRow; r++) rows.push(line(r));
-  return tableFromRows(line(firstRow), rows);
+  return tableFromRows(line(firstRow), rows, { firstRow: firstRow + 1 });
 }
 
 /** A cell's value for tableFromRows: a number, text, or null when empty. */
@@ -111,7 +112,9 @@ function plainValue(v: ExcelJS.CellValue, address: () => string, path: string): 
   if (typeof v === "string") return v.trim() === "" ? null : v.trim();
   if (typeof v === "boolean") return v ? "TRUE" : "FALSE";
   if (v instanceof Date) return isoDate(v);
-  if ("error" in v) return null; // #N/A, #DIV/0!, …: missing, as R's readxl reads them
+  // #N/A, #DIV/0!, …: their text, as in the same sheet saved as CSV; the model refuses them in the
+  // columns it uses (a failed computation is not a missing value)
+  if ("error" in v) return String(v.error);
   if ("richText" in v) {
     const t = v.richText.map((p) => p.text).join("").trim();
     return t === "" ? null : t;

@@ -42,7 +42,7 @@ Options:
   --reml          REML (the default)
   --factors a,b   numeric columns to treat as categorical
   --weights w     column of prior weights
-  --json          print the fit as JSON
+  --json          print the fit as JSON (its warnings go to stderr, a line each)
   --repeat N      fit N times and report the median fit time (with --json)
   --shrinkage     also print the shrinkage table: per group, n, its own OLS estimates and the BLUP coefficients
   --xlsx OUT.xlsx also write the results as an Excel workbook with the sheets HLM Summary,
@@ -51,11 +51,30 @@ Options:
   --help          this text
 `;
 
-/** Exit codes: 0 ok, 1 internal failure, 2 a user mistake (bad formula, data, options, file). */
+/** Exit codes: 0 ok, 1 internal failure, 2 a problem with the input (formula, data, options, file, or data the model cannot be fitted to). */
 export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2 } as const;
 
 /** File name endings read as Excel workbooks. */
 const XLSX_EXTENSIONS = [".xlsx", ".xlsm"];
+
+/** Data formats of other programs, with the program that can save them as CSV or .xlsx when it is known. */
+const OTHER_FORMATS: Record<string, string | null> = {
+  ".xlsb": "Excel",
+  ".ods": "LibreOffice or Excel",
+  ".numbers": "Numbers",
+  ".sav": "SPSS",
+  ".dta": "Stata",
+  ".sas7bdat": "SAS",
+  ".rds": "R (write.csv)",
+  ".rda": "R (write.csv)",
+  ".rdata": "R (write.csv)",
+  ".parquet": null,
+  ".feather": null,
+  ".json": null,
+  ".pdf": null,
+  ".docx": "Word",
+  ".doc": "Word",
+};
 
 /**
  * Reads a data file into a table: an Excel workbook (.xlsx; its first sheet, or `sheet`), else CSV
@@ -65,6 +84,10 @@ export async function readTable(path: string, sheet?: string): Promise<Table> {
   const ext = extname(path).toLowerCase();
   if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
   if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
+  if (ext in OTHER_FORMATS) {
+    const program = OTHER_FORMATS[ext];
+    throw new HlmError("DATA", `Cannot read '${path}': hlm reads CSV (or tab or semicolon separated) text and Excel workbooks (.xlsx), not ${ext} files; save the data${program ? ` from ${program}` : ""} as CSV or .xlsx.`);
+  }
   if (sheet !== undefined) throw new HlmError("OPTIONS", `--sheet is for Excel workbooks (.xlsx), and '${path}' is not one.`);
   return readCsvFile(path);
 }
@@ -133,9 +156,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
   } catch (e) {
     if (e instanceof HlmError) {
       io.stderr(`hlm: ${e.message}\n`);
-      return e.code === "INTERNAL" || e.code === "FIT" ? EXIT.INTERNAL : EXIT.USAGE;
+      return e.code === "INTERNAL" ? EXIT.INTERNAL : EXIT.USAGE;
     }
-    io.stderr(`hlm: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    io.stderr(`hlm: internal error: ${(e instanceof Error ? e.message : String(e)).split("\n")[0]}\n`);
     return EXIT.INTERNAL;
   }
 }
@@ -201,6 +224,8 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
   if (values.json) {
     const json = { ...fitToJson(result!, { dataset, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) }), fit_seconds: median(times) };
     io.stdout(JSON.stringify(json, null, 2) + "\n");
+    // the summary ends with the warnings; beside JSON they go to stderr, one line each
+    for (const w of result!.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   } else {
     io.stdout(formatSummary(result!, { dataName: dataset }));
     if (values.shrinkage) {
