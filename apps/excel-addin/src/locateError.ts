@@ -88,7 +88,7 @@ export function locateError(e: unknown, table: Table, layout: SheetLayout | unde
     // the engine's text-in-a-numeric-column error names the first cell that is not a number: that one?
     const values = column.values;
     const bad = values.findIndex((v) => v !== null && v !== undefined && !readsAsNumber(v));
-    if (bad >= 0 && bad + 1 === d.row) {
+    if (bad >= 0 && bad + 1 === d.row && /\bnumeric\b/.test(e.message)) {
       const row = layout.headerRow + 2 + bad;
       const cell = letter === null ? "" : ` (cell ${letter}${row})`;
       const located = new HlmError(

@@ -50,6 +50,7 @@ describe("toCustomFunctionError", () => {
   it("makes anything else #VALUE! marked as an internal error, and passes CustomFunctions errors through", () => {
     expect(mapped(new TypeError("x is undefined"))).toEqual({ code: "#VALUE!", message: "Internal error: x is undefined" });
     expect(mapped("plain")).toEqual({ code: "#VALUE!", message: "Internal error: plain" });
+    expect(mapped(new RangeError("bad index\n    at f (functions.js:1:2)"))).toEqual({ code: "#VALUE!", message: "Internal error: bad index" });
     const own = new FakeCustomFunctionsError("#NUM!");
     expect(toCustomFunctionError(own)).toBe(own);
   });

@@ -16,7 +16,7 @@ const NOT_AVAILABLE = [/is not a grouping factor of the model/, /has no random i
  *   (or one without a random intercept, for ICC), which is `#N/A`;
  * - HlmError FIT (the fit failed) and INTERNAL: `#VALUE!` with the message;
  * - HlmError CANCELLED: `#N/A` with the message;
- * - anything else: `#VALUE!` with "Internal error: " and its message.
+ * - anything else: `#VALUE!` with "Internal error: " and the first line of its message.
  */
 export function toCustomFunctionError(e: unknown): CustomFunctions.Error {
   const { ErrorCode } = CustomFunctions;
@@ -25,6 +25,6 @@ export function toCustomFunctionError(e: unknown): CustomFunctions.Error {
     const notAvailable = e.code === "CANCELLED" || (e.code === "OPTIONS" && NOT_AVAILABLE.some((re) => re.test(e.message)));
     return new CustomFunctions.Error(notAvailable ? ErrorCode.notAvailable : ErrorCode.invalidValue, e.message);
   }
-  const message = e instanceof Error ? e.message : String(e);
+  const message = (e instanceof Error ? e.message : String(e)).split("\n")[0]!.trim(); // one line: never a stack
   return new CustomFunctions.Error(ErrorCode.invalidValue, `Internal error: ${message}`);
 }
