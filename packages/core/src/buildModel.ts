@@ -138,7 +138,11 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     }
     const wc = source.column(options.weights);
     source.checkFailedCells(options.weights);
-    if (wc.kind !== "number") throw new HlmError("DATA", `The weights column '${options.weights}' must be numeric.`, { column: options.weights });
+    if (wc.kind !== "number") {
+      const bad = source.firstNonNumber(wc);
+      if (bad >= 0) throw source.strayText(wc, bad, false);
+      throw new HlmError("DATA", `The weights column '${options.weights}' must be numeric.`, { column: options.weights });
+    }
     weightsAll = source.evaluate({ type: "name", name: options.weights, pos: 0 });
   }
 

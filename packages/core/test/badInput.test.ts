@@ -234,6 +234,13 @@ describe("bad data: one clear error naming the column and the row", () => {
       { error: { code: "DATA", message: "Weights must be positive: 'w' is 0 in row 5; leave out the rows of weight 0.", details: { column: "w", row: 5 } } },
     ],
     [
+      "text in the weights",
+      "y,w,g\n1,1,a\n2,1,a\n3,heavy,b\n4,1,b\n5,1,c\n6,1,c\n7,1,c\n",
+      "y ~ 1 + (1 | g)",
+      { weights: "w" },
+      { error: { code: "DATA", message: "Column 'w' should be numeric but row 4 holds 'heavy'.", details: { column: "w", row: 4 } } },
+    ],
+    [
       "a negative weight",
       "y,w,g\n1,1,a\n2,1,a\n3,-2,b\n4,1,b\n5,1,c\n6,1,c\n7,1,c\n",
       "y ~ 1 + (1 | g)",
