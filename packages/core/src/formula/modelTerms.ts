@@ -122,18 +122,18 @@ class TermExpander {
           case ":": {
             const a = this.expand(e.left);
             const b = this.expand(e.right);
-            return { terms: product(a.terms, b.terms) };
+            return { terms: product(this.f, e.pos, a.terms, b.terms) };
           }
           case "*": {
             const a = this.expand(e.left);
             const b = this.expand(e.right);
-            return { terms: union(union(a.terms, b.terms), product(a.terms, b.terms)) };
+            return { terms: limit(this.f, e.pos, union(union(a.terms, b.terms), product(this.f, e.pos, a.terms, b.terms))) };
           }
           case "/": {
             const a = this.expand(e.left);
             const b = this.expand(e.right);
             const all = [...new Set(a.terms.flat())].sort((x, y) => x - y);
-            return { terms: union(a.terms, product([all], b.terms)) };
+            return { terms: union(a.terms, product(this.f, e.pos, [all], b.terms)) };
           }
           case "^": {
             const power = unparen(e.right);
@@ -141,8 +141,10 @@ class TermExpander {
               throw errorAt(this.f, e.right.pos, "the power of a term, as in (a + b)^2, must be a whole number");
             }
             const a = this.expand(e.left);
+            // past the number of variables, a higher power adds no term: (a + b)^5 is (a + b)^2
+            const times = Math.min(power.value, new Set(a.terms.flat()).size);
             let terms = a.terms;
-            for (let i = 1; i < power.value; i++) terms = union(union(terms, a.terms), product(terms, a.terms));
+            for (let i = 1; i < times; i++) terms = limit(this.f, e.pos, union(union(terms, a.terms), product(this.f, e.pos, terms, a.terms)));
             return { terms };
           }
           case "|":
@@ -174,10 +176,20 @@ function union(a: number[][], b: number[][]): number[][] {
   return out;
 }
 
-function product(a: number[][], b: number[][]): number[][] {
+/** More terms than any model can use: a formula such as a*b*c*…*z (2^26 terms) stops here instead of running out of memory. */
+const MAX_TERMS = 10_000;
+
+/** The interactions of every term of a with every term of b (the operator at `pos` asks for them). */
+function product(f: Formula, pos: number, a: number[][], b: number[][]): number[][] {
+  if (a.length * b.length > MAX_TERMS * 10) throw errorAt(f, pos, `the formula expands into more than ${MAX_TERMS} terms`);
   const out: number[][] = [];
   for (const s of a) for (const t of b) out.push([...new Set([...s, ...t])].sort((x, y) => x - y));
-  return union([], out);
+  return limit(f, pos, union([], out));
+}
+
+function limit(f: Formula, pos: number, terms: number[][]): number[][] {
+  if (terms.length > MAX_TERMS) throw errorAt(f, pos, `the formula expands into more than ${MAX_TERMS} terms`);
+  return terms;
 }
 
 /** Grouping factors of `(... | g)`: `g`, `a:b`, or the nested `a/b` (giving `a` and `b:a`, as lme4), with positions. */
@@ -229,7 +241,8 @@ export function modelTerms(text: string): ModelTerms {
   for (const t of fixed.terms) {
     if (t.includes(0)) {
       const responseName = fixed.variables[0]!.name;
-      throw errorAt(formula, findName(formula.rhs, responseName) ?? formula.rhs.pos, `the response '${responseName}' is also a predictor`);
+      // R's terms() drops a main effect equal to the response, with a warning, and keeps it in interactions: an error is clearer
+      throw errorAt(formula, findName(formula.rhs, responseName) ?? formula.rhs.pos, `the response '${responseName}' cannot also be a predictor; remove it from the right-hand side`);
     }
   }
   const random: RandomTerm[] = [];
@@ -238,7 +251,9 @@ export function modelTerms(text: string): ModelTerms {
     const groups = groupings(formula, bar.right);
     const effectsFor = (e: Expr | null, intercept: boolean): LinearTerms => new TermExpander(formula, false).linearTerms(e, intercept);
     const lhs = effectsFor(bar.left, true);
-    if (lhs.terms.length === 0 && !lhs.intercept) throw errorAt(formula, bar.left.pos, "a random-effects term has no columns");
+    if (lhs.terms.length === 0 && !lhs.intercept) {
+      throw errorAt(formula, bar.left.pos, `the random-effects term (${deparse(bar)}) has no effects, as it removes the intercept and names no variable`);
+    }
     for (const { names: groupVars, pos: groupPos } of groups) {
       const group = groupVars.join(":");
       if (bar.op === "|") {

@@ -26,6 +26,10 @@ interface Token {
 }
 
 const OPERATOR_CHARS = "+-*/:^|";
+/** A name starts with a letter (of any alphabet, as R in a UTF-8 locale) or a dot, and goes on with letters, digits, '.' and '_'. */
+const NAME_START = /[\p{L}.]/u;
+const NAME_CHAR = /[\p{L}\p{M}\p{Nd}._]/u;
+const SYNTACTIC_NAME = /^(?:[\p{L}]|\.(?![0-9]))[\p{L}\p{M}\p{Nd}._]*$/u;
 
 function formulaError(text: string, pos: number, what: string): HlmError {
   return new HlmError("FORMULA", `Formula error at position ${pos + 1} of '${text}': ${what}.`, { position: pos + 1 });
@@ -34,15 +38,18 @@ function formulaError(text: string, pos: number, what: string): HlmError {
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  // names go by code points: a letter outside the Basic Multilingual Plane is two UTF-16 units
+  const codePoint = (at: number): string => String.fromCodePoint(text.codePointAt(at)!);
   while (i < text.length) {
     const c = text[i]!;
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
+    // any white space, also the no-break space that text copied from a spreadsheet or a web page brings
+    if (/\s/.test(c)) {
       i++;
       continue;
     }
     const start = i;
-    if (/[A-Za-z.]/.test(c) && !(c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
-      while (i < text.length && /[A-Za-z0-9._]/.test(text[i]!)) i++;
+    if (NAME_START.test(codePoint(i)) && !(c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
+      while (i < text.length && NAME_CHAR.test(codePoint(i))) i += codePoint(i).length;
       tokens.push({ kind: "name", text: text.slice(start, i), pos: start });
       continue;
     }
@@ -60,6 +67,7 @@ function tokenize(text: string): Token[] {
     if (c === "`") {
       const end = text.indexOf("`", i + 1);
       if (end < 0) throw formulaError(text, start, "a back-quoted name is not closed");
+      if (end === i + 1) throw formulaError(text, start, "a back-quoted name is empty");
       tokens.push({ kind: "name", text: text.slice(i + 1, end), pos: start });
       i = end + 1;
       continue;
@@ -84,7 +92,8 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
-    throw formulaError(text, start, `unexpected character '${c}'`);
+    if (c === "'" || c === '"') throw formulaError(text, start, "a formula has no quoted text; write a column name as it is, or in backquotes (`my column`) if it has spaces or symbols");
+    throw formulaError(text, start, `unexpected character '${codePoint(i)}'`);
   }
   tokens.push({ kind: "end", text: "", pos: text.length });
   return tokens;
@@ -96,22 +105,68 @@ function tokenize(text: string): Token[] {
  */
 const BINARY_POWER: Record<string, number> = { "|": 1, "||": 1, "+": 2, "-": 2, "*": 3, "/": 3, ":": 5, "^": 7 };
 const UNARY_POWER = 6;
+/** Deepest nesting of parentheses, calls, signs and powers the parser follows (no real formula comes near it). */
+const MAX_DEPTH = 100;
+/**
+ * Most operators in a row (`a + b + c + …` is a tree as deep as it has terms): past this, the
+ * recursive walks over the tree would run out of stack.
+ */
+const MAX_HEIGHT = 1000;
 
 /** Parses an lme4 model formula such as `y ~ x + (x | g)` into its expression tree. */
 export function parseFormula(text: string): Formula {
   const tokens = tokenize(text);
   let k = 0;
+  let depth = 0;
+  const heights = new WeakMap<Expr, number>();
+  const height = (e: Expr): number => heights.get(e) ?? 1;
+  /** Notes the height of a node above its children; the walks over a tree are as deep as its height. */
+  function node<E extends Expr>(e: E, ...children: Expr[]): E {
+    const h = 1 + children.reduce((m, c) => Math.max(m, height(c)), 0);
+    if (h > MAX_HEIGHT) throw formulaError(text, e.pos, `the formula is too long, with more than ${MAX_HEIGHT} operators in a row`);
+    heights.set(e, h);
+    return e;
+  }
   const peek = (): Token => tokens[k]!;
   const next = (): Token => tokens[k++]!;
+  const isBinaryOp = (t: Token | undefined): boolean => t !== undefined && t.kind === "op" && BINARY_POWER[t.text] !== undefined;
 
-  const describe = (t: Token): string => (t.kind === "end" ? "the formula ends too early" : `unexpected '${t.text}'`);
+  /** A token that cannot follow a complete term (a name, number or closing parenthesis). */
+  function afterTerm(t: Token): HlmError {
+    if (t.kind === ")") return formulaError(text, t.pos, "this ')' has no matching '('");
+    if (t.kind === ",") return formulaError(text, t.pos, "',' can only separate the arguments of a function, as in log(x, 2)");
+    if (t.kind === "~") return formulaError(text, t.pos, "a formula has only one '~'");
+    return formulaError(text, t.pos, `an operator such as '+' is missing before '${t.text}'`);
+  }
+
+  /** Where a term should start, `t` stands instead: say what is missing, next to what. */
+  function missingTerm(t: Token): HlmError {
+    const prev = tokens[k - 2];
+    if (t.kind === "~") return formulaError(text, t.pos, "a formula has only one '~'");
+    if (prev?.kind === "(" && t.kind === "end") return formulaError(text, prev.pos, "this '(' is not closed");
+    if (prev !== undefined && isBinaryOp(prev)) {
+      if (t.kind === "end") return formulaError(text, prev.pos, prev.text === "|" || prev.text === "||" ? `the grouping factor after '${prev.text}' is missing` : `'${prev.text}' needs a term after it`);
+      if (isBinaryOp(t)) return formulaError(text, t.pos, `'${t.text}' follows '${prev.text}' without a term between them`);
+      if (prev.text === "|" || prev.text === "||") return formulaError(text, t.pos, `the grouping factor after '${prev.text}' is missing`);
+      return formulaError(text, t.pos, `a term is missing after '${prev.text}'`);
+    }
+    if (t.kind === "op" && (t.text === "|" || t.text === "||")) {
+      const group = peek().kind === "name" ? peek().text : "group";
+      return formulaError(text, t.pos, `the random effects before '${t.text}' are missing; write (1 | ${group}) for a random intercept`);
+    }
+    if (isBinaryOp(t)) return formulaError(text, t.pos, `a term is missing before '${t.text}'`);
+    if (t.kind === ",") return formulaError(text, t.pos, prev?.kind === "(" || prev?.kind === "," ? "a function argument is missing" : "',' can only separate the arguments of a function");
+    if (t.kind === ")") return formulaError(text, t.pos, prev?.kind === "," ? "a function argument is missing after ','" : "this ')' has no matching '('");
+    if (prev?.kind === ",") return formulaError(text, t.pos, "a function argument is missing after ','");
+    return formulaError(text, t.pos, "the formula ends too early");
+  }
 
   function parsePrimary(): Expr {
     const t = next();
     if (t.kind === "number") return { type: "number", value: Number(t.text), text: t.text, pos: t.pos };
     if (t.kind === "name") {
       if (peek().kind === "(") {
-        next();
+        const open = next();
         const args: Expr[] = [];
         if (peek().kind !== ")") {
           for (;;) {
@@ -124,8 +179,9 @@ export function parseFormula(text: string): Formula {
           }
         }
         const close = next();
-        if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' to close '${t.text}('`);
-        return { type: "call", fn: t.text, args, pos: t.pos };
+        if (close.kind === "end") throw formulaError(text, open.pos, `this '(' of '${t.text}(' is not closed`);
+        if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' to close '${t.text}(' at position ${open.pos + 1}, but found '${close.text}'`);
+        return node({ type: "call", fn: t.text, args, pos: t.pos }, ...args);
       }
       return { type: "name", name: t.text, pos: t.pos };
     }
@@ -134,17 +190,18 @@ export function parseFormula(text: string): Formula {
       const inner = parseExpr(0);
       const close = next();
       if (close.kind === "end") throw formulaError(text, t.pos, "this '(' is not closed");
-      if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' but found '${close.text}'`);
-      return { type: "paren", expr: inner, pos: t.pos };
+      if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' to close the '(' at position ${t.pos + 1}, but found '${close.text}'`);
+      return node({ type: "paren", expr: inner, pos: t.pos }, inner);
     }
     if (t.kind === "op" && (t.text === "-" || t.text === "+")) {
       const arg = parseExpr(UNARY_POWER);
-      return { type: "unary", op: t.text, arg, pos: t.pos };
+      return node({ type: "unary", op: t.text, arg, pos: t.pos }, arg);
     }
-    throw formulaError(text, t.pos, describe(t));
+    throw missingTerm(t);
   }
 
   function parseExpr(minPower: number): Expr {
+    if (++depth > MAX_DEPTH) throw formulaError(text, peek().pos, `the formula nests more than ${MAX_DEPTH} levels deep`);
     let left = parsePrimary();
     for (;;) {
       const t = peek();
@@ -154,8 +211,9 @@ export function parseFormula(text: string): Formula {
       next();
       // `^` is right-associative; everything else left-associative
       const right = parseExpr(t.text === "^" ? power : power + 1);
-      left = { type: "binary", op: t.text as BinaryOp, left, right, pos: t.pos };
+      left = node({ type: "binary", op: t.text as BinaryOp, left, right, pos: t.pos }, left, right);
     }
+    depth--;
     return left;
   }
 
@@ -166,12 +224,13 @@ export function parseFormula(text: string): Formula {
   }
   const tilde = next();
   if (tilde.kind !== "~") {
-    throw formulaError(text, tilde.pos, tilde.kind === "end" ? "a formula needs '~' between the response and the predictors" : `expected '~' but found '${tilde.text}'`);
+    if (tilde.kind === "end") throw formulaError(text, tilde.pos, "a formula needs '~' between the response and the predictors");
+    throw tilde.kind === "name" || tilde.kind === "number" ? formulaError(text, tilde.pos, `expected '~' but found '${tilde.text}'`) : afterTerm(tilde);
   }
   if (peek().kind === "end") throw formulaError(text, peek().pos, "there is nothing after '~'");
   const rhs = parseExpr(0);
   const last = peek();
-  if (last.kind !== "end") throw formulaError(text, last.pos, last.kind === "~" ? "a formula has only one '~'" : describe(last));
+  if (last.kind !== "end") throw afterTerm(last);
   return { text, lhs, rhs };
 }
 
@@ -181,11 +240,11 @@ const DEPARSE_POWER: Record<string, number> = BINARY_POWER;
 export function deparse(e: Expr, parentPower = 0): string {
   switch (e.type) {
     case "name":
-      return /^[A-Za-z.][A-Za-z0-9._]*$/.test(e.name) ? e.name : `\`${e.name}\``;
+      return quoteName(e.name);
     case "number":
       return formatRNumber(e.value);
     case "call":
-      return `${e.fn}(${e.args.map((a) => deparse(a)).join(", ")})`;
+      return `${quoteName(e.fn)}(${e.args.map((a) => deparse(a)).join(", ")})`;
     case "paren":
       return `(${deparse(e.expr)})`;
     case "unary":
@@ -194,11 +253,15 @@ export function deparse(e: Expr, parentPower = 0): string {
       const power = DEPARSE_POWER[e.op]!;
       const tight = e.op === "^" || e.op === ":" || e.op === "/";
       const sep = tight ? e.op : ` ${e.op} `;
-      const s = `${deparse(e.left, power)}${sep}${deparse(e.right, power + 1)}`;
+      // `^` is right-associative (a^b^c is a^(b^c)), the others left-associative
+      const s = e.op === "^" ? `${deparse(e.left, power + 1)}${sep}${deparse(e.right, power)}` : `${deparse(e.left, power)}${sep}${deparse(e.right, power + 1)}`;
       return power < parentPower ? `(${s})` : s;
     }
   }
 }
+
+/** A name as R prints it: bare when it is syntactic, else in backquotes. */
+const quoteName = (name: string): string => (SYNTACTIC_NAME.test(name) ? name : `\`${name}\``);
 
 function formatRNumber(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
