@@ -356,11 +356,11 @@ function tooManyFixedEffects(p: number, n: number, predictors: Variable[], isTex
 /** The error when no row is complete: the data are empty, or a variable is missing everywhere, or the missing values together leave nothing. */
 function noRowsLeft(nAll: number, droppedBy: { variable: string; missing: number; notANumber: number }[]): HlmError {
   if (nAll === 0) return new HlmError("DATA", "The data have no rows: below the header there is nothing to fit.");
-  const rows = (k: number): string => `${k} row${k === 1 ? "" : "s"}`;
   const everywhere = droppedBy.find((d) => d.missing + d.notANumber === nAll);
   if (everywhere) {
     const what = everywhere.notANumber === 0 ? "missing (empty or NA)" : everywhere.missing === 0 ? "not a number (NaN)" : "missing or not a number";
-    return new HlmError("DATA", `'${everywhere.variable}' is ${what} in all ${rows(nAll)} of the data; no rows are left to fit.`, { column: everywhere.variable });
+    const where = nAll === 1 ? "the only row" : `all ${nAll} rows`;
+    return new HlmError("DATA", `'${everywhere.variable}' is ${what} in ${where} of the data; no rows are left to fit.`, { column: everywhere.variable });
   }
   return new HlmError("DATA", `Every row has a missing value in a variable of the formula (${describeDropped(droppedBy)}); no rows are left to fit.`);
 }

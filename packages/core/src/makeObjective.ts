@@ -481,15 +481,14 @@ function inflate2(T: Float64Array, src: Float64Array, so: number, dst: Float64Ar
 /**
  * One random-effects term, whose every level meets the whole tail [X y]: with a_c the level's
  * block of R'WZ (m × p) and D_c = Z_c'WZ_c, the level's rank update of the tail is
- * L̃_c L̃_c' = a_c S_c a_c' with S_c = T (T'D_cT + I)⁻¹ T', formed from the unscaled a_c without
- * scaling or solving its rows. log|L_θ|² = Σ_c log det(T'D_cT + I).
+ * L̃_c L̃_c' = a_c S_c a_c' with S_c = T (T'D_cT + I)⁻¹ T'. It is formed as W W', row r of W being
+ * L_c⁻¹T'a_r with L_cL_c' = T'D_cT + I (for one column S_c is the scalar t²/(t²D_c + 1)): the explicit S_c
+ * cancels digits when a level's columns differ greatly in size. log|L_θ|² = Σ_c log det(T'D_cT + I).
  */
 function singleTerm(cross: CrossProducts): { update(T: Float64Array, M: Float64Array): number } {
   const { nNodes: nl, nodeP, diagOff, valOff, m, Anodes: A } = cross;
   const p1 = nodeP[0]!;
-  const S = new Float64Array(p1 * p1);
   const C = new Float64Array(p1 * p1);
-  const Ci = new Float64Array(p1 * p1);
   const col = new Float64Array(p1);
   const b = new Float64Array(m * p1);
   return {
@@ -509,32 +508,33 @@ function singleTerm(cross: CrossProducts): { update(T: Float64Array, M: Float64A
             for (let s2 = 0; s2 <= r; s2++) M[r * m + s2]! -= br * A[a + s2]!;
           }
         } else if (p1 === 2) {
+          // C = T'D_cT + I = LL' and W's rows L⁻¹T'a_r, in closed form
           const t00 = T[0]!;
           const t10 = T[2]!;
           const t11 = T[3]!;
           inflate2(T, A, d, C, 0);
-          const c00 = C[0]!;
-          const c01 = C[1]!;
-          const c11 = C[3]!;
-          const det = c00 * c11 - c01 * c01;
-          if (!(det > 0)) return NaN;
-          prod *= det;
-          const i00 = c11 / det;
-          const i01 = -c01 / det;
-          const i11 = c00 / det;
-          const s00 = t00 * t00 * i00;
-          const s01 = t00 * (t10 * i00 + t11 * i01);
-          const s11 = t10 * t10 * i00 + 2 * t10 * t11 * i01 + t11 * t11 * i11;
+          const l00 = Math.sqrt(C[0]!);
+          const l10 = C[1]! / l00;
+          const l11sq = C[3]! - l10 * l10;
+          if (!(l11sq > 0)) return NaN;
+          const i00 = 1 / l00;
+          const i11 = 1 / Math.sqrt(l11sq);
+          prod *= C[0]! * l11sq;
           for (let r = 0; r < m; r++) {
             const x0 = A[a + 2 * r]!;
             const x1 = A[a + 2 * r + 1]!;
-            const g0 = x0 * s00 + x1 * s01;
-            const g1 = x0 * s01 + x1 * s11;
+            const w0 = (t00 * x0 + t10 * x1) * i00;
+            b[2 * r] = w0;
+            b[2 * r + 1] = (t11 * x1 - l10 * w0) * i11;
+          }
+          for (let r = 0; r < m; r++) {
+            const g0 = b[2 * r]!;
+            const g1 = b[2 * r + 1]!;
             const row = r * m;
-            for (let s2 = 0, o = a; s2 <= r; s2++, o += 2) M[row + s2]! -= g0 * A[o]! + g1 * A[o + 1]!;
+            for (let s2 = 0, o = 0; s2 <= r; s2++, o += 2) M[row + s2]! -= g0 * b[o]! + g1 * b[o + 1]!;
           }
         } else {
-          // C = T'D_cT + I, its Cholesky factor and inverse, S_c = T C⁻¹ T', then b = a_c S_c
+          // C = T'D_cT + I = LL'; row r of W is L⁻¹T'a_r, and the update is W W' (as for p = 2)
           for (let i = 0; i < p1; i++) {
             for (let j = 0; j < p1; j++) {
               let acc = i === j ? 1 : 0;
@@ -544,35 +544,19 @@ function singleTerm(cross: CrossProducts): { update(T: Float64Array, M: Float64A
           }
           if (!cholLowerInPlace(C, p1)) return NaN;
           for (let i = 0; i < p1; i++) prod *= C[i * p1 + i]! * C[i * p1 + i]!;
-          for (let j = 0; j < p1; j++) {
-            col.fill(0);
-            col[j] = 1;
-            forwardSolve(C, p1, col);
-            for (let i = p1 - 1; i >= 0; i--) {
-              let acc = col[i]!;
-              for (let u = i + 1; u < p1; u++) acc -= C[u * p1 + i]! * col[u]!;
-              col[i] = acc / C[i * p1 + i]!;
-            }
-            for (let i = 0; i < p1; i++) Ci[i * p1 + j] = col[i]!;
-          }
-          for (let k = 0; k < p1; k++) {
-            for (let l = 0; l < p1; l++) {
-              let acc = 0;
-              for (let u = 0; u <= k; u++) for (let v = 0; v <= l; v++) acc += T[k * p1 + u]! * Ci[u * p1 + v]! * T[l * p1 + v]!;
-              S[k * p1 + l] = acc;
-            }
-          }
           for (let r = 0; r < m; r++) {
-            for (let k = 0; k < p1; k++) {
+            for (let i = 0; i < p1; i++) {
               let acc = 0;
-              for (let l = 0; l < p1; l++) acc += A[a + r * p1 + l]! * S[l * p1 + k]!;
-              b[r * p1 + k] = acc;
+              for (let u = i; u < p1; u++) acc += T[u * p1 + i]! * A[a + r * p1 + u]!;
+              col[i] = acc;
             }
+            forwardSolve(C, p1, col);
+            for (let i = 0; i < p1; i++) b[r * p1 + i] = col[i]!;
           }
           for (let r = 0; r < m; r++) {
             for (let s2 = 0; s2 <= r; s2++) {
               let acc = 0;
-              for (let k = 0; k < p1; k++) acc += b[r * p1 + k]! * A[a + s2 * p1 + k]!;
+              for (let k = 0; k < p1; k++) acc += b[r * p1 + k]! * b[s2 * p1 + k]!;
               M[r * m + s2]! -= acc;
             }
           }

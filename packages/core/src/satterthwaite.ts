@@ -29,9 +29,18 @@ export function satterthwaiteModel(d: ThetaDerivatives, sigma: number, nu: numbe
     H[i]![k] = H[k]![i] = (-2 * d.bGrad[i]!) / (s2 * sigma);
   }
   H[k]![k] = (6 * d.b) / (s2 * s2) - (2 * nu) / s2;
+  const vcovVarpar: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
+  const toMatrix = (a: ArrayLike<number>, f: number): number[][] => Array.from({ length: p }, (_, i) => Array.from({ length: p }, (__, j) => f * a[i * p + j]!));
+  const jacobian = [...d.dV.map((dv) => toMatrix(dv, s2)), toMatrix(d.V, 2 * sigma)];
+  const model = { varpar: [...d.theta, sigma], vcovVarpar, jacobian, vcov: toMatrix(d.V, s2), nonPositiveEigenvalues: 0 };
+  if (H.some((row) => row.some((h) => !Number.isFinite(h)))) {
+    // the derivatives could not be evaluated (the fit warns of that): no df rather than an eigen-solver failure
+    for (const row of vcovVarpar) row.fill(NaN);
+    model.nonPositiveEigenvalues = q;
+    return model;
+  }
   const eig = new EigenvalueDecomposition(new Matrix(H), { assumeSymmetric: true });
   const vectors = eig.eigenvectorMatrix;
-  const vcovVarpar: number[][] = Array.from({ length: q }, () => new Array<number>(q).fill(0));
   let nonPositive = 0;
   eig.realEigenvalues.forEach((ev, e) => {
     if (ev <= 1e-6) {
@@ -40,9 +49,8 @@ export function satterthwaiteModel(d: ThetaDerivatives, sigma: number, nu: numbe
     }
     for (let i = 0; i < q; i++) for (let j = 0; j < q; j++) vcovVarpar[i]![j]! += (2 * vectors.get(i, e) * vectors.get(j, e)) / ev;
   });
-  const toMatrix = (a: ArrayLike<number>, f: number): number[][] => Array.from({ length: p }, (_, i) => Array.from({ length: p }, (__, j) => f * a[i * p + j]!));
-  const jacobian = [...d.dV.map((dv) => toMatrix(dv, s2)), toMatrix(d.V, 2 * sigma)];
-  return { varpar: [...d.theta, sigma], vcovVarpar, jacobian, vcov: toMatrix(d.V, s2), nonPositiveEigenvalues: nonPositive };
+  model.nonPositiveEigenvalues = nonPositive;
+  return model;
 }
 
 /** Satterthwaite degrees of freedom of a contrast L'β: ν = 2 (L'VL)² / g'Ag with g_k = L'J_kL. */
@@ -67,7 +75,7 @@ export function satterthwaiteDf(sm: SatterthwaiteModel, L: readonly number[]): n
 export function satterthwaiteWarning(names: readonly string[], df: readonly number[]): string | null {
   const failed = names.filter((_, i) => !(df[i]! > 0 && Number.isFinite(df[i]!)));
   if (failed.length === 0) return null;
-  return `Satterthwaite degrees of freedom could not be computed for ${failed.join(", ")}, so ${failed.length === 1 ? "its p-value is" : "their p-values are"} not reliable.`;
+  return `Satterthwaite degrees of freedom could not be computed for ${failed.join(", ")}; do not rely on ${failed.length === 1 ? "its p-value" : "their p-values"}.`;
 }
 
 /** Two-sided p-value of a t statistic with ν degrees of freedom. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { fit, type FitOptions } from "../src/fit.js";
 import { HlmError } from "../src/HlmError.js";
 import { readCsv, tableFromRows, type Table } from "../src/readCsv.js";
-import { satterthwaiteWarning } from "../src/satterthwaite.js";
+import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning } from "../src/satterthwaite.js";
 import { conformanceDir } from "./compareReference.js";
 import { nanWithoutReason } from "./nanWithoutReason.js";
 
@@ -128,6 +128,20 @@ describe("bad data: one clear error naming the column and the row", () => {
       FORMULA,
       {},
       { error: { code: "DATA", message: "'x' is missing (empty or NA) in all 3 rows of the data; no rows are left to fit.", details: { column: "x" } } },
+    ],
+    [
+      "the only row missing a variable",
+      "y,x,g\n1,NA,a\n",
+      FORMULA,
+      {},
+      { error: { code: "DATA", message: "'x' is missing (empty or NA) in the only row of the data; no rows are left to fit.", details: { column: "x" } } },
+    ],
+    [
+      "log() of negative values in every row",
+      "y,x,g\n1,-1,a\n2,-2,a\n3,-3,b\n",
+      "y ~ log(x) + (1 | g)",
+      {},
+      { error: { code: "DATA", message: "'log(x)' is not a number (NaN) in all 3 rows of the data; no rows are left to fit.", details: { column: "log(x)" } } },
     ],
     [
       "every row missing one variable or another",
@@ -282,7 +296,21 @@ describe("what lme4 fits is fitted, with warnings that say what was done", () =>
   });
   it("names the coefficients whose Satterthwaite df could not be computed (NaN or infinite)", () => {
     expect(satterthwaiteWarning(["(Intercept)", "x"], [12.5, 30])).toBeNull();
-    expect(satterthwaiteWarning(["(Intercept)", "x", "z"], [NaN, 30, Infinity])).toBe("Satterthwaite degrees of freedom could not be computed for (Intercept), z, so their p-values are not reliable.");
+    expect(satterthwaiteWarning(["(Intercept)", "x", "z"], [NaN, 30, Infinity])).toBe("Satterthwaite degrees of freedom could not be computed for (Intercept), z; do not rely on their p-values.");
+  });
+  it("a random slope of a column with one wild value (1e6 among values of 1 to 4): lme4's optimum and warnings", () => {
+    // lme4: REML criterion 69.02239 at θ = (1.2723, -0.4771, 0), singular, with the scale warning
+    const csv = "y,x,g\n3.665,3.337,g1\n8.594,2.624,g0\n8.838,1.425,g1\n0.159,0.117,g0\n7.209,2.633,g0\n7.448,3.731,g0\n9.268,2.711,g1\n3.029,2.859,g1\n8.284,1e6,g1\n7.016,3.933,g0\n";
+    expect(outcome(csv, "y ~ x + (x | g)")).toEqual({
+      warnings: ["Some predictor variables are on very different scales: consider rescaling", "boundary (singular) fit: see help('isSingular')"],
+    });
+    const f = fit(readCsv(csv), "y ~ x + (x | g)");
+    expect(f.objective).toBeLessThan(69.02239 + 1e-3);
+    expect(f.fixef[1]).toBeCloseTo(0.7705, 2);
+  });
+  it("derivatives that cannot be evaluated give no Satterthwaite df, not an eigen-solver failure", () => {
+    const d = { theta: [1], a: 0, aGrad: [NaN], aHess: [[NaN]], b: 1, bGrad: [0], bHess: [[0]], V: Float64Array.of(1), dV: [Float64Array.of(0)], evaluations: 0 };
+    expect(satterthwaiteDf(satterthwaiteModel(d, 1, 10, 1), [1])).toBeNaN();
   });
   it("warns, as lme4, when predictors are on very different scales", () => {
     const csv = "y,big,small,g\n1.2,2e6,0.002,a\n2.1,3e6,0.001,a\n2.9,1e6,0.003,b\n4.4,5e6,0.002,b\n5.3,6e6,0.001,c\n6.1,7e6,0.002,c\n3.2,7e6,0.003,c\n";
