@@ -475,3 +475,14 @@ export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: num
   });
   return { columns, names };
 }
+
+/** Mean and sum of squared deviations of the response less its offset (y − o). */
+export function responseMoments(model: Model): { mean: number; ss: number } {
+  const { y, offset, n } = model;
+  let mean = 0;
+  for (let t = 0; t < n; t++) mean += y[t]! - (offset ? offset[t]! : 0);
+  mean /= n;
+  let ss = 0;
+  for (let t = 0; t < n; t++) ss += (y[t]! - (offset ? offset[t]! : 0) - mean) ** 2;
+  return { mean, ss };
+}

@@ -1,4 +1,4 @@
-import { buildModel, type Model, type ModelOptions } from "./buildModel.js";
+import { buildModel, responseMoments, type Model, type ModelOptions } from "./buildModel.js";
 import { makeFit, type LmmFit, type MakeFitOptions } from "./makeFit.js";
 import { makeObjective } from "./makeObjective.js";
 import { optimize, type OptimizeOptions } from "./optimize.js";
@@ -41,13 +41,8 @@ function fitStages(model: Model, options: FitOptions): LmmFit {
 /** The mean of y − offset when X has an intercept and the mean is more than 100 SDs from 0; else 0. */
 export function responseShift(model: Model): number {
   if (!model.xNames.includes("(Intercept)")) return 0;
-  const { y, offset, n } = model;
-  let mean = 0;
-  for (let k = 0; k < n; k++) mean += y[k]! - (offset ? offset[k]! : 0);
-  mean /= n;
-  let ss = 0;
-  for (let k = 0; k < n; k++) ss += (y[k]! - (offset ? offset[k]! : 0) - mean) ** 2;
-  return Math.abs(mean) > 100 * Math.sqrt(ss / n) ? mean : 0;
+  const { mean, ss } = responseMoments(model);
+  return Math.abs(mean) > 100 * Math.sqrt(ss / model.n) ? mean : 0;
 }
 
 /** The power of 2 to divide the response (less `shift`) by: 1 unless its size, with the weights, is beyond 2^±64. */

@@ -1,4 +1,4 @@
-import { describeDropped, type Model } from "./buildModel.js";
+import { describeDropped, responseMoments, type Model } from "./buildModel.js";
 import { HlmError } from "./HlmError.js";
 import { backSolveTransposed, invertLower, invertLowerTransposed } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
@@ -126,12 +126,8 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, opt
  */
 function checkFinite(fit: LmmFit, model: Model): void {
   // σ² below 1e-14 of the response's variance is within the rounding of the sums of squares: an exact fit
-  const { y, offset, n } = model;
-  let mean = 0;
-  for (let t = 0; t < n; t++) mean += y[t]! - (offset ? offset[t]! : 0);
-  mean /= n;
-  let ss = 0;
-  for (let t = 0; t < n; t++) ss += (y[t]! - (offset ? offset[t]! : 0) - mean) ** 2;
+  const { n } = model;
+  const { ss } = responseMoments(model);
   if (fit.pwrss <= 0 || fit.sigma <= 1e-7 * Math.sqrt(ss / (n - 1))) {
     throw new HlmError("FIT", `The model reproduces '${fit.responseName}' exactly (every residual is 0), so its variances cannot be estimated; lme4 would report a residual SD of 0.`);
   }
