@@ -20,10 +20,10 @@
  *
  * Without Chromium (/usr/bin/chromium, or HLM_CHROMIUM) it says so in one line and exits 0.
  */
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:http";
+import { existsSync, mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
+import { serveDist } from "../test/e2e/serveDist.mjs";
 import { tmpdir } from "node:os";
-import { dirname, extname, join, normalize, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const CHROMIUM = process.env["HLM_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -184,39 +184,6 @@ function benchMonitor() {
   };
 }
 
-const TYPES = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".css": "text/css",
-  ".map": "application/json",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".xml": "application/xml",
-};
-
-/** dist/ on 127.0.0.1, cross-origin isolated (as the end-to-end test's first server). */
-async function serve() {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const file = normalize(join(distDir, path === "/" ? "taskpane.html" : path));
-    if (!file.startsWith(distDir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
-      return;
-    }
-    res
-      .writeHead(200, {
-        "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-        "Cache-Control": "no-store",
-        "Cross-Origin-Opener-Policy": "same-origin",
-        "Cross-Origin-Embedder-Policy": "require-corp",
-      })
-      .end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return { server, origin: `http://127.0.0.1:${server.address().port}` };
-}
-
 /**
  * The main-thread tasks over 50 ms in a Chrome trace, on the page's clock (from the mark that
  * `__bench.start` sets), each with what it spent its time on: garbage collection, style and layout,
@@ -266,7 +233,8 @@ ${benchMonitor.toString()}
 benchMonitor();
 installFakeExcel({ ...${JSON.stringify(setup)}, sheets: [{ name: "Data", values: benchData(${ROWS}, ${GROUPS}, ${SEED}) }] });`;
 
-const { server, origin } = await serve();
+// served as the end-to-end test serves it: cross-origin isolated, the page's CSP as a header too
+const { server, origin } = await serveDist(distDir, true);
 const userDataDir = mkdtempSync(join(tmpdir(), "hlm-bench-chromium-"));
 const browser = await chromium.launchPersistentContext(userDataDir, {
   executablePath: CHROMIUM,

@@ -25,15 +25,15 @@
  *
  * Screenshots of the pane (350 × 900) go to test/e2e/screenshots/.
  */
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { extname, join, normalize } from "node:path";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import type { Server } from "node:http";
+import { join } from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../conformanceRange.js";
+import { serveDist } from "./serveDist.mjs";
 
 const CHROMIUM = process.env["HLM_CHROMIUM"] ?? "/usr/bin/chromium";
 const haveChromium = existsSync(CHROMIUM);
@@ -46,51 +46,6 @@ const distDir = join(appDir, "dist");
 const shotDir = new URL("./screenshots/", import.meta.url).pathname;
 const fakeScript = readFileSync(new URL("./fakeExcel.js", import.meta.url), "utf8");
 const OFFICE_JS = "https://appsforoffice.microsoft.com/lib/1/hosted/office.js";
-
-/** The Content-Security-Policy of the built page's meta element (the server sends it as a header too). */
-function builtPolicy(): string {
-  const html = readFileSync(join(distDir, "taskpane.html"), "utf8");
-  const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/i.exec(html);
-  if (!meta) throw new Error("dist/taskpane.html has no Content-Security-Policy");
-  return meta[1]!;
-}
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".mjs": "text/javascript; charset=utf-8",
-  ".json": "application/json",
-  ".css": "text/css",
-  ".map": "application/json",
-  ".png": "image/png",
-  ".svg": "image/svg+xml",
-  ".xml": "application/xml",
-};
-
-/** A static server of dist/ on 127.0.0.1; `isolated`: with the headers that make the page cross-origin isolated. */
-async function serve(isolated: boolean): Promise<{ server: Server; origin: string }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
-    const file = normalize(join(distDir, path === "/" ? "taskpane.html" : path));
-    if (!file.startsWith(distDir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
-      return;
-    }
-    // the page's policy as a header too: a worker's policy comes with its script, not from the page's meta element
-    const headers: Record<string, string> = {
-      "Content-Type": TYPES[extname(file)] ?? "application/octet-stream",
-      "Cache-Control": "no-store",
-      "Content-Security-Policy": builtPolicy(),
-    };
-    if (isolated) {
-      headers["Cross-Origin-Opener-Policy"] = "same-origin";
-      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
-    }
-    res.writeHead(200, headers).end(readFileSync(file));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
 
 interface FakeSheet {
   name: string;
@@ -114,8 +69,8 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
       throw new Error("dist/taskpane.html is missing: build the pane first (npx vite build in apps/excel-addin).");
     mkdirSync(shotDir, { recursive: true });
     userDataDir = mkdtempSync(join(tmpdir(), "hlm-e2e-chromium-"));
-    isolated = await serve(true);
-    plain = await serve(false);
+    isolated = await serveDist(distDir, true);
+    plain = await serveDist(distDir, false);
     // a persistent context on a fresh user-data-dir; each test opens its own page in it
     browser = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
