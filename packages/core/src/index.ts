@@ -15,3 +15,4 @@ export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
 export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
+export { effectSizes, waldIntervals, type EffectSizes, type WaldIntervals } from "./effectSizes.js";
