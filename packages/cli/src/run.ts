@@ -3,7 +3,9 @@ import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
 import {
   buildModel,
+  compareModels,
   createCsvReader,
+  formatComparison,
   fitModel,
   fitToJson,
   formatShrinkage,
@@ -29,9 +31,14 @@ export interface Io {
 const USAGE = `Usage:
   hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N] [--shrinkage] [--xlsx OUT.xlsx]
   hlm fit DATA.xlsx [--sheet NAME] --formula "y ~ x + (x | g)" ...
+  hlm compare DATA.csv --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--factors a,b] [--json]
 
 Fits a linear mixed model (lme4's formulation) and prints lme4's summary, or with --json the
 fields of lme4's reference fits plus fit_seconds.
+
+compare fits the models by maximum likelihood (REML fits are refitted by ML, as lme4 does) and prints
+lme4's anova(m0, m1, ...) table: models sorted by their number of parameters, each tested against the
+one above by a likelihood-ratio (chi-square) test.
 
 The data is a CSV file (or tab or semicolon separated text) with a header line, or an Excel
 workbook (.xlsx): its first sheet, or the one given with --sheet, with the header in its first row.
@@ -169,6 +176,7 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
     io.stdout(USAGE);
     return command === undefined ? EXIT.USAGE : EXIT.OK;
   }
+  if (command === "compare") return runCompare(rest, io);
   if (command !== "fit") throw new HlmError("OPTIONS", `Unknown command '${command}'; try 'hlm fit DATA.csv --formula "y ~ x + (1 | g)"'.`);
   let parsed;
   try {
@@ -232,6 +240,59 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
       const s = shrinkageTable(model!, result!);
       io.stdout(`\nShrinkage by ${s.group}: each group's own OLS estimates beside its BLUP coefficients\n${formatShrinkage(s)}`);
     }
+  }
+  return EXIT.OK;
+}
+
+/** `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...). */
+async function runCompare(args: string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        formula: { type: "string", multiple: true },
+        ml: { type: "boolean" },
+        reml: { type: "boolean" },
+        factors: { type: "string" },
+        weights: { type: "string" },
+        json: { type: "boolean" },
+        sheet: { type: "string" },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (e) {
+    throw new HlmError("OPTIONS", `${(e as Error).message.split("\n")[0]}`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT.OK;
+  }
+  if (positionals.length !== 1) throw new HlmError("OPTIONS", positionals.length === 0 ? 'Name the data file: hlm compare DATA.csv --formula "..." --formula "...".' : `Expected one data file, got ${positionals.length}: ${positionals.join(", ")}.`);
+  const formulas = values.formula ?? [];
+  if (formulas.length < 2) throw new HlmError("OPTIONS", `Give at least two models to compare, each with --formula; got ${formulas.length}.`);
+  if (values.ml && values.reml) throw new HlmError("OPTIONS", "Choose one of --ml and --reml.");
+  const path = positionals[0]!;
+  const table = await readTable(path, values.sheet);
+  const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
+  const options = { REML: !values.ml, factors, satterthwaite: false, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
+  const c = compareModels(table, formulas, options);
+  const dataset = basename(path, extname(path));
+  if (values.json) {
+    const json = {
+      dataset,
+      nobs: c.nobs,
+      refitML: c.refitML,
+      ...(c.note ? { note: c.note } : {}),
+      models: c.rows.map(({ pValue, ...r }) => ({ ...r, "Pr(>Chisq)": pValue })),
+    };
+    io.stdout(JSON.stringify(json, null, 2) + "\n");
+    for (const [i, f] of c.fits.entries()) for (const w of f.warnings) io.stderr(`hlm: warning: ${c.rows[i]!.name}: ${w.message}\n`);
+  } else {
+    io.stdout(formatComparison(c, { dataName: dataset }));
+    for (const [i, f] of c.fits.entries()) for (const w of f.warnings) io.stdout(`${c.rows[i]!.name}: ${w.code === "singular" || w.code === "missing-rows" ? "" : "Warning: "}${w.message}\n`);
   }
   return EXIT.OK;
 }

@@ -16,3 +16,4 @@ export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
 export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
 export { effectSizes, waldIntervals, type EffectSizes, type WaldIntervals } from "./effectSizes.js";
+export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./compareModels.js";

@@ -1,0 +1,191 @@
+import { buildModel } from "./buildModel.js";
+import { fitModel, type FitOptions } from "./fit.js";
+import { formatCommon } from "./formatSummary.js";
+import { HlmError } from "./HlmError.js";
+import type { LmmFit } from "./makeFit.js";
+import type { Table } from "./readCsv.js";
+
+/** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */
+export interface ComparisonRow {
+  name: string;
+  formula: string;
+  /** Number of parameters: fixed effects + θ + σ. */
+  npar: number;
+  AIC: number;
+  BIC: number;
+  logLik: number;
+  /** −2 logLik of the ML fit. */
+  deviance: number;
+  /** Likelihood-ratio statistic against the previous row, 2·max(0, ΔlogLik); null in the first row. */
+  Chisq: number | null;
+  /** Difference in npar from the previous row; null in the first row. */
+  Df: number | null;
+  /** Pr(>Chisq), upper tail of χ²(Df); null in the first row and where Df is 0. */
+  pValue: number | null;
+}
+
+/** A likelihood-ratio comparison of nested models, as lme4's anova(m0, m1, ...). */
+export interface ModelComparison {
+  /** Some models were asked for by REML and were fitted by ML instead (lme4 refits them so). */
+  refitML: boolean;
+  /** lme4's message when it refits, else null. */
+  note: string | null;
+  nobs: number;
+  /** Sorted by npar (ties in the order given), as lme4 does. */
+  rows: ComparisonRow[];
+  /** The ML fits, in the order of `rows`. */
+  fits: LmmFit[];
+}
+
+export interface CompareOptions extends FitOptions {
+  /** Names of the models, in the order of the formulas (default m0, m1, ...). */
+  names?: string[];
+}
+
+export const REFIT_NOTE = "refitting model(s) with ML (instead of REML)";
+
+/**
+ * Fits each formula to the table by maximum likelihood and compares them by likelihood-ratio tests
+ * (lme4's anova(m0, m1, ...)). REML is the default as in lmer: models asked for by REML are refitted by ML,
+ * and the result says so (`refitML`, `note`).
+ */
+export function compareModels(table: Table, formulas: readonly string[], options: CompareOptions = {}): ModelComparison {
+  if (formulas.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two formulas, got ${formulas.length}.`);
+  const names = checkNames(options.names, formulas.length);
+  const { names: _names, ...rest } = options;
+  const fitOptions: FitOptions = { ...rest, REML: false };
+  const fits = formulas.map((f) => fitModel(buildModel(table, f, fitOptions), fitOptions));
+  const result = compareFits(fits, names);
+  const refitML = options.REML !== false;
+  return { ...result, refitML, note: refitML ? REFIT_NOTE : null };
+}
+
+/** Compares fits already made by maximum likelihood (REML fits must be refitted: use compareModels). */
+export function compareFits(fits: readonly LmmFit[], names?: readonly string[]): ModelComparison {
+  if (fits.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two fits, got ${fits.length}.`);
+  const labels = checkNames(names, fits.length);
+  const reml = fits.map((f, i) => (f.REML ? labels[i]! : null)).filter((x) => x !== null);
+  if (reml.length > 0) throw new HlmError("OPTIONS", `Likelihood-ratio tests need maximum-likelihood fits, and ${reml.join(", ")} ${reml.length === 1 ? "was" : "were"} fitted by REML; fit with REML false, or use compareModels, which refits them.`);
+  const nobs = fits.map((f) => f.nobs);
+  if (nobs.some((n) => n !== nobs[0])) {
+    const dropped = fits.some((f) => f.nDropped > 0) ? " (rows with missing values in their variables were dropped)" : "";
+    throw new HlmError("DATA", `The models were fitted to different numbers of observations${dropped}: ${labels.map((l, i) => `${l} ${nobs[i]}`).join(", ")}; compare models fitted to the same rows, e.g. after removing the rows with missing values in any of their variables.`);
+  }
+  const order = fits.map((_, i) => i).sort((a, b) => fits[a]!.df - fits[b]!.df || a - b);
+  const rows: ComparisonRow[] = [];
+  order.forEach((i, k) => {
+    const f = fits[i]!;
+    const prev = k > 0 ? fits[order[k - 1]!]! : null;
+    const Chisq = prev ? 2 * Math.max(0, f.logLik - prev.logLik) : null;
+    const Df = prev ? f.df - prev.df : null;
+    const pValue = Chisq !== null && Df !== null && Df > 0 ? chisqUpperTail(Chisq, Df) : null;
+    rows.push({ name: labels[i]!, formula: f.formula, npar: f.df, AIC: f.AIC, BIC: f.BIC, logLik: f.logLik, deviance: -2 * f.logLik, Chisq, Df, pValue });
+  });
+  return { refitML: false, note: null, nobs: nobs[0]!, rows, fits: order.map((i) => fits[i]!) };
+}
+
+function checkNames(names: readonly string[] | undefined, n: number): string[] {
+  if (names === undefined) return Array.from({ length: n }, (_, i) => `m${i}`);
+  if (names.length !== n) throw new HlmError("OPTIONS", `Give one name per model: ${n} models, ${names.length} names.`);
+  if (new Set(names).size !== names.length) throw new HlmError("OPTIONS", "The model names must differ from each other.");
+  return [...names];
+}
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7). */
+function logGamma(x: number): number {
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  x -= 1;
+  let a = c[0]!;
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += c[i]! / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Upper regularized incomplete gamma Q(a, x) (series below a + 1, Lentz's continued fraction above). */
+function gammaQ(a: number, x: number): number {
+  if (x <= 0) return 1;
+  const lead = -x + a * Math.log(x) - logGamma(a);
+  if (x < a + 1) {
+    let sum = 1 / a;
+    let term = sum;
+    for (let n = 1; n < 10000; n++) {
+      term *= x / (a + n);
+      sum += term;
+      if (Math.abs(term) < Math.abs(sum) * 1e-17) break;
+    }
+    return Math.max(0, 1 - sum * Math.exp(lead));
+  }
+  const tiny = 1e-300;
+  let b = x + 1 - a;
+  let c = 1 / tiny;
+  let d = 1 / b;
+  let h = d;
+  for (let i = 1; i < 10000; i++) {
+    const an = -i * (i - a);
+    b += 2;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(lead) * h;
+}
+
+/** Pr(X > x) for X ~ χ²(df) (R's pchisq(x, df, lower.tail = FALSE)). */
+export function chisqUpperTail(x: number, df: number): number {
+  return gammaQ(df / 2, x / 2);
+}
+
+/** A p-value as printCoefmat shows it in anova tables (4 significant digits, "< 2.2e-16" below machine precision). */
+function formatAnovaP(p: number): string {
+  if (p < 2.220446e-16) return "< 2.2e-16";
+  if (p < 1e-4) return p.toExponential(3).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
+  return String(Number(p.toPrecision(4)));
+}
+
+function stars(p: number | null): string {
+  return p === null ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
+}
+
+/** The comparison as R prints lme4's anova(m0, m1, ...). */
+export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
+  const out: string[] = [];
+  if (c.note) out.push(c.note);
+  out.push(`Data: ${options.dataName ?? "data"}`);
+  out.push("Models:");
+  for (const r of c.rows) out.push(`${r.name}: ${r.formula}`);
+  // printCoefmat(digits = 5): the columns zapped first (R 4.2's zapsmall, log10 without ceiling), Chisq rounded to 4 decimals
+  const col = (xs: (number | null)[], chisq = false): string[] => {
+    const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    const mx = Math.max(0, ...finite.map(Math.abs));
+    const dec = chisq ? 4 : mx > 0 ? Math.max(0, Math.round(5 - Math.log10(mx))) : 5;
+    const f = formatCommon(xs.map((x) => (x === null ? NaN : Number(x.toFixed(dec)))), 5);
+    return xs.map((x, i) => (x === null ? "" : f[i]!.trim()));
+  };
+  const aic = col(c.rows.map((r) => r.AIC));
+  const bic = col(c.rows.map((r) => r.BIC));
+  const ll = col(c.rows.map((r) => r.logLik));
+  const dev = col(c.rows.map((r) => r.deviance));
+  const chisq = col(c.rows.map((r) => r.Chisq), true);
+  const rows: string[][] = [["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""]];
+  c.rows.forEach((r, i) => {
+    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : formatAnovaP(r.pValue), stars(r.pValue)]);
+  });
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, j) => (widths[j] = Math.max(widths[j] ?? 0, cell.length)));
+  const anyStars = c.rows.some((r) => r.pValue !== null && r.pValue < 0.1);
+  for (const r of rows) {
+    const cells = r.map((cell, j) => (j === 0 || j === r.length - 1 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!)));
+    out.push((anyStars ? cells : cells.slice(0, -1)).join(" ").trimEnd());
+  }
+  if (anyStars) {
+    out.push("---");
+    out.push("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
+  }
+  return out.join("\n") + "\n";
+}
