@@ -1,0 +1,206 @@
+import { EigenvalueDecomposition, Matrix } from "ml-matrix";
+import type { Model } from "./buildModel.js";
+import { responseScale, responseShift } from "./fit.js";
+import { HlmError } from "./HlmError.js";
+import type { LmmFit } from "./makeFit.js";
+import { makeObjective } from "./makeObjective.js";
+import { satterthwaiteDf, satterthwaiteModel, type SatterthwaiteModel } from "./satterthwaite.js";
+import { thetaDerivatives } from "./thetaDerivatives.js";
+
+/** One row of lmerTest's `anova(model)`: the F test of a fixed-effects term. */
+export interface AnovaRow {
+  /** R's term label (`flp:ses`). */
+  term: string;
+  /** Columns of X (kept, by name) that the term tests. */
+  columns: string[];
+  sumSq: number;
+  meanSq: number;
+  numDf: number;
+  /** Satterthwaite denominator degrees of freedom. */
+  denDf: number;
+  F: number;
+  pValue: number;
+}
+
+/**
+ * Type III F tests of the fixed-effects terms with Satterthwaite denominator df, as lmerTest's
+ * `anova(model)` (type = 3, ddf = "Satterthwaite"), one row per term of the formula (the intercept
+ * has none). `model` is the one `fit` was fitted to (`buildModel(table, formula, options)`).
+ *
+ * Each term is tested with L selecting its columns of X (lmerTest's contrasts for treatment coding
+ * when no term is contained in another); F = (Lβ̂)'(L V L')⁻¹(Lβ̂)/q and the df as lmerTest's
+ * `contestMD`: per eigen-direction of L V L' a Satterthwaite df ν_i, E = Σ ν_i/(ν_i − 2),
+ * DenDF = 2E/(E − q) (2 when some ν_i ≤ 2). Sum Sq = F q σ², Mean Sq = F σ².
+ *
+ * Not yet: terms contained in others in lmerTest's sense (a factor term and an interaction of it with
+ * other factors, as `A * B` of two factors), whose contrasts lmerTest orthogonalizes: an HlmError.
+ */
+export function anovaTypeIII(model: Model, fit: LmmFit): AnovaRow[] {
+  const terms = termColumns(model);
+  checkContainment(model);
+  const rows = terms.filter((t) => t.columns.length > 0);
+  if (rows.length === 0) return [];
+  const sm = satterthwaiteAt(model, fit);
+  return rows.map((t) => testTerm(t.label, t.columns, fit, sm));
+}
+
+/** Satterthwaite's quantities at the fit, on the response as the fit saw it (shifted and scaled as `fitModel` does). */
+function satterthwaiteAt(model: Model, fit: LmmFit): SatterthwaiteModel {
+  const shift = responseShift(model);
+  const c = responseScale(model, shift);
+  const scaled: Model = shift === 0 && c === 1 ? model : { ...model, y: model.y.map((v) => (v - shift) / c), offset: model.offset ? model.offset.map((v) => v / c) : null };
+  const derivatives = thetaDerivatives(makeObjective(scaled), fit.theta);
+  const nu = model.REML ? model.n - model.p : model.n;
+  return satterthwaiteModel(derivatives, fit.sigma / c, nu, model.p);
+}
+
+function testTerm(label: string, columns: number[], fit: LmmFit, sm: SatterthwaiteModel): AnovaRow {
+  const p = fit.fixef.length;
+  const names = columns.map((j) => fit.fixefNames[j]!);
+  const Lrows = columns.map((j) => Array.from({ length: p }, (_, k) => (k === j ? 1 : 0)));
+  // Var(Lβ̂) = L vcov L', eigen-decomposed; the directions of positive variance give the q t statistics
+  const VL = Lrows.map((a) => Lrows.map((b) => quad(a, fit.vcov, b)));
+  const eig = new EigenvalueDecomposition(new Matrix(VL), { assumeSymmetric: true });
+  const values = eig.realEigenvalues;
+  const order = values.map((_, i) => i).sort((a, b) => values[b]! - values[a]!);
+  const tol = Math.max(Math.sqrt(2.220446049250313e-16) * values[order[0]!]!, 0);
+  const t2: number[] = [];
+  const nus: number[] = [];
+  for (const e of order) {
+    const d = values[e]!;
+    if (!(d > tol)) continue;
+    const contrast = new Array<number>(p).fill(0);
+    Lrows.forEach((row, r) => row.forEach((v, k) => (contrast[k]! += eig.eigenvectorMatrix.get(r, e) * v)));
+    let lb = 0;
+    for (let k = 0; k < p; k++) lb += contrast[k]! * fit.fixef[k]!;
+    t2.push((lb * lb) / d);
+    nus.push(satterthwaiteDf(sm, contrast));
+  }
+  const q = t2.length;
+  const s2 = fit.sigma * fit.sigma;
+  if (q === 0) return { term: label, columns: names, sumSq: NaN, meanSq: NaN, numDf: 0, denDf: NaN, F: NaN, pValue: NaN };
+  const F = t2.reduce((a, b) => a + b, 0) / q;
+  const denDf = fStatisticDf(nus);
+  return { term: label, columns: names, sumSq: F * q * s2, meanSq: F * s2, numDf: q, denDf, F, pValue: fTestPValue(F, q, denDf) };
+}
+
+function quad(a: readonly number[], M: readonly (readonly number[])[], b: readonly number[]): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === 0) continue;
+    for (let j = 0; j < b.length; j++) s += a[i]! * M[i]![j]! * b[j]!;
+  }
+  return s;
+}
+
+/** lmerTest's `get_Fstat_ddf`: the denominator df of an F statistic from the df of its q t statistics. */
+export function fStatisticDf(nu: readonly number[]): number {
+  if (nu.some((v) => !(v > 0) || !Number.isFinite(v))) return NaN;
+  if (nu.length === 1) return nu[0]!;
+  if (nu.every((v) => Math.abs(v - nu[0]!) < 1e-8)) return nu.reduce((a, b) => a + b, 0) / nu.length;
+  if (nu.some((v) => v <= 2)) return 2;
+  const E = nu.reduce((a, v) => a + v / (v - 2), 0);
+  return (2 * E) / (E - nu.length);
+}
+
+/** P(F(q, ν) > F): the regularized incomplete beta I_x(ν/2, q/2) at x = ν/(ν + qF). */
+export function fTestPValue(F: number, q: number, nu: number): number {
+  if (!Number.isFinite(F) || !(q > 0) || !(nu > 0)) return NaN;
+  if (F <= 0) return 1;
+  return incompleteBeta(nu / 2, q / 2, nu / (nu + q * F));
+}
+
+/** Regularized incomplete beta I_x(a, b) (continued fraction, modified Lentz). */
+function incompleteBeta(a: number, b: number, x: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
+  if (x < (a + 1) / (a + b + 2)) return Math.exp(logFront) * betaFraction(a, b, x) / a;
+  return 1 - (Math.exp(logFront) * betaFraction(b, a, 1 - x)) / b;
+}
+
+function betaFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 10000; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = 1 + aa / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    d = 1 / d;
+    const del = d * c;
+    h *= del;
+    if (Math.abs(del - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+const lanczos = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+
+/** log Γ(x) for x > 0 (Lanczos, g = 7). */
+function logGamma(x: number): number {
+  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
+  const z = x - 1;
+  let s = lanczos[0]!;
+  for (let i = 1; i < 9; i++) s += lanczos[i]! / (z + i);
+  const t = z + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
+}
+
+/**
+ * R's term labels of the fixed effects and, per term, the indices in X (kept columns) of its columns,
+ * named as `modelMatrix` names them (the same coding rules, without the data).
+ */
+function termColumns(model: Model): { label: string; columns: number[] }[] {
+  const lt = model.terms.fixed;
+  const isFactor = (k: number): boolean => model.factorLevels[lt.variables[k]!.name] !== undefined;
+  let firstFactorFixed = lt.intercept;
+  return lt.terms.map((term, ti) => {
+    const parts = term.map((k) => {
+      const name = lt.variables[k]!.name;
+      if (!isFactor(k)) return [name];
+      const rest = term.filter((x) => x !== k);
+      let contrasts = rest.length === 0 || lt.terms.slice(0, ti).some((prev) => rest.every((x) => prev.includes(x)));
+      if (!firstFactorFixed) {
+        firstFactorFixed = true;
+        contrasts = false;
+      }
+      const levels = model.factorLevels[name]!;
+      return levels.slice(contrasts ? 1 : 0).map((l) => `${name}${l}`);
+    });
+    let acc = parts[0]!;
+    for (const part of parts.slice(1)) acc = part.flatMap((b) => acc.map((a) => `${a}:${b}`));
+    const columns = acc.map((n) => model.xNames.indexOf(n)).filter((j) => j >= 0);
+    return { label: term.map((k) => lt.variables[k]!.name).join(":"), columns };
+  });
+}
+
+/** lmerTest's containment: a term is contained in another with all its variables and more, and the same numeric ones. */
+function checkContainment(model: Model): void {
+  const lt = model.terms.fixed;
+  const isFactor = (k: number): boolean => model.factorLevels[lt.variables[k]!.name] !== undefined;
+  const label = (t: number[]): string => t.map((k) => lt.variables[k]!.name).join(":");
+  for (const t1 of lt.terms) {
+    for (const t2 of lt.terms) {
+      if (t2.length <= t1.length || !t1.every((k) => t2.includes(k))) continue;
+      const num1 = t1.filter((k) => !isFactor(k));
+      const num2 = t2.filter((k) => !isFactor(k));
+      if (num1.length === num2.length && num1.every((k) => num2.includes(k))) {
+        throw new HlmError("OPTIONS", `Type III tests of '${label(t1)}', which is contained in '${label(t2)}', are not supported yet (lmerTest orthogonalizes their contrasts).`);
+      }
+    }
+  }
+}
