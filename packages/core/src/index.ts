@@ -17,3 +17,4 @@ export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type
 export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
 export { effectSizes, waldIntervals, type EffectSizes, type WaldIntervals } from "./effectSizes.js";
 export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./compareModels.js";
+export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./anovaTypeIII.js";
