@@ -178,29 +178,13 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
   }
   if (command === "compare") return runCompare(rest, io);
   if (command !== "fit") throw new HlmError("OPTIONS", `Unknown command '${command}'; try 'hlm fit DATA.csv --formula "y ~ x + (1 | g)"'.`);
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommand(() =>
+    parseArgs({
       args: rest,
       allowPositionals: true,
-      options: {
-        formula: { type: "string" },
-        ml: { type: "boolean" },
-        reml: { type: "boolean" },
-        factors: { type: "string" },
-        weights: { type: "string" },
-        json: { type: "boolean" },
-        repeat: { type: "string" },
-        shrinkage: { type: "boolean" },
-        xlsx: { type: "string" },
-        sheet: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
-  } catch (e) {
-    throw new HlmError("OPTIONS", `${(e as Error).message.split("\n")[0]}`);
-  }
-  const { values, positionals } = parsed;
+      options: { ...MODEL_OPTIONS, formula: { type: "string" }, repeat: { type: "string" }, shrinkage: { type: "boolean" }, xlsx: { type: "string" } },
+    }),
+  );
   if (values.help) {
     io.stdout(USAGE);
     return EXIT.OK;
@@ -213,8 +197,7 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
   const path = positionals[0]!;
   if (values.xlsx !== undefined) checkXlsxOutput(values.xlsx, path);
   const table = await readTable(path, values.sheet);
-  const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
-  const options = { REML: !values.ml, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
+  const options = modelOptions(values);
   const times: number[] = [];
   let result: LmmFit | undefined;
   let model: Model | undefined;
@@ -230,7 +213,7 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
     await writeXlsx(values.xlsx, tables);
   }
   if (values.json) {
-    const json = { ...fitToJson(result!, { dataset, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) }), fit_seconds: median(times) };
+    const json = { ...fitToJson(result!, { dataset, factors: options.factors, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), fit_seconds: median(times) };
     io.stdout(JSON.stringify(json, null, 2) + "\n");
     // the summary ends with the warnings; beside JSON they go to stderr, one line each
     for (const w of result!.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
@@ -244,28 +227,37 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
   return EXIT.OK;
 }
 
-/** `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...). */
-async function runCompare(args: string[], io: Io): Promise<number> {
-  let parsed;
+/** The options every command takes: the model's (--ml/--reml, --factors, --weights), the data's (--sheet), --json and --help. */
+const MODEL_OPTIONS = {
+  ml: { type: "boolean" },
+  reml: { type: "boolean" },
+  factors: { type: "string" },
+  weights: { type: "string" },
+  json: { type: "boolean" },
+  sheet: { type: "string" },
+  help: { type: "boolean" },
+} as const;
+
+/** Runs a command's parseArgs; a mistake in the arguments becomes one OPTIONS sentence. */
+function parseCommand<T>(parse: () => T): T {
   try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        formula: { type: "string", multiple: true },
-        ml: { type: "boolean" },
-        reml: { type: "boolean" },
-        factors: { type: "string" },
-        weights: { type: "string" },
-        json: { type: "boolean" },
-        sheet: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
+    return parse();
   } catch (e) {
     throw new HlmError("OPTIONS", `${(e as Error).message.split("\n")[0]}`);
   }
-  const { values, positionals } = parsed;
+}
+
+/** The fit options from the shared flags: REML unless --ml, --factors split on commas, --weights. */
+function modelOptions(values: { ml?: boolean; factors?: string; weights?: string }): { REML: boolean; factors: string[]; weights?: string } {
+  const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
+  return { REML: !values.ml, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
+}
+
+/** `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...). */
+async function runCompare(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommand(() =>
+    parseArgs({ args, allowPositionals: true, options: { ...MODEL_OPTIONS, formula: { type: "string", multiple: true } } }),
+  );
   if (values.help) {
     io.stdout(USAGE);
     return EXIT.OK;
@@ -276,8 +268,7 @@ async function runCompare(args: string[], io: Io): Promise<number> {
   if (values.ml && values.reml) throw new HlmError("OPTIONS", "Choose one of --ml and --reml.");
   const path = positionals[0]!;
   const table = await readTable(path, values.sheet);
-  const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
-  const options = { REML: !values.ml, factors, satterthwaite: false, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
+  const options = { ...modelOptions(values), satterthwaite: false };
   const c = compareModels(table, formulas, options);
   const dataset = basename(path, extname(path));
   if (values.json) {
