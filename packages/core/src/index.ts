@@ -18,3 +18,6 @@ export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
 export { effectSizes, waldIntervals, type EffectSizes, type WaldIntervals } from "./effectSizes.js";
 export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./anovaTypeIII.js";
+export { modelParameters, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./parameterIntervals.js";
+export * from "./profileIntervals.js";
+export * from "./bootstrapIntervals.js";

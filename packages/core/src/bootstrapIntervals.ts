@@ -1,0 +1,2 @@
+/** bootstrapIntervals: see the module that replaces this placeholder (issue 7). */
+export {};
