@@ -21,3 +21,4 @@ export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./anovaT
 export { modelParameters, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./parameterIntervals.js";
 export * from "./profileIntervals.js";
 export * from "./bootstrapIntervals.js";
+export { predict, type PredictOptions, type Predictions } from "./predict.js";
