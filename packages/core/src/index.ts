@@ -22,3 +22,4 @@ export { modelParameters, varianceParameterNames, thetaToSdCor, sdCorToTheta, ty
 export * from "./profileIntervals.js";
 export * from "./bootstrapIntervals.js";
 export { predict, type PredictOptions, type Predictions } from "./predict.js";
+export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./groupInfluence.js";
