@@ -1,8 +1,9 @@
-import { HlmError } from "@hlm/core";
+import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError, readCsv, waldIntervals } from "@hlm/core";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { copyRange, datasetRange, loadReference, type Reference } from "../test/conformanceRange.js";
+import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { aic, bic, coef, fixef, icc, logLik, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
+import { aic, anova, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
 const sleepMl = loadReference("sleepstudy_slopes_ml");
@@ -157,6 +158,12 @@ describe("HLM.SIGMA, HLM.LOGLIK, HLM.AIC, HLM.BIC", () => {
   });
 });
 
+/** Core's own model and fit of a conformance data set (the CSV, not the range): what the worksheet functions must reproduce. */
+function coreFit(dataset: string, formula: string, REML: boolean) {
+  const model = buildModel(readCsv(readFileSync(`${conformanceDir}${dataset}.csv`, "utf8")), formula, { REML });
+  return { model, fit: fitModel(model) };
+}
+
 describe("HLM.ICC", () => {
   it("is τ²/(τ² + σ²) for a random-intercept model", () => {
     const v = dyestuff.varcorr[0]!.covariance[0]![0]!;
@@ -167,24 +174,107 @@ describe("HLM.ICC", () => {
     close(icc(hsbData, null_.formula, "School", "ML")[0]![0], t / (t + null_.sigma ** 2), 1e-3);
   });
 
-  it("divides by every intercept variance with several grouping factors", () => {
+  it("is performance::icc, adjusted by default or unadjusted, from core's effectSizes (random slopes included)", () => {
+    const { model, fit } = coreFit("sleepstudy", sleep.formula, true);
+    const e = effectSizes(model, fit);
+    close(icc(sleepData, sleep.formula)[0]![0], e.iccAdjusted, 1e-6);
+    close(icc(sleepData, sleep.formula, "Subject", null, "Adjusted")[0]![0], e.iccAdjusted, 1e-6);
+    close(icc(sleepData, sleep.formula, null, null, "unadjusted")[0]![0], e.iccUnadjusted, 1e-6);
+    expect(e.iccUnadjusted).toBeLessThan(e.iccAdjusted);
+    const slopeOnly = icc(copyRange(sleepData), "Reaction ~ Days + (0 + Days | Subject)")[0]![0] as number;
+    expect(slopeOnly).toBeGreaterThan(0);
+    expect(slopeOnly).toBeLessThan(1);
+  });
+
+  it("adds every random effect without a group, and gives a factor's share (by_group) when one of several is named", () => {
     const [plate, sample] = penicillin.varcorr.map((v) => v.covariance[0]![0]!);
     const total = plate! + sample! + penicillin.sigma ** 2;
     const data = datasetRange("Penicillin");
-    close(icc(data, penicillin.formula)[0]![0], plate! / total, 2e-3 * (plate! / total));
+    close(icc(data, penicillin.formula)[0]![0], (plate! + sample!) / total, 2e-3);
+    close(icc(data, penicillin.formula, "plate")[0]![0], plate! / total, 2e-3 * (plate! / total));
     close(icc(data, penicillin.formula, "sample")[0]![0], sample! / total, 2e-3 * (sample! / total));
   });
 
-  it("uses the intercept variance in a model with random slopes", () => {
-    const t00 = sleep.varcorr[0]!.covariance[0]![0]!;
-    const want = t00 / (t00 + sleep.sigma ** 2);
-    close(icc(sleepData, sleep.formula)[0]![0], want, 5e-3 * want);
+  it("refuses an unknown type, an unknown group, and the unadjusted ICC of one of several factors, each in one sentence", () => {
+    expect(() => icc(sleepData, sleep.formula, null, null, "partial")).toThrow('The ICC type must be "adjusted" or "unadjusted", not "partial".');
+    expect(() => icc(sleepData, sleep.formula, "Days")).toThrow("'Days' is not a grouping factor of the model; its grouping factors are Subject.");
+    expect(() => icc(datasetRange("Penicillin"), penicillin.formula, "plate", null, "unadjusted")).toThrow(
+      "The unadjusted ICC is one number for the whole model; leave the group blank for it, or ask for the adjusted ICC of 'plate'.",
+    );
+  });
+});
+
+describe("HLM.R2", () => {
+  it("is Nakagawa's marginal and conditional R², two labelled rows equal to core's effectSizes", () => {
+    const { model, fit } = coreFit("hsb", hsb.formula, false);
+    const e = effectSizes(model, fit);
+    const t = r2(hsbData, hsb.formula, "ML");
+    expect(t.map((r) => r[0])).toEqual(["Marginal R2", "Conditional R2"]);
+    close(t[0]![1], e.r2Marginal, 1e-6);
+    close(t[1]![1], e.r2Conditional, 1e-6);
+    expect(e.r2Marginal).toBeLessThan(e.r2Conditional);
+  });
+});
+
+describe("HLM.ANOVA", () => {
+  const cross = loadReference("hsb_crosslevel_ml");
+  it("is lmerTest's type III table, equal to core's anovaTypeIII, and F = t² for one-df terms", () => {
+    const { model, fit } = coreFit("hsb", cross.formula, false);
+    const want = anovaTypeIII(model, fit);
+    const t = anova(hsbData, cross.formula, "ML");
+    expect(t[0]).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
+    expect(t.slice(1).map((r) => r[0])).toEqual(["MEANSES", "SES", "MEANSES:SES"]);
+    t.slice(1).forEach((row, i) => {
+      const w = want[i]!;
+      close(row[1], w.sumSq, 1e-6 * w.sumSq);
+      close(row[2], w.meanSq, 1e-6 * w.meanSq);
+      expect(row[3]).toBe(w.numDf);
+      close(row[4], w.denDf, 1e-6 * w.denDf);
+      close(row[5], w.F, 1e-6 * w.F);
+      close(row[6], w.pValue, 1e-6 * w.pValue + 1e-300);
+      // against lme4/lmerTest's reference: F = t², DenDF the Satterthwaite df of the coefficient
+      const nm = row[0] as string;
+      const tt = cross.fixef[nm]! / cross.se[nm]!;
+      close(row[5], tt * tt, 0.01 * tt * tt);
+      close(row[4], cross.satterthwaite_df[nm]!, 0.02 * cross.satterthwaite_df[nm]!);
+    });
   });
 
-  it("refuses a grouping factor without a random intercept, or one the model does not have", () => {
-    const values = copyRange(sleepData);
-    expect(() => icc(values, "Reaction ~ Days + (0 + Days | Subject)")).toThrow("The grouping factor 'Subject' has no random intercept, so it has no intraclass correlation.");
-    expect(() => icc(sleepData, sleep.formula, "Days")).toThrow("'Days' is not a grouping factor of the model; its grouping factors are Subject.");
+  it("refuses an intercept-only model in one sentence", () => {
+    expect(() => anova(datasetRange("Dyestuff"), dyestuff.formula)).toThrow("The formula 'Yield ~ 1 + (1 | Batch)' has no fixed-effects term besides the intercept, so there is no F test to show.");
+  });
+});
+
+describe("HLM.CONFINT", () => {
+  it("gives lme4's Wald intervals of the fixed effects by default (level 0.95), equal to core's waldIntervals", () => {
+    const { fit } = coreFit("sleepstudy", sleep.formula, true);
+    const w = waldIntervals(fit, 0.95);
+    const t = confint(sleepData, sleep.formula);
+    expect(t[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
+    expect(t.slice(1).map((r) => r[0])).toEqual(["(Intercept)", "Days"]);
+    t.slice(1).forEach((row, i) => {
+      close(row[1], w.estimate[i]!, 1e-6 * Math.abs(w.estimate[i]!));
+      close(row[2], w.lower[i]!, 1e-5 * Math.abs(w.lower[i]!));
+      close(row[3], w.upper[i]!, 1e-5 * Math.abs(w.upper[i]!));
+    });
+    // lme4: confint(fm1, method = "Wald")["Days", ] = 7.437, 13.496 (β̂ ± 1.96 SE)
+    const days = t[2]!;
+    close(days[2], sleep.fixef["Days"]! - 1.959964 * sleep.se["Days"]!, 0.01);
+    close(days[3], sleep.fixef["Days"]! + 1.959964 * sleep.se["Days"]!, 0.01);
+  });
+
+  it("takes the level as a number or as text, and the type in any case", () => {
+    const t = confint(sleepData, sleep.formula, "REML", 0.9, "wald");
+    expect(t[0]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
+    expect(confint(sleepData, sleep.formula, null, "90%", "WALD")).toEqual(t);
+    expect(confint(sleepData, sleep.formula, null, 0.99)[0]).toEqual(["Parameter", "Estimate", "0.5 %", "99.5 %"]);
+  });
+
+  it("refuses a bad level or type in one sentence", () => {
+    expect(() => confint(sleepData, sleep.formula, null, 95)).toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 95 (for 95% write 0.95).");
+    expect(() => confint(sleepData, sleep.formula, null, 0)).toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 0.");
+    expect(() => confint(sleepData, sleep.formula, null, "high")).toThrow('The confidence level must be a number between 0 and 1 such as 0.95, not "high".');
+    expect(() => confint(sleepData, sleep.formula, null, null, "jackknife")).toThrow('The interval type must be "Wald", "profile" or "boot", not "jackknife".');
   });
 });
 
@@ -246,6 +336,8 @@ describe("the shared fit", () => {
     aic(copyRange(values), formula);
     bic(copyRange(values), formula);
     icc(copyRange(values), formula);
+    r2(copyRange(values), formula);
+    confint(copyRange(values), formula);
     shrinkage(copyRange(values), formula);
     summary(copyRange(values), formula);
     expect(modelCache.stats.fits - before).toBe(1);

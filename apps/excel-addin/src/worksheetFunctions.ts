@@ -12,7 +12,8 @@
  * are on the sheet (their addresses, as Excel tells a function that asks for them): messages then
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
-import { formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, type Cell, type LmmFit, type RanefTable, type ResultSection } from "@hlm/core";
+import * as core from "@hlm/core";
+import { anovaTypeIII, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { predictNewData } from "./predictNewData.js";
@@ -100,33 +101,186 @@ export function bic(values: unknown, formula: unknown, method?: unknown, at?: Ra
   return [[num(fitOf(values, formula, method, at).fit.BIC)]];
 }
 
+/** The effect sizes of a fit (Nakagawa's R², performance's ICC), computed once per fit. */
+const effectSizesOf = (() => {
+  const memo = new WeakMap<LmmFit, EffectSizes>();
+  return (model: Model, fit: LmmFit): EffectSizes => {
+    let e = memo.get(fit);
+    if (!e) {
+      e = effectSizes(model, fit);
+      memo.set(fit, e);
+    }
+    return e;
+  };
+})();
+
+/** Which ICC: "adjusted" (the default, performance's ICC_adjusted) or "unadjusted" (ICC_conditional). */
+export function parseIccType(type: unknown): "adjusted" | "unadjusted" {
+  if (type === null || type === undefined || (typeof type === "string" && type.trim() === "")) return "adjusted";
+  if (typeof type === "string") {
+    const t = type.trim().toLowerCase();
+    if (t === "adjusted") return "adjusted";
+    if (t === "unadjusted") return "unadjusted";
+  }
+  throw new HlmError("OPTIONS", `The ICC type must be "adjusted" or "unadjusted", not ${typeof type === "string" ? `"${type}"` : String(type)}.`);
+}
+
 /**
- * The intraclass correlation of a grouping factor: its random-intercept variance τ² over the total
- * τ² + σ². With several grouping factors the denominator adds every factor's intercept variance
- * (the share of the variance at that factor's level). In a model with random slopes the variance
- * of the intercept is used, which is the variance between groups where the slope variables are 0:
- * it depends on how they are centred.
+ * The intraclass correlation, as R's `performance::icc`:
+ * - without a group, or naming the model's only grouping factor: the ICC of the whole model from
+ *   core's `effectSizes`, adjusted σ²_r/(σ²_r + σ²_e) (the default) or unadjusted
+ *   σ²_r/(σ²_f + σ²_r + σ²_e), where σ²_r is the mean variance of the random effects over the
+ *   observations (it includes random slopes);
+ * - naming one of several grouping factors: that factor's share, `performance::icc(by_group = TRUE)`:
+ *   its random-intercept variance over the sum of every random-intercept variance and σ² (adjusted only).
  */
-export function iccOf(fit: LmmFit, group?: unknown): number {
-  const intercepts = fit.varcorr.filter((v) => v.names[0] === "(Intercept)");
+export function iccOf(model: Model, fit: LmmFit, group?: unknown, type?: unknown): number {
+  const which = parseIccType(type);
   const groups = [...new Set(fit.varcorr.map((v) => v.group))];
-  const g = group === null || group === undefined || (typeof group === "string" && group.trim() === "") ? groups[0]! : String(group).trim();
-  if (!groups.includes(g)) {
+  const blank = group === null || group === undefined || (typeof group === "string" && group.trim() === "");
+  const g = blank ? null : String(group).trim();
+  if (g !== null && !groups.includes(g)) {
     throw new HlmError("OPTIONS", `'${g}' is not a grouping factor of the model; its grouping factors are ${groups.join(", ")}.`);
   }
+  if (g === null || groups.length === 1) {
+    const e = effectSizesOf(model, fit);
+    return which === "adjusted" ? e.iccAdjusted : e.iccUnadjusted;
+  }
+  if (which === "unadjusted") {
+    throw new HlmError("OPTIONS", `The unadjusted ICC is one number for the whole model; leave the group blank for it, or ask for the adjusted ICC of '${g}'.`);
+  }
+  const intercepts = fit.varcorr.filter((v) => v.names[0] === "(Intercept)");
   const term = intercepts.find((v) => v.group === g);
-  if (!term) throw new HlmError("OPTIONS", `The grouping factor '${g}' has no random intercept, so it has no intraclass correlation.`);
+  if (!term) throw new HlmError("OPTIONS", `The grouping factor '${g}' has no random intercept, so it has no intraclass correlation of its own.`);
   const tau2 = term.covariance[0]![0]!;
   const total = intercepts.reduce((s, v) => s + v.covariance[0]![0]!, 0) + fit.sigma * fit.sigma;
   return tau2 / total;
 }
 
 /**
- * HLM.ICC: the intraclass correlation τ²/(τ² + σ²) of a grouping factor (default the first) (1×1).
- * For a model with random slopes it is the intercept-variance ICC (see `iccOf`).
+ * HLM.ICC: the intraclass correlation as `performance::icc` (1×1): adjusted by default, or
+ * unadjusted; with a group named among several grouping factors, that factor's share (see `iccOf`).
  */
-export function icc(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(iccOf(fitOf(values, formula, method, at).fit, group))]];
+export function icc(values: unknown, formula: unknown, group?: unknown, method?: unknown, type?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, at);
+  return [[num(iccOf(model, fit, group, type))]];
+}
+
+/** HLM.R2: Nakagawa's marginal (fixed effects) and conditional (fixed and random effects) R², as `performance::r2_nakagawa`: two labelled rows. */
+export function r2(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, at);
+  const e = effectSizesOf(model, fit);
+  return [
+    ["Marginal R2", num(e.r2Marginal)],
+    ["Conditional R2", num(e.r2Conditional)],
+  ];
+}
+
+/** The header of HLM.ANOVA, as lmerTest prints it. */
+export const ANOVA_HEADER = ["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"];
+
+/**
+ * HLM.ANOVA: lmerTest's type III table of the fixed-effects terms with Satterthwaite's denominator
+ * df (`anova(model)`): Term, Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F). A model with only an
+ * intercept has no term to test: an HlmError.
+ */
+export function anova(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, at);
+  const rows = anovaTypeIII(model, fit);
+  if (rows.length === 0) {
+    throw new HlmError("OPTIONS", `The formula '${fit.formula}' has no fixed-effects term besides the intercept, so there is no F test to show.`);
+  }
+  return [ANOVA_HEADER, ...rows.map((r): Cell[] => [r.term, num(r.sumSq), num(r.meanSq), r.numDf, num(r.denDf), num(r.F), num(r.pValue)])];
+}
+
+/** Kinds of confidence interval of HLM.CONFINT. */
+export type IntervalType = "Wald" | "profile" | "boot";
+
+/** "Wald" (default), "profile" or "boot" ("bootstrap" too), any case. */
+export function parseIntervalType(type: unknown): IntervalType {
+  if (type === null || type === undefined || (typeof type === "string" && type.trim() === "")) return "Wald";
+  if (typeof type === "string") {
+    const t = type.trim().toLowerCase();
+    if (t === "wald") return "Wald";
+    if (t === "profile") return "profile";
+    if (t === "boot" || t === "bootstrap") return "boot";
+  }
+  throw new HlmError("OPTIONS", `The interval type must be "Wald", "profile" or "boot", not ${typeof type === "string" ? `"${type}"` : String(type)}.`);
+}
+
+/** A confidence level strictly between 0 and 1 (default 0.95); a number or numeric text. */
+export function parseLevel(level: unknown): number {
+  if (level === null || level === undefined || (typeof level === "string" && level.trim() === "")) return 0.95;
+  const x = typeof level === "number" ? level : typeof level === "string" ? Number(level.trim().replace(/%$/, "")) / (level.trim().endsWith("%") ? 100 : 1) : NaN;
+  if (Number.isFinite(x) && x > 0 && x < 1) return x;
+  const shown = typeof level === "string" ? `"${level}"` : String(level);
+  const hint = x >= 50 && x < 100 ? ` (for ${x}% write ${x / 100})` : "";
+  throw new HlmError("OPTIONS", `The confidence level must be a number between 0 and 1 such as 0.95, not ${shown}${hint}.`);
+}
+
+/** R's column names of a confidence interval: "2.5 %" and "97.5 %" for 0.95 (format(100 p, digits = 3)). */
+export function percentLabels(level: number): [string, string] {
+  const pct = (p: number): string => `${Number((100 * p).toPrecision(3))} %`;
+  return [pct((1 - level) / 2), pct((1 + level) / 2)];
+}
+
+/** The default seed and number of simulations of bootstrap intervals: the sheet recalculates to the same numbers. */
+export const BOOT_SEED = 20240607;
+export const BOOT_NSIM = 500;
+
+type IntervalFn = (model: Model, fit: LmmFit, options: Record<string, unknown>) => ParameterIntervals;
+
+/** Core's profile or bootstrap intervals, when this build of core has them. */
+function coreIntervals(name: "profileIntervals" | "bootstrapIntervals"): IntervalFn | null {
+  const f = (core as unknown as Record<string, unknown>)[name];
+  return typeof f === "function" ? (f as IntervalFn) : null;
+}
+
+/** Intervals computed for a fit, by type and level (profiles and bootstraps are slow: once per fit). */
+const intervalMemo = new WeakMap<LmmFit, Map<string, ParameterIntervals>>();
+
+/** The confidence intervals of a fit: Wald (fixed effects), profile or parametric bootstrap (every parameter, lme4's names). */
+export function intervalsOf(model: Model, fit: LmmFit, level: number, type: IntervalType): ParameterIntervals {
+  const key = `${type}\u0000${level}`;
+  let byKey = intervalMemo.get(fit);
+  const hit = byKey?.get(key);
+  if (hit) return hit;
+  let result: ParameterIntervals;
+  if (type === "Wald") {
+    const w = waldIntervals(fit, level);
+    result = {
+      method: "Wald",
+      level,
+      rows: w.names.map((name, i) => ({ parameter: name, oldName: name, kind: "fixed" as const, estimate: w.estimate[i]!, lower: w.lower[i]!, upper: w.upper[i]! })),
+      warnings: [],
+    };
+  } else {
+    const f = coreIntervals(type === "profile" ? "profileIntervals" : "bootstrapIntervals");
+    if (!f) throw new HlmError("OPTIONS", `${type === "profile" ? "Profile" : "Bootstrap"} intervals are not available in this version of the add-in; use "Wald".`);
+    result = type === "profile" ? f(model, fit, { level }) : f(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED });
+  }
+  if (!byKey) {
+    byKey = new Map();
+    intervalMemo.set(fit, byKey);
+  }
+  byKey.set(key, result);
+  return result;
+}
+
+/**
+ * HLM.CONFINT: confidence intervals as lme4's `confint()`: a row per parameter (lme4's names:
+ * `sd_(Intercept)|Subject`, `cor_Days.(Intercept)|Subject`, `sigma`, the fixed effects) with its
+ * estimate and the lower and upper limits (headed "2.5 %" and "97.5 %" for 0.95). `type` "Wald"
+ * (the default) gives the fixed effects only, as lme4's Wald intervals; "profile" the likelihood
+ * profile; "boot" the parametric bootstrap (500 simulations, a fixed seed, so that the sheet
+ * recalculates to the same numbers).
+ */
+export function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, at?: RangeAddresses): Cell[][] {
+  const lev = parseLevel(level);
+  const kind = parseIntervalType(type);
+  const { model, fit } = fitOf(values, formula, method, at);
+  const ci = intervalsOf(model, fit, lev, kind);
+  return [["Parameter", "Estimate", ...percentLabels(lev)], ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)])];
 }
 
 /**

@@ -41,12 +41,12 @@ const errorOf = (f: () => unknown): FakeCustomFunctionsError => {
 };
 
 beforeAll(() => {
-  expect(associated.size).toBe(12);
+  expect(associated.size).toBe(15);
 });
 
 describe("registration", () => {
-  it("associates the twelve HLM functions under their ids", () => {
-    expect([...associated.keys()].sort()).toEqual(["AIC", "BIC", "COEF", "FIXEF", "ICC", "LOGLIK", "PREDICT", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR"]);
+  it("associates the fifteen HLM functions under their ids", () => {
+    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "FIXEF", "ICC", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR"]);
     for (const [id, f] of Object.entries(functionsById)) expect(associated.get(id)).toBe(f);
   });
 });
@@ -131,6 +131,37 @@ describe("HLM.VARCORR, SIGMA, LOGLIK, AIC, BIC, ICC", () => {
     const want = tau2 / (tau2 + dyestuff.sigma ** 2);
     near(call("ICC", dyeData, dyestuff.formula), want, 2e-3 * want, "ICC");
     near(call("ICC", dyeData, dyestuff.formula, "Batch", "REML"), want, 2e-3 * want, "ICC Batch");
+  });
+});
+
+describe("HLM.ANOVA, HLM.R2, HLM.CONFINT", () => {
+  it("spill their tables, with the ICC's type as its last argument", () => {
+    const a = table("ANOVA", sleepData, sleep.formula);
+    expect(a[0]).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
+    const t = sleep.fixef["Days"]! / sleep.se["Days"]!;
+    near(a[1]![5], t * t, 0.01 * t * t, "F Days");
+    const r = table("R2", sleepData, sleep.formula);
+    expect(r.map((row) => row[0])).toEqual(["Marginal R2", "Conditional R2"]);
+    const c = table("CONFINT", sleepData, sleep.formula, null, 0.95, "Wald");
+    expect(c[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
+    near(c[2]![1], sleep.fixef["Days"]!, 0.002 * sleep.se["Days"]!, "Days");
+    const adjusted = call("ICC", sleepData, sleep.formula, null, null, "adjusted") as number;
+    const unadjusted = call("ICC", sleepData, sleep.formula, null, null, "unadjusted") as number;
+    expect(unadjusted).toBeLessThan(adjusted);
+  });
+
+  it("are #VALUE! with one sentence for a bad level or type, and #N/A for an intercept-only ANOVA", () => {
+    const l = errorOf(() => call("CONFINT", sleepData, sleep.formula, null, 1.5));
+    expect(l.code).toBe("#VALUE!");
+    expect(l.message).toBe("The confidence level must be a number between 0 and 1 such as 0.95, not 1.5.");
+    const ty = errorOf(() => call("CONFINT", sleepData, sleep.formula, null, 0.95, "exact"));
+    expect(ty.code).toBe("#VALUE!");
+    expect(ty.message).toBe('The interval type must be "Wald", "profile" or "boot", not "exact".');
+    const i = errorOf(() => call("ICC", sleepData, sleep.formula, null, null, "partial"));
+    expect(i.code).toBe("#VALUE!");
+    const a = errorOf(() => call("ANOVA", dyeData, dyestuff.formula));
+    expect(a.code).toBe("#N/A");
+    expect(a.message).toContain("no fixed-effects term besides the intercept");
   });
 });
 

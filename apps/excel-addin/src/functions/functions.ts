@@ -152,17 +152,59 @@ export function bic(data: any[][], formula: string, method?: string, invocation?
 }
 
 /**
- * The intraclass correlation of a grouping factor: its random-intercept variance over the total variance.
+ * The intraclass correlation, as R's performance::icc: adjusted (the default) or unadjusted; naming one of several grouping factors gives that factor's share.
  * @customfunction ICC
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (1 | school)".
- * @param [group] The grouping factor (default: the first of the formula).
+ * @param [group] A grouping factor, for its share of the variance when the model has several (default: the whole model's ICC).
  * @param [method] "REML" (the default) or "ML".
+ * @param [type] "adjusted" (the default) or "unadjusted".
  * @returns The intraclass correlation.
  */
-export function icc(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.icc(data, formula, group, method, where(invocation))));
+export function icc(data: any[][], formula: string, group?: string, method?: string, type?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.icc(data, formula, group, method, type, where(invocation))));
+}
+
+/**
+ * Nakagawa's R² of a linear mixed model, as R's performance::r2_nakagawa: marginal (fixed effects) and conditional (fixed and random effects).
+ * @customfunction R2
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns Two labelled rows: Marginal R2 and Conditional R2.
+ */
+export function r2(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.r2(data, formula, method, where(invocation))));
+}
+
+/**
+ * Type III F tests of the fixed-effects terms with Satterthwaite's denominator df, as lmerTest's anova(): Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F).
+ * @customfunction ANOVA
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses * sector + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row and a row per term.
+ */
+export function anova(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.anova(data, formula, method, where(invocation))));
+}
+
+/**
+ * Confidence intervals of the parameters, as lme4's confint(): Wald (the default; fixed effects), profile, or parametric bootstrap (500 simulations, fixed seed).
+ * @customfunction CONFINT
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [method] "REML" (the default) or "ML".
+ * @param [level] The confidence level (default 0.95).
+ * @param [type] "Wald" (the default), "profile" or "boot".
+ * @returns A table with a header row and a row per parameter: its estimate, lower and upper limit.
+ */
+export function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.confint(data, formula, method, level, type, where(invocation))));
 }
 
 /**
@@ -217,6 +259,9 @@ export const functionsById = {
   AIC: aic,
   BIC: bic,
   ICC: icc,
+  R2: r2,
+  ANOVA: anova,
+  CONFINT: confint,
   PREDICT: predict,
   SHRINKAGE: shrinkage,
   SUMMARY: summary,

@@ -33,7 +33,10 @@ const expected: Record<string, { params: string[]; spills: boolean }> = {
   LOGLIK: { params: ["data*", "formula", "[method]"], spills: false },
   AIC: { params: ["data*", "formula", "[method]"], spills: false },
   BIC: { params: ["data*", "formula", "[method]"], spills: false },
-  ICC: { params: ["data*", "formula", "[group]", "[method]"], spills: false },
+  ICC: { params: ["data*", "formula", "[group]", "[method]", "[type]"], spills: false },
+  R2: { params: ["data*", "formula", "[method]"], spills: true },
+  ANOVA: { params: ["data*", "formula", "[method]"], spills: true },
+  CONFINT: { params: ["data*", "formula", "[method]", "[level]", "[type]"], spills: true },
   PREDICT: { params: ["data*", "formula", "newdata*", "[method]"], spills: true },
   SHRINKAGE: { params: ["data*", "formula", "[group]", "[method]"], spills: true },
   SUMMARY: { params: ["data*", "formula", "[method]"], spills: true },
@@ -58,6 +61,7 @@ describe("functions.json", () => {
       expect(f.result.dimensionality === "matrix", `${f.id} spills`).toBe(want.spills);
       for (const p of f.parameters) {
         if (p.name === "data" || p.name === "newdata") expect(p.type, `${f.id} ${p.name}`).toBe("any");
+        else if (p.name === "level") expect(p.type, `${f.id} ${p.name}`).toBe("number");
         else expect(p.type, `${f.id} ${p.name}`).toBe("string");
       }
       if (!want.spills) expect(f.result.type, f.id).toBe("number");

@@ -39,7 +39,7 @@ describe("toCustomFunctionError", () => {
     expect(e).toBeInstanceOf(HlmError);
     expect(mapped(e)).toEqual({ code: "#N/A", message: (e as Error).message });
     expect((e as Error).message).toContain("'Patient' is not a grouping factor");
-    const i = thrown(() => icc(datasetRange("sleepstudy"), "Reaction ~ Days + (0 + Days | Subject)", "Subject"));
+    const i = thrown(() => icc(datasetRange("sleepstudy"), sleep.formula, "Patient"));
     expect(mapped(i).code).toBe("#N/A");
   });
 
