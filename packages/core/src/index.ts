@@ -23,3 +23,4 @@ export * from "./profileIntervals.js";
 export * from "./bootstrapIntervals.js";
 export { predict, type PredictOptions, type Predictions } from "./predict.js";
 export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./groupInfluence.js";
+export { diagnostics, qqnorm, ppoints, type Diagnostics, type RanefQQ } from "./diagnostics.js";
