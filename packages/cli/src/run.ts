@@ -1,10 +1,9 @@
-import { createReadStream, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
 import {
   buildModel,
   compareModels,
-  createCsvReader,
   formatComparison,
   fitModel,
   fitToJson,
@@ -17,10 +16,13 @@ import {
   summaryTable,
   type LmmFit,
   type Model,
-  type Table,
 } from "@hlm/core";
-import { readXlsx, XLS_MESSAGE } from "./readXlsx.js";
+import { MODEL_OPTIONS, modelOptions, parseCommand } from "./commandOptions.js";
+import { INFERENCE_COMMANDS, INFERENCE_HELP, INFERENCE_USAGE, runInference, type InferenceCommand } from "./inferenceCommands.js";
+import { readTable } from "./readTable.js";
 import { writeXlsx } from "./writeXlsx.js";
+
+export { readTable };
 
 /** Where the command writes: injectable for tests. */
 export interface Io {
@@ -32,6 +34,7 @@ const USAGE = `Usage:
   hlm fit DATA.csv --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--repeat N] [--shrinkage] [--xlsx OUT.xlsx]
   hlm fit DATA.xlsx [--sheet NAME] --formula "y ~ x + (x | g)" ...
   hlm compare DATA.csv --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--factors a,b] [--json]
+${INFERENCE_USAGE}
 
 Fits a linear mixed model (lme4's formulation) and prints lme4's summary, or with --json the
 fields of lme4's reference fits plus fit_seconds.
@@ -39,6 +42,8 @@ fields of lme4's reference fits plus fit_seconds.
 compare fits the models by maximum likelihood (REML fits are refitted by ML, as lme4 does) and prints
 lme4's anova(m0, m1, ...) table: models sorted by their number of parameters, each tested against the
 one above by a likelihood-ratio (chi-square) test.
+
+${INFERENCE_HELP}
 
 The data is a CSV file (or tab or semicolon separated text) with a header line, or an Excel
 workbook (.xlsx): its first sheet, or the one given with --sheet, with the header in its first row.
@@ -60,78 +65,6 @@ Options:
 
 /** Exit codes: 0 ok, 1 internal failure, 2 a problem with the input (formula, data, options, file, or data the model cannot be fitted to). */
 export const EXIT = { OK: 0, INTERNAL: 1, USAGE: 2 } as const;
-
-/** File name endings read as Excel workbooks. */
-const XLSX_EXTENSIONS = [".xlsx", ".xlsm"];
-
-/** Data formats of other programs, with the program that can save them as CSV or .xlsx when it is known. */
-const OTHER_FORMATS: Record<string, string | null> = {
-  ".xlsb": "Excel",
-  ".ods": "LibreOffice or Excel",
-  ".numbers": "Numbers",
-  ".sav": "SPSS",
-  ".dta": "Stata",
-  ".sas7bdat": "SAS",
-  ".rds": "R (write.csv)",
-  ".rda": "R (write.csv)",
-  ".rdata": "R (write.csv)",
-  ".parquet": null,
-  ".feather": null,
-  ".json": null,
-  ".pdf": null,
-  ".docx": "Word",
-  ".doc": "Word",
-};
-
-/**
- * Reads a data file into a table: an Excel workbook (.xlsx; its first sheet, or `sheet`), else CSV
- * (or tab/semicolon separated text). Throws HlmError for a file that cannot be read or used.
- */
-export async function readTable(path: string, sheet?: string): Promise<Table> {
-  const ext = extname(path).toLowerCase();
-  if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
-  if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
-  if (ext in OTHER_FORMATS) {
-    const program = OTHER_FORMATS[ext];
-    throw new HlmError("DATA", `Cannot read '${path}': hlm reads CSV (or tab or semicolon separated) text and Excel workbooks (.xlsx), not ${ext} files; save the data${program ? ` from ${program}` : ""} as CSV or .xlsx.`);
-  }
-  if (sheet !== undefined) throw new HlmError("OPTIONS", `--sheet is for Excel workbooks (.xlsx), and '${path}' is not one.`);
-  return readCsvFile(path);
-}
-
-/**
- * Reads a CSV file as a stream of text pieces, so that neither the whole text nor its fields are held
- * at once. The file is checked as it comes: a workbook's signature at its start, or a NUL anywhere,
- * means it is not a CSV file; that is the error even when the text before it is already malformed.
- */
-async function readCsvFile(path: string): Promise<Table> {
-  const reader = createCsvReader();
-  let head = ""; // the first characters, until there are enough to recognise a workbook
-  let csvError: unknown;
-  try {
-    for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
-      if (head.length < 4) {
-        head += chunk.slice(0, 4);
-        if (head.startsWith("PK\u0003\u0004")) throw new HlmError("DATA", `Cannot read '${path}': it looks like an Excel workbook; name it .xlsx, or save it as CSV.`);
-      }
-      if (chunk.includes("\u0000")) throw new HlmError("DATA", `Cannot read '${path}': it is not a text (CSV) file.`);
-      if (csvError === undefined) {
-        try {
-          reader.push(chunk);
-        } catch (e) {
-          csvError = e; // reported after the rest of the file has been checked for being text
-        }
-      }
-    }
-  } catch (e) {
-    if (e instanceof HlmError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : "it cannot be read";
-    throw new HlmError("DATA", `Cannot read '${path}': ${why}.`);
-  }
-  if (csvError !== undefined) throw csvError;
-  return reader.finish();
-}
 
 /** Whether two paths name the same existing file (through links, `..`, or another spelling). */
 function sameFile(a: string, b: string): boolean {
@@ -177,7 +110,8 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
     return command === undefined ? EXIT.USAGE : EXIT.OK;
   }
   if (command === "compare") return runCompare(rest, io);
-  if (command !== "fit") throw new HlmError("OPTIONS", `Unknown command '${command}'; try 'hlm fit DATA.csv --formula "y ~ x + (1 | g)"'.`);
+  if ((INFERENCE_COMMANDS as string[]).includes(command)) return runInference(command as InferenceCommand, rest, io, USAGE);
+  if (command !== "fit") throw new HlmError("OPTIONS", `Unknown command '${command}'; the commands are fit, compare, ${INFERENCE_COMMANDS.join(", ")} (hlm --help).`);
   const { values, positionals } = parseCommand(() =>
     parseArgs({
       args: rest,
@@ -225,32 +159,6 @@ async function runUnsafe(argv: string[], io: Io): Promise<number> {
     }
   }
   return EXIT.OK;
-}
-
-/** The options every command takes: the model's (--ml/--reml, --factors, --weights), the data's (--sheet), --json and --help. */
-const MODEL_OPTIONS = {
-  ml: { type: "boolean" },
-  reml: { type: "boolean" },
-  factors: { type: "string" },
-  weights: { type: "string" },
-  json: { type: "boolean" },
-  sheet: { type: "string" },
-  help: { type: "boolean" },
-} as const;
-
-/** Runs a command's parseArgs; a mistake in the arguments becomes one OPTIONS sentence. */
-function parseCommand<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    throw new HlmError("OPTIONS", `${(e as Error).message.split("\n")[0]}`);
-  }
-}
-
-/** The fit options from the shared flags: REML unless --ml, --factors split on commas, --weights. */
-function modelOptions(values: { ml?: boolean; factors?: string; weights?: string }): { REML: boolean; factors: string[]; weights?: string } {
-  const factors = values.factors ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
-  return { REML: !values.ml, factors, ...(values.weights !== undefined ? { weights: values.weights } : {}) };
 }
 
 /** `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...). */
