@@ -3,7 +3,8 @@
  * title line, the header and rows as an Excel table, a blank line), the cells as Excel is to get
  * them, and for the shrinkage sheet the data and place of the OLS-against-BLUP scatter chart.
  */
-import type { Cell, ResultSection, ResultTable } from "@hlm/core";
+import type { Cell, ResultSection } from "@hlm/core";
+import type { SheetTable } from "../resultSheets.js";
 import type { CellRect } from "./addresses.js";
 import type { WritePiece } from "./blocks.js";
 
@@ -120,7 +121,7 @@ export function chartRows(section: ResultSection, cols: { x: number; y: number }
  * right of the widest table (title, then group, OLS and BLUP for the groups with both estimates) and
  * the scatter chart's anchor two columns right of that.
  */
-export function planSheet(table: ResultTable, options: { chart?: boolean } = {}): SheetPlan {
+export function planSheet(table: SheetTable, options: { chart?: boolean } = {}): SheetPlan {
   const sections: SectionPlacement[] = [];
   const pieces: WritePiece[] = [];
   const bold: CellRect[] = [];

@@ -9,10 +9,12 @@
  * - a sheet the user makes meanwhile under a result sheet's name is never deleted by the roll-back;
  * - when Excel refuses the roll-back too, the message names the sheets left to delete.
  */
-import { HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type ResultTable } from "@hlm/core";
+import { compareModels, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type ResultTable } from "@hlm/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { getFit } from "../modelCache.js";
+import { rangeToTable } from "../rangeToTable.js";
+import { comparisonTable } from "../resultSheets.js";
 import { readSelectedRange, readUsedRange, writeResultSheets } from "./index.js";
 import { FakeExcel, type FakeSheet } from "./testing/fakeExcel.js";
 
@@ -162,5 +164,55 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
     expect(excel.sheets.map((s) => s.name)).toEqual(["Data", "HLM Summary", "Plots", "HLM Summary (2)", "HLM Random Effects", "HLM Shrinkage"]);
     // even then, the user's sheets are untouched
     for (const c of excel.changes) expect(["Data", "HLM Summary", "Plots"]).not.toContain(c.sheet);
+  });
+});
+
+describe("the comparison sheet (HLM Comparison) follows the same rules", () => {
+  const comparison = comparisonTable(compareModels(rangeToTable(sleepData), ["Reaction ~ Days + (1 | Subject)", "Reaction ~ Days + (Days | Subject)"]), "Data!A1:C181");
+  const withComparison = (options: ConstructorParameters<typeof FakeExcel>[0] = {}): FakeExcel =>
+    userWorkbook({
+      sheets: [
+        { name: "Data", values: sleepData },
+        { name: "HLM Comparison", values: [["my own comparison"]] },
+        { name: "Plots", values: [["x", "y"], [1, 2]] },
+      ],
+      ...options,
+    });
+
+  it("goes to a new sheet beside the user's of that name, changing nothing else", async () => {
+    const excel = withComparison();
+    const userIds = new Set(excel.sheets.map((s) => s.id));
+    const before = excel.sheets.map(snapshot);
+    const { sheetNames } = await writeResultSheets([comparison], { chart: false });
+    expect(sheetNames).toEqual(["HLM Comparison (2)"]);
+    for (const c of excel.changes) expect(userIds.has(c.sheetId), `${c.kind} on ${c.sheet}`).toBe(false);
+    expect(excel.sheets.slice(0, 3).map(snapshot)).toEqual(before);
+    const sheet = excel.sheet("HLM Comparison (2)");
+    expect(sheet.tables).toHaveLength(3);
+    expect(sheet.charts).toEqual([]);
+    expect(excel.values("HLM Comparison (2)", { row: 0, column: 0, rowCount: 1, columnCount: 1 })).toEqual([["Models"]]);
+    // lme4's table: the title, the header, m0 without a test, m1 against m0
+    const lr = excel.values("HLM Comparison (2)", { row: 5, column: 0, rowCount: 4, columnCount: 9 });
+    expect(lr[0]![0]).toBe("Likelihood-ratio tests");
+    expect(lr[1]).toEqual(["Model", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)"]);
+    expect(lr[2]!.slice(0, 2)).toEqual(["m0", 4]);
+    expect(lr[2]!.slice(6)).toEqual(["", "", ""]);
+    expect(lr[3]!.slice(0, 2)).toEqual(["m1", 6]);
+    expect(lr[3]![6] as number).toBeCloseTo(42.139, 2);
+    expect(lr[3]![7]).toBe(2);
+  });
+
+  it("a write that fails at any sync leaves the workbook as it was", async () => {
+    const probe = withComparison();
+    const start = probe.syncCount;
+    await writeResultSheets([comparison], { chart: false });
+    const total = probe.syncCount - start;
+    for (let k = 1; k <= total; k++) {
+      const excel = withComparison({ failAtSync: k, applyBeforeFailing: 1 });
+      const before = workbook(excel);
+      const err = await writeResultSheets([comparison], { chart: false }).catch((e: unknown) => e);
+      expect(err, `sync ${k}`).toBeInstanceOf(HlmError);
+      expect(workbook(excel), `sync ${k}`).toEqual(before);
+    }
   });
 });

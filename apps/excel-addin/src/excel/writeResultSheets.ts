@@ -11,7 +11,8 @@
  * or renamed meanwhile is never deleted), and the sheet that was active before is activated again:
  * the workbook is left as it was, or the error names the sheets that could not be removed.
  */
-import { HlmError, type ResultTable } from "@hlm/core";
+import { HlmError } from "@hlm/core";
+import type { SheetTable } from "../resultSheets.js";
 import { cellAddress, type CellRect } from "./addresses.js";
 import { batches, WRITE_LIMITS, type BlockLimits } from "./blocks.js";
 import { planSheet, TABLE_STYLE, type SheetPlan } from "./layout.js";
@@ -49,7 +50,7 @@ interface Undo {
  * Writes each table to a new worksheet and activates the first. Returns the names the sheets got.
  * On failure the sheets added so far are removed and an HlmError (code INTERNAL) says what failed.
  */
-export async function writeResultSheets(tables: ResultTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
+export async function writeResultSheets(tables: readonly SheetTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
   const limits = options.limits ?? WRITE_LIMITS;
   const token = options.tableToken ?? Date.now().toString(36).slice(-6);
   const undo: Undo = { activeId: null, existing: null, added: [] };

@@ -27,14 +27,14 @@ import {
   makeStyles,
   tokens,
 } from "@fluentui/react-components";
-import { DataAreaRegular, DismissRegular, NumberSymbolRegular, PlayRegular, TextTRegular } from "@fluentui/react-icons";
+import { AddRegular, DataAreaRegular, DismissRegular, NumberSymbolRegular, PlayRegular, TableSimpleRegular, TextTRegular } from "@fluentui/react-icons";
 import { HlmError } from "@hlm/core";
 import { startTransition, useEffect, useMemo, useReducer, useRef, type ReactElement } from "react";
 import { rangeOrigin } from "../excel/addresses.js";
 import { readSelectedRange, readUsedRange, writeResultSheets } from "../excel/index.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
 import { checkFormulaText, splitAtPosition } from "./formulaBuilder.js";
-import { factorsOf, initialState, isBusy, reducer, type PaneState } from "./state.js";
+import { comparisonFormulas, factorsOf, initialState, isBusy, reducer, type PaneState } from "./state.js";
 
 const useStyles = makeStyles({
   root: {
@@ -120,6 +120,9 @@ const useStyles = makeStyles({
   stats: { display: "grid", gridTemplateColumns: "auto 1fr", columnGap: tokens.spacingHorizontalM, rowGap: "2px" },
   statValue: { fontFamily: tokens.fontFamilyMonospace, textAlign: "right" },
   sheetList: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  modelRow: { display: "flex", alignItems: "flex-start", columnGap: tokens.spacingHorizontalXS },
+  modelName: { fontFamily: tokens.fontFamilyMonospace, paddingTop: tokens.spacingVerticalS, minWidth: "24px" },
+  addModel: { alignSelf: "flex-start" },
   actions: {
     flexShrink: 0,
     display: "flex",
@@ -143,6 +146,9 @@ function messageOf(e: unknown, what: string): string {
 }
 
 const fmt = (x: number | null | undefined, digits = 4): string => (x === null || x === undefined || !Number.isFinite(x) ? "–" : x.toFixed(digits));
+
+/** A p-value as R prints it in anova tables: "< 2.2e-16" below double precision, else 3 significant digits. */
+const fmtP = (p: number | null): string => (p === null || !Number.isFinite(p) ? "–" : p < 2.2e-16 ? "< 2.2e-16" : p < 1e-4 ? p.toExponential(2) : String(Number(p.toPrecision(3))));
 
 function createWorker(): WorkerLike {
   return new Worker(new URL("../worker/fitWorker.ts", import.meta.url), { type: "module", name: "hlm-fit" }) as unknown as WorkerLike;
@@ -263,6 +269,40 @@ export function App(): ReactElement {
     startTransition(() => dispatch({ type: "fitStarted", id }));
   }
 
+  function compare(): void {
+    const st = stateRef.current;
+    const formulas = comparisonFormulas(st);
+    if (!st.range || !compareReady || isBusy(st.fit) || client.busy) return;
+    const id = client.compare(
+      {
+        table: st.range.table,
+        formulas,
+        REML: st.method === "REML",
+        factors: factorsOf(st),
+        dataName: st.range.address,
+        ...(st.range.layout ? { layout: st.range.layout } : {}),
+      },
+      {
+        onProgress: (m) => dispatch({ type: "compareProgress", id: m.id, model: m.model, models: m.models, evaluations: m.evaluations }),
+        onCancelled: (evaluations, how) => {
+          document.documentElement.dataset["cancelPath"] = how;
+          dispatch({ type: "fitCancelled", id, evaluations });
+        },
+        onError: (m) => dispatch({ type: "fitFailed", id, message: m.message }),
+        onDone: (m) => {
+          dispatch({ type: "compareComputed", id: m.id, rows: m.rows, note: m.note });
+          const now = stateRef.current.fit;
+          if ((now.phase === "comparing" && now.cancelling) || now.phase === "cancelled") return; // cancelled in time: write nothing
+          void writeResultSheets(m.tables, { chart: false }).then(
+            ({ sheetNames }) => dispatch({ type: "comparisonWritten", sheetNames, elapsedMs: m.elapsedMs }),
+            (e: unknown) => dispatch({ type: "fitFailed", id, message: messageOf(e, "The comparison sheet could not be written") }),
+          );
+        },
+      },
+    );
+    startTransition(() => dispatch({ type: "compareStarted", id, models: formulas.length }));
+  }
+
   function cancel(): void {
     dispatch({ type: "cancelRequested" });
     client.cancel();
@@ -271,6 +311,8 @@ export function App(): ReactElement {
   const f = state.fit;
   const marked = check.kind === "error" && check.position !== undefined ? splitAtPosition(state.formula, check.position) : null;
   const fitDisabled = busy || !state.range || check.kind !== "ok";
+  const modelChecks = state.models.map((m) => (m.trim() === "" ? null : checkFormulaText(m, names)));
+  const compareReady = !!state.range && check.kind === "ok" && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
 
   return (
     <div className={s.root}>
@@ -400,6 +442,35 @@ export function App(): ReactElement {
               {marked.after}
             </div>
           )}
+          <div className={s.progress} data-testid="models">
+            {state.models.length > 0 && <Label>Compare with (the formula above is m0)</Label>}
+            {state.models.map((m, i) => {
+              const c = modelChecks[i];
+              return (
+                <Field
+                  key={i}
+                  validationState={c?.kind === "error" ? "error" : "none"}
+                  validationMessage={c?.kind === "error" ? <span data-testid={`model-error-${i + 1}`}>{c.message}</span> : undefined}
+                >
+                  <div className={s.modelRow}>
+                    <Caption1 className={s.modelName}>m{i + 1}</Caption1>
+                    <Textarea
+                      className={mergeClasses(s.formula, s.grow)}
+                      textarea={{ className: s.formula, spellCheck: false, "aria-label": `Model m${i + 1} formula` }}
+                      resize="vertical"
+                      value={m}
+                      disabled={busy}
+                      onChange={(_, d) => dispatch({ type: "modelEdited", index: i, text: d.value })}
+                    />
+                    <Button appearance="subtle" icon={<DismissRegular />} aria-label={`Remove model m${i + 1}`} disabled={busy} onClick={() => dispatch({ type: "modelRemoved", index: i })} />
+                  </div>
+                </Field>
+              );
+            })}
+            <Button className={s.addModel} size="small" icon={<AddRegular />} disabled={busy || !state.range} onClick={() => dispatch({ type: "modelAdded" })}>
+              Add model
+            </Button>
+          </div>
           <Field label="Estimation">
             <RadioGroup
               layout="horizontal"
@@ -435,8 +506,13 @@ export function App(): ReactElement {
           <Button appearance="primary" icon={<PlayRegular />} className={s.grow} disabled={fitDisabled} onClick={fit}>
             Fit model
           </Button>
-          {(f.phase === "fitting" || f.phase === "cancelling") && (
-            <Button icon={<DismissRegular />} onClick={cancel} disabled={f.phase === "cancelling"}>
+          {state.models.length > 0 && (
+            <Button icon={<TableSimpleRegular />} className={s.grow} disabled={busy || !compareReady} onClick={compare}>
+              Compare models
+            </Button>
+          )}
+          {(f.phase === "fitting" || f.phase === "cancelling" || f.phase === "comparing") && (
+            <Button icon={<DismissRegular />} onClick={cancel} disabled={f.phase === "cancelling" || (f.phase === "comparing" && f.cancelling)}>
               Cancel
             </Button>
           )}
@@ -478,6 +554,41 @@ export function App(): ReactElement {
           </div>
         )}
 
+        {(f.phase === "comparing" || f.phase === "compareWriting") && (
+          <div className={s.progress} data-testid="compare-progress" aria-live="polite">
+            <ProgressBar thickness="large" />
+            {f.phase === "compareWriting" ? (
+              <Spinner size="tiny" labelPosition="after" label="Writing the comparison sheet…" />
+            ) : (
+              <>
+                <Body1>{f.cancelling ? "Cancelling…" : `Fitting model m${f.model} (${f.model + 1} of ${f.models}) by maximum likelihood…`}</Body1>
+                <div className={s.stats}>
+                  <Caption1 className={s.muted}>Evaluations</Caption1>
+                  <Caption1 className={s.statValue}>{f.evaluations}</Caption1>
+                </div>
+              </>
+            )}
+          </div>
+        )}
+        {f.phase === "compared" && (
+          <MessageBar intent="success" layout="multiline" data-testid="comparison">
+            <MessageBarBody>
+              <MessageBarTitle>Compared</MessageBarTitle>
+              {f.rows.length} models, {f.elapsedMs < 1000 ? `${Math.round(f.elapsedMs)} ms` : `${(f.elapsedMs / 1000).toFixed(1)} s`}.
+              <ul className={s.sheetList} data-testid="comparison-tests">
+                {f.rows.slice(1).map((r, i) => (
+                  <li key={r.name}>
+                    {r.name} vs {f.rows[i]!.name}: χ²({r.Df ?? "–"}) = {fmt(r.Chisq, 2)}, p = {fmtP(r.pValue)}
+                  </li>
+                ))}
+              </ul>
+              {f.note && <div>Note: {f.note}.</div>}
+              <div>
+                Created the sheet{f.sheetNames.length === 1 ? "" : "s"} <span data-testid="comparison-sheet">{f.sheetNames.join(", ")}</span>.
+              </div>
+            </MessageBarBody>
+          </MessageBar>
+        )}
         {f.phase === "done" && (
           <MessageBar intent="success" layout="multiline" data-testid="result">
             <MessageBarBody>

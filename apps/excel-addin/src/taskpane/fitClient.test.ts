@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { PaneToWorker, WorkerToPane } from "../worker/protocol.js";
 import { HlmError, tableFromRows } from "@hlm/core";
 import { packTable } from "../worker/packedTable.js";
-import { FitClient, type FitHandlers, type WorkerLike } from "./fitClient.js";
+import { FitClient, type CompareHandlers, type FitHandlers, type WorkerLike } from "./fitClient.js";
 
 /** A worker that records messages; the test replies for it. `busy`: it never answers a cancel. */
 class FakeWorker implements WorkerLike {
@@ -177,5 +177,31 @@ describe("FitClient.makeTable", () => {
     FakeWorker.all[0]!.onerror?.({ message: "out of memory", preventDefault: () => undefined } as ErrorEvent);
     await expect(made).rejects.toMatchObject({ code: "INTERNAL", message: "The fitting engine stopped unexpectedly (out of memory); try again." });
     expect(FakeWorker.all[0]!.terminated).toBe(true);
+  });
+
+  it("compare: posts the formulas, routes the comparison's progress and result, and cancels as a fit", () => {
+    const client = new FitClient(() => new FakeWorker(true), { sharedFlag: false });
+    const log: string[] = [];
+    const h: CompareHandlers = {
+      onProgress: (m) => log.push(`model ${m.model} of ${m.models}: ${m.evaluations}`),
+      onDone: (m) => log.push(`done ${m.rows.length}`),
+      onCancelled: (n, how) => log.push(`cancelled ${n} ${how}`),
+      onError: (m) => log.push(`error ${m.message}`),
+    };
+    const { formula: _f, ...rest } = input;
+    const id = client.compare({ ...rest, formulas: ["y ~ 1 + (1 | g)", "y ~ x + (1 | g)"] }, h);
+    const w = FakeWorker.all[0]!;
+    expect(w.received[0]).toMatchObject({ type: "compare", id, formulas: ["y ~ 1 + (1 | g)", "y ~ x + (1 | g)"], REML: true });
+    w.reply({ type: "compareProgress", id, model: 1, models: 2, evaluations: 12 });
+    w.reply({ type: "progress", id, stage: "optimizing", evaluations: 5, objective: 1, bestObjective: 1 }); // not a comparison's: ignored
+    w.reply({ type: "compareDone", id, rows: [{} as never, {} as never], note: null, nobs: 1, tables: [], elapsedMs: 1 });
+    expect(log).toEqual(["model 1 of 2: 12", "done 2"]);
+    expect(client.busy).toBe(false);
+
+    const id2 = client.compare({ ...rest, formulas: ["a", "b"] }, h);
+    w.reply({ type: "compareProgress", id: id2, model: 0, models: 2, evaluations: 40 });
+    client.cancel();
+    w.reply({ type: "compareDone", id: id2, rows: [], note: null, nobs: 1, tables: [], elapsedMs: 1 }); // finished while the cancel was on its way: dropped
+    expect(log.slice(2)).toEqual(["model 0 of 2: 40", "cancelled 40 worker"]);
   });
 });

@@ -9,7 +9,7 @@
 import { HlmError } from "@hlm/core";
 import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
-import type { FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
+import type { CompareDone, CompareProgress, CompareRequest, FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
 
 /** What the client needs of a Worker (a fake in the tests). */
 export interface WorkerLike {
@@ -28,6 +28,16 @@ export interface FitHandlers {
 }
 
 export type FitInput = Omit<FitRequest, "type" | "id" | "cancelFlag">;
+
+/** The handlers of a comparison: as a fit's, with its own progress and result. */
+export interface CompareHandlers {
+  onProgress(m: CompareProgress): void;
+  onDone(m: CompareDone): void;
+  onCancelled(evaluations: number, how: "worker" | "terminated"): void;
+  onError(m: Pick<FitFailed, "message" | "code">): void;
+}
+
+export type CompareInput = Omit<CompareRequest, "type" | "id" | "cancelFlag">;
 
 export interface FitClientOptions {
   /** Time to wait for the worker's reply to a cancel before terminating it (default 2000 ms). */
@@ -71,7 +81,7 @@ export function canShareMemory(): boolean {
 
 interface Running {
   id: number;
-  handlers: FitHandlers;
+  handlers: { kind: "fit"; on: FitHandlers } | { kind: "compare"; on: CompareHandlers };
   flag?: Int32Array;
   evaluations: number;
   backstop?: ReturnType<typeof setTimeout>;
@@ -126,7 +136,7 @@ export class FitClient {
       this.discardWorker(message);
       if (r) {
         this.finish(r);
-        r.handlers.onError({ code: "INTERNAL", message });
+        r.handlers.on.onError({ code: "INTERNAL", message });
       }
     };
     this.worker = w;
@@ -204,42 +214,63 @@ export class FitClient {
     }
     const r = this.running;
     if (!r || m.id !== r.id) return; // a reply of an earlier fit
+    const h = r.handlers;
     switch (m.type) {
       case "progress":
         r.evaluations = m.evaluations;
-        r.handlers.onProgress(m);
+        if (h.kind === "fit") h.on.onProgress(m);
+        break;
+      case "compareProgress":
+        r.evaluations = m.evaluations;
+        if (h.kind === "compare") h.on.onProgress(m);
         break;
       case "done":
         this.finish(r);
         // a fit that finished while its cancel was on the way counts as cancelled: its tables are dropped, nothing is written
-        if (r.backstop !== undefined) r.handlers.onCancelled(m.fit.evaluations, "worker");
-        else r.handlers.onDone(m);
+        if (r.backstop !== undefined) h.on.onCancelled(m.fit.evaluations, "worker");
+        else if (h.kind === "fit") h.on.onDone(m);
+        break;
+      case "compareDone":
+        this.finish(r);
+        if (r.backstop !== undefined) h.on.onCancelled(r.evaluations, "worker");
+        else if (h.kind === "compare") h.on.onDone(m);
         break;
       case "cancelled":
         this.finish(r);
-        r.handlers.onCancelled(Math.max(m.evaluations, r.evaluations), "worker");
+        h.on.onCancelled(Math.max(m.evaluations, r.evaluations), "worker");
         break;
       case "error":
         this.finish(r);
-        r.handlers.onError(m);
+        h.on.onError(m);
         break;
     }
   }
 
   /** Starts a fit; its replies go to `handlers`. A fit still running is cancelled first. */
   start(input: FitInput, handlers: FitHandlers): number {
+    return this.post((id, flag) => ({ type: "fit", id, ...input, ...(flag ? { cancelFlag: flag } : {}) }), { kind: "fit", on: handlers });
+  }
+
+  /**
+   * Starts a comparison of models (lme4's anova(m0, m1, ...)) in the worker; its replies go to
+   * `handlers`. It runs, and is cancelled, as a fit is; a fit or comparison still running is cancelled first.
+   */
+  compare(input: CompareInput, handlers: CompareHandlers): number {
+    return this.post((id, flag) => ({ type: "compare", id, ...input, ...(flag ? { cancelFlag: flag } : {}) }), { kind: "compare", on: handlers });
+  }
+
+  private post(request: (id: number, flag: Int32Array | undefined) => FitRequest | CompareRequest, handlers: Running["handlers"]): number {
     if (this.running) this.cancel();
     const id = this.nextId++;
     const flag = this.sharedFlag ? new Int32Array(new SharedArrayBuffer(4)) : undefined;
     const r: Running = { id, handlers, evaluations: 0, ...(flag ? { flag } : {}) };
     this.running = r;
-    const req: FitRequest = { type: "fit", id, ...input, ...(flag ? { cancelFlag: flag } : {}) };
     try {
-      this.ensureWorker().postMessage(req);
+      this.ensureWorker().postMessage(request(id, flag));
     } catch (e) {
       this.finish(r);
       this.discardWorker();
-      handlers.onError({ code: "INTERNAL", message: `The fitting engine could not be started: ${e instanceof Error ? e.message : String(e)}.` });
+      handlers.on.onError({ code: "INTERNAL", message: `The fitting engine could not be started: ${e instanceof Error ? e.message : String(e)}.` });
     }
     return id;
   }
@@ -254,7 +285,7 @@ export class FitClient {
       if (this.running !== r) return;
       this.running = null;
       this.discardWorker(); // the next fit starts a fresh worker
-      r.handlers.onCancelled(r.evaluations, "terminated");
+      r.handlers.on.onCancelled(r.evaluations, "terminated");
     }, this.backstopMs);
   }
 

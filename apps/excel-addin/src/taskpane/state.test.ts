@@ -2,7 +2,7 @@ import { tableFromRows } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { packTable } from "../worker/packedTable.js";
 import type { FitDigest } from "../worker/protocol.js";
-import { factorsOf, initialState, isBusy, reducer, type Action, type PaneState } from "./state.js";
+import { comparisonFormulas, factorsOf, initialState, isBusy, reducer, type Action, type PaneState } from "./state.js";
 
 const table = packTable(
   tableFromRows(
@@ -125,5 +125,47 @@ describe("pane reducer: fitting", () => {
     const s = run([{ type: "fitStarted", id: 3 }], loaded);
     expect(reducer(s, { type: "fitFailed", id: 2, message: "old" })).toBe(s);
     expect(reducer(s, { type: "fitFailed", id: 3, message: "Unknown column 'x'." }).fit).toEqual({ phase: "error", message: "Unknown column 'x'." });
+  });
+});
+
+describe("pane reducer: comparing models", () => {
+  const withFormula = run([{ type: "formulaEdited", text: "Reaction ~ Days + (1 | Subject)" }], loaded);
+  it("adds a model as a copy of the formula, edits and removes models; blank boxes are left out of the comparison", () => {
+    const s = run(
+      [
+        { type: "modelAdded" },
+        { type: "modelEdited", index: 0, text: "Reaction ~ Days + (Days | Subject)" },
+        { type: "modelAdded", text: "  " },
+        { type: "modelAdded", text: "Reaction ~ 1 + (1 | Subject)" },
+        { type: "modelEdited", index: 7, text: "ignored" },
+      ],
+      withFormula,
+    );
+    expect(s.models).toEqual(["Reaction ~ Days + (Days | Subject)", "  ", "Reaction ~ 1 + (1 | Subject)"]);
+    expect(comparisonFormulas(s)).toEqual(["Reaction ~ Days + (1 | Subject)", "Reaction ~ Days + (Days | Subject)", "Reaction ~ 1 + (1 | Subject)"]);
+    expect(run([{ type: "modelRemoved", index: 1 }], s).models).toEqual(["Reaction ~ Days + (Days | Subject)", "Reaction ~ 1 + (1 | Subject)"]);
+  });
+
+  it("goes comparing → writing → compared, busy until written, ignoring other ids", () => {
+    const rows = [{ name: "m0" }, { name: "m1" }] as never[];
+    let s = run([{ type: "compareStarted", id: 4, models: 2 }], withFormula);
+    expect(isBusy(s.fit)).toBe(true);
+    s = run([{ type: "compareProgress", id: 4, model: 1, models: 2, evaluations: 30 }, { type: "compareProgress", id: 9, model: 0, models: 2, evaluations: 1 }], s);
+    expect(s.fit).toMatchObject({ phase: "comparing", model: 1, evaluations: 30 });
+    s = run([{ type: "compareComputed", id: 4, rows, note: "refitting model(s) with ML (instead of REML)" }], s);
+    expect(s.fit).toMatchObject({ phase: "compareWriting", id: 4 });
+    expect(isBusy(s.fit)).toBe(true);
+    s = run([{ type: "comparisonWritten", sheetNames: ["HLM Comparison"], elapsedMs: 12 }], s);
+    expect(s.fit).toEqual({ phase: "compared", rows, note: "refitting model(s) with ML (instead of REML)", sheetNames: ["HLM Comparison"], elapsedMs: 12 });
+    expect(isBusy(s.fit)).toBe(false);
+  });
+
+  it("a comparison cancelled, or finished while its cancel was on the way, writes nothing; an error is one message", () => {
+    let s = run([{ type: "compareStarted", id: 5, models: 3 }, { type: "cancelRequested" }], withFormula);
+    expect(s.fit).toMatchObject({ phase: "comparing", cancelling: true });
+    expect(run([{ type: "compareComputed", id: 5, rows: [], note: null }], s).fit).toEqual({ phase: "cancelled", evaluations: 0 });
+    expect(run([{ type: "fitCancelled", id: 5, evaluations: 8 }], s).fit).toEqual({ phase: "cancelled", evaluations: 8 });
+    s = run([{ type: "compareStarted", id: 6, models: 2 }, { type: "fitFailed", id: 6, message: "Unknown column 'Dayz'." }], withFormula);
+    expect(s.fit).toEqual({ phase: "error", message: "Unknown column 'Dayz'." });
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
+import type { ComparisonRow } from "@hlm/core";
 import type { FitDigest } from "../worker/protocol.js";
 import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
 
@@ -40,7 +41,11 @@ export type FitPhase =
   | { phase: "writing"; id: number; digest: FitDigest }
   | { phase: "done"; digest: FitDigest; sheetNames: string[]; elapsedMs: number }
   | { phase: "cancelled"; evaluations: number }
-  | { phase: "error"; message: string };
+  | { phase: "error"; message: string }
+  /** Comparing models: fitting model `model` (0-based) of `models` by ML. */
+  | { phase: "comparing"; id: number; model: number; models: number; evaluations: number; cancelling: boolean }
+  | { phase: "compareWriting"; id: number; rows: ComparisonRow[]; note: string | null }
+  | { phase: "compared"; rows: ComparisonRow[]; note: string | null; sheetNames: string[]; elapsedMs: number };
 
 export interface PaneState {
   range: DataRange | null;
@@ -51,6 +56,8 @@ export interface PaneState {
   method: Method;
   /** Columns treated as categorical (text columns always are). */
   categorical: string[];
+  /** The formulas of the models to compare the formula with (m1, m2, …; the formula is m0). */
+  models: string[];
   fit: FitPhase;
 }
 
@@ -61,6 +68,7 @@ export const initialState: PaneState = {
   pickers: emptyPickers,
   method: "REML",
   categorical: [],
+  models: [],
   fit: { phase: "idle" },
 };
 
@@ -86,7 +94,14 @@ export type Action =
   | { type: "sheetsWritten"; sheetNames: string[]; elapsedMs: number }
   | { type: "fitCancelled"; id?: number; evaluations: number }
   | { type: "fitFailed"; id?: number; message: string }
-  | { type: "dismissMessage" };
+  | { type: "dismissMessage" }
+  | { type: "modelAdded"; text?: string }
+  | { type: "modelEdited"; index: number; text: string }
+  | { type: "modelRemoved"; index: number }
+  | { type: "compareStarted"; id: number; models: number }
+  | { type: "compareProgress"; id: number; model: number; models: number; evaluations: number }
+  | { type: "compareComputed"; id: number; rows: ComparisonRow[]; note: string | null }
+  | { type: "comparisonWritten"; sheetNames: string[]; elapsedMs: number };
 
 /** The columns of a table, with their kinds. */
 export function columnsOf(table: PackedTable): ColumnInfo[] {
@@ -95,12 +110,17 @@ export function columnsOf(table: PackedTable): ColumnInfo[] {
 
 /** Is a fit under way (reading, fitting, cancelling or writing)? */
 export function isBusy(fit: FitPhase): boolean {
-  return fit.phase === "reading" || fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing";
+  return fit.phase === "reading" || fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing" || fit.phase === "comparing" || fit.phase === "compareWriting";
 }
 
-/** The id of the running fit, if any. */
+/** The id of the running fit or comparison, if any. */
 function runningId(fit: FitPhase): number | undefined {
-  return fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing" ? fit.id : undefined;
+  return fit.phase === "fitting" || fit.phase === "cancelling" || fit.phase === "writing" || fit.phase === "comparing" || fit.phase === "compareWriting" ? fit.id : undefined;
+}
+
+/** The formulas of a comparison: the formula (m0) and the models to compare it with, blank boxes left out. */
+export function comparisonFormulas(state: Pick<PaneState, "formula" | "models">): string[] {
+  return [state.formula, ...state.models].map((f) => f.trim()).filter((f) => f !== "");
 }
 
 /** The pickers kept when the columns change: only names that are still columns. */
@@ -176,6 +196,7 @@ export function reducer(state: PaneState, action: Action): PaneState {
     }
     case "cancelRequested": {
       const f = state.fit;
+      if (f.phase === "comparing") return { ...state, fit: { ...f, cancelling: true } };
       if (f.phase !== "fitting") return state;
       return { ...state, fit: { phase: "cancelling", id: f.id, evaluations: f.evaluations, objective: f.objective, bestObjective: f.bestObjective } };
     }
@@ -203,6 +224,32 @@ export function reducer(state: PaneState, action: Action): PaneState {
     }
     case "dismissMessage":
       return isBusy(state.fit) ? state : { ...state, fit: { phase: "idle" }, rangeError: null };
+    case "modelAdded":
+      return { ...state, models: [...state.models, action.text ?? state.formula] };
+    case "modelEdited":
+      if (action.index < 0 || action.index >= state.models.length) return state;
+      return { ...state, models: state.models.map((m, i) => (i === action.index ? action.text : m)) };
+    case "modelRemoved":
+      return { ...state, models: state.models.filter((_, i) => i !== action.index) };
+    case "compareStarted":
+      return { ...state, fit: { phase: "comparing", id: action.id, model: 0, models: action.models, evaluations: 0, cancelling: false } };
+    case "compareProgress": {
+      const f = state.fit;
+      if (f.phase !== "comparing" || f.id !== action.id) return state;
+      return { ...state, fit: { ...f, model: action.model, models: action.models, evaluations: action.evaluations } };
+    }
+    case "compareComputed": {
+      const f = state.fit;
+      if (f.phase !== "comparing" || f.id !== action.id) return state;
+      // finished while Cancel was on its way: counts as cancelled, nothing is written
+      if (f.cancelling) return { ...state, fit: { phase: "cancelled", evaluations: f.evaluations } };
+      return { ...state, fit: { phase: "compareWriting", id: action.id, rows: action.rows, note: action.note } };
+    }
+    case "comparisonWritten": {
+      const f = state.fit;
+      if (f.phase !== "compareWriting") return state;
+      return { ...state, fit: { phase: "compared", rows: f.rows, note: f.note, sheetNames: action.sheetNames, elapsedMs: action.elapsedMs } };
+    }
   }
 }
 

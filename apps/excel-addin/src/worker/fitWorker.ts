@@ -1,5 +1,6 @@
 /**
- * The fitting Web Worker (a module worker bundled by Vite): runs `runFit` for each `fit` message,
+ * The fitting Web Worker (a module worker bundled by Vite): runs `runFit` for each `fit` message and
+ * `runCompare` for each `compare` message,
  * and makes the table of a range from the `rows` chunks the pane posts (`tableLoads.ts`).
  *
  * Cancel: a fit is synchronous, so a `cancel` message is only read between fits; while the
@@ -7,6 +8,7 @@
  * at every evaluation. The pane's backstop terminates this worker when no reply comes within 2 s.
  */
 import type { PaneToWorker, WorkerToPane } from "./protocol.js";
+import { runCompare } from "./runCompare.js";
 import { runFit } from "./runFit.js";
 import { TableLoads } from "./tableLoads.js";
 
@@ -36,10 +38,8 @@ scope.addEventListener("message", (event) => {
     return;
   }
   const flag = msg.cancelFlag;
-  runFit(
-    msg,
-    (m) => scope.postMessage(m),
-    () => cancelledIds.has(msg.id) || (flag !== undefined && Atomics.load(flag, 0) !== 0),
-  );
+  const isCancelled = (): boolean => cancelledIds.has(msg.id) || (flag !== undefined && Atomics.load(flag, 0) !== 0);
+  if (msg.type === "compare") runCompare(msg, (m) => scope.postMessage(m), isCancelled);
+  else runFit(msg, (m) => scope.postMessage(m), isCancelled);
   cancelledIds.delete(msg.id);
 });

@@ -8,7 +8,8 @@
  * answers `tableReady` with the packed table (its buffers transferred) or `tableFailed`. The pane
  * keeps the packed table and sends it with every fit.
  */
-import type { HlmErrorCode, ResultTable } from "@hlm/core";
+import type { ComparisonRow, HlmErrorCode, ResultTable } from "@hlm/core";
+import type { SheetTable } from "../resultSheets.js";
 import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "./packedTable.js";
 
@@ -61,7 +62,27 @@ export interface TableRequest {
   firstColumn?: number;
 }
 
-export type PaneToWorker = FitRequest | CancelRequest | RowsChunk | TableRequest;
+/**
+ * Compare models (lme4's anova(m0, m1, ...)): fit each formula to the table by maximum likelihood
+ * (models asked for by REML are refitted so, and the result says so) and test each against the one
+ * above it. Cancelled as a fit is (`cancel` with this id, or the shared flag).
+ */
+export interface CompareRequest {
+  type: "compare";
+  id: number;
+  table: PackedTable;
+  /** Two or more formulas; the models are named m0, m1, … in this order. */
+  formulas: string[];
+  /** As asked for in the pane: REML models are refitted by ML (lme4's note says so). */
+  REML: boolean;
+  factors: string[];
+  dataName?: string;
+  layout?: SheetLayout;
+  cancelFlag?: Int32Array;
+  progressIntervalMs?: number;
+}
+
+export type PaneToWorker = FitRequest | CompareRequest | CancelRequest | RowsChunk | TableRequest;
 
 /** The table of a `makeTable` request. */
 export interface TableReady {
@@ -132,4 +153,27 @@ export interface FitFailed {
 /** The replies about fits. */
 export type FitReply = FitProgress | FitDone | FitCancelled | FitFailed;
 
-export type WorkerToPane = FitReply | TableReady | TableFailed;
+/** Where a comparison is: fitting model `model` (0-based, in the order given) of `models`. */
+export interface CompareProgress {
+  type: "compareProgress";
+  id: number;
+  model: number;
+  models: number;
+  evaluations: number;
+}
+
+/** The comparison, as lme4's anova table, and the `HLM Comparison` sheet ready to write. */
+export interface CompareDone {
+  type: "compareDone";
+  id: number;
+  rows: ComparisonRow[];
+  note: string | null;
+  nobs: number;
+  tables: SheetTable[];
+  elapsedMs: number;
+}
+
+/** The replies about comparisons (ending, as a fit, in `compareDone`, `cancelled` or `error`). */
+export type CompareReply = CompareProgress | CompareDone | FitCancelled | FitFailed;
+
+export type WorkerToPane = FitReply | CompareReply | TableReady | TableFailed;

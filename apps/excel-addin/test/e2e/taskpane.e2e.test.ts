@@ -241,6 +241,51 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.close();
   });
 
+  it("compares two models (lme4's anova) in the worker and writes the HLM Comparison sheet", async () => {
+    const page = await openPane(isolated.origin, { sheets: [{ name: "Sleep", values: sleep }], active: "Sleep", selection: { sheet: "Sleep", address: "A1:C181" } });
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Sleep!A1:C181");
+    await page.getByRole("textbox", { name: "Formula" }).fill("Reaction ~ Days + (1 | Subject)");
+    expect(await page.getByRole("button", { name: "Compare models" }).count()).toBe(0); // no model to compare with yet
+    await page.getByRole("button", { name: "Add model" }).click();
+    const m1 = page.getByRole("textbox", { name: "Model m1 formula" });
+    expect(await m1.inputValue()).toBe("Reaction ~ Days + (1 | Subject)"); // a copy of the formula to edit
+    await m1.fill("Reaction ~ Days + (Dayz | Subject)");
+    await page.getByTestId("model-error-1").waitFor();
+    expect(await page.getByTestId("model-error-1").textContent()).toContain("Unknown column 'Dayz'");
+    expect(await page.getByRole("button", { name: "Compare models" }).isDisabled()).toBe(true);
+    await m1.fill("Reaction ~ Days + (Days | Subject)");
+    await expect.poll(() => page.getByRole("button", { name: "Compare models" }).isDisabled()).toBe(false);
+    await shot(page, "10-compare-models");
+
+    await page.getByRole("button", { name: "Compare models" }).click();
+    await page.getByTestId("comparison").waitFor({ timeout: 60_000 });
+    await shot(page, "11-comparison-done");
+    expect(await page.getByTestId("comparison-sheet").textContent()).toBe("HLM Comparison");
+    expect(await page.getByTestId("comparison-tests").textContent()).toMatch(/^m1 vs m0: χ²\(2\) = 42\.14, p = /);
+    expect(await page.getByTestId("comparison").textContent()).toContain("refitting model(s) with ML (instead of REML)");
+    expect(await addedSheets(page)).toEqual(["HLM Comparison"]);
+
+    // lme4: anova(fm0, fm1) on sleepstudy: npar 4 and 6, logLik -897.04 and -875.97, Chisq 42.139 on 2 df
+    const sheet = (await fakeSheet(page, "HLM Comparison"))!;
+    const rowOf = (label: string): unknown[] => sheet.values.find((r) => r[0] === label && typeof r[1] === "number")!;
+    expect(sheet.values.find((r) => r[0] === "Model" && r[1] === "npar")).toEqual(["Model", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)"]);
+    expect(rowOf("m0").slice(0, 2)).toEqual(["m0", 4]);
+    expect(rowOf("m1").slice(0, 2)).toEqual(["m1", 6]);
+    expect(Math.abs((rowOf("m0")[4] as number) + 897.04)).toBeLessThan(0.01);
+    expect(Math.abs((rowOf("m1")[4] as number) + 875.97)).toBeLessThan(0.01);
+    expect(Math.abs((rowOf("m1")[6] as number) - 42.139)).toBeLessThan(0.001);
+    expect(rowOf("m1")[7]).toBe(2);
+    expect(sheet.values.some((r) => r[0] === "refitting model(s) with ML (instead of REML)")).toBe(true);
+    expect(sheet.tables).toHaveLength(3);
+
+    const log = await changes(page);
+    expect(log.filter((c) => !c.added)).toEqual([]);
+    expect(new Set(log.map((c) => c.sheet))).toEqual(new Set(["HLM Comparison"]));
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
+    await page.close();
+  });
+
   it("records the worker's requests too, and neither the page nor the worker will evaluate a string", async () => {
     const page = await openPane(isolated.origin, { sheets: [{ name: "Sleep", values: sleep }], active: "Sleep", selection: { sheet: "Sleep", address: "A1:C181" } });
     // the pane starts its worker at once

@@ -1,0 +1,91 @@
+/**
+ * A model comparison as the worker runs it, without the worker: lme4's `anova(m0, m1, ...)`. Each
+ * formula is built and fitted by maximum likelihood (as core's `compareModels` does: models asked
+ * for by REML are refitted by ML, and lme4's note says so), with progress and cancellation as a fit
+ * has them, then `compareFits` makes the table. Plain TypeScript, tested with vitest directly.
+ */
+import { buildModel, compareFits, fitModel, HlmError, REFIT_NOTE, type LmmFit, type Model } from "@hlm/core";
+import { formulaColumns, locateError } from "../locateError.js";
+import { checkErrorCells } from "../rangeToTable.js";
+import { comparisonTable } from "../resultSheets.js";
+import { unpackTable } from "./packedTable.js";
+import type { CompareReply, CompareRequest } from "./protocol.js";
+import { errorReply } from "./runFit.js";
+
+const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
+
+/** lme4's names of the models of `anova(m0, m1, ...)`, in the order given. */
+export const modelName = (k: number): string => `m${k}`;
+
+/** An error of model k that does not name its formula is said to be about it. */
+function aboutModel(e: unknown, k: number, formula: string): unknown {
+  if (!(e instanceof HlmError) || e.code === "CANCELLED" || e.message.includes(formula)) return e;
+  const err = new HlmError(e.code, `Model ${modelName(k)} (${formula}): ${e.message}`, e.details);
+  err.cause = e;
+  return err;
+}
+
+/**
+ * Runs the comparison of `req`, posting `compareProgress` (at most every `progressIntervalMs`, and at
+ * the start of each model), and ends with exactly one `compareDone`, `cancelled` or `error` message.
+ */
+export function runCompare(req: CompareRequest, post: (m: CompareReply) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
+  const { id } = req;
+  const t0 = now();
+  const interval = req.progressIntervalMs ?? 100;
+  let evaluations = 0;
+  try {
+    if (req.formulas.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two formulas; add a model to compare with.`);
+    if (isCancelled()) {
+      post({ type: "cancelled", id, evaluations: 0 });
+      return;
+    }
+    const table = unpackTable(req.table);
+    const models: Model[] = req.formulas.map((formula, k) => {
+      try {
+        checkErrorCells(req.layout, formulaColumns(formula));
+        try {
+          return buildModel(table, formula, { REML: false, factors: req.factors });
+        } catch (e) {
+          throw locateError(e, table, req.layout, formula);
+        }
+      } catch (e) {
+        throw aboutModel(e, k, formula);
+      }
+    });
+    const fits: LmmFit[] = [];
+    models.forEach((model, k) => {
+      post({ type: "compareProgress", id, model: k, models: models.length, evaluations: 0 });
+      let last = now();
+      try {
+        fits.push(
+          fitModel(model, {
+            onProgress: (p) => {
+              evaluations = p.evaluations;
+              if (isCancelled()) return false;
+              const t = now();
+              if (t - last >= interval) {
+                last = t;
+                post({ type: "compareProgress", id, model: k, models: models.length, evaluations: p.evaluations });
+              }
+              return true;
+            },
+          }),
+        );
+      } catch (e) {
+        throw aboutModel(e, k, req.formulas[k]!);
+      }
+    });
+    const c = compareFits(
+      fits,
+      req.formulas.map((_, k) => modelName(k)),
+    );
+    const note = req.REML ? REFIT_NOTE : null;
+    const result = { rows: c.rows, note, nobs: c.nobs };
+    post({ type: "compareDone", id, ...result, tables: [comparisonTable(result, req.dataName)], elapsedMs: now() - t0 });
+  } catch (e) {
+    const reply = errorReply(id, e);
+    if (reply.type === "cancelled") post({ ...reply, evaluations });
+    else if (reply.type === "error") post(reply);
+  }
+}
