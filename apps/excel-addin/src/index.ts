@@ -1,6 +1,5 @@
-/** The Office-free layer of the HLM Excel add-in: range reading, the fit cache, predictions and the HLM.* worksheet functions. */
+/** The Office-free layer of the HLM Excel add-in: range reading, the fit cache and the HLM.* worksheet functions. */
 export { rangeToTable, rangeRows, columnLetter, type RangeOptions, type RangeRows } from "./rangeToTable.js";
 export { ModelCache, modelCache, getFit, hashValues, parseMethod, checkFormula, type Method, type GetFitOptions, type CachedFit } from "./modelCache.js";
-export { predictNewData, type Predictions, type PredictOptions } from "./predictNewData.js";
 export * as worksheetFunctions from "./worksheetFunctions.js";
 export type { Cell } from "./worksheetFunctions.js";

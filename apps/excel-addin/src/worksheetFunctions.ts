@@ -16,9 +16,8 @@ import * as core from "@hlm/core";
 import { anovaTypeIII, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
-import { predictNewData } from "./predictNewData.js";
 import { formulaColumns } from "./locateError.js";
-import { checkErrorCells, rangeRows } from "./rangeToTable.js";
+import { checkErrorCells, rangeRows, rangeToTable } from "./rangeToTable.js";
 
 export type { Cell };
 
@@ -285,16 +284,18 @@ export function confint(values: unknown, formula: unknown, method?: unknown, lev
 
 /**
  * HLM.PREDICT: predictions for a range of new rows (its first row a header naming the columns, in
- * any order). Two columns: `Prediction` (with the BLUPs of the rows' groups; a group level the fit
- * has not seen gets the population prediction for its term) and `Population` (fixed effects only,
+ * any order), by core's `predict` (lme4's predict with allow.new.levels). Three columns: `Prediction`
+ * (with the BLUPs of the rows' groups; a group level the fit has not seen gets the population
+ * prediction for its term), `Population` (fixed effects only, X β̂) and `SE` (the standard error of
  * X β̂). A missing value or an unknown level of a fixed-effect factor is an HlmError naming the row.
  */
 export function predict(values: unknown, formula: unknown, newValues: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
   const { model, fit } = fitOf(values, formula, method, at);
   const fresh = rangeRows(newValues, { what: "new data range", ...rangeOrigin(at?.newdata) });
   checkErrorCells(fresh.layout, formulaColumns(model.formula)); // Excel errors in the new rows' columns that the model uses
-  const { prediction, population } = predictNewData(model, fit, rangeRows(values, rangeOrigin(at?.data)), fresh);
-  return [["Prediction", "Population"], ...prediction.map((p, r): Cell[] => [num(p), num(population[r])])];
+  const newdata = core.tableFromRows(fresh.header, fresh.rows, { firstRow: fresh.layout.headerRow + 2 });
+  const p = core.predict(rangeToTable(values, rangeOrigin(at?.data)), model, fit, newdata);
+  return [["Prediction", "Population", "SE"], ...Array.from(p.fit, (v, r): Cell[] => [num(v), num(p.population[r]), num(p.se[r])])];
 }
 
 /**

@@ -169,7 +169,7 @@ describe("HLM.PREDICT", () => {
   it("reproduces lme4's fitted values for the data's own rows, and X beta for the population", () => {
     const newRows = copyRange(sleepData.slice(0, 21));
     const p = table("PREDICT", sleepData, sleep.formula, newRows);
-    expect(p[0]).toEqual(["Prediction", "Population"]);
+    expect(p[0]).toEqual(["Prediction", "Population", "SE"]);
     expect(p.length).toBe(21);
     sleep.fitted_head.forEach((f, i) => near(p[i + 1]![0], f, 1e-3 * sleep.sigma, `fitted ${i}`));
     const [b0, b1] = Object.values(sleep.fixef);

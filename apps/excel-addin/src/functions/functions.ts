@@ -208,7 +208,7 @@ export function confint(data: any[][], formula: string, method?: string, level?:
 }
 
 /**
- * Predictions for new rows: with the BLUPs of their groups (Prediction) and from the fixed effects only (Population); new group levels get the population prediction.
+ * Predictions for new rows: with the BLUPs of their groups (Prediction), from the fixed effects only (Population), and the standard error of the fixed part (SE); new group levels get the population prediction.
  * @customfunction PREDICT
  * @requiresParameterAddresses
  * @param data The data with its header row.

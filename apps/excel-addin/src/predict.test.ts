@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../test/conformanceRange.js";
 import { getFit } from "./modelCache.js";
-import { predictNewData } from "./predictNewData.js";
-import { rangeRows } from "./rangeToTable.js";
+import { predict as corePredict } from "@hlm/core";
+import { rangeToTable } from "./rangeToTable.js";
 import { predict, type Cell } from "./worksheetFunctions.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
@@ -16,7 +16,7 @@ const close = (got: Cell | undefined, want: number, tol: number): void => {
 describe("HLM.PREDICT", () => {
   it("reproduces lme4's fitted values on the fitted rows (sleepstudy)", () => {
     const t = predict(sleepData, sleep.formula, sleepData.slice(0, 21));
-    expect(t[0]).toEqual(["Prediction", "Population"]);
+    expect(t[0]).toEqual(["Prediction", "Population", "SE"]);
     expect(t.length).toBe(21);
     sleep.fitted_head.forEach((f, i) => close(t[i + 1]![0], f, 1e-3 * sleep.sigma));
     // the population prediction is β0 + β1 Days
@@ -124,9 +124,9 @@ describe("HLM.PREDICT", () => {
     const ok = predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [2, "a"]]);
     expect(typeof ok[1]![0]).toBe("number");
     expect(() => predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [2, "a"], [-1, "a"]])).toThrow(
-      "Row 3 of the new data cannot be predicted: a variable of the formula is missing or not a finite number there",
+      "Row 3 of the new data cannot be predicted: a variable of the formula is not a finite number there",
     );
-    expect(() => predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [0, "a"]])).toThrow("In the new data: 'log(x)' is infinite in row 2 of the new data");
+    expect(() => predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [0, "a"]])).toThrow("In the new data: 'log(x)' is infinite in row 2; remove the row");
     expect(() => predict(values, "y ~ scale(x) + (1 | g)", [["x", "g"], [2, "a"]])).toThrow("Predictions for a formula with scale() are not available");
   });
 
@@ -135,16 +135,16 @@ describe("HLM.PREDICT", () => {
   });
 });
 
-describe("predictNewData", () => {
+describe("core predict on ranges", () => {
   it("adds the offset and the weights play no part", () => {
     const values = [["y", "x", "o", "w", "g"], [1, 1, 0.5, 1, "a"], [3, 2, 0, 2, "a"], [4, 3, 1, 1, "a"], [2, 1, 0, 1, "b"], [2, 2, 0.5, 3, "b"], [5, 3, 0, 1, "b"], [3, 1, 1, 1, "c"], [5, 2, 0, 2, "c"], [6, 4, 0.5, 1, "c"]];
     const formula = "y ~ x + offset(o) + (1 | g)";
     const { model, fit } = getFit(values, formula, { weights: "w" });
-    const p = predictNewData(model, fit, rangeRows(values), rangeRows([["x", "o", "g"], [2, 10, "zz"], [2, 0, "zz"]]), { weights: "w" });
-    expect(p.prediction[0]! - p.prediction[1]!).toBeCloseTo(10, 10);
+    const p = corePredict(rangeToTable(values), model, fit, rangeToTable([["x", "o", "g"], [2, 10, "zz"], [2, 0, "zz"]]), { weights: "w" });
+    expect(p.fit[0]! - p.fit[1]!).toBeCloseTo(10, 10);
     expect(p.population[1]).toBeCloseTo(fit.fixef[0]! + 2 * fit.fixef[1]!, 10);
     // on the fitted rows the predictions are the fitted values
-    const again = predictNewData(model, fit, rangeRows(values), rangeRows(values), { weights: "w" });
-    again.prediction.forEach((v, i) => expect(v).toBeCloseTo(fit.fitted[i]!, 9));
+    const again = corePredict(rangeToTable(values), model, fit, rangeToTable(values), { weights: "w" });
+    again.fit.forEach((v, i) => expect(v).toBeCloseTo(fit.fitted[i]!, 9));
   });
 });
