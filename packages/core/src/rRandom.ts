@@ -54,6 +54,11 @@ export class RRandom {
     return qnorm(u / BIG);
   }
 
+  /** Moves past `count` uniforms as if drawn (a normal by inversion takes exactly 2). */
+  skipUniforms(count: number): void {
+    for (let i = 0; i < count; i++) this.genrand();
+  }
+
   /** R's `runif(n)`. */
   uniform(n: number): Float64Array {
     const out = new Float64Array(n);
