@@ -1,10 +1,11 @@
 /**
  * The add-in's own result sheets, beside core's three (`HLM Summary`, `HLM Random Effects`,
- * `HLM Shrinkage`, from `@hlm/core`'s resultTables): the model comparison (`HLM Comparison`), as
+ * `HLM Shrinkage`, from `@hlm/core`'s resultTables): the model comparison (`HLM Comparison`), and
+ * the inference sections added to `HLM Summary` (type III tests, ICC and R²), as
  * plain data in core's `ResultSection` shape, written by `../excel/writeResultSheets.ts` with the same
  * rules (new sheets only, ` (2)` suffixes, an Excel table per section). No Office here.
  */
-import type { Cell, ComparisonRow, ModelComparison, ResultSection, ResultTable } from "@hlm/core";
+import { anovaTypeIII, effectSizes, HlmError, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
 
 /** A result sheet of any name: core's `ResultTable` with the add-in's sheet names too. */
 export interface SheetTable {
@@ -56,4 +57,57 @@ export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs
       { title: "Notes", header: ["Note"], rows: notes, numberFormats: [null] },
     ],
   };
+}
+
+/** The columns of lmerTest's type III table. */
+export const ANOVA_COLUMNS = ["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"];
+
+/**
+ * The inference sections of `HLM Summary`, after the fixed effects: `Type III tests` (lmerTest's
+ * `anova(m)` with Satterthwaite's df; left out for a model with only an intercept, and a one-row note
+ * where lmerTest's tests are not supported yet) and `Effect sizes` (performance's adjusted and
+ * unadjusted ICC, Nakagawa's marginal and conditional R²).
+ */
+export function inferenceSections(model: Model, fit: LmmFit): ResultSection[] {
+  const out: ResultSection[] = [];
+  try {
+    const rows = anovaTypeIII(model, fit);
+    if (rows.length > 0) {
+      out.push({
+        title: "Type III tests (Satterthwaite)",
+        header: ANOVA_COLUMNS,
+        rows: rows.map((r) => [r.term, num(r.sumSq), num(r.meanSq), r.numDf, num(r.denDf), num(r.F), num(r.pValue)]),
+        numberFormats: [null, FORMATS.estimate, FORMATS.estimate, FORMATS.count, FORMATS.df, FORMATS.stat, FORMATS.p],
+      });
+    }
+  } catch (e) {
+    if (!(e instanceof HlmError)) throw e;
+    out.push({ title: "Type III tests (Satterthwaite)", header: ["Note"], rows: [[e.message]], numberFormats: [null] });
+  }
+  try {
+    const e = effectSizes(model, fit);
+    out.push({
+      title: "Effect sizes",
+      header: ["Measure", "Value"],
+      rows: [
+        ["ICC (adjusted)", num(e.iccAdjusted)],
+        ["ICC (unadjusted)", num(e.iccUnadjusted)],
+        ["Marginal R2", num(e.r2Marginal)],
+        ["Conditional R2", num(e.r2Conditional)],
+      ],
+      numberFormats: [null, FORMATS.estimate],
+    });
+  } catch (e) {
+    if (!(e instanceof HlmError)) throw e;
+  }
+  return out;
+}
+
+/** `HLM Summary` with the inference sections after the fixed effects (before the warnings, when there are any). */
+export function withInference(summary: ResultTable, model: Model, fit: LmmFit): ResultTable {
+  const extra = inferenceSections(model, fit);
+  const at = summary.sections.findIndex((s) => s.title === "Fixed effects");
+  const sections = [...summary.sections];
+  sections.splice(at < 0 ? sections.length : at + 1, 0, ...extra);
+  return { ...summary, sections };
 }

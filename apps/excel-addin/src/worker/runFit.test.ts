@@ -1,4 +1,4 @@
-import { HlmError } from "@hlm/core";
+import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { rangeToTable } from "../rangeToTable.js";
@@ -24,6 +24,41 @@ function collect(req: FitRequest, isCancelled: () => boolean = () => false, now?
 }
 
 describe("runFit", () => {
+  it("adds lmerTest's type III tests and performance's ICC and R² to the summary, after the fixed effects (core's numbers)", () => {
+    const done = collect(request()).at(-1)!;
+    if (done.type !== "done") throw new Error(done.type);
+    const titles = done.tables[0]!.sections.map((s) => s.title);
+    expect(titles.slice(titles.indexOf("Fixed effects"))).toEqual(["Fixed effects", "Type III tests (Satterthwaite)", "Effect sizes"]);
+    const model = buildModel(rangeToTable(datasetRange("sleepstudy")), "Reaction ~ Days + (Days | Subject)", { REML: true });
+    const fit = fitModel(model);
+    const a = anovaTypeIII(model, fit)[0]!;
+    const e = effectSizes(model, fit);
+    const tests = done.tables[0]!.sections.find((s) => s.title === "Type III tests (Satterthwaite)")!;
+    expect(tests.header).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
+    expect(tests.rows).toHaveLength(1);
+    expect(tests.rows[0]![0]).toBe("Days");
+    expect(tests.rows[0]![5] as number).toBeCloseTo(a.F, 6);
+    expect(tests.rows[0]![4] as number).toBeCloseTo(a.denDf, 6);
+    const sizes = done.tables[0]!.sections.find((s) => s.title === "Effect sizes")!;
+    expect(sizes.rows.map((r) => r[0])).toEqual(["ICC (adjusted)", "ICC (unadjusted)", "Marginal R2", "Conditional R2"]);
+    [e.iccAdjusted, e.iccUnadjusted, e.r2Marginal, e.r2Conditional].forEach((v, i) => expect(sizes.rows[i]![1] as number).toBeCloseTo(v, 8));
+  });
+
+  it("leaves the type III tests out for an intercept-only model, and notes what lmerTest's tests do not support yet", () => {
+    const dye = packTable(rangeToTable(datasetRange("Dyestuff"))).table;
+    const done = collect(request({ table: dye, formula: "Yield ~ 1 + (1 | Batch)" })).at(-1)!;
+    if (done.type !== "done") throw new Error(done.type);
+    const titles = done.tables[0]!.sections.map((s) => s.title);
+    expect(titles).not.toContain("Type III tests (Satterthwaite)");
+    expect(titles).toContain("Effect sizes");
+    const hsb = packTable(rangeToTable(datasetRange("hsb"))).table;
+    const two = collect(request({ table: hsb, formula: "MathAch ~ Sex * Minority + (1 | School)", REML: false })).at(-1)!;
+    if (two.type !== "done") throw new Error(two.type);
+    const note = two.tables[0]!.sections.find((s) => s.title === "Type III tests (Satterthwaite)")!;
+    expect(note.header).toEqual(["Note"]);
+    expect(note.rows[0]![0]).toMatch(/^Type III tests of 'Sex', which is contained in 'Sex:Minority', are not supported yet/);
+  });
+
   it("fits sleepstudy and posts the three result tables, matching lme4", () => {
     const ref = loadReference("sleepstudy_slopes_reml");
     const out = collect(request());

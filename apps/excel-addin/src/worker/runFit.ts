@@ -1,12 +1,14 @@
 /**
  * One fit as the worker runs it, without the worker: build the model, fit it with progress messages
- * (throttled) and cancellation, then compute the three result tables. An error about a row of the
+ * (throttled) and cancellation, then compute the three result tables (the summary with the type III
+ * tests, ICC and R², `withInference`). An error about a row of the
  * data names it as the sheet counts it (`locateError`, with the request's `layout`). Plain TypeScript, so it is
  * tested with vitest directly.
  */
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError } from "../locateError.js";
 import { checkErrorCells } from "../rangeToTable.js";
+import { withInference } from "../resultSheets.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
@@ -78,7 +80,7 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
       },
     });
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
-    const tables = [summaryTable(fit, req.dataName), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
+    const tables = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
     post({ type: "done", id, fit: digest(fit), tables, elapsedMs: now() - t0 });
   } catch (e) {
     const reply = errorReply(id, e);

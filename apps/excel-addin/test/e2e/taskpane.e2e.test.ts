@@ -206,7 +206,16 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     expect(rowOf("Method")).toEqual(["Method", "REML"]);
     expect(rowOf("Data")).toEqual(["Data", "Sleep!A1:C181"]);
     expect(rowOf("Observations")[1]).toBe(180);
-    expect(summary.tables.length).toBeGreaterThanOrEqual(5);
+    // after the fixed effects: lmerTest's type III test of Days (F = t²) and performance's ICC and R²
+    expect(summary.values.find((r) => r[1] === "Sum Sq")!.slice(0, 7)).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
+    const days = summary.values.filter((r) => r[0] === "Days");
+    const t = ref.fixef["Days"]! / ref.se["Days"]!;
+    expect(days.some((r) => r[3] === 1 && Math.abs((r[5] as number) - t * t) < 0.01 * t * t)).toBe(true);
+    for (const m of ["ICC (adjusted)", "ICC (unadjusted)", "Marginal R2", "Conditional R2"]) {
+      const v = rowOf(m)[1] as number;
+      expect(v > 0 && v < 1, m).toBe(true);
+    }
+    expect(summary.tables.length).toBeGreaterThanOrEqual(7);
     expect(summary.autofit.length).toBeGreaterThan(0);
     expect(summary.numberFormats.length).toBeGreaterThan(0);
 
