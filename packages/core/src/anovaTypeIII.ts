@@ -1,11 +1,11 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { Model } from "./buildModel.js";
 import { responseScale, responseShift } from "./fit.js";
-import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
 import { makeObjective } from "./makeObjective.js";
 import { satterthwaiteDf, satterthwaiteModel, type SatterthwaiteModel } from "./satterthwaite.js";
 import { thetaDerivatives } from "./thetaDerivatives.js";
+import { containingTerms, typeIIIContrasts, type TermColumns } from "./typeIIIContrasts.js";
 
 /** One row of lmerTest's `anova(model)`: the F test of a fixed-effects term. */
 export interface AnovaRow {
@@ -27,22 +27,23 @@ export interface AnovaRow {
  * `anova(model)` (type = 3, ddf = "Satterthwaite"), one row per term of the formula (the intercept
  * has none). `model` is the one `fit` was fitted to (`buildModel(table, formula, options)`).
  *
- * Each term is tested with L selecting its columns of X (lmerTest's contrasts for treatment coding
- * when no term is contained in another); F = (Lβ̂)'(L V L')⁻¹(Lβ̂)/q and the df as lmerTest's
+ * Each term is tested with lmerTest's type III contrasts L for treatment coding: its own columns of
+ * X when no term is contained in another, else the orthogonalized ones of `typeIIIContrasts`;
+ * F = (Lβ̂)'(L V L')⁻¹(Lβ̂)/q and the df as lmerTest's
  * `contestMD`: per eigen-direction of L V L' a Satterthwaite df ν_i, E = Σ ν_i/(ν_i − 2),
  * DenDF = 2E/(E − q) (2 when some ν_i ≤ 2). Sum Sq = F q σ², Mean Sq = F σ².
- *
- * Not yet: terms contained in others in lmerTest's sense (a factor term and an interaction of it with
- * other factors, as `A * B` of two factors), whose contrasts lmerTest orthogonalizes: an HlmError.
  */
 export function anovaTypeIII(model: Model, fit: LmmFit): AnovaRow[] {
   const terms = termColumns(model);
-  checkContainment(model);
-  const rows = terms.filter((t) => t.columns.length > 0);
-  if (rows.length === 0) return [];
+  if (terms.every((t) => t.columns.length === 0)) return [];
+  const contained = containingTerms(model).some((c) => c.length > 0);
+  // without containment the contrasts are X's own columns; with it, lmerTest's orthogonalized ones
+  const contrasts = contained ? typeIIIContrasts(model, terms) : terms.map((t) => t.columns.map((j) => unitRow(j, fit.fixef.length)));
   const sm = satterthwaiteAt(model, fit);
-  return rows.map((t) => testTerm(t.label, t.columns, fit, sm));
+  return terms.flatMap((t, i) => (t.columns.length > 0 ? [testTerm(t.label, t.columns, contrasts[i]!, fit, sm)] : []));
 }
+
+const unitRow = (j: number, p: number): number[] => Array.from({ length: p }, (_, k) => (k === j ? 1 : 0));
 
 /** Satterthwaite's quantities at the fit, on the response as the fit saw it (shifted and scaled as `fitModel` does). */
 function satterthwaiteAt(model: Model, fit: LmmFit): SatterthwaiteModel {
@@ -54,10 +55,10 @@ function satterthwaiteAt(model: Model, fit: LmmFit): SatterthwaiteModel {
   return satterthwaiteModel(derivatives, fit.sigma / c, nu, model.p);
 }
 
-function testTerm(label: string, columns: number[], fit: LmmFit, sm: SatterthwaiteModel): AnovaRow {
+/** The F test of Lβ = 0 for a term's contrast rows L. */
+function testTerm(label: string, columns: number[], Lrows: number[][], fit: LmmFit, sm: SatterthwaiteModel): AnovaRow {
   const p = fit.fixef.length;
   const names = columns.map((j) => fit.fixefNames[j]!);
-  const Lrows = columns.map((j) => Array.from({ length: p }, (_, k) => (k === j ? 1 : 0)));
   // Var(Lβ̂) = L vcov L', eigen-decomposed; the directions of positive variance give the q t statistics
   const VL = Lrows.map((a) => Lrows.map((b) => quad(a, fit.vcov, b)));
   const eig = new EigenvalueDecomposition(new Matrix(VL), { assumeSymmetric: true });
@@ -164,7 +165,7 @@ function logGamma(x: number): number {
  * R's term labels of the fixed effects and, per term, the indices in X (kept columns) of its columns,
  * named as `modelMatrix` names them (the same coding rules, without the data).
  */
-function termColumns(model: Model): { label: string; columns: number[] }[] {
+function termColumns(model: Model): TermColumns[] {
   const lt = model.terms.fixed;
   const isFactor = (k: number): boolean => model.factorLevels[lt.variables[k]!.name] !== undefined;
   let firstFactorFixed = lt.intercept;
@@ -186,21 +187,4 @@ function termColumns(model: Model): { label: string; columns: number[] }[] {
     const columns = acc.map((n) => model.xNames.indexOf(n)).filter((j) => j >= 0);
     return { label: term.map((k) => lt.variables[k]!.name).join(":"), columns };
   });
-}
-
-/** lmerTest's containment: a term is contained in another with all its variables and more, and the same numeric ones. */
-function checkContainment(model: Model): void {
-  const lt = model.terms.fixed;
-  const isFactor = (k: number): boolean => model.factorLevels[lt.variables[k]!.name] !== undefined;
-  const label = (t: number[]): string => t.map((k) => lt.variables[k]!.name).join(":");
-  for (const t1 of lt.terms) {
-    for (const t2 of lt.terms) {
-      if (t2.length <= t1.length || !t1.every((k) => t2.includes(k))) continue;
-      const num1 = t1.filter((k) => !isFactor(k));
-      const num2 = t2.filter((k) => !isFactor(k));
-      if (num1.length === num2.length && num1.every((k) => num2.includes(k))) {
-        throw new HlmError("OPTIONS", `Type III tests of '${label(t1)}', which is contained in '${label(t2)}', are not supported yet (lmerTest orthogonalizes their contrasts).`);
-      }
-    }
-  }
 }
