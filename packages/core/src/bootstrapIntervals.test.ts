@@ -66,6 +66,20 @@ function target(ref: BootstrapReference): { replicates: number[][]; intervals: B
   return ref.lmerRefits ?? { replicates: ref.replicates, intervals: ref.intervals };
 }
 
+describe("prior weights", () => {
+  // lme4 1.1-31: simulate(lmer(Yield ~ 1 + (1 | Batch), Dyestuff, weights = w), seed = 3) equals
+  // beta + sigma * (theta * u[Batch] + e), the noise not divided by sqrt(w) (checked in R)
+  it("leave the simulated noise as lme4's simulate leaves it, and say so", () => {
+    const ref = references.find((r) => r.name === "dyestuff_reml")!;
+    const plain = modelOf(ref);
+    const model: Model = { ...plain, weights: Float64Array.from({ length: plain.n }, (_, t) => (t % 2 ? 4 : 1)) };
+    const parameters = { beta: ref.beta, theta: ref.theta, sigma: ref.sigma };
+    expect(simulateResponses(model, parameters, 3, 3).next()).toEqual(simulateResponses(plain, parameters, 3, 3).next());
+    const b = bootstrapIntervals(model, fitModel(model, { satterthwaite: false }), { nsim: 20, seed: 3 });
+    expect(b.warnings).toContain("The simulated responses ignore the prior weights (residual variance σ² for every observation), as lme4's simulate does.");
+  });
+});
+
 describe("lme4's confint(m, method = 'boot', nsim, seed)", () => {
   it.each(references)("$name: replicates and intervals as lme4's", (ref) => {
     const model = modelOf(ref);

@@ -84,6 +84,7 @@ export function bootstrapIntervals(model: Model, fit: LmmFit, options: Bootstrap
   }
   const replicates = parameters.map((_, j) => Float64Array.from(estimates, (t) => t[j]!));
   const warnings = refitMessages(failures, refitWarnings, nsim);
+  if (model.weights) warnings.push(WEIGHTS_IGNORED);
   const rows: IntervalRow[] = parameters.map((par, j) => {
     const { lower, upper, warning } = bootInterval(par.estimate, replicates[j]!, level, type);
     if (warning) warnings.push(`${par.parameter}: ${warning}`);
@@ -91,6 +92,9 @@ export function bootstrapIntervals(model: Model, fit: LmmFit, options: Bootstrap
   });
   return { method: "boot", level, rows, warnings: [...new Set(warnings)], nsim, seed, failed, replicates };
 }
+
+/** lme4 1.1-31's `simulate` draws the residuals of a weighted LMM with variance σ², not σ²/w; so does this. */
+const WEIGHTS_IGNORED = "The simulated responses ignore the prior weights (residual variance σ² for every observation), as lme4's simulate does.";
 
 /** The options checked, with lme4's defaults. */
 function bootstrapSettings(options: BootstrapOptions): { nsim: number; seed: number; level: number; type: BootstrapType } {
