@@ -31,18 +31,18 @@ const reference: { seed: number; runif: number[]; rnorm: number[] }[] = [
 ];
 
 describe("R's random numbers", () => {
-  it.each(reference)("set.seed($seed); runif(5); rnorm(5) as R draws them", ({ seed, runif, rnorm }) => {
+  it.each(reference)("set.seed($seed); runif(5); rnorm(5) as R draws them, to the last bit", ({ seed, runif, rnorm }) => {
     const rng = new RRandom(seed);
     expect(Array.from(rng.uniform(5))).toEqual(runif);
     const z = rng.normal(5);
-    rnorm.forEach((v, i) => expect(Math.abs(z[i]! - v)).toBeLessThanOrEqual(1e-15 * Math.max(1, Math.abs(v))));
+    expect(Array.from(z)).toEqual(rnorm);
   });
 
   it("keeps R's sequence past the first twist of the state (set.seed(1); rnorm(2000))", () => {
     const z = new RRandom(1).normal(2000);
-    expect(z[999]).toBeCloseTo(-0.69731819940012119, 15);
-    expect(z[1998]).toBeCloseTo(1.0042330209533363, 15);
-    expect(z[1999]).toBeCloseTo(-0.31197335619269134, 15);
+    expect(z[999]).toBe(-0.69731819940012119);
+    expect(z[1998]).toBe(1.0042330209533363);
+    expect(z[1999]).toBe(-0.31197335619269134);
   });
 
   it("computes R's qnorm in the middle and in both tails", () => {
