@@ -1,10 +1,8 @@
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { Model } from "./buildModel.js";
-import { responseScale, responseShift } from "./fit.js";
+import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
-import { makeObjective } from "./makeObjective.js";
-import { satterthwaiteDf, satterthwaiteModel, type SatterthwaiteModel } from "./satterthwaite.js";
-import { thetaDerivatives } from "./thetaDerivatives.js";
+import { satterthwaiteDf, type SatterthwaiteModel } from "./satterthwaite.js";
 import { containingTerms, typeIIIContrasts, type TermColumns } from "./typeIIIContrasts.js";
 
 /** One row of lmerTest's `anova(model)`: the F test of a fixed-effects term. */
@@ -39,21 +37,12 @@ export function anovaTypeIII(model: Model, fit: LmmFit): AnovaRow[] {
   const contained = containingTerms(model).some((c) => c.length > 0);
   // without containment the contrasts are X's own columns; with it, lmerTest's orthogonalized ones
   const contrasts = contained ? typeIIIContrasts(model, terms) : terms.map((t) => t.columns.map((j) => unitRow(j, fit.fixef.length)));
-  const sm = satterthwaiteAt(model, fit);
+  const sm = fit.satterthwaite;
+  if (sm === null) throw new HlmError("OPTIONS", "Type III F tests need Satterthwaite's degrees of freedom: fit the model with satterthwaite left on.");
   return terms.flatMap((t, i) => (t.columns.length > 0 ? [testTerm(t.label, t.columns, contrasts[i]!, fit, sm)] : []));
 }
 
 const unitRow = (j: number, p: number): number[] => Array.from({ length: p }, (_, k) => (k === j ? 1 : 0));
-
-/** Satterthwaite's quantities at the fit, on the response as the fit saw it (shifted and scaled as `fitModel` does). */
-function satterthwaiteAt(model: Model, fit: LmmFit): SatterthwaiteModel {
-  const shift = responseShift(model);
-  const c = responseScale(model, shift);
-  const scaled: Model = shift === 0 && c === 1 ? model : { ...model, y: model.y.map((v) => (v - shift) / c), offset: model.offset ? model.offset.map((v) => v / c) : null };
-  const derivatives = thetaDerivatives(makeObjective(scaled), fit.theta);
-  const nu = model.REML ? model.n - model.p : model.n;
-  return satterthwaiteModel(derivatives, fit.sigma / c, nu, model.p);
-}
 
 /** The F test of Lβ = 0 for a term's contrast rows L. */
 function testTerm(label: string, columns: number[], Lrows: number[][], fit: LmmFit, sm: SatterthwaiteModel): AnovaRow {

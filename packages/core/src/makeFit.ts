@@ -3,7 +3,7 @@ import { HlmError } from "./HlmError.js";
 import { backSolveTransposed, invertLower, invertLowerTransposed } from "./denseCholesky.js";
 import type { Factorization, Objective } from "./makeObjective.js";
 import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
-import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning, tTestPValue } from "./satterthwaite.js";
+import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning, tTestPValue, type SatterthwaiteModel } from "./satterthwaite.js";
 import { thetaDerivatives } from "./thetaDerivatives.js";
 import type { OptSummary } from "./optimize.js";
 
@@ -63,6 +63,13 @@ export interface LmmFit {
   /** Satterthwaite degrees of freedom and p-values (lmerTest's), filled by `fit()`. */
   satterthwaiteDf: number[];
   pValues: number[];
+  /**
+   * lmerTest's Satterthwaite quantities at the optimum (the covariance of the variance parameters
+   * and the derivatives of vcov(β̂)), for the df of any contrast (`satterthwaiteDf`); null when the
+   * fit was made with `satterthwaite: false`. Kept in the units the fit was computed in (`fitModel`
+   * may have rescaled the response): degrees of freedom do not depend on them.
+   */
+  satterthwaite: SatterthwaiteModel | null;
   /** Residual standard deviation σ̂. */
   sigma: number;
   varcorr: VarCorrTerm[];
@@ -112,6 +119,7 @@ export function makeFit(model: Model, objective: Objective, opt: OptSummary, opt
   checkFinite(result, model);
   if (options.satterthwaite !== false && model.p > 0) {
     const sm = satterthwaiteModel(derivatives, result.sigma, nu, model.p);
+    result.satterthwaite = sm;
     result.satterthwaiteDf = result.fixef.map((_, i) => satterthwaiteDf(sm, result.fixef.map((__, j) => (i === j ? 1 : 0))));
     result.pValues = result.tValues.map((t, i) => tTestPValue(t, result.satterthwaiteDf[i]!));
     const warning = satterthwaiteWarning(result.fixefNames, result.satterthwaiteDf);
@@ -276,6 +284,7 @@ function fitAt(model: Model, objective: Objective, opt: OptSummary, convergence:
     se,
     tValues: beta.map((v, i) => v / se[i]!),
     satterthwaiteDf: [],
+    satterthwaite: null,
     pValues: [],
     sigma,
     varcorr,
