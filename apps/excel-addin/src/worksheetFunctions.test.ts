@@ -1,9 +1,9 @@
-import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError, readCsv, waldIntervals } from "@hlm/core";
+import { anovaTypeIII, bootstrapIntervals, buildModel, effectSizes, fitModel, HlmError, profileIntervals, readCsv, waldIntervals } from "@hlm/core";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { aic, anova, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
+import { aic, anova, BOOT_NSIM, BOOT_SEED, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
 const sleepMl = loadReference("sleepstudy_slopes_ml");
@@ -268,6 +268,36 @@ describe("HLM.CONFINT", () => {
     expect(t[0]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
     expect(confint(sleepData, sleep.formula, null, "90%", "WALD")).toEqual(t);
     expect(confint(sleepData, sleep.formula, null, 0.99)[0]).toEqual(["Parameter", "Estimate", "0.5 %", "99.5 %"]);
+  });
+
+  it("gives lme4's profile intervals of every parameter (lme4's names), equal to core's profileIntervals", () => {
+    const { model, fit } = coreFit("Dyestuff", dyestuff.formula, true);
+    const want = profileIntervals(model, fit, { level: 0.9 });
+    const t = confint(datasetRange("Dyestuff"), dyestuff.formula, "REML", 0.9, "Profile");
+    expect(t[0]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
+    expect(t.slice(1).map((r) => r[0])).toEqual(["sd_(Intercept)|Batch", "sigma", "(Intercept)"]);
+    t.slice(1).forEach((row, i) => {
+      const w = want.rows[i]!;
+      expect(row[0]).toBe(w.parameter);
+      close(row[1], w.estimate, 1e-6 * Math.abs(w.estimate) + 1e-9);
+      close(row[2], w.lower, 1e-4 * Math.abs(w.lower) + 1e-6);
+      close(row[3], w.upper, 1e-4 * Math.abs(w.upper) + 1e-6);
+    });
+  });
+
+  it("gives bootstrap intervals (500 simulations, a fixed seed) equal to core's, the same numbers on every recalculation", () => {
+    const { model, fit } = coreFit("Dyestuff", dyestuff.formula, true);
+    const want = bootstrapIntervals(model, fit, { nsim: BOOT_NSIM, seed: BOOT_SEED, level: 0.95 });
+    const t = confint(datasetRange("Dyestuff"), dyestuff.formula, null, null, "boot");
+    expect(t[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
+    t.slice(1).forEach((row, i) => {
+      const w = want.rows[i]!;
+      expect(row[0]).toBe(w.parameter);
+      close(row[2], w.lower, 1e-4 * Math.abs(w.lower) + 1e-6);
+      close(row[3], w.upper, 1e-4 * Math.abs(w.upper) + 1e-6);
+    });
+    modelCache.clear(); // a recalculation from scratch: a new fit, the same seed, the same numbers
+    expect(confint(copyRange(datasetRange("Dyestuff")), dyestuff.formula, null, null, "bootstrap")).toEqual(t);
   });
 
   it("refuses a bad level or type in one sentence", () => {

@@ -13,7 +13,7 @@
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, bootstrapIntervals, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
@@ -227,14 +227,6 @@ export function percentLabels(level: number): [string, string] {
 export const BOOT_SEED = 20240607;
 export const BOOT_NSIM = 500;
 
-type IntervalFn = (model: Model, fit: LmmFit, options: Record<string, unknown>) => ParameterIntervals;
-
-/** Core's profile or bootstrap intervals, when this build of core has them. */
-function coreIntervals(name: "profileIntervals" | "bootstrapIntervals"): IntervalFn | null {
-  const f = (core as unknown as Record<string, unknown>)[name];
-  return typeof f === "function" ? (f as IntervalFn) : null;
-}
-
 /** Intervals computed for a fit, by type and level (profiles and bootstraps are slow: once per fit). */
 const intervalMemo = new WeakMap<LmmFit, Map<string, ParameterIntervals>>();
 
@@ -254,9 +246,7 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
       warnings: [],
     };
   } else {
-    const f = coreIntervals(type === "profile" ? "profileIntervals" : "bootstrapIntervals");
-    if (!f) throw new HlmError("OPTIONS", `${type === "profile" ? "Profile" : "Bootstrap"} intervals are not available in this version of the add-in; use "Wald".`);
-    result = type === "profile" ? f(model, fit, { level }) : f(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED });
+    result = type === "profile" ? profileIntervals(model, fit, { level }) : bootstrapIntervals(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED });
   }
   if (!byKey) {
     byKey = new Map();

@@ -8,7 +8,7 @@
 import { HlmError } from "@hlm/core";
 
 /** Messages of HlmErrors that say "the thing asked for is not there" (#N/A rather than #VALUE!). */
-const NOT_AVAILABLE = [/is not a grouping factor of the model/, /has no random intercept, so it has no intraclass correlation/, /has no fixed-effects term besides the intercept/, /intervals are not available in this version/];
+const NOT_AVAILABLE = [/is not a grouping factor of the model/, /has no random intercept, so it has no intraclass correlation/, /has no fixed-effects term besides the intercept/];
 
 /**
  * The `CustomFunctions.Error` for anything a worksheet function threw:
