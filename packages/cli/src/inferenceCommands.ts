@@ -7,6 +7,7 @@ import { basename, extname } from "node:path";
 import { parseArgs } from "node:util";
 import {
   anovaTypeIII,
+  bootstrapIntervals,
   buildModel,
   effectSizes,
   fitModel,
@@ -87,7 +88,7 @@ export async function runInference(command: InferenceCommand, args: string[], io
       io.stdout(json ? JSON.stringify(anovaTypeIII(model, fit), null, 2) + "\n" : formatAnova(model, fit));
       break;
     case "confint":
-      io.stdout(confint(model, fit, v, json));
+      io.stdout(confint(model, fit, v, json, io));
       break;
     case "predict":
       io.stdout(predictCsv(table, model, fit, await readTable(v.newdata as string), { ...options, randomEffects: v["no-re"] !== true }));
@@ -134,7 +135,7 @@ function formatAnova(model: Model, fit: LmmFit): string {
 }
 
 /** The intervals of `hlm confint`, as a table or JSON. */
-function confint(_model: Model, fit: LmmFit, v: Record<string, string | boolean | undefined>, json: boolean): string {
+function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean | undefined>, json: boolean, io: Io): string {
   const level = v.level === undefined ? 0.95 : Number(v.level);
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `--level must be a number strictly between 0 and 1, such as 0.95, not '${v.level}'.`);
   const method = typeof v.method === "string" ? v.method.toLowerCase() : "wald";
@@ -143,10 +144,27 @@ function confint(_model: Model, fit: LmmFit, v: Record<string, string | boolean 
     const w = waldIntervals(fit, level);
     const rows = w.names.map((name, j): IntervalRow => ({ parameter: name, oldName: name, kind: "fixed", estimate: w.estimate[j]!, lower: w.lower[j]!, upper: w.upper[j]! }));
     result = { method: "Wald", level, rows, warnings: [] };
+  } else if (method === "boot") {
+    const nsim = v.nsim === undefined ? 500 : Number(v.nsim);
+    if (!Number.isInteger(nsim) || nsim < 1) throw new HlmError("OPTIONS", `--nsim must be a whole number of at least 1, not '${v.nsim}'.`);
+    const seed = v.seed === undefined ? undefined : Number(v.seed);
+    if (seed !== undefined && !Number.isInteger(seed)) throw new HlmError("OPTIONS", `--seed must be a whole number, not '${v.seed}'.`);
+    const step = Math.max(1, Math.round(nsim / 10));
+    const boot = bootstrapIntervals(model, fit, {
+      nsim,
+      level,
+      ...(seed !== undefined ? { seed } : {}),
+      onProgress: (done, total) => void (done % step === 0 || done === total ? io.stderr(`hlm: bootstrap ${done}/${total} refits\n`) : undefined),
+    });
+    result = boot;
+    if (seed === undefined) io.stderr(`hlm: bootstrap seed ${boot.seed} (give --seed ${boot.seed} to repeat these intervals)\n`);
   } else {
     throw new HlmError("OPTIONS", `--method must be wald, profile or boot, not '${v.method}'.`);
   }
-  if (json) return JSON.stringify(result, null, 2) + "\n";
+  if (json) {
+    const { replicates: _, ...rest } = result as ParameterIntervals & { replicates?: unknown };
+    return JSON.stringify(rest, null, 2) + "\n";
+  }
   const pct = (a: number) => `${Number((100 * a).toPrecision(3))} %`;
   const a = (1 - level) / 2;
   // one number of decimals for the whole table, as R prints a matrix
@@ -155,7 +173,9 @@ function confint(_model: Model, fit: LmmFit, v: Record<string, string | boolean 
   const [est, lo, up] = [all.slice(0, k), all.slice(k, 2 * k), all.slice(2 * k)];
   const table = [["", "Estimate", pct(a), pct(1 - a)], ...result.rows.map((r: IntervalRow, i) => [r.parameter, est[i]!.trim(), lo[i]!.trim(), up[i]!.trim()])];
   const warnings = result.warnings.map((w) => `Warning: ${w}\n`).join("");
-  return `${result.method === "Wald" ? "Wald" : result.method === "profile" ? "Profile-likelihood" : "Parametric bootstrap"} confidence intervals (${Number((100 * level).toPrecision(4))} %)\n${columns(table)}${warnings}`;
+  const title = result.method === "Wald" ? "Wald" : result.method === "profile" ? "Profile-likelihood" : "Parametric bootstrap";
+  const detail = "nsim" in result && "seed" in result ? `, ${String(result.nsim)} refits, seed ${String(result.seed)}` : "";
+  return `${title} confidence intervals (${Number((100 * level).toPrecision(4))} %${detail})\n${columns(table)}${warnings}`;
 }
 
 /** A CSV field: quoted when it holds a separator, a quote or a line break. */

@@ -41,6 +41,28 @@ describe("hlm anova, confint, icc, r2, predict, influence", () => {
     expect((await capture(["confint", ...sleep, "--method", "exact"])).err).toBe("hlm: --method must be wald, profile or boot, not 'exact'.\n");
   });
 
+  it("confint --method boot reproduces lme4's bootstrap (same seed, same draws), with progress", async () => {
+    const ref = fixture<{ name: string; seed: number; nsim: number; intervals: { type: string; lower: number[]; upper: number[] }[] }[]>("bootstrap/bootstrap.json").find((r) => r.name === "dyestuff_reml")!;
+    const perc = ref.intervals.find((i) => i.type === "perc")!;
+    const args = ["confint", `${conformanceDir}Dyestuff.csv`, "--formula", "Yield ~ 1 + (1 | Batch)", "--method", "boot", "--nsim", String(ref.nsim), "--seed", String(ref.seed)];
+    const { code, out, err } = await capture([...args, "--json"]);
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as { method: string; seed: number; nsim: number; rows: { parameter: string; lower: number; upper: number }[] };
+    expect([json.method, json.seed, json.nsim]).toEqual(["boot", ref.seed, ref.nsim]);
+    json.rows.forEach((r, i) => {
+      const width = perc.upper[i]! - perc.lower[i]!;
+      expect(Math.abs(r.lower - perc.lower[i]!)).toBeLessThan(1e-3 * width);
+      expect(Math.abs(r.upper - perc.upper[i]!)).toBeLessThan(1e-3 * width);
+    });
+    expect(err.split("\n").filter((l) => l.startsWith("hlm: bootstrap ")).length).toBe(10);
+    expect(err).toContain(`hlm: bootstrap ${ref.nsim}/${ref.nsim} refits\n`);
+    const text = (await capture(args)).out;
+    expect(text.split("\n")[0]).toBe(`Parametric bootstrap confidence intervals (95 %, ${ref.nsim} refits, seed ${ref.seed})`);
+    expect((await capture([...args.slice(0, -4), "--nsim", "0"])).err).toBe("hlm: --nsim must be a whole number of at least 1, not '0'.\n");
+    const unseeded = await capture(["confint", `${conformanceDir}Dyestuff.csv`, "--formula", "Yield ~ 1 + (1 | Batch)", "--method", "boot", "--nsim", "20"]);
+    expect(unseeded.err).toMatch(/hlm: bootstrap seed (\d+) \(give --seed \1 to repeat these intervals\)/);
+  });
+
   it("icc and r2 print performance's numbers", async () => {
     const ref = fixture<{ name: string; iccAdjusted: number; iccUnadjusted: number; r2Marginal: number; r2Conditional: number }[]>("effectSizes/effectSizes.json").find((r) => r.name === "sleepstudy_slopes_reml")!;
     const icc = JSON.parse((await capture(["icc", ...sleep, "--json"])).out) as { iccAdjusted: number; iccUnadjusted: number };
