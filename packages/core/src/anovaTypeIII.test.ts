@@ -64,6 +64,8 @@ describe("anovaTypeIII pieces", () => {
     expect(relErr(fTestPValue(3, 2, 10), 0.095367431640624972)).toBeLessThan(1e-10);
     expect(relErr(fTestPValue(4.5, 1, 20), 0.04658379774023283)).toBeLessThan(1e-9);
     expect(fTestPValue(0, 2, 10)).toBe(1);
+    // tiny p-values keep their digits (R: pf(400, 2, 50, lower.tail = FALSE))
+    expect(relErr(fTestPValue(400, 2, 50), 1.7329138212252905e-31)).toBeLessThan(1e-9);
   });
   it("denominator df from the t statistics' df", () => {
     expect(fStatisticDf([12])).toBe(12);

@@ -1,3 +1,4 @@
+import betainc from "@stdlib/math-base-special-betainc";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { Model } from "./buildModel.js";
 import { HlmError } from "./HlmError.js";
@@ -97,57 +98,7 @@ export function fStatisticDf(nu: readonly number[]): number {
 export function fTestPValue(F: number, q: number, nu: number): number {
   if (!Number.isFinite(F) || !(q > 0) || !(nu > 0)) return NaN;
   if (F <= 0) return 1;
-  return incompleteBeta(nu / 2, q / 2, nu / (nu + q * F));
-}
-
-/** Regularized incomplete beta I_x(a, b) (continued fraction, modified Lentz). */
-function incompleteBeta(a: number, b: number, x: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const logFront = logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x);
-  if (x < (a + 1) / (a + b + 2)) return Math.exp(logFront) * betaFraction(a, b, x) / a;
-  return 1 - (Math.exp(logFront) * betaFraction(b, a, 1 - x)) / b;
-}
-
-function betaFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 10000; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-const lanczos = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-
-/** log Γ(x) for x > 0 (Lanczos, g = 7). */
-function logGamma(x: number): number {
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const z = x - 1;
-  let s = lanczos[0]!;
-  for (let i = 1; i < 9; i++) s += lanczos[i]! / (z + i);
-  const t = z + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (z + 0.5) * Math.log(t) - t + Math.log(s);
+  return betainc(nu / (nu + q * F), nu / 2, q / 2, true, false); // I_x(ν/2, q/2), the upper tail of F
 }
 
 /**

@@ -83,6 +83,7 @@ describe("chisqUpperTail", () => {
       [3, 5, 0.6999858358786275],
       [100, 3, 1.554159431389605e-21],
       [2, 10, 0.9963401531726562],
+      [900, 3, 8.851690237125584e-195],
     ];
     for (const [x, df, p] of cases) expect(relClose(chisqUpperTail(x, df), p, 1e-9), `${x} ${df}: ${chisqUpperTail(x, df)} vs ${p}`).toBe(true);
     expect(chisqUpperTail(0, 2)).toBe(1);
