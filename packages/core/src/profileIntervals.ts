@@ -187,18 +187,41 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
   const upperAll = kinds.map((kind) => (kind === "cor" ? 1 : Infinity));
   const scaleAll = kinds.map((kind, i) => (kind === "cor" ? 0.5 : Math.max(sdcor[i]!, 0.05 * sigma)));
   const others = Array.from({ length: nvp }, (_, i) => i).filter((i) => i !== k);
+  const correlationsFeasible = feasibility(layout);
   const s = Float64Array.from(sdcor);
   /** D(s) with s_k = x and the other entries from y. */
   const devfun2 = (x: number, y: Float64Array): number => {
     s[k] = x;
     for (let i = 0; i < others.length; i++) s[others[i]!] = y[i]!;
     const sig = s[nvp - 1]!;
-    if (!(sig > 0)) return Infinity;
+    if (!(sig > 0) || !correlationsFeasible(s)) return Infinity;
     const { ldL2, pwrss } = objective.pieces(sdCorToTheta(layout, s, sig));
     const D = ldL2 - logDetW + pwrss / (sig * sig) + n * Math.log(2 * Math.PI * sig * sig);
     return Number.isFinite(D) ? D : Infinity;
   };
   const pick = (a: ArrayLike<number>): Float64Array => Float64Array.from(others, (i) => a[i]!);
+  /**
+   * A start y whose correlations, with s_k = x, are feasible: y itself, or y with the other
+   * correlations shrunk toward 0 by the largest factor λ ∈ [0, 1] that is (bisection; at λ = 0 only
+   * s_k is left, which is feasible).
+   */
+  const feasibleStart = (x: number, y: Float64Array): Float64Array => {
+    const trial = Float64Array.from(sdcor);
+    const shrunk = (lambda: number): Float64Array => {
+      trial[k] = x;
+      others.forEach((i, j) => (trial[i] = kinds[i] === "cor" ? lambda * y[j]! : y[j]!));
+      return trial;
+    };
+    if (correlationsFeasible(shrunk(1))) return y;
+    let lo = 0;
+    let hi = 1;
+    for (let iter = 0; iter < 40; iter++) {
+      const mid = (lo + hi) / 2;
+      if (correlationsFeasible(shrunk(mid))) lo = mid;
+      else hi = mid;
+    }
+    return pick(shrunk(lo));
+  };
   const lower = pick(lowerAll);
   const upper = pick(upperAll);
   const scales = pick(scaleAll);
@@ -211,9 +234,42 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
     step: kind === "cor" ? 0.05 : estimate > 0 ? 0.05 * estimate : 0.1 * sigma,
     start: pick(sdcor),
     at(x, start) {
-      const r = minimize((y) => devfun2(x, y), start, lower, upper, scales);
+      const r = minimize((y) => devfun2(x, y), feasibleStart(x, start), lower, upper, scales);
       return { zeta: signedRoot(x - estimate, r.fx - deviance), inner: r.x, deviance: r.fx - deviance };
     },
+  };
+}
+
+/**
+ * Whether the correlations in s form positive semi-definite correlation matrices (lme4's Sv_to_Cv
+ * fails on the others; `sdCorToTheta` would map them to a θ with other correlations). Always true
+ * for terms of one or two columns; for larger ones, a Cholesky factorization of each term's
+ * correlation matrix (pivots down to −1e-10 count as 0), in a workspace of its own.
+ */
+function feasibility(layout: ThetaLayout): (s: ArrayLike<number>) => boolean {
+  const big = layout.terms.filter((t) => t.p >= 3);
+  const maxP = Math.max(0, ...big.map((t) => t.p));
+  const C = new Float64Array(maxP * maxP);
+  return (s) => {
+    for (const { p, offset } of big) {
+      let k = offset;
+      for (let c = 0; c < p; c++) for (let r = c; r < p; r++, k++) C[r * p + c] = r === c ? 1 : s[k]!;
+      for (let c = 0; c < p; c++) {
+        let d = C[c * p + c]!;
+        for (let j = 0; j < c; j++) d -= C[c * p + j]! ** 2;
+        if (d < -1e-10) return false;
+        const pivot = Math.sqrt(Math.max(d, 0));
+        for (let r = c + 1; r < p; r++) {
+          let v = C[r * p + c]!;
+          for (let j = 0; j < c; j++) v -= C[r * p + j]! * C[c * p + j]!;
+          // a zero pivot leaves its column zero in a semi-definite matrix
+          if (pivot <= 1e-10 && Math.abs(v) > 1e-6) return false;
+          C[r * p + c] = pivot > 1e-10 ? v / pivot : 0;
+        }
+        C[c * p + c] = pivot;
+      }
+    }
+    return true;
   };
 }
 
