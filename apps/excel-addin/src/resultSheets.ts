@@ -5,12 +5,25 @@
  * plain data in core's `ResultSection` shape, written by `../excel/writeResultSheets.ts` with the same
  * rules (new sheets only, ` (2)` suffixes, an Excel table per section). No Office here.
  */
-import { anovaTypeIII, effectSizes, HlmError, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
+import { anovaTypeIII, diagnostics, effectSizes, HlmError, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
+
+/** A scatter chart of two adjacent columns of a section: x the first, y the next (x + 1). */
+export interface ChartSpec {
+  title: string;
+  /** Index of the section in the sheet's sections. */
+  section: number;
+  /** Column of the x values in the section; y is the next column. */
+  x: number;
+}
 
 /** A result sheet of any name: core's `ResultTable` with the add-in's sheet names too. */
 export interface SheetTable {
   sheetName: ResultTable["sheetName"] | "HLM Comparison" | "HLM Diagnostics";
   sections: ResultSection[];
+  /** "down" (default): sections one below the other; "across": side by side, each from the top row. */
+  arrangement?: "down" | "across";
+  /** Scatter charts of section columns (beside the data, from the top). */
+  charts?: ChartSpec[];
 }
 
 /** Excel number formats of the add-in's tables (the same as core's result tables). */
@@ -110,4 +123,42 @@ export function withInference(summary: ResultTable, model: Model, fit: LmmFit): 
   const sections = [...summary.sections];
   sections.splice(at < 0 ? sections.length : at + 1, 0, ...extra);
   return { ...summary, sections };
+}
+
+/**
+ * The `HLM Diagnostics` sheet: the data of the plots users expect after a fit, and their charts.
+ * Sections side by side: `Residuals` (Observation, Fitted, Residual, Normal quantile, Scaled
+ * residual: one row per observation used; the normal quantile is R's `qqnorm` of the scaled (Pearson)
+ * residual, from R's `ppoints`), then per grouping factor and random effect `BLUPs <effect> | <group>`
+ * (level, Normal quantile, BLUP). Charts: residuals against fitted values, the normal QQ plot of the
+ * scaled residuals, and one normal QQ plot per random effect (x the normal quantile, y the value, as R's
+ * `qqnorm`). Core's `diagnostics(fit)` computes the numbers.
+ */
+export function diagnosticsTable(fit: LmmFit): SheetTable {
+  const d = diagnostics(fit);
+  const n = d.fitted.length;
+  const rows: Cell[][] = new Array<Cell[]>(n);
+  for (let i = 0; i < n; i++) rows[i] = [i + 1, num(d.fitted[i]), num(d.residuals[i]), num(d.residualTheoretical[i]), num(d.scaledResiduals[i])];
+  const sections: ResultSection[] = [
+    {
+      title: "Residuals",
+      header: ["Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"],
+      rows,
+      numberFormats: [FORMATS.count, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate],
+    },
+  ];
+  const charts: ChartSpec[] = [
+    { title: "Residuals against fitted values", section: 0, x: 1 },
+    { title: "Normal QQ plot of the scaled residuals", section: 0, x: 3 },
+  ];
+  for (const r of d.ranef) {
+    charts.push({ title: `Normal QQ plot of the BLUPs: ${r.column} | ${r.group}`, section: sections.length, x: 1 });
+    sections.push({
+      title: `BLUPs: ${r.column} | ${r.group}`,
+      header: [r.group, "Normal quantile", `BLUP ${r.column}`],
+      rows: r.levels.map((level, l): Cell[] => [level, num(r.theoretical[l]), num(r.values[l])]),
+      numberFormats: [null, FORMATS.estimate, FORMATS.estimate],
+    });
+  }
+  return { sheetName: "HLM Diagnostics", sections, arrangement: "across", charts };
 }

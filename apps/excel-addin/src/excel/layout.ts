@@ -73,8 +73,20 @@ export interface ChartPlacement {
   y: string;
 }
 
+/** A scatter chart of a sheet's `charts`: its title, its source (two columns, header row included: x then y) and its place. */
+export interface ChartPlan {
+  title: string;
+  source: CellRect;
+  anchor: { row: number; column: number };
+}
+
+/** Rows between the tops of charts stacked one below the other (a default chart is about 15 rows high). */
+export const CHART_ROWS = 18;
+
 /** Everything the Office layer needs to write one result sheet. */
 export interface SheetPlan {
+  /** The scatter charts the sheet asks for (`SheetTable.charts`), beside its data. */
+  charts: ChartPlan[];
   sections: SectionPlacement[];
   /** The cells to write, in order. */
   pieces: WritePiece[];
@@ -119,23 +131,32 @@ export function chartRows(section: ResultSection, cols: { x: number; y: number }
  * the header and the rows (to become an Excel table), then a blank line. With `chart`, a shrinkage
  * sheet (a section whose header has `OLS …` and `BLUP …` columns) gets a helper block one column
  * right of the widest table (title, then group, OLS and BLUP for the groups with both estimates) and
- * the scatter chart's anchor two columns right of that.
+ * the scatter chart's anchor two columns right of that. A sheet `arrangement: "across"` has its
+ * sections side by side instead (each from the top row, a blank column between); the sheet's `charts`
+ * are scatter charts of two adjacent columns of a section, anchored one column right of the data,
+ * one below the other.
  */
 export function planSheet(table: SheetTable, options: { chart?: boolean } = {}): SheetPlan {
   const sections: SectionPlacement[] = [];
   const pieces: WritePiece[] = [];
   const bold: CellRect[] = [];
+  const across = table.arrangement === "across";
   let row = 0;
   let width = 1;
+  /** across: the next section's column, and the rows the tallest section takes */
+  let column = 0;
+  let bottom = 0;
   for (const section of table.sections) {
     const w = Math.max(1, section.header.length);
     width = Math.max(width, w);
+    let top = across ? 0 : row;
+    const left = across ? column : 0;
     let titleRow: number | null = null;
     if (section.title !== undefined && section.title !== "") {
-      titleRow = row;
-      pieces.push({ row, column: 0, values: [[toExcelValue(section.title)]], numberFormat: [[GENERAL]] });
-      bold.push({ row, column: 0, rowCount: 1, columnCount: 1 });
-      row++;
+      titleRow = top;
+      pieces.push({ row: top, column: left, values: [[toExcelValue(section.title)]], numberFormat: [[GENERAL]] });
+      bold.push({ row: top, column: left, rowCount: 1, columnCount: 1 });
+      top++;
     }
     const header = Array.from({ length: w }, (_, c) => toExcelValue(section.header[c] ?? `Column ${c + 1}`));
     const fmt = formatRow(section.numberFormats, w);
@@ -151,11 +172,22 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
       values[i + 1] = out;
       numberFormat[i + 1] = fmt;
     }
-    pieces.push({ row, column: 0, values, numberFormat });
-    const rect = { row, column: 0, rowCount: 1 + Math.max(1, section.rows.length), columnCount: w };
+    pieces.push({ row: top, column: left, values, numberFormat });
+    const rect = { row: top, column: left, rowCount: 1 + Math.max(1, section.rows.length), columnCount: w };
     sections.push({ titleRow, table: rect, section });
-    row += rect.rowCount + 1;
+    row = top + rect.rowCount + 1;
+    column = left + w + 1;
+    bottom = Math.max(bottom, top + rect.rowCount);
   }
+  if (across) {
+    width = Math.max(1, column - 1);
+    row = bottom + 1;
+  }
+  const charts: ChartPlan[] = (options.chart === false ? [] : (table.charts ?? [])).flatMap((c, k): ChartPlan[] => {
+    const p = sections[c.section];
+    if (!p || c.x < 0 || c.x + 1 >= p.table.columnCount || p.section.rows.length === 0) return [];
+    return [{ title: c.title, source: { row: p.table.row, column: p.table.column + c.x, rowCount: p.table.rowCount, columnCount: 2 }, anchor: { row: k * CHART_ROWS, column: width + 1 } }];
+  });
   const usedRows = Math.max(1, row - 1);
   let usedColumns = width;
 
@@ -196,5 +228,5 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
       usedColumns = column + 3;
     }
   }
-  return { sections, pieces, bold, used: { row: 0, column: 0, rowCount: Math.max(usedRows, chart ? chart.data.row + chart.data.rowCount : 0), columnCount: usedColumns }, chart };
+  return { sections, pieces, bold, charts, used: { row: 0, column: 0, rowCount: Math.max(usedRows, chart ? chart.data.row + chart.data.rowCount : 0), columnCount: usedColumns }, chart };
 }

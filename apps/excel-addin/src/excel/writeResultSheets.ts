@@ -120,6 +120,11 @@ function format(sheet: Excel.Worksheet, plan: SheetPlan, sheetName: string, toke
     table.style = TABLE_STYLE;
   });
   rangeOf(sheet, plan.used).format.autofitColumns();
+  for (const c of plan.charts) {
+    const chart = sheet.charts.add("XYScatter", rangeOf(sheet, c.source), "Columns");
+    chart.title.text = c.title;
+    chart.setPosition(cellAddress(c.anchor.row, c.anchor.column));
+  }
   if (plan.chart) {
     const chart = sheet.charts.add("XYScatter", rangeOf(sheet, plan.chart.source), "Columns");
     chart.title.text = plan.chart.title;

@@ -243,6 +243,7 @@ export function App(): ReactElement {
         REML,
         factors: factorsOf(st),
         dataName: st.range.address,
+        diagnostics: st.diagnostics,
         ...(st.range.layout ? { layout: st.range.layout } : {}),
       },
       {
@@ -482,6 +483,12 @@ export function App(): ReactElement {
               <Radio value="ML" label="Maximum likelihood" />
             </RadioGroup>
           </Field>
+          <Checkbox
+            label="Diagnostics sheet: residual and normal QQ plots"
+            checked={state.diagnostics}
+            disabled={busy}
+            onChange={(_, d) => dispatch({ type: "diagnosticsToggled", checked: d.checked === true })}
+          />
           {state.range && (
             <div>
               <Label>Categorical columns</Label>

@@ -169,3 +169,10 @@ describe("pane reducer: comparing models", () => {
     expect(s.fit).toEqual({ phase: "error", message: "Unknown column 'Dayz'." });
   });
 });
+
+describe("pane reducer: the diagnostics sheet", () => {
+  it("is asked for by default, and can be turned off", () => {
+    expect(initialState.diagnostics).toBe(true);
+    expect(run([{ type: "diagnosticsToggled", checked: false }]).diagnostics).toBe(false);
+  });
+});

@@ -58,6 +58,8 @@ export interface PaneState {
   categorical: string[];
   /** The formulas of the models to compare the formula with (m1, m2, …; the formula is m0). */
   models: string[];
+  /** Write the `HLM Diagnostics` sheet (residual and QQ plots) after a fit. */
+  diagnostics: boolean;
   fit: FitPhase;
 }
 
@@ -69,6 +71,7 @@ export const initialState: PaneState = {
   method: "REML",
   categorical: [],
   models: [],
+  diagnostics: true,
   fit: { phase: "idle" },
 };
 
@@ -95,6 +98,7 @@ export type Action =
   | { type: "fitCancelled"; id?: number; evaluations: number }
   | { type: "fitFailed"; id?: number; message: string }
   | { type: "dismissMessage" }
+  | { type: "diagnosticsToggled"; checked: boolean }
   | { type: "modelAdded"; text?: string }
   | { type: "modelEdited"; index: number; text: string }
   | { type: "modelRemoved"; index: number }
@@ -224,6 +228,8 @@ export function reducer(state: PaneState, action: Action): PaneState {
     }
     case "dismissMessage":
       return isBusy(state.fit) ? state : { ...state, fit: { phase: "idle" }, rangeError: null };
+    case "diagnosticsToggled":
+      return { ...state, diagnostics: action.checked };
     case "modelAdded":
       return { ...state, models: [...state.models, action.text ?? state.formula] };
     case "modelEdited":

@@ -8,7 +8,7 @@
  * answers `tableReady` with the packed table (its buffers transferred) or `tableFailed`. The pane
  * keeps the packed table and sends it with every fit.
  */
-import type { ComparisonRow, HlmErrorCode, ResultTable } from "@hlm/core";
+import type { ComparisonRow, HlmErrorCode } from "@hlm/core";
 import type { SheetTable } from "../resultSheets.js";
 import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "./packedTable.js";
@@ -35,6 +35,8 @@ export interface FitRequest {
   cancelFlag?: Int32Array;
   /** Minimum time between progress messages, in ms (default 100). */
   progressIntervalMs?: number;
+  /** Add the `HLM Diagnostics` sheet (residuals, QQ data, charts) to the result tables (default false). */
+  diagnostics?: boolean;
 }
 
 /** Cancel the fit with this id. */
@@ -130,8 +132,8 @@ export interface FitDone {
   type: "done";
   id: number;
   fit: FitDigest;
-  /** `HLM Summary`, `HLM Random Effects`, `HLM Shrinkage`, ready to write. */
-  tables: ResultTable[];
+  /** `HLM Summary`, `HLM Random Effects`, `HLM Shrinkage` (and `HLM Diagnostics` when asked for), ready to write. */
+  tables: SheetTable[];
   elapsedMs: number;
 }
 

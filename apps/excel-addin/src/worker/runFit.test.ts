@@ -79,6 +79,15 @@ describe("runFit", () => {
     expect(done.tables[2]!.sections[0]!.rows).toHaveLength(18);
     expect(out[0]).toMatchObject({ type: "progress", stage: "building" });
   });
+  it("adds the HLM Diagnostics sheet when asked for", () => {
+    const done = collect(request({ diagnostics: true })).at(-1)!;
+    if (done.type !== "done") throw new Error(done.type);
+    expect(done.tables.map((t) => t.sheetName)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage", "HLM Diagnostics"]);
+    const d = done.tables[3]!;
+    expect(d.sections[0]!.rows).toHaveLength(180);
+    expect(d.charts).toHaveLength(4);
+  });
+
   it("throttles progress by the clock", () => {
     let t = 0;
     const out = collect(

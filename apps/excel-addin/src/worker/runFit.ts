@@ -8,7 +8,7 @@
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError } from "../locateError.js";
 import { checkErrorCells } from "../rangeToTable.js";
-import { withInference } from "../resultSheets.js";
+import { diagnosticsTable, withInference, type SheetTable } from "../resultSheets.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
@@ -80,7 +80,8 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
       },
     });
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
-    const tables = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
+    const tables: SheetTable[] = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
+    if (req.diagnostics) tables.push(diagnosticsTable(fit));
     post({ type: "done", id, fit: digest(fit), tables, elapsedMs: now() - t0 });
   } catch (e) {
     const reply = errorReply(id, e);

@@ -165,7 +165,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     return requests;
   }
 
-  it("fits sleepstudy from the pickers and writes the three sheets with lme4's numbers", async () => {
+  it("fits sleepstudy from the pickers and writes the result sheets (summary with inference, random effects, shrinkage, diagnostics) with lme4's numbers", async () => {
     const page = await openPane(isolated.origin, {
       sheets: [{ name: "Sleep", values: sleep }],
       active: "Sleep",
@@ -189,8 +189,8 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.getByRole("button", { name: "Fit model" }).click();
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     await shot(page, "04-after-success");
-    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM Shrinkage");
-    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM ShrinkageHLM Diagnostics");
+    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage", "HLM Diagnostics"]);
 
     // HLM Summary: the fixed effects equal lme4's
     const ref = loadReference("sleepstudy_slopes_reml");
@@ -237,7 +237,19 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     const log = await changes(page);
     expect(log.length).toBeGreaterThan(20);
     expect(log.filter((c) => !c.added)).toEqual([]);
-    expect(new Set(log.map((c) => c.sheet))).toEqual(new Set(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]));
+    expect(new Set(log.map((c) => c.sheet))).toEqual(new Set(["HLM Summary", "HLM Random Effects", "HLM Shrinkage", "HLM Diagnostics"]));
+
+    // HLM Diagnostics: a row per observation (fitted + residual = the response), and the three kinds of
+    // scatter chart with their data ranges (the fake records the charts; it does not draw them)
+    const diag = (await fakeSheet(page, "HLM Diagnostics"))!;
+    expect(diag.values[1]!.slice(0, 5)).toEqual(["Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"]);
+    expect(Math.abs((diag.values[2]![1] as number) + (diag.values[2]![2] as number) - (sleep[1]![0] as number))).toBeLessThan(1e-9);
+    expect(diag.charts.map((c) => [c.type, c.source, c.title])).toEqual([
+      ["XYScatter", "'HLM Diagnostics'!B2:C182", "Residuals against fitted values"],
+      ["XYScatter", "'HLM Diagnostics'!D2:E182", "Normal QQ plot of the scaled residuals"],
+      ["XYScatter", "'HLM Diagnostics'!H2:I20", "Normal QQ plot of the BLUPs: (Intercept) | Subject"],
+      ["XYScatter", "'HLM Diagnostics'!L2:M20", "Normal QQ plot of the BLUPs: Days | Subject"],
+    ]);
 
     // every request: the page, its bundle, functions.js, the worker, all from the test server; Office.js blocked
     const requests = expectOwnOriginOnly(page, isolated.origin);
@@ -503,7 +515,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.getByRole("textbox", { name: "Formula" }).fill("Reaction ~ Days + (Days | Subject)");
     await page.getByRole("button", { name: "Fit model" }).click();
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
-    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
+    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage", "HLM Diagnostics"]);
     const summary = (await fakeSheet(page, "HLM Summary"))!;
     expect(summary.values.find((r) => r[0] === "Method")).toEqual(["Method", "Maximum likelihood"]);
     await page.close();

@@ -1,0 +1,163 @@
+/**
+ * The `HLM Diagnostics` sheet: its data columns (fitted values, residuals, R's qqnorm quantiles of the
+ * scaled residuals and of each random effect's BLUPs), its layout (sections side by side) and its
+ * charts (residuals against fitted, normal QQ of the residuals, normal QQ per random effect), written
+ * to the fake Excel with the right source ranges.
+ */
+import { HlmError } from "@hlm/core";
+import { afterEach, describe, expect, it } from "vitest";
+import { datasetRange } from "../../test/conformanceRange.js";
+import { getFit } from "../modelCache.js";
+import { diagnosticsTable } from "../resultSheets.js";
+import { writeResultSheets } from "./index.js";
+import { CHART_ROWS, planSheet } from "./layout.js";
+import { FakeExcel } from "./testing/fakeExcel.js";
+
+afterEach(() => {
+  delete (globalThis as { Excel?: unknown }).Excel;
+});
+
+const sleepData = datasetRange("sleepstudy");
+const formula = "Reaction ~ Days + (Days | Subject)";
+
+/** The normal CDF by its power series, and R's qnorm by bisection on it: an independent check of core's quantiles. */
+function pnorm(x: number): number {
+  // Φ(x) = 1/2 + φ(x) Σ x^(2k+1)/(1·3·…·(2k+1)) (converges for every x; |x| < 6 here)
+  let term = x;
+  let sum = x;
+  for (let k = 1; k < 200; k++) {
+    term *= (x * x) / (2 * k + 1);
+    sum += term;
+    if (Math.abs(term) < 1e-17 * Math.abs(sum)) break;
+  }
+  return 0.5 + (sum * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI);
+}
+function qnorm(p: number): number {
+  let lo = -10;
+  let hi = 10;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (pnorm(mid) < p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+/** R's ppoints(n): (i − a)/(n + 1 − 2a), a = 3/8 for n ≤ 10, else 1/2. */
+const ppoints = (n: number): number[] => {
+  const a = n <= 10 ? 3 / 8 : 1 / 2;
+  return Array.from({ length: n }, (_, i) => (i + 1 - a) / (n + 1 - 2 * a));
+};
+
+/** The quantile each value gets by its rank, as R's qqnorm (ties by position). */
+function expectQqnorm(values: number[], quantiles: number[]): void {
+  const order = values.map((_, i) => i).sort((i, j) => values[i]! - values[j]! || i - j);
+  const p = ppoints(values.length);
+  order.forEach((i, rank) => expect(Math.abs(quantiles[i]! - qnorm(p[rank]!))).toBeLessThan(1e-9));
+}
+
+describe("the HLM Diagnostics sheet's data", () => {
+  it("has a row per observation: fitted, residual (y − fitted), and the normal quantile of the scaled residual", () => {
+    const { fit } = getFit(sleepData, formula);
+    const t = diagnosticsTable(fit);
+    expect(t.sheetName).toBe("HLM Diagnostics");
+    expect(t.arrangement).toBe("across");
+    const res = t.sections[0]!;
+    expect(res.title).toBe("Residuals");
+    expect(res.header).toEqual(["Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"]);
+    expect(res.rows).toHaveLength(180);
+    res.rows.forEach((row, i) => {
+      expect(row[0]).toBe(i + 1);
+      const y = sleepData[i + 1]![0] as number;
+      expect(Math.abs((row[1] as number) + (row[2] as number) - y)).toBeLessThan(1e-9);
+      expect(Math.abs((row[4] as number) - (row[2] as number) / fit.sigma)).toBeLessThan(1e-9);
+    });
+    expectQqnorm(
+      res.rows.map((r) => r[4] as number),
+      res.rows.map((r) => r[3] as number),
+    );
+    // n = 180 > 10: the smallest of 180 gets qnorm(0.5/180)
+    const smallest = res.rows.reduce((a, b) => ((b[4] as number) < (a[4] as number) ? b : a));
+    expect(smallest[3] as number).toBeCloseTo(-2.77292, 4); // R: qnorm(0.5/180)
+  });
+
+  it("has, per grouping factor and random effect, the BLUPs of its levels with their normal quantiles", () => {
+    const { fit } = getFit(sleepData, formula);
+    const t = diagnosticsTable(fit);
+    expect(t.sections.map((s) => s.title)).toEqual(["Residuals", "BLUPs: (Intercept) | Subject", "BLUPs: Days | Subject"]);
+    const re = fit.ranef[0]!;
+    t.sections.slice(1).forEach((s, c) => {
+      expect(s.header).toEqual(["Subject", "Normal quantile", `BLUP ${re.columns[c]}`]);
+      expect(s.rows.map((r) => r[0])).toEqual(re.levels);
+      expect(s.rows.map((r) => r[2])).toEqual(re.values.map((v) => v[c]));
+      expectQqnorm(
+        s.rows.map((r) => r[2] as number),
+        s.rows.map((r) => r[1] as number),
+      );
+    });
+  });
+
+  it("uses ppoints' 3/8 for ten or fewer levels (Dyestuff's 6 batches)", () => {
+    const { fit } = getFit(datasetRange("Dyestuff"), "Yield ~ 1 + (1 | Batch)");
+    const blups = diagnosticsTable(fit).sections[1]!;
+    const q = blups.rows.map((r) => r[1] as number).sort((a, b) => a - b);
+    expect(q[0]!).toBeCloseTo(-1.281552, 5); // qnorm((1 − 3/8)/(6 + 1 − 3/4)) = qnorm(0.1)
+    expect(q[5]!).toBeCloseTo(1.281552, 5);
+  });
+});
+
+describe("the HLM Diagnostics sheet in Excel", () => {
+  it("lays the sections side by side and plans a chart per plot, on the right columns", () => {
+    const { fit } = getFit(sleepData, formula);
+    const plan = planSheet(diagnosticsTable(fit));
+    expect(plan.sections.map((s) => s.table)).toEqual([
+      { row: 1, column: 0, rowCount: 181, columnCount: 5 },
+      { row: 1, column: 6, rowCount: 19, columnCount: 3 },
+      { row: 1, column: 10, rowCount: 19, columnCount: 3 },
+    ]);
+    expect(plan.charts).toEqual([
+      { title: "Residuals against fitted values", source: { row: 1, column: 1, rowCount: 181, columnCount: 2 }, anchor: { row: 0, column: 14 } },
+      { title: "Normal QQ plot of the scaled residuals", source: { row: 1, column: 3, rowCount: 181, columnCount: 2 }, anchor: { row: CHART_ROWS, column: 14 } },
+      { title: "Normal QQ plot of the BLUPs: (Intercept) | Subject", source: { row: 1, column: 7, rowCount: 19, columnCount: 2 }, anchor: { row: 2 * CHART_ROWS, column: 14 } },
+      { title: "Normal QQ plot of the BLUPs: Days | Subject", source: { row: 1, column: 11, rowCount: 19, columnCount: 2 }, anchor: { row: 3 * CHART_ROWS, column: 14 } },
+    ]);
+    expect(plan.used).toEqual({ row: 0, column: 0, rowCount: 182, columnCount: 13 });
+    expect(planSheet(diagnosticsTable(fit), { chart: false }).charts).toEqual([]);
+  });
+
+  it("writes the data and adds the XY scatter charts with their source ranges, titles and places", async () => {
+    const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }, { name: "HLM Diagnostics", values: [["mine"]] }] });
+    excel.install();
+    const { fit } = getFit(sleepData, formula);
+    const table = diagnosticsTable(fit);
+    const { sheetNames } = await writeResultSheets([table]);
+    expect(sheetNames).toEqual(["HLM Diagnostics (2)"]);
+    const sheet = excel.sheet("HLM Diagnostics (2)");
+    expect(sheet.charts.map((c) => ({ type: c.type, seriesBy: c.seriesBy, source: c.source, title: c.title, position: c.position }))).toEqual([
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 1, rowCount: 181, columnCount: 2 }, title: "Residuals against fitted values", position: "O1" },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 3, rowCount: 181, columnCount: 2 }, title: "Normal QQ plot of the scaled residuals", position: `O${CHART_ROWS + 1}` },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 7, rowCount: 19, columnCount: 2 }, title: "Normal QQ plot of the BLUPs: (Intercept) | Subject", position: `O${2 * CHART_ROWS + 1}` },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 11, rowCount: 19, columnCount: 2 }, title: "Normal QQ plot of the BLUPs: Days | Subject", position: `O${3 * CHART_ROWS + 1}` },
+    ]);
+    // the charts' sources hold what they plot: Fitted | Residual, Normal quantile | Scaled residual, Normal quantile | BLUP
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 1, rowCount: 2, columnCount: 2 })).toEqual([["Fitted", "Residual"], table.sections[0]!.rows[0]!.slice(1, 3)]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 3, rowCount: 1, columnCount: 2 })).toEqual([["Normal quantile", "Scaled residual"]]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 7, rowCount: 1, columnCount: 2 })).toEqual([["Normal quantile", "BLUP (Intercept)"]]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 0, column: 6, rowCount: 1, columnCount: 1 })).toEqual([["BLUPs: (Intercept) | Subject"]]);
+    expect(sheet.tables.map((t) => t.rect)).toEqual(planSheet(table).sections.map((s) => s.table));
+    // the user's sheet of that name is untouched
+    expect(excel.values("HLM Diagnostics", { row: 0, column: 0, rowCount: 1, columnCount: 1 })).toEqual([["mine"]]);
+  });
+
+  it("a write that fails at its last sync removes the sheet and its charts again", async () => {
+    const probe = new FakeExcel({ sheets: [{ name: "Data", values: [["x"]] }] });
+    probe.install();
+    const { fit } = getFit(sleepData, formula);
+    await writeResultSheets([diagnosticsTable(fit)]);
+    const total = probe.syncCount;
+    const excel = new FakeExcel({ sheets: [{ name: "Data", values: [["x"]] }], failAtSync: total - 1 });
+    excel.install();
+    const err = await writeResultSheets([diagnosticsTable(fit)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HlmError);
+    expect(excel.sheets.map((s) => s.name)).toEqual(["Data"]);
+  });
+});
