@@ -26,7 +26,7 @@ import type { LmmFit } from "./makeFit.js";
 import { makeObjective, type Objective } from "./makeObjective.js";
 import { bobyqa } from "./optim/bobyqa.js";
 import { optimize } from "./optimize.js";
-import { modelParameters, sdCorToTheta, thetaToSdCor, type IntervalRow, type ModelParameter, type ParameterIntervals, type ParameterKind } from "./parameterIntervals.js";
+import { modelParameters, thetaToSdCor, type IntervalRow, type ModelParameter, type ParameterIntervals, type ParameterKind } from "./parameterIntervals.js";
 import { qnorm } from "./rRandom.js";
 
 /** Options of `profileIntervals`. */
@@ -187,15 +187,16 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
   const upperAll = kinds.map((kind) => (kind === "cor" ? 1 : Infinity));
   const scaleAll = kinds.map((kind, i) => (kind === "cor" ? 0.5 : Math.max(sdcor[i]!, 0.05 * sigma)));
   const others = Array.from({ length: nvp }, (_, i) => i).filter((i) => i !== k);
-  const correlationsFeasible = feasibility(layout);
+  const sdCorIntoTheta = makeSdCorIntoTheta(layout);
   const s = Float64Array.from(sdcor);
+  const theta = new Float64Array(layout.size);
   /** D(s) with s_k = x and the other entries from y. */
   const devfun2 = (x: number, y: Float64Array): number => {
     s[k] = x;
     for (let i = 0; i < others.length; i++) s[others[i]!] = y[i]!;
     const sig = s[nvp - 1]!;
-    if (!(sig > 0) || !correlationsFeasible(s)) return Infinity;
-    const { ldL2, pwrss } = objective.pieces(sdCorToTheta(layout, s, sig));
+    if (!(sig > 0) || !sdCorIntoTheta(s, sig, theta)) return Infinity;
+    const { ldL2, pwrss } = objective.pieces(theta);
     const D = ldL2 - logDetW + pwrss / (sig * sig) + n * Math.log(2 * Math.PI * sig * sig);
     return Number.isFinite(D) ? D : Infinity;
   };
@@ -207,17 +208,18 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
    */
   const feasibleStart = (x: number, y: Float64Array): Float64Array => {
     const trial = Float64Array.from(sdcor);
+    const feasible = (t: Float64Array): boolean => sdCorIntoTheta(t, 1, theta);
     const shrunk = (lambda: number): Float64Array => {
       trial[k] = x;
       others.forEach((i, j) => (trial[i] = kinds[i] === "cor" ? lambda * y[j]! : y[j]!));
       return trial;
     };
-    if (correlationsFeasible(shrunk(1))) return y;
+    if (feasible(shrunk(1))) return y;
     let lo = 0;
     let hi = 1;
     for (let iter = 0; iter < 40; iter++) {
       const mid = (lo + hi) / 2;
-      if (correlationsFeasible(shrunk(mid))) lo = mid;
+      if (feasible(shrunk(mid))) lo = mid;
       else hi = mid;
     }
     return pick(shrunk(lo));
@@ -241,36 +243,46 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
 }
 
 /**
- * Whether the correlations in s form positive semi-definite correlation matrices (lme4's Sv_to_Cv
- * fails on the others; `sdCorToTheta` would map them to a θ with other correlations). Always true
- * for terms of one or two columns; for larger ones, a Cholesky factorization of each term's
- * correlation matrix (pivots down to −1e-10 count as 0), in a workspace of its own.
+ * θ = Sv_to_Cv(s, σ) written into `theta`, without allocating: per term, with R its correlation
+ * matrix and L_R R's lower Cholesky factor, T = diag(SD/σ) L_R (so that T T' = Σ/σ²). A pivot of
+ * R down to −1e-10 counts as 0 and leaves its column 0, as in `sdCorToTheta`. Returns false when a
+ * term's correlations do not form a positive semi-definite matrix (lme4's Sv_to_Cv fails there;
+ * `sdCorToTheta` would give a θ with other correlations).
  */
-function feasibility(layout: ThetaLayout): (s: ArrayLike<number>) => boolean {
-  const big = layout.terms.filter((t) => t.p >= 3);
-  const maxP = Math.max(0, ...big.map((t) => t.p));
+function makeSdCorIntoTheta(layout: ThetaLayout): (s: ArrayLike<number>, sigma: number, theta: Float64Array) => boolean {
+  const maxP = Math.max(1, ...layout.terms.map((t) => t.p));
   const C = new Float64Array(maxP * maxP);
-  return (s) => {
-    for (const { p, offset } of big) {
+  return (s, sigma, theta) => {
+    for (const { p, offset } of layout.terms) {
+      // R, lower triangle, row-major p × p
       let k = offset;
       for (let c = 0; c < p; c++) for (let r = c; r < p; r++, k++) C[r * p + c] = r === c ? 1 : s[k]!;
       for (let c = 0; c < p; c++) {
         let d = C[c * p + c]!;
         for (let j = 0; j < c; j++) d -= C[c * p + j]! ** 2;
         if (d < -1e-10) return false;
-        const pivot = Math.sqrt(Math.max(d, 0));
+        const pivot = d > 1e-10 ? Math.sqrt(d) : 0;
         for (let r = c + 1; r < p; r++) {
           let v = C[r * p + c]!;
           for (let j = 0; j < c; j++) v -= C[r * p + j]! * C[c * p + j]!;
           // a zero pivot leaves its column zero in a semi-definite matrix
-          if (pivot <= 1e-10 && Math.abs(v) > 1e-6) return false;
-          C[r * p + c] = pivot > 1e-10 ? v / pivot : 0;
+          if (pivot === 0 && Math.abs(v) > 1e-6) return false;
+          C[r * p + c] = pivot > 0 ? v / pivot : 0;
         }
         C[c * p + c] = pivot;
       }
+      // T = diag(SD/σ) L_R, column by column
+      k = offset;
+      for (let c = 0; c < p; c++) for (let r = c; r < p; r++, k++) theta[k] = (s[offsetOfSd(offset, p, r)]! / sigma) * C[r * p + c]!;
     }
     return true;
   };
+}
+
+/** Index in s (or θ) of the SD of column r of the term of p columns starting at offset: the diagonal entries come first in each column. */
+function offsetOfSd(offset: number, p: number, r: number): number {
+  // column c holds p − c entries, its diagonal first
+  return offset + r * p - (r * (r - 1)) / 2;
 }
 
 /** The kind of each entry of s = (θ's entries on the SD/correlation scale, σ). */
