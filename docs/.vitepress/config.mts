@@ -1,15 +1,41 @@
 import { defineConfig } from "vitepress";
 
-// Nav and sidebar list only pages that exist: VitePress fails the build on dead links.
+// Nav and sidebar list only pages that exist: VitePress fails the build on dead links (the default).
 export default defineConfig({
   title: "HLM",
-  description: "Linear mixed models with lme4's numbers, in TypeScript: Excel, Node and the command line",
+  description: "Linear mixed models with lme4's numbers, in TypeScript: in Excel, in Node and on the command line",
   cleanUrls: true,
   srcExclude: ["README.md", "generated/**", "test/**", "scripts/**"],
   markdown: { math: true },
   themeConfig: {
-    nav: [{ text: "Home", link: "/" }],
-    sidebar: [],
-    socialLinks: [],
+    nav: [
+      { text: "Guide", link: "/guide/getting-started" },
+      { text: "Tutorial", link: "/tutorial/" },
+      { text: "For R users", link: "/r-users" },
+    ],
+    sidebar: [
+      {
+        text: "Guide",
+        items: [
+          { text: "Getting started", link: "/guide/getting-started" },
+          { text: "How it works", link: "/guide/how-it-works" },
+          { text: "For R users", link: "/r-users" },
+        ],
+      },
+      {
+        text: "Tutorial: the HLM lecture",
+        items: [
+          { text: "The data", link: "/tutorial/" },
+          { text: "1. Per-school regressions", link: "/tutorial/ols" },
+          { text: "2. Random intercepts (fit.0)", link: "/tutorial/random-intercepts" },
+          { text: "3. Random slopes (fit.1)", link: "/tutorial/random-slopes" },
+          { text: "4. Shrinkage", link: "/tutorial/shrinkage" },
+          { text: "5. Macro-level effects (fit.2)", link: "/tutorial/macro-effects" },
+        ],
+      },
+    ],
+    outline: { level: [2, 3] },
+    search: { provider: "local" },
+    footer: { message: "Every number on these pages is computed by @hlm/core when the site is built." },
   },
 });
