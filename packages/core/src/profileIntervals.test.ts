@@ -92,6 +92,7 @@ describe("profile intervals against lme4's confint(method = 'profile')", () => {
       expect(ci.level).toBe(ref.level);
       expect(ci.rows.map((r) => r.parameter)).toEqual(ref.parameters);
       expect(ci.warnings).toEqual([]);
+      expect(ci.rows.every((r) => Number.isFinite(r.lower) && Number.isFinite(r.upper) && r.lower <= r.upper)).toBe(true);
       ci.rows.forEach((r, k) => {
         for (const side of ["lower", "upper"] as const) {
           const what = `${ref.name} ${r.parameter} ${side}`;
