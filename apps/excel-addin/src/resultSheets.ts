@@ -125,24 +125,35 @@ export function withInference(summary: ResultTable, model: Model, fit: LmmFit): 
   return { ...summary, sections };
 }
 
+/** Where the observations of a fit are on the sheet, for the diagnostics' `Row` column. */
+export interface ObservationRows {
+  /** Index in the data table of each observation used (core's `Model.rows`). */
+  rows: ArrayLike<number>;
+  /** 0-based sheet row of the data's header (the range's `SheetLayout.headerRow`; default 0, row 1). */
+  headerRow?: number;
+}
+
 /**
  * The `HLM Diagnostics` sheet: the data of the plots users expect after a fit, and their charts.
- * Sections side by side: `Residuals` (Observation, Fitted, Residual, Normal quantile, Scaled
- * residual: one row per observation used; the normal quantile is R's `qqnorm` of the scaled (Pearson)
- * residual, from R's `ppoints`), then per grouping factor and random effect `BLUPs <effect> | <group>`
- * (level, Normal quantile, BLUP). Charts: residuals against fitted values, the normal QQ plot of the
- * scaled residuals, and one normal QQ plot per random effect (x the normal quantile, y the value, as R's
- * `qqnorm`). Core's `diagnostics(fit)` computes the numbers.
+ * Sections side by side: `Residuals` (Row, Fitted, Residual, Normal quantile, Scaled residual: one row
+ * per observation used, `Row` the sheet row it came from (or `Observation`, its number, without
+ * `at`); the normal quantile is R's `qqnorm` of the scaled (Pearson) residual, from R's `ppoints`),
+ * then per grouping factor and random effect `BLUPs <effect> | <group>` (level, Normal quantile, BLUP).
+ * Charts: residuals against fitted values, the normal QQ plot of the scaled residuals, and one normal
+ * QQ plot per random effect (x the normal quantile, y the value, as R's `qqnorm`). Core's
+ * `diagnostics(fit)` computes the numbers.
  */
-export function diagnosticsTable(fit: LmmFit): SheetTable {
+export function diagnosticsTable(fit: LmmFit, at?: ObservationRows): SheetTable {
   const d = diagnostics(fit);
   const n = d.fitted.length;
+  const first = (at?.headerRow ?? 0) + 2;
+  const label = (i: number): number => (at && at.rows.length === n ? first + at.rows[i]! : i + 1);
   const rows: Cell[][] = new Array<Cell[]>(n);
-  for (let i = 0; i < n; i++) rows[i] = [i + 1, num(d.fitted[i]), num(d.residuals[i]), num(d.residualTheoretical[i]), num(d.scaledResiduals[i])];
+  for (let i = 0; i < n; i++) rows[i] = [label(i), num(d.fitted[i]), num(d.residuals[i]), num(d.residualTheoretical[i]), num(d.scaledResiduals[i])];
   const sections: ResultSection[] = [
     {
       title: "Residuals",
-      header: ["Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"],
+      header: [at && at.rows.length === n ? "Row" : "Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"],
       rows,
       numberFormats: [FORMATS.count, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate],
     },

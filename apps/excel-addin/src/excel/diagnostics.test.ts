@@ -96,6 +96,22 @@ describe("the HLM Diagnostics sheet's data", () => {
     });
   });
 
+  it("names each observation by its sheet row when the rows are known, skipping rows left out for missing values", () => {
+    const values = sleepData.map((r) => [...r]);
+    values[3]![0] = ""; // the response of the third data row (sheet row 4) missing
+    const { model, fit } = getFit(values, formula);
+    const t = diagnosticsTable(fit, { rows: model.rows, headerRow: 0 });
+    const res = t.sections[0]!;
+    expect(res.header[0]).toBe("Row");
+    expect(res.rows).toHaveLength(179);
+    expect(res.rows.slice(0, 4).map((r) => r[0])).toEqual([2, 3, 5, 6]);
+    expect(res.rows.at(-1)![0]).toBe(181);
+    // a header on sheet row 3 (0-based 2): the first data row is sheet row 4
+    expect(diagnosticsTable(fit, { rows: model.rows, headerRow: 2 }).sections[0]!.rows[0]![0]).toBe(4);
+    // each row's fitted + residual is that sheet row's response
+    for (const row of res.rows) expect(Math.abs((row[1] as number) + (row[2] as number) - (values[(row[0] as number) - 1]![0] as number))).toBeLessThan(1e-9);
+  });
+
   it("uses ppoints' 3/8 for ten or fewer levels (Dyestuff's 6 batches)", () => {
     const { fit } = getFit(datasetRange("Dyestuff"), "Yield ~ 1 + (1 | Batch)");
     const blups = diagnosticsTable(fit).sections[1]!;

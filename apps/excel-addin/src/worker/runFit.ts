@@ -81,7 +81,7 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
     });
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
     const tables: SheetTable[] = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
-    if (req.diagnostics) tables.push(diagnosticsTable(fit));
+    if (req.diagnostics) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow: req.layout?.headerRow ?? 0 })); // rows as the sheet numbers them
     post({ type: "done", id, fit: digest(fit), tables, elapsedMs: now() - t0 });
   } catch (e) {
     const reply = errorReply(id, e);

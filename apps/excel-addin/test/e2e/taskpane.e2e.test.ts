@@ -242,7 +242,8 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     // HLM Diagnostics: a row per observation (fitted + residual = the response), and the three kinds of
     // scatter chart with their data ranges (the fake records the charts; it does not draw them)
     const diag = (await fakeSheet(page, "HLM Diagnostics"))!;
-    expect(diag.values[1]!.slice(0, 5)).toEqual(["Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"]);
+    expect(diag.values[1]!.slice(0, 5)).toEqual(["Row", "Fitted", "Residual", "Normal quantile", "Scaled residual"]);
+    expect(diag.values[2]![0]).toBe(2); // the sheet row of the first observation
     expect(Math.abs((diag.values[2]![1] as number) + (diag.values[2]![2] as number) - (sleep[1]![0] as number))).toBeLessThan(1e-9);
     expect(diag.charts.map((c) => [c.type, c.source, c.title])).toEqual([
       ["XYScatter", "'HLM Diagnostics'!B2:C182", "Residuals against fitted values"],
