@@ -16,6 +16,7 @@ import {
   groupInfluence,
   HlmError,
   predict,
+  profileIntervals,
   waldIntervals,
   type IntervalRow,
   type LmmFit,
@@ -144,6 +145,14 @@ function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean |
     const w = waldIntervals(fit, level);
     const rows = w.names.map((name, j): IntervalRow => ({ parameter: name, oldName: name, kind: "fixed", estimate: w.estimate[j]!, lower: w.lower[j]!, upper: w.upper[j]! }));
     result = { method: "Wald", level, rows, warnings: [] };
+  } else if (method === "profile") {
+    let shown = 0; // onProgress comes after every point of a profile; a line each time a limit is found
+    result = profileIntervals(model, fit, {
+      level,
+      onProgress: (done, total) => {
+        if (done > shown) io.stderr(`hlm: profile ${(shown = done)}/${total} limits\n`);
+      },
+    });
   } else if (method === "boot") {
     const nsim = v.nsim === undefined ? 500 : Number(v.nsim);
     if (!Number.isInteger(nsim) || nsim < 1) throw new HlmError("OPTIONS", `--nsim must be a whole number of at least 1, not '${v.nsim}'.`);

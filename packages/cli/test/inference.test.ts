@@ -41,6 +41,24 @@ describe("hlm anova, confint, icc, r2, predict, influence", () => {
     expect((await capture(["confint", ...sleep, "--method", "exact"])).err).toBe("hlm: --method must be wald, profile or boot, not 'exact'.\n");
   });
 
+  it("confint --method profile gives lme4's profile-likelihood intervals", async () => {
+    const ref = fixture<{ name: string; parameters: string[]; lower: number[]; upper: number[] }[]>("profile/profile.json").find((r) => r.name === "sleepstudy_reml")!;
+    const { code, out, err } = await capture(["confint", ...sleep, "--method", "profile", "--json"]);
+    expect(code).toBe(0);
+    const json = JSON.parse(out) as { method: string; rows: { parameter: string; lower: number; upper: number }[] };
+    expect(json.method).toBe("profile");
+    expect(json.rows.map((r) => r.parameter)).toEqual(ref.parameters);
+    json.rows.forEach((r, i) => {
+      const width = ref.upper[i]! - ref.lower[i]!;
+      expect(Math.abs(r.lower - ref.lower[i]!)).toBeLessThan(2e-3 * width);
+      expect(Math.abs(r.upper - ref.upper[i]!)).toBeLessThan(2e-3 * width);
+    });
+    expect(err.split("\n").filter((l) => l.startsWith("hlm: profile "))).toEqual(Array.from({ length: 12 }, (_, k) => `hlm: profile ${k + 1}/12 limits`));
+    const text = (await capture(["confint", ...sleep, "--method", "PROFILE", "--level", "0.9"])).out;
+    expect(text.split("\n")[0]).toBe("Profile-likelihood confidence intervals (90 %)");
+    expect(text).toMatch(/^sd_\(Intercept\)\|Subject\s+24\.74\d+\s+\S+\s+\S+$/m);
+  });
+
   it("confint --method boot reproduces lme4's bootstrap (same seed, same draws), with progress", async () => {
     const ref = fixture<{ name: string; seed: number; nsim: number; intervals: { type: string; lower: number[]; upper: number[] }[] }[]>("bootstrap/bootstrap.json").find((r) => r.name === "dyestuff_reml")!;
     const perc = ref.intervals.find((i) => i.type === "perc")!;
