@@ -34,16 +34,16 @@ interface Io {
 }
 
 export const INFERENCE_USAGE = `  hlm anova DATA.csv --formula F [--ml] [--json]
-  hlm confint DATA.csv --formula F [--method wald|profile|boot] [--level 0.95] [--nsim 500] [--seed N] [--json]
+  hlm confint DATA.csv --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--json]
   hlm predict DATA.csv --formula F --newdata NEW.csv [--no-re]
   hlm icc DATA.csv --formula F [--json]
   hlm r2 DATA.csv --formula F [--json]
   hlm influence DATA.csv --formula F [--group G] [--json]`;
 
 export const INFERENCE_HELP = `anova prints lmerTest's type III table: an F test per fixed-effects term with Satterthwaite's
-denominator df. confint prints confidence intervals: Wald (fixed effects, lme4's default for speed
-here), profile likelihood (lme4's confint default; variance components and fixed effects), or a
-parametric bootstrap (--nsim refits from --seed; the same seed gives the same intervals). predict
+denominator df. confint prints confidence intervals: profile likelihood (the default, as lme4's
+confint; variance components and fixed effects), Wald (fixed effects only, instant), or a parametric
+bootstrap (--nsim refits from --seed; the same seed gives the same intervals as lme4's). predict
 prints the new rows with the prediction (with the BLUPs of their groups; a group the fit has not seen
 gets the population prediction), the population prediction X b and its standard error, as CSV;
 --no-re leaves the random effects out. icc and r2 print performance's ICC and Nakagawa's R².
@@ -139,7 +139,7 @@ function formatAnova(model: Model, fit: LmmFit): string {
 function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean | undefined>, json: boolean, io: Io): string {
   const level = v.level === undefined ? 0.95 : Number(v.level);
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `--level must be a number strictly between 0 and 1, such as 0.95, not '${v.level}'.`);
-  const method = typeof v.method === "string" ? v.method.toLowerCase() : "wald";
+  const method = typeof v.method === "string" ? v.method.toLowerCase() : "profile"; // lme4's default
   let result: ParameterIntervals;
   if (method === "wald") {
     const w = waldIntervals(fit, level);
@@ -168,7 +168,7 @@ function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean |
     result = boot;
     if (seed === undefined) io.stderr(`hlm: bootstrap seed ${boot.seed} (give --seed ${boot.seed} to repeat these intervals)\n`);
   } else {
-    throw new HlmError("OPTIONS", `--method must be wald, profile or boot, not '${v.method}'.`);
+    throw new HlmError("OPTIONS", `--method must be profile, wald or boot, not '${v.method}'.`);
   }
   if (json) {
     const { replicates: _, ...rest } = result as ParameterIntervals & { replicates?: unknown };

@@ -29,21 +29,21 @@ describe("hlm anova, confint, icc, r2, predict, influence", () => {
 
   it("confint gives lme4's Wald intervals, at any level, and refuses a bad level or method", async () => {
     const ref = fixture<{ name: string; wald95: { lower: number[]; upper: number[] }; wald90: { lower: number[]; upper: number[] } }[]>("effectSizes/effectSizes.json").find((r) => r.name === "sleepstudy_slopes_reml")!;
-    const j95 = JSON.parse((await capture(["confint", ...sleep, "--json"])).out) as { method: string; rows: { parameter: string; lower: number; upper: number }[] };
+    const j95 = JSON.parse((await capture(["confint", ...sleep, "--method", "wald", "--json"])).out) as { method: string; rows: { parameter: string; lower: number; upper: number }[] };
     expect(j95.method).toBe("Wald");
     expect(j95.rows.map((r) => r.parameter)).toEqual(["(Intercept)", "Days"]);
     j95.rows.forEach((r, i) => (near(r.lower, ref.wald95.lower[i]!, 1e-6), near(r.upper, ref.wald95.upper[i]!, 1e-6)));
-    const j90 = JSON.parse((await capture(["confint", ...sleep, "--level", "0.9", "--json"])).out) as { rows: { lower: number }[] };
+    const j90 = JSON.parse((await capture(["confint", ...sleep, "--method", "Wald", "--level", "0.9", "--json"])).out) as { rows: { lower: number }[] };
     j90.rows.forEach((r, i) => near(r.lower, ref.wald90.lower[i]!, 1e-6));
-    const text = (await capture(["confint", ...sleep])).out;
+    const text = (await capture(["confint", ...sleep, "--method", "wald"])).out;
     expect(text).toMatch(/^Wald confidence intervals \(95 %\)\n\s+Estimate\s+2\.5 %\s+97\.5 %\n\(Intercept\)\s+251\.40\d+\s+238\.02\d+\s+264\.78\d+\n/);
-    expect(await capture(["confint", ...sleep, "--level", "95"])).toEqual({ code: 2, out: "", err: "hlm: --level must be a number strictly between 0 and 1, such as 0.95, not '95'.\n" });
-    expect((await capture(["confint", ...sleep, "--method", "exact"])).err).toBe("hlm: --method must be wald, profile or boot, not 'exact'.\n");
+    expect(await capture(["confint", ...sleep, "--method", "wald", "--level", "95"])).toEqual({ code: 2, out: "", err: "hlm: --level must be a number strictly between 0 and 1, such as 0.95, not '95'.\n" });
+    expect((await capture(["confint", ...sleep, "--method", "exact"])).err).toBe("hlm: --method must be profile, wald or boot, not 'exact'.\n");
   });
 
   it("confint --method profile gives lme4's profile-likelihood intervals", async () => {
     const ref = fixture<{ name: string; parameters: string[]; lower: number[]; upper: number[] }[]>("profile/profile.json").find((r) => r.name === "sleepstudy_reml")!;
-    const { code, out, err } = await capture(["confint", ...sleep, "--method", "profile", "--json"]);
+    const { code, out, err } = await capture(["confint", ...sleep, "--json"]); // profile is the default, as in lme4
     expect(code).toBe(0);
     const json = JSON.parse(out) as { method: string; rows: { parameter: string; lower: number; upper: number }[] };
     expect(json.method).toBe("profile");
