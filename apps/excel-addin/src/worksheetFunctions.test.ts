@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { aic, anova, BOOT_NSIM, BOOT_SEED, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
+import { aic, anova, BOOT_NSIM, influence, BOOT_SEED, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
 const sleepMl = loadReference("sleepstudy_slopes_ml");
@@ -213,6 +213,26 @@ describe("HLM.R2", () => {
     close(t[0]![1], e.r2Marginal, 1e-6);
     close(t[1]![1], e.r2Conditional, 1e-6);
     expect(e.r2Marginal).toBeLessThan(e.r2Conditional);
+  });
+});
+
+describe("HLM.INFLUENCE", () => {
+  interface InfluenceRef { name: string; levels: string[]; fixef: number[]; fixefWithout: number[][]; cooksDistance: number[] }
+  const refs = JSON.parse(readFileSync(new URL("../../../packages/core/test/fixtures/influence/influence.json", import.meta.url), "utf8")) as InfluenceRef[];
+  it("is lme4's influence(m, groups = 'Subject'): Cook's distance and the change in the fixed effects per subject left out", () => {
+    const ref = refs.find((r) => r.name === "sleepstudy_reml")!;
+    const t = influence(sleepData, sleep.formula);
+    expect(t[0]).toEqual(["Subject", "Cook's D", "Δ (Intercept)", "Δ Days", "Converged"]);
+    expect(t.slice(1).map((r) => r[0])).toEqual(ref.levels);
+    t.slice(1).forEach((row, k) => {
+      close(row[1], ref.cooksDistance[k]!, 1e-3 * ref.cooksDistance[k]! + 1e-7);
+      close(row[2], ref.fixefWithout[k]![0]! - ref.fixef[0]!, 1e-4);
+      close(row[3], ref.fixefWithout[k]![1]! - ref.fixef[1]!, 1e-4);
+      expect(row[4]).toBe(true);
+    });
+  });
+  it("names a column that is not in the data", () => {
+    expect(() => influence(sleepData, sleep.formula, "Subj")).toThrow("The column 'Subj' is not in the data; influence needs a column whose levels to leave out.");
   });
 });
 

@@ -13,7 +13,7 @@
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, bootstrapIntervals, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervals, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
@@ -190,6 +190,32 @@ export function anova(values: unknown, formula: unknown, method?: unknown, at?: 
     throw new HlmError("OPTIONS", `The formula '${fit.formula}' has no fixed-effects term besides the intercept, so there is no F test to show.`);
   }
   return [ANOVA_HEADER, ...rows.map((r): Cell[] => [r.term, num(r.sumSq), num(r.meanSq), r.numDf, num(r.denDf), num(r.F), num(r.pValue)])];
+}
+
+/** Influence refits per fit and column (one refit per level: once per fit). */
+const influenceMemo = new WeakMap<LmmFit, Map<string, GroupInfluence>>();
+
+/**
+ * HLM.INFLUENCE: the model refitted without each level of a grouping column (default: the first
+ * grouping factor's column), lme4's `influence(m, groups)`: a row per level with lme4's Cook's
+ * distance and the change in each fixed effect (blank where the refit drops the column), and whether
+ * the refit converged. One refit per level: for data of modest size.
+ */
+export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, at);
+  const column = group === null || group === undefined || String(group).trim() === "" ? model.terms.random[0]!.groupVars[0]! : String(group).trim();
+  let byColumn = influenceMemo.get(fit);
+  let inf = byColumn?.get(column);
+  if (!inf) {
+    inf = groupInfluence(rangeToTable(values, rangeOrigin(at?.data)), model, fit, column);
+    if (!byColumn) influenceMemo.set(fit, (byColumn = new Map()));
+    byColumn.set(column, inf);
+  }
+  const header: Cell[] = [inf.group, "Cook's D", ...inf.fixefNames.map((n) => `Δ ${n}`), "Converged"];
+  return [
+    header,
+    ...inf.levels.map((level, k): Cell[] => [level, num(inf.cooksDistance[k]), ...inf.fixefWithout[k]!.map((b, j) => (b === null ? null : num(b - inf.fixef[j]!))), inf.converged[k]!]),
+  ];
 }
 
 /** Kinds of confidence interval of HLM.CONFINT. */

@@ -41,12 +41,12 @@ const errorOf = (f: () => unknown): FakeCustomFunctionsError => {
 };
 
 beforeAll(() => {
-  expect(associated.size).toBe(15);
+  expect(associated.size).toBe(16);
 });
 
 describe("registration", () => {
-  it("associates the fifteen HLM functions under their ids", () => {
-    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "FIXEF", "ICC", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR"]);
+  it("associates the sixteen HLM functions under their ids", () => {
+    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR"]);
     for (const [id, f] of Object.entries(functionsById)) expect(associated.get(id)).toBe(f);
   });
 });

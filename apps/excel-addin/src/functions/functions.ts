@@ -180,6 +180,20 @@ export function r2(data: any[][], formula: string, method?: string, invocation?:
 }
 
 /**
+ * Influence of each level of a grouping column: the model refitted without it (lme4's influence()), with Cook's distance and the change in each fixed effect.
+ * @customfunction INFLUENCE
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param [group] The column whose levels are left out one at a time (default: the first grouping factor).
+ * @param [method] "REML" (the default) or "ML".
+ * @returns A table with a header row and a row per level.
+ */
+export function influence(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.influence(data, formula, group, method, where(invocation))));
+}
+
+/**
  * Type III F tests of the fixed-effects terms with Satterthwaite's denominator df, as lmerTest's anova(): Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F).
  * @customfunction ANOVA
  * @requiresParameterAddresses
@@ -261,6 +275,7 @@ export const functionsById = {
   ICC: icc,
   R2: r2,
   ANOVA: anova,
+  INFLUENCE: influence,
   CONFINT: confint,
   PREDICT: predict,
   SHRINKAGE: shrinkage,

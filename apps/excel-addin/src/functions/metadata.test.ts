@@ -36,6 +36,7 @@ const expected: Record<string, { params: string[]; spills: boolean }> = {
   ICC: { params: ["data*", "formula", "[group]", "[method]", "[type]"], spills: false },
   R2: { params: ["data*", "formula", "[method]"], spills: true },
   ANOVA: { params: ["data*", "formula", "[method]"], spills: true },
+  INFLUENCE: { params: ["data*", "formula", "[group]", "[method]"], spills: true },
   CONFINT: { params: ["data*", "formula", "[method]", "[level]", "[type]"], spills: true },
   PREDICT: { params: ["data*", "formula", "newdata*", "[method]"], spills: true },
   SHRINKAGE: { params: ["data*", "formula", "[group]", "[method]"], spills: true },
