@@ -273,9 +273,10 @@ describe("HLM.CONFINT", () => {
     expect(t[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
     expect(t.slice(1).map((r) => r[0])).toEqual(["(Intercept)", "Days"]);
     t.slice(1).forEach((row, i) => {
-      close(row[1], w.estimate[i]!, 1e-6 * Math.abs(w.estimate[i]!));
-      close(row[2], w.lower[i]!, 1e-5 * Math.abs(w.lower[i]!));
-      close(row[3], w.upper[i]!, 1e-5 * Math.abs(w.upper[i]!));
+      const r = w.rows[i]!;
+      close(row[1], r.estimate, 1e-6 * Math.abs(r.estimate));
+      close(row[2], r.lower, 1e-5 * Math.abs(r.lower));
+      close(row[3], r.upper, 1e-5 * Math.abs(r.upper));
     });
     // lme4: confint(fm1, method = "Wald")["Days", ] = 7.437, 13.496 (β̂ ± 1.96 SE)
     const days = t[2]!;

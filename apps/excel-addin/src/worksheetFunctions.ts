@@ -264,13 +264,7 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
   if (hit) return hit;
   let result: ParameterIntervals;
   if (type === "Wald") {
-    const w = waldIntervals(fit, level);
-    result = {
-      method: "Wald",
-      level,
-      rows: w.names.map((name, i) => ({ parameter: name, oldName: name, kind: "fixed" as const, estimate: w.estimate[i]!, lower: w.lower[i]!, upper: w.upper[i]! })),
-      warnings: [],
-    };
+    result = waldIntervals(fit, level);
   } else {
     result = type === "profile" ? profileIntervals(model, fit, { level }) : bootstrapIntervals(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED });
   }

@@ -11,14 +11,14 @@ import {
   buildModel,
   effectSizes,
   fitModel,
-  formatCommon,
-  formatPValue,
+  formatAnova,
+  formatInfluence,
+  formatIntervals,
   groupInfluence,
   HlmError,
   predict,
   profileIntervals,
   waldIntervals,
-  type IntervalRow,
   type LmmFit,
   type Model,
   type ParameterIntervals,
@@ -86,7 +86,7 @@ export async function runInference(command: InferenceCommand, args: string[], io
   for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   switch (command) {
     case "anova":
-      io.stdout(json ? JSON.stringify(anovaTypeIII(model, fit), null, 2) + "\n" : formatAnova(model, fit));
+      io.stdout(json ? JSON.stringify(anovaTypeIII(model, fit), null, 2) + "\n" : formatAnova(anovaTypeIII(model, fit)));
       break;
     case "confint":
       io.stdout(confint(model, fit, v, json, io));
@@ -113,28 +113,6 @@ export async function runInference(command: InferenceCommand, args: string[], io
   return 0;
 }
 
-/** Right-aligned columns, the first left-aligned, two spaces apart (as R prints a matrix). */
-function columns(rows: string[][]): string {
-  const width = rows[0]!.map((_, j) => Math.max(...rows.map((r) => r[j]!.length)));
-  return rows.map((r) => r.map((c, j) => (j === 0 ? c.padEnd(width[0]!) : c.padStart(width[j]!))).join("  ").trimEnd()).join("\n") + "\n";
-}
-
-function stars(p: number): string {
-  return p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : "";
-}
-
-/** lmerTest's print of `anova(model)`. */
-function formatAnova(model: Model, fit: LmmFit): string {
-  const rows = anovaTypeIII(model, fit);
-  const f = (xs: number[]) => formatCommon(xs, 5);
-  const sumSq = f(rows.map((r) => r.sumSq));
-  const meanSq = f(rows.map((r) => r.meanSq));
-  const denDf = formatCommon(rows.map((r) => r.denDf), 5);
-  const F = f(rows.map((r) => r.F));
-  const table = [["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)", ""], ...rows.map((r, i) => [r.term, sumSq[i]!.trim(), meanSq[i]!.trim(), String(r.numDf), denDf[i]!.trim(), F[i]!.trim(), formatPValue(r.pValue), stars(r.pValue)])];
-  return `Type III Analysis of Variance Table with Satterthwaite's method\n${columns(table)}---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n`;
-}
-
 /** The intervals of `hlm confint`, as a table or JSON. */
 function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean | undefined>, json: boolean, io: Io): string {
   const level = v.level === undefined ? 0.95 : Number(v.level);
@@ -142,9 +120,7 @@ function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean |
   const method = typeof v.method === "string" ? v.method.toLowerCase() : "profile"; // lme4's default
   let result: ParameterIntervals;
   if (method === "wald") {
-    const w = waldIntervals(fit, level);
-    const rows = w.names.map((name, j): IntervalRow => ({ parameter: name, oldName: name, kind: "fixed", estimate: w.estimate[j]!, lower: w.lower[j]!, upper: w.upper[j]! }));
-    result = { method: "Wald", level, rows, warnings: [] };
+    result = waldIntervals(fit, level);
   } else if (method === "profile") {
     let shown = 0; // onProgress comes after every point of a profile; a line each time a limit is found
     result = profileIntervals(model, fit, {
@@ -174,17 +150,7 @@ function confint(model: Model, fit: LmmFit, v: Record<string, string | boolean |
     const { replicates: _, ...rest } = result as ParameterIntervals & { replicates?: unknown };
     return JSON.stringify(rest, null, 2) + "\n";
   }
-  const pct = (a: number) => `${Number((100 * a).toPrecision(3))} %`;
-  const a = (1 - level) / 2;
-  // one number of decimals for the whole table, as R prints a matrix
-  const k = result.rows.length;
-  const all = formatCommon([...result.rows.map((r) => r.estimate), ...result.rows.map((r) => r.lower), ...result.rows.map((r) => r.upper)], 6);
-  const [est, lo, up] = [all.slice(0, k), all.slice(k, 2 * k), all.slice(2 * k)];
-  const table = [["", "Estimate", pct(a), pct(1 - a)], ...result.rows.map((r: IntervalRow, i) => [r.parameter, est[i]!.trim(), lo[i]!.trim(), up[i]!.trim()])];
-  const warnings = result.warnings.map((w) => `Warning: ${w}\n`).join("");
-  const title = result.method === "Wald" ? "Wald" : result.method === "profile" ? "Profile-likelihood" : "Parametric bootstrap";
-  const detail = "nsim" in result && "seed" in result ? `, ${String(result.nsim)} refits, seed ${String(result.seed)}` : "";
-  return `${title} confidence intervals (${Number((100 * level).toPrecision(4))} %${detail})\n${columns(table)}${warnings}`;
+  return formatIntervals(result);
 }
 
 /** A CSV field: quoted when it holds a separator, a quote or a line break. */
@@ -205,17 +171,4 @@ function predictCsv(table: Table, model: Model, fit: LmmFit, newdata: Table, opt
     lines.push([...newdata.names.map((_, j) => cell(j, r)), String(p.fit[r]), String(p.population[r]), String(p.se[r]), p.newLevels[r]!.join(" ")].map(csvField).join(","));
   }
   return lines.join("\n") + "\n";
-}
-
-/** Per level left out: Cook's distance, the change in each fixed effect, and whether the refit converged. */
-function formatInfluence(inf: ReturnType<typeof groupInfluence>): string {
-  // a coefficient the refit does not have (dropped as collinear) prints as NA, as in R
-  const na = (xs: string[]) => xs.map((x) => x.replace("NaN", "NA"));
-  const cook = na(formatCommon(inf.cooksDistance.map((d) => d ?? NaN), 6));
-  const delta = inf.fixefNames.map((_, j) => na(formatCommon(inf.fixefWithout.map((b) => (b[j] === null ? NaN : b[j]! - inf.fixef[j]!)), 6)));
-  const table = [
-    [inf.group, "Cook's D", ...inf.fixefNames.map((n) => `Δ ${n}`), "converged"],
-    ...inf.levels.map((l, k) => [l, cook[k]!.trim(), ...delta.map((d) => d[k]!.trim()), inf.converged[k] ? "yes" : "no"]),
-  ];
-  return `Influence of each level of ${inf.group}: the model refitted without it (lme4's influence())\n${columns(table)}`;
 }

@@ -1,7 +1,7 @@
 import gammainc from "@stdlib/math-base-special-gammainc";
 import { buildModel } from "./buildModel.js";
 import { fitModel, type FitOptions } from "./fit.js";
-import { formatCommon } from "./formatSummary.js";
+import { formatCommon, signifStars } from "./formatSummary.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
 import type { Table } from "./readCsv.js";
@@ -105,10 +105,6 @@ function formatAnovaP(p: number): string {
   return String(Number(p.toPrecision(4)));
 }
 
-function stars(p: number | null): string {
-  return p === null ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
-}
-
 /** The comparison as R prints lme4's anova(m0, m1, ...). */
 export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
   const out: string[] = [];
@@ -131,7 +127,7 @@ export function formatComparison(c: ModelComparison, options: { dataName?: strin
   const chisq = col(c.rows.map((r) => r.Chisq), true);
   const rows: string[][] = [["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""]];
   c.rows.forEach((r, i) => {
-    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : formatAnovaP(r.pValue), stars(r.pValue)]);
+    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : formatAnovaP(r.pValue), signifStars(r.pValue)]);
   });
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, j) => (widths[j] = Math.max(widths[j] ?? 0, cell.length)));

@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../test/compareReference.js";
 import { buildModel } from "./buildModel.js";
-import { effectSizes, waldIntervals } from "./effectSizes.js";
+import { effectSizes } from "./effectSizes.js";
+import { waldIntervals } from "./parameterIntervals.js";
 import { fitModel } from "./fit.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
@@ -97,18 +98,18 @@ describe("waldIntervals: lme4's confint(method = 'Wald')", () => {
       for (const [level, want] of [[0.95, ref.wald95], [0.9, ref.wald90]] as const) {
         const ci = waldIntervals(fit, level);
         const exact = waldIntervals(atLme4(fit, ref.name), level);
-        expect(ci.names).toEqual(fit.fixefNames);
-        ci.lower.forEach((x, i) => expect(close(x, want.lower[i]!, tol), `lower ${i}: ${x} vs ${want.lower[i]}`).toBe(true));
-        ci.upper.forEach((x, i) => expect(close(x, want.upper[i]!, tol), `upper ${i}: ${x} vs ${want.upper[i]}`).toBe(true));
-        exact.lower.forEach((x, i) => expect(close(x, want.lower[i]!, 1e-9), `lower ${i} at lme4's estimates`).toBe(true));
-        exact.upper.forEach((x, i) => expect(close(x, want.upper[i]!, 1e-9), `upper ${i} at lme4's estimates`).toBe(true));
+        expect(ci.rows.map((r) => r.parameter)).toEqual(fit.fixefNames);
+        ci.rows.map((r) => r.lower).forEach((x, i) => expect(close(x, want.lower[i]!, tol), `lower ${i}: ${x} vs ${want.lower[i]}`).toBe(true));
+        ci.rows.map((r) => r.upper).forEach((x, i) => expect(close(x, want.upper[i]!, tol), `upper ${i}: ${x} vs ${want.upper[i]}`).toBe(true));
+        exact.rows.map((r) => r.lower).forEach((x, i) => expect(close(x, want.lower[i]!, 1e-9), `lower ${i} at lme4's estimates`).toBe(true));
+        exact.rows.map((r) => r.upper).forEach((x, i) => expect(close(x, want.upper[i]!, 1e-9), `upper ${i} at lme4's estimates`).toBe(true));
       }
     });
   }
   it("uses the exact normal quantile and checks the level", () => {
     const { fit } = fitted(references[0]!);
     const ci = waldIntervals(fit);
-    expect((ci.upper[0]! - ci.estimate[0]!) / fit.se[0]!).toBeCloseTo(1.959963984540054, 14);
+    expect((ci.rows[0]!.upper - ci.rows[0]!.estimate) / fit.se[0]!).toBeCloseTo(1.959963984540054, 14);
     expect(() => waldIntervals(fit, 1)).toThrow(HlmError);
     expect(() => waldIntervals(fit, 0)).toThrow(HlmError);
   });

@@ -1,4 +1,3 @@
-import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import type { Model } from "./buildModel.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
@@ -74,28 +73,6 @@ export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
     r2Conditional: (varFixed + varRandom) / total,
     iccAdjusted: varRandom / (varRandom + varResidual),
     iccUnadjusted: varRandom / total,
-  };
-}
-
-/** Wald confidence intervals of the fixed effects, lme4's `confint(m, method = "Wald")`. */
-export interface WaldIntervals {
-  level: number;
-  names: string[];
-  estimate: number[];
-  lower: number[];
-  upper: number[];
-}
-
-/** β̂ ± z_{(1+level)/2} · SE(β̂), with the standard normal quantile (lme4's `confint(method = "Wald")`). */
-export function waldIntervals(fit: LmmFit, level = 0.95): WaldIntervals {
-  if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must lie strictly between 0 and 1, not ${level}.`);
-  const z = normalQuantile((1 + level) / 2, 0, 1);
-  return {
-    level,
-    names: [...fit.fixefNames],
-    estimate: [...fit.fixef],
-    lower: fit.fixef.map((b, i) => b - z * fit.se[i]!),
-    upper: fit.fixef.map((b, i) => b + z * fit.se[i]!),
   };
 }
 

@@ -50,12 +50,13 @@ export function formatPValue(p: number): string {
   return String(Number(p.toPrecision(3)));
 }
 
-function stars(p: number): string {
-  return !Number.isFinite(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
+/** R's significance stars of a p-value ("" when there is none). */
+export function signifStars(p: number | null): string {
+  return p === null || !Number.isFinite(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
 }
 
 /** Lays out rows of cells, right-aligned except the first column (left-aligned). */
-function table(rows: string[][], leftColumns = 1, leftLast = false): string[] {
+export function table(rows: string[][], leftColumns = 1, leftLast = false): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, j) => (widths[j] = Math.max(widths[j] ?? 0, c.length)));
   const last = widths.length - 1;
@@ -123,7 +124,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
       name,
       est[i]!,
       est[p + i]!,
-      ...(satt ? [dfStr[i]!, tStr[i]!, formatPValue(fit.pValues[i]!), stars(fit.pValues[i]!)] : [tStr[i]!]),
+      ...(satt ? [dfStr[i]!, tStr[i]!, formatPValue(fit.pValues[i]!), signifStars(fit.pValues[i]!)] : [tStr[i]!]),
     ]);
     const lines = table([header, ...rows], 1, satt);
     out.push(...lines);

@@ -6,6 +6,8 @@
  * template, column by column), each diagonal entry an SD and each off-diagonal one a correlation;
  * then σ; then the fixed effects.
  */
+import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
+import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
 import type { ThetaLayout } from "./lambda.js";
 
@@ -36,6 +38,20 @@ export interface ParameterIntervals {
   rows: IntervalRow[];
   /** Soft problems met on the way (a profile that is not monotone, bootstrap refits that failed, …). */
   warnings: string[];
+}
+
+/**
+ * Wald intervals of the fixed effects, lme4's `confint(m, method = "Wald")`: β̂ ± z_{(1+level)/2} · SE(β̂)
+ * with the standard normal quantile (lme4 gives no Wald intervals of the variance parameters).
+ */
+export function waldIntervals(fit: LmmFit, level = 0.95): ParameterIntervals {
+  if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must lie strictly between 0 and 1, not ${level}.`);
+  const z = normalQuantile((1 + level) / 2, 0, 1);
+  const rows = fit.fixefNames.map((name, j): IntervalRow => {
+    const b = fit.fixef[j]!;
+    return { parameter: name, oldName: name, kind: "fixed", estimate: b, lower: b - z * fit.se[j]!, upper: b + z * fit.se[j]! };
+  });
+  return { method: "Wald", level, rows, warnings: [] };
 }
 
 /** lme4's names of the variance parameters, in θ's order, then σ. */
