@@ -1,0 +1,183 @@
+// Writes docs/reference/functions.md from the worksheet functions' own metadata:
+// apps/excel-addin/dist/functions.json (custom-functions-metadata, from the JSDoc of
+// apps/excel-addin/src/functions/functions.ts; the @returns lines are read from that source), and
+// computes every example with the add-in's worksheet functions (apps/excel-addin/dist) on
+// examples/nels_sim.csv. Needs the add-in built: turbo run build --filter @hlm/excel-addin.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { cell, code, csvValues, isMain, referenceDir, repoRoot, table, writePage, general } from "./common.mjs";
+
+export const functionsJsonPath = join(repoRoot, "apps/excel-addin/dist/functions.json");
+const functionsSource = join(repoRoot, "apps/excel-addin/src/functions/functions.ts");
+const worksheetFunctionsPath = join(repoRoot, "apps/excel-addin/dist/worksheetFunctions.js");
+export const pagePath = join(referenceDir, "functions.md");
+
+/** The data of the examples: examples/nels_sim.csv pasted at A1 (a header and 12,974 rows). */
+const DATA = "A1:D12975";
+/** The new rows of the HLM.PREDICT example, at F1:H4. */
+export const NEW_ROWS = [
+  ["school", "flp", "ses"],
+  ["S001", 1, 0.5],
+  ["S001", 3, -1],
+  ["NEW", 2, 0],
+];
+const NEW_RANGE = "F1:H4";
+
+/** lme4's sleepstudy (from the conformance data beside the checkout) at A1, for HLM.INFLUENCE. */
+const SLEEP = { file: "../shared/conformance/sleepstudy.csv", range: "A1:C181" };
+
+const F = "score ~ flp * ses + (ses | school)";
+const SLOPES = "score ~ ses + (ses | school)";
+
+/**
+ * One example per function: the arguments after the data range (`null` for an argument left
+ * empty, as `=HLM.CONFINT(A1:D12975, F, , 0.9, "profile")`), and what the text around it says.
+ */
+export const EXAMPLES = {
+  FIXEF: { args: [F, "ML"], note: "The fixed effects of the lecture's model, fitted by maximum likelihood." },
+  RANEF: { args: [SLOPES, "school"], note: "The BLUPs of each school (REML, the default)." },
+  COEF: { args: [SLOPES, "school"], note: "Each school's intercept and slope: the fixed effects plus its BLUPs." },
+  VARCORR: { args: [F, "ML"], note: "The variance components as lme4's summary prints them." },
+  SIGMA: { args: [F, "ML"] },
+  LOGLIK: { args: [F, "ML"] },
+  AIC: { args: [F, "ML"] },
+  BIC: { args: [F, "ML"] },
+  ICC: { args: ["score ~ 1 + (1 | school)"], note: "The share of the variance between schools in the empty model." },
+  R2: { args: [F] },
+  ANOVA: { args: [F, "ML"], note: "An F test per term; for these one-column terms F is t² of HLM.FIXEF." },
+  INFLUENCE: {
+    data: SLEEP,
+    args: ["Reaction ~ Days + (Days | Subject)"],
+    note: `It refits the model once per level, so it takes a while on many groups: this example uses lme4's \`sleepstudy\` (18 subjects; columns Reaction, Days, Subject) at ${SLEEP.range}.`,
+  },
+  CONFINT: { args: ["score ~ ses + (1 | school)", null, 0.9, "profile"], note: "90% profile-likelihood intervals of every parameter; the method is left empty (REML)." },
+  PREDICT: {
+    args: [F, { range: NEW_RANGE, values: NEW_ROWS }, "ML"],
+    note: `With the new rows below in ${NEW_RANGE}; the school \`NEW\` is not in the data, so its prediction is the population one.`,
+  },
+  SHRINKAGE: { args: [SLOPES], note: "Each school's own OLS regression beside its BLUP coefficients." },
+  SUMMARY: { args: [F, "ML"], note: "lme4's summary, a line per cell (use a fixed-width font such as Consolas for the column)." },
+};
+
+/** Data rows of a spilled table shown on the page (the rest is counted). */
+const SHOWN_ROWS = 5;
+
+/** The functions' metadata (functions.json). */
+export function readFunctionsJson(path = functionsJsonPath) {
+  if (!existsSync(path)) throw new Error(`${path} is missing: build the add-in first (npx --yes pnpm@10.34.9 -s turbo run build --filter @hlm/excel-addin)`);
+  return JSON.parse(readFileSync(path, "utf8")).functions;
+}
+
+/** The `@returns` text of each `@customfunction ID` in the JSDoc of functions.ts (functions.json keeps only the type). */
+export function returnsById(source = readFileSync(functionsSource, "utf8")) {
+  const out = {};
+  for (const m of source.matchAll(/\/\*\*([\s\S]*?)\*\//g)) {
+    const id = /@customfunction\s+(\w+)/.exec(m[1])?.[1];
+    const ret = /@returns\s+([^\n]*)/.exec(m[1])?.[1];
+    if (id && ret) out[id] = ret.replace(/\s*\*?\s*$/, "").trim();
+  }
+  return out;
+}
+
+/** The call as typed in a cell: optional parameters in brackets. */
+export const signature = (fn) => `=HLM.${fn.name}(${fn.parameters.map((p) => (p.optional ? `[${p.name}]` : p.name)).join(", ")})`;
+
+/** A parameter's type as the page shows it. */
+const paramType = (p) => (p.dimensionality === "matrix" ? "range" : p.type === "any" ? "any" : p.type);
+
+/** An argument as typed in a formula bar. */
+function argText(a) {
+  if (a === null) return "";
+  if (typeof a === "string") return `"${a}"`;
+  if (typeof a === "object") return a.range;
+  return String(a);
+}
+
+/** The example's formula, as typed in a cell. */
+export const exampleCall = (name, ex) => `=HLM.${name}(${[ex.data?.range ?? DATA, ...ex.args.map(argText)].join(", ")})`;
+
+/** Runs an example with the add-in's worksheet functions: the spilled cells. */
+export async function evaluateExample(name, ex, data) {
+  const wf = await import(pathToFileURL(worksheetFunctionsPath).href);
+  const fn = {
+    FIXEF: wf.fixef, RANEF: wf.ranef, COEF: wf.coef, VARCORR: wf.varcorr, SIGMA: wf.sigma, LOGLIK: wf.logLik, AIC: wf.aic, BIC: wf.bic,
+    ICC: wf.icc, R2: wf.r2, ANOVA: wf.anova, INFLUENCE: wf.influence, CONFINT: wf.confint, PREDICT: wf.predict, SHRINKAGE: wf.shrinkage, SUMMARY: wf.summary,
+  }[name];
+  if (!fn) throw new Error(`no worksheet function for ${name}`);
+  return fn(data, ...ex.args.map((a) => (a !== null && typeof a === "object" ? a.values : a ?? undefined)));
+}
+
+/** The spilled result as the page shows it. */
+function renderResult(name, cells) {
+  if (cells.length === 1 && cells[0].length === 1) return `It returns \`${general(cells[0][0])}\`.`;
+  if (name === "SUMMARY") return `It spills ${cells.length} rows into one column:\n\n\`\`\`text\n${cells.map((r) => r[0] ?? "").join("\n")}\n\`\`\``;
+  // a header row is a row of text (HLM.R2's two labelled rows have none)
+  const hasHeader = cells[0].every((c) => typeof c === "string");
+  const header = hasHeader ? cells[0] : cells[0].map(() => " ");
+  const rows = hasHeader ? cells.slice(1) : cells;
+  const shown = rows.slice(0, SHOWN_ROWS).map((r) => r.map((c) => cell(general(c))));
+  const more = rows.length - shown.length;
+  if (more > 0) shown.push(header.map((_, i) => (i === 0 ? `… ${more} more rows` : "")));
+  const numeric = header.map((_, i) => rows.every((r) => typeof r[i] === "number" || r[i] === null));
+  return `It spills ${cells.length} rows × ${header.length} columns${hasHeader ? ", a header row first" : ""}:\n\n${table(header.map((h) => cell(general(h))), shown, numeric.map((n) => (n ? "right" : "left")))}`;
+}
+
+const INTRO = `# Worksheet functions
+
+The Excel add-in adds the functions below to every workbook, in the namespace \`HLM\`: type
+\`=HLM.\` in a cell and Excel lists them. Each takes the data range (its first row the header naming
+the columns) and an lme4 [model formula](./formula) as text, fits the linear mixed model, and returns
+one part of the result. This page is generated from the functions' own metadata
+(\`functions.json\`, built from their JSDoc), and every example below is computed by the add-in's
+code on \`examples/nels_sim.csv\` when the site is built.
+
+- **Spilled arrays.** Functions that return a table (\`HLM.FIXEF\`, \`HLM.RANEF\`, …) spill it
+  into the cells below and to the right, a header row first; blank cells of the result stay empty.
+  Leave room for them, or Excel shows \`#SPILL!\`. Functions of one number (\`HLM.SIGMA\`,
+  \`HLM.AIC\`, \`HLM.ICC\`, …) return that number.
+- **Estimation.** \`method\` is \`"REML"\` (the default) or \`"ML"\`, in any case; an empty argument
+  takes the default, so \`=HLM.CONFINT(A1:D100, F, , 0.9)\` skips \`method\`. Text columns and
+  grouping variables are categorical, with treatment contrasts (see [the formula language](./formula)).
+- **Errors.** A problem with the data, the formula or an argument gives \`#VALUE!\`; asking for
+  something the model does not have (a grouping factor that is not in the formula) gives \`#N/A\`.
+  Either way the cell carries a message (hover over the error, or select the cell), which names the
+  formula position, the column, or the cell and row as the sheet counts them, e.g.
+  *Unknown column 'SES' in formula 'score ~ SES + (1 | school)' (position 9); did you mean 'ses'?*
+  A number that cannot be computed is \`#NUM!\`.
+- **One fit, shared.** Functions on the same data, formula and method share one fit: a workbook with
+  \`HLM.FIXEF\`, \`HLM.VARCORR\` and \`HLM.SIGMA\` on the same model fits it once. The add-in keeps the
+  last 20 fits (keyed by the range's values, the formula and the method; an error is remembered too),
+  and a change in the data or the formula fits again.
+
+The examples assume the data of \`examples/nels_sim.csv\` pasted at \`A1\` (columns \`school\`,
+\`flp\`, \`ses\`, \`score\`; 12,974 students in 684 schools), so the data range is \`${DATA}\`.
+`;
+
+/** The whole page: intro, an index, and a section per function in functions.json order. */
+export async function renderFunctionsPage({ functions = readFunctionsJson(), returns = returnsById() } = {}) {
+  const data = csvValues(join(repoRoot, "examples/nels_sim.csv"));
+  const parts = [INTRO];
+  parts.push(`| function | what |\n| --- | --- |\n${functions.map((f) => `| [\`HLM.${f.name}\`](#hlm-${f.name.toLowerCase()}) | ${cell(f.description.split(/(?<=[.:;])\s/)[0].replace(/[:;]$/, ""))} |`).join("\n")}\n`);
+  for (const f of functions) {
+    const ex = EXAMPLES[f.id];
+    if (!ex) throw new Error(`functions.json has ${f.id}, which has no example in docs/scripts/reference/functions.mjs: add one`);
+    const out = [`## HLM.${f.name}`, "", "```text", signature(f), "```", "", cell(f.description), ""];
+    out.push(table(["parameter", "type", "optional", "description"], f.parameters.map((p) => [code(p.name), paramType(p), p.optional ? "yes" : "no", cell(p.description ?? "")])));
+    const kind = f.result?.dimensionality === "matrix" ? "a spilled array" : `a ${f.result?.type ?? "value"}`;
+    out.push("", `**Result:** ${kind}. ${cell(returns[f.id] ?? "")}`.trimEnd(), "");
+    const cells = await evaluateExample(f.id, ex, ex.data ? csvValues(join(repoRoot, ex.data.file)) : data);
+    out.push("**Example.**" + (ex.note ? ` ${ex.note}` : ""), "");
+    if (f.id === "PREDICT") out.push(table(["", "F", "G", "H"], NEW_ROWS.map((r, i) => [`**${i + 1}**`, ...r.map(String)])), "");
+    out.push("```text", exampleCall(f.id, ex), "```", "", renderResult(f.id, cells), "");
+    parts.push(out.join("\n"));
+  }
+  const extra = Object.keys(EXAMPLES).filter((id) => !functions.some((f) => f.id === id));
+  if (extra.length) throw new Error(`examples for functions that functions.json does not have: ${extra.join(", ")}`);
+  return parts.join("\n");
+}
+
+if (isMain(import.meta.url)) {
+  writePage(pagePath, await renderFunctionsPage());
+  console.log(`wrote ${pagePath}`);
+}
