@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "./buildModel.js";
 import { HlmError } from "./HlmError.js";
-import { readCsv } from "./readCsv.js";
+import { readCsv, tableFromRows } from "./readCsv.js";
 
 const data = readCsv("y,x,f,g,h\n1,1,a,u,p\n2,3,b,v,p\n3,2,c,u,q\n4,5,a,v,q\n5,4,b,u,r\n6,6,c,v,r\n7,8,a,u,s\n8,7,b,v,s\n");
 
@@ -79,5 +79,22 @@ describe("buildModel: what lme4 refuses", () => {
   });
   it("a formula whose every row is missing", () => {
     expect(message("y ~ x + (1 | g)", "y,x,g\n1,NA,a\n2,NA,b\n")).toBe("'x' is missing (empty or NA) in all 2 rows of the data; no rows are left to fit.");
+  });
+});
+
+describe("levels of a numeric column used as a factor", () => {
+  it("sorts them by value as R's factor() does (2 before 10), for fixed and grouping factors", () => {
+    // R: d$a <- factor(c(2, 10, 1, ...)); levels 1, 2, 10; lmer(y ~ a + (1 | g)) has a2, a10; ranef(m)$g rows 1, 2, 3, 10, 11
+    const g = [1, 2, 10, 11, 3].flatMap((v) => Array<number>(6).fill(v));
+    const a = Array.from({ length: 30 }, (_, i) => [2, 10, 1][i % 3]!);
+    const y = a.map((v, i) => v / 5 + Math.sin(i));
+    const table = tableFromRows(["y", "a", "g"], y.map((v, i) => [v, a[i], g[i]]));
+    const model = buildModel(table, "y ~ a + (1 | g)", { factors: ["a", "g"] });
+    expect(model.xNames).toEqual(["(Intercept)", "a2", "a10"]);
+    expect(model.factorLevels.a).toEqual(["1", "2", "10"]);
+    expect(model.reTerms[0]!.levels).toEqual(["1", "2", "3", "10", "11"]);
+    // a text column keeps R's string order
+    const text = tableFromRows(["y", "a", "g"], y.map((v, i) => [v, `L${a[i]}`, g[i]]));
+    expect(buildModel(text, "y ~ a + (1 | g)", { factors: ["g"] }).xNames).toEqual(["(Intercept)", "aL10", "aL2"]);
   });
 });

@@ -53,8 +53,9 @@ export interface LmmFit {
   ngrps: Record<string, number>;
   theta: number[];
   thetaNames: string[];
-  /** β̂: fixed-effects estimates, in the order of `fixefNames`. */
+  /** Names of the fixed effects (X's columns kept), as R's model.matrix names them. */
   fixefNames: string[];
+  /** β̂: fixed-effects estimates, in the order of `fixefNames`. */
   fixef: number[];
   /** Var(β̂) = σ² R_X⁻¹ R_X⁻ᵀ. */
   vcov: number[][];

@@ -164,15 +164,17 @@ export class ModelFrameSource {
   }
 
   /**
-   * A column as a factor over the given rows: levels (labels sorted as strings) present in those
-   * rows, and each row's level index. One Map lookup per row, on the raw values (numbers are
+   * A column as a factor over the given rows: levels present in those rows, sorted as R's factor()
+   * sorts them (a numeric column by value, so that 2 comes before 10; text as strings in the C
+   * locale), and each row's level index. One Map lookup per row, on the raw values (numbers are
    * turned into labels once per distinct value).
    */
   factor(name: string, rows: Int32Array): { levels: string[]; codes: Int32Array } {
     const c = this.column(name);
     const { keys, firstSeen } = indexDistinct<number | string | null>(c.values, rows);
     const labels = keys.map((k) => (typeof k === "number" ? formatLabel(k) : String(k)));
-    const order = labels.map((_, i) => i).sort((a, b) => compareStrings(labels[a]!, labels[b]!));
+    const byValue = c.kind === "number";
+    const order = labels.map((_, i) => i).sort((a, b) => (byValue ? (keys[a] as number) - (keys[b] as number) : compareStrings(labels[a]!, labels[b]!)));
     const rank = new Int32Array(order.length);
     order.forEach((i, r) => (rank[i] = r));
     for (let k = 0; k < rows.length; k++) firstSeen[k] = rank[firstSeen[k]!]!;
