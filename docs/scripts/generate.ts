@@ -81,17 +81,29 @@ const { document } = parseHTML("<!doctype html><html><head></head><body></body><
 
 function svg(options: Plot.PlotOptions): string {
   const el = Plot.plot({
+    marginBottom: 44,
+    inset: 6,
     ...options,
+    x: { labelAnchor: "center", labelOffset: 38, labelArrow: "none", ...options.x },
     document: document as unknown as Document,
     style: { background: "white", color: "#1f2328", fontSize: "12px", fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif", overflow: "visible" },
   }) as unknown as { outerHTML: string };
   let s = el.outerHTML;
+  if (!s.startsWith("<svg")) throw new Error("a plot must be a bare SVG (no title, caption or legend)");
   if (!/^<svg[^>]*xmlns=/.test(s)) s = s.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
   return s + "\n";
 }
 
 const BLUE = "#3b6fb6";
 const ORANGE = "#d9822b";
+
+/** A legend drawn inside the plot (Plot's own legends make an HTML figure, not an SVG file). */
+function legend(items: readonly (readonly [string, string])[]): Plot.Markish[] {
+  return items.flatMap(([label, color], i) => [
+    Plot.dot([label], { frameAnchor: "top-right", dx: -10, dy: 10 + 18 * i, r: 4, fill: color, stroke: "white" }),
+    Plot.text([label], { text: (d: string) => d, frameAnchor: "top-right", dx: -20, dy: 10 + 18 * i, textAnchor: "end", fontSize: 12, fill: "#1f2328", stroke: "white", strokeWidth: 3, paintOrder: "stroke" }),
+  ]);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers on the data
@@ -223,13 +235,14 @@ export function generate(options: GenerateOptions = {}): Generated {
   const olsMean = [mean(olsRows.map((r) => r[0]!)), mean(olsRows.map((r) => r[1]!))];
   const olsCov = cov(olsRows);
   frag("ols-mean", code(rVector(["(Intercept)", "ses"], olsMean)));
+  nums.olsVar1 = fixed(olsCov[1]![1]!, 2);
   frag("ols-cov", code(rMatrix(["(Intercept)", "ses"], ["(Intercept)", "ses"], olsCov)));
   const q = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.floor(p * (xs.length - 1))]!;
   const slopeLo = q(withOls.map((s) => s.ols1), 0.005);
   const slopeHi = q(withOls.map((s) => s.ols1), 0.995);
   nums.slopeClipped = withOls.filter((s) => s.ols1 < slopeLo || s.ols1 > slopeHi).length;
   plot("ols-hist-intercept", {
-    width: 340,
+    width: 296,
     height: 240,
     marginLeft: 44,
     x: { label: "OLS intercept β̂₀ⱼ" },
@@ -237,7 +250,7 @@ export function generate(options: GenerateOptions = {}): Generated {
     marks: [Plot.rectY(withOls, Plot.binX({ y: "count" }, { x: "ols0", fill: BLUE, thresholds: 30 })), Plot.ruleY([0])],
   });
   plot("ols-hist-slope", {
-    width: 340,
+    width: 296,
     height: 240,
     marginLeft: 44,
     x: { label: "OLS slope β̂₁ⱼ (ses)", domain: [slopeLo, slopeHi] },
@@ -293,6 +306,7 @@ export function generate(options: GenerateOptions = {}): Generated {
   nums.fit1Theta = fit1.theta.length;
   nums.fit1Sd0 = fixed(vc1.sd[0]!, 3);
   nums.fit1Sd1 = fixed(vc1.sd[1]!, 3);
+  nums.fit1Var1 = fixed(vc1.covariance[1]![1]!, 2);
   nums.fit1Corr = fixed(vc1.corr[0]![1]!, 2);
   nums.fit1Sigma = fixed(fit1.sigma, 3);
   frag("pipeline-output", code(pipelineOutput(fit0, fit0.optSummary.evaluations)));
@@ -356,17 +370,20 @@ export function generate(options: GenerateOptions = {}): Generated {
     grid: true,
     x: { label: "intercept" },
     y: { label: "slope (ses)", domain: [slopeLo, slopeHi] },
-    color: { legend: true, domain: ["OLS β̂ⱼ", "BLUP β̃ⱼ"], range: [ORANGE, BLUE] },
     marks: [
       Plot.arrow(inView, { x1: "ols0", y1: "ols1", x2: "blup0", y2: "blup1", stroke: "#999", strokeOpacity: 0.45, strokeWidth: 0.8, headLength: 5 }),
       Plot.dot(inView, { x: "ols0", y: "ols1", r: 2, fill: ORANGE, fillOpacity: 0.7 }),
       Plot.dot(inView, { x: "blup0", y: "blup1", r: 2, fill: BLUE }),
       Plot.dot([fit1.fixef], { x: (d: number[]) => d[0], y: (d: number[]) => d[1], r: 6, stroke: "black", strokeWidth: 2, symbol: "plus" }),
+      ...legend([
+        ["OLS estimate β̂ⱼ", ORANGE],
+        ["BLUP β̃ⱼ", BLUE],
+      ]),
     ],
   });
   const long = withOls.flatMap((s) => [
-    { n: s.n, value: s.ols0, kind: "OLS β̂₀ⱼ" },
-    { n: s.n, value: s.blup0, kind: "BLUP β̃₀ⱼ" },
+    { n: s.n - 0.2, value: s.ols0, kind: "OLS β̂₀ⱼ" },
+    { n: s.n + 0.2, value: s.blup0, kind: "BLUP β̃₀ⱼ" },
   ]);
   plot("shrinkage-vs-n", {
     width: 688,
@@ -374,8 +391,15 @@ export function generate(options: GenerateOptions = {}): Generated {
     grid: true,
     x: { label: "school sample size nⱼ" },
     y: { label: "intercept" },
-    color: { legend: true, domain: ["OLS β̂₀ⱼ", "BLUP β̃₀ⱼ"], range: [ORANGE, BLUE] },
-    marks: [Plot.dot(long, { x: "n", y: "value", fill: "kind", r: 2, fillOpacity: 0.6 }), Plot.ruleY([fit1.fixef[0]!], { stroke: "black", strokeDasharray: "4,3" })],
+    color: { domain: ["OLS β̂₀ⱼ", "BLUP β̃₀ⱼ"], range: [ORANGE, BLUE] },
+    marks: [
+      Plot.dot(long, { x: "n", y: "value", fill: "kind", r: 2, fillOpacity: 0.6 }),
+      Plot.ruleY([fit1.fixef[0]!], { stroke: "black", strokeDasharray: "4,3" }),
+      ...legend([
+        ["OLS intercept β̂₀ⱼ", ORANGE],
+        ["BLUP intercept β̃₀ⱼ", BLUE],
+      ]),
+    ],
   });
 
   // caterpillar: the BLUPs of the intercept with ±1.96 conditional SDs, sorted
@@ -389,7 +413,9 @@ export function generate(options: GenerateOptions = {}): Generated {
   plot("caterpillar", {
     width: 688,
     height: 340,
-    x: { label: "school, by its BLUP", ticks: [] },
+    marginTop: 26,
+    marginBottom: 28,
+    x: { label: "schools, sorted by their BLUP", ticks: [], labelOffset: 20 },
     y: { label: "BLUP b̂₀ⱼ ± 1.96 condsd", grid: true },
     marks: [Plot.ruleY([0], { stroke: "#888" }), Plot.ruleX(cat, { x: "rank", y1: "lo", y2: "hi", stroke: BLUE, strokeOpacity: 0.35 }), Plot.dot(cat, { x: "rank", y: "b", r: 1.2, fill: "black" })],
   });
@@ -406,7 +432,7 @@ export function generate(options: GenerateOptions = {}): Generated {
     ["slope", "BLUP slope β̃₁ⱼ (ses)", "box-slope"],
   ] as const) {
     plot(name, {
-      width: 340,
+      width: 296,
       height: 280,
       marginLeft: 48,
       x: { label: "flp (school)", domain: flpLevels.map(String) },
