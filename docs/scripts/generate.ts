@@ -247,7 +247,7 @@ export function generate(options: GenerateOptions = {}): Generated {
     marginLeft: 44,
     x: { label: "OLS intercept β̂₀ⱼ" },
     y: { label: "schools", grid: true },
-    marks: [Plot.rectY(withOls, Plot.binX({ y: "count" }, { x: "ols0", fill: BLUE, thresholds: 30 })), Plot.ruleY([0])],
+    marks: [Plot.rectY(withOls, { ...Plot.binX({ y: "count" }, { x: "ols0", thresholds: 30 }), fill: BLUE }), Plot.ruleY([0])],
   });
   plot("ols-hist-slope", {
     width: 296,
@@ -255,7 +255,7 @@ export function generate(options: GenerateOptions = {}): Generated {
     marginLeft: 44,
     x: { label: "OLS slope β̂₁ⱼ (ses)", domain: [slopeLo, slopeHi] },
     y: { label: "schools", grid: true },
-    marks: [Plot.rectY(withOls.filter((s) => s.ols1 >= slopeLo && s.ols1 <= slopeHi), Plot.binX({ y: "count" }, { x: "ols1", fill: BLUE, thresholds: 30 })), Plot.ruleY([0])],
+    marks: [Plot.rectY(withOls.filter((s) => s.ols1 >= slopeLo && s.ols1 <= slopeHi), { ...Plot.binX({ y: "count" }, { x: "ols1", thresholds: 30 }), fill: BLUE }), Plot.ruleY([0])],
   });
   plot("ols-scatter", {
     width: 640,
@@ -337,7 +337,7 @@ export function generate(options: GenerateOptions = {}): Generated {
     return b;
   });
   nums.shrinkMaxDiff = maxDiff.toExponential(1);
-  const order = schools.map((s, j) => j).filter((j) => schools[j]!.ols1 != null);
+  const order = schools.map((_, j) => j).filter((j) => schools[j]!.ols1 != null);
   order.sort((i, j) => schools[i]!.n - schools[j]!.n || schools[i]!.school.localeCompare(schools[j]!.school));
   const picks = [order[0]!, order[1]!, order[Math.floor(order.length / 2)]!, order[order.length - 2]!, order[order.length - 1]!];
   frag(
@@ -351,8 +351,6 @@ export function generate(options: GenerateOptions = {}): Generated {
       [":---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"],
     ),
   );
-  // how much each school is pulled: the weight of its own estimate in the intercept
-  const pull = withOls.map((s) => ({ ...s, w0: (s.blup0 - fit1.fixef[0]!) / (s.ols0 - fit1.fixef[0]!) }));
   const small = withOls.filter((s) => s.n <= 10);
   const large = withOls.filter((s) => s.n >= 30);
   const spread = (xs: number[]): number => Math.sqrt(cov(xs.map((x) => [x]))[0]![0]!);
@@ -362,7 +360,6 @@ export function generate(options: GenerateOptions = {}): Generated {
   nums.sdBlup1 = fixed(spread(withOls.map((s) => s.blup1)), 2);
   nums.nSmall = small.length;
   nums.nLarge = large.length;
-  void pull;
   const inView = withOls.filter((s) => s.ols1 >= slopeLo && s.ols1 <= slopeHi);
   plot("shrinkage-arrows", {
     width: 688,
