@@ -311,6 +311,23 @@ export function generate(options: GenerateOptions = {}): Generated {
   nums.fit1Sigma = fixed(fit1.sigma, 3);
   frag("pipeline-output", code(pipelineOutput(fit0, fit0.optSummary.evaluations)));
 
+  // within-school covariance implied by fit.1: Cov[y1, y2] = z1' Ψ z2 (+ σ² on the diagonal), z = (1, ses)
+  const psi = vc1.covariance;
+  const s2fit1 = fit1.sigma ** 2;
+  const zPz = (a: number, b: number): number => psi[0]![0]! + psi[0]![1]! * (a + b) + psi[1]![1]! * a * b;
+  const sesValues = [-2, -1, 0, 1, 2];
+  frag(
+    "fit1-within-cor",
+    mdTable(
+      ["ses of one student → <br> ses of the other ↓", ...sesValues.map(String)],
+      sesValues.map((b) => [String(b), ...sesValues.map((a) => fixed(zPz(a, b) / Math.sqrt((zPz(a, a) + s2fit1) * (zPz(b, b) + s2fit1)), 3))]),
+      [":---", ...sesValues.map(() => "---:")],
+    ),
+  );
+  const sesAll = Array.from(ses.subarray(0, table.nrow));
+  nums.sesMean = fixed(mean(sesAll), 2);
+  nums.sesSd = fixed(Math.sqrt(cov(sesAll.map((x) => [x]))[0]![0]!), 2);
+
   // ---- shrinkage: the lecture's formula, school by school, against the engine's BLUP coefficients
   const Sigma = vc1.covariance;
   const SigmaInv = inv2(Sigma);
