@@ -12,12 +12,14 @@ export default defineConfig({
       { text: "Guide", link: "/guide/getting-started" },
       { text: "Tutorial", link: "/tutorial/" },
       { text: "For R users", link: "/r-users" },
+      { text: "Reference", link: "/reference/" },
     ],
     sidebar: [
       {
         text: "Guide",
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
+          { text: "After the fit: tests, intervals, predictions", link: "/guide/inference" },
           { text: "How it works", link: "/guide/how-it-works" },
           { text: "For R users", link: "/r-users" },
         ],
@@ -31,6 +33,16 @@ export default defineConfig({
           { text: "3. Random slopes (fit.1)", link: "/tutorial/random-slopes" },
           { text: "4. Shrinkage", link: "/tutorial/shrinkage" },
           { text: "5. Macro-level effects (fit.2)", link: "/tutorial/macro-effects" },
+        ],
+      },
+      {
+        text: "Reference",
+        items: [
+          { text: "Overview", link: "/reference/" },
+          { text: "Worksheet functions", link: "/reference/functions" },
+          { text: "The hlm command", link: "/reference/cli" },
+          { text: "The formula language", link: "/reference/formula" },
+          { text: "Library API", link: "/reference/api/" },
         ],
       },
     ],

@@ -10,7 +10,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import * as Plot from "@observablehq/plot";
-import { parseHTML } from "linkedom";
 import {
   buildModel,
   compareFits,
@@ -27,6 +26,8 @@ import {
   type Table,
 } from "@hlm/core";
 import { compareWithReference, loadReferences } from "../../packages/core/test/compareReference.ts";
+import { inferenceFiles } from "./inference.ts";
+import { BLUE, ORANGE, legend, svg } from "./plots.ts";
 
 export const docsDir = fileURLToPath(new URL("../", import.meta.url));
 export const defaultConformanceDir = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
@@ -76,34 +77,6 @@ const mdTable = (header: string[], rows: string[][], align?: string[]): string =
 
 // ---------------------------------------------------------------------------------------------
 // Plots
-
-const { document } = parseHTML("<!doctype html><html><head></head><body></body></html>");
-
-function svg(options: Plot.PlotOptions): string {
-  const el = Plot.plot({
-    marginBottom: 44,
-    inset: 6,
-    ...options,
-    x: { labelAnchor: "center", labelOffset: 38, labelArrow: "none", ...options.x },
-    document: document as unknown as Document,
-    style: { background: "white", color: "#1f2328", fontSize: "12px", fontFamily: "system-ui, -apple-system, 'Segoe UI', sans-serif", overflow: "visible" },
-  }) as unknown as { outerHTML: string };
-  let s = el.outerHTML;
-  if (!s.startsWith("<svg")) throw new Error("a plot must be a bare SVG (no title, caption or legend)");
-  if (!/^<svg[^>]*xmlns=/.test(s)) s = s.replace(/^<svg/, '<svg xmlns="http://www.w3.org/2000/svg"');
-  return s + "\n";
-}
-
-const BLUE = "#3b6fb6";
-const ORANGE = "#d9822b";
-
-/** A legend drawn inside the plot (Plot's own legends make an HTML figure, not an SVG file). */
-function legend(items: readonly (readonly [string, string])[]): Plot.Markish[] {
-  return items.flatMap(([label, color], i) => [
-    Plot.dot([label], { frameAnchor: "top-right", dx: -10, dy: 10 + 18 * i, r: 4, fill: color, stroke: "white" }),
-    Plot.text([label], { text: (d: string) => d, frameAnchor: "top-right", dx: -20, dy: 10 + 18 * i, textAnchor: "end", fontSize: 12, fill: "#1f2328", stroke: "white", strokeWidth: 3, paintOrder: "stroke" }),
-  ]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Helpers on the data
@@ -494,7 +467,10 @@ export function generate(options: GenerateOptions = {}): Generated {
     );
   }
 
-  files["generated/numbers.json"] = JSON.stringify(nums, null, 2) + "\n";
+  // the inference page (guide/inference.md): its fragments, plots and numbers (nums.inference.*)
+  const inference = inferenceFiles(table);
+  Object.assign(files, inference.files);
+  files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums }, null, 2) + "\n";
   return { files, fits: { fit0, fit1, fit2 } };
 }
 
