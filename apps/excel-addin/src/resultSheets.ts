@@ -19,12 +19,20 @@ export interface ChartSpec {
 /** A result sheet of any name: core's `ResultTable` with the add-in's sheet names too. */
 export interface SheetTable {
   sheetName: ResultTable["sheetName"] | "HLM Comparison" | "HLM Diagnostics";
-  sections: ResultSection[];
+  sections: SheetSection[];
   /** "down" (default): sections one below the other; "across": side by side, each from the top row. */
   arrangement?: "down" | "across";
   /** Scatter charts of section columns (beside the data, from the top). */
   charts?: ChartSpec[];
 }
+
+/**
+ * A section of a result sheet. `cellsReady`: every cell of `rows` is already as Excel is to get it
+ * (a finite number, or "" for a blank), so the page writes the rows as they are instead of converting
+ * each cell (the diagnostics' row per observation: 100,000 rows × 5 converted on the page's thread
+ * took ~100 ms in one task).
+ */
+export type SheetSection = ResultSection & { cellsReady?: boolean };
 
 /** Excel number formats of the add-in's tables (the same as core's result tables). */
 export const FORMATS = {
@@ -148,14 +156,17 @@ export function diagnosticsTable(fit: LmmFit, at?: ObservationRows): SheetTable 
   const n = d.fitted.length;
   const first = (at?.headerRow ?? 0) + 2;
   const label = (i: number): number => (at && at.rows.length === n ? first + at.rows[i]! : i + 1);
+  // cells as Excel is to get them (numbers, "" for a blank): written without a pass over them on the page
+  const cell = (x: number | undefined): number | "" => (x !== undefined && Number.isFinite(x) ? x : "");
   const rows: Cell[][] = new Array<Cell[]>(n);
-  for (let i = 0; i < n; i++) rows[i] = [label(i), num(d.fitted[i]), num(d.residuals[i]), num(d.residualTheoretical[i]), num(d.scaledResiduals[i])];
-  const sections: ResultSection[] = [
+  for (let i = 0; i < n; i++) rows[i] = [label(i), cell(d.fitted[i]), cell(d.residuals[i]), cell(d.residualTheoretical[i]), cell(d.scaledResiduals[i])];
+  const sections: SheetSection[] = [
     {
       title: "Residuals",
       header: [at && at.rows.length === n ? "Row" : "Observation", "Fitted", "Residual", "Normal quantile", "Scaled residual"],
       rows,
       numberFormats: [FORMATS.count, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate, FORMATS.estimate],
+      cellsReady: true,
     },
   ];
   const charts: ChartSpec[] = [

@@ -140,6 +140,17 @@ describe("the HLM Diagnostics sheet in Excel", () => {
     expect(planSheet(diagnosticsTable(fit), { chart: false }).charts).toEqual([]);
   });
 
+  it("writes the residuals' rows as they are (cells ready for Excel), the same cells a per-cell conversion gives", () => {
+    const { fit } = getFit(sleepData, formula);
+    const table = diagnosticsTable(fit);
+    expect(table.sections[0]!.cellsReady).toBe(true);
+    const converted = planSheet({ ...table, sections: table.sections.map((s) => ({ ...s, cellsReady: false })) });
+    const ready = planSheet(table);
+    expect(ready.pieces).toEqual(converted.pieces);
+    const residuals = ready.pieces.find((p) => p.values.length === 181)!;
+    expect(residuals.values[1]).toBe(table.sections[0]!.rows[0]); // the row itself, not a copy
+  });
+
   it("writes the data and adds the XY scatter charts with their source ranges, titles and places", async () => {
     const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }, { name: "HLM Diagnostics", values: [["mine"]] }] });
     excel.install();

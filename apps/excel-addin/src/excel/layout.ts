@@ -4,7 +4,7 @@
  * them, and for the shrinkage sheet the data and place of the OLS-against-BLUP scatter chart.
  */
 import type { Cell, ResultSection } from "@hlm/core";
-import type { SheetTable } from "../resultSheets.js";
+import type { SheetSection, SheetTable } from "../resultSheets.js";
 import type { CellRect } from "./addresses.js";
 import type { WritePiece } from "./blocks.js";
 
@@ -165,12 +165,17 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
     const numberFormat: string[][] = new Array<string[]>(section.rows.length + 1);
     values[0] = header;
     numberFormat[0] = formatRow(undefined, w);
+    const ready = (section as SheetSection).cellsReady === true;
     for (let i = 0; i < section.rows.length; i++) {
       const r = section.rows[i]!;
+      numberFormat[i + 1] = fmt;
+      if (ready && r.length === w) {
+        values[i + 1] = r as ExcelValue[]; // already Excel's cells (see SheetSection), and never changed here
+        continue;
+      }
       const out = new Array<ExcelValue>(w);
       for (let c = 0; c < w; c++) out[c] = toExcelValue(r[c]);
       values[i + 1] = out;
-      numberFormat[i + 1] = fmt;
     }
     pieces.push({ row: top, column: left, values, numberFormat });
     const rect = { row: top, column: left, rowCount: 1 + Math.max(1, section.rows.length), columnCount: w };
