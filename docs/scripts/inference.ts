@@ -7,6 +7,7 @@ import {
   anovaTypeIII,
   bootstrapIntervals,
   buildModel,
+  columnLabel,
   compareFits,
   diagnostics,
   effectSizes,
@@ -18,9 +19,9 @@ import {
   groupInfluence,
   predict,
   profileIntervals,
+  selectRows,
   tableFromRows,
   waldIntervals,
-  type Column,
   type LmmFit,
   type Model,
   type Table,
@@ -47,20 +48,14 @@ const fixed = (x: number, d: number): string => x.toFixed(d);
 /** The rows of `table` whose value in `column` is among the first `k` levels met. */
 function firstLevels(table: Table, column: string, k: number): Table {
   const col = table.columns[table.names.indexOf(column)]!;
-  const label = (i: number): string => (col.kind === "number" ? String(col.values[i]) : (col.values[i] ?? ""));
-  const keep = new Set<string>();
+  const keep = new Set<string | null>();
   const rows: number[] = [];
   for (let i = 0; i < table.nrow; i++) {
-    const l = label(i);
+    const l = columnLabel(col, i);
     if (!keep.has(l) && keep.size < k) keep.add(l);
     if (keep.has(l)) rows.push(i);
   }
-  const columns: Column[] = table.columns.map((c) =>
-    c.kind === "number"
-      ? { kind: "number", name: c.name, values: Float64Array.from(rows, (i) => c.values[i]!), missing: Uint8Array.from(rows, (i) => c.missing[i]!) }
-      : { kind: "string", name: c.name, values: rows.map((i) => c.values[i] ?? null) },
-  );
-  return { names: table.names, columns, nrow: rows.length };
+  return selectRows(table, rows);
 }
 
 /** Every file of the inference page, by its path under docs/, and the numbers its prose uses. */

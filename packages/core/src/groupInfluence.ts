@@ -7,8 +7,8 @@ import { buildModel, type Model } from "./buildModel.js";
 import { fitModel } from "./fit.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
-import { formatLabel } from "./modelFrame.js";
-import type { Column, Table } from "./readCsv.js";
+import { columnLabel } from "./modelFrame.js";
+import { selectRows, type Table } from "./readCsv.js";
 
 /** Options: the model options the fit was made with, progress and cancelling. */
 export interface GroupInfluenceOptions {
@@ -42,24 +42,6 @@ export interface GroupInfluence {
   /** Per level: did the refit converge without lme4's convergence warning, and its number of evaluations. */
   converged: boolean[];
   evaluations: number[];
-}
-
-/** Label of row i of a column (numbers as R prints them), null where missing. */
-function labelAt(col: Column, i: number): string | null {
-  if (col.kind === "number") return col.missing[i] ? null : formatLabel(col.values[i]!);
-  return col.values[i] ?? null;
-}
-
-/** The table's rows where keep[i] is 1. */
-function subsetRows(table: Table, keep: Uint8Array): Table {
-  const idx: number[] = [];
-  for (let i = 0; i < table.nrow; i++) if (keep[i]) idx.push(i);
-  const columns: Column[] = table.columns.map((c) =>
-    c.kind === "number"
-      ? { kind: "number", name: c.name, values: Float64Array.from(idx, (i) => c.values[i]!), missing: Uint8Array.from(idx, (i) => c.missing[i]!) }
-      : { kind: "string", name: c.name, values: idx.map((i) => c.values[i] ?? null) },
-  );
-  return { names: table.names, columns, nrow: idx.length };
 }
 
 /** σ̂² and each term's covariance, lower triangle by columns. */
@@ -116,7 +98,7 @@ export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: st
   const levels: string[] = [];
   const seen = new Set<string>();
   for (const i of model.rows) {
-    const l = labelAt(col, i);
+    const l = columnLabel(col, i);
     if (l !== null && !seen.has(l)) seen.add(l), levels.push(l);
   }
   if (levels.length < 2) throw new HlmError("OPTIONS", `The column '${group}' has ${levels.length} level${levels.length === 1 ? "" : "s"} among the fitted rows; leaving groups out needs at least 2.`, { column: group });
@@ -125,12 +107,13 @@ export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: st
   const varCompsWithout: number[][] = [];
   const converged: boolean[] = [];
   const evaluations: number[] = [];
-  const keep = new Uint8Array(data.nrow);
+  const labels = Array.from({ length: data.nrow }, (_, i) => columnLabel(col, i));
   levels.forEach((level, k) => {
-    for (let i = 0; i < data.nrow; i++) keep[i] = labelAt(col, i) === level ? 0 : 1;
+    const without: number[] = [];
+    for (let i = 0; i < data.nrow; i++) if (labels[i] !== level) without.push(i);
     let refit: LmmFit;
     try {
-      const m = buildModel(subsetRows(data, keep), model.formula, {
+      const m = buildModel(selectRows(data, without), model.formula, {
         REML: model.REML,
         ...(options.factors ? { factors: options.factors } : {}),
         ...(options.weights !== undefined ? { weights: options.weights } : {}),

@@ -1,5 +1,5 @@
 export { HlmError, type HlmErrorCode } from "./HlmError.js";
-export { readCsv, tableFromRows, type Table, type Column, type ReadCsvOptions } from "./readCsv.js";
+export { readCsv, tableFromRows, selectRows, type Table, type Column, type ReadCsvOptions } from "./readCsv.js";
 export { createCsvReader, type CsvReader } from "./createCsvReader.js";
 export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseFormula.js";
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
@@ -14,7 +14,7 @@ export { formatSummary, formatShrinkage, formatCommon, abbreviate, formatPValue 
 export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
-export { closestName, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
+export { closestName, columnLabel, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
 export { effectSizes, type EffectSizes } from "./effectSizes.js";
 export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./anovaTypeIII.js";

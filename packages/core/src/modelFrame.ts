@@ -316,6 +316,12 @@ function scale(a: Float64Array): Float64Array {
   return a;
 }
 
+/** The level label the engine gives row i of a column (numbers as R prints them), or null where it is missing. */
+export function columnLabel(col: Column, i: number): string | null {
+  if (col.kind === "number") return col.missing[i] ? null : formatLabel(col.values[i]!);
+  return col.values[i] ?? null;
+}
+
 /** A number as R's as.character prints it (up to 15 significant digits). */
 export function formatLabel(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);

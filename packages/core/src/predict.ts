@@ -19,7 +19,7 @@ import { buildModel, type Model } from "./buildModel.js";
 import type { Expr } from "./formula/parseFormula.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
-import { columnsOf, formatLabel } from "./modelFrame.js";
+import { columnLabel, columnsOf, formatLabel } from "./modelFrame.js";
 import type { Column, Table } from "./readCsv.js";
 
 /** Options of the prediction: the model options the fit was made with, and whether to add the random effects. */
@@ -139,7 +139,7 @@ export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, 
     } else if (groupCols.has(c)) {
       const seen = new Set<string>();
       for (const i of model.rows) {
-        const l = labelOf(cellOf(col, i));
+        const l = columnLabel(col, i);
         if (l !== null) seen.add(l);
       }
       const stand = cellOf(col, firstUsed);

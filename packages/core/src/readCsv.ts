@@ -35,6 +35,17 @@ export function readCsv(text: string, options?: ReadCsvOptions): Table {
   return reader.finish();
 }
 
+/** The table's rows at the given indices, in that order (messages then count rows from 1). */
+export function selectRows(table: Table, rows: ArrayLike<number>): Table {
+  const idx = Array.from(rows);
+  const columns: Column[] = table.columns.map((c) =>
+    c.kind === "number"
+      ? { kind: "number", name: c.name, values: Float64Array.from(idx, (i) => c.values[i]!), missing: Uint8Array.from(idx, (i) => c.missing[i]!) }
+      : { kind: "string", name: c.name, values: idx.map((i) => c.values[i] ?? null) },
+  );
+  return { names: table.names, columns, nrow: idx.length };
+}
+
 /** The cell as trimmed text, or null when it is missing (null, undefined, "", "NA"). */
 function cellText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
