@@ -54,6 +54,7 @@ describe("FitClient", () => {
     w.reply({ type: "progress", id, stage: "optimizing", evaluations: 5, objective: 1, bestObjective: 1 });
     w.reply({ type: "progress", id: id + 100, stage: "optimizing", evaluations: 9, objective: 1, bestObjective: 1 });
     w.reply({ type: "done", id, fit: {} as never, tables: [], elapsedMs: 1 });
+    vi.advanceTimersByTime(0); // the result is handled in a task of its own
     expect(h.log).toEqual(["progress 5", `done ${id}`]);
     expect(client.busy).toBe(false);
     client.start(input, handlers());

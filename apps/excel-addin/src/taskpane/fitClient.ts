@@ -10,6 +10,7 @@ import { HlmError } from "@hlm/core";
 import type { SheetLayout } from "../rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { CompareDone, CompareProgress, CompareRequest, FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
+import { unpackSheetTables } from "../resultSheets.js";
 
 /** What the client needs of a Worker (a fake in the tests). */
 export interface WorkerLike {
@@ -228,7 +229,12 @@ export class FitClient {
         this.finish(r);
         // a fit that finished while its cancel was on the way counts as cancelled: its tables are dropped, nothing is written
         if (r.backstop !== undefined) h.on.onCancelled(m.fit.evaluations, "worker");
-        else if (h.kind === "fit") h.on.onDone(m);
+        else if (h.kind === "fit") {
+          unpackSheetTables(m.tables); // the diagnostics' typed columns back into rows
+          // the result's handling (laying out and writing the sheets) in a task of its own: 100,000
+          // rows unpacked and laid out in one task would hold the page for more than 50 ms
+          setTimeout(() => h.on.onDone(m), 0);
+        }
         break;
       case "compareDone":
         this.finish(r);

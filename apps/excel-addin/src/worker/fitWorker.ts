@@ -40,6 +40,6 @@ scope.addEventListener("message", (event) => {
   const flag = msg.cancelFlag;
   const isCancelled = (): boolean => cancelledIds.has(msg.id) || (flag !== undefined && Atomics.load(flag, 0) !== 0);
   if (msg.type === "compare") runCompare(msg, (m) => scope.postMessage(m), isCancelled);
-  else runFit(msg, (m) => scope.postMessage(m), isCancelled);
+  else runFit(msg, (m, transfer) => scope.postMessage(m, transfer), isCancelled);
   cancelledIds.delete(msg.id);
 });

@@ -1,12 +1,15 @@
 import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
+import { getFit } from "../modelCache.js";
 import { rangeToTable } from "../rangeToTable.js";
+import { diagnosticsTable, packSheetTables, unpackSheetTables } from "../resultSheets.js";
 import { packTable } from "./packedTable.js";
 import type { FitRequest, WorkerToPane } from "./protocol.js";
 import { errorReply, runFit } from "./runFit.js";
 
-const sleep = packTable(rangeToTable(datasetRange("sleepstudy"))).table;
+const sleepValues = datasetRange("sleepstudy");
+const sleep = packTable(rangeToTable(sleepValues)).table;
 const request = (over: Partial<FitRequest> = {}): FitRequest => ({
   type: "fit",
   id: 7,
@@ -84,8 +87,26 @@ describe("runFit", () => {
     if (done.type !== "done") throw new Error(done.type);
     expect(done.tables.map((t) => t.sheetName)).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage", "HLM Diagnostics"]);
     const d = done.tables[3]!;
-    expect(d.sections[0]!.rows).toHaveLength(180);
+    // the rows per observation travel as typed columns (transferred), and come back as rows on the page
+    expect(d.sections[0]!.rows).toHaveLength(0);
+    expect(d.sections[0]!.packed!.map((c) => c.length)).toEqual([180, 180, 180, 180, 180]);
     expect(d.charts).toHaveLength(4);
+    const { fit } = getFit(sleepValues, "Reaction ~ Days + (Days | Subject)");
+    const direct = diagnosticsTable(fit, { rows: Array.from({ length: 180 }, (_, i) => i) });
+    unpackSheetTables(done.tables);
+    expect(d.sections[0]!.packed).toBeUndefined();
+    expect(d.sections[0]!.rows).toHaveLength(180);
+    d.sections[0]!.rows.forEach((r, i) => r.forEach((v, c) => expect(v).toBeCloseTo(direct.sections[0]!.rows[i]![c] as number, 9)));
+  });
+
+  it("sends blank cells of packed rows as NaN and gives them back as blanks", () => {
+    const table = { sheetName: "HLM Diagnostics" as const, sections: [{ title: "t", header: ["a", "b"], rows: [[1, ""], [2.5, 3]], cellsReady: true }] };
+    const { tables, transfer } = packSheetTables([table]);
+    expect(transfer).toHaveLength(2);
+    expect(Array.from(tables[0]!.sections[0]!.packed![1]!)).toEqual([NaN, 3]);
+    expect(table.sections[0]!.rows).toEqual([[1, ""], [2.5, 3]]); // the original is left as it was
+    unpackSheetTables(tables);
+    expect(tables[0]!.sections[0]!.rows).toEqual([[1, ""], [2.5, 3]]);
   });
 
   it("throttles progress by the clock", () => {

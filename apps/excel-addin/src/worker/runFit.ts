@@ -8,7 +8,7 @@
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError } from "../locateError.js";
 import { checkErrorCells } from "../rangeToTable.js";
-import { diagnosticsTable, withInference, type SheetTable } from "../resultSheets.js";
+import { diagnosticsTable, packSheetTables, withInference, type SheetTable } from "../resultSheets.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 
@@ -47,7 +47,7 @@ export function errorReply(id: number, e: unknown): FitReply {
  * ends with exactly one `done`, `cancelled` or `error` message. `isCancelled` is asked after every
  * objective evaluation; when it says yes, the optimizer stops (HlmError CANCELLED).
  */
-export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
+export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuffer[]) => void, isCancelled: () => boolean, now: () => number = defaultNow): void {
   const { id } = req;
   const t0 = now();
   const interval = req.progressIntervalMs ?? 100;
@@ -82,7 +82,8 @@ export function runFit(req: FitRequest, post: (m: FitReply) => void, isCancelled
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
     const tables: SheetTable[] = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
     if (req.diagnostics) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow: req.layout?.headerRow ?? 0 })); // rows as the sheet numbers them
-    post({ type: "done", id, fit: digest(fit), tables, elapsedMs: now() - t0 });
+    const packed = packSheetTables(tables); // the diagnostics' rows as typed columns, transferred
+    post({ type: "done", id, fit: digest(fit), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
   } catch (e) {
     const reply = errorReply(id, e);
     post(reply.type === "cancelled" ? { ...reply, evaluations } : reply);
