@@ -390,11 +390,14 @@ function addTermEffects(fitted: Float64Array, refs: Int32Array, z: Float64Array,
   }
 }
 
-/** Solves L_RR'[x; −1] = 0 for x (the rest's part of [û; β̂]), returning [x; −1]. */
-function solveRest(LRR: Float64Array, m: number): Float64Array {
+/**
+ * Solves L_RR'[x; −1] = 0 for x (the rest's part of [û; β̂]), returning [x; −1]; from row `first` on
+ * only (the rows above stay 0): with `first` = qRest it gives β̂ alone.
+ */
+export function solveRest(LRR: Float64Array, m: number, first = 0): Float64Array {
   const z = new Float64Array(m);
   z[m - 1] = -1;
-  for (let i = m - 2; i >= 0; i--) {
+  for (let i = m - 2; i >= first; i--) {
     let s = 0;
     for (let j = i + 1; j < m; j++) s += LRR[j * m + i]! * z[j]!;
     z[i] = -s / LRR[i * m + i]!;

@@ -22,7 +22,7 @@ import { responseScale, responseShift } from "./fit.js";
 import type { Model } from "./buildModel.js";
 import { HlmError } from "./HlmError.js";
 import { thetaLayout, type ThetaLayout } from "./lambda.js";
-import type { LmmFit } from "./makeFit.js";
+import { solveRest, type LmmFit } from "./makeFit.js";
 import { makeObjective, type Objective } from "./makeObjective.js";
 import { bobyqa } from "./optim/bobyqa.js";
 import { optimize } from "./optimize.js";
@@ -140,14 +140,7 @@ function mlOptimum(original: Model, thetaStart: readonly number[]): MlOptimum {
 function fixedEffects(objective: Objective, theta: Float64Array): Float64Array {
   const { LRR } = objective.factorize(theta, false);
   const { m, qRest } = objective.cross;
-  const z = new Float64Array(m);
-  z[m - 1] = -1;
-  for (let i = m - 2; i >= qRest; i--) {
-    let s = 0;
-    for (let j = i + 1; j < m; j++) s += LRR[j * m + i]! * z[j]!;
-    z[i] = -s / LRR[i * m + i]!;
-  }
-  return z.slice(qRest, qRest + objective.p);
+  return solveRest(LRR, m, qRest).slice(qRest, qRest + objective.p);
 }
 
 /** A limit found in working units back in the response's: SDs, σ and β times the scale, the intercept plus the shift. */
