@@ -282,14 +282,19 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
  * estimate and the lower and upper limits (headed "2.5 %" and "97.5 %" for 0.95). `type` "Wald"
  * (the default) gives the fixed effects only, as lme4's Wald intervals; "profile" the likelihood
  * profile; "boot" the parametric bootstrap (500 simulations, a fixed seed, so that the sheet
- * recalculates to the same numbers).
+ * recalculates to the same numbers). The warnings lme4 would print (a profile that turns back,
+ * bootstrap refits that were singular or failed) follow as rows of their own, `Warning: …`.
  */
 export function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, at?: RangeAddresses): Cell[][] {
   const lev = parseLevel(level);
   const kind = parseIntervalType(type);
   const { model, fit } = fitOf(values, formula, method, at);
   const ci = intervalsOf(model, fit, lev, kind);
-  return [["Parameter", "Estimate", ...percentLabels(lev)], ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)])];
+  return [
+    ["Parameter", "Estimate", ...percentLabels(lev)],
+    ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)]),
+    ...ci.warnings.map((w): Cell[] => [`Warning: ${w}`, null, null, null]),
+  ];
 }
 
 /**

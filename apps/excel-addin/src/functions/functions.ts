@@ -207,7 +207,7 @@ export function anova(data: any[][], formula: string, method?: string, invocatio
 }
 
 /**
- * Confidence intervals of the parameters, as lme4's confint(): Wald (the default; fixed effects), profile, or parametric bootstrap (500 simulations, fixed seed).
+ * Confidence intervals of the parameters, as lme4's confint(): Wald (the default; fixed effects), profile, or parametric bootstrap (500 simulations, fixed seed); warnings follow as rows of their own.
  * @customfunction CONFINT
  * @requiresParameterAddresses
  * @param data The data with its header row.
