@@ -468,7 +468,7 @@ export function generate(options: GenerateOptions = {}): Generated {
   }
 
   // the inference page (guide/inference.md): its fragments, plots and numbers (nums.inference.*)
-  const inference = inferenceFiles(table);
+  const inference = inferenceFiles(table, { fit0: m0, fit1: m1, fit2: m2 });
   Object.assign(files, inference.files);
   files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums }, null, 2) + "\n";
   return { files, fits: { fit0, fit1, fit2 } };

@@ -28,13 +28,14 @@ import {
 } from "@hlm/core";
 import { BLUE, ORANGE, svg } from "./plots.ts";
 
-/** The models of the page: the lecture's (ML, as in the lecture), and fit.1 without its random slope. */
-export const INFERENCE_MODELS = {
-  fit0: "score ~ 1 + (1 | school)",
-  fit1: "score ~ ses + (ses | school)",
-  fit1i: "score ~ ses + (1 | school)",
-  fit2: "score ~ flp * ses + (ses | school)",
-} as const;
+/** fit.1 without its random slope (the page's other models are the lecture's, fitted by generate()). */
+export const FIT1_INTERCEPT_ONLY = "score ~ ses + (1 | school)";
+
+/** A model and its ML fit. */
+export interface Fitted {
+  model: Model;
+  fit: LmmFit;
+}
 
 /** The bootstrap of the page: refits and R's seed. */
 export const BOOT = { nsim: 200, seed: 2024 } as const;
@@ -59,19 +60,14 @@ function firstLevels(table: Table, column: string, k: number): Table {
 }
 
 /** Every file of the inference page, by its path under docs/, and the numbers its prose uses. */
-export function inferenceFiles(table: Table): { files: Record<string, string>; nums: Record<string, string | number> } {
+export function inferenceFiles(table: Table, lecture: { fit0: Fitted; fit1: Fitted; fit2: Fitted }): { files: Record<string, string>; nums: Record<string, string | number> } {
   const files: Record<string, string> = {};
   const nums: Record<string, string | number> = {};
   const md = (name: string, text: string): void => void (files[`generated/inference-${name}.md`] = text);
   const plot = (name: string, options: Plot.PlotOptions): void => void (files[`public/generated/inference-${name}.svg`] = svg(options));
-  const fitOf = (formula: string): { model: Model; fit: LmmFit } => {
-    const model = buildModel(table, formula, { REML: false });
-    return { model, fit: fitModel(model) };
-  };
-  const m0 = fitOf(INFERENCE_MODELS.fit0);
-  const m1 = fitOf(INFERENCE_MODELS.fit1);
-  const m1i = fitOf(INFERENCE_MODELS.fit1i);
-  const m2 = fitOf(INFERENCE_MODELS.fit2);
+  const { fit0: m0, fit1: m1, fit2: m2 } = lecture;
+  const m1iModel = buildModel(table, FIT1_INTERCEPT_ONLY, { REML: false });
+  const m1i: Fitted = { model: m1iModel, fit: fitModel(m1iModel) };
 
   // 1. Is the cross-level effect real? Is the random slope needed?
   const c12 = compareFits([m1.fit, m2.fit]); // named m0, m1 as `hlm compare` names them
@@ -149,7 +145,7 @@ export function inferenceFiles(table: Table): { files: Record<string, string>; n
 
   // 6. Influence: the first schools, refitted without each
   const small = firstLevels(table, "school", INFLUENCE_SCHOOLS);
-  const ms = buildModel(small, INFERENCE_MODELS.fit1, { REML: false });
+  const ms = buildModel(small, m1.model.formula, { REML: false });
   const fs = fitModel(ms);
   const inf = groupInfluence(small, ms, fs, "school");
   const top = inf.levels.map((l, k) => ({ l, k, d: inf.cooksDistance[k] ?? 0 })).sort((a, b) => b.d - a.d);
