@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../test/compareReference.js";
-import { bootInterval, bootstrapIntervals, normInter, simulateResponses, type BootstrapType } from "./bootstrapIntervals.js";
+import { bootInterval, bootstrapIntervals, bootstrapIntervalsAsync, normInter, simulateResponses, type BootstrapType } from "./bootstrapIntervals.js";
 import { buildModel, type Model } from "./buildModel.js";
 import { fitModel } from "./fit.js";
 import { HlmError } from "./HlmError.js";
@@ -135,6 +135,23 @@ function standardDeviation(x: number[]): number {
   const mean = x.reduce((s, v) => s + v, 0) / x.length;
   return Math.sqrt(x.reduce((s, v) => s + (v - mean) ** 2, 0) / (x.length - 1));
 }
+
+describe("bootstrapIntervalsAsync", () => {
+  it("gives the same intervals as the synchronous bootstrap, yielding to the event loop between refits", async () => {
+    const ref = references.find((r) => r.name === "dyestuff_reml")!;
+    const model = modelOf(ref);
+    const fit = fitModel(model);
+    const options = { nsim: 60, seed: ref.seed };
+    const sync = bootstrapIntervals(model, fit, options);
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0); // runs only while the bootstrap gives the thread back
+    const asyncResult = await bootstrapIntervalsAsync(model, fit, { ...options, sliceMs: 0 });
+    clearInterval(timer);
+    expect(asyncResult).toEqual(sync);
+    expect(ticks).toBeGreaterThan(0);
+    await expect(bootstrapIntervalsAsync(model, fit, { nsim: 0 })).rejects.toThrow(HlmError);
+  });
+});
 
 describe("boot.ci's interval rules", () => {
   it("interpolates order statistics on the normal-quantile scale (norm.inter)", () => {

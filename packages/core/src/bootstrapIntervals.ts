@@ -57,6 +57,40 @@ export interface SimulationParameters {
  * each parameter from the replicates.
  */
 export function bootstrapIntervals(model: Model, fit: LmmFit, options: BootstrapOptions = {}): BootstrapIntervals {
+  const steps = bootstrapSteps(model, fit, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `bootstrapIntervals` that lets its thread breathe: between refits it yields to the event loop
+ * (a macrotask) whenever `sliceMs` (default 40 ms) have passed since it last did, so that a page or
+ * Excel's shared runtime stays responsive while hundreds of refits run. The same draws and results.
+ */
+export async function bootstrapIntervalsAsync(model: Model, fit: LmmFit, options: BootstrapOptions & { sliceMs?: number } = {}): Promise<BootstrapIntervals> {
+  const slice = options.sliceMs ?? 40;
+  const steps = bootstrapSteps(model, fit, options);
+  let since = Date.now();
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    if (Date.now() - since >= slice) {
+      await nextTask();
+      since = Date.now();
+    }
+  }
+}
+
+/** Resolves in a later task of the event loop (setTimeout 0, in Node, pages and workers alike; core's own types know no timers). */
+function nextTask(): Promise<void> {
+  const { setTimeout } = globalThis as unknown as { setTimeout(callback: () => void, ms: number): unknown };
+  return new Promise((resolve) => void setTimeout(resolve, 0));
+}
+
+/** The bootstrap, one refit per step (it yields after each); its return value is the result. */
+function* bootstrapSteps(model: Model, fit: LmmFit, options: BootstrapOptions): Generator<void, BootstrapIntervals, void> {
   const { nsim, seed, level, type } = bootstrapSettings(options);
   const layout = thetaLayout(model.reTerms);
   const parameters = modelParameters(layout, fit);
@@ -77,6 +111,7 @@ export function bootstrapIntervals(model: Model, fit: LmmFit, options: Bootstrap
     if (options.onProgress?.(k + 1, nsim) === false) {
       throw new HlmError("CANCELLED", `The bootstrap was cancelled after ${k + 1} of ${nsim} refits.`);
     }
+    yield;
   }
   const failed = nsim - estimates.length;
   if (estimates.length === 0) {
