@@ -266,10 +266,10 @@ describe("HLM.ANOVA", () => {
 });
 
 describe("HLM.CONFINT", () => {
-  it("gives lme4's Wald intervals of the fixed effects by default (level 0.95), equal to core's waldIntervals", () => {
+  it("gives lme4's Wald intervals of the fixed effects by default (level 0.95), equal to core's waldIntervals", async () => {
     const { fit } = coreFit("sleepstudy", sleep.formula, true);
     const w = waldIntervals(fit, 0.95);
-    const t = confint(sleepData, sleep.formula);
+    const t = await confint(sleepData, sleep.formula);
     expect(t[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
     expect(t.slice(1).map((r) => r[0])).toEqual(["(Intercept)", "Days"]);
     t.slice(1).forEach((row, i) => {
@@ -284,17 +284,17 @@ describe("HLM.CONFINT", () => {
     close(days[3], sleep.fixef["Days"]! + 1.959964 * sleep.se["Days"]!, 0.01);
   });
 
-  it("takes the level as a number or as text, and the type in any case", () => {
-    const t = confint(sleepData, sleep.formula, "REML", 0.9, "wald");
+  it("takes the level as a number or as text, and the type in any case", async () => {
+    const t = await confint(sleepData, sleep.formula, "REML", 0.9, "wald");
     expect(t[0]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
-    expect(confint(sleepData, sleep.formula, null, "90%", "WALD")).toEqual(t);
-    expect(confint(sleepData, sleep.formula, null, 0.99)[0]).toEqual(["Parameter", "Estimate", "0.5 %", "99.5 %"]);
+    expect(await confint(sleepData, sleep.formula, null, "90%", "WALD")).toEqual(t);
+    expect((await confint(sleepData, sleep.formula, null, 0.99))[0]).toEqual(["Parameter", "Estimate", "0.5 %", "99.5 %"]);
   });
 
-  it("gives lme4's profile intervals of every parameter (lme4's names), equal to core's profileIntervals", () => {
+  it("gives lme4's profile intervals of every parameter (lme4's names), equal to core's profileIntervals", async () => {
     const { model, fit } = coreFit("Dyestuff", dyestuff.formula, true);
     const want = profileIntervals(model, fit, { level: 0.9 });
-    const t = confint(datasetRange("Dyestuff"), dyestuff.formula, "REML", 0.9, "Profile");
+    const t = await confint(datasetRange("Dyestuff"), dyestuff.formula, "REML", 0.9, "Profile");
     expect(t[0]).toEqual(["Parameter", "Estimate", "5 %", "95 %"]);
     expect(t.slice(1).map((r) => r[0])).toEqual(["sd_(Intercept)|Batch", "sigma", "(Intercept)"]);
     t.slice(1).forEach((row, i) => {
@@ -306,10 +306,10 @@ describe("HLM.CONFINT", () => {
     });
   });
 
-  it("gives bootstrap intervals (500 simulations, a fixed seed) equal to core's, the same numbers on every recalculation", () => {
+  it("gives bootstrap intervals (500 simulations, a fixed seed) equal to core's, the same numbers on every recalculation", async () => {
     const { model, fit } = coreFit("Dyestuff", dyestuff.formula, true);
     const want = bootstrapIntervals(model, fit, { nsim: BOOT_NSIM, seed: BOOT_SEED, level: 0.95 });
-    const t = confint(datasetRange("Dyestuff"), dyestuff.formula, null, null, "boot");
+    const t = await confint(datasetRange("Dyestuff"), dyestuff.formula, null, null, "boot");
     expect(t[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
     t.slice(1, 1 + want.rows.length).forEach((row, i) => {
       const w = want.rows[i]!;
@@ -321,14 +321,14 @@ describe("HLM.CONFINT", () => {
     expect(want.warnings.length).toBeGreaterThan(0);
     expect(t.slice(1 + want.rows.length)).toEqual(want.warnings.map((w) => [`Warning: ${w}`, null, null, null]));
     modelCache.clear(); // a recalculation from scratch: a new fit, the same seed, the same numbers
-    expect(confint(copyRange(datasetRange("Dyestuff")), dyestuff.formula, null, null, "bootstrap")).toEqual(t);
+    expect(await confint(copyRange(datasetRange("Dyestuff")), dyestuff.formula, null, null, "bootstrap")).toEqual(t);
   });
 
-  it("refuses a bad level or type in one sentence", () => {
-    expect(() => confint(sleepData, sleep.formula, null, 95)).toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 95 (for 95% write 0.95).");
-    expect(() => confint(sleepData, sleep.formula, null, 0)).toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 0.");
-    expect(() => confint(sleepData, sleep.formula, null, "high")).toThrow('The confidence level must be a number between 0 and 1 such as 0.95, not "high".');
-    expect(() => confint(sleepData, sleep.formula, null, null, "jackknife")).toThrow('The interval type must be "Wald", "profile" or "boot", not "jackknife".');
+  it("refuses a bad level or type in one sentence", async () => {
+    await expect(confint(sleepData, sleep.formula, null, 95)).rejects.toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 95 (for 95% write 0.95).");
+    await expect(confint(sleepData, sleep.formula, null, 0)).rejects.toThrow("The confidence level must be a number between 0 and 1 such as 0.95, not 0.");
+    await expect(confint(sleepData, sleep.formula, null, "high")).rejects.toThrow('The confidence level must be a number between 0 and 1 such as 0.95, not "high".');
+    await expect(confint(sleepData, sleep.formula, null, null, "jackknife")).rejects.toThrow('The interval type must be "Wald", "profile" or "boot", not "jackknife".');
   });
 });
 
@@ -391,7 +391,7 @@ describe("the shared fit", () => {
     bic(copyRange(values), formula);
     icc(copyRange(values), formula);
     r2(copyRange(values), formula);
-    confint(copyRange(values), formula);
+    void confint(copyRange(values), formula); // fits (the cache's) synchronously, before it answers
     shrinkage(copyRange(values), formula);
     summary(copyRange(values), formula);
     expect(modelCache.stats.fits - before).toBe(1);

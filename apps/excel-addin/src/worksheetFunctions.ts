@@ -13,7 +13,7 @@
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervals, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
 import { rangeOrigin } from "./excel/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
@@ -254,25 +254,29 @@ export const BOOT_SEED = 20240607;
 export const BOOT_NSIM = 500;
 
 /** Intervals computed for a fit, by type and level (profiles and bootstraps are slow: once per fit). */
-const intervalMemo = new WeakMap<LmmFit, Map<string, ParameterIntervals>>();
+const intervalMemo = new WeakMap<LmmFit, Map<string, Promise<ParameterIntervals>>>();
 
-/** The confidence intervals of a fit: Wald (fixed effects), profile or parametric bootstrap (every parameter, lme4's names). */
-export function intervalsOf(model: Model, fit: LmmFit, level: number, type: IntervalType): ParameterIntervals {
+/**
+ * The confidence intervals of a fit: Wald (fixed effects), profile or parametric bootstrap (every
+ * parameter, lme4's names). The bootstrap's 500 refits give the thread back between refits
+ * (`bootstrapIntervalsAsync`), so that Excel's shared runtime and the task pane stay responsive.
+ * A computation that failed is not remembered.
+ */
+export function intervalsOf(model: Model, fit: LmmFit, level: number, type: IntervalType): Promise<ParameterIntervals> {
   const key = `${type}\u0000${level}`;
   let byKey = intervalMemo.get(fit);
   const hit = byKey?.get(key);
   if (hit) return hit;
-  let result: ParameterIntervals;
-  if (type === "Wald") {
-    result = waldIntervals(fit, level);
-  } else {
-    result = type === "profile" ? profileIntervals(model, fit, { level }) : bootstrapIntervals(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED });
-  }
+  const result =
+    type === "boot"
+      ? bootstrapIntervalsAsync(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED })
+      : new Promise<ParameterIntervals>((resolve) => resolve(type === "Wald" ? waldIntervals(fit, level) : profileIntervals(model, fit, { level })));
   if (!byKey) {
     byKey = new Map();
     intervalMemo.set(fit, byKey);
   }
   byKey.set(key, result);
+  result.catch(() => byKey.delete(key));
   return result;
 }
 
@@ -285,11 +289,11 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
  * recalculates to the same numbers). The warnings lme4 would print (a profile that turns back,
  * bootstrap refits that were singular or failed) follow as rows of their own, `Warning: …`.
  */
-export function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, at?: RangeAddresses): Cell[][] {
+export async function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, at?: RangeAddresses): Promise<Cell[][]> {
   const lev = parseLevel(level);
   const kind = parseIntervalType(type);
   const { model, fit } = fitOf(values, formula, method, at);
-  const ci = intervalsOf(model, fit, lev, kind);
+  const ci = await intervalsOf(model, fit, lev, kind);
   return [
     ["Parameter", "Estimate", ...percentLabels(lev)],
     ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)]),

@@ -40,6 +40,17 @@ const errorOf = (f: () => unknown): FakeCustomFunctionsError => {
   throw new Error("expected an error");
 };
 
+/** The error an asynchronous function's Promise was rejected with, as the fake CustomFunctions.Error. */
+const rejectionOf = async (p: unknown): Promise<FakeCustomFunctionsError> => {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(FakeCustomFunctionsError);
+    return e as FakeCustomFunctionsError;
+  }
+  throw new Error("expected an error");
+};
+
 beforeAll(() => {
   expect(associated.size).toBe(16);
 });
@@ -135,14 +146,16 @@ describe("HLM.VARCORR, SIGMA, LOGLIK, AIC, BIC, ICC", () => {
 });
 
 describe("HLM.ANOVA, HLM.R2, HLM.CONFINT", () => {
-  it("spill their tables, with the ICC's type as its last argument", () => {
+  it("spill their tables, with the ICC's type as its last argument (CONFINT answers asynchronously)", async () => {
     const a = table("ANOVA", sleepData, sleep.formula);
     expect(a[0]).toEqual(["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)"]);
     const t = sleep.fixef["Days"]! / sleep.se["Days"]!;
     near(a[1]![5], t * t, 0.01 * t * t, "F Days");
     const r = table("R2", sleepData, sleep.formula);
     expect(r.map((row) => row[0])).toEqual(["Marginal R2", "Conditional R2"]);
-    const c = table("CONFINT", sleepData, sleep.formula, null, 0.95, "Wald");
+    const answer = call("CONFINT", sleepData, sleep.formula, null, 0.95, "Wald");
+    expect(answer).toBeInstanceOf(Promise);
+    const c = (await answer) as unknown[][];
     expect(c[0]).toEqual(["Parameter", "Estimate", "2.5 %", "97.5 %"]);
     near(c[2]![1], sleep.fixef["Days"]!, 0.002 * sleep.se["Days"]!, "Days");
     const adjusted = call("ICC", sleepData, sleep.formula, null, null, "adjusted") as number;
@@ -150,11 +163,11 @@ describe("HLM.ANOVA, HLM.R2, HLM.CONFINT", () => {
     expect(unadjusted).toBeLessThan(adjusted);
   });
 
-  it("are #VALUE! with one sentence for a bad level or type, and #N/A for an intercept-only ANOVA", () => {
-    const l = errorOf(() => call("CONFINT", sleepData, sleep.formula, null, 1.5));
+  it("are #VALUE! with one sentence for a bad level or type, and #N/A for an intercept-only ANOVA", async () => {
+    const l = await rejectionOf(call("CONFINT", sleepData, sleep.formula, null, 1.5));
     expect(l.code).toBe("#VALUE!");
     expect(l.message).toBe("The confidence level must be a number between 0 and 1 such as 0.95, not 1.5.");
-    const ty = errorOf(() => call("CONFINT", sleepData, sleep.formula, null, 0.95, "exact"));
+    const ty = await rejectionOf(call("CONFINT", sleepData, sleep.formula, null, 0.95, "exact"));
     expect(ty.code).toBe("#VALUE!");
     expect(ty.message).toBe('The interval type must be "Wald", "profile" or "boot", not "exact".');
     const i = errorOf(() => call("ICC", sleepData, sleep.formula, null, null, "partial"));

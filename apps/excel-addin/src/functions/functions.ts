@@ -35,6 +35,15 @@ function run<T>(f: () => T): T {
   }
 }
 
+/** `run` for a worksheet function that answers later (a Promise): its rejection becomes the CustomFunctions.Error. */
+async function runAsync<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw toCustomFunctionError(e);
+  }
+}
+
 /** A table that spills: null (blank) cells as "". */
 export const spill = (table: Cell[][]): Out[][] => table.map((row) => row.map((c) => c ?? ""));
 
@@ -217,8 +226,8 @@ export function anova(data: any[][], formula: string, method?: string, invocatio
  * @param [type] "Wald" (the default), "profile" or "boot".
  * @returns A table with a header row and a row per parameter: its estimate, lower and upper limit.
  */
-export function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.confint(data, formula, method, level, type, where(invocation))));
+export async function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, invocation?: CustomFunctions.Invocation): Promise<any[][]> {
+  return runAsync(async () => spill(await wf.confint(data, formula, method, level, type, where(invocation))));
 }
 
 /**
