@@ -11,6 +11,7 @@ import { comparisonTable } from "../resultSheets.js";
 import { unpackTable } from "./packedTable.js";
 import type { CompareReply, CompareRequest } from "./protocol.js";
 import { errorReply } from "./runFit.js";
+import { throttledProgress } from "./throttledProgress.js";
 
 const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
@@ -56,20 +57,14 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
     const fits: LmmFit[] = [];
     models.forEach((model, k) => {
       post({ type: "compareProgress", id, model: k, models: models.length, evaluations: 0 });
-      let last = now();
       try {
         fits.push(
           fitModel(model, {
-            onProgress: (p) => {
-              evaluations = p.evaluations;
-              if (isCancelled()) return false;
-              const t = now();
-              if (t - last >= interval) {
-                last = t;
-                post({ type: "compareProgress", id, model: k, models: models.length, evaluations: p.evaluations });
-              }
-              return true;
-            },
+            onProgress: throttledProgress(
+              { isCancelled, now, intervalMs: interval, last: now() },
+              (p) => (evaluations = p.evaluations),
+              (p) => post({ type: "compareProgress", id, model: k, models: models.length, evaluations: p.evaluations }),
+            ),
           }),
         );
       } catch (e) {

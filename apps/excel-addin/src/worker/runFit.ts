@@ -11,6 +11,7 @@ import { checkErrorCells } from "../rangeToTable.js";
 import { diagnosticsTable, packSheetTables, withInference, type SheetTable } from "../resultSheets.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
+import { throttledProgress } from "./throttledProgress.js";
 
 /** Clock in milliseconds (performance.now where there is one). */
 const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -66,18 +67,12 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     } catch (e) {
       throw locateError(e, table, req.layout, req.formula); // the engine's data rows as the sheet's rows
     }
-    let last = -Infinity;
     const fit = fitModel(model, {
-      onProgress: (p) => {
-        evaluations = p.evaluations;
-        if (isCancelled()) return false;
-        const t = now();
-        if (t - last >= interval) {
-          last = t;
-          post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective });
-        }
-        return true;
-      },
+      onProgress: throttledProgress(
+        { isCancelled, now, intervalMs: interval },
+        (p) => (evaluations = p.evaluations),
+        (p) => post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
+      ),
     });
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
     const tables: SheetTable[] = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
