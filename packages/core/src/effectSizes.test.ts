@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../test/compareReference.js";
 import { buildModel } from "./buildModel.js";
-import { effectSizes } from "./effectSizes.js";
+import { effectSizes, type EffectSizes } from "./effectSizes.js";
 import { waldIntervals } from "./parameterIntervals.js";
 import { fitModel } from "./fit.js";
 import { HlmError } from "./HlmError.js";
@@ -10,17 +10,10 @@ import type { LmmFit } from "./makeFit.js";
 import { readCsv } from "./readCsv.js";
 
 /** Written by test/fixtures/effectSizes/effectSizes.R (performance 0.10.2, lme4's confint). */
-interface EffectSizesReference {
+interface EffectSizesReference extends EffectSizes {
   name: string;
   formula: string;
   REML: boolean;
-  varFixed: number;
-  varRandom: number;
-  varResidual: number;
-  r2Marginal: number;
-  r2Conditional: number;
-  iccAdjusted: number;
-  iccUnadjusted: number;
   wald95: { lower: number[]; upper: number[] };
   wald90: { lower: number[]; upper: number[] };
   performance?: { r2Marginal: number; r2Conditional: number; iccAdjusted: number; iccUnadjusted: number };
