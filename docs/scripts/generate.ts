@@ -1,7 +1,7 @@
 // The numbers and plots of the documentation, computed by the engine at build time.
 //
 // `generate()` is a pure function of the data (docs/public/nels_sim.csv and the lme4 references in
-// ../shared/conformance): it fits the lecture's models and returns every generated file, by its path
+// packages/core/test/conformance): it fits the lecture's models and returns every generated file, by its path
 // under docs/. Run as a script it writes them: markdown fragments under generated/ (the pages include
 // them with <!--@include: @/generated/NAME.md-->), generated/numbers.json (numbers in the pages' prose,
 // `{{ nums.NAME }}`) and the SVG plots under public/generated/ (Observable Plot, rendered with linkedom).
@@ -25,12 +25,12 @@ import {
   type Model,
   type Table,
 } from "@hlm/core";
-import { compareWithReference, loadReferences } from "../../packages/core/test/compareReference.ts";
+import { compareWithReference, conformanceDir, loadReferences } from "../../packages/core/test/compareReference.ts";
 import { inferenceFiles } from "./inference.ts";
 import { BLUE, ORANGE, legend, svg } from "./plots.ts";
 
 export const docsDir = fileURLToPath(new URL("../", import.meta.url));
-export const defaultConformanceDir = fileURLToPath(new URL("../../../shared/conformance/", import.meta.url));
+export const defaultConformanceDir = conformanceDir;
 
 /** The lecture's models (lme4's calls in the lecture: REML = FALSE throughout). */
 export const MODELS = {
@@ -42,7 +42,7 @@ export const MODELS = {
 export interface GenerateOptions {
   /** The NELS-shaped data (default: docs/public/nels_sim.csv). */
   dataPath?: string;
-  /** The lme4 reference fits (default: ../shared/conformance beside the checkout); missing: the table says so. */
+  /** The lme4 reference fits (default: packages/core/test/conformance); missing: the table says so. */
   conformanceDir?: string;
 }
 
@@ -441,7 +441,7 @@ export function generate(options: GenerateOptions = {}): Generated {
   // ---- conformance with lme4
   const conf = conformance(options.conformanceDir ?? defaultConformanceDir);
   if (conf === null) {
-    frag("conformance", "*The lme4 reference fits (`../shared/conformance` beside the checkout) were not found when these pages were built.*\n");
+    frag("conformance", "*The lme4 reference fits (`packages/core/test/conformance`) were not found when these pages were built.*\n");
     nums.conformanceAgree = "–";
     nums.conformanceTotal = "–";
   } else {

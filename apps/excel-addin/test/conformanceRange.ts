@@ -1,12 +1,12 @@
 /**
- * Test helpers: the lme4 references of `../shared/conformance` and their data sets as Excel would
+ * Test helpers: the lme4 references of `packages/core/test/conformance` and their data sets as Excel would
  * hand them to the add-in (`Range.values`: numbers as numbers, text as text, "" for empty cells).
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** `../shared/conformance` beside the checkout. */
-export const conformanceDir = fileURLToPath(new URL("../../../../shared/conformance/", import.meta.url));
+/** The lme4 reference fits and their data sets, kept with core's tests. */
+export const conformanceDir = fileURLToPath(new URL("../../../packages/core/test/conformance/", import.meta.url));
 
 /** The fields of a reference file that the tests use (see the conformance README). */
 export interface Reference {

@@ -1,8 +1,8 @@
 // Writes docs/reference/cli.md: the `hlm` command's own usage text (`hlm --help`), a hand-written
 // explanation per command, and one example each, run with the built CLI when the page is generated
 // (its output pasted by this script, never by hand). Needs the CLI built:
-// turbo run build --filter @hlm/cli. The influence example reads ../shared/conformance (beside the
-// checkout, as the conformance tests do); the others read examples/nels_sim.csv.
+// turbo run build --filter @hlm/cli. The influence example reads examples/sleepstudy.csv (lme4's
+// sleepstudy); the others read examples/nels_sim.csv.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,7 +38,7 @@ export const CLI_EXAMPLES = [
   { command: "predict", args: ["predict", "examples/nels_sim.csv", "--formula", "score ~ flp * ses + (ses | school)", "--ml", "--newdata", NEWDATA] },
   { command: "icc", args: ["icc", "examples/nels_sim.csv", "--formula", "score ~ 1 + (1 | school)"] },
   { command: "r2", args: ["r2", "examples/nels_sim.csv", "--formula", "score ~ flp * ses + (ses | school)"] },
-  { command: "influence", args: ["influence", "../shared/conformance/sleepstudy.csv", "--formula", "Reaction ~ Days + (Days | Subject)"] },
+  { command: "influence", args: ["influence", "examples/sleepstudy.csv", "--formula", "Reaction ~ Days + (Days | Subject)"] },
   { command: "error", args: ["fit", "examples/nels_sim.csv", "--formula", "score ~ SES + (1 | school)"], status: 2 },
 ];
 
@@ -126,7 +126,7 @@ effects) and the conditional R² (by the fixed and random effects together).
 Refits the model without each level of a grouping factor (\`--group G\`, default the first) and prints,
 per level, Cook's distance and the change in each fixed effect, as lme4's \`influence(m, groups)\`
 with \`cooks.distance()\`; \`converged\` says whether the refit converged. It fits the model once per level,
-so it takes a while on many groups. The example uses lme4's \`sleepstudy\` (from the conformance data).
+so it takes a while on many groups. The example uses lme4's \`sleepstudy\` (\`examples/sleepstudy.csv\`).
 
 {example}`,
 };

@@ -24,8 +24,8 @@ export const NEW_ROWS = [
 ];
 const NEW_RANGE = "F1:H4";
 
-/** lme4's sleepstudy (from the conformance data beside the checkout) at A1, for HLM.INFLUENCE. */
-const SLEEP = { file: "../shared/conformance/sleepstudy.csv", range: "A1:C181" };
+/** lme4's sleepstudy (examples/sleepstudy.csv) at A1, for HLM.INFLUENCE. */
+const SLEEP = { file: "examples/sleepstudy.csv", range: "A1:C181" };
 
 const F = "score ~ flp * ses + (ses | school)";
 const SLOPES = "score ~ ses + (ses | school)";

@@ -29,7 +29,7 @@ interface Spec {
 
 const { values } = parseArgs({
   options: {
-    dir: { type: "string", default: fileURLToPath(new URL("../../../../shared/conformance/", import.meta.url)) },
+    dir: { type: "string", default: fileURLToPath(new URL("../../core/test/conformance/", import.meta.url)) },
     seconds: { type: "string", default: "1" },
     "no-r": { type: "boolean", default: false },
     "no-large": { type: "boolean", default: false },
@@ -69,7 +69,7 @@ function rng(seed: number): { unif: () => number; norm: () => number } {
   return { unif, norm };
 }
 
-/** Nested data as ../shared/tools/simulate-large.R makes it: n rows in m groups, x with a random slope, z at group level. */
+/** Nested data as the shared references' simulate-large.R makes it: n rows in m groups, x with a random slope, z at group level. */
 function generateLarge(n: number, m: number, seed: number): string {
   const { unif, norm } = rng(seed);
   const z = Array.from({ length: m }, norm);

@@ -16,7 +16,7 @@ describe("diagnostic plot data", () => {
   });
 
   it("lays out residuals and BLUPs of a fit for their plots", () => {
-    const data = readCsv(readFileSync(new URL("../../../../shared/conformance/sleepstudy.csv", import.meta.url), "utf8"));
+    const data = readCsv(readFileSync(new URL("../test/conformance/sleepstudy.csv", import.meta.url), "utf8"));
     const f = fit(data, "Reaction ~ Days + (Days | Subject)");
     const d = diagnostics(f);
     expect(d.fitted.length).toBe(180);

@@ -36,7 +36,7 @@ function close(got: number, want: number, rel: number): boolean {
 /** Our optimum agrees with lme4's to the conformance tolerances; Penicillin's θ̂ differs at ~5e-5 relative. */
 const fitTolerance: Record<string, number> = { penicillin_crossed: 1e-4 };
 
-/** Our fit with lme4's estimates put in (from ../shared/conformance/<name>.json): tests the formulas alone. */
+/** Our fit with lme4's estimates put in (from test/conformance/<name>.json): tests the formulas alone. */
 function atLme4(fit: LmmFit, name: string): LmmFit {
   const r = JSON.parse(readFileSync(`${conformanceDir}${name}.json`, "utf8")) as {
     fixef: Record<string, number>;

@@ -1,6 +1,6 @@
 import type { LmmFit } from "./makeFit.js";
 
-/** Fields of the conformance references (`../shared/conformance/*.json`), as `hlm fit --json` prints them. */
+/** Fields of the conformance references (`packages/core/test/conformance/*.json`), as `hlm fit --json` prints them. */
 export interface FitJson {
   dataset?: string;
   formula: string;

@@ -20,7 +20,7 @@ interface Case {
   varCompsWithout: number[][];
   cooksDistance: number[];
 }
-const conformance = new URL("../../../../shared/conformance/", import.meta.url);
+const conformance = new URL("../test/conformance/", import.meta.url);
 const cases = JSON.parse(readFileSync(new URL("../test/fixtures/influence/influence.json", import.meta.url), "utf8")) as Case[];
 const near = (a: number, b: number, rel: number, abs = 0): void => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b) + abs);
 

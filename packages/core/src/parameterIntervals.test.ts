@@ -5,7 +5,7 @@ import type { ReTerm } from "./buildModel.js";
 import type { LmmFit } from "./makeFit.js";
 
 const term = (group: string, columnNames: string[]) => ({ group, columnNames, p: columnNames.length }) as unknown as ReTerm;
-// sleepstudy, Reaction ~ Days + (Days | Subject), REML (lme4 1.1-31, ../shared/conformance)
+// sleepstudy, Reaction ~ Days + (Days | Subject), REML (lme4 1.1-31, test/conformance)
 const layout = thetaLayout([term("Subject", ["(Intercept)", "Days"]), term("Night", ["(Intercept)"])]);
 const theta = [0.966741773967412, 0.0151690588960361, 0.230909953207795, 0.5];
 const sigma = 25.5917957216753;

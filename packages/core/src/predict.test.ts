@@ -17,7 +17,7 @@ interface Case {
   population: number[];
   se: number[];
 }
-const conformance = new URL("../../../../shared/conformance/", import.meta.url);
+const conformance = new URL("../test/conformance/", import.meta.url);
 const cases = JSON.parse(readFileSync(new URL("../test/fixtures/predict/predict.json", import.meta.url), "utf8")) as Case[];
 const tables = new Map<string, Table>();
 const table = (file: string): Table => {

@@ -2,8 +2,8 @@ import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { FitJson } from "../src/fitToJson.js";
 
-/** `../shared/conformance` beside the checkout (as on developers' machines and in CI). */
-export const conformanceDir = fileURLToPath(new URL("../../../../shared/conformance/", import.meta.url));
+/** The lme4 reference fits and their data sets (`packages/core/test/conformance`, copied from the project's shared references). */
+export const conformanceDir = fileURLToPath(new URL("./conformance/", import.meta.url));
 
 export interface Reference extends FitJson {
   name: string;

@@ -12,7 +12,7 @@ const table = (dataset: string) => {
   return tables.get(dataset)!;
 };
 
-describe("agreement with lme4 on ../shared/conformance", () => {
+describe("agreement with lme4 on the conformance references", () => {
   it("finds the reference fits", () => {
     expect(references.length).toBeGreaterThanOrEqual(14);
   });

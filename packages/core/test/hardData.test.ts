@@ -9,7 +9,7 @@ import { nanWithoutReason } from "./nanWithoutReason.js";
 
 /**
  * Data that is hard on the optimizer, fitted as lme4 fits it (`fixtures/hard/gen.R`, references by
- * `../shared/tools/lme4-reference.R`): every number within the conformance tolerances, the warnings
+ * `conformance/lme4-reference.R`): every number within the conformance tolerances, the warnings
  * lme4 gives (as FitWarnings), and no NaN or Inf without a warning that says why.
  */
 const dir = fileURLToPath(new URL("./fixtures/hard/", import.meta.url));

@@ -7,7 +7,7 @@ import { readCsv } from "../src/readCsv.js";
 import { compareWithReference, conformanceDir, loadReferences } from "./compareReference.js";
 
 /**
- * More lme4 references, made with `../shared/tools/lme4-reference.R fixtures/lme4 fixtures/lme4/models.tsv`:
+ * More lme4 references, made with `conformance/lme4-reference.R fixtures/lme4 fixtures/lme4/models.tsv`:
  * weights, offsets, transforms, no intercept, factor slopes, an interaction without main effects,
  * the same factor in two terms, explicit and three-level nesting, partially crossed factors.
  */

@@ -1,6 +1,6 @@
 /**
  * The HLM.* custom functions as Excel calls them (through what they registered with
- * `CustomFunctions.associate`), checked against the lme4 references of `../shared/conformance`.
+ * `CustomFunctions.associate`), checked against the lme4 references of `packages/core/test/conformance`.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { copyRange, datasetRange, loadReference } from "../../test/conformanceRange.js";
