@@ -12,7 +12,8 @@
  * - Empty rows at the end are ignored.
  */
 import { readFile } from "node:fs/promises";
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "./loadExcelJs.js";
 import { HlmError, tableFromRows, type Table } from "@hlm/core";
 
 /** The first bytes of an OLE2 compound file: an old binary .xls, or an encrypted workbook. */
@@ -39,7 +40,7 @@ export async function readXlsx(path: string, sheet?: string): Promise<Table> {
   }
   if (startsWith(bytes, OLE2)) throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
   if (!startsWith(bytes, ZIP)) throw new HlmError("DATA", `Cannot read '${path}': it is not an Excel workbook (.xlsx).`);
-  const workbook = new ExcelJS.Workbook();
+  const workbook = new (await loadExcelJs()).Workbook();
   try {
     await workbook.xlsx.load(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   } catch (e) {

@@ -4,7 +4,8 @@
  * only lays them out: one worksheet per table, its sections one below the other with a blank row
  * between, each section a bold title line above a formatted Excel table (header row, light style).
  */
-import ExcelJS from "exceljs";
+import type ExcelJS from "exceljs";
+import { loadExcelJs } from "./loadExcelJs.js";
 import { HlmError, type Cell, type ResultSection, type ResultTable } from "@hlm/core";
 
 /** The Excel table style of every section: light, with a ruled header and banded rows. */
@@ -26,7 +27,7 @@ const BOLD = { name: "Calibri", family: 2, size: 11, bold: true } as const;
  * when the file cannot be written (no such folder, permission denied, open in another program).
  */
 export async function writeXlsx(path: string, tables: ResultTable[]): Promise<void> {
-  const workbook = buildWorkbook(tables);
+  const workbook = await buildWorkbook(tables);
   try {
     await workbook.xlsx.writeFile(path);
   } catch (e) {
@@ -38,8 +39,8 @@ export async function writeXlsx(path: string, tables: ResultTable[]): Promise<vo
 }
 
 /** The workbook of `tables`, in memory: one worksheet per table, in the order given. */
-export function buildWorkbook(tables: ResultTable[]): ExcelJS.Workbook {
-  const workbook = new ExcelJS.Workbook();
+export async function buildWorkbook(tables: ResultTable[]): Promise<ExcelJS.Workbook> {
+  const workbook = new (await loadExcelJs()).Workbook();
   workbook.creator = "hlm";
   workbook.created = new Date();
   const tableNames = new Set<string>();

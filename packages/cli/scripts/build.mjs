@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+/**
+ * Builds the `hlm` command into dist/ as a self-contained program: src/main.ts with the engine
+ * (@hlm/core, from its TypeScript sources) and every library bundled by esbuild, so that the packed
+ * package installs with nothing but Node and npm (`npm install -g ./packages/cli`, or the tarball of
+ * `pnpm --filter @hlm/cli pack`): no dependencies, no `workspace:` links.
+ *
+ * - dist/main.js: the command; the workbook library (exceljs) is a chunk of its own under
+ *   dist/chunks/, loaded only by the commands that read or write .xlsx files;
+ * - dist/THIRD-PARTY-NOTICES.txt: the license of every package bundled in;
+ * - dist/bench.js: `pnpm bench`'s driver (src/bench.ts), for the repository only (not packed).
+ *
+ *   node packages/cli/scripts/build.mjs
+ */
+import { build } from "esbuild";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const cli = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const dist = join(cli, "dist");
+const coreSource = resolve(cli, "../core/src/index.ts");
+
+rmSync(dist, { recursive: true, force: true });
+
+const common = {
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  logLevel: "warning",
+  metafile: true,
+  alias: { "@hlm/core": coreSource },
+  // bundled CommonJS libraries (exceljs) call require() for Node's modules: give the ES module one
+  banner: { js: 'import { createRequire as __hlmCreateRequire } from "node:module";\nconst require = __hlmCreateRequire(import.meta.url);' },
+};
+
+const command = await build({
+  ...common,
+  entryPoints: { main: join(cli, "src/main.ts") },
+  outdir: dist,
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
+});
+await build({ ...common, entryPoints: { bench: join(cli, "src/bench.ts") }, outdir: dist });
+
+writeFileSync(join(dist, "THIRD-PARTY-NOTICES.txt"), notices(command.metafile));
+
+/**
+ * The licenses of the packages whose files are in the bundle, found from esbuild's list of inputs:
+ * each package's name, version and license field, then its LICENSE file as it ships it (packages
+ * that ship the same text share one copy).
+ */
+function notices(metafile) {
+  const dirs = new Map();
+  for (const input of Object.keys(metafile.inputs)) {
+    const at = input.replaceAll("\\", "/").lastIndexOf("node_modules/");
+    if (at < 0) continue;
+    const rest = input.slice(at + "node_modules/".length).split(/[\\/]/);
+    const name = rest[0].startsWith("@") ? `${rest[0]}/${rest[1]}` : rest[0];
+    if (!dirs.has(name)) dirs.set(name, resolve(cli, input.slice(0, at), "node_modules", name));
+  }
+  const byText = new Map(); // license text -> the packages that ship it
+  for (const [name, dir] of [...dirs].sort(([a], [b]) => a.localeCompare(b))) {
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const license = typeof pkg.license === "string" ? pkg.license : JSON.stringify(pkg.license ?? "not stated");
+    const file = readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = file ? readFileSync(join(dir, file), "utf8").trim() : `License: ${license} (the package ships no license file)`;
+    byText.set(text, [...(byText.get(text) ?? []), `${name}@${pkg.version} (${license})`]);
+  }
+  const rule = "=".repeat(78);
+  const parts = ["The hlm command bundles the packages below; their licenses follow.\n"];
+  for (const [text, names] of byText) parts.push(`${rule}\n${names.join("\n")}\n${rule}\n${text}\n`);
+  return parts.join("\n");
+}

@@ -1,3 +1,0 @@
-export { run, readTable, EXIT, type Io } from "./run.js";
-export { readXlsx } from "./readXlsx.js";
-export { writeXlsx, buildWorkbook } from "./writeXlsx.js";
