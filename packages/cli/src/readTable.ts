@@ -1,4 +1,4 @@
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import { extname } from "node:path";
 import { createCsvReader, HlmError, type Table } from "@hlm/core";
 import { readXlsx, XLS_MESSAGE } from "./readXlsx.js";
@@ -28,8 +28,9 @@ const OTHER_FORMATS: Record<string, string | null> = {
 /**
  * Reads a data file into a table: an Excel workbook (.xlsx; its first sheet, or `sheet`), else CSV
  * (or tab/semicolon separated text). Throws HlmError for a file that cannot be read or used.
+ * `onProgress` hears the share of a CSV file read so far (0 to 1), after each piece.
  */
-export async function readTable(path: string, sheet?: string): Promise<Table> {
+export async function readTable(path: string, sheet?: string, onProgress?: (fraction: number) => void): Promise<Table> {
   const ext = extname(path).toLowerCase();
   if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
   if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
@@ -38,7 +39,7 @@ export async function readTable(path: string, sheet?: string): Promise<Table> {
     throw new HlmError("DATA", `Cannot read '${path}': hlm reads CSV (or tab or semicolon separated) text and Excel workbooks (.xlsx), not ${ext} files; save the data${program ? ` from ${program}` : ""} as CSV or .xlsx.`);
   }
   if (sheet !== undefined) throw new HlmError("OPTIONS", `--sheet is for Excel workbooks (.xlsx), and '${path}' is not one.`);
-  return readCsvFile(path);
+  return readCsvFile(path, onProgress);
 }
 
 /**
@@ -46,12 +47,14 @@ export async function readTable(path: string, sheet?: string): Promise<Table> {
  * at once. The file is checked as it comes: a workbook's signature at its start, or a NUL anywhere,
  * means it is not a CSV file; that is the error even when the text before it is already malformed.
  */
-async function readCsvFile(path: string): Promise<Table> {
+async function readCsvFile(path: string, onProgress?: (fraction: number) => void): Promise<Table> {
   const reader = createCsvReader();
   let head = ""; // the first characters, until there are enough to recognise a workbook
   let csvError: unknown;
   try {
-    for await (const chunk of createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 }) as AsyncIterable<string>) {
+    const size = onProgress ? statSync(path).size : 0; // before the stream opens: a missing file is caught here
+    const stream = createReadStream(path, { encoding: "utf8", highWaterMark: 1 << 20 });
+    for await (const chunk of stream as AsyncIterable<string>) {
       if (head.length < 4) {
         head += chunk.slice(0, 4);
         if (head.startsWith("PK\u0003\u0004")) throw new HlmError("DATA", `Cannot read '${path}': it looks like an Excel workbook; name it .xlsx, or save it as CSV.`);
@@ -64,6 +67,7 @@ async function readCsvFile(path: string): Promise<Table> {
           csvError = e; // reported after the rest of the file has been checked for being text
         }
       }
+      if (size > 0) onProgress!(stream.bytesRead / size);
     }
   } catch (e) {
     if (e instanceof HlmError) throw e;

@@ -53,13 +53,13 @@ describe("hlm anova, confint, icc, r2, predict, influence", () => {
       expect(Math.abs(r.lower - ref.lower[i]!)).toBeLessThan(2e-3 * width);
       expect(Math.abs(r.upper - ref.upper[i]!)).toBeLessThan(2e-3 * width);
     });
-    expect(err.split("\n").filter((l) => l.startsWith("hlm: profile "))).toEqual(Array.from({ length: 12 }, (_, k) => `hlm: profile ${k + 1}/12 limits`));
+    expect(err).toBe(""); // progress only where stderr is a terminal (manners.test.ts)
     const text = (await capture(["confint", ...sleep, "--method", "PROFILE", "--level", "0.9"])).out;
     expect(text.split("\n")[0]).toBe("Profile-likelihood confidence intervals (90 %)");
     expect(text).toMatch(/^sd_\(Intercept\)\|Subject\s+24\.74\d+\s+\S+\s+\S+$/m);
   });
 
-  it("confint --method boot reproduces lme4's bootstrap (same seed, same draws), with progress", async () => {
+  it("confint --method boot reproduces lme4's bootstrap (same seed, same draws)", async () => {
     const ref = fixture<{ name: string; seed: number; nsim: number; intervals: { type: string; lower: number[]; upper: number[] }[] }[]>("bootstrap/bootstrap.json").find((r) => r.name === "dyestuff_reml")!;
     const perc = ref.intervals.find((i) => i.type === "perc")!;
     const args = ["confint", `${conformanceDir}Dyestuff.csv`, "--formula", "Yield ~ 1 + (1 | Batch)", "--method", "boot", "--nsim", String(ref.nsim), "--seed", String(ref.seed)];
@@ -72,8 +72,7 @@ describe("hlm anova, confint, icc, r2, predict, influence", () => {
       expect(Math.abs(r.lower - perc.lower[i]!)).toBeLessThan(1e-3 * width);
       expect(Math.abs(r.upper - perc.upper[i]!)).toBeLessThan(1e-3 * width);
     });
-    expect(err.split("\n").filter((l) => l.startsWith("hlm: bootstrap ")).length).toBe(10);
-    expect(err).toContain(`hlm: bootstrap ${ref.nsim}/${ref.nsim} refits\n`);
+    expect(err).toBe(""); // a seed was given; progress only where stderr is a terminal
     const text = (await capture(args)).out;
     expect(text.split("\n")[0]).toBe(`Parametric bootstrap confidence intervals (95 %, ${ref.nsim} refits, seed ${ref.seed})`);
     expect((await capture([...args.slice(0, -4), "--nsim", "0"])).err).toBe("hlm: --nsim must be a whole number of at least 1, not '0'.\n");

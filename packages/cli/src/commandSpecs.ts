@@ -1,0 +1,214 @@
+/**
+ * The commands of `hlm` as data: each command's usage line, what it does, and its options with
+ * their help. The option parser (parseCommandLine.ts), `hlm --help` and `hlm COMMAND --help` all
+ * read them from here, so the help cannot drift from what a command accepts.
+ */
+
+/** One option of a command: a flag (boolean) or an option with a value (string). */
+export interface OptionSpec {
+  type: "boolean" | "string";
+  /** Given more than once (compare's --formula). */
+  multiple?: boolean;
+  /** The value's name in the help (`--formula F`). */
+  value?: string;
+  help: string;
+}
+
+export interface CommandSpec {
+  name: CommandName;
+  /** The synopsis, after `hlm `. */
+  usage: string;
+  /** One line for `hlm --help`. */
+  summary: string;
+  /** What the command does and prints, in paragraphs (lines of at most 100 characters). */
+  description: string;
+  options: Record<string, OptionSpec>;
+}
+
+export type CommandName = "fit" | "compare" | "anova" | "confint" | "predict" | "icc" | "r2" | "influence";
+
+const formula: OptionSpec = { type: "string", value: "F", help: "the model, in lme4's formula language (required): \"y ~ x + (x | g)\"" };
+
+/** The options every command takes: the model's, the data's, and --help. */
+const COMMON: Record<string, OptionSpec> = {
+  formula,
+  ml: { type: "boolean", help: "fit by maximum likelihood (the default is REML)" },
+  reml: { type: "boolean", help: "fit by REML (the default)" },
+  factors: { type: "string", value: "a,b", help: "numeric columns to treat as categorical" },
+  weights: { type: "string", value: "w", help: "the column of prior weights" },
+  sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
+  help: { type: "boolean", help: "this text" },
+};
+
+const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${what} as JSON (warnings go to stderr, a line each)` });
+
+export const COMMANDS: Record<CommandName, CommandSpec> = {
+  fit: {
+    name: "fit",
+    usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
+    summary: "fit the model and print lme4's summary, with lmerTest's Satterthwaite df and p-values",
+    description: `Fits the model and prints lme4's summary() with lmerTest's Satterthwaite degrees of freedom and
+p-values: the criterion (REML by default, --ml for maximum likelihood), the scaled residuals, the
+variance components, the fixed effects and their correlations, and the fit's warnings at the end
+(rows dropped for missing values, columns dropped for rank deficiency, a singular fit, no
+convergence). R: lmer(y ~ x + (x | g), data, REML = FALSE) for --ml.
+
+With --json, one JSON object instead: the fields of lme4's reference fits (fixef, se, vcov, theta,
+sigma, varcorr, ranef with condsd, logLik, AIC, BIC, satterthwaite_df, p_values, ...) plus
+fit_seconds, and with --shrinkage the shrinkage table under "shrinkage".`,
+    options: {
+      ...COMMON,
+      json: json("the fit"),
+      shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
+      xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (an existing OUT.xlsx is replaced)" },
+      repeat: { type: "string", value: "N", help: "fit N times and report the median fit time in fit_seconds (with --json)" },
+    },
+  },
+  compare: {
+    name: "compare",
+    usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--json]',
+    summary: "compare nested models by likelihood-ratio tests, as lme4's anova(m0, m1, ...)",
+    description: `Compares nested models as lme4's anova(m0, m1, ...): give --formula once per model. REML fits are
+refitted by ML first (as lme4 does, with its note), the models are sorted by their number of
+parameters, and each is tested against the one above it by a likelihood-ratio chi-square test,
+with AIC, BIC, logLik and deviance beside it.`,
+    options: { ...COMMON, formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (required)" }, json: json("the table") },
+  },
+  anova: {
+    name: "anova",
+    usage: "anova DATA --formula F [--json]",
+    summary: "type III F tests with Satterthwaite's denominator df, as lmerTest's anova(m)",
+    description: `Prints lmerTest's anova(m): a type III F test per fixed-effects term, with Satterthwaite's
+denominator degrees of freedom. A factor with k levels is one term of k - 1 columns; terms
+contained in others (a and b in a:b) are tested with lmerTest's orthogonalized contrasts.`,
+    options: { ...COMMON, json: json("the table") },
+  },
+  confint: {
+    name: "confint",
+    usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--json]",
+    summary: "confidence intervals: profile likelihood, Wald or parametric bootstrap, as lme4's confint(m)",
+    description: `Confidence intervals, as lme4's confint(m):
+
+--method profile (the default, as in lme4): profile-likelihood intervals of every parameter: the
+  standard deviations and correlations of the random effects (sd_(Intercept)|g, cor_...), sigma,
+  and the fixed effects.
+--method wald: Wald intervals of the fixed effects, estimate +- z x SE (instant).
+--method boot: a parametric bootstrap of --nsim refits (default 500) from --seed; with the same
+  seed the simulated responses are R's after set.seed(seed), so the intervals are lme4's.
+
+Profiles and bootstraps refit the model many times: progress is shown on stderr when it is a
+terminal.`,
+    options: {
+      ...COMMON,
+      method: { type: "string", value: "M", help: "profile (the default), wald or boot" },
+      level: { type: "string", value: "L", help: "the confidence level (default 0.95)" },
+      nsim: { type: "string", value: "N", help: "bootstrap refits (default 500)" },
+      seed: { type: "string", value: "S", help: "the bootstrap's random seed, as R's set.seed (default: one chosen and printed)" },
+      json: json("the intervals"),
+    },
+  },
+  predict: {
+    name: "predict",
+    usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--json]",
+    summary: "predictions for new rows, as lme4's predict(m, newdata, allow.new.levels = TRUE)",
+    description: `Predictions for the rows of --newdata (a CSV or .xlsx file with the columns the formula uses; the
+response may be absent), as lme4's predict(m, newdata, allow.new.levels = TRUE). Prints the new
+rows as CSV followed by fit (the prediction, with the BLUPs of each row's groups), population (the
+fixed part X b), se (the standard error of X b) and new_levels (the grouping factors whose level
+the fit has not seen: for those the prediction leaves that term's random effects out). With
+--json, the same as an array of rows, each an object.`,
+    options: {
+      ...COMMON,
+      newdata: { type: "string", value: "NEW.csv", help: "the rows to predict (required)" },
+      "no-re": { type: "boolean", help: "predict from the fixed effects only (lme4's re.form = NA)" },
+      json: json("the predictions"),
+    },
+  },
+  icc: {
+    name: "icc",
+    usage: "icc DATA --formula F [--json]",
+    summary: "the intraclass correlation, as performance's icc(m)",
+    description: `The intraclass correlation as performance::icc(m): the adjusted ICC (the random effects' share of
+the variance not explained by the fixed effects) and the unadjusted one (their share of the total).`,
+    options: { ...COMMON, json: json("the ICCs") },
+  },
+  r2: {
+    name: "r2",
+    usage: "r2 DATA --formula F [--json]",
+    summary: "Nakagawa's marginal and conditional R², as performance's r2_nakagawa(m)",
+    description: `Nakagawa's R² as performance::r2_nakagawa(m): the marginal R² (the variance explained by the fixed
+effects) and the conditional R² (by the fixed and random effects together).`,
+    options: { ...COMMON, json: json("the R²s") },
+  },
+  influence: {
+    name: "influence",
+    usage: "influence DATA --formula F [--group G] [--json]",
+    summary: "Cook's distance of each group, refitting without it, as lme4's influence(m, groups)",
+    description: `Refits the model without each level of a grouping factor and prints, per level, Cook's distance
+and the change in each fixed effect, as lme4's influence(m, groups) with cooks.distance();
+converged says whether the refit converged. It fits the model once per level, so it takes a
+while on many groups: progress is shown on stderr when it is a terminal.`,
+    options: { ...COMMON, group: { type: "string", value: "G", help: "the grouping factor (default: the model's first)" }, json: json("the table") },
+  },
+};
+
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+/** The options of a command laid out as help: `  --name VALUE   help`, help wrapped under itself. */
+function optionLines(options: Record<string, OptionSpec>): string[] {
+  const entries = Object.entries(options).sort(([a], [b]) => (a === "help" ? 1 : b === "help" ? -1 : 0));
+  const heads = entries.map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ""}`);
+  const width = Math.max(...heads.map((h) => h.length)) + 2;
+  return entries.flatMap(([, o], i) => wrap(o.help, 100 - width).map((line, j) => (j === 0 ? heads[i]!.padEnd(width) : " ".repeat(width)) + line));
+}
+
+/** Words of `text` in lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+}
+
+const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an Excel workbook
+(.xlsx): its first sheet, or the one given with --sheet, with the header in its first row.`;
+
+const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the options or the file, or
+data the model cannot be fitted to), said in one line on stderr; 1 an internal error.`;
+
+/** `hlm --help`. */
+export function globalHelp(): string {
+  const width = Math.max(...COMMAND_NAMES.map((n) => n.length)) + 2;
+  return `Usage:
+${COMMAND_NAMES.map((n) => `  hlm ${COMMANDS[n].usage}`).join("\n")}
+
+Commands:
+${COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}${COMMANDS[n].summary}`).join("\n")}
+
+Every command also takes --ml (the default is REML), --factors a,b, --weights w and --sheet NAME.
+'hlm COMMAND --help' describes a command and all its options.
+
+${DATA_NOTE}
+
+${EXIT_NOTE}
+`;
+}
+
+/** `hlm COMMAND --help`. */
+export function commandHelp(name: CommandName): string {
+  const c = COMMANDS[name];
+  return `Usage: hlm ${c.usage}
+
+${c.description}
+
+${DATA_NOTE}
+
+Options:
+${optionLines(c.options).join("\n")}
+`;
+}
