@@ -5,7 +5,7 @@
  * plain data in core's `ResultSection` shape, written by `../excel/writeResultSheets.ts` with the same
  * rules (new sheets only, ` (2)` suffixes, an Excel table per section). No Office here.
  */
-import { anovaTypeIII, diagnostics, effectSizes, HlmError, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
+import { anovaTypeIII, diagnostics, effectSizes, HlmError, NUMBER_FORMATS, pValueNumberFormat, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
 
 /** A scatter chart of two adjacent columns of a section: x the first, y the next (x + 1). */
 export interface ChartSpec {
@@ -81,14 +81,8 @@ export function unpackSheetTables(tables: SheetTable[]): void {
   }
 }
 
-/** Excel number formats of the add-in's tables (the same as core's result tables). */
-export const FORMATS = {
-  estimate: "0.0000",
-  stat: "0.00",
-  df: "0.00",
-  p: '[<2.2E-16]"<2e-16";0.00E+00',
-  count: "0",
-} as const;
+/** Excel number formats of the add-in's tables: core's result tables' (p-values get theirs from their values). */
+export const FORMATS = NUMBER_FORMATS;
 
 /** A finite number, or null (a blank cell). */
 export const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
@@ -120,7 +114,8 @@ export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs
         title: "Likelihood-ratio tests",
         header: COMPARISON_HEADER,
         rows: c.rows.map(comparisonRow),
-        numberFormats: [null, FORMATS.count, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.count, FORMATS.p],
+        // anova tables print p-values with 4 digits: "< 2.2e-16"
+        numberFormats: [null, FORMATS.count, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.stat, FORMATS.count, pValueNumberFormat(c.rows.map((r) => r.pValue ?? NaN), 4)],
       },
       { title: "Notes", header: ["Note"], rows: notes, numberFormats: [null] },
     ],
@@ -145,7 +140,7 @@ export function inferenceSections(model: Model, fit: LmmFit): ResultSection[] {
         title: "Type III tests (Satterthwaite)",
         header: ANOVA_COLUMNS,
         rows: rows.map((r) => [r.term, num(r.sumSq), num(r.meanSq), r.numDf, num(r.denDf), num(r.F), num(r.pValue)]),
-        numberFormats: [null, FORMATS.estimate, FORMATS.estimate, FORMATS.count, FORMATS.df, FORMATS.stat, FORMATS.p],
+        numberFormats: [null, FORMATS.estimate, FORMATS.estimate, FORMATS.count, FORMATS.df, FORMATS.stat, pValueNumberFormat(rows.map((r) => r.pValue), 4)],
       });
     }
   } catch (e) {

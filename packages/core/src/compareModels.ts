@@ -1,6 +1,7 @@
 import gammainc from "@stdlib/math-base-special-gammainc";
 import { buildModel } from "./buildModel.js";
 import { fitModel, type FitOptions } from "./fit.js";
+import { formatPValues } from "./formatPValues.js";
 import { formatCommon, signifStars } from "./formatSummary.js";
 import { HlmError } from "./HlmError.js";
 import type { LmmFit } from "./makeFit.js";
@@ -98,13 +99,6 @@ export function chisqUpperTail(x: number, df: number): number {
   return gammainc(x / 2, df / 2, true, true); // the upper tail itself: no 1 − P cancellation for tiny p
 }
 
-/** A p-value as printCoefmat shows it in anova tables (4 significant digits, "< 2.2e-16" below machine precision). */
-function formatAnovaP(p: number): string {
-  if (p < 2.220446e-16) return "< 2.2e-16";
-  if (p < 1e-4) return p.toExponential(3).replace(/\.?0+e/, "e").replace(/e([+-])(\d)$/, "e$10$2");
-  return String(Number(p.toPrecision(4)));
-}
-
 /** The comparison as R prints lme4's anova(m0, m1, ...). */
 export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
   const out: string[] = [];
@@ -125,9 +119,10 @@ export function formatComparison(c: ModelComparison, options: { dataName?: strin
   const ll = col(c.rows.map((r) => r.logLik));
   const dev = col(c.rows.map((r) => r.deviance));
   const chisq = col(c.rows.map((r) => r.Chisq), true);
+  const p = formatPValues(c.rows.map((r) => r.pValue ?? NaN), 4); // anova tables: 4 digits, "< 2.2e-16"
   const rows: string[][] = [["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""]];
   c.rows.forEach((r, i) => {
-    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : formatAnovaP(r.pValue), signifStars(r.pValue)]);
+    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : p[i]!, signifStars(r.pValue)]);
   });
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, j) => (widths[j] = Math.max(widths[j] ?? 0, cell.length)));

@@ -10,7 +10,8 @@ describe("inference tables as R prints them", () => {
     const lines = text.split("\n");
     expect(lines[0]).toBe("Type III Analysis of Variance Table with Satterthwaite's method");
     expect(lines[1]!.trim().split(/\s+/)).toEqual(["Sum", "Sq", "Mean", "Sq", "NumDF", "DenDF", "F", "value", "Pr(>F)"]);
-    expect(lines[2]).toMatch(/^Days\s+30031\.0\s+30031\.02\s+1\s+17\.0\s+45\.853\s+3\.26e-06\s+\*\*\*$/);
+    // R: format.pval(c(3.264e-6, 0.67), digits = 4) is "3.264e-06" "0.67"
+    expect(lines[2]).toMatch(/^Days\s+30031\.0\s+30031\.02\s+1\s+17\.0\s+45\.853\s+3\.264e-06\s+\*\*\*$/);
     expect(lines[3]).toMatch(/^x\s+12\.5\s+6\.25\s+2\s+120\.4\s+0\.400\s+0\.67$/);
   });
 

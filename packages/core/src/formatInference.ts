@@ -3,7 +3,8 @@
  * lme4's influence() per level. Plain text, as `formatSummary`.
  */
 import type { AnovaRow } from "./anovaTypeIII.js";
-import { formatCommon, formatPValue, signifStars } from "./formatSummary.js";
+import { formatPValues } from "./formatPValues.js";
+import { formatCommon, signifStars } from "./formatSummary.js";
 import type { GroupInfluence } from "./groupInfluence.js";
 import type { ParameterIntervals } from "./parameterIntervals.js";
 
@@ -20,7 +21,8 @@ export function formatAnova(rows: readonly AnovaRow[]): string {
   const meanSq = f(rows.map((r) => r.meanSq));
   const denDf = f(rows.map((r) => r.denDf));
   const F = f(rows.map((r) => r.F));
-  const table = [["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)", ""], ...rows.map((r, i) => [r.term, sumSq[i]!, meanSq[i]!, String(r.numDf), denDf[i]!, F[i]!, formatPValue(r.pValue), signifStars(r.pValue).trim()])];
+  const p = formatPValues(rows.map((r) => r.pValue), 4); // anova tables: 4 digits, "< 2.2e-16"
+  const table = [["", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F value", "Pr(>F)", ""], ...rows.map((r, i) => [r.term, sumSq[i]!, meanSq[i]!, String(r.numDf), denDf[i]!, F[i]!, p[i]!, signifStars(r.pValue).trim()])];
   return `Type III Analysis of Variance Table with Satterthwaite's method\n${columns(table)}---\nSignif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1\n`;
 }
 

@@ -1,3 +1,4 @@
+import { formatPValues } from "./formatPValues.js";
 import type { LmmFit } from "./makeFit.js";
 import type { ShrinkageTable } from "./shrinkageTable.js";
 
@@ -40,14 +41,6 @@ export function abbreviate(name: string, minlength: number): string {
   dropFromRight((c) => /[aeiou]/.test(c));
   dropFromRight((c) => /[a-z]/.test(c));
   return chars.slice(0, Math.max(minlength, 0)).join("");
-}
-
-/** A p-value as R's format.pval(digits = 3): "<2e-16" below machine precision. */
-export function formatPValue(p: number): string {
-  if (!Number.isFinite(p)) return "NA";
-  if (p < 2.220446e-16) return "<2e-16";
-  if (p < 1e-4) return p.toExponential(1 + 1).replace(/e([+-])(\d)$/, "e$10$2");
-  return String(Number(p.toPrecision(3)));
 }
 
 /** R's significance stars of a p-value ("" when there is none). */
@@ -120,11 +113,12 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
     const header = ["", "Estimate", "Std. Error", ...(satt ? ["df", "t value", "Pr(>|t|)", ""] : ["t value"])];
     const dfStr = satt ? fit.satterthwaiteDf.map((d) => (Number.isFinite(d) ? d.toFixed(2) : "NaN")) : [];
     const tStr = formatCommon(fit.tValues.map((t) => Number(t.toFixed(3))), 4, 3);
+    const pStr = satt ? formatPValues(fit.pValues, 3) : [];
     const rows = fit.fixefNames.map((name, i) => [
       name,
       est[i]!,
       est[p + i]!,
-      ...(satt ? [dfStr[i]!, tStr[i]!, formatPValue(fit.pValues[i]!), signifStars(fit.pValues[i]!)] : [tStr[i]!]),
+      ...(satt ? [dfStr[i]!, tStr[i]!, pStr[i]!, signifStars(fit.pValues[i]!)] : [tStr[i]!]),
     ]);
     const lines = table([header, ...rows], 1, satt);
     out.push(...lines);

@@ -10,10 +10,11 @@ export { makeFit, type MakeFitOptions, type LmmFit, type VarCorrTerm, type Ranef
 export { fit, fitModel, type FitOptions } from "./fit.js";
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
 
-export { formatSummary, formatShrinkage, formatCommon, abbreviate, formatPValue } from "./formatSummary.js";
+export { formatSummary, formatShrinkage, formatCommon, abbreviate } from "./formatSummary.js";
+export { formatPValues, pValueNumberFormat, formatReal, formatRealWith, DOUBLE_EPS, type RealFormat } from "./formatPValues.js";
 export { fitToJson, type FitJson } from "./fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./shrinkageTable.js";
-export { summaryTable, randomEffectsTable, shrinkageResultTable, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
+export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./resultTables.js";
 export { closestName, columnLabel, columnsOf, formatLabel, nameUses } from "./modelFrame.js";
 export { effectSizes, type EffectSizes } from "./effectSizes.js";
 export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./compareModels.js";

@@ -91,7 +91,8 @@ describe("summaryTable", () => {
   it("gives the fixed effects with SE, Satterthwaite df, t and p as lme4 and lmerTest do", () => {
     const s = section(t, "Fixed effects");
     expect(s.header).toEqual(["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"]);
-    expect(s.numberFormats).toEqual([null, "0.0000", "0.0000", "0.00", "0.000", "[<2.2E-16]\"<2e-16\";0.00E+00"]);
+    // p-values as lme4's summary prints these: "< 2e-16" and "3.26e-06"
+    expect(s.numberFormats).toEqual([null, "0.0000", "0.0000", "0.00", "0.000", '[<2.22044604925031E-16]"< 2e-16";[<0.0001]0.00e-00;0.000']);
     expect(s.rows.map((row) => row[0])).toEqual(Object.keys(r.fixef));
     s.rows.forEach((row, i) => {
       const name = row[0] as string;

@@ -8,6 +8,7 @@
  * correlation, a p-value that was not computed).
  */
 import type { LmmFit } from "./makeFit.js";
+import { pValueNumberFormat } from "./formatPValues.js";
 import type { ShrinkageTable } from "./shrinkageTable.js";
 
 /** One cell of a result table: text, a number, a truth value, or null for a blank cell. */
@@ -31,17 +32,19 @@ export interface ResultTable {
   sections: ResultSection[];
 }
 
-/** Number formats used by the result tables. */
-const FMT = {
+/**
+ * Excel number formats of the result tables (the add-in's sheets use them too). A column of
+ * p-values gets its own, from its values: `pValueNumberFormat`, so that it reads as R prints it.
+ */
+export const NUMBER_FORMATS = {
   estimate: "0.0000",
   stat: "0.00",
   df: "0.00",
   t: "0.000",
-  /** below double precision a p-value prints as lme4 prints it */
-  p: "[<2.2E-16]\"<2e-16\";0.00E+00",
   corr: "0.00",
   count: "0",
 } as const;
+const FMT = NUMBER_FORMATS;
 
 /** A finite number, or null (a blank cell) for NaN, ±Infinity and values that were not computed. */
 const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
@@ -102,7 +105,7 @@ export function summaryTable(fit: LmmFit, dataName?: string): ResultTable {
     title: "Fixed effects",
     header: ["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"],
     rows: fit.fixefNames.map((name, i) => [name, num(fit.fixef[i]), num(fit.se[i]), num(fit.satterthwaiteDf[i]), num(fit.tValues[i]), num(fit.pValues[i])]),
-    numberFormats: [null, FMT.estimate, FMT.estimate, FMT.df, FMT.t, FMT.p],
+    numberFormats: [null, FMT.estimate, FMT.estimate, FMT.df, FMT.t, pValueNumberFormat(fit.pValues, 3)],
   };
 
   const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, residuals, random, fixed];
