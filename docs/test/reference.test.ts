@@ -119,6 +119,16 @@ describe("reference: the hlm command page", () => {
     }
   });
 
+  it("describes each command with its own help, as the CLI prints it (no hand-written claims to drift)", () => {
+    for (const c of ["fit", "compare", "anova", "confint", "predict", "icc", "r2", "influence"]) {
+      const help = hlm([c, "--help"]);
+      expect(help.status).toBe(0);
+      expect(text).toContain(`## hlm ${c}\n\n\`\`\`text\n$ hlm ${c} --help\n${help.stdout.trimEnd()}\n\`\`\``);
+    }
+    // confint's default is profile likelihood, as lme4's
+    expect(hlm(["confint", "--help"]).stdout).toContain("--method profile (the default, as in lme4)");
+  });
+
   it.each(CLI_EXAMPLES.map((e: { command: string; args: string[] }) => [e.command, e] as const))("the %s example re-runs and prints what the page shows", async (_, ex) => {
     expect(text).toContain(`$ ${commandLine(ex.args)}\n`);
     expect(text).toContain(renderExample(ex));

@@ -1,5 +1,5 @@
-// Writes docs/reference/cli.md: the `hlm` command's own usage text (`hlm --help`), a hand-written
-// explanation per command, and one example each, run with the built CLI when the page is generated
+// Writes docs/reference/cli.md: the `hlm` command's own usage text (`hlm --help`), each command's own
+// help (`hlm COMMAND --help`) and one example each, run with the built CLI when the page is generated
 // (its output pasted by this script, never by hand). Needs the CLI built:
 // turbo run build --filter @hlm/cli. The influence example reads examples/sleepstudy.csv (lme4's
 // sleepstudy); the others read examples/nels_sim.csv.
@@ -42,108 +42,44 @@ export const CLI_EXAMPLES = [
   { command: "error", args: ["fit", "examples/nels_sim.csv", "--formula", "score ~ SES + (1 | school)"], status: 2 },
 ];
 
-/** What each command is, hand-written; `{example}` is where its example goes. */
-const COMMANDS = {
-  fit: `## hlm fit
-
-Fits the model and prints lme4's \`summary()\` with lmerTest's Satterthwaite degrees of freedom and
-p-values: the criterion (REML by default, \`--ml\` for maximum likelihood), the scaled residuals, the
-variance components, the fixed effects and their correlations, and the fit's warnings at the end
-(rows dropped for missing values, columns dropped for rank deficiency, a singular fit, no
-convergence). R's \`lmer(score ~ flp * ses + (ses | school), data, REML = FALSE)\`.
-
-- \`--json\` prints one JSON object instead: the fields of lme4's reference fits (\`fixef\`, \`se\`,
-  \`vcov\`, \`theta\`, \`sigma\`, \`varcorr\`, \`ranef\` with \`condsd\`, \`logLik\`, \`AIC\`, \`BIC\`,
-  \`satterthwaite_df\`, \`p_values\`, …) plus \`fit_seconds\`; the warnings go to stderr, a line each.
-  \`--repeat N\` fits N times and reports the median time.
-- \`--shrinkage\` adds the shrinkage table: per level of the first grouping factor, its size, its own
-  OLS estimates (blank where they cannot be estimated) and its BLUP coefficients.
-- \`--xlsx OUT.xlsx\` also writes a workbook with the sheets \`HLM Summary\`, \`HLM Random Effects\` and
-  \`HLM Shrinkage\`, the tables the Excel add-in writes.
-- \`--factors a,b\` makes numeric columns categorical; \`--weights w\` takes prior weights from a column;
-  \`--sheet NAME\` picks the sheet of an \`.xlsx\` file (default the first).
-
-{example}`,
-  compare: `## hlm compare
-
-Compares nested models as lme4's \`anova(m0, m1, …)\`: give \`--formula\` once per model. REML fits
-are refitted by ML first (lme4 says so, and so does \`hlm\`, on stderr), the models are sorted by their
-number of parameters, and each is tested against the one above it by a likelihood-ratio χ² test.
-\`--json\` prints the table as JSON.
-
-{example}`,
-  anova: `## hlm anova
-
-lmerTest's \`anova(m)\`: a type III F test per fixed-effects term, with Satterthwaite's denominator
-degrees of freedom. A factor with k levels is one term of k − 1 columns (here \`flp\`, made categorical
-by \`--factors\`); terms contained in others (\`flp\` and \`ses\` in \`flp:ses\`) are tested with lmerTest's
-orthogonalized contrasts.
-
-{example}`,
-  confint: `## hlm confint
-
-Confidence intervals, as lme4's \`confint(m)\`:
-
-- \`--method wald\` (the default here): Wald intervals of the fixed effects, estimate ± z × SE.
-- \`--method profile\`: profile-likelihood intervals of every parameter, the standard deviations and
-  correlations of the random effects (\`sd_(Intercept)|school\`, \`cor_…\`), \`sigma\`, and the fixed
-  effects, lme4's default method. Progress goes to stderr.
-- \`--method boot\`: a parametric bootstrap, \`--nsim\` refits (default 500) from \`--seed\`; with the same
-  seed the simulated responses are R's after \`set.seed(seed)\`, so the intervals are lme4's.
-
-\`--level\` sets the confidence level (default 0.95).
-
-{example}`,
-  predict: `## hlm predict
-
-Predictions for the rows of \`--newdata\` (a CSV with the columns the formula uses; the response may be
-absent), as lme4's \`predict(m, newdata, allow.new.levels = TRUE)\`. It prints the new rows as CSV with
-\`fit\` (the prediction with the BLUPs of each row's groups), \`population\` (the fixed part X b), \`se\`
-(the standard error of X b) and \`new_levels\` (the grouping factors whose level the fit has not seen:
-for those the prediction leaves that term's random effects out). \`--no-re\` predicts from the fixed
-effects only (\`re.form = NA\`).
-
-The new rows of the example, \`${NEWDATA}\`:
-
-{newdata}
-
-{example}`,
-  icc: `## hlm icc
-
-The intraclass correlation as \`performance::icc(m)\`: the adjusted ICC (the random effects' share of
-the variance not explained by the fixed effects) and the unadjusted one (their share of the total).
-In the empty model below they agree: 20% of the variance in scores lies between schools.
-
-{example}`,
-  r2: `## hlm r2
-
-Nakagawa's R² as \`performance::r2_nakagawa(m)\`: the marginal R² (the variance explained by the fixed
-effects) and the conditional R² (by the fixed and random effects together).
-
-{example}`,
-  influence: `## hlm influence
-
-Refits the model without each level of a grouping factor (\`--group G\`, default the first) and prints,
-per level, Cook's distance and the change in each fixed effect, as lme4's \`influence(m, groups)\`
-with \`cooks.distance()\`; \`converged\` says whether the refit converged. It fits the model once per level,
-so it takes a while on many groups. The example uses lme4's \`sleepstudy\` (\`examples/sleepstudy.csv\`).
-
-{example}`,
+/**
+ * What the page adds to a command's own help (`hlm COMMAND --help`, printed on the page as it is):
+ * a note before its example; `{newdata}` is the predict example's new rows.
+ */
+const NOTES = {
+  fit: "The lecture's model by maximum likelihood, R's `lmer(score ~ flp * ses + (ses | school), nels, REML = FALSE)`:",
+  compare: "The random slope of `ses` tested against a random intercept only (REML fits, refitted by ML):",
+  anova: "`flp` made categorical by `--factors`: a term of two columns, and `flp:ses` of two:",
+  confint: "Profile-likelihood intervals, lme4's default, of every parameter of a random-intercept model:",
+  predict: `The new rows of the example, \`${NEWDATA}\`:\n\n{newdata}\n\nThe school \`NEW\` is not in the data, so its prediction is the population one:`,
+  icc: "In the empty model the adjusted and unadjusted ICC agree: the share of the variance in scores that lies between schools.",
+  r2: "",
+  influence: "On lme4's `sleepstudy` (`examples/sleepstudy.csv`), 18 subjects:",
 };
 
 const INTRO = `# The \`hlm\` command
 
 \`hlm\` fits linear mixed models from the command line, on a CSV file (comma, tab or semicolon
-separated, with a header line) or an Excel workbook (\`.xlsx\`). From a checkout:
+separated, with a header line) or an Excel workbook (\`.xlsx\`). Models are written in
+[lme4's formula language](./formula).
+
+## Installing
+
+From a checkout, with Node 20 or later and npm:
 
 \`\`\`sh
-npx --yes pnpm@10.34.9 install
-npx --yes pnpm@10.34.9 -s hlm fit examples/nels_sim.csv --formula "score ~ ses + (ses | school)"
+npx --yes pnpm@10.34.9 install && npx --yes pnpm@10.34.9 example
+npm install -g ./packages/cli
 \`\`\`
 
-(\`pnpm -s hlm …\` builds first if needed and keeps pnpm's banner out of the output; the command itself is
-\`node packages/cli/dist/main.js\`.) Models are written in [lme4's formula language](./formula). Every
-command and output on this page is run with the built CLI when the site is generated.
+The first line installs and builds the engine and the command (and prints the lecture's model); the
+second puts \`hlm\` on your PATH. The command is one self-contained program with the engine inside:
+for another machine, \`npx --yes pnpm@10.34.9 --filter @hlm/cli pack\` makes
+\`packages/cli/hlm-cli-0.1.0.tgz\`, and \`npm install -g hlm-cli-0.1.0.tgz\` installs it there with
+nothing else. Inside the checkout, \`pnpm -s hlm …\` runs it too, building it first when its sources
+have changed; relative paths mean the folder you typed the command in.
+
+Every command and output on this page is run with the built command when the site is generated.
 
 ## Usage
 
@@ -193,10 +129,13 @@ export async function renderCliPage() {
   if (help.status !== 0) throw new Error(`hlm --help exited with ${help.status}`);
   const parts = [INTRO, `\`\`\`text\n${help.stdout.trimEnd()}\n\`\`\`\n`];
   const byCommand = new Map(CLI_EXAMPLES.map((e) => [e.command, e]));
-  for (const [command, text] of Object.entries(COMMANDS)) {
+  for (const [command, note] of Object.entries(NOTES)) {
     const ex = byCommand.get(command);
     if (!ex) throw new Error(`no example for hlm ${command}`);
-    parts.push(text.replace("{newdata}", () => fileBlock(NEWDATA)).replace("{example}", () => renderExample(ex)) + "\n");
+    const help = hlm([command, "--help"]);
+    if (help.status !== 0) throw new Error(`hlm ${command} --help exited with ${help.status}`);
+    const lead = note.replace("{newdata}", () => fileBlock(NEWDATA));
+    parts.push(`## hlm ${command}\n\n\`\`\`text\n$ hlm ${command} --help\n${help.stdout.trimEnd()}\n\`\`\`\n\n${lead ? `${lead}\n\n` : ""}${renderExample(ex)}\n`);
   }
   parts.push(EXIT_CODES.replace("{example}", () => renderExample(byCommand.get("error"))));
   return parts.join("\n");

@@ -31,6 +31,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   metafile: true,
+  absWorkingDir: cli, // the metafile's input paths are relative to it
   alias: { "@hlm/core": coreSource },
   // bundled CommonJS libraries (exceljs) call require() for Node's modules: give the ES module one
   banner: { js: 'import { createRequire as __hlmCreateRequire } from "node:module";\nconst require = __hlmCreateRequire(import.meta.url);' },

@@ -120,7 +120,8 @@ describe("hlm fit --xlsx writes the three result sheets", () => {
       expect(Math.abs(num(row[2]!) - se)).toBeLessThanOrEqual(2e-3 * se);
       expect(Math.abs(num(row[3]!) - ref.satterthwaite_df[term]!)).toBeLessThanOrEqual(0.02 * ref.satterthwaite_df[term]!);
     }
-    expect(fixed.formats).toEqual([undefined, "0.0000", "0.0000", "0.00", "0.000", "[<2.2E-16]\"<2e-16\";0.00E+00"]);
+    // both p-values below machine precision: "<2e-16", as lme4's summary prints them
+    expect(fixed.formats).toEqual([undefined, "0.0000", "0.0000", "0.00", "0.000", '[<2.22044604925031E-16]"<2e-16";[<0.0001]0.00e-00;0.000']);
 
     const random = section(ws, "Random effects");
     expect(random.header).toEqual(["Groups", "Name", "Variance", "Std.Dev.", "Corr"]);
