@@ -29,6 +29,7 @@ grep -q "^Linear mixed model fit by maximum likelihood" "$work/example.out" || f
 grep -qF "Formula: score ~ flp * ses + (ses | school)" "$work/example.out" || fail "the example printed another model" "$work/example.out"
 grep -q "^Number of obs: 12974, groups:  school, 684$" "$work/example.out" || fail "the example fitted other data" "$work/example.out"
 [ ! -e "$work/clone/shared" ] || fail "something was written beside the clone"
+if grep -q "Failed to create bin" "$work/example.out" "$work/example.err"; then fail "pnpm install could not link a bin" "$work/example.out"; fi
 echo "check-standalone: the Quick start printed the lecture model's summary"
 
 # 2. the packed CLI, installed with npm into an empty prefix, run from elsewhere
