@@ -18,9 +18,9 @@ export interface CommandSpec {
   name: CommandName;
   /** The synopsis, after `hlm `. */
   usage: string;
-  /** One line for `hlm --help`. */
+  /** One line for `hlm --help` (at most 63 characters). */
   summary: string;
-  /** What the command does and prints, in paragraphs (lines of at most 100 characters). */
+  /** What the command does and prints: paragraphs apart by a blank line, reflowed to the help's width; a line starting with `--` starts an item of a list. */
   description: string;
   options: Record<string, OptionSpec>;
 }
@@ -46,7 +46,7 @@ export const COMMANDS: Record<CommandName, CommandSpec> = {
   fit: {
     name: "fit",
     usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
-    summary: "fit the model and print lme4's summary, with lmerTest's Satterthwaite df and p-values",
+    summary: "lme4's summary of the model, Satterthwaite df and p-values",
     description: `Fits the model and prints lme4's summary() with lmerTest's Satterthwaite degrees of freedom and
 p-values: the criterion (REML by default, --ml for maximum likelihood), the scaled residuals, the
 variance components, the fixed effects and their correlations, and the fit's warnings at the end
@@ -67,7 +67,7 @@ fit_seconds, and with --shrinkage the shrinkage table under "shrinkage".`,
   compare: {
     name: "compare",
     usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--json]',
-    summary: "compare nested models by likelihood-ratio tests, as lme4's anova(m0, m1, ...)",
+    summary: "nested models by likelihood-ratio tests: anova(m0, m1, ...)",
     description: `Compares nested models as lme4's anova(m0, m1, ...): give --formula once per model. REML fits are
 refitted by ML first (as lme4 does, with its note), the models are sorted by their number of
 parameters, and each is tested against the one above it by a likelihood-ratio chi-square test,
@@ -77,7 +77,7 @@ with AIC, BIC, logLik and deviance beside it.`,
   anova: {
     name: "anova",
     usage: "anova DATA --formula F [--json]",
-    summary: "type III F tests with Satterthwaite's denominator df, as lmerTest's anova(m)",
+    summary: "type III F tests with Satterthwaite's df: lmerTest's anova(m)",
     description: `Prints lmerTest's anova(m): a type III F test per fixed-effects term, with Satterthwaite's
 denominator degrees of freedom. A factor with k levels is one term of k - 1 columns; terms
 contained in others (a and b in a:b) are tested with lmerTest's orthogonalized contrasts.`,
@@ -86,7 +86,7 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
   confint: {
     name: "confint",
     usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--json]",
-    summary: "confidence intervals: profile likelihood, Wald or parametric bootstrap, as lme4's confint(m)",
+    summary: "profile, Wald or bootstrap confidence intervals: confint(m)",
     description: `Confidence intervals, as lme4's confint(m):
 
 --method profile (the default, as in lme4): profile-likelihood intervals of every parameter: the
@@ -110,7 +110,7 @@ terminal.`,
   predict: {
     name: "predict",
     usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--json]",
-    summary: "predictions for new rows, as lme4's predict(m, newdata, allow.new.levels = TRUE)",
+    summary: "predictions for new rows: predict(m, newdata)",
     description: `Predictions for the rows of --newdata (a CSV or .xlsx file with the columns the formula uses; the
 response may be absent), as lme4's predict(m, newdata, allow.new.levels = TRUE). Prints the new
 rows as CSV followed by fit (the prediction, with the BLUPs of each row's groups), population (the
@@ -127,7 +127,7 @@ the fit has not seen: for those the prediction leaves that term's random effects
   icc: {
     name: "icc",
     usage: "icc DATA --formula F [--json]",
-    summary: "the intraclass correlation, as performance's icc(m)",
+    summary: "the intraclass correlation: performance's icc(m)",
     description: `The intraclass correlation as performance::icc(m): the adjusted ICC (the random effects' share of
 the variance not explained by the fixed effects) and the unadjusted one (their share of the total).`,
     options: { ...COMMON, json: json("the ICCs") },
@@ -135,7 +135,7 @@ the variance not explained by the fixed effects) and the unadjusted one (their s
   r2: {
     name: "r2",
     usage: "r2 DATA --formula F [--json]",
-    summary: "Nakagawa's marginal and conditional R², as performance's r2_nakagawa(m)",
+    summary: "Nakagawa's marginal and conditional R²: r2_nakagawa(m)",
     description: `Nakagawa's R² as performance::r2_nakagawa(m): the marginal R² (the variance explained by the fixed
 effects) and the conditional R² (by the fixed and random effects together).`,
     options: { ...COMMON, json: json("the R²s") },
@@ -143,7 +143,7 @@ effects) and the conditional R² (by the fixed and random effects together).`,
   influence: {
     name: "influence",
     usage: "influence DATA --formula F [--group G] [--json]",
-    summary: "Cook's distance of each group, refitting without it, as lme4's influence(m, groups)",
+    summary: "each group's Cook's distance (refits without it): influence(m)",
     description: `Refits the model without each level of a grouping factor and prints, per level, Cook's distance
 and the change in each fixed effect, as lme4's influence(m, groups) with cooks.distance();
 converged says whether the refit converged. It fits the model once per level, so it takes a
@@ -154,19 +154,22 @@ while on many groups: progress is shown on stderr when it is a terminal.`,
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 
+/** The width of the help texts, as a terminal's. */
+const WIDTH = 80;
+
 /** The options of a command laid out as help: `  --name VALUE   help`, help wrapped under itself. */
 function optionLines(options: Record<string, OptionSpec>): string[] {
   const entries = Object.entries(options).sort(([a], [b]) => (a === "help" ? 1 : b === "help" ? -1 : 0));
   const heads = entries.map(([name, o]) => `  --${name}${o.value ? ` ${o.value}` : ""}`);
   const width = Math.max(...heads.map((h) => h.length)) + 2;
-  return entries.flatMap(([, o], i) => wrap(o.help, 100 - width).map((line, j) => (j === 0 ? heads[i]!.padEnd(width) : " ".repeat(width)) + line));
+  return entries.flatMap(([, o], i) => wrap(o.help, WIDTH - width).map((line, j) => (j === 0 ? heads[i]!.padEnd(width) : " ".repeat(width)) + line));
 }
 
-/** Words of `text` in lines of at most `width` characters. */
+/** Words of `text` in lines of at most `width` characters (a quoted text is one word; a longer word stands alone). */
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.split(" ")) {
+  for (const word of text.match(/"[^"]*"|\S+/g) ?? []) {
     if (line !== "" && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
@@ -175,23 +178,65 @@ function wrap(text: string, width: number): string[] {
   return [...lines, line];
 }
 
-const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an Excel workbook
-(.xlsx): its first sheet, or the one given with --sheet, with the header in its first row.`;
+/** Paragraphs reflowed to WIDTH; list items (`--method wald: …`) with their later lines indented by two. */
+function reflow(text: string, indent = ""): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((paragraph) => {
+      const items: string[] = [];
+      for (const line of paragraph.split("\n")) {
+        if (line.startsWith("--") || items.length === 0) items.push(line);
+        else items[items.length - 1] += ` ${line.trim()}`;
+      }
+      return items
+        .flatMap((item) => {
+          const hanging = item.startsWith("--") ? "  " : "";
+          return wrap(item, WIDTH - indent.length - hanging.length).map((l, j) => indent + (j === 0 ? l : hanging + l));
+        })
+        .join("\n");
+    })
+    .join("\n\n");
+}
 
-const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the options or the file, or
-data the model cannot be fitted to), said in one line on stderr; 1 an internal error.`;
+/** A usage line wrapped at WIDTH, later lines under the first argument. */
+function usageLines(head: string, usage: string): string {
+  const [command, ...args] = usage.split(" ");
+  const prefix = `${head}hlm ${command} `;
+  const words = args.join(" ").match(/"[^"]*"|\[[^\]]*\]|\S+/g) ?? [];
+  const lines: string[] = [];
+  let line = "";
+  for (const w of words) {
+    if (line !== "" && prefix.length + line.length + 1 + w.length > WIDTH) {
+      lines.push(line);
+      line = w;
+    } else line = line === "" ? w : `${line} ${w}`;
+  }
+  lines.push(line);
+  return lines.map((l, i) => (i === 0 ? prefix : " ".repeat(prefix.length)) + l).join("\n");
+}
+
+const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an
+Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
+header in its first row.`;
+
+const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the
+options or the file, or data the model cannot be fitted to), said in one line on
+stderr; 1 an internal error.`;
 
 /** `hlm --help`. */
 export function globalHelp(): string {
   const width = Math.max(...COMMAND_NAMES.map((n) => n.length)) + 2;
-  return `Usage:
-${COMMAND_NAMES.map((n) => `  hlm ${COMMANDS[n].usage}`).join("\n")}
+  return `Usage: hlm COMMAND DATA --formula "y ~ x + (x | g)" [options]
+
+Linear mixed models (lme4's formulation) fitted to a CSV file or an Excel
+workbook, printed as R prints them.
 
 Commands:
-${COMMAND_NAMES.map((n) => `  ${n.padEnd(width)}${COMMANDS[n].summary}`).join("\n")}
+${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).join("\n")}
 
-Every command also takes --ml (the default is REML), --factors a,b, --weights w and --sheet NAME.
-'hlm COMMAND --help' describes a command and all its options.
+Every command takes --formula F, --ml (the default is REML), --factors a,b,
+--weights w, --sheet NAME, --json and --help. 'hlm COMMAND --help' describes a
+command and all its options.
 
 ${DATA_NOTE}
 
@@ -202,9 +247,9 @@ ${EXIT_NOTE}
 /** `hlm COMMAND --help`. */
 export function commandHelp(name: CommandName): string {
   const c = COMMANDS[name];
-  return `Usage: hlm ${c.usage}
+  return `${usageLines("Usage: ", c.usage)}
 
-${c.description}
+${reflow(c.description)}
 
 ${DATA_NOTE}
 

@@ -62,7 +62,9 @@ describe("hlm COMMAND --help", () => {
     it(`describes hlm ${name} and every option it takes`, async () => {
       const r = await capture([name, "--help"]);
       expect(r.code).toBe(0);
-      expect(r.out.split("\n")[0]).toBe(`Usage: hlm ${COMMANDS[name].usage}`);
+      // the usage line, wrapped at 80 columns as the rest of the help
+      expect(r.out.split("\n\n")[0]!.replace(/\n\s+/g, " ")).toBe(`Usage: hlm ${COMMANDS[name].usage}`);
+      expect(Math.max(...r.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80);
       expect(r.out).not.toBe(globalHelp());
       for (const option of Object.keys(COMMANDS[name].options)) expect(r.out).toMatch(new RegExp(`^  --${option}\\b`, "m"));
       // every option in the usage line is one the command takes
@@ -71,13 +73,11 @@ describe("hlm COMMAND --help", () => {
       expect((await capture(["help", name])).out).toBe(r.out);
     });
   }
-  it("hlm --help lists every command's usage and summary", async () => {
+  it("hlm --help lists every command with its summary, in 80 columns", async () => {
     const r = await capture(["--help"]);
     expect(r.code).toBe(0);
-    for (const name of COMMAND_NAMES) {
-      expect(r.out).toContain(`  hlm ${COMMANDS[name].usage}\n`);
-      expect(r.out).toMatch(new RegExp(`^  ${name} +${COMMANDS[name].summary.replace(/[()*+?.[\]\\|^$]/g, "\\$&")}$`, "m"));
-    }
+    for (const name of COMMAND_NAMES) expect(r.out).toMatch(new RegExp(`^  hlm ${name} +${COMMANDS[name].summary.replace(/[()*+?.[\]\\|^$]/g, "\\$&")}$`, "m"));
+    expect(Math.max(...r.out.split("\n").map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 });
 
