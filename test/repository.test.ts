@@ -1,6 +1,6 @@
 /**
  * The repository stands alone: users clone it with nothing beside it, so nothing in it may read the
- * shared folder that developers and CI have beside the checkout (`../shared`), and CI proves the
+ * shared folder that developers and CI have beside the checkout (named shared), and CI proves the
  * README's commands on a fresh clone (scripts/check-standalone.sh).
  */
 import { execFileSync } from "node:child_process";
