@@ -1,6 +1,6 @@
 /**
  * Compiles wasm/denseKernels.ts (AssemblyScript) into WebAssembly bytes. Shared by the build script
- * (which writes src/wasm/denseKernelsWasm.ts) and by the test that checks that file is up to date.
+ * (which writes src/linalg/wasm/denseKernelsWasm.ts) and by the test that checks that file is up to date.
  */
 import { readFileSync } from "node:fs";
 import asc from "assemblyscript/asc";

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fit, type FitOptions } from "../src/fit.js";
+import { fit, type FitOptions } from "../src/fit/fit.js";
 import { HlmError } from "../src/HlmError.js";
-import { readCsv, tableFromRows, type Table } from "../src/readCsv.js";
-import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning } from "../src/satterthwaite.js";
+import { readCsv, tableFromRows, type Table } from "../src/io/readCsv.js";
+import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning } from "../src/fit/satterthwaite.js";
 import { conformanceDir } from "./compareReference.js";
 import { nanWithoutReason } from "./nanWithoutReason.js";
 

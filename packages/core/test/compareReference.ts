@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { FitJson } from "../src/fitToJson.js";
+import type { FitJson } from "../src/report/fitToJson.js";
 
 /** The lme4 reference fits and their data sets (`packages/core/test/conformance`, copied from the project's shared references). */
 export const conformanceDir = fileURLToPath(new URL("./conformance/", import.meta.url));

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { fit } from "../src/fit.js";
-import { fitToJson } from "../src/fitToJson.js";
-import { readCsv } from "../src/readCsv.js";
+import { fit } from "../src/fit/fit.js";
+import { fitToJson } from "../src/report/fitToJson.js";
+import { readCsv } from "../src/io/readCsv.js";
 import { compareWithReference, conformanceDir, loadReferences } from "./compareReference.js";
 
 const references = loadReferences();

@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix, solve } from "ml-matrix";
-import type { Model } from "../src/buildModel.js";
-import { templates, thetaLayout } from "../src/lambda.js";
+import type { Model } from "../src/model/buildModel.js";
+import { templates, thetaLayout } from "../src/model/thetaLayout.js";
 
 /** ML deviance from the n × n marginal covariance V = ZΛΛ'Z' + I, profiled over β and σ (brute force). */
 export function denseDeviance(model: Model, theta: number[]): number {

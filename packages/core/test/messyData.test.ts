@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { fit } from "../src/fit.js";
+import { fit } from "../src/fit/fit.js";
 import { HlmError } from "../src/HlmError.js";
-import { readCsv } from "../src/readCsv.js";
+import { readCsv } from "../src/io/readCsv.js";
 import { nanWithoutReason } from "./nanWithoutReason.js";
 
 /**

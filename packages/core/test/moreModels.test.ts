@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { fit } from "../src/fit.js";
-import { fitToJson } from "../src/fitToJson.js";
-import { readCsv } from "../src/readCsv.js";
+import { fit } from "../src/fit/fit.js";
+import { fitToJson } from "../src/report/fitToJson.js";
+import { readCsv } from "../src/io/readCsv.js";
 import { compareWithReference, conformanceDir, loadReferences } from "./compareReference.js";
 
 /**

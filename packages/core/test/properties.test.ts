@@ -8,14 +8,14 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildModel } from "../src/buildModel.js";
-import { fit } from "../src/fit.js";
+import { buildModel } from "../src/model/buildModel.js";
+import { fit } from "../src/fit/fit.js";
 import { modelTerms } from "../src/formula/modelTerms.js";
 import { deparse, parseFormula, type Expr, type Formula } from "../src/formula/parseFormula.js";
 import { HlmError } from "../src/HlmError.js";
-import { makeFit, type LmmFit } from "../src/makeFit.js";
-import { makeObjective } from "../src/makeObjective.js";
-import { tableFromRows } from "../src/readCsv.js";
+import { makeFit, type LmmFit } from "../src/fit/makeFit.js";
+import { makeObjective } from "../src/objective/makeObjective.js";
+import { tableFromRows } from "../src/io/readCsv.js";
 
 const seed = Number(process.env.FC_SEED ?? 20250611);
 const runs = (n: number): number => n * Number(process.env.FC_RUNS ?? 1);

@@ -1,0 +1,139 @@
+import gammainc from "@stdlib/math-base-special-gammainc";
+import { buildModel } from "../model/buildModel.js";
+import { fitModel, type FitOptions } from "../fit/fit.js";
+import { formatPValues } from "../report/formatPValues.js";
+import { formatCommon, signifStars } from "../report/formatSummary.js";
+import { HlmError } from "../HlmError.js";
+import type { LmmFit } from "../fit/makeFit.js";
+import type { Table } from "../io/readCsv.js";
+
+/** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */
+export interface ComparisonRow {
+  name: string;
+  formula: string;
+  /** Number of parameters: fixed effects + θ + σ. */
+  npar: number;
+  AIC: number;
+  BIC: number;
+  logLik: number;
+  /** −2 logLik of the ML fit. */
+  deviance: number;
+  /** Likelihood-ratio statistic against the previous row, 2·max(0, ΔlogLik); null in the first row. */
+  Chisq: number | null;
+  /** Difference in npar from the previous row; null in the first row. */
+  Df: number | null;
+  /** Pr(>Chisq), upper tail of χ²(Df); null in the first row and where Df is 0. */
+  pValue: number | null;
+}
+
+/** A likelihood-ratio comparison of nested models, as lme4's anova(m0, m1, ...). */
+export interface ModelComparison {
+  /** Some models were asked for by REML and were fitted by ML instead (lme4 refits them so). */
+  refitML: boolean;
+  /** lme4's message when it refits, else null. */
+  note: string | null;
+  nobs: number;
+  /** Sorted by npar (ties in the order given), as lme4 does. */
+  rows: ComparisonRow[];
+  /** The ML fits, in the order of `rows`. */
+  fits: LmmFit[];
+}
+
+export interface CompareOptions extends FitOptions {
+  /** Names of the models, in the order of the formulas (default m0, m1, ...). */
+  names?: string[];
+}
+
+export const REFIT_NOTE = "refitting model(s) with ML (instead of REML)";
+
+/**
+ * Fits each formula to the table by maximum likelihood and compares them by likelihood-ratio tests
+ * (lme4's anova(m0, m1, ...)). REML is the default as in lmer: models asked for by REML are refitted by ML,
+ * and the result says so (`refitML`, `note`).
+ */
+export function compareModels(table: Table, formulas: readonly string[], options: CompareOptions = {}): ModelComparison {
+  if (formulas.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two formulas, got ${formulas.length}.`);
+  const names = checkNames(options.names, formulas.length);
+  const { names: _names, ...rest } = options;
+  const fitOptions: FitOptions = { ...rest, REML: false };
+  const fits = formulas.map((f) => fitModel(buildModel(table, f, fitOptions), fitOptions));
+  const result = compareFits(fits, names);
+  const refitML = options.REML !== false;
+  return { ...result, refitML, note: refitML ? REFIT_NOTE : null };
+}
+
+/** Compares fits already made by maximum likelihood (REML fits must be refitted: use compareModels). */
+export function compareFits(fits: readonly LmmFit[], names?: readonly string[]): ModelComparison {
+  if (fits.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two fits, got ${fits.length}.`);
+  const labels = checkNames(names, fits.length);
+  const reml = fits.map((f, i) => (f.REML ? labels[i]! : null)).filter((x) => x !== null);
+  if (reml.length > 0) throw new HlmError("OPTIONS", `Likelihood-ratio tests need maximum-likelihood fits, and ${reml.join(", ")} ${reml.length === 1 ? "was" : "were"} fitted by REML; fit with REML false, or use compareModels, which refits them.`);
+  const nobs = fits.map((f) => f.nobs);
+  if (nobs.some((n) => n !== nobs[0])) {
+    const dropped = fits.some((f) => f.nDropped > 0) ? " (rows with missing values in their variables were dropped)" : "";
+    throw new HlmError("DATA", `The models were fitted to different numbers of observations${dropped}: ${labels.map((l, i) => `${l} ${nobs[i]}`).join(", ")}; compare models fitted to the same rows, e.g. after removing the rows with missing values in any of their variables.`);
+  }
+  const order = fits.map((_, i) => i).sort((a, b) => fits[a]!.df - fits[b]!.df || a - b);
+  const rows: ComparisonRow[] = [];
+  order.forEach((i, k) => {
+    const f = fits[i]!;
+    const prev = k > 0 ? fits[order[k - 1]!]! : null;
+    const Chisq = prev ? 2 * Math.max(0, f.logLik - prev.logLik) : null;
+    const Df = prev ? f.df - prev.df : null;
+    const pValue = Chisq !== null && Df !== null && Df > 0 ? chisqUpperTail(Chisq, Df) : null;
+    rows.push({ name: labels[i]!, formula: f.formula, npar: f.df, AIC: f.AIC, BIC: f.BIC, logLik: f.logLik, deviance: -2 * f.logLik, Chisq, Df, pValue });
+  });
+  return { refitML: false, note: null, nobs: nobs[0]!, rows, fits: order.map((i) => fits[i]!) };
+}
+
+function checkNames(names: readonly string[] | undefined, n: number): string[] {
+  if (names === undefined) return Array.from({ length: n }, (_, i) => `m${i}`);
+  if (names.length !== n) throw new HlmError("OPTIONS", `Give one name per model: ${n} models, ${names.length} names.`);
+  if (new Set(names).size !== names.length) throw new HlmError("OPTIONS", "The model names must differ from each other.");
+  return [...names];
+}
+
+/** Pr(X > x) for X ~ χ²(df) (R's pchisq(x, df, lower.tail = FALSE)). */
+export function chisqUpperTail(x: number, df: number): number {
+  if (!(x > 0)) return 1;
+  return gammainc(x / 2, df / 2, true, true); // the upper tail itself: no 1 − P cancellation for tiny p
+}
+
+/** The comparison as R prints lme4's anova(m0, m1, ...). */
+export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
+  const out: string[] = [];
+  if (c.note) out.push(c.note);
+  out.push(`Data: ${options.dataName ?? "data"}`);
+  out.push("Models:");
+  for (const r of c.rows) out.push(`${r.name}: ${r.formula}`);
+  // printCoefmat(digits = 5): the columns zapped first (R 4.2's zapsmall, log10 without ceiling), Chisq rounded to 4 decimals
+  const col = (xs: (number | null)[], chisq = false): string[] => {
+    const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+    const mx = Math.max(0, ...finite.map(Math.abs));
+    const dec = chisq ? 4 : mx > 0 ? Math.max(0, Math.round(5 - Math.log10(mx))) : 5;
+    const f = formatCommon(xs.map((x) => (x === null ? NaN : Number(x.toFixed(dec)))), 5);
+    return xs.map((x, i) => (x === null ? "" : f[i]!.trim()));
+  };
+  const aic = col(c.rows.map((r) => r.AIC));
+  const bic = col(c.rows.map((r) => r.BIC));
+  const ll = col(c.rows.map((r) => r.logLik));
+  const dev = col(c.rows.map((r) => r.deviance));
+  const chisq = col(c.rows.map((r) => r.Chisq), true);
+  const p = formatPValues(c.rows.map((r) => r.pValue ?? NaN), 4); // anova tables: 4 digits, "< 2.2e-16"
+  const rows: string[][] = [["", "npar", "AIC", "BIC", "logLik", "deviance", "Chisq", "Df", "Pr(>Chisq)", ""]];
+  c.rows.forEach((r, i) => {
+    rows.push([r.name, String(r.npar), aic[i]!, bic[i]!, ll[i]!, dev[i]!, chisq[i]!, r.Df === null ? "" : String(r.Df), r.pValue === null ? "" : p[i]!, signifStars(r.pValue)]);
+  });
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, j) => (widths[j] = Math.max(widths[j] ?? 0, cell.length)));
+  const anyStars = c.rows.some((r) => r.pValue !== null && r.pValue < 0.1);
+  for (const r of rows) {
+    const cells = r.map((cell, j) => (j === 0 || j === r.length - 1 ? cell.padEnd(widths[j]!) : cell.padStart(widths[j]!)));
+    out.push((anyStars ? cells : cells.slice(0, -1)).join(" ").trimEnd());
+  }
+  if (anyStars) {
+    out.push("---");
+    out.push("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
+  }
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,362 @@
+import { HlmError } from "../HlmError.js";
+import { deparse, type Expr } from "../formula/parseFormula.js";
+import type { Column, Table } from "../io/readCsv.js";
+
+/** A categorical variable over the rows kept: level labels (sorted as strings) and a code per row. */
+export interface Factor {
+  kind: "factor";
+  name: string;
+  levels: string[];
+  codes: Int32Array;
+}
+
+/** A numeric variable over the rows kept. */
+export interface Numeric {
+  kind: "numeric";
+  name: string;
+  values: Float64Array;
+}
+
+export type Variable = Factor | Numeric;
+
+/** Byte-order string comparison (R's C-locale sort), the order of factor levels. */
+export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
+  log: Math.log,
+  log10: Math.log10,
+  log2: Math.log2,
+  log1p: Math.log1p,
+  exp: Math.exp,
+  expm1: Math.expm1,
+  sqrt: Math.sqrt,
+  abs: Math.abs,
+};
+
+/** Every use of a name in an expression, in order, with its position in the formula text. */
+export function nameUses(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
+  switch (e.type) {
+    case "name":
+      out.push({ name: e.name, pos: e.pos });
+      break;
+    case "call":
+      for (const a of e.args) nameUses(a, out);
+      break;
+    case "binary":
+      nameUses(e.left, out);
+      nameUses(e.right, out);
+      break;
+    case "unary":
+      nameUses(e.arg, out);
+      break;
+    case "paren":
+      nameUses(e.expr, out);
+      break;
+    case "number":
+      break;
+  }
+  return out;
+}
+
+/** Names of the columns of the table that an expression refers to. */
+export function columnsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
+  for (const u of nameUses(e)) out.add(u.name);
+  return out;
+}
+
+/**
+ * The table as the model sees it: column lookup with a helpful error for unknown names, and which
+ * columns are categorical (text columns, the ones named in `factors`, grouping variables).
+ */
+export class ModelFrameSource {
+  private readonly byName = new Map<string, Column>();
+  constructor(
+    readonly table: Table,
+    private readonly factorNames: ReadonlySet<string>,
+    private readonly formulaText: string,
+  ) {
+    for (const c of table.columns) this.byName.set(c.name, c);
+  }
+
+  column(name: string, pos?: number): Column {
+    const c = this.byName.get(name);
+    if (c) return c;
+    const suggestion = closestName(name, this.table.names);
+    const where = pos === undefined ? "" : ` (position ${pos + 1})`;
+    throw new HlmError(
+      "FORMULA",
+      `Unknown column '${name}' in formula '${this.formulaText}'${where}${suggestion ? `; did you mean '${suggestion}'?` : "."}`,
+      { column: name, ...(pos === undefined ? {} : { position: pos + 1 }) },
+    );
+  }
+
+  isCategorical(name: string): boolean {
+    const c = this.column(name);
+    return c.kind === "string" || this.factorNames.has(name);
+  }
+
+  /** The row number of row i of the table in messages: as a spreadsheet shows it when the table knows where it starts. */
+  row(i: number): number {
+    return (this.table.firstRow ?? 1) + i;
+  }
+
+  /**
+   * A cell that records a failed computation is refused in any column the model uses: a spreadsheet
+   * error (`#DIV/0!`, `#N/A`, `#VALUE!`, LibreOffice's `Err:502`), an infinity or `NaN`. They are not
+   * missing values: dropping their rows quietly would fit a subset the user did not choose, and an
+   * error value in a grouping column would become a group of its own. A missing value is an empty
+   * cell or `NA`.
+   */
+  checkFailedCells(name: string, pos?: number): void {
+    const c = this.column(name, pos);
+    if (c.kind !== "string") return; // a number column holds finite numbers only
+    const values = c.values;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      const what = failedCell(v);
+      if (what === null) continue;
+      const value = what === "error" ? `the spreadsheet error '${v}'` : what === "nan" ? `'${v}' (not a number)` : `'${v}'`;
+      const why = what === "infinite" ? ", an infinite value, which cannot be fitted" : "";
+      throw new HlmError("DATA", `Column '${name}' holds ${value} in row ${this.row(i)}${why}; correct it, or leave the cell empty (or NA) if the value is missing.`, { column: name, row: this.row(i) });
+    }
+  }
+
+  /**
+   * A text column that is mostly numbers (at least 80% of its values) is taken for a numeric column
+   * with stray text in it, unless it was named categorical: the error names the first bad row.
+   */
+  checkNotStrayText(name: string, pos?: number): void {
+    const c = this.column(name, pos);
+    if (c.kind !== "string" || this.factorNames.has(name)) return;
+    let numbers = 0;
+    let total = 0;
+    let bad = -1;
+    c.values.forEach((v, i) => {
+      if (v === null) return;
+      total++;
+      if (isNumberText(v)) numbers++;
+      else if (bad < 0) bad = i;
+    });
+    if (bad >= 0 && numbers >= 0.8 * total) throw this.strayText(c, bad, true);
+  }
+
+  /** The first row of a text column whose value is not a number (-1 if there is none). */
+  firstNonNumber(c: Column & { kind: "string" }): number {
+    return c.values.findIndex((v) => v !== null && !isNumberText(v));
+  }
+
+  /** The error for text in a column that should hold numbers. */
+  strayText(c: Column & { kind: "string" }, bad: number, hint: boolean): HlmError {
+    const row = this.row(bad);
+    return new HlmError(
+      "DATA",
+      `Column '${c.name}' should be numeric but row ${row} holds '${c.values[bad]}'${hint ? " (name it in --factors if it is categorical)" : ""}.`,
+      { column: c.name, row },
+    );
+  }
+
+  /** Is row i missing for this column? */
+  missing(name: string): (i: number) => boolean {
+    const c = this.column(name);
+    if (c.kind === "number") return (i) => c.missing[i] === 1;
+    return (i) => c.values[i] === null;
+  }
+
+  /**
+   * A column as a factor over the given rows: levels present in those rows, sorted as R's factor()
+   * sorts them (a numeric column by value, so that 2 comes before 10; text as strings in the C
+   * locale), and each row's level index. One Map lookup per row, on the raw values (numbers are
+   * turned into labels once per distinct value).
+   */
+  factor(name: string, rows: Int32Array): { levels: string[]; codes: Int32Array } {
+    const c = this.column(name);
+    const { keys, firstSeen } = indexDistinct<number | string | null>(c.values, rows);
+    const labels = keys.map((k) => (typeof k === "number" ? formatLabel(k) : String(k)));
+    const byValue = c.kind === "number";
+    const order = labels.map((_, i) => i).sort((a, b) => (byValue ? (keys[a] as number) - (keys[b] as number) : compareStrings(labels[a]!, labels[b]!)));
+    const rank = new Int32Array(order.length);
+    order.forEach((i, r) => (rank[i] = r));
+    for (let k = 0; k < rows.length; k++) firstSeen[k] = rank[firstSeen[k]!]!;
+    return { levels: order.map((i) => labels[i]!), codes: firstSeen };
+  }
+
+  /** Evaluates a numeric expression on every row of the table (NaN where missing). */
+  evaluate(e: Expr): Float64Array {
+    const n = this.table.nrow;
+    switch (e.type) {
+      case "number":
+        return new Float64Array(n).fill(e.value);
+      case "name": {
+        const c = this.column(e.name, e.pos);
+        if (c.kind === "string" || this.factorNames.has(e.name)) {
+          if (c.kind === "string") throw this.textInNumeric(c, e);
+          throw new HlmError("FORMULA", `Column '${e.name}' is categorical and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: e.name });
+        }
+        const out = new Float64Array(n);
+        for (let i = 0; i < n; i++) out[i] = c.missing[i] === 1 ? NaN : c.values[i]!;
+        return out;
+      }
+      case "paren":
+        return this.evaluate(e.expr);
+      case "unary": {
+        const a = this.evaluate(e.arg);
+        if (e.op === "-") for (let i = 0; i < n; i++) a[i] = -a[i]!;
+        return a;
+      }
+      case "binary": {
+        const a = this.evaluate(e.left);
+        const b = this.evaluate(e.right);
+        const op = e.op;
+        for (let i = 0; i < n; i++) {
+          const x = a[i]!;
+          const y = b[i]!;
+          a[i] = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : op === "^" ? x ** y : NaN;
+        }
+        if (op !== "+" && op !== "-" && op !== "*" && op !== "/" && op !== "^") {
+          throw new HlmError("FORMULA", `Operator '${op}' cannot be used inside ${"a function"} in '${this.formulaText}' (position ${e.pos + 1}); use + - * / ^.`, { position: e.pos + 1 });
+        }
+        return a;
+      }
+      case "call": {
+        const fnName = e.fn;
+        if (fnName === "I") {
+          if (e.args.length !== 1) throw this.arity(e, 1);
+          return this.evaluate(e.args[0]!);
+        }
+        if (fnName === "scale") {
+          if (e.args.length !== 1) throw this.arity(e, 1);
+          return scale(this.evaluate(e.args[0]!));
+        }
+        if (fnName === "log" && e.args.length === 2) {
+          const a = this.evaluate(e.args[0]!);
+          const b = this.evaluate(e.args[1]!);
+          for (let i = 0; i < n; i++) a[i] = Math.log(a[i]!) / Math.log(b[i]!);
+          return a;
+        }
+        const f = NUMERIC_FUNCTIONS[fnName];
+        if (!f) {
+          throw new HlmError(
+            "FORMULA",
+            `Unsupported function '${fnName}()' in formula '${this.formulaText}' (position ${e.pos + 1}); supported: ${[...Object.keys(NUMERIC_FUNCTIONS), "scale", "I", "offset"].join(", ")}.`,
+            { position: e.pos + 1 },
+          );
+        }
+        if (e.args.length !== 1) throw this.arity(e, 1);
+        const a = this.evaluate(e.args[0]!);
+        for (let i = 0; i < n; i++) a[i] = f(a[i]!);
+        return a;
+      }
+    }
+  }
+
+  private arity(e: Expr & { type: "call" }, k: number): HlmError {
+    return new HlmError("FORMULA", `${e.fn}() takes ${k} argument${k === 1 ? "" : "s"} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
+  }
+
+  private textInNumeric(c: Column & { kind: "string" }, e: Expr & { type: "name" }): HlmError {
+    const values = c.values;
+    let bad = -1;
+    let numbers = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v === null || v === undefined) continue;
+      if (isNumberText(v)) numbers++;
+      else if (bad < 0) bad = i;
+    }
+    if (numbers > 0 && bad >= 0) return this.strayText(c, bad, false);
+    return new HlmError("FORMULA", `Column '${c.name}' is categorical (text) and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name, position: e.pos + 1 });
+  }
+}
+
+/** Whether a text cell reads as a finite number. */
+function isNumberText(v: string): boolean {
+  return v.trim() !== "" && Number.isFinite(Number(v));
+}
+
+/** Excel's error values (in any language: `#DIV/0!`, `#N/A`, `#WERT!`, `#NV`) and LibreOffice's `Err:502`. */
+const SPREADSHEET_ERROR = /^(?:#(?:[A-Z][A-Z0-9_/.]{0,15}[!?]|N\/A|NV)|Err:\d{3})$/;
+const INFINITE = /^[+-]?inf(?:inity)?$/i;
+
+/** What a cell's text says when it records a failed computation, or null. */
+export function failedCell(t: string): "error" | "infinite" | "nan" | null {
+  if (t.length === 0 || t.length > 20) return null;
+  const c = t.charCodeAt(0);
+  if (c === 35 /* # */ || c === 69 /* E */) return SPREADSHEET_ERROR.test(t) ? "error" : null;
+  if (INFINITE.test(t)) return "infinite";
+  return /^[+-]?nan$/i.test(t) ? "nan" : null;
+}
+
+/** The distinct values over the given rows, in order of first appearance, and each row's index among them. */
+function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; firstSeen: Int32Array } {
+  const index = new Map<T, number>();
+  const firstSeen = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!]!;
+    let i = index.get(v);
+    if (i === undefined) index.set(v, (i = index.size));
+    firstSeen[k] = i;
+  }
+  return { keys: [...index.keys()], firstSeen };
+}
+
+/** R's scale(): centre by the mean and divide by the standard deviation of the non-missing values. */
+function scale(a: Float64Array): Float64Array {
+  let n = 0;
+  let sum = 0;
+  for (const v of a) if (!Number.isNaN(v)) {
+    n++;
+    sum += v;
+  }
+  const mean = sum / n;
+  let ss = 0;
+  for (const v of a) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
+  const sd = Math.sqrt(ss / (n - 1));
+  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / sd;
+  return a;
+}
+
+/** The level label the engine gives row i of a column (numbers as R prints them), or null where it is missing. */
+export function columnLabel(col: Column, i: number): string | null {
+  if (col.kind === "number") return col.missing[i] ? null : formatLabel(col.values[i]!);
+  return col.values[i] ?? null;
+}
+
+/** A number as R's as.character prints it (up to 15 significant digits). */
+export function formatLabel(v: number): string {
+  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  return String(Number(v.toPrecision(15)));
+}
+
+/** The column name closest to `name` (edit distance, case-insensitive), if any is close. */
+export function closestName(name: string, names: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const cand of names) {
+    const d = editDistance(name.toLowerCase(), cand.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = cand;
+    }
+  }
+  // close, and not a name that shares nothing with it ('z' for 'y')
+  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) && bestD < name.length ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const prev = new Array<number>(b.length + 1);
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
+
+/** The name R gives a variable (a column name or a deparsed expression). */
+export const variableName = (e: Expr): string => (e.type === "name" ? e.name : deparse(e));

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { denseDeviance } from "../../test/denseDeviance.js";
+import { buildModel } from "../model/buildModel.js";
+import { makeObjective } from "./makeObjective.js";
+import { readCsv } from "../io/readCsv.js";
+
+/** 12 groups of 5 with two covariates. */
+function data(): string {
+  const lines = ["y,x,z,g"];
+  for (let t = 0; t < 60; t++) lines.push(`${(Math.sin(t) * 2 + Math.cos(t / 7) + (t % 12) / 4).toFixed(4)},${((t * 7) % 11) / 3},${Math.cos(t * 1.3).toFixed(3)},G${t % 12}`);
+  return lines.join("\n");
+}
+
+describe("makeObjective: one term's fast evaluation equals the factorization and the dense likelihood", () => {
+  const table = readCsv(data());
+  it.each([
+    ["y ~ x + (1 | g)", [0.8]],
+    ["y ~ x + z + (x | g)", [1.1, -0.3, 0.6]],
+    ["y ~ x + z + (x + z | g)", [0.9, 0.2, -0.1, 0.7, 0.3, 0.5]],
+  ])("%s", (formula, theta) => {
+    for (const REML of [false, true]) {
+      const model = buildModel(table, formula, { REML });
+      const objective = makeObjective(model);
+      const fast = objective.evaluate(theta);
+      expect(fast).toBeCloseTo(objective.factorize(theta).objective, 9);
+      if (!REML) expect(fast).toBeCloseTo(denseDeviance(model, theta), 8);
+      const pieces = objective.pieces(theta);
+      expect(pieces.objective).toBe(fast);
+    }
+  });
+});
+
+describe("makeObjective: a crossed design with a large dense tail (the WebAssembly tail kernel)", () => {
+  // 400 rows, 100 levels of s crossed with 70 of d: tail of 70 + 2 + 1 rows, past the kernel's threshold
+  const lines = ["y,x,s,d"];
+  let seed = 11;
+  const unif = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  for (let t = 0; t < 400; t++) lines.push(`${(unif() * 3 + (t % 7) / 3).toFixed(4)},${(unif() * 2).toFixed(3)},S${Math.floor(unif() * 100)},D${Math.floor(unif() * 70)}`);
+  const table = readCsv(lines.join("\n"));
+  it.each([
+    [[0.7, 0.4]],
+    [[1.2, 0.05]],
+    [[0, 0.9]],
+  ])("θ = %j: evaluate, factorize and the dense likelihood agree", (theta) => {
+    const model = buildModel(table, "y ~ x + (1 | s) + (1 | d)", { REML: false });
+    const objective = makeObjective(model);
+    expect(objective.cross.m).toBeGreaterThanOrEqual(64);
+    const value = objective.evaluate(theta);
+    expect(value).toBeCloseTo(denseDeviance(model, theta), 7);
+    expect(objective.factorize(theta).objective).toBeCloseTo(value, 9);
+    expect(objective.evaluate(theta)).toBe(value);
+  });
+});

@@ -1,0 +1,122 @@
+import { HlmError } from "../HlmError.js";
+import type { Objective } from "../objective/makeObjective.js";
+import { bobyqa } from "./bobyqa.js";
+
+/** Progress of the optimizer, for a progress bar or a log. */
+export interface OptimizerProgress {
+  evaluations: number;
+  objective: number;
+  bestObjective: number;
+}
+
+/** Options of the optimizer stage. */
+export interface OptimizeOptions {
+  /** Called after each evaluation; return false to cancel (the fit then throws HlmError "CANCELLED"). */
+  onProgress?: (progress: OptimizerProgress) => boolean | void;
+  /** Maximum number of objective evaluations (default 100,000, as lme4's nloptwrap). */
+  maxEvaluations?: number;
+  /** Starting θ (default: identity templates, as lme4). */
+  thetaStart?: ArrayLike<number>;
+}
+
+/** What the optimizer did (MixedModels.jl's `OptSummary`). */
+export interface OptSummary {
+  optimizer: "bobyqa";
+  thetaInitial: number[];
+  theta: number[];
+  /** Objective at the optimum. */
+  fmin: number;
+  evaluations: number;
+  status: string;
+  /** Parameters moved onto their bound of 0 after the optimizer stopped within 1e-5 of it. */
+  movedToBoundary: boolean;
+  /** Problems of the optimizer itself (stopped at the evaluation limit or by rounding). */
+  warnings: string[];
+}
+
+/** Minimizes the objective over θ with BOBYQA and checks the result as lme4 does. */
+export function optimize(objective: Objective, options: OptimizeOptions = {}): OptSummary {
+  const { layout } = objective;
+  const start = Float64Array.from(options.thetaStart ?? layout.initial);
+  let best = Infinity;
+  let cancelled = false;
+  // NLopt's BOBYQA, as lme4's nloptwrap calls it, starts from NLopt's default initial steps and
+  // works on θ_i / s_i with s_i = dx_i / dx_0 and rhobeg = dx_0: the same iteration here
+  const dx = initialSteps(start, layout.lower);
+  const s = dx.map((d) => d / dx[0]!);
+  const theta = new Float64Array(layout.size);
+  const toTheta = (y: Float64Array): Float64Array => {
+    for (let i = 0; i < y.length; i++) theta[i] = y[i]! * s[i]!;
+    return theta;
+  };
+  const result = bobyqa((y) => objective.evaluate(toTheta(y)), start.map((t, i) => t / s[i]!), {
+    lower: Array.from(layout.lower, (l, i) => l / s[i]!),
+    // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
+    rhobeg: dx[0]!,
+    // and ends it at rho = xtol_rel · rhobeg (nloptr's default xtol_rel, 1e-4)
+    rhoend: 1e-4 * dx[0]!,
+    ftolAbs: 1e-8,
+    maxfun: options.maxEvaluations ?? 100_000,
+    onEvaluation: (_y, f, evaluations) => {
+      if (f < best) best = f;
+      if (options.onProgress && options.onProgress({ evaluations, objective: f, bestObjective: best }) === false) {
+        cancelled = true;
+        return false;
+      }
+      return true;
+    },
+  });
+  if (cancelled || result.status === "cancelled") throw new HlmError("CANCELLED", "The fit was cancelled.");
+  theta.set(toTheta(result.x));
+  let fmin = result.fx;
+  let evaluations = result.evaluations;
+  // lme4's check.boundary: parameters within 1e-5 of the bound 0 are tried at 0 together; then each
+  // diagonal below 1e-4 (lme4's singularity tolerance) alone. A trial is kept when the objective does
+  // not rise by more than 1e-8, the optimizer's own tolerance (NLopt's BOBYQA, which lme4 uses, puts
+  // such parameters on the bound itself).
+  let movedToBoundary = false;
+  const tryAtZero = (indices: number[]): void => {
+    if (indices.length === 0) return;
+    const trial = Float64Array.from(theta);
+    for (const i of indices) trial[i] = 0;
+    const f = objective.evaluate(trial);
+    evaluations++;
+    if (f <= fmin + 1e-8) {
+      theta.set(trial);
+      fmin = f;
+      movedToBoundary = true;
+    }
+  };
+  const nearZero = (limit: number): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < layout.size; i++) if (layout.lower[i] === 0 && theta[i]! > 0 && theta[i]! < limit) out.push(i);
+    return out;
+  };
+  tryAtZero(nearZero(1e-5));
+  for (const i of nearZero(1e-4)) tryAtZero([i]);
+  const warnings: string[] = [];
+  if (result.status === "maxfun") warnings.push(`The optimizer stopped after ${result.evaluations} evaluations without converging.`);
+  if (result.status === "roundoff") warnings.push(`The optimizer stopped early: ${result.message}.`);
+  return {
+    optimizer: "bobyqa",
+    thetaInitial: [...start],
+    theta: [...theta],
+    fmin,
+    evaluations,
+    status: result.status,
+    movedToBoundary,
+    warnings,
+  };
+}
+
+/**
+ * NLopt's default initial step of each parameter (nlopt_set_default_initial_step, lower bounds
+ * only): 0.75 of the distance to a lower bound below it, else |θ_i|, else 1.
+ */
+export function initialSteps(theta: Float64Array, lower: ArrayLike<number>): Float64Array {
+  return theta.map((t, i) => {
+    const lb = lower[i]!;
+    if (Number.isFinite(lb) && t > lb) return 0.75 * (t - lb);
+    return t !== 0 ? Math.abs(t) : 1;
+  });
+}

@@ -1,0 +1,182 @@
+/**
+ * The three result tables of a fit as plain data, the one place that decides their rows and
+ * columns: the Excel add-in writes them as worksheets and the CLI's `--xlsx` as a workbook, so both
+ * show the same sheets `HLM Summary`, `HLM Random Effects` and `HLM Shrinkage`.
+ *
+ * Numbers stay numbers (never formatted text); how they look is given by an Excel number format
+ * per column. A blank cell is `null` (a group's OLS estimate that cannot be estimated, a missing
+ * correlation, a p-value that was not computed).
+ */
+import type { LmmFit } from "../fit/makeFit.js";
+import { pValueNumberFormat } from "./formatPValues.js";
+import type { ShrinkageTable } from "../results/shrinkageTable.js";
+
+/** One cell of a result table: text, a number, a truth value, or null for a blank cell. */
+export type Cell = string | number | boolean | null;
+
+/** The name of a result sheet. */
+export type ResultSheetName = "HLM Summary" | "HLM Random Effects" | "HLM Shrinkage";
+
+/** A block of a result sheet: an optional title line, a header row and data rows of the same width. */
+export interface ResultSection {
+  title?: string;
+  header: string[];
+  rows: Cell[][];
+  /** Excel number format per column ("0.0000", "0.00E+00"); null = General. Same length as `header`. */
+  numberFormats?: (string | null)[];
+}
+
+/** A result sheet: its name and its sections, written one below the other. */
+export interface ResultTable {
+  sheetName: ResultSheetName;
+  sections: ResultSection[];
+}
+
+/**
+ * Excel number formats of the result tables (the add-in's sheets use them too). A column of
+ * p-values gets its own, from its values: `pValueNumberFormat`, so that it reads as R prints it.
+ */
+export const NUMBER_FORMATS = {
+  estimate: "0.0000",
+  stat: "0.00",
+  df: "0.00",
+  t: "0.000",
+  corr: "0.00",
+  count: "0",
+} as const;
+const FMT = NUMBER_FORMATS;
+
+/** A finite number, or null (a blank cell) for NaN, ±Infinity and values that were not computed. */
+const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
+
+/**
+ * The `HLM Summary` sheet: lme4's (with lmerTest's) summary as tables. Sections, in order:
+ * `Model` (formula, data, method, observations, groups per grouping factor, rows dropped),
+ * `Fit statistics` (AIC, BIC, logLik, deviance or REML criterion, df.resid),
+ * `Scaled residuals` (Min, 1Q, Median, 3Q, Max),
+ * `Random effects` (Groups, Name, Variance, Std.Dev., then correlations with the term's earlier
+ * effects, as lme4 prints them; a last `Residual` row),
+ * `Fixed effects` (Term, Estimate, Std. Error, df, t value, Pr(>|t|): Satterthwaite's df and
+ * p-values, blank when they were not computed),
+ * and `Warnings` (Code, Message; one row per warning; left out when there are none).
+ */
+export function summaryTable(fit: LmmFit, dataName?: string): ResultTable {
+  const model: Cell[][] = [["Formula", fit.formula]];
+  if (dataName !== undefined && dataName !== "") model.push(["Data", dataName]);
+  model.push(["Method", fit.REML ? "REML" : "Maximum likelihood"]);
+  model.push(["Observations", fit.nobs]);
+  for (const [group, n] of Object.entries(fit.ngrps)) model.push([`Groups: ${group}`, n]);
+  if (fit.nDropped > 0) model.push(["Rows dropped (missing values)", fit.nDropped]);
+
+  const criterion = fit.REML ? "REML criterion" : "deviance";
+  const stats: ResultSection = {
+    title: "Fit statistics",
+    header: ["AIC", "BIC", "logLik", criterion, "df.resid"],
+    rows: [[num(fit.AIC), num(fit.BIC), num(fit.logLik), num(fit.objective), fit.dfResid]],
+    numberFormats: [FMT.stat, FMT.stat, FMT.stat, FMT.stat, FMT.count],
+  };
+
+  const residuals: ResultSection = {
+    title: "Scaled residuals",
+    header: ["Min", "1Q", "Median", "3Q", "Max"],
+    rows: [[0, 1, 2, 3, 4].map((i) => num(fit.scaledResidQuantiles[i]))],
+    numberFormats: Array<string>(5).fill(FMT.estimate),
+  };
+
+  const nCorr = Math.max(0, ...fit.varcorr.map((v) => v.names.length - 1));
+  const corrHeader = corrHeaders(nCorr);
+  const reRows: Cell[][] = [];
+  for (const v of fit.varcorr) {
+    v.names.forEach((name, i) => {
+      const corr: Cell[] = [];
+      for (let j = 0; j < nCorr; j++) corr.push(j < i ? num(v.corr[i]![j]) : null);
+      reRows.push([v.group, name, num(v.covariance[i]![i]), num(v.sd[i]), ...corr]);
+    });
+  }
+  reRows.push(["Residual", null, num(fit.sigma * fit.sigma), num(fit.sigma), ...Array<null>(nCorr).fill(null)]);
+  const random: ResultSection = {
+    title: "Random effects",
+    header: ["Groups", "Name", "Variance", "Std.Dev.", ...corrHeader],
+    rows: reRows,
+    numberFormats: [null, null, FMT.estimate, FMT.estimate, ...Array<string>(nCorr).fill(FMT.corr)],
+  };
+
+  const fixed: ResultSection = {
+    title: "Fixed effects",
+    header: ["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"],
+    rows: fit.fixefNames.map((name, i) => [name, num(fit.fixef[i]), num(fit.se[i]), num(fit.satterthwaiteDf[i]), num(fit.tValues[i]), num(fit.pValues[i])]),
+    numberFormats: [null, FMT.estimate, FMT.estimate, FMT.df, FMT.t, pValueNumberFormat(fit.pValues, 3)],
+  };
+
+  const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, residuals, random, fixed];
+  if (fit.warnings.length > 0) {
+    sections.push({ title: "Warnings", header: ["Code", "Message"], rows: fit.warnings.map((w) => [w.code, w.message]), numberFormats: [null, null] });
+  }
+  return { sheetName: "HLM Summary", sections };
+}
+
+/**
+ * Headers of the correlation columns of the random-effects table: `Corr` when a term has at most two
+ * effects, else `Corr 1`, `Corr 2`, …: column k holds the correlation with the term's k-th effect.
+ */
+function corrHeaders(n: number): string[] {
+  if (n === 1) return ["Corr"];
+  return Array.from({ length: n }, (_, k) => `Corr ${k + 1}`);
+}
+
+/**
+ * The `HLM Random Effects` sheet: one section per grouping factor (titled with its name), one row per
+ * level: the level label, the BLUPs (`ranef <column>`), their conditional standard deviations
+ * (`condSD <column>`), and the level's coefficients, fixed plus random effects (`coef <column>`,
+ * lme4's coef()).
+ */
+export function randomEffectsTable(fit: LmmFit): ResultTable {
+  const sections: ResultSection[] = fit.ranef.map((r) => {
+    const coef = fit.coef.find((c) => c.group === r.group);
+    const coefColumns = coef?.columns ?? [];
+    const coefRow = new Map<string, number[]>();
+    if (coef) coef.levels.forEach((lev, l) => coefRow.set(lev, coef.values[l]!));
+    const rows: Cell[][] = r.levels.map((lev, l) => {
+      const c = coefRow.get(lev);
+      return [
+        lev,
+        ...r.columns.map((_, k) => num(r.values[l]![k])),
+        ...r.columns.map((_, k) => num(r.condsd[l]![k])),
+        ...coefColumns.map((_, k) => num(c?.[k])),
+      ];
+    });
+    const nr = r.columns.length;
+    return {
+      title: r.group,
+      header: [r.group, ...r.columns.map((c) => `ranef ${c}`), ...r.columns.map((c) => `condSD ${c}`), ...coefColumns.map((c) => `coef ${c}`)],
+      rows,
+      numberFormats: [null, ...Array<string>(2 * nr + coefColumns.length).fill(FMT.estimate)],
+    };
+  });
+  return { sheetName: "HLM Random Effects", sections };
+}
+
+/**
+ * The `HLM Shrinkage` sheet (the lecture's shrinkage table): one row per level of the grouping
+ * factor: its label, its number of observations `n`, the group's own OLS estimates (`OLS <column>`,
+ * blank where the group's regression cannot estimate them) and the BLUP coefficients (`BLUP <column>`).
+ */
+export function shrinkageResultTable(s: ShrinkageTable): ResultTable {
+  const rows: Cell[][] = s.levels.map((lev, l) => [
+    lev,
+    s.n[l]!,
+    ...s.columns.map((_, k) => num(s.ols[l]![k])),
+    ...s.columns.map((_, k) => num(s.blup[l]![k])),
+  ]);
+  return {
+    sheetName: "HLM Shrinkage",
+    sections: [
+      {
+        title: `Shrinkage: ${s.group}`,
+        header: [s.group, "n", ...s.columns.map((c) => `OLS ${c}`), ...s.columns.map((c) => `BLUP ${c}`)],
+        rows,
+        numberFormats: [null, FMT.count, ...Array<string>(2 * s.columns.length).fill(FMT.estimate)],
+      },
+    ],
+  };
+}

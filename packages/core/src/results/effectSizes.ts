@@ -1,0 +1,94 @@
+import type { Model } from "../model/buildModel.js";
+import { HlmError } from "../HlmError.js";
+import type { LmmFit } from "../fit/makeFit.js";
+
+/** The variance decomposition of a Gaussian mixed model and the R² and ICC built from it. */
+export interface EffectSizes {
+  /** σ²_f: variance of the fixed-effects predictions X β̂ (n − 1 denominator, as R's `var`). */
+  varFixed: number;
+  /** σ²_r: mean over observations of z_i' Σ z_i, summed over the random-effects terms (Johnson 2014). */
+  varRandom: number;
+  /** σ²_e: the residual variance σ̂². */
+  varResidual: number;
+  /** Nakagawa & Schielzeth's marginal R²: σ²_f / (σ²_f + σ²_r + σ²_e). */
+  r2Marginal: number;
+  /** Conditional R²: (σ²_f + σ²_r) / (σ²_f + σ²_r + σ²_e). */
+  r2Conditional: number;
+  /** Adjusted ICC: σ²_r / (σ²_r + σ²_e). */
+  iccAdjusted: number;
+  /** Unadjusted (conditional) ICC: σ²_r / (σ²_f + σ²_r + σ²_e). */
+  iccUnadjusted: number;
+}
+
+/**
+ * Nakagawa's R² and the ICC of a fitted LMM, as `performance::r2_nakagawa` and `performance::icc`
+ * compute them for a Gaussian model. The fit does not carry X and Z, so the model it was fitted
+ * from comes along (`fitModel(model)` or `buildModel` with the fit's table, formula and options).
+ * Prior weights and offsets do not enter, as in `performance`.
+ */
+export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
+  const { n, p, X, reTerms } = model;
+  if (n !== fit.nobs || p !== fit.fixef.length || reTerms.length !== fit.varcorr.length) {
+    throw new HlmError("OPTIONS", "effectSizes: the model and the fit do not belong together (different observations, fixed effects or random-effects terms).");
+  }
+  if (reTerms.length === 0) throw new HlmError("OPTIONS", "effectSizes: the model has no random effects, so there is no R² of Nakagawa's or ICC.");
+  const eta = new Float64Array(n);
+  for (let j = 0; j < p; j++) {
+    const b = fit.fixef[j]!;
+    const col = j * n;
+    for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[col + i]!;
+  }
+  const varFixed = sampleVariance(eta);
+  let varRandom = 0;
+  reTerms.forEach((term, k) => {
+    const vc = fit.varcorr[k]!;
+    if (vc.group !== term.group || vc.names.length !== term.p) {
+      throw new HlmError("OPTIONS", `effectSizes: the fit's random-effects term '${vc.group}' does not match the model's '${term.group}'.`);
+    }
+    const S = vc.covariance;
+    const q = term.p;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const base = i * q;
+      let zSz = 0;
+      for (let a = 0; a < q; a++) {
+        const za = term.z[base + a]!;
+        if (za === 0) continue;
+        const row = S[a]!;
+        let s = 0;
+        for (let b = 0; b < q; b++) s += row[b]! * term.z[base + b]!;
+        zSz += za * s;
+      }
+      sum += zSz;
+    }
+    varRandom += sum / n;
+  });
+  const varResidual = fit.sigma * fit.sigma;
+  const total = varFixed + varRandom + varResidual;
+  return {
+    varFixed,
+    varRandom,
+    varResidual,
+    r2Marginal: varFixed / total,
+    r2Conditional: (varFixed + varRandom) / total,
+    iccAdjusted: varRandom / (varRandom + varResidual),
+    iccUnadjusted: varRandom / total,
+  };
+}
+
+/** R's `var`: two-pass, n − 1 denominator. */
+function sampleVariance(x: Float64Array): number {
+  const n = x.length;
+  if (n < 2) return 0;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i]!;
+  mean /= n;
+  let ss = 0;
+  let c = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i]! - mean;
+    ss += d * d;
+    c += d;
+  }
+  return (ss - (c * c) / n) / (n - 1);
+}

@@ -1,0 +1,92 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { buildModel } from "../model/buildModel.js";
+import { fitModel } from "../fit/fit.js";
+import { HlmError } from "../HlmError.js";
+import { predict } from "./predict.js";
+import { readCsv, tableFromRows, type Table } from "../io/readCsv.js";
+
+interface Case {
+  name: string;
+  data: string;
+  factors: string[];
+  REML: boolean;
+  formula: string;
+  newdata: Record<string, string | number>[];
+  fit: number[];
+  population: number[];
+  se: number[];
+}
+const conformance = new URL("../../test/conformance/", import.meta.url);
+const cases = JSON.parse(readFileSync(new URL("../../test/fixtures/predict/predict.json", import.meta.url), "utf8")) as Case[];
+const tables = new Map<string, Table>();
+const table = (file: string): Table => {
+  if (!tables.has(file)) tables.set(file, readCsv(readFileSync(new URL(file, conformance), "utf8")));
+  return tables.get(file)!;
+};
+const rowsOf = (nd: Record<string, string | number>[]): Table => {
+  const names = Object.keys(nd[0]!);
+  return tableFromRows(names, nd.map((r) => names.map((k) => r[k])));
+};
+const setup = (c: Pick<Case, "data" | "formula" | "REML" | "factors">) => {
+  const data = table(c.data);
+  const model = buildModel(data, c.formula, { REML: c.REML, factors: c.factors });
+  return { data, model, fit: fitModel(model) };
+};
+
+describe("predict on new data, as lme4's predict(allow.new.levels = TRUE)", () => {
+  for (const c of cases) {
+    it(`${c.name}: ${c.formula}`, () => {
+      const { data, model, fit } = setup(c);
+      const nd = rowsOf(c.newdata);
+      const got = predict(data, model, fit, nd, { factors: c.factors });
+      const close = (a: ArrayLike<number>, b: number[], tol: number) => b.forEach((v, i) => expect(Math.abs(a[i]! - v)).toBeLessThan(tol * Math.max(1, Math.abs(v))));
+      close(got.fit, c.fit, 1e-6);
+      close(got.population, c.population, 1e-6);
+      close(got.se, c.se, 1e-4); // vcov agrees with lme4 to the optimizer's tolerance
+      const pop = predict(data, model, fit, nd, { factors: c.factors, randomEffects: false });
+      close(pop.fit, c.population, 1e-6);
+    });
+  }
+
+  it("says which rows have levels the fit has not seen", () => {
+    const c = cases.find((x) => x.name === "sleepstudy_reml")!;
+    const { data, model, fit } = setup(c);
+    expect(predict(data, model, fit, rowsOf(c.newdata)).newLevels).toEqual([[], [], ["Subject"], [], ["Subject"]]);
+    const p = cases.find((x) => x.name === "pastes_nested")!;
+    const s = setup(p);
+    // cask z is unseen: batch A's effect is added, the cask:batch term counts as 0; batch Z is unseen: both count as 0
+    expect(predict(s.data, s.model, s.fit, rowsOf(p.newdata), { factors: p.factors }).newLevels).toEqual([[], ["cask"], ["batch"], []]);
+  });
+
+  it("refuses new rows it cannot predict, naming the row", () => {
+    const c = cases.find((x) => x.name === "hsb_factors_reml")!;
+    const { data, model, fit } = setup(c);
+    const err = (rows: unknown[][], firstRow = 2): HlmError => {
+      try {
+        predict(data, model, fit, tableFromRows(["Minority", "Sex", "SES", "Sector", "School"], rows, { firstRow }), { factors: c.factors });
+      } catch (e) {
+        return e as HlmError;
+      }
+      throw new Error("no error");
+    };
+    expect(err([["No", "Female", 0, "Public", "1224"], ["No", "Female", "", "Public", "1224"]]).message).toBe(
+      "Row 3 of the new data has no value for 'SES'; every variable of the fixed and random effects needs one for a prediction.",
+    );
+    expect(err([["No", "Female", 0, "Private", "1224"]], 5).message).toBe("Row 5 of the new data has 'Private' in 'Sector', which is not a level of 'Sector' in the fitted data (Catholic, Public).");
+    expect(err([["No", "Female", "high", "Public", "1224"]]).message).toBe("Row 2 of the new data has 'high' in 'SES', which must be a number.");
+    expect(err([["No", "Female", "high", "Public", "1224"]]).details).toEqual({ column: "SES", row: 2 });
+    const noSes = (): unknown => predict(data, model, fit, tableFromRows(["Sex"], [["Male"]]), { factors: c.factors });
+    expect(noSes).toThrow("The new data have no column 'Minority', which the formula 'MathAch ~ Minority + Sex + SES * Sector + (SES | School)' uses; its columns are Sex.");
+  });
+
+  it("refuses a row whose log() is not a number, and scale()", () => {
+    const c = cases.find((x) => x.name === "nels_log_ml")!;
+    const { data, model, fit } = setup(c);
+    expect(() => predict(data, model, fit, tableFromRows(["flp", "ses", "school"], [[1, 0, "S001"], [-1, 0, "S001"]]))).toThrow(
+      "Row 2 of the new data cannot be predicted: a variable of the formula is not a finite number there (log() of a negative number, say).",
+    );
+    const scaled = buildModel(data, "score ~ scale(ses) + (1 | school)", { REML: false });
+    expect(() => predict(data, scaled, fitModel(scaled), tableFromRows(["ses", "school"], [[0, "S001"]]))).toThrow(/scale\(\) would use the new rows' mean and SD/);
+  });
+});

@@ -1,0 +1,282 @@
+/**
+ * Predictions of a fitted model for new rows: lme4's `predict(fit, newdata, re.form, allow.new.levels = TRUE)`,
+ * with the standard error of the fixed part.
+ *
+ * The new rows' model matrices are built by the engine itself, so that they are coded exactly as the
+ * fitted data were (factor levels, contrasts, interactions, functions such as log()): the new rows
+ * are appended to the fitted data, the model is built on the whole, and the new rows are read off
+ * (the fitted rows' X is checked to be the fit's). On the new rows the response and the weights
+ * take a fitted row's values: they play no part in a prediction.
+ *
+ * - A level of a grouping factor that the fit has not seen (or a missing one, or a grouping column
+ *   the new data lack) gets the population prediction for that term: its random effects count as 0.
+ *   Other terms still add their BLUPs. `newLevels` says which rows and factors this concerns.
+ * - A missing value in a variable of the fixed or random effects, a text in a numeric variable or a
+ *   level of a categorical variable that the fit has not seen is an HlmError naming the new data's row.
+ * - A formula with scale() is refused: scale() would need the fitted data's mean and SD.
+ */
+import { buildModel, type Model } from "../model/buildModel.js";
+import type { Expr } from "../formula/parseFormula.js";
+import { HlmError } from "../HlmError.js";
+import type { LmmFit } from "../fit/makeFit.js";
+import { columnLabel, columnsOf, formatLabel } from "../model/modelFrame.js";
+import type { Column, Table } from "../io/readCsv.js";
+
+/** Options of the prediction: the model options the fit was made with, and whether to add the random effects. */
+export interface PredictOptions {
+  factors?: readonly string[];
+  weights?: string;
+  /** Add the BLUPs of the rows' groups (lme4's default `re.form = NULL`); false gives X β̂ only (`re.form = NA`). Default true. */
+  randomEffects?: boolean;
+}
+
+/** Per new row. */
+export interface Predictions {
+  /** The prediction: X β̂ + Z b̂ (+ offset), or X β̂ (+ offset) with `randomEffects: false`. */
+  fit: Float64Array;
+  /** The population prediction X β̂ (+ offset). */
+  population: Float64Array;
+  /** Standard error of X β̂: √(x' Var(β̂) x), the uncertainty of the fixed part given θ̂. */
+  se: Float64Array;
+  /** The grouping factors whose level in this row the fit has not seen (their random effects count as 0). */
+  newLevels: string[][];
+}
+
+/** Does the expression call `fn()`? */
+function calls(e: Expr, fn: string): boolean {
+  switch (e.type) {
+    case "call":
+      return e.fn === fn || e.args.some((a) => calls(a, fn));
+    case "binary":
+      return calls(e.left, fn) || calls(e.right, fn);
+    case "unary":
+      return calls(e.arg, fn);
+    case "paren":
+      return calls(e.expr, fn);
+    default:
+      return false;
+  }
+}
+
+type Cell = number | string | null;
+
+/** Row i of a column: a number, a text, or null where missing. */
+function cellOf(col: Column, i: number): Cell {
+  if (col.kind === "number") return col.missing[i] ? null : col.values[i]!;
+  return col.values[i] ?? null;
+}
+
+/** The level label the engine gives a cell: numbers as R prints them, text trimmed; null when missing. */
+function labelOf(v: Cell): string | null {
+  if (v === null) return null;
+  if (typeof v === "number") return formatLabel(v);
+  const t = v.trim();
+  return t === "" || t === "NA" ? null : t;
+}
+
+/** The cell as a finite number, or null when it is not one. */
+function numberOf(v: Cell): number | null {
+  if (typeof v === "number") return Number.isFinite(v) ? v : null;
+  if (v === null || v.trim() === "") return null;
+  const x = Number(v.trim());
+  return Number.isFinite(x) ? x : null;
+}
+
+const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ? levels.join(", ") : `${levels.slice(0, 12).join(", ")}, … (${levels.length} in all)`);
+
+/**
+ * Predictions for the rows of `newdata` from `fit`, a fit of `model` built on `data` (with the same
+ * `factors` and `weights` options).
+ */
+export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, options: PredictOptions = {}): Predictions {
+  const newFirst = newdata.firstRow ?? 1;
+  const rowName = (r: number): string => `Row ${newFirst + r} of the new data`;
+  const terms = model.terms;
+  const predictorExprs: Expr[] = [
+    ...terms.fixed.variables.slice(1).map((v) => v.expr),
+    ...terms.random.flatMap((r) => r.effects.variables.map((v) => v.expr)),
+    ...terms.offsets,
+  ];
+  if (predictorExprs.some((e) => calls(e, "scale")) || calls(terms.response, "scale")) {
+    throw new HlmError("OPTIONS", "Predictions for a formula with scale() are not available: scale() would use the new rows' mean and SD; centre and scale the column in the data instead.");
+  }
+  const predictors = new Set<string>();
+  for (const e of predictorExprs) columnsOf(e, predictors);
+  const groupCols = new Set(terms.random.flatMap((r) => r.groupVars));
+  const responseCols = columnsOf(terms.response, new Set<string>());
+  const newColumn = new Map(newdata.columns.map((c) => [c.name, c]));
+  for (const c of predictors) {
+    if (!newColumn.has(c)) {
+      throw new HlmError("DATA", `The new data have no column '${c}', which the formula '${model.formula}' uses; its columns are ${newdata.names.join(", ")}.`, { column: c });
+    }
+  }
+
+  const nTrain = data.nrow;
+  const m = newdata.nrow;
+  const firstUsed = model.rows[0]!;
+  const newLevels: string[][] = Array.from({ length: m }, () => []);
+  const columns: Column[] = data.columns.map((col) => {
+    const c = col.name;
+    const fresh = newColumn.get(c);
+    // the value of new row r in this column, in the fitted column's kind
+    let valueAt: (r: number) => Cell;
+    if (predictors.has(c)) {
+      const levels = model.factorLevels[c];
+      valueAt = (r) => {
+        const v = fresh ? cellOf(fresh, r) : null;
+        const label = labelOf(v);
+        if (label === null) {
+          throw new HlmError("DATA", `${rowName(r)} has no value for '${c}'; every variable of the fixed and random effects needs one for a prediction.`, { column: c, row: newFirst + r });
+        }
+        if (levels !== undefined && !levels.includes(label)) {
+          throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which is not a level of '${c}' in the fitted data (${listLevels(levels)}).`, { column: c, row: newFirst + r });
+        }
+        if (col.kind === "string") return label;
+        const x = numberOf(v);
+        if (x === null) throw new HlmError("DATA", `${rowName(r)} has '${label}' in '${c}', which must be a number.`, { column: c, row: newFirst + r });
+        return x;
+      };
+    } else if (groupCols.has(c)) {
+      const seen = new Set<string>();
+      for (const i of model.rows) {
+        const l = columnLabel(col, i);
+        if (l !== null) seen.add(l);
+      }
+      const stand = cellOf(col, firstUsed);
+      valueAt = (r) => {
+        const v = fresh ? cellOf(fresh, r) : null;
+        const label = labelOf(v);
+        if (label !== null && seen.has(label)) return col.kind === "string" ? label : numberOf(v);
+        newLevels[r]!.push(c);
+        return stand;
+      };
+    } else if (responseCols.has(c) || c === options.weights) {
+      const stand = cellOf(col, firstUsed);
+      valueAt = () => stand;
+    } else {
+      valueAt = () => null; // plays no part in the model
+    }
+    return appendColumn(col, nTrain, m, valueAt);
+  });
+  const combined: Table = { names: data.names, columns, nrow: nTrain + m, firstRow: 1 };
+
+  let all: Model;
+  try {
+    all = buildModel(combined, model.formula, {
+      REML: model.REML,
+      ...(options.factors ? { factors: options.factors } : {}),
+      ...(options.weights !== undefined ? { weights: options.weights } : {}),
+    });
+  } catch (e) {
+    const row = e instanceof HlmError ? e.details?.row : undefined;
+    if (e instanceof HlmError && row !== undefined && row > nTrain) {
+      const r = row - 1 - nTrain;
+      throw new HlmError(e.code, `In the new data: ${e.message.replace(/\brow \d+/i, `row ${newFirst + r}`)}`, { ...e.details, row: newFirst + r });
+    }
+    throw e;
+  }
+
+  // every fitted row and every new row must be there, in order
+  const n = model.n;
+  const pos = new Int32Array(m).fill(-1);
+  for (let k = 0; k < all.n; k++) {
+    const i = all.rows[k]!;
+    if (i >= nTrain) pos[i - nTrain] = k;
+  }
+  const missingRow = pos.indexOf(-1);
+  if (missingRow >= 0) {
+    throw new HlmError("DATA", `${rowName(missingRow)} cannot be predicted: a variable of the formula is not a finite number there (log() of a negative number, say).`, {
+      row: newFirst + missingRow,
+    });
+  }
+  const sameRows = all.n === n + m && model.rows.every((i, k) => all.rows[k] === i);
+  if (!sameRows) throw new HlmError("INTERNAL", "The fitted rows changed when the new rows were added; no predictions were made.");
+
+  const N = all.n;
+  const xCols = fixedColumns(model, all, fit);
+  const p = xCols.length;
+  const population = new Float64Array(m);
+  const se = new Float64Array(m);
+  const x = new Float64Array(p);
+  for (let r = 0; r < m; r++) {
+    const k = pos[r]!;
+    let s = all.offset ? all.offset[k]! : 0;
+    for (let i = 0; i < p; i++) {
+      x[i] = all.X[xCols[i]! * N + k]!;
+      s += x[i]! * fit.fixef[i]!;
+    }
+    population[r] = s;
+    let v = 0;
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += x[i]! * fit.vcov[i]![j]! * x[j]!;
+    se[r] = Math.sqrt(Math.max(0, v));
+  }
+  const prediction = Float64Array.from(population);
+  if (options.randomEffects !== false) addRandomEffects(all, fit, pos, newLevels, prediction);
+  return { fit: prediction, population, se, newLevels };
+}
+
+/** The column extended by m new rows whose values `valueAt` gives (numbers in a number column, texts in a text column). */
+function appendColumn(col: Column, nTrain: number, m: number, valueAt: (r: number) => Cell): Column {
+  if (col.kind === "number") {
+    const values = new Float64Array(nTrain + m);
+    const missing = new Uint8Array(nTrain + m);
+    values.set(col.values.subarray(0, nTrain));
+    missing.set(col.missing.subarray(0, nTrain));
+    for (let r = 0; r < m; r++) {
+      const v = valueAt(r);
+      const x = typeof v === "number" ? v : numberOf(v);
+      if (x === null) missing[nTrain + r] = 1;
+      else values[nTrain + r] = x;
+    }
+    return { kind: "number", name: col.name, values, missing };
+  }
+  const values = col.values.slice(0, nTrain);
+  for (let r = 0; r < m; r++) values.push(labelOf(valueAt(r)));
+  return { kind: "string", name: col.name, values };
+}
+
+/** Per fixed effect of the fit, its column in the combined model, checked to equal the fitted X on the fitted rows. */
+function fixedColumns(model: Model, all: Model, fit: LmmFit): number[] {
+  const { n } = model;
+  return fit.fixefNames.map((name, i) => {
+    const j = all.xNames.indexOf(name);
+    if (j < 0) throw new HlmError("INTERNAL", `The fixed-effect column '${name}' could not be built for the new data.`);
+    for (let k = 0; k < n; k++) {
+      const a = all.X[j * all.n + k]!;
+      const b = model.X[i * n + k]!;
+      if (Math.abs(a - b) > 1e-9 * Math.max(1, Math.abs(b))) {
+        throw new HlmError("INTERNAL", `The fixed-effect column '${name}' of the fitted data came out different with the new rows added; no predictions were made.`);
+      }
+    }
+    return j;
+  });
+}
+
+/** Adds z_r' b̂ of each term whose level in row r the fit has seen (matched to the fit's terms by group and columns). */
+function addRandomEffects(all: Model, fit: LmmFit, pos: Int32Array, newLevels: string[][], prediction: Float64Array): void {
+  const used = new Set<number>();
+  const groupVarsOf = new Map(all.terms.random.map((t) => [t.group, t.groupVars]));
+  for (const t of all.reTerms) {
+    const vi = fit.varcorr.findIndex((v, i) => !used.has(i) && v.group === t.group && v.names.length === t.columnNames.length && v.names.every((nm, c) => nm === t.columnNames[c]));
+    if (vi < 0) throw new HlmError("INTERNAL", `The random-effects term of '${t.group}' could not be matched to the fit.`);
+    used.add(vi);
+    // this term's columns within its factor's ranef table (terms on one factor are merged there)
+    const offset = fit.varcorr.slice(0, vi).reduce((s, v) => s + (v.group === t.group ? v.names.length : 0), 0);
+    const ranef = fit.ranef.find((x) => x.group === t.group)!;
+    const levelIndex = new Map(ranef.levels.map((l, i) => [l, i]));
+    const gv = groupVarsOf.get(t.group) ?? [];
+    for (let r = 0; r < pos.length; r++) {
+      if (gv.some((g) => newLevels[r]!.includes(g))) continue;
+      const k = pos[r]!;
+      const li = levelIndex.get(t.levels[t.refs[k]!]!);
+      if (li === undefined) {
+        newLevels[r]!.push(t.group); // a combination of known labels that the fit has not seen (nested factors)
+        continue;
+      }
+      const b = ranef.values[li]!;
+      let s = 0;
+      for (let c = 0; c < t.p; c++) s += t.z[k * t.p + c]! * b[offset + c]!;
+      prediction[r]! += s;
+    }
+  }
+}
