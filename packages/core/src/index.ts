@@ -1,9 +1,14 @@
 export { HlmError, type HlmErrorCode } from "./HlmError.js";
-export { readCsv, tableFromRows, selectRows, type Table, type Column, type ReadCsvOptions } from "./io/readCsv.js";
+export { readCsv } from "./io/readCsv.js";
+export { type ReadCsvOptions } from "./io/createCsvReader.js";
+export { selectRows } from "./io/selectRows.js";
+export { tableFromRows } from "./io/tableFromRows.js";
+export { type Table, type Column } from "./io/Table.js";
 export { createCsvReader, type CsvReader } from "./io/createCsvReader.js";
 export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseFormula.js";
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
-export { buildModel, type Model, type ModelOptions, type ReTerm } from "./model/buildModel.js";
+export { buildModel } from "./model/buildModel.js";
+export { type Model, type ModelOptions, type ReTerm } from "./model/Model.js";
 export { makeObjective, type Objective, type Factorization } from "./objective/makeObjective.js";
 export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
 export { makeFit, type MakeFitOptions, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/makeFit.js";
@@ -15,7 +20,9 @@ export { formatPValues, pValueNumberFormat, formatReal, formatRealWith, DOUBLE_E
 export { fitToJson, type FitJson } from "./report/fitToJson.js";
 export { shrinkageTable, type ShrinkageTable } from "./results/shrinkageTable.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
-export { closestName, columnLabel, columnsOf, formatLabel, nameUses } from "./model/modelFrame.js";
+export { columnsOf, nameUses } from "./formula/nameUses.js";
+export { closestName } from "./model/closestName.js";
+export { columnLabel, formatLabel } from "./model/levelLabels.js";
 export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
 export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";

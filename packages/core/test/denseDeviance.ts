@@ -1,5 +1,5 @@
 import { CholeskyDecomposition, Matrix, solve } from "ml-matrix";
-import type { Model } from "../src/model/buildModel.js";
+import type { Model } from "../src/model/Model.js";
 import { templates, thetaLayout } from "../src/model/thetaLayout.js";
 
 /** ML deviance from the n × n marginal covariance V = ZΛΛ'Z' + I, profiled over β and σ (brute force). */

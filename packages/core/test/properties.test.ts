@@ -15,7 +15,7 @@ import { deparse, parseFormula, type Expr, type Formula } from "../src/formula/p
 import { HlmError } from "../src/HlmError.js";
 import { makeFit, type LmmFit } from "../src/fit/makeFit.js";
 import { makeObjective } from "../src/objective/makeObjective.js";
-import { tableFromRows } from "../src/io/readCsv.js";
+import { tableFromRows } from "../src/io/tableFromRows.js";
 
 const seed = Number(process.env.FC_SEED ?? 20250611);
 const runs = (n: number): number => n * Number(process.env.FC_RUNS ?? 1);

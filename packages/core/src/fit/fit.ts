@@ -1,9 +1,11 @@
-import { buildModel, responseMoments, type Model, type ModelOptions } from "../model/buildModel.js";
+import { buildModel } from "../model/buildModel.js";
+import { responseMoments } from "../model/response.js";
+import { type Model, type ModelOptions } from "../model/Model.js";
 import { makeFit, type LmmFit, type MakeFitOptions } from "./makeFit.js";
 import { makeObjective } from "../objective/makeObjective.js";
 import { optimize, type OptimizeOptions } from "../optim/optimize.js";
 import { tTestPValue } from "./satterthwaite.js";
-import type { Table } from "../io/readCsv.js";
+import type { Table } from "../io/Table.js";
 
 /** Options of `fit`: the model's (REML, factors, weights), the optimizer's (progress, cancel) and the results' (Satterthwaite df). */
 export interface FitOptions extends ModelOptions, OptimizeOptions, MakeFitOptions {}

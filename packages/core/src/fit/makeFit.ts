@@ -1,4 +1,6 @@
-import { describeDropped, responseMoments, type Model } from "../model/buildModel.js";
+import { describeDropped } from "../model/droppedRows.js";
+import { responseMoments } from "../model/response.js";
+import { type Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import { backSolveTransposed, invertLower, invertLowerTransposed } from "../linalg/denseCholesky.js";
 import type { Factorization, Objective } from "../objective/makeObjective.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { fit } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
-import { tableFromRows } from "../io/readCsv.js";
+import { tableFromRows } from "../io/tableFromRows.js";
 import { modelTerms } from "./modelTerms.js";
 
 /** The error a call throws; fails the test when it throws none, or throws something else than an HlmError. */

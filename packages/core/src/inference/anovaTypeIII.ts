@@ -1,6 +1,6 @@
 import betainc from "@stdlib/math-base-special-betainc";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
-import type { Model } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
 import { satterthwaiteDf, type SatterthwaiteModel } from "../fit/satterthwaite.js";

@@ -7,7 +7,7 @@
  * replicates into intervals. Here R's random numbers (`RRandom`) are drawn in lme4's order, so the
  * same seed gives the same simulated responses and, up to the optimizer's precision, the same intervals.
  */
-import type { Model } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";

@@ -4,7 +4,8 @@ import { conformanceDir } from "../../test/compareReference.js";
 import { chisqUpperTail, compareFits, compareModels, formatComparison, REFIT_NOTE } from "./compareModels.js";
 import { fit } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
-import { readCsv, tableFromRows } from "../io/readCsv.js";
+import { readCsv } from "../io/readCsv.js";
+import { tableFromRows } from "../io/tableFromRows.js";
 
 /** Written by test/fixtures/compare/compare.R (lme4's anova(m1, m0), models given in reverse order). */
 interface CompareReference {

@@ -5,7 +5,7 @@ import { formatPValues } from "../report/formatPValues.js";
 import { formatCommon, signifStars } from "../report/formatSummary.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
-import type { Table } from "../io/readCsv.js";
+import type { Table } from "../io/Table.js";
 
 /** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */
 export interface ComparisonRow {

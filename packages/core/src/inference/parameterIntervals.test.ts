@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { thetaLayout } from "../model/thetaLayout.js";
 import { modelParameters, sdCorToTheta, thetaToSdCor, varianceParameterNames } from "./parameterIntervals.js";
-import type { ReTerm } from "../model/buildModel.js";
+import type { ReTerm } from "../model/Model.js";
 import type { LmmFit } from "../fit/makeFit.js";
 
 const term = (group: string, columnNames: string[]) => ({ group, columnNames, p: columnNames.length }) as unknown as ReTerm;

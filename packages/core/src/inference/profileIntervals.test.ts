@@ -1,14 +1,16 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../../test/compareReference.js";
-import { buildModel, type Model } from "../model/buildModel.js";
+import { buildModel } from "../model/buildModel.js";
+import { type Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
 import { modelParameters } from "./parameterIntervals.js";
 import { thetaLayout } from "../model/thetaLayout.js";
 import { profileIntervals } from "./profileIntervals.js";
-import { readCsv, type Table } from "../io/readCsv.js";
+import { readCsv } from "../io/readCsv.js";
+import { type Table } from "../io/Table.js";
 
 /** One of lme4's `confint(m, method = "profile", oldNames = FALSE)` (test/fixtures/profile/profile.R). */
 interface ProfileReference {

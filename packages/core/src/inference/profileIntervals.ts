@@ -19,7 +19,7 @@
  * stays inside ±z up to ±1 gets the limit ±1 (lme4's behaviour).
  */
 import { responseScale, responseShift } from "../fit/fit.js";
-import type { Model } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
 import { solveRest, type LmmFit } from "../fit/makeFit.js";

@@ -10,8 +10,9 @@
  * data, so they are computed here on a small synthetic design with the model's variables and levels.
  */
 import { Matrix, QrDecomposition, pseudoInverse } from "ml-matrix";
-import { modelMatrix, type Model } from "../model/buildModel.js";
-import type { Factor, Numeric, Variable } from "../model/modelFrame.js";
+import { modelMatrix } from "../model/modelMatrix.js";
+import { type Model } from "../model/Model.js";
+import type { Factor, Numeric, Variable } from "../model/Variable.js";
 
 /** A term's label and the indices in X (kept columns) of its columns. */
 export interface TermColumns {

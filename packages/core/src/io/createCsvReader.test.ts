@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { createCsvReader } from "./createCsvReader.js";
 import { HlmError } from "../HlmError.js";
-import { readCsv, type ReadCsvOptions, type Table } from "./readCsv.js";
+import { readCsv } from "./readCsv.js";
+import { type ReadCsvOptions } from "./createCsvReader.js";
+import { type Table } from "./Table.js";
 
 /** The table, or the error (code, message and details), of reading `pieces` one after the other. */
 function readPieces(pieces: string[], options?: ReadCsvOptions): Table | { error: string } {

@@ -24,7 +24,12 @@
  */
 import { HlmError } from "../HlmError.js";
 import { NOT_A_NUMBER, NUMBER, readDecimal } from "./parseDecimal.js";
-import type { Column, ReadCsvOptions, Table } from "./readCsv.js";
+import type { Column, Table } from "./Table.js";
+
+export interface ReadCsvOptions {
+  /** Field separator, one character. Default: detected from the header line (',' ';' or tab). */
+  delimiter?: string;
+}
 
 /** A CSV reader that is given the text piece by piece. */
 export interface CsvReader {

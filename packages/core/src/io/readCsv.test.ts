@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { HlmError } from "../HlmError.js";
-import { readCsv, tableFromRows, type Column, type Table } from "./readCsv.js";
+import { readCsv } from "./readCsv.js";
+import { tableFromRows } from "./tableFromRows.js";
+import { type Column, type Table } from "./Table.js";
 
 function col(t: Table, name: string): Column {
   const c = t.columns[t.names.indexOf(name)];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "./buildModel.js";
 import { HlmError } from "../HlmError.js";
-import { readCsv, tableFromRows } from "../io/readCsv.js";
+import { readCsv } from "../io/readCsv.js";
+import { tableFromRows } from "../io/tableFromRows.js";
 
 const data = readCsv("y,x,f,g,h\n1,1,a,u,p\n2,3,b,v,p\n3,2,c,u,q\n4,5,a,v,q\n5,4,b,u,r\n6,6,c,v,r\n7,8,a,u,s\n8,7,b,v,s\n");
 

@@ -1,4 +1,4 @@
-import type { ReTerm } from "./buildModel.js";
+import type { ReTerm } from "./Model.js";
 
 /**
  * How θ maps onto Λθ: term i has a p_i × p_i lower-triangular template T_i whose lower triangle,

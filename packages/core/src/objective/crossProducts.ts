@@ -1,4 +1,5 @@
-import type { Model } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
+import { responseMinusOffset } from "../model/response.js";
 
 /**
  * The blocked cross-product matrix A = [Z X y]' W [Z X y], formed once per model (O(n)), laid out
@@ -368,12 +369,4 @@ function lowerBound(a: Int32Array, from: number, to: number, v: number): number 
     else hi = mid;
   }
   return lo;
-}
-
-/** y minus the offset: the response the penalized least squares fits. */
-export function responseMinusOffset(model: Model): Float64Array {
-  if (!model.offset) return model.y;
-  const y = new Float64Array(model.n);
-  for (let t = 0; t < model.n; t++) y[t] = model.y[t]! - model.offset[t]!;
-  return y;
 }

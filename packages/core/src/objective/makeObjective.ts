@@ -2,7 +2,7 @@ import { crossProducts, type CrossProducts } from "./crossProducts.js";
 import { cholLowerInPlace, forwardSolve, WASM_MIN_N } from "../linalg/denseCholesky.js";
 import { wasmTailKernel, type TailUpdateIndex } from "../linalg/wasm/wasmKernels.js";
 import { templates, thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
-import type { Model, ReTerm } from "../model/buildModel.js";
+import type { Model, ReTerm } from "../model/Model.js";
 
 /**
  * The blocked lower Cholesky factor L of Λθ'AΛθ + I (I on the random-effects rows only), in the

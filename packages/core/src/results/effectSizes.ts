@@ -1,4 +1,4 @@
-import type { Model } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
 

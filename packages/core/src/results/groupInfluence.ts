@@ -3,12 +3,14 @@
  * `influence(m, groups = "g")`), with the fixed effects and variance components of each refit and
  * lme4's Cook's distance. It costs one fit per level: meant for data of modest size.
  */
-import { buildModel, type Model } from "../model/buildModel.js";
+import { buildModel } from "../model/buildModel.js";
+import { type Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
-import { columnLabel } from "../model/modelFrame.js";
-import { selectRows, type Table } from "../io/readCsv.js";
+import { columnLabel } from "../model/levelLabels.js";
+import { selectRows } from "../io/selectRows.js";
+import { type Table } from "../io/Table.js";
 
 /** Options: the model options the fit was made with, progress and cancelling. */
 export interface GroupInfluenceOptions {

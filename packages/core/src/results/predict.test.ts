@@ -4,7 +4,9 @@ import { buildModel } from "../model/buildModel.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import { predict } from "./predict.js";
-import { readCsv, tableFromRows, type Table } from "../io/readCsv.js";
+import { readCsv } from "../io/readCsv.js";
+import { tableFromRows } from "../io/tableFromRows.js";
+import { type Table } from "../io/Table.js";
 
 interface Case {
   name: string;

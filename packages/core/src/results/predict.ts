@@ -15,12 +15,14 @@
  *   level of a categorical variable that the fit has not seen is an HlmError naming the new data's row.
  * - A formula with scale() is refused: scale() would need the fitted data's mean and SD.
  */
-import { buildModel, type Model } from "../model/buildModel.js";
+import { buildModel } from "../model/buildModel.js";
+import { type Model } from "../model/Model.js";
 import type { Expr } from "../formula/parseFormula.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
-import { columnLabel, columnsOf, formatLabel } from "../model/modelFrame.js";
-import type { Column, Table } from "../io/readCsv.js";
+import { columnsOf } from "../formula/nameUses.js";
+import { columnLabel, formatLabel } from "../model/levelLabels.js";
+import type { Column, Table } from "../io/Table.js";
 
 /** Options of the prediction: the model options the fit was made with, and whether to add the random effects. */
 export interface PredictOptions {

@@ -1,5 +1,5 @@
-import type { Model } from "../model/buildModel.js";
-import { responseMinusOffset } from "../objective/crossProducts.js";
+import type { Model } from "../model/Model.js";
+import { responseMinusOffset } from "../model/response.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/makeFit.js";
 import { dropRankDeficient } from "../model/rankDeficiency.js";

@@ -1,26 +1,8 @@
 import { HlmError } from "../HlmError.js";
-import { deparse, type Expr } from "../formula/parseFormula.js";
-import type { Column, Table } from "../io/readCsv.js";
-
-/** A categorical variable over the rows kept: level labels (sorted as strings) and a code per row. */
-export interface Factor {
-  kind: "factor";
-  name: string;
-  levels: string[];
-  codes: Int32Array;
-}
-
-/** A numeric variable over the rows kept. */
-export interface Numeric {
-  kind: "numeric";
-  name: string;
-  values: Float64Array;
-}
-
-export type Variable = Factor | Numeric;
-
-/** Byte-order string comparison (R's C-locale sort), the order of factor levels. */
-export const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+import type { Expr } from "../formula/parseFormula.js";
+import { closestName } from "./closestName.js";
+import { compareStrings, formatLabel } from "./levelLabels.js";
+import type { Column, Table } from "../io/Table.js";
 
 const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
   log: Math.log,
@@ -32,37 +14,6 @@ const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
   sqrt: Math.sqrt,
   abs: Math.abs,
 };
-
-/** Every use of a name in an expression, in order, with its position in the formula text. */
-export function nameUses(e: Expr, out: { name: string; pos: number }[] = []): { name: string; pos: number }[] {
-  switch (e.type) {
-    case "name":
-      out.push({ name: e.name, pos: e.pos });
-      break;
-    case "call":
-      for (const a of e.args) nameUses(a, out);
-      break;
-    case "binary":
-      nameUses(e.left, out);
-      nameUses(e.right, out);
-      break;
-    case "unary":
-      nameUses(e.arg, out);
-      break;
-    case "paren":
-      nameUses(e.expr, out);
-      break;
-    case "number":
-      break;
-  }
-  return out;
-}
-
-/** Names of the columns of the table that an expression refers to. */
-export function columnsOf(e: Expr, out: Set<string> = new Set()): Set<string> {
-  for (const u of nameUses(e)) out.add(u.name);
-  return out;
-}
 
 /**
  * The table as the model sees it: column lookup with a helpful error for unknown names, and which
@@ -316,47 +267,3 @@ function scale(a: Float64Array): Float64Array {
   return a;
 }
 
-/** The level label the engine gives row i of a column (numbers as R prints them), or null where it is missing. */
-export function columnLabel(col: Column, i: number): string | null {
-  if (col.kind === "number") return col.missing[i] ? null : formatLabel(col.values[i]!);
-  return col.values[i] ?? null;
-}
-
-/** A number as R's as.character prints it (up to 15 significant digits). */
-export function formatLabel(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
-  return String(Number(v.toPrecision(15)));
-}
-
-/** The column name closest to `name` (edit distance, case-insensitive), if any is close. */
-export function closestName(name: string, names: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const cand of names) {
-    const d = editDistance(name.toLowerCase(), cand.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = cand;
-    }
-  }
-  // close, and not a name that shares nothing with it ('z' for 'y')
-  return best !== undefined && bestD <= Math.max(2, Math.floor(name.length / 3)) && bestD < name.length ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
-}
-
-/** The name R gives a variable (a column name or a deparsed expression). */
-export const variableName = (e: Expr): string => (e.type === "name" ? e.name : deparse(e));

@@ -1,0 +1,78 @@
+import { HlmError } from "../HlmError.js";
+import type { ModelTerms } from "../formula/modelTerms.js";
+import { columnsOf, variableName } from "../formula/nameUses.js";
+import type { Expr } from "../formula/parseFormula.js";
+import { noRowsLeft, type DroppedBy } from "./droppedRows.js";
+import type { EvaluatedVariables } from "./evaluateVariables.js";
+import type { ModelOptions } from "./Model.js";
+import type { ModelFrameSource } from "./ModelFrameSource.js";
+
+/**
+ * The rows the model uses: complete cases for every variable (lme4's `na.omit`), counted per
+ * variable for the fit's warning. NaN computed from values that are there (log of a negative) is
+ * dropped too, as in R; infinite values and weights that are not positive are errors.
+ */
+export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: EvaluatedVariables, groupNames: ReadonlySet<string>, options: ModelOptions): { rows: Int32Array; droppedBy: DroppedBy[] } {
+  const nAll = source.table.nrow;
+  const keep = new Uint8Array(nAll).fill(1);
+  const droppedBy: DroppedBy[] = [];
+  const countDropped = (variable: string, missing: number, notANumber: number): void => {
+    if (missing + notANumber > 0) droppedBy.push({ variable, missing, notANumber });
+  };
+  /** Whether an input of the expression is missing in row i (numeric columns only: a factor is not in arithmetic). */
+  const inputMissing = (e: Expr): ((i: number) => boolean) => {
+    const cols = [...columnsOf(e)].map((c) => source.column(c)).filter((c) => c.kind === "number");
+    return (i) => cols.some((c) => c.missing[i] === 1);
+  };
+  const dropNumeric = (name: string, values: Float64Array, e: Expr): void => {
+    const inputs = inputMissing(e);
+    let missing = 0;
+    let notANumber = 0;
+    for (let i = 0; i < nAll; i++) {
+      const v = values[i]!;
+      if (Number.isNaN(v)) {
+        keep[i] = 0;
+        if (inputs(i)) missing++;
+        else notANumber++;
+      } else if (!Number.isFinite(v)) {
+        throw new HlmError("DATA", `'${name}' is infinite in row ${source.row(i)}; remove the row or transform the variable.`, { row: source.row(i), column: name });
+      }
+    }
+    countDropped(name, missing, notANumber);
+  };
+  const dropMissing = (name: string, missing: (i: number) => boolean): void => {
+    let count = 0;
+    for (let i = 0; i < nAll; i++) {
+      if (missing(i)) {
+        keep[i] = 0;
+        count++;
+      }
+    }
+    countDropped(name, count, 0);
+  };
+  dropNumeric(ev.responseName, ev.yAll, ev.response);
+  for (const v of ev.raw.values()) {
+    if (v.kind === "numeric") dropNumeric(v.name, v.values, v.expr);
+    else dropMissing(v.name, v.missing);
+  }
+  terms.offsets.forEach((e, k) => dropNumeric(variableName(e), ev.offsetsAll[k]!, e));
+  for (const g of groupNames) if (!ev.raw.has(g)) dropMissing(g, source.missing(g)); // a group that is also a variable of the effects is counted already
+  if (ev.weightsAll) {
+    const w = ev.weightsAll;
+    const name = options.weights!;
+    dropNumeric(name, w, { type: "name", name, pos: 0 });
+    for (let i = 0; i < nAll; i++) {
+      if (keep[i] && w[i]! < 0) throw new HlmError("DATA", `Weights must not be negative: '${name}' is ${w[i]} in row ${source.row(i)}.`, { row: source.row(i), column: name });
+      if (keep[i] && w[i]! === 0) {
+        // lme4 fits them with an infinite criterion (log 0 in the likelihood): refuse instead
+        throw new HlmError("DATA", `Weights must be positive: '${name}' is 0 in row ${source.row(i)}; leave out the rows of weight 0.`, { row: source.row(i), column: name });
+      }
+    }
+  }
+  let n = 0;
+  for (let i = 0; i < nAll; i++) n += keep[i]!;
+  if (n === 0) throw noRowsLeft(nAll, droppedBy);
+  const rows = new Int32Array(n);
+  for (let i = 0, k = 0; i < nAll; i++) if (keep[i]) rows[k++] = i;
+  return { rows, droppedBy };
+}

@@ -1,0 +1,87 @@
+import { HlmError } from "../HlmError.js";
+import type { ModelTerms } from "../formula/modelTerms.js";
+import { nameUses, variableName } from "../formula/nameUses.js";
+import type { Expr } from "../formula/parseFormula.js";
+import type { ModelOptions } from "./Model.js";
+import type { ModelFrameSource } from "./ModelFrameSource.js";
+import { requireColumn } from "./requireColumn.js";
+
+/** A variable of the formula over every row of the table: numeric (its values) or categorical (where it is missing). */
+export type RawVariable = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | { kind: "factor"; name: string; missing: (i: number) => boolean };
+
+/** Every variable the model uses, evaluated over all rows of the table, before any row is dropped. */
+export interface EvaluatedVariables {
+  responseName: string;
+  /** The response's expression, and its values. */
+  response: Expr;
+  yAll: Float64Array;
+  /** The fixed and random effects' variables, by R's name. */
+  raw: Map<string, RawVariable>;
+  /** Each offset() term's values. */
+  offsetsAll: Float64Array[];
+  /** The prior weights, when a weights column is given. */
+  weightsAll: Float64Array | null;
+}
+
+/**
+ * Evaluates the formula's variables on the table (R's `model.frame` before `na.omit`), refusing what
+ * cannot be a variable: an unknown column, a failed computation in a cell, text in a numeric column,
+ * a categorical response, a weights column that is not numeric.
+ */
+export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, options: ModelOptions): EvaluatedVariables {
+  const raw = new Map<string, RawVariable>();
+  // cells that record a failed computation are refused in every column the model uses
+  const checked = new Set<string>();
+  const checkCells = (e: Expr): void => {
+    for (const u of nameUses(e)) {
+      if (checked.has(u.name)) continue;
+      checked.add(u.name);
+      source.checkFailedCells(u.name, u.pos);
+    }
+  };
+  const addVariable = (e: Expr): void => {
+    const name = variableName(e);
+    if (raw.has(name)) return;
+    checkCells(e);
+    if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
+    if (e.type === "name" && source.isCategorical(e.name)) {
+      raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
+    } else {
+      raw.set(name, { kind: "numeric", name, values: source.evaluate(e), expr: e });
+    }
+  };
+  const response = terms.response;
+  checkCells(response);
+  if (response.type === "name" && source.isCategorical(response.name)) {
+    const c = source.column(response.name);
+    if (c.kind === "string") throw source.strayText(c, source.firstNonNumber(c), false);
+    throw new HlmError("FORMULA", `The response '${response.name}' must be numeric, but it is listed as categorical.`);
+  }
+  const yAll = source.evaluate(response);
+  for (const v of terms.fixed.variables.slice(1)) addVariable(v.expr);
+  for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
+  for (const e of terms.offsets) checkCells(e);
+  const offsetsAll = terms.offsets.map((e) => source.evaluate(e));
+  for (const r of terms.random) {
+    r.groupVars.forEach((g, k) => {
+      source.column(g, r.groupPos[k]);
+      checkCells({ type: "name", name: g, pos: r.groupPos[k]! });
+    });
+  }
+  return { responseName: variableName(response), response, yAll, raw, offsetsAll, weightsAll: evaluateWeights(source, options) };
+}
+
+/** The weights column's values: it must be there and numeric. */
+function evaluateWeights(source: ModelFrameSource, options: ModelOptions): Float64Array | null {
+  const name = options.weights;
+  if (name === undefined) return null;
+  requireColumn(source.table, name, "weights");
+  const wc = source.column(name);
+  source.checkFailedCells(name);
+  if (wc.kind !== "number") {
+    const bad = source.firstNonNumber(wc);
+    if (bad >= 0) throw source.strayText(wc, bad, false);
+    throw new HlmError("DATA", `The weights column '${name}' must be numeric.`, { column: name });
+  }
+  return source.evaluate({ type: "name", name, pos: 0 });
+}

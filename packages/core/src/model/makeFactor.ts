@@ -1,0 +1,33 @@
+import type { ModelFrameSource } from "./ModelFrameSource.js";
+import type { Factor } from "./Variable.js";
+
+/**
+ * A factor over the rows used; several label sources make an interaction (`a:b`), whose levels are
+ * ordered by the first factor's level, then the second's, labelled `la:lb`, as R's `:` on factors.
+ */
+export function makeFactor(source: ModelFrameSource, name: string, columns: string[], rows: Int32Array): Factor {
+  const n = rows.length;
+  const perVar = columns.map((col) => source.factor(col, rows));
+  if (perVar.length === 1) return { kind: "factor", name, levels: perVar[0]!.levels, codes: perVar[0]!.codes };
+  // interaction: a mixed-radix number of the component codes orders the levels lexically; unused ones drop
+  const radix = perVar.map((v) => v.levels.length);
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    let key = 0;
+    perVar.forEach((v, j) => (key = key * radix[j]! + v.codes[k]!));
+    keys[k] = key;
+  }
+  const distinct = [...new Set(keys)].sort((a, b) => a - b);
+  const index = new Map(distinct.map((key, i) => [key, i]));
+  const codes = new Int32Array(n);
+  for (let k = 0; k < n; k++) codes[k] = index.get(keys[k]!)!;
+  const levels = distinct.map((key) => {
+    const parts: string[] = [];
+    for (let j = perVar.length - 1; j >= 0; j--) {
+      parts.unshift(perVar[j]!.levels[key % radix[j]!]!);
+      key = Math.floor(key / radix[j]!);
+    }
+    return parts.join(":");
+  });
+  return { kind: "factor", name, levels, codes };
+}

@@ -1,0 +1,64 @@
+import { HlmError } from "../HlmError.js";
+import type { LinearTerms } from "../formula/modelTerms.js";
+import type { Variable } from "./Variable.js";
+
+/**
+ * The model matrix of a set of terms (R's model.matrix with treatment contrasts): intercept, then
+ * each term's columns, the first variable of an interaction varying fastest. A factor in a term is
+ * coded by contrasts when the term without it is the intercept or is contained in an earlier term,
+ * by indicators otherwise (R's TermCode); without an intercept the first factor gets indicators.
+ */
+export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: number, isFixed: boolean): { columns: Float64Array[]; names: string[] } {
+  const columns: Float64Array[] = [];
+  const names: string[] = [];
+  if (lt.intercept) {
+    columns.push(new Float64Array(n).fill(1));
+    names.push("(Intercept)");
+  }
+  const skipResponse = isFixed ? 1 : 0;
+  const terms = lt.terms;
+  const varOf = (k: number): Variable => vars.get(lt.variables[k]!.name)!;
+  let firstFactorFixed = lt.intercept;
+  terms.forEach((term, ti) => {
+    // per variable of the term: its columns and their names
+    const parts = term.map((k) => {
+      const v = varOf(k);
+      if (k < skipResponse) throw new HlmError("INTERNAL", "response in a term");
+      if (v.kind === "numeric") return { cols: [v.values], names: [v.name] };
+      const rest = term.filter((x) => x !== k);
+      let contrasts = rest.length === 0 || terms.slice(0, ti).some((prev) => rest.every((x) => prev.includes(x)));
+      if (!firstFactorFixed) {
+        // R: without an intercept, the first factor of the first term with a factor gets indicators
+        firstFactorFixed = true;
+        contrasts = false;
+      }
+      const first = contrasts ? 1 : 0;
+      const cols: Float64Array[] = [];
+      const colNames: string[] = [];
+      for (let l = first; l < v.levels.length; l++) {
+        const col = new Float64Array(n);
+        for (let t = 0; t < n; t++) if (v.codes[t] === l) col[t] = 1;
+        cols.push(col);
+        colNames.push(`${v.name}${v.levels[l]}`);
+      }
+      return { cols, names: colNames };
+    });
+    // product of the parts, the first varying fastest (the first part's columns are used as they are)
+    let acc: { cols: Float64Array[]; names: string[] } = parts[0]!;
+    for (const part of parts.slice(1)) {
+      const next: { cols: Float64Array[]; names: string[] } = { cols: [], names: [] };
+      part.cols.forEach((pc, b) => {
+        acc.cols.forEach((ac, a) => {
+          const col = new Float64Array(n);
+          for (let t = 0; t < n; t++) col[t] = ac[t]! * pc[t]!;
+          next.cols.push(col);
+          next.names.push(`${acc.names[a]}:${part.names[b]}`);
+        });
+      });
+      acc = next;
+    }
+    columns.push(...acc.cols);
+    names.push(...acc.names);
+  });
+  return { columns, names };
+}
