@@ -9,7 +9,9 @@ export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseF
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
 export { buildModel } from "./model/buildModel.js";
 export { type Model, type ModelOptions, type ReTerm } from "./model/Model.js";
-export { makeObjective, type Objective, type Factorization } from "./objective/makeObjective.js";
+export { makeObjective } from "./objective/makeObjective.js";
+export type { Objective, ParameterLayout } from "./objective/Objective.js";
+export type { ProfiledDeviance, Factorization } from "./objective/ProfiledDeviance.js";
 export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
 export { makeFit, type MakeFitOptions, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";

@@ -2,8 +2,8 @@ import { describeDropped } from "../model/droppedRows.js";
 import { responseMoments } from "../model/response.js";
 import { type Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
-import { backSolveTransposed, invertLower, invertLowerTransposed } from "../linalg/denseCholesky.js";
-import type { Factorization, Objective } from "../objective/makeObjective.js";
+import { backSolveTransposed, invertLower, invertLowerTransposed, multiplyLevels, solveRest } from "../linalg/triangular.js";
+import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
 import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning, tTestPValue, type SatterthwaiteModel } from "./satterthwaite.js";
 import { thetaDerivatives } from "./thetaDerivatives.js";
@@ -114,7 +114,7 @@ export interface MakeFitOptions {
  * and residuals, BLUPs with conditional variances; the derivatives of the objective's pieces at θ̂
  * give lme4's convergence check and lmerTest's Satterthwaite degrees of freedom.
  */
-export function makeFit(model: Model, objective: Objective, opt: OptSummary, options: MakeFitOptions = {}): LmmFit {
+export function makeFit(model: Model, objective: ProfiledDeviance, opt: OptSummary, options: MakeFitOptions = {}): LmmFit {
   const derivatives = thetaDerivatives(objective, opt.theta);
   const nu = model.REML ? model.n - model.p : model.n;
   const convergence = checkConvergence(derivatives, nu, objective.layout.lower);
@@ -155,7 +155,7 @@ function checkFinite(fit: LmmFit, model: Model): void {
 }
 
 /** Everything of the fit but the Satterthwaite df and p-values. */
-function fitAt(model: Model, objective: Objective, opt: OptSummary, convergence: ConvergenceCheck): LmmFit {
+function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, convergence: ConvergenceCheck): LmmFit {
   const fac = objective.factorize(opt.theta);
   const { n, p, reTerms } = model;
   const { m, qRest } = objective.cross;
@@ -342,7 +342,7 @@ export function predictorScalesDiffer(X: Float64Array, n: number, p: number): bo
  * β̂ and b̂ from L: back-substitution L'[u; β; −1] = 0 through the tail, then through the nodes
  * in reverse; b = Λθ u, per term (rows of `b[i]` are levels, p_i values each).
  */
-function solveEffects(model: Model, objective: Objective, fac: Factorization): { beta: number[]; b: Float64Array[] } {
+function solveEffects(model: Model, objective: ProfiledDeviance, fac: Factorization): { beta: number[]; b: Float64Array[] } {
   const { p, reTerms } = model;
   const { m, tailStart, nNodes, nodeP, nodeRow, diagOff, valOff, colPtr, rowIdx, termRow } = objective.cross;
   const x = new Float64Array(tailStart + m);
@@ -393,40 +393,12 @@ function addTermEffects(fitted: Float64Array, refs: Int32Array, z: Float64Array,
 }
 
 /**
- * Solves L_RR'[x; −1] = 0 for x (the rest's part of [û; β̂]), returning [x; −1]; from row `first` on
- * only (the rows above stay 0): with `first` = qRest it gives β̂ alone.
- */
-export function solveRest(LRR: Float64Array, m: number, first = 0): Float64Array {
-  const z = new Float64Array(m);
-  z[m - 1] = -1;
-  for (let i = m - 2; i >= first; i--) {
-    let s = 0;
-    for (let j = i + 1; j < m; j++) s += LRR[j * m + i]! * z[j]!;
-    z[i] = -s / LRR[i * m + i]!;
-  }
-  return z;
-}
-
-/** For ℓ blocks of p values: T · block, each. */
-function multiplyLevels(T: Float64Array, p: number, nl: number, u: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(nl * p);
-  for (let l = 0; l < nl; l++) {
-    for (let r = 0; r < p; r++) {
-      let s = 0;
-      for (let k = 0; k <= r; k++) s += T[r * p + k]! * u[l * p + k]!;
-      out[l * p + r] = s;
-    }
-  }
-  return out;
-}
-
-/**
  * Diagonals of Var(b | y) = σ² Λ (L_Z L_Z')⁻¹ Λ' per level and column (lme4's condVar uses the
  * factor of the random-effects rows only). For a node u, the diagonal block of (L_Z L_Z')⁻¹ is
  * X'X over the columns X = L_Z⁻¹ E_u, whose nonzeros are u's ancestors among the nodes and the
  * tail's random-effects rows. Per term: ℓ_i × p_i values.
  */
-function conditionalVariances(model: Model, objective: Objective, fac: Factorization, sigma2: number): Float64Array[] {
+function conditionalVariances(model: Model, objective: ProfiledDeviance, fac: Factorization, sigma2: number): Float64Array[] {
   const { m, qRest, restOffsets, s, nNodes, nodeP, nodeRow, rowNode, diagOff, valOff, colPtr, rowIdx, tailStart } = objective.cross;
   const reTerms = model.reTerms;
   const L = fac.Lnodes;

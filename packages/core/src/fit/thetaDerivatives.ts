@@ -1,4 +1,4 @@
-import type { Objective } from "../objective/makeObjective.js";
+import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 
 /**
  * Derivatives in θ, at one θ, of the pieces of the objective: a(θ) = log|L_θ|² (+ log|R_X|² for
@@ -27,7 +27,7 @@ export interface ThetaDerivatives {
  * for k parameters. (numDeriv adds Richardson extrapolation; without it the Satterthwaite df still
  * agree with lmerTest's within the conformance tolerance on every reference, at half the evaluations.)
  */
-export function thetaDerivatives(objective: Objective, thetaIn: readonly number[]): ThetaDerivatives {
+export function thetaDerivatives(objective: ProfiledDeviance, thetaIn: readonly number[]): ThetaDerivatives {
   const k = thetaIn.length;
   const p = objective.p;
   const REML = objective.REML;

@@ -22,8 +22,10 @@ import { responseScale, responseShift } from "../fit/fit.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
-import { solveRest, type LmmFit } from "../fit/makeFit.js";
-import { makeObjective, type Objective } from "../objective/makeObjective.js";
+import { type LmmFit } from "../fit/makeFit.js";
+import { solveRest } from "../linalg/triangular.js";
+import { makeObjective } from "../objective/makeObjective.js";
+import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import { bobyqa } from "../optim/bobyqa.js";
 import { optimize } from "../optim/optimize.js";
 import { modelParameters, thetaToSdCor, type IntervalRow, type ModelParameter, type ParameterIntervals, type ParameterKind } from "./parameterIntervals.js";
@@ -97,7 +99,7 @@ function selectParameters(parameters: readonly ModelParameter[], which: readonly
 interface MlOptimum {
   /** The model, shifted and scaled, with REML false. */
   model: Model;
-  objective: Objective;
+  objective: ProfiledDeviance;
   layout: ThetaLayout;
   shift: number;
   scale: number;
@@ -137,7 +139,7 @@ function mlOptimum(original: Model, thetaStart: readonly number[]): MlOptimum {
 }
 
 /** β̂(θ): back-substitution through the X rows of the dense tail of L (R_X β̂ = c_X). */
-function fixedEffects(objective: Objective, theta: Float64Array): Float64Array {
+function fixedEffects(objective: ProfiledDeviance, theta: Float64Array): Float64Array {
   const { LRR } = objective.factorize(theta, false);
   const { m, qRest } = objective.cross;
   return solveRest(LRR, m, qRest).slice(qRest, qRest + objective.p);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cholLowerBlockedTs, cholLowerInPlace, invertLower, invertLowerTransposed, invertLowerTransposedTs } from "./denseCholesky.js";
+import { cholLowerBlockedTs, cholLowerInPlace } from "./denseCholesky.js";
+import { invertLower, invertLowerTransposed, invertLowerTransposedTs } from "./triangular.js";
 import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmKernels.js";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */

@@ -1,4 +1,4 @@
-import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmKernels.js";
+import { wasmCholesky } from "./wasm/wasmKernels.js";
 
 /**
  * Small dense kernels on row-major Float64Array matrices, used per level block (p × p with p
@@ -254,78 +254,4 @@ function factorDiag(a: Float64Array, n: number, off: number, i0: number, i1: num
     solveColumn(a, n, off, j + 1, i1, j, i0, d);
   }
   return true;
-}
-
-/** Solves L x = b in place (L lower triangular n × n at `L[off ..]`, row-major). */
-export function forwardSolve(L: Float64Array, n: number, b: Float64Array, off = 0, boff = 0): void {
-  for (let i = 0; i < n; i++) {
-    let s = b[boff + i]!;
-    const ri = off + i * n;
-    for (let k = 0; k < i; k++) s -= L[ri + k]! * b[boff + k]!;
-    b[boff + i] = s / L[ri + i]!;
-  }
-}
-
-/** Solves L' x = b in place (L lower triangular n × n at `L[off ..]`, row-major). */
-export function backSolveTransposed(L: Float64Array, n: number, b: Float64Array, off = 0, boff = 0): void {
-  for (let i = n - 1; i >= 0; i--) {
-    let s = b[boff + i]!;
-    for (let k = i + 1; k < n; k++) s -= L[off + k * n + i]! * b[boff + k]!;
-    b[boff + i] = s / L[off + i * n + i]!;
-  }
-}
-
-/**
- * The inverse of a lower-triangular n × n matrix L (row-major), transposed: row j of the result is
- * column j of L⁻¹ (zeros before j), so that columns of L⁻¹ are contiguous. Each entry is a dot
- * product of contiguous row segments; from n = 64 on, the WebAssembly SIMD kernel where available.
- */
-export function invertLowerTransposed(L: Float64Array, n: number): Float64Array {
-  if (n >= WASM_MIN_N) {
-    const wasm = wasmInvertLowerT();
-    if (wasm) return wasm(L, n);
-  }
-  return invertLowerTransposedTs(L, n);
-}
-
-/** The TypeScript kernel of `invertLowerTransposed` (exported for tests). */
-export function invertLowerTransposedTs(L: Float64Array, n: number): Float64Array {
-  const x = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const xj = j * n;
-    x[xj + j] = 1 / L[j * n + j]!;
-    for (let i = j + 1; i < n; i++) {
-      const li = i * n;
-      let s0 = 0;
-      let s1 = 0;
-      let k = j;
-      for (; k + 1 < i; k += 2) {
-        s0 += L[li + k]! * x[xj + k]!;
-        s1 += L[li + k + 1]! * x[xj + k + 1]!;
-      }
-      if (k < i) s0 += L[li + k]! * x[xj + k]!;
-      x[xj + i] = -(s0 + s1) / L[li + i]!;
-    }
-  }
-  return x;
-}
-
-/** Inverse of a lower-triangular n × n matrix (row-major), itself lower triangular. */
-export function invertLower(L: Float64Array, n: number, off = 0): Float64Array {
-  // row by row: (L⁻¹)[i][j] = −(Σ_{k=j}^{i−1} L[i][k] (L⁻¹)[k][j]) / L[i][i]; rows of L and of the
-  // inverse are read contiguously, and only the lower triangle (n³/6 multiply-adds) is formed
-  const inv = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const ri = off + i * n;
-    const d = L[ri + i]!;
-    inv[i * n + i] = 1 / d;
-    for (let k = 0; k < i; k++) {
-      const lik = L[ri + k]!;
-      if (lik === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) inv[i * n + j]! -= lik * inv[rk + j]!;
-    }
-    for (let j = 0; j < i; j++) inv[i * n + j] = inv[i * n + j]! / d;
-  }
-  return inv;
 }

@@ -1,5 +1,5 @@
 import { HlmError } from "../HlmError.js";
-import type { Objective } from "../objective/makeObjective.js";
+import type { Objective } from "../objective/Objective.js";
 import { bobyqa } from "./bobyqa.js";
 
 /** Progress of the optimizer, for a progress bar or a log. */

@@ -1,0 +1,100 @@
+/**
+ * The dense tail's share of the nodes' elimination: M −= Σ_u L_tu L_tu', formed one row of M at a
+ * time through a transposed index of where the nodes meet the tail (in TypeScript, or in the
+ * WebAssembly kernel's index form).
+ */
+import type { BlockedLayout } from "./BlockedLayout.js";
+import type { TailUpdateIndex } from "./wasm/wasmKernels.js";
+
+/**
+ * Where the nodes meet the tail, transposed: for each tail row i, the node entries on that row
+ * (node u, entry index g into u's column), at tailPtr[i] .. tailPtr[i+1]); and, per node, the
+ * index of its first tail entry. Lets the tail's rank update be formed one row of M at a time.
+ */
+export interface TailIndex {
+  firstTail: Int32Array;
+  tailPtr: Int32Array;
+  tailNode: Int32Array;
+  tailEntry: Int32Array;
+  /** Workspace: one row of the update, length m. */
+  row: Float64Array;
+}
+
+export function tailIndex(layout: BlockedLayout): TailIndex {
+  const { nNodes, colPtr, rowIdx, tailStart, m } = layout;
+  const firstTail = new Int32Array(nNodes);
+  const count = new Int32Array(m + 1);
+  for (let u = 0; u < nNodes; u++) {
+    let g = colPtr[u]!;
+    const e1 = colPtr[u + 1]!;
+    while (g < e1 && rowIdx[g]! < tailStart) g++;
+    firstTail[u] = g;
+    for (; g < e1; g++) count[rowIdx[g]! - tailStart + 1]!++;
+  }
+  for (let i = 0; i < m; i++) count[i + 1]! += count[i]!;
+  const tailPtr = Int32Array.from(count);
+  const tailNode = new Int32Array(count[m]!);
+  const tailEntry = new Int32Array(count[m]!);
+  for (let u = 0; u < nNodes; u++) {
+    for (let g = firstTail[u]!; g < colPtr[u + 1]!; g++) {
+      const t = count[rowIdx[g]! - tailStart]!++;
+      tailNode[t] = u;
+      tailEntry[t] = g;
+    }
+  }
+  return { firstTail, tailPtr, tailNode, tailEntry, row: new Float64Array(m) };
+}
+
+/**
+ * The tail's update M −= Σ_u L_tu L_tu' (lower triangle) from the eliminated nodes, one row of M at
+ * a time through the transposed index: row i gathers, in a small buffer, the products of the nodes
+ * with an entry on row i, and M is written in order.
+ */
+export function tailRankUpdate(layout: BlockedLayout, tix: TailIndex, S: Float64Array, M: Float64Array): void {
+  const { nodeP, valOff, colPtr, rowIdx, tailStart, m } = layout;
+  const { firstTail, tailPtr, tailNode, tailEntry, row } = tix;
+  for (let i = 0; i < m; i++) {
+    const t1 = tailPtr[i + 1]!;
+    if (tailPtr[i] === t1) continue;
+    for (let t = tailPtr[i]!; t < t1; t++) {
+      const u = tailNode[t]!;
+      const g = tailEntry[t]!;
+      const pu = nodeP[u]!;
+      const e0 = colPtr[u]!;
+      const v0 = valOff[u]!;
+      if (pu === 1) {
+        const lg = S[v0 + g - e0]!;
+        for (let e = firstTail[u]!; e <= g; e++) row[rowIdx[e]! - tailStart]! += S[v0 + e - e0]! * lg;
+      } else {
+        const og = v0 + (g - e0) * pu;
+        for (let e = firstTail[u]!; e <= g; e++) {
+          const oe = v0 + (e - e0) * pu;
+          let acc = 0;
+          for (let a = 0; a < pu; a++) acc += S[oe + a]! * S[og + a]!;
+          row[rowIdx[e]! - tailStart]! += acc;
+        }
+      }
+    }
+    const r = i * m;
+    for (let c = 0; c <= i; c++) {
+      M[r + c]! -= row[c]!;
+      row[c] = 0;
+    }
+  }
+}
+
+/** The transposed index in the form of the WebAssembly tail kernel (one-column nodes: value o of node u is entry colPtr[u] + o − valOff[u]). */
+export function wasmTailIndex(layout: BlockedLayout, tix: TailIndex): TailUpdateIndex {
+  const { nNodes, valOff, colPtr, rowIdx, tailStart, nodeValues } = layout;
+  const { firstTail, tailPtr, tailNode, tailEntry } = tix;
+  const tailCol = new Int32Array(nodeValues);
+  for (let u = 0; u < nNodes; u++) for (let e = firstTail[u]!; e < colPtr[u + 1]!; e++) tailCol[valOff[u]! + e - colPtr[u]!] = rowIdx[e]! - tailStart;
+  const tStart = new Int32Array(tailNode.length);
+  const tG = new Int32Array(tailNode.length);
+  for (let t = 0; t < tailNode.length; t++) {
+    const u = tailNode[t]!;
+    tStart[t] = valOff[u]! + firstTail[u]! - colPtr[u]!;
+    tG[t] = valOff[u]! + tailEntry[t]! - colPtr[u]!;
+  }
+  return { tailCol, tStart, tG, tailPtr };
+}
