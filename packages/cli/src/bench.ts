@@ -10,7 +10,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildModel, fitModel, makeFit, makeObjective, optimize, type Table } from "@hlm/core";
 import { readTable } from "./run.js";
@@ -106,17 +106,18 @@ function generateCrossed(n: number, seed: number): string {
   return lines.join("\n") + "\n";
 }
 
-/** `hlm fit` as a process: its wall time and peak resident memory (MiB). */
+/** `hlm fit` as a process (the built command, dist/main.js): its wall time and peak resident memory (MiB). */
 function processRun(s: Spec): { wallSeconds: number; peakMiB: number } {
-  const index = fileURLToPath(new URL("./index.js", import.meta.url));
+  const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = ["fit", s.path!, "--formula", s.formula, "--json", ...(s.REML ? [] : ["--ml"])];
-  const code = `import { run } from ${JSON.stringify(index)};
-const code = await run(${JSON.stringify(args)}, { stdout: () => {}, stderr: (t) => process.stderr.write(t) });
-process.stderr.write("MAXRSS " + process.resourceUsage().maxRSS + "\\n");
-process.exitCode = code;`;
+  // the command as `node dist/main.js ARGS` runs it, reporting its peak memory as it exits
+  const code = `process.argv = [process.argv[0], ${JSON.stringify(main)}, ...${JSON.stringify(args)}];
+process.on("exit", () => process.stderr.write("MAXRSS " + process.resourceUsage().maxRSS + "\\n"));
+await import(${JSON.stringify(pathToFileURL(main).href)});`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
   const wallSeconds = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`hlm fit ${s.name} failed: ${r.stderr}`);
   const kib = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
   return { wallSeconds, peakMiB: kib / 1024 };
 }
