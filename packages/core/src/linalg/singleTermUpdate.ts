@@ -25,8 +25,7 @@ export function singleTermUpdate(layout: BlockedLayout, A: Float64Array): { upda
         const a = valOff[c]!;
         if (p1 === 1) {
           const t2 = T[0]! * T[0]!;
-          inflateBlock(T, 1, A, d, C, 0, tmp);
-          const cc = C[0]!;
+          const cc = t2 * A[d]! + 1; // T'D_cT + I for one column
           ld.times(cc);
           const sc = t2 / cc;
           for (let r = 0; r < m; r++) {
