@@ -13,7 +13,8 @@ export { makeObjective } from "./objective/makeObjective.js";
 export type { Objective, ParameterLayout } from "./objective/Objective.js";
 export type { ProfiledDeviance, Factorization } from "./objective/ProfiledDeviance.js";
 export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
-export { makeFit, type MakeFitOptions, type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/makeFit.js";
+export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
+export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/LmmFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
 

@@ -1,4 +1,4 @@
-import type { LmmFit } from "../src/fit/makeFit.js";
+import type { LmmFit } from "../src/fit/LmmFit.js";
 
 /**
  * The numbers of a fit that are NaN or infinite without a warning that explains them: a singular fit

@@ -13,7 +13,8 @@ import { fit } from "../src/fit/fit.js";
 import { modelTerms } from "../src/formula/modelTerms.js";
 import { deparse, parseFormula, type Expr, type Formula } from "../src/formula/parseFormula.js";
 import { HlmError } from "../src/HlmError.js";
-import { makeFit, type LmmFit } from "../src/fit/makeFit.js";
+import { makeFit } from "../src/fit/makeFit.js";
+import { type LmmFit } from "../src/fit/LmmFit.js";
 import { makeObjective } from "../src/objective/makeObjective.js";
 import { tableFromRows } from "../src/io/tableFromRows.js";
 

@@ -2,7 +2,7 @@ import betainc from "@stdlib/math-base-special-betainc";
 import { EigenvalueDecomposition, Matrix } from "ml-matrix";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { satterthwaiteDf, type SatterthwaiteModel } from "../fit/satterthwaite.js";
 import { containingTerms, typeIIIContrasts, type TermColumns } from "./typeIIIContrasts.js";
 

@@ -11,7 +11,7 @@ import type { Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { modelParameters, thetaToSdCor, type IntervalRow, type ParameterIntervals } from "./parameterIntervals.js";
 import { qnorm, RRandom } from "./rRandom.js";
 

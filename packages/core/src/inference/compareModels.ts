@@ -4,7 +4,7 @@ import { fitModel, type FitOptions } from "../fit/fit.js";
 import { formatPValues } from "../report/formatPValues.js";
 import { formatCommon, signifStars } from "../report/formatSummary.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import type { Table } from "../io/Table.js";
 
 /** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { thetaLayout } from "../model/thetaLayout.js";
 import { modelParameters, sdCorToTheta, thetaToSdCor, varianceParameterNames } from "./parameterIntervals.js";
 import type { ReTerm } from "../model/Model.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 
 const term = (group: string, columnNames: string[]) => ({ group, columnNames, p: columnNames.length }) as unknown as ReTerm;
 // sleepstudy, Reaction ~ Days + (Days | Subject), REML (lme4 1.1-31, test/conformance)

@@ -8,7 +8,7 @@
  */
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import type { ThetaLayout } from "../model/thetaLayout.js";
 
 /** Which kind of parameter a row is. */

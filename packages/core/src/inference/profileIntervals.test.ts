@@ -5,7 +5,7 @@ import { buildModel } from "../model/buildModel.js";
 import { type Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { modelParameters } from "./parameterIntervals.js";
 import { thetaLayout } from "../model/thetaLayout.js";
 import { profileIntervals } from "./profileIntervals.js";

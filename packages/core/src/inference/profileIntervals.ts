@@ -18,11 +18,11 @@
  * An SD whose profile stays above −z down to 0 gets the lower limit 0, a correlation whose profile
  * stays inside ±z up to ±1 gets the limit ±1 (lme4's behaviour).
  */
-import { responseScale, responseShift } from "../fit/fit.js";
+import { responseScale, responseShift } from "../fit/responseScaling.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
-import { type LmmFit } from "../fit/makeFit.js";
+import { type LmmFit } from "../fit/LmmFit.js";
 import { solveRest } from "../linalg/triangular.js";
 import { makeObjective } from "../objective/makeObjective.js";
 import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";

@@ -1,4 +1,4 @@
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 
 /** Fields of the conformance references (`packages/core/test/conformance/*.json`), as `hlm fit --json` prints them. */
 export interface FitJson {

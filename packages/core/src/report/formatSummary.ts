@@ -1,5 +1,5 @@
 import { formatPValues } from "./formatPValues.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import type { ShrinkageTable } from "../results/shrinkageTable.js";
 
 /** Decimals needed to show x with `digits` significant digits, trailing zeros dropped (R's formatReal). */

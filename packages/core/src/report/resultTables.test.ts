@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { conformanceDir, loadReferences, type Reference } from "../../test/compareReference.js";
 import { buildModel } from "../model/buildModel.js";
 import { fitModel } from "../fit/fit.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { readCsv } from "../io/readCsv.js";
 import { randomEffectsTable, shrinkageResultTable, summaryTable, type ResultSection, type ResultTable } from "./resultTables.js";
 import { shrinkageTable } from "../results/shrinkageTable.js";

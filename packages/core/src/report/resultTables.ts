@@ -7,7 +7,7 @@
  * per column. A blank cell is `null` (a group's OLS estimate that cannot be estimated, a missing
  * correlation, a p-value that was not computed).
  */
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { pValueNumberFormat } from "./formatPValues.js";
 import type { ShrinkageTable } from "../results/shrinkageTable.js";
 

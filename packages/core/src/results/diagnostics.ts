@@ -3,7 +3,7 @@
  * normal QQ plots of the residuals and of the BLUPs of each random effect (R's `qqnorm`).
  */
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 
 /** R's `ppoints(n)`: (i − a)/(n + 1 − 2a), i = 1…n, a = 3/8 for n ≤ 10 and 1/2 above. */
 export function ppoints(n: number): Float64Array {

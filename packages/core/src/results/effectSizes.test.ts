@@ -6,7 +6,7 @@ import { effectSizes, type EffectSizes } from "./effectSizes.js";
 import { waldIntervals } from "../inference/parameterIntervals.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { readCsv } from "../io/readCsv.js";
 
 /** Written by test/fixtures/effectSizes/effectSizes.R (performance 0.10.2, lme4's confint). */

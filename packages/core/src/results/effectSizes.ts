@@ -1,6 +1,6 @@
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 
 /** The variance decomposition of a Gaussian mixed model and the R² and ICC built from it. */
 export interface EffectSizes {

@@ -7,7 +7,7 @@ import { buildModel } from "../model/buildModel.js";
 import { type Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { columnLabel } from "../model/levelLabels.js";
 import { selectRows } from "../io/selectRows.js";
 import { type Table } from "../io/Table.js";

@@ -19,7 +19,7 @@ import { buildModel } from "../model/buildModel.js";
 import { type Model } from "../model/Model.js";
 import type { Expr } from "../formula/parseFormula.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { columnsOf } from "../formula/nameUses.js";
 import { columnLabel, formatLabel } from "../model/levelLabels.js";
 import type { Column, Table } from "../io/Table.js";

@@ -1,7 +1,7 @@
 import type { Model } from "../model/Model.js";
 import { responseMinusOffset } from "../model/response.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/makeFit.js";
+import type { LmmFit } from "../fit/LmmFit.js";
 import { dropRankDeficient } from "../model/rankDeficiency.js";
 
 /**

@@ -1,0 +1,53 @@
+import { describeDropped } from "../model/droppedRows.js";
+import type { Model } from "../model/Model.js";
+import type { OptSummary } from "../optim/optimize.js";
+import type { ConvergenceCheck } from "./checkConvergence.js";
+import type { FitWarning } from "./LmmFit.js";
+
+/**
+ * What lme4 says about a fit that does not stop it, in its words: rows dropped for missing values,
+ * rank-deficient columns dropped, predictors on very different scales, a singular fit, and the
+ * optimizer's and the convergence check's warnings.
+ */
+export function fitWarnings(model: Model, singular: boolean, opt: OptSummary, convergence: ConvergenceCheck): FitWarning[] {
+  const warnings: FitWarning[] = [];
+  if (model.nDropped > 0) {
+    const why = model.droppedBy && model.droppedBy.length > 0 ? ` (${describeDropped(model.droppedBy)})` : "";
+    warnings.push({ code: "missing-rows", message: `${model.nDropped} row${model.nDropped === 1 ? "" : "s"} with missing values dropped${why}.` });
+  }
+  if (model.droppedColumns.length > 0) {
+    const k = model.droppedColumns.length;
+    warnings.push({ code: "rank-deficient", message: `fixed-effect model matrix is rank deficient so dropping ${k} column${k === 1 ? "" : "s"} / coefficient${k === 1 ? "" : "s"} (${model.droppedColumns.join(", ")})` });
+  }
+  if (predictorScalesDiffer(model.X, model.n, model.p)) warnings.push({ code: "scale", message: "Some predictor variables are on very different scales: consider rescaling" });
+  if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
+  for (const msg of opt.warnings) warnings.push({ code: "convergence", message: msg });
+  if (convergence.warning) warnings.push({ code: "convergence", message: convergence.warning });
+  return warnings;
+}
+
+/**
+ * lme4's checkScaleX: the fixed-effects columns that are not all 0 or 1 have standard deviations
+ * more than a factor 1000 apart, or one of them is above 1000 or below 1/1000.
+ */
+export function predictorScalesDiffer(X: Float64Array, n: number, p: number): boolean {
+  const logSd: number[] = [];
+  for (let j = 0; j < p; j++) {
+    const o = j * n;
+    let indicator = true;
+    let sum = 0;
+    for (let t = 0; t < n; t++) {
+      const v = X[o + t]!;
+      if (v !== 0 && v !== 1) indicator = false;
+      sum += v;
+    }
+    if (indicator) continue;
+    const mean = sum / n;
+    let ss = 0;
+    for (let t = 0; t < n; t++) ss += (X[o + t]! - mean) ** 2;
+    logSd.push(0.5 * Math.log(ss / (n - 1)));
+  }
+  const limit = Math.log(1000);
+  if (logSd.some((l) => !(Math.abs(l) <= limit))) return true;
+  return logSd.length > 0 && Math.max(...logSd) - Math.min(...logSd) > limit;
+}
