@@ -93,7 +93,7 @@ describe("reference: worksheet functions page", () => {
   });
 
   it("quotes a real error message", async () => {
-    const wf = await import("../../apps/excel-addin/dist/worksheetFunctions.js");
+    const wf = await import("../../apps/excel-addin/dist/common/worksheetFunctions.js");
     const data = [["school", "ses", "score"], ...Array.from({ length: 20 }, (_, i) => [`s${i % 4}`, i / 10, 50 + ((i * 7) % 5)])];
     const formula = "score ~ SES + (1 | school)";
     expect(() => wf.fixef(data, formula)).toThrow("Unknown column 'SES' in formula 'score ~ SES + (1 | school)' (position 9); did you mean 'ses'?");

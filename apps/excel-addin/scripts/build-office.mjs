@@ -13,7 +13,7 @@
  *   node apps/excel-addin/scripts/build-office.mjs [--outdir DIR] [--no-minify]
  *
  * Fails when the metadata has errors or the bundle contains eval, new Function or the Function
- * constructor taken as a value (src/security.test.ts checks every bundle of the page the same way).
+ * constructor taken as a value (test/security.test.ts checks every bundle of the page the same way).
  */
 import { build } from "esbuild";
 import { generateCustomFunctionsMetadata } from "custom-functions-metadata";

@@ -10,7 +10,7 @@ import { cell, code, csvValues, isMain, referenceDir, repoRoot, table, writePage
 
 export const functionsJsonPath = join(repoRoot, "apps/excel-addin/dist/functions.json");
 const functionsSource = join(repoRoot, "apps/excel-addin/src/functions/functions.ts");
-const worksheetFunctionsPath = join(repoRoot, "apps/excel-addin/dist/worksheetFunctions.js");
+const worksheetFunctionsPath = join(repoRoot, "apps/excel-addin/dist/common/worksheetFunctions.js");
 export const pagePath = join(referenceDir, "functions.md");
 
 /** The data of the examples: examples/nels_sim.csv pasted at A1 (a header and 12,974 rows). */

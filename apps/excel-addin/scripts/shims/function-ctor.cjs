@@ -5,7 +5,7 @@
  * string with `new Function(...)`. The engine never calls that factory (the t distribution's code
  * calls `evalpoly(c, x)`, a loop), so this changes nothing that runs, and it keeps string evaluation
  * out of the bundles: the task pane's Content-Security-Policy allows none ('unsafe-eval' is absent),
- * and `src/security.test.ts` scans the built bundles for it.
+ * and `test/security.test.ts` scans the built bundles for it.
  */
 "use strict";
 

@@ -1,8 +1,8 @@
 /**
- * The add-in's Excel side: every `Excel.run` of the add-in is in this folder. The task pane reads
- * the data with `readSelectedRange` or `readUsedRange` and writes the result tables with
- * `writeResultSheets`. The helpers beside them (addresses, sheet names, blocks, layout) are plain
- * functions without Office.
+ * The add-in's Excel side, thin and at the edge: every `Excel.run` of the add-in is in this folder,
+ * and nothing else is. The task pane reads the data with `readSelectedRange` or `readUsedRange` and
+ * writes the sheet tables with `writeSheetTables`; what they compute without Office (addresses,
+ * blocks, sheet names, the plan of a sheet) is in `../common/sheet/`.
  */
 export { readSelectedRange, readUsedRange, type RangeData } from "./readRange.js";
-export { writeResultSheets, type WriteOptions } from "./writeResultSheets.js";
+export { writeSheetTables, type WriteOptions } from "./writeSheetTables.js";

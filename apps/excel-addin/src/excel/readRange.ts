@@ -7,8 +7,8 @@
  * `context.sync` each. Nothing here writes to the workbook: ranges are only loaded.
  */
 import { HlmError } from "@hlm/core";
-import { intersectRects, rectAddress, splitSheet, topLeft, type CellRect } from "./addresses.js";
-import { READ_MAX_CELLS, splitRect } from "./blocks.js";
+import { intersectRects, rectAddress, splitSheet, topLeft, type CellRect } from "../common/sheet/addresses.js";
+import { READ_MAX_CELLS, splitRect } from "../common/sheet/blocks.js";
 
 export interface RangeData {
   /** The address of the cells read, with the sheet (`Sheet1!A1:D12975`). */

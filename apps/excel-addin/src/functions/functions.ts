@@ -1,14 +1,14 @@
 /// <reference types="custom-functions-runtime" />
 /**
  * The `HLM.*` worksheet functions (namespace HLM, from the manifest): thin wrappers around
- * `../worksheetFunctions.ts`, registered with `CustomFunctions.associate`. Their JSDoc is the source
+ * `../common/worksheetFunctions.ts`, registered with `CustomFunctions.associate`. Their JSDoc is the source
  * of `functions.json` (custom-functions-metadata). Errors become `#VALUE!` or `#N/A` with a message
  * (`toCustomFunctionError`); blank cells of a result are "" so that they show empty. Each asks Excel
  * for the addresses of its arguments (`@requiresParameterAddresses`, the trailing `invocation`), so
  * that a message about the data names the cell and row as the sheet counts them.
  */
-import * as wf from "../worksheetFunctions.js";
-import type { Cell } from "../worksheetFunctions.js";
+import * as wf from "../common/worksheetFunctions.js";
+import type { Cell } from "../common/worksheetFunctions.js";
 import { toCustomFunctionError } from "./toCustomFunctionError.js";
 
 /** A value a function can hand to Excel: blank cells as "". */

@@ -2,7 +2,7 @@ import { HlmError } from "@hlm/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { FakeCustomFunctionsError, installFakeCustomFunctions } from "./testing/fakeCustomFunctions.js";
-import { icc, ranef } from "../worksheetFunctions.js";
+import { icc, ranef } from "../common/worksheetFunctions.js";
 import { toCustomFunctionError } from "./toCustomFunctionError.js";
 
 beforeAll(() => {

@@ -7,10 +7,10 @@
  * worker finished before it read the cancel: a cancelled fit writes nothing.
  */
 import { HlmError } from "@hlm/core";
-import type { SheetLayout } from "../rangeToTable.js";
+import type { SheetLayout } from "../common/rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { CompareDone, CompareProgress, CompareRequest, FitDone, FitFailed, FitProgress, FitRequest, PaneToWorker, WorkerToPane } from "../worker/protocol.js";
-import { unpackSheetTables } from "../resultSheets.js";
+import { unpackSheetTables } from "../common/sheetTables.js";
 
 /** What the client needs of a Worker (a fake in the tests). */
 export interface WorkerLike {

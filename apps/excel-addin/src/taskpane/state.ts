@@ -2,7 +2,7 @@
  * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
  * pickers, ML/REML, the categorical columns, and where the fit is.
  */
-import type { SheetLayout } from "../rangeToTable.js";
+import type { SheetLayout } from "../common/rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { ComparisonRow } from "@hlm/core";
 import type { FitDigest } from "../worker/protocol.js";

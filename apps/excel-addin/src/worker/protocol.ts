@@ -9,16 +9,23 @@
  * keeps the packed table and sends it with every fit.
  */
 import type { ComparisonRow, HlmErrorCode } from "@hlm/core";
-import type { SheetTable } from "../resultSheets.js";
-import type { SheetLayout } from "../rangeToTable.js";
+import type { SheetLayout } from "../common/rangeToTable.js";
+import type { SheetTable } from "../common/sheetTables.js";
 import type { PackedTable } from "./packedTable.js";
 
-/** Start a fit. `id` tags every reply, so replies of an earlier (cancelled) fit can be told apart. */
-export interface FitRequest {
-  type: "fit";
+/** What every message between the pane and the worker has: its kind, and the id of the fit, comparison or table it is about. */
+export interface Message<T extends string> {
+  type: T;
   id: number;
+}
+
+/**
+ * What a fit and a comparison both ask for: the data, the estimation, and how to reach and report
+ * on the run. `id` tags every reply, so replies of an earlier (cancelled) run can be told apart.
+ */
+export interface ModelRequest<T extends "fit" | "compare"> extends Message<T> {
   table: PackedTable;
-  formula: string;
+  /** REML as asked for in the pane (a comparison refits REML models by ML, and lme4's note says so). */
   REML: boolean;
   /** Numeric columns to treat as categorical. */
   factors: string[];
@@ -35,33 +42,13 @@ export interface FitRequest {
   cancelFlag?: Int32Array;
   /** Minimum time between progress messages, in ms (default 100). */
   progressIntervalMs?: number;
+}
+
+/** Start a fit. */
+export interface FitRequest extends ModelRequest<"fit"> {
+  formula: string;
   /** Add the `HLM Diagnostics` sheet (residuals, QQ data, charts) to the result tables (default false). */
   diagnostics?: boolean;
-}
-
-/** Cancel the fit with this id. */
-export interface CancelRequest {
-  type: "cancel";
-  id: number;
-}
-
-/** Cells of a range, the next rows of table `id` (the header row first). */
-export interface RowsChunk {
-  type: "rows";
-  id: number;
-  rows: unknown[][];
-}
-
-/**
- * All rows of table `id` are sent: make the table. `what` names the range in messages ("selection");
- * `firstRow` and `firstColumn` (0-based) are where the range starts on its sheet, for cell addresses.
- */
-export interface TableRequest {
-  type: "makeTable";
-  id: number;
-  what: string;
-  firstRow?: number;
-  firstColumn?: number;
 }
 
 /**
@@ -69,44 +56,46 @@ export interface TableRequest {
  * (models asked for by REML are refitted so, and the result says so) and test each against the one
  * above it. Cancelled as a fit is (`cancel` with this id, or the shared flag).
  */
-export interface CompareRequest {
-  type: "compare";
-  id: number;
-  table: PackedTable;
+export interface CompareRequest extends ModelRequest<"compare"> {
   /** Two or more formulas; the models are named m0, m1, … in this order. */
   formulas: string[];
-  /** As asked for in the pane: REML models are refitted by ML (lme4's note says so). */
-  REML: boolean;
-  factors: string[];
-  dataName?: string;
-  layout?: SheetLayout;
-  cancelFlag?: Int32Array;
-  progressIntervalMs?: number;
+}
+
+/** Cancel the fit or comparison with this id. */
+export type CancelRequest = Message<"cancel">;
+
+/** Cells of a range, the next rows of table `id` (the header row first). */
+export interface RowsChunk extends Message<"rows"> {
+  rows: unknown[][];
+}
+
+/**
+ * All rows of table `id` are sent: make the table. `what` names the range in messages ("selection");
+ * `firstRow` and `firstColumn` (0-based) are where the range starts on its sheet, for cell addresses.
+ */
+export interface TableRequest extends Message<"makeTable"> {
+  what: string;
+  firstRow?: number;
+  firstColumn?: number;
 }
 
 export type PaneToWorker = FitRequest | CompareRequest | CancelRequest | RowsChunk | TableRequest;
 
 /** The table of a `makeTable` request. */
-export interface TableReady {
-  type: "tableReady";
-  id: number;
+export interface TableReady extends Message<"tableReady"> {
   table: PackedTable;
   /** Where the header and each column of the table are on the sheet. */
   layout: SheetLayout;
 }
 
 /** Why the rows of a `makeTable` request are no table (one sentence that names the range, column or cell). */
-export interface TableFailed {
-  type: "tableFailed";
-  id: number;
+export interface TableFailed extends Message<"tableFailed"> {
   code: HlmErrorCode;
   message: string;
 }
 
 /** Where the fit is: the number of objective evaluations and the objective (deviance or REML criterion). */
-export interface FitProgress {
-  type: "progress";
-  id: number;
+export interface FitProgress extends Message<"progress"> {
   stage: "building" | "optimizing" | "finishing";
   evaluations: number;
   objective: number | null;
@@ -128,24 +117,18 @@ export interface FitDigest {
   warnings: string[];
 }
 
-export interface FitDone {
-  type: "done";
-  id: number;
+export interface FitDone extends Message<"done"> {
   fit: FitDigest;
   /** `HLM Summary`, `HLM Random Effects`, `HLM Shrinkage` (and `HLM Diagnostics` when asked for), ready to write. */
   tables: SheetTable[];
   elapsedMs: number;
 }
 
-export interface FitCancelled {
-  type: "cancelled";
-  id: number;
+export interface FitCancelled extends Message<"cancelled"> {
   evaluations: number;
 }
 
-export interface FitFailed {
-  type: "error";
-  id: number;
+export interface FitFailed extends Message<"error"> {
   code: HlmErrorCode;
   /** One sentence for the person at the sheet. */
   message: string;
@@ -156,18 +139,14 @@ export interface FitFailed {
 export type FitReply = FitProgress | FitDone | FitCancelled | FitFailed;
 
 /** Where a comparison is: fitting model `model` (0-based, in the order given) of `models`. */
-export interface CompareProgress {
-  type: "compareProgress";
-  id: number;
+export interface CompareProgress extends Message<"compareProgress"> {
   model: number;
   models: number;
   evaluations: number;
 }
 
 /** The comparison, as lme4's anova table, and the `HLM Comparison` sheet ready to write. */
-export interface CompareDone {
-  type: "compareDone";
-  id: number;
+export interface CompareDone extends Message<"compareDone"> {
   rows: ComparisonRow[];
   note: string | null;
   nobs: number;

@@ -5,9 +5,9 @@
  * has them, then `compareFits` makes the table. Plain TypeScript, tested with vitest directly.
  */
 import { buildModel, compareFits, fitModel, HlmError, REFIT_NOTE, type LmmFit, type Model } from "@hlm/core";
-import { formulaColumns, locateError } from "../locateError.js";
-import { checkErrorCells } from "../rangeToTable.js";
-import { comparisonTable } from "../resultSheets.js";
+import { formulaColumns, locateError } from "../common/locateError.js";
+import { checkErrorCells } from "../common/rangeToTable.js";
+import { comparisonTable } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
 import type { CompareReply, CompareRequest } from "./protocol.js";
 import { errorReply } from "./runFit.js";

@@ -1,9 +1,9 @@
 import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
-import { getFit } from "../modelCache.js";
-import { rangeToTable } from "../rangeToTable.js";
-import { diagnosticsTable, packSheetTables, unpackSheetTables } from "../resultSheets.js";
+import { getFit } from "../common/modelCache.js";
+import { rangeToTable } from "../common/rangeToTable.js";
+import { diagnosticsTable, packSheetTables, unpackSheetTables } from "../common/sheetTables.js";
 import { packTable } from "./packedTable.js";
 import type { FitRequest, WorkerToPane } from "./protocol.js";
 import { errorReply, runFit } from "./runFit.js";

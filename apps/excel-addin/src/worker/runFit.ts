@@ -6,9 +6,9 @@
  * tested with vitest directly.
  */
 import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
-import { formulaColumns, locateError } from "../locateError.js";
-import { checkErrorCells } from "../rangeToTable.js";
-import { diagnosticsTable, packSheetTables, withInference, type SheetTable } from "../resultSheets.js";
+import { formulaColumns, locateError } from "../common/locateError.js";
+import { checkErrorCells } from "../common/rangeToTable.js";
+import { diagnosticsTable, packSheetTables, withInference, type SheetTable } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
 import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
 import { throttledProgress } from "./throttledProgress.js";

@@ -1,7 +1,7 @@
 import { tableFromRows } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { datasetRange } from "../../test/conformanceRange.js";
-import { rangeToTable } from "../rangeToTable.js";
+import { rangeToTable } from "../common/rangeToTable.js";
 import { packTable, unpackTable } from "./packedTable.js";
 import { TableLoads } from "./tableLoads.js";
 

@@ -5,7 +5,7 @@
  * worker.
  */
 import { HlmError } from "@hlm/core";
-import { rangeToLocatedTable } from "../rangeToTable.js";
+import { rangeToLocatedTable } from "../common/rangeToTable.js";
 import { packTable } from "./packedTable.js";
 import type { RowsChunk, TableFailed, TableReady, TableRequest } from "./protocol.js";
 

@@ -1,7 +1,8 @@
 /**
  * The end-to-end test of the task pane in headless Chromium (not part of the root `vitest run`,
- * which takes only `src` tests). Needs the built pane (`npx vite build` in apps/excel-addin) and
- * /usr/bin/chromium (Debian's `chromium`); without Chromium the test is skipped with a message.
+ * which takes the `src` tests and the suites directly in `test/`). Needs the built pane
+ * (`npx vite build` in apps/excel-addin) and /usr/bin/chromium (Debian's `chromium`); without
+ * Chromium the test is skipped with a message.
  *
  *   cd apps/excel-addin && npx vite build && npx vitest run --config test/e2e/vitest.config.ts
  */

@@ -1,13 +1,13 @@
 /**
- * A small Excel for the tests of `src/excel`, built from office-addin-mock's `OfficeMockObject`s:
- * properties must be loaded and synced before they can be read, as in Office.js. Requests (adding and
- * deleting sheets, writing cells, tables, charts) are queued and carried out at `context.sync()`, as
- * Excel does; a sync can be made to fail, before or part-way through its requests. The workbook
- * keeps its cells in a grid per sheet, so a test can look at what was written, and `changes` logs
- * every change carried out, with the sheet it touched.
+ * A small Excel for the tests of `src/excel` (and `test/nothingLost.test.ts`), built from
+ * office-addin-mock's `OfficeMockObject`s: properties must be loaded and synced before they can be
+ * read, as in Office.js. Requests (adding and deleting sheets, writing cells, tables, charts) are
+ * queued and carried out at `context.sync()`, as Excel does; a sync can be made to fail, before or
+ * part-way through its requests. The workbook keeps its cells in a grid per sheet, so a test can
+ * look at what was written, and `changes` logs every change carried out, with the sheet it touched.
  */
 import { OfficeMockObject } from "office-addin-mock";
-import { cellAddress, quoteSheetName, rangeAddress, type CellRect } from "../addresses.js";
+import { cellAddress, quoteSheetName, rangeAddress, type CellRect } from "../../common/sheet/addresses.js";
 
 export interface FakeCell {
   value: unknown;

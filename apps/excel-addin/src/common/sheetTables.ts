@@ -1,9 +1,10 @@
+// Beside core's `resultTables.ts` (the three result tables shared with the CLI): the add-in's own sheet tables, built here and written by `../excel/writeSheetTables.ts`.
 /**
- * The add-in's own result sheets, beside core's three (`HLM Summary`, `HLM Random Effects`,
- * `HLM Shrinkage`, from `@hlm/core`'s resultTables): the model comparison (`HLM Comparison`), and
- * the inference sections added to `HLM Summary` (type III tests, ICC and R²), as
- * plain data in core's `ResultSection` shape, written by `../excel/writeResultSheets.ts` with the same
- * rules (new sheets only, ` (2)` suffixes, an Excel table per section). No Office here.
+ * `SheetTable`, a result sheet of any name (core's `ResultTable` with the add-in's sheet names and
+ * charts too), and the tables only the add-in writes: the model comparison (`HLM Comparison`), the
+ * diagnostics (`HLM Diagnostics`), and the inference sections added to `HLM Summary` (type III tests,
+ * ICC and R²). Plain data in core's `ResultSection` shape, written with the same rules as core's three
+ * (new sheets only, ` (2)` suffixes, an Excel table per section). No Office here.
  */
 import { anovaTypeIII, diagnostics, effectSizes, HlmError, NUMBER_FORMATS, pValueNumberFormat, type Cell, type ComparisonRow, type LmmFit, type Model, type ModelComparison, type ResultSection, type ResultTable } from "@hlm/core";
 

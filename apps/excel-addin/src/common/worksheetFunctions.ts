@@ -14,7 +14,7 @@
  */
 import * as core from "@hlm/core";
 import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
-import { rangeOrigin } from "./excel/addresses.js";
+import { rangeOrigin } from "./sheet/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
 import { checkErrorCells, rangeRows, rangeToTable } from "./rangeToTable.js";

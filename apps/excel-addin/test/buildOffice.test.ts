@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { datasetRange, loadReference } from "../../test/conformanceRange.js";
-import { FakeCustomFunctionsError, installFakeCustomFunctions } from "./testing/fakeCustomFunctions.js";
+import { FakeCustomFunctionsError, installFakeCustomFunctions } from "../src/functions/testing/fakeCustomFunctions.js";
+import { datasetRange, loadReference } from "./conformanceRange.js";
 
-const script = fileURLToPath(new URL("../../scripts/build-office.mjs", import.meta.url));
+const script = fileURLToPath(new URL("../scripts/build-office.mjs", import.meta.url));
 const out = mkdtempSync(join(tmpdir(), "hlm-office-"));
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));

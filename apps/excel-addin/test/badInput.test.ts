@@ -13,15 +13,15 @@
  * `{what}` is the range's name in the message: "selection" in the pane, "data range" in a function.
  */
 import { describe, expect, it } from "vitest";
-import { datasetRange } from "../test/conformanceRange.js";
-import { rangeOrigin } from "./excel/addresses.js";
-import { FakeCustomFunctionsError, installFakeCustomFunctions } from "./functions/testing/fakeCustomFunctions.js";
-import type { WorkerToPane } from "./worker/protocol.js";
-import { runFit } from "./worker/runFit.js";
-import { TableLoads } from "./worker/tableLoads.js";
+import { rangeOrigin } from "../src/common/sheet/addresses.js";
+import { FakeCustomFunctionsError, installFakeCustomFunctions } from "../src/functions/testing/fakeCustomFunctions.js";
+import type { WorkerToPane } from "../src/worker/protocol.js";
+import { runFit } from "../src/worker/runFit.js";
+import { TableLoads } from "../src/worker/tableLoads.js";
+import { datasetRange } from "./conformanceRange.js";
 
 const associated = installFakeCustomFunctions();
-await import("./functions/functions.js");
+await import("../src/functions/functions.js");
 
 const FORMULA = "Reaction ~ Days + (Days | Subject)";
 const sleep = datasetRange("sleepstudy"); // Reaction, Days, Subject; 180 rows; the header on row 1

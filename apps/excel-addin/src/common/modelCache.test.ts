@@ -1,6 +1,6 @@
 import { fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
 import { describe, expect, it } from "vitest";
-import { copyRange, datasetRange, loadReference } from "../test/conformanceRange.js";
+import { copyRange, datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { getFit, hashValues, ModelCache, modelCache, parseMethod } from "./modelCache.js";
 
 /** A cache whose fitter counts the models it fits. */

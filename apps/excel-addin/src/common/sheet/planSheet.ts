@@ -1,10 +1,11 @@
 /**
  * Where a result table goes on its sheet, without Office: the sections one below the other (a bold
  * title line, the header and rows as an Excel table, a blank line), the cells as Excel is to get
- * them, and for the shrinkage sheet the data and place of the OLS-against-BLUP scatter chart.
+ * them, and for the shrinkage sheet the data and place of the OLS-against-BLUP scatter chart: the
+ * plan (`planSheet`) that `../../excel/writeSheetTables.ts` carries out in Excel.
  */
 import type { Cell, ResultSection } from "@hlm/core";
-import type { SheetSection, SheetTable } from "../resultSheets.js";
+import type { SheetSection, SheetTable } from "../sheetTables.js";
 import type { CellRect } from "./addresses.js";
 import type { WritePiece } from "./blocks.js";
 

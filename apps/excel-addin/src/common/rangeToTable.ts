@@ -18,7 +18,7 @@
  *   (`checkErrorCells`). A column the model does not use may hold errors. An error in the header
  *   stops at once.
  * - Messages name columns by their letters and cells by their addresses; pass the position of the
- *   range (`Excel.Range.rowIndex`/`columnIndex`, or `rangeOrigin(address)` of `excel/addresses.ts`) for addresses that match
+ *   range (`Excel.Range.rowIndex`/`columnIndex`, or `rangeOrigin(address)` of `sheet/addresses.ts`) for addresses that match
  *   the sheet, otherwise the range is taken to start at A1. `RangeRows.layout` keeps where the
  *   header and each column are, so that later errors (from the engine) can name cells too.
  */

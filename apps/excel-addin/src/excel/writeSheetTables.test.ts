@@ -1,16 +1,17 @@
 /**
- * The Excel layer against office-addin-mock (`testing/fakeExcel.ts`): reading the selection and the
- * used range, writing the three result sheets, name collisions, batching, and removing the sheets
- * of a write that failed half-way.
+ * Writing sheet tables to Excel against office-addin-mock (`testing/fakeExcel.ts`): the three
+ * result sheets and `HLM Diagnostics` as formatted tables with their charts, name collisions,
+ * batching, and removing the sheets of a write that failed half-way.
  */
 import { HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type Cell, type ResultTable } from "@hlm/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { datasetRange, loadReference } from "../../test/conformanceRange.js";
-import { getFit } from "../modelCache.js";
-import { WRITE_LIMITS } from "./blocks.js";
-import { readSelectedRange, readUsedRange, writeResultSheets } from "./index.js";
-import { planSheet } from "./layout.js";
+import { getFit } from "../common/modelCache.js";
+import { WRITE_LIMITS } from "../common/sheet/blocks.js";
+import { CHART_ROWS, planSheet } from "../common/sheet/planSheet.js";
+import { diagnosticsTable } from "../common/sheetTables.js";
 import { FakeExcel } from "./testing/fakeExcel.js";
+import { writeSheetTables } from "./writeSheetTables.js";
 
 afterEach(() => {
   delete (globalThis as { Excel?: unknown }).Excel;
@@ -54,61 +55,12 @@ function expectSheet(excel: FakeExcel, sheetName: string, table: ResultTable): v
   expect(sheet.autofitted).toEqual([plan.used]);
 }
 
-describe("readSelectedRange and readUsedRange", () => {
-  it("read the selection's address and values as Excel gives them", async () => {
-    const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }], selection: { row: 0, column: 0, rowCount: 181, columnCount: 3 } });
-    excel.install();
-    const got = await readSelectedRange();
-    expect(got.address).toBe("Data!A1:C181");
-    expect(got.values).toEqual(sleepData);
-  });
-
-  it("clips a selection of whole columns to the used range", async () => {
-    const excel = new FakeExcel({ sheets: [{ name: "My data", values: sleepData }], selection: { row: 0, column: 1, rowCount: 1_048_576, columnCount: 4 } });
-    excel.install();
-    const got = await readSelectedRange();
-    expect(got.address).toBe("'My data'!B1:C181");
-    expect(got.values).toEqual(sleepData.map((row) => row.slice(1)));
-    expect(excel.loads.every((r) => r.rowCount * r.columnCount <= 10_000)).toBe(true);
-  });
-
-  it("reads a large used range in blocks", async () => {
-    const big = [["y", "x", "g"], ...Array.from({ length: 12_000 }, (_, i) => [i * 0.5, i % 7, `g${i % 50}`])];
-    const excel = new FakeExcel({ sheets: [{ name: "Sheet1", values: big }] });
-    excel.install();
-    const got = await readUsedRange();
-    expect(got.address).toBe("Sheet1!A1:C12001");
-    expect(got.values).toEqual(big);
-    expect(excel.loads.length).toBeGreaterThan(3);
-    expect(excel.loads.every((r) => r.rowCount * r.columnCount <= 10_000)).toBe(true);
-  });
-
-  it("reads rows wider than a block in pieces of columns, and puts them back together", async () => {
-    const wide = Array.from({ length: 4 }, (_, r) => Array.from({ length: 25 }, (_, c) => (r === 0 ? `c${c}` : r * 100 + c)));
-    const excel = new FakeExcel({ sheets: [{ name: "Sheet1", values: wide }] });
-    excel.install();
-    const got = await readUsedRange({ maxCells: 10 });
-    expect(got.values).toEqual(wide);
-    expect(excel.loads).toHaveLength(12); // 4 rows × (10 + 10 + 5 columns)
-    expect(excel.loads.every((r) => r.rowCount === 1 && r.columnCount <= 10)).toBe(true);
-  });
-
-  it("explains a selection of several areas", async () => {
-    const excel = new FakeExcel({ sheets: [{ name: "Sheet1", values: sleepData }], selectionError: "InvalidSelection" });
-    excel.install();
-    const err = await readSelectedRange().catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(HlmError);
-    expect((err as HlmError).code).toBe("DATA");
-    expect((err as HlmError).message).toMatch(/Select one block of cells/);
-  });
-});
-
-describe("writeResultSheets", () => {
+describe("writeSheetTables", () => {
   it("writes the three result sheets as formatted tables, with the shrinkage chart, and activates the summary", async () => {
     const tables = resultTables();
     const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }] });
     excel.install();
-    const { sheetNames } = await writeResultSheets(tables);
+    const { sheetNames } = await writeSheetTables(tables);
     expect(sheetNames).toEqual(["HLM Summary", "HLM Random Effects", "HLM Shrinkage"]);
     expect(excel.sheets.map((s) => s.name)).toEqual(["Data", ...sheetNames]);
     tables.forEach((t, i) => expectSheet(excel, sheetNames[i]!, t));
@@ -138,7 +90,7 @@ describe("writeResultSheets", () => {
   it("leaves the chart out when asked", async () => {
     const excel = new FakeExcel();
     excel.install();
-    await writeResultSheets(resultTables().slice(2), { chart: false });
+    await writeSheetTables(resultTables().slice(2), { chart: false });
     expect(excel.sheet("HLM Shrinkage").charts).toHaveLength(0);
   });
 
@@ -147,13 +99,13 @@ describe("writeResultSheets", () => {
     const excel = new FakeExcel({ sheets: [{ name: "Sheet1" }, { name: "HLM Summary", values: old }, { name: "hlm shrinkage" }, { name: "HLM Shrinkage (2)" }] });
     excel.install();
     const tables = resultTables();
-    const { sheetNames } = await writeResultSheets(tables);
+    const { sheetNames } = await writeSheetTables(tables);
     expect(sheetNames).toEqual(["HLM Summary (2)", "HLM Random Effects", "HLM Shrinkage (3)"]);
     expect(excel.values("HLM Summary", { row: 0, column: 0, rowCount: 2, columnCount: 1 })).toEqual(old);
     expect(excel.sheet("HLM Summary").tables).toHaveLength(0);
     expectSheet(excel, "HLM Summary (2)", tables[0]!);
     // a second run gets new names and table names of its own
-    const again = await writeResultSheets(tables, { tableToken: "second" });
+    const again = await writeSheetTables(tables, { tableToken: "second" });
     expect(again.sheetNames).toEqual(["HLM Summary (3)", "HLM Random Effects (2)", "HLM Shrinkage (4)"]);
   });
 
@@ -165,7 +117,7 @@ describe("writeResultSheets", () => {
     };
     const excel = new FakeExcel();
     excel.install();
-    await writeResultSheets([table]);
+    await writeSheetTables([table]);
     const cells = 12_001 * 6 + 1;
     const writing = excel.syncs.filter((s) => s.cellsWritten > 0);
     expect(writing.length).toBeGreaterThanOrEqual(Math.ceil(cells / WRITE_LIMITS.maxCells));
@@ -180,11 +132,11 @@ describe("writeResultSheets", () => {
     // sync 1: sheet names, 2: adding the sheets, 3…: the cells of the first sheet; fail while writing the second
     const probe = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }] });
     probe.install();
-    await writeResultSheets(tables);
+    await writeSheetTables(tables);
     const total = probe.syncCount;
     const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }, { name: "HLM Summary" }], failAtSync: total - 3 });
     excel.install();
-    const err = await writeResultSheets(tables).catch((e: unknown) => e);
+    const err = await writeSheetTables(tables).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HlmError);
     expect((err as HlmError).code).toBe("INTERNAL");
     expect((err as HlmError).message).toBe(
@@ -197,7 +149,48 @@ describe("writeResultSheets", () => {
   it("fails without leaving anything when the sheets cannot even be added", async () => {
     const excel = new FakeExcel({ failAtSync: 2 });
     excel.install();
-    await expect(writeResultSheets(resultTables())).rejects.toThrow(/Excel could not write the result sheets/);
+    await expect(writeSheetTables(resultTables())).rejects.toThrow(/Excel could not write the result sheets/);
     expect(excel.sheets.map((s) => s.name)).toEqual(["Sheet1"]);
+  });
+});
+
+describe("the HLM Diagnostics sheet in Excel", () => {
+  const formula = "Reaction ~ Days + (Days | Subject)";
+
+  it("writes the data and adds the XY scatter charts with their source ranges, titles and places", async () => {
+    const excel = new FakeExcel({ sheets: [{ name: "Data", values: sleepData }, { name: "HLM Diagnostics", values: [["mine"]] }] });
+    excel.install();
+    const { fit } = getFit(sleepData, formula);
+    const table = diagnosticsTable(fit);
+    const { sheetNames } = await writeSheetTables([table]);
+    expect(sheetNames).toEqual(["HLM Diagnostics (2)"]);
+    const sheet = excel.sheet("HLM Diagnostics (2)");
+    expect(sheet.charts.map((c) => ({ type: c.type, seriesBy: c.seriesBy, source: c.source, title: c.title, position: c.position }))).toEqual([
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 1, rowCount: 181, columnCount: 2 }, title: "Residuals against fitted values", position: "O1" },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 3, rowCount: 181, columnCount: 2 }, title: "Normal QQ plot of the scaled residuals", position: `O${CHART_ROWS + 1}` },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 7, rowCount: 19, columnCount: 2 }, title: "Normal QQ plot of the BLUPs: (Intercept) | Subject", position: `O${2 * CHART_ROWS + 1}` },
+      { type: "XYScatter", seriesBy: "Columns", source: { row: 1, column: 11, rowCount: 19, columnCount: 2 }, title: "Normal QQ plot of the BLUPs: Days | Subject", position: `O${3 * CHART_ROWS + 1}` },
+    ]);
+    // the charts' sources hold what they plot: Fitted | Residual, Normal quantile | Scaled residual, Normal quantile | BLUP
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 1, rowCount: 2, columnCount: 2 })).toEqual([["Fitted", "Residual"], table.sections[0]!.rows[0]!.slice(1, 3)]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 3, rowCount: 1, columnCount: 2 })).toEqual([["Normal quantile", "Scaled residual"]]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 1, column: 7, rowCount: 1, columnCount: 2 })).toEqual([["Normal quantile", "BLUP (Intercept)"]]);
+    expect(excel.values("HLM Diagnostics (2)", { row: 0, column: 6, rowCount: 1, columnCount: 1 })).toEqual([["BLUPs: (Intercept) | Subject"]]);
+    expect(sheet.tables.map((t) => t.rect)).toEqual(planSheet(table).sections.map((s) => s.table));
+    // the user's sheet of that name is untouched
+    expect(excel.values("HLM Diagnostics", { row: 0, column: 0, rowCount: 1, columnCount: 1 })).toEqual([["mine"]]);
+  });
+
+  it("a write that fails at its last sync removes the sheet and its charts again", async () => {
+    const probe = new FakeExcel({ sheets: [{ name: "Data", values: [["x"]] }] });
+    probe.install();
+    const { fit } = getFit(sleepData, formula);
+    await writeSheetTables([diagnosticsTable(fit)]);
+    const total = probe.syncCount;
+    const excel = new FakeExcel({ sheets: [{ name: "Data", values: [["x"]] }], failAtSync: total - 1 });
+    excel.install();
+    const err = await writeSheetTables([diagnosticsTable(fit)]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HlmError);
+    expect(excel.sheets.map((s) => s.name)).toEqual(["Data"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { datasetRange, loadReference } from "../test/conformanceRange.js";
+import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { getFit } from "./modelCache.js";
 import { predict as corePredict } from "@hlm/core";
 import { rangeToTable } from "./rangeToTable.js";

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { OfficeAddinManifest } from "office-addin-manifest";
 import { describe, expect, it } from "vitest";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
+const root = fileURLToPath(new URL("../", import.meta.url));
 const path = `${root}manifest.xml`;
 const xml = readFileSync(path, "utf8");
 

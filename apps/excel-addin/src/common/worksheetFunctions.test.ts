@@ -1,7 +1,7 @@
 import { anovaTypeIII, bootstrapIntervals, buildModel, effectSizes, fitModel, HlmError, profileIntervals, readCsv, waldIntervals } from "@hlm/core";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../test/conformanceRange.js";
+import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
 import { aic, anova, BOOT_NSIM, influence, BOOT_SEED, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
 
@@ -218,7 +218,7 @@ describe("HLM.R2", () => {
 
 describe("HLM.INFLUENCE", () => {
   interface InfluenceRef { name: string; levels: string[]; fixef: number[]; fixefWithout: number[][]; cooksDistance: number[] }
-  const refs = JSON.parse(readFileSync(new URL("../../../packages/core/test/fixtures/influence/influence.json", import.meta.url), "utf8")) as InfluenceRef[];
+  const refs = JSON.parse(readFileSync(new URL("../../../../packages/core/test/fixtures/influence/influence.json", import.meta.url), "utf8")) as InfluenceRef[];
   it("is lme4's influence(m, groups = 'Subject'): Cook's distance and the change in the fixed effects per subject left out", () => {
     const ref = refs.find((r) => r.name === "sleepstudy_reml")!;
     const t = influence(sleepData, sleep.formula);

@@ -1,10 +1,12 @@
 /// <reference types="office-js" />
+// Writes sheet tables to Excel; core's `resultTables.ts` (the three shared with the CLI) and `../common/sheetTables.ts` build them.
 /**
- * Writes result tables (`HLM Summary`, `HLM Random Effects`, `HLM Shrinkage`) to new worksheets:
- * never over a sheet that exists (a taken name gets ` (2)`, ` (3)`, …), each section an Excel table
- * with its number formats, the shrinkage sheet with its scatter chart. Cells go in batches, one
- * `context.sync` each (see `blocks.ts`), so that a table of 100,000 rows stays within Excel's payload
- * limits.
+ * Writes sheet tables (`HLM Summary`, `HLM Random Effects`, `HLM Shrinkage`, `HLM Diagnostics`,
+ * `HLM Comparison`) to new worksheets: never over a sheet that exists (a taken name gets ` (2)`,
+ * ` (3)`, …), each section an Excel table with its number formats, with the sheet's scatter charts.
+ * Where everything goes is planned without Office (`../common/sheet/planSheet.ts`); cells go in
+ * batches, one `context.sync` each (`../common/sheet/blocks.ts`), so that a table of 100,000 rows
+ * stays within Excel's payload limits.
  *
  * Nothing of the user's is touched: every write goes to a sheet this call added. If anything fails
  * half-way, the sheets this call added are deleted again, found by their ids (a sheet the user made
@@ -12,11 +14,11 @@
  * the workbook is left as it was, or the error names the sheets that could not be removed.
  */
 import { HlmError } from "@hlm/core";
-import type { SheetTable } from "../resultSheets.js";
-import { cellAddress, type CellRect } from "./addresses.js";
-import { batches, WRITE_LIMITS, type BlockLimits } from "./blocks.js";
-import { planSheet, TABLE_STYLE, type SheetPlan } from "./layout.js";
-import { tableName, uniqueSheetNames } from "./sheetNames.js";
+import { cellAddress, type CellRect } from "../common/sheet/addresses.js";
+import { batches, WRITE_LIMITS, type BlockLimits } from "../common/sheet/blocks.js";
+import { planSheet, TABLE_STYLE, type SheetPlan } from "../common/sheet/planSheet.js";
+import { tableName, uniqueSheetNames } from "../common/sheet/sheetNames.js";
+import type { SheetTable } from "../common/sheetTables.js";
 
 export interface WriteOptions {
   /** The scatter chart on the shrinkage sheet (default true). */
@@ -50,7 +52,7 @@ interface Undo {
  * Writes each table to a new worksheet and activates the first. Returns the names the sheets got.
  * On failure the sheets added so far are removed and an HlmError (code INTERNAL) says what failed.
  */
-export async function writeResultSheets(tables: readonly SheetTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
+export async function writeSheetTables(tables: readonly SheetTable[], options: WriteOptions = {}): Promise<{ sheetNames: string[] }> {
   const limits = options.limits ?? WRITE_LIMITS;
   const token = options.tableToken ?? Date.now().toString(36).slice(-6);
   const undo: Undo = { activeId: null, existing: null, added: [] };

@@ -1,6 +1,6 @@
 /**
- * Nothing of the user's is lost: against the fake Excel (`testing/fakeExcel.ts`, which logs every
- * change it carries out, with the sheet it touched),
+ * Nothing of the user's is lost: against the fake Excel (`src/excel/testing/fakeExcel.ts`, which
+ * logs every change it carries out, with the sheet it touched),
  *
  * - reading a range changes nothing, and writing the result sheets changes only sheets it added;
  * - a write that fails at any of its syncs (before, part-way through or after carrying out that
@@ -11,12 +11,12 @@
  */
 import { compareModels, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type ResultTable } from "@hlm/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { datasetRange, loadReference } from "../../test/conformanceRange.js";
-import { getFit } from "../modelCache.js";
-import { rangeToTable } from "../rangeToTable.js";
-import { comparisonTable } from "../resultSheets.js";
-import { readSelectedRange, readUsedRange, writeResultSheets } from "./index.js";
-import { FakeExcel, type FakeSheet } from "./testing/fakeExcel.js";
+import { getFit } from "../src/common/modelCache.js";
+import { rangeToTable } from "../src/common/rangeToTable.js";
+import { comparisonTable } from "../src/common/sheetTables.js";
+import { readSelectedRange, readUsedRange, writeSheetTables } from "../src/excel/index.js";
+import { FakeExcel, type FakeSheet } from "../src/excel/testing/fakeExcel.js";
+import { datasetRange, loadReference } from "./conformanceRange.js";
 
 afterEach(() => {
   delete (globalThis as { Excel?: unknown }).Excel;
@@ -63,7 +63,7 @@ const workbook = (excel: FakeExcel): unknown => ({ sheets: excel.sheets.map(snap
 async function syncsOfAWrite(): Promise<number> {
   const probe = userWorkbook();
   const before = probe.syncCount;
-  await writeResultSheets(tables);
+  await writeSheetTables(tables);
   return probe.syncCount - before;
 }
 
@@ -81,7 +81,7 @@ describe("reading and writing change nothing of the user's", () => {
     const excel = userWorkbook();
     const userIds = new Set(excel.sheets.map((s) => s.id));
     const before = excel.sheets.map(snapshot);
-    const { sheetNames } = await writeResultSheets(tables);
+    const { sheetNames } = await writeSheetTables(tables);
     expect(sheetNames).toEqual(["HLM Summary (2)", "HLM Random Effects", "HLM Shrinkage"]);
     const added = excel.sheets.filter((s) => !userIds.has(s.id));
     expect(added.map((s) => s.name)).toEqual(sheetNames);
@@ -102,7 +102,7 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
       for (const applyBeforeFailing of [0, 1, 1e9]) {
         const excel = userWorkbook({ failAtSync: k, applyBeforeFailing });
         const before = workbook(excel);
-        const err = await writeResultSheets(tables).catch((e: unknown) => e);
+        const err = await writeSheetTables(tables).catch((e: unknown) => e);
         const what = `failing at sync ${k} of ${total} after ${applyBeforeFailing} requests`;
         expect(err, what).toBeInstanceOf(HlmError);
         expect((err as HlmError).code, what).toBe("INTERNAL");
@@ -118,7 +118,7 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
   it("names the sheets it removed", async () => {
     const total = await syncsOfAWrite();
     const excel = userWorkbook({ failAtSync: total - 1 });
-    const err = (await writeResultSheets(tables).catch((e: unknown) => e)) as HlmError;
+    const err = (await writeSheetTables(tables).catch((e: unknown) => e)) as HlmError;
     expect(err.message).toBe(
       "Excel could not write the result sheets (An internal error has occurred); the sheets it had added (HLM Summary (2), HLM Random Effects, HLM Shrinkage) were removed.",
     );
@@ -132,7 +132,7 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
         if (n === 3) fake.addSheetByHand("HLM Random Effects", [["mine"]]);
       },
     });
-    const err = (await writeResultSheets(tables).catch((e: unknown) => e)) as HlmError;
+    const err = (await writeSheetTables(tables).catch((e: unknown) => e)) as HlmError;
     expect(err).toBeInstanceOf(HlmError);
     expect(err.message).toMatch(/^Excel could not write the result sheets \(A sheet named 'HLM Random Effects' exists\); the sheets it had added \(HLM Summary \(2\)\) were removed\.$/);
     expect(excel.sheets.map((s) => s.name)).toEqual(["Data", "HLM Summary", "Plots", "HLM Random Effects"]);
@@ -149,7 +149,7 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
       },
     });
     const before = excel.sheets.map(snapshot);
-    const err = (await writeResultSheets(tables).catch((e: unknown) => e)) as HlmError;
+    const err = (await writeSheetTables(tables).catch((e: unknown) => e)) as HlmError;
     expect(err.message).toContain("(Renamed by the user, HLM Random Effects, HLM Shrinkage) were removed");
     expect(excel.sheets.map(snapshot)).toEqual(before);
   });
@@ -157,7 +157,7 @@ describe("a write that fails half-way leaves the workbook as it was", () => {
   it("when Excel refuses the roll-back too, says which sheets are left to delete", async () => {
     const total = await syncsOfAWrite();
     const excel = userWorkbook({ failAtSync: [total - 1, total + 1] }); // the write's last batch and the roll-back
-    const err = (await writeResultSheets(tables).catch((e: unknown) => e)) as HlmError;
+    const err = (await writeSheetTables(tables).catch((e: unknown) => e)) as HlmError;
     expect(err.message).toBe(
       "Excel could not write the result sheets (An internal error has occurred); Excel did not let it remove the sheets it had added (HLM Summary (2), HLM Random Effects, HLM Shrinkage), so delete them.",
     );
@@ -183,7 +183,7 @@ describe("the comparison sheet (HLM Comparison) follows the same rules", () => {
     const excel = withComparison();
     const userIds = new Set(excel.sheets.map((s) => s.id));
     const before = excel.sheets.map(snapshot);
-    const { sheetNames } = await writeResultSheets([comparison], { chart: false });
+    const { sheetNames } = await writeSheetTables([comparison], { chart: false });
     expect(sheetNames).toEqual(["HLM Comparison (2)"]);
     for (const c of excel.changes) expect(userIds.has(c.sheetId), `${c.kind} on ${c.sheet}`).toBe(false);
     expect(excel.sheets.slice(0, 3).map(snapshot)).toEqual(before);
@@ -205,12 +205,12 @@ describe("the comparison sheet (HLM Comparison) follows the same rules", () => {
   it("a write that fails at any sync leaves the workbook as it was", async () => {
     const probe = withComparison();
     const start = probe.syncCount;
-    await writeResultSheets([comparison], { chart: false });
+    await writeSheetTables([comparison], { chart: false });
     const total = probe.syncCount - start;
     for (let k = 1; k <= total; k++) {
       const excel = withComparison({ failAtSync: k, applyBeforeFailing: 1 });
       const before = workbook(excel);
-      const err = await writeResultSheets([comparison], { chart: false }).catch((e: unknown) => e);
+      const err = await writeSheetTables([comparison], { chart: false }).catch((e: unknown) => e);
       expect(err, `sync ${k}`).toBeInstanceOf(HlmError);
       expect(workbook(excel), `sync ${k}`).toEqual(before);
     }

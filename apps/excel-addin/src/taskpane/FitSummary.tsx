@@ -1,0 +1,24 @@
+/** A fit's result in the pane: observations, evaluations, time, the sheets it created and lme4's warnings (the sheets carry the rest). */
+import { Text } from "@fluentui/react-components";
+import type { ReactElement } from "react";
+import { formatElapsed } from "./formatNumber.js";
+import type { FitPhase } from "./state.js";
+import { StatusMessage } from "./StatusMessage.js";
+import { usePaneStyles } from "./usePaneStyles.js";
+
+export function FitSummary(props: { fit: Extract<FitPhase, { phase: "done" }> }): ReactElement {
+  const f = props.fit;
+  const p = usePaneStyles();
+  return (
+    <StatusMessage intent="success" multiline testId="result" title="Fitted">
+      {f.digest.nobs.toLocaleString()} observations, {f.digest.evaluations} evaluations,{" "}
+      {formatElapsed(f.elapsedMs)}. Created the sheets:
+      <ul className={p.sheetList} data-testid="sheet-names">
+        {f.sheetNames.map((n) => (
+          <li key={n}>{n}</li>
+        ))}
+      </ul>
+      {f.digest.warnings.length > 0 && <Text>Warnings: {f.digest.warnings.join(" ")}</Text>}
+    </StatusMessage>
+  );
+}
