@@ -1,38 +1,60 @@
+/**
+ * @hlm/core: linear mixed models with lme4's formulation and numbers. The folders follow the
+ * pipeline `readCsv → parseFormula → buildModel → makeObjective → optimize → makeFit`, then the
+ * questions asked of a fit and the ways of printing it; imports run one way, down this list.
+ */
 export { HlmError, type HlmErrorCode } from "./HlmError.js";
-export { readCsv } from "./io/readCsv.js";
-export { type ReadCsvOptions } from "./io/createCsvReader.js";
-export { selectRows } from "./io/selectRows.js";
-export { tableFromRows } from "./io/tableFromRows.js";
+
+// io/: text and cells to a Table of typed columns
 export { type Table, type Column } from "./io/Table.js";
-export { createCsvReader, type CsvReader } from "./io/createCsvReader.js";
+export { readCsv } from "./io/readCsv.js";
+export { createCsvReader, type CsvReader, type ReadCsvOptions } from "./io/createCsvReader.js";
+export { tableFromRows } from "./io/tableFromRows.js";
+export { selectRows } from "./io/selectRows.js";
+
+// formula/: lme4's formula language, expanded by R's terms() rules
 export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseFormula.js";
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
+export { columnsOf, nameUses } from "./formula/nameUses.js";
+
+// model/: the model frame, X, the random-effects terms and θ's layout
 export { buildModel } from "./model/buildModel.js";
 export { type Model, type ModelOptions, type ReTerm } from "./model/Model.js";
-export { makeObjective } from "./objective/makeObjective.js";
-export type { Objective, ParameterLayout } from "./objective/Objective.js";
-export type { ProfiledDeviance, Factorization } from "./objective/ProfiledDeviance.js";
-export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
-export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
-export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/LmmFit.js";
-export { fit, fitModel, type FitOptions } from "./fit/fit.js";
-export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
-
-export { formatSummary, formatShrinkage, formatCommon, abbreviate } from "./report/formatSummary.js";
-export { formatPValues, pValueNumberFormat, formatReal, formatRealWith, DOUBLE_EPS, type RealFormat } from "./report/formatPValues.js";
-export { fitToJson, type FitJson } from "./report/fitToJson.js";
-export { shrinkageTable, type ShrinkageTable } from "./results/shrinkageTable.js";
-export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
-export { columnsOf, nameUses } from "./formula/nameUses.js";
 export { closestName } from "./model/closestName.js";
 export { columnLabel, formatLabel } from "./model/levelLabels.js";
-export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
-export { compareModels, compareFits, formatComparison, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
+
+// objective/: what the optimizer minimizes; the profiled Gaussian deviance
+export type { Objective, ParameterLayout } from "./objective/Objective.js";
+export type { ProfiledDeviance, Factorization } from "./objective/ProfiledDeviance.js";
+export { makeObjective } from "./objective/makeObjective.js";
+
+// optim/: BOBYQA and the optimizer stage
+export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
+export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
+
+// fit/: the fit at the optimum, and fit() the composition of the stages
+export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/LmmFit.js";
+export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
+export { fit, fitModel, type FitOptions } from "./fit/fit.js";
+
+// inference/: tests and intervals
+export { compareModels, compareFits, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";
 export { modelParameters, waldIntervals, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./inference/parameterIntervals.js";
 export * from "./inference/profileIntervals.js";
 export * from "./inference/bootstrapIntervals.js";
+
+// results/: what else a fit gives
 export { predict, type PredictOptions, type Predictions } from "./results/predict.js";
+export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
 export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./results/groupInfluence.js";
 export { diagnostics, qqnorm, ppoints, type Diagnostics, type RanefQQ } from "./results/diagnostics.js";
+export { shrinkageTable, type ShrinkageTable } from "./results/shrinkageTable.js";
+
+// report/: as R prints it, as tables for sheets, as JSON
+export { formatSummary, formatShrinkage, formatCommon, abbreviate } from "./report/formatSummary.js";
+export { formatPValues, pValueNumberFormat, formatReal, formatRealWith, DOUBLE_EPS, type RealFormat } from "./report/formatPValues.js";
+export { formatComparison } from "./report/formatComparison.js";
 export { formatAnova, formatIntervals, formatInfluence } from "./report/formatInference.js";
+export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
+export { fitToJson, type FitJson } from "./report/fitToJson.js";

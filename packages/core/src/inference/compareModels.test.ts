@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../../test/compareReference.js";
-import { chisqUpperTail, compareFits, compareModels, formatComparison, REFIT_NOTE } from "./compareModels.js";
+import { chisqUpperTail, compareFits, compareModels, REFIT_NOTE } from "./compareModels.js";
+import { formatComparison } from "../report/formatComparison.js";
 import { fit } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import { readCsv } from "../io/readCsv.js";

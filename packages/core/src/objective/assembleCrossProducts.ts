@@ -13,97 +13,122 @@ export interface CrossProductValues {
 }
 
 /**
- * Fills A's blocks in one pass over the observations (O(n)), grouped by level of each eliminated
- * term: its diagonal blocks, its columns (later terms' level blocks, X and y), and the dense tail
- * (tail terms, X and y; p(p+1)/2 contiguous dot products when the tail is only [X y]).
+ * Fills A's blocks in one pass over the observations per part (O(n)): the eliminated terms' nodes
+ * (their diagonal blocks and columns), then the dense tail (tail terms, X and y).
  */
 export function assembleCrossProducts(model: Model, layout: BlockedLayout): CrossProductValues {
-  const { n, p, reTerms, X, weights } = model;
-  const k = reTerms.length;
+  const { n, weights, reTerms } = model;
   const y = responseMinusOffset(model);
-  const { s, termRow, colPtr, rowIdx, diagOff, valOff, tailStart, m } = layout;
-  const q = termRow[k]!;
-  const N = q + p + 1;
-  const termBlock: number[] = [];
-  for (let i = 0, b = 0; i < k; b += reTerms[i]!.nl, i++) termBlock.push(b);
   const Anodes = new Float64Array(layout.nodeValues);
-  const ARR = new Float64Array(m * m);
-
-  // one pass over the observations, grouped by node of each eliminated term
-  const maxNz = reTerms.reduce((acc, t) => acc + t.p, 0) + p + 1;
-  const rIdx = new Int32Array(maxNz);
-  const rVal = new Float64Array(maxNz);
-  const pos = new Int32Array(N).fill(-1);
+  const ARR = new Float64Array(layout.m * layout.m);
   let logDetW = 0;
   if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
-  /** The nonzeros of row t of [Z X y] from term `from` on: global rows rIdx[0..nz), values rVal. */
-  const rowOf = (t: number, from: number): number => {
-    let nz = 0;
-    for (let j = from; j < k; j++) {
-      const term = reTerms[j]!;
-      const pj = term.p;
-      const r0 = termRow[j]! + term.refs[t]! * pj;
-      for (let a = 0; a < pj; a++) {
-        rIdx[nz] = r0 + a;
-        rVal[nz++] = term.z[t * pj + a]!;
-      }
-    }
-    for (let j = 0; j < p; j++) {
-      rIdx[nz] = q + j;
-      rVal[nz++] = X[j * n + t]!;
-    }
-    rIdx[nz] = q + p;
-    rVal[nz++] = y[t]!;
-    return nz;
-  };
-  if (k === 1) {
-    // one term: every level's column is [X y]; a single pass in the data's order
-    const term = reTerms[0]!;
-    const pi = term.p;
-    const len = p + 1;
-    for (let t = 0; t < n; t++) {
-      const u = term.refs[t]!;
-      const w = weights ? weights[t]! : 1;
-      const zo = t * pi;
-      const d0 = diagOff[u]!;
-      if (pi === 2) {
-        // intercept and slope, the commonest term: straight-line code
-        const z0 = term.z[zo]! * w;
-        const z1 = term.z[zo + 1]! * w;
-        const zz0 = term.z[zo]!;
-        const zz1 = term.z[zo + 1]!;
-        Anodes[d0]! += z0 * zz0;
-        Anodes[d0 + 1]! += z0 * zz1;
-        Anodes[d0 + 2]! += z1 * zz0;
-        Anodes[d0 + 3]! += z1 * zz1;
-        let o = valOff[u]!;
-        for (let j = 0; j < p; j++, o += 2) {
-          const v = X[j * n + t]!;
-          Anodes[o]! += v * z0;
-          Anodes[o + 1]! += v * z1;
+  const row = sparseRow(model, y, layout.termRow);
+  if (reTerms.length === 1) singleTermColumns(model, y, layout, Anodes);
+  else eliminatedTermColumns(model, y, layout, row, Anodes);
+  if (layout.s === reTerms.length) tailOfXy(model, y, layout.m, ARR);
+  else tailByRows(model, layout, row, ARR);
+  const m = layout.m;
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) ARR[b * m + a] = ARR[a * m + b]!;
+  return { Anodes, ARR, logDetW };
+}
+
+/** Row t of [Z X y] from term `from` on, as its nonzeros: global rows idx[0 .. nz) and values val (buffers reused row after row). */
+interface SparseRow {
+  idx: Int32Array;
+  val: Float64Array;
+  /** Fills idx and val with row t from term `from` on; returns nz. */
+  read(t: number, from: number): number;
+}
+
+function sparseRow(model: Model, y: Float64Array, termRow: readonly number[]): SparseRow {
+  const { n, p, reTerms, X } = model;
+  const k = reTerms.length;
+  const q = termRow[k]!;
+  const idx = new Int32Array(reTerms.reduce((acc, t) => acc + t.p, 0) + p + 1);
+  const val = new Float64Array(idx.length);
+  return {
+    idx,
+    val,
+    read(t, from) {
+      let nz = 0;
+      for (let j = from; j < k; j++) {
+        const term = reTerms[j]!;
+        const pj = term.p;
+        const r0 = termRow[j]! + term.refs[t]! * pj;
+        for (let a = 0; a < pj; a++) {
+          idx[nz] = r0 + a;
+          val[nz++] = term.z[t * pj + a]!;
         }
-        Anodes[o]! += y[t]! * z0;
-        Anodes[o + 1]! += y[t]! * z1;
-        continue;
       }
-      for (let a = 0; a < pi; a++) {
-        const za = term.z[zo + a]! * w;
-        for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+      for (let j = 0; j < p; j++) {
+        idx[nz] = q + j;
+        val[nz++] = X[j * n + t]!;
       }
-      const v0 = valOff[u]!;
-      for (let j = 0; j < len; j++) {
-        const v = (j < p ? X[j * n + t]! : y[t]!) * w;
-        const o = v0 + j * pi;
-        for (let a = 0; a < pi; a++) Anodes[o + a]! += v * term.z[zo + a]!;
+      idx[nz] = q + p;
+      val[nz++] = y[t]!;
+      return nz;
+    },
+  };
+}
+
+/** One term: every level's column is [X y]; a single pass in the data's order. */
+function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, Anodes: Float64Array): void {
+  const { n, p, X, weights } = model;
+  const { diagOff, valOff } = layout;
+  const term = model.reTerms[0]!;
+  const pi = term.p;
+  const len = p + 1;
+  for (let t = 0; t < n; t++) {
+    const u = term.refs[t]!;
+    const w = weights ? weights[t]! : 1;
+    const zo = t * pi;
+    const d0 = diagOff[u]!;
+    if (pi === 2) {
+      // intercept and slope, the commonest term: straight-line code
+      const z0 = term.z[zo]! * w;
+      const z1 = term.z[zo + 1]! * w;
+      const zz0 = term.z[zo]!;
+      const zz1 = term.z[zo + 1]!;
+      Anodes[d0]! += z0 * zz0;
+      Anodes[d0 + 1]! += z0 * zz1;
+      Anodes[d0 + 2]! += z1 * zz0;
+      Anodes[d0 + 3]! += z1 * zz1;
+      let o = valOff[u]!;
+      for (let j = 0; j < p; j++, o += 2) {
+        const v = X[j * n + t]!;
+        Anodes[o]! += v * z0;
+        Anodes[o + 1]! += v * z1;
       }
+      Anodes[o]! += y[t]! * z0;
+      Anodes[o + 1]! += y[t]! * z1;
+      continue;
+    }
+    for (let a = 0; a < pi; a++) {
+      const za = term.z[zo + a]! * w;
+      for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+    }
+    const v0 = valOff[u]!;
+    for (let j = 0; j < len; j++) {
+      const v = (j < p ? X[j * n + t]! : y[t]!) * w;
+      const o = v0 + j * pi;
+      for (let a = 0; a < pi; a++) Anodes[o + a]! += v * term.z[zo + a]!;
     }
   }
-  for (let i = 0; i < s && k > 1; i++) {
+}
+
+/** Several terms: the nodes of the eliminated terms, level by level, each level's rows in turn. */
+function eliminatedTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, row: SparseRow, Anodes: Float64Array): void {
+  const { n, p, X, weights, reTerms } = model;
+  const k = reTerms.length;
+  const { s, termRow, colPtr, rowIdx, diagOff, valOff } = layout;
+  const pos = new Int32Array(termRow[k]! + p + 1).fill(-1);
+  for (let i = 0, first = 0; i < s; first += reTerms[i]!.nl, i++) {
     const term = reTerms[i]!;
     const pi = term.p;
     const byLevel = groupByLevel(term.refs, term.nl);
     for (let l = 0; l < term.nl; l++) {
-      const u = termBlock[i]! + l;
+      const u = first + l;
       const e0 = colPtr[u]!;
       for (let e = e0; e < colPtr[u + 1]!; e++) pos[rowIdx[e]!] = e - e0;
       const d0 = diagOff[u]!;
@@ -125,54 +150,59 @@ export function assembleCrossProducts(model: Model, layout: BlockedLayout): Cros
           }
           continue;
         }
-        const nz = rowOf(t, i + 1);
+        const nz = row.read(t, i + 1);
         for (let v = 0; v < nz; v++) {
-          const o = v0 + pos[rIdx[v]!]! * pi;
-          const rv = rVal[v]! * w;
+          const o = v0 + pos[row.idx[v]!]! * pi;
+          const rv = row.val[v]! * w;
           for (let a = 0; a < pi; a++) Anodes[o + a]! += rv * term.z[zo + a]!;
         }
       }
       for (let e = e0; e < colPtr[u + 1]!; e++) pos[rowIdx[e]!] = -1;
     }
   }
-  if (s === k) {
-    // the tail is [X y]: p(p+1)/2 contiguous dot products
-    const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b <= a; b++) {
-        const ca = cols[a]!;
-        const cb = cols[b]!;
-        let sum = 0;
-        if (weights) for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]! * weights[t]!;
-        else {
-          // four partial sums: independent additions instead of one chain
-          let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-          let t = 0;
-          for (; t + 3 < n; t += 4) {
-            s0 += ca[t]! * cb[t]!;
-            s1 += ca[t + 1]! * cb[t + 1]!;
-            s2 += ca[t + 2]! * cb[t + 2]!;
-            s3 += ca[t + 3]! * cb[t + 3]!;
-          }
-          for (; t < n; t++) s0 += ca[t]! * cb[t]!;
-          sum = s0 + s1 + (s2 + s3);
+}
+
+/** A tail of only X and y: its lower triangle as p(p+1)/2 contiguous dot products. */
+function tailOfXy(model: Model, y: Float64Array, m: number, ARR: Float64Array): void {
+  const { n, p, X, weights } = model;
+  const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
+  for (let a = 0; a < m; a++) {
+    for (let b = 0; b <= a; b++) {
+      const ca = cols[a]!;
+      const cb = cols[b]!;
+      let sum = 0;
+      if (weights) for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]! * weights[t]!;
+      else {
+        // four partial sums: independent additions instead of one chain
+        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        let t = 0;
+        for (; t + 3 < n; t += 4) {
+          s0 += ca[t]! * cb[t]!;
+          s1 += ca[t + 1]! * cb[t + 1]!;
+          s2 += ca[t + 2]! * cb[t + 2]!;
+          s3 += ca[t + 3]! * cb[t + 3]!;
         }
-        ARR[a * m + b] = sum;
+        for (; t < n; t++) s0 += ca[t]! * cb[t]!;
+        sum = s0 + s1 + (s2 + s3);
       }
-    }
-  } else {
-    for (let t = 0; t < n; t++) {
-      const w = weights ? weights[t]! : 1;
-      const nz = rowOf(t, s);
-      for (let a = 0; a < nz; a++) {
-        const ra = (rIdx[a]! - tailStart) * m - tailStart;
-        const va = rVal[a]! * w;
-        for (let b = 0; b <= a; b++) ARR[ra + rIdx[b]!]! += va * rVal[b]!;
-      }
+      ARR[a * m + b] = sum;
     }
   }
-  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) ARR[b * m + a] = ARR[a * m + b]!;
-  return { Anodes, ARR, logDetW };
+}
+
+/** A tail with random-effects terms (crossed factors): its lower triangle row by row of the data. */
+function tailByRows(model: Model, layout: BlockedLayout, row: SparseRow, ARR: Float64Array): void {
+  const { n, weights } = model;
+  const { s, tailStart, m } = layout;
+  for (let t = 0; t < n; t++) {
+    const w = weights ? weights[t]! : 1;
+    const nz = row.read(t, s);
+    for (let a = 0; a < nz; a++) {
+      const ra = (row.idx[a]! - tailStart) * m - tailStart;
+      const va = row.val[a]! * w;
+      for (let b = 0; b <= a; b++) ARR[ra + row.idx[b]!]! += va * row.val[b]!;
+    }
+  }
 }
 
 /** Observations grouped by level (a counting sort): level l's rows are order[start[l] .. start[l+1]). */
