@@ -91,8 +91,45 @@ const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ?
  * `factors` and `weights` options).
  */
 export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, options: PredictOptions = {}): Predictions {
+  const { combined, newLevels } = appendNewRows(data, model, newdata, options);
+  const { all, pos } = modelWithNewRows(combined, data.nrow, model, newdata, options);
+  const m = newdata.nrow;
+  const N = all.n;
+  const xCols = fixedColumns(model, all, fit);
+  const p = xCols.length;
+  const population = new Float64Array(m);
+  const se = new Float64Array(m);
+  const x = new Float64Array(p);
+  for (let r = 0; r < m; r++) {
+    const k = pos[r]!;
+    let s = all.offset ? all.offset[k]! : 0;
+    for (let i = 0; i < p; i++) {
+      x[i] = all.X[xCols[i]! * N + k]!;
+      s += x[i]! * fit.fixef[i]!;
+    }
+    population[r] = s;
+    let v = 0;
+    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += x[i]! * fit.vcov[i]![j]! * x[j]!;
+    se[r] = Math.sqrt(Math.max(0, v));
+  }
+  const prediction = Float64Array.from(population);
+  if (options.randomEffects !== false) addRandomEffects(all, fit, pos, newLevels, prediction);
+  return { fit: prediction, population, se, newLevels };
+}
+
+
+/** Names row r of the new data in messages, as the user's sheet or file numbers it. */
+const newRowName = (newdata: Table, r: number): string => `Row ${(newdata.firstRow ?? 1) + r} of the new data`;
+
+/**
+ * The fitted data with the new rows appended, each column in its fitted kind: the formula's
+ * predictors from the new rows (refused when missing, not a number, or a level the fit has not
+ * seen), grouping columns from the new rows where the level is known (else a stand-in, and the row
+ * notes the factor in `newLevels`), the response and weights a stand-in, the rest empty.
+ */
+function appendNewRows(data: Table, model: Model, newdata: Table, options: PredictOptions): { combined: Table; newLevels: string[][] } {
   const newFirst = newdata.firstRow ?? 1;
-  const rowName = (r: number): string => `Row ${newFirst + r} of the new data`;
+  const rowName = (r: number): string => newRowName(newdata, r);
   const terms = model.terms;
   const predictorExprs: Expr[] = [
     ...terms.fixed.variables.slice(1).map((v) => v.expr),
@@ -162,6 +199,13 @@ export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, 
   });
   const combined: Table = { names: data.names, columns, nrow: nTrain + m, firstRow: 1 };
 
+  return { combined, newLevels };
+}
+
+/** The model rebuilt on the fitted rows and the new ones, and where each new row is in it (errors name the new data's rows). */
+function modelWithNewRows(combined: Table, nTrain: number, model: Model, newdata: Table, options: PredictOptions): { all: Model; pos: Int32Array } {
+  const newFirst = newdata.firstRow ?? 1;
+  const m = newdata.nrow;
   let all: Model;
   try {
     all = buildModel(combined, model.formula, {
@@ -187,34 +231,14 @@ export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, 
   }
   const missingRow = pos.indexOf(-1);
   if (missingRow >= 0) {
-    throw new HlmError("DATA", `${rowName(missingRow)} cannot be predicted: a variable of the formula is not a finite number there (log() of a negative number, say).`, {
+    throw new HlmError("DATA", `${newRowName(newdata, missingRow)} cannot be predicted: a variable of the formula is not a finite number there (log() of a negative number, say).`, {
       row: newFirst + missingRow,
     });
   }
   const sameRows = all.n === n + m && model.rows.every((i, k) => all.rows[k] === i);
   if (!sameRows) throw new HlmError("INTERNAL", "The fitted rows changed when the new rows were added; no predictions were made.");
 
-  const N = all.n;
-  const xCols = fixedColumns(model, all, fit);
-  const p = xCols.length;
-  const population = new Float64Array(m);
-  const se = new Float64Array(m);
-  const x = new Float64Array(p);
-  for (let r = 0; r < m; r++) {
-    const k = pos[r]!;
-    let s = all.offset ? all.offset[k]! : 0;
-    for (let i = 0; i < p; i++) {
-      x[i] = all.X[xCols[i]! * N + k]!;
-      s += x[i]! * fit.fixef[i]!;
-    }
-    population[r] = s;
-    let v = 0;
-    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += x[i]! * fit.vcov[i]![j]! * x[j]!;
-    se[r] = Math.sqrt(Math.max(0, v));
-  }
-  const prediction = Float64Array.from(population);
-  if (options.randomEffects !== false) addRandomEffects(all, fit, pos, newLevels, prediction);
-  return { fit: prediction, population, se, newLevels };
+  return { all, pos };
 }
 
 /** The column extended by m new rows whose values `valueAt` gives (numbers in a number column, texts in a text column). */
