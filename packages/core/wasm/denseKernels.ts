@@ -1,8 +1,8 @@
-// AssemblyScript source of the WebAssembly kernels for large dense tails (src/wasm/wasmKernels.ts):
-// the blocked left-looking Cholesky of src/denseCholesky.ts (row-major, lower triangle) with its
+// AssemblyScript source of the WebAssembly kernels for large dense tails (src/linalg/wasm/wasmKernels.ts):
+// the blocked left-looking Cholesky of src/linalg/denseCholesky.ts (row-major, lower triangle) with its
 // dot products over k done two at a time in f64x2 SIMD lanes; the inverse of a lower-triangular
 // factor (conditional variances after the fit); and the nodes' rank update of the tail
-// (src/makeObjective.ts). Built by scripts/build-wasm.mjs into src/wasm/denseKernelsWasm.ts (the
+// (src/linalg/tailRankUpdate.ts). Built by scripts/build-wasm.mjs into src/linalg/wasm/denseKernelsWasm.ts (the
 // module's bytes, base64); run that script after editing this file.
 //
 // Operands live in the module's own memory at byte addresses the caller chooses past base(); the
