@@ -30,7 +30,8 @@ export { makeObjective } from "./objective/makeObjective.js";
 
 // optim/: BOBYQA and the optimizer stage
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
-export { optimize, type OptSummary, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
+export { optimize, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
+export { type OptSummary } from "./optim/OptSummary.js";
 
 // fit/: the fit at the optimum, and fit() the composition of the stages
 export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/LmmFit.js";

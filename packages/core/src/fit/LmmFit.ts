@@ -1,6 +1,6 @@
 import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { SatterthwaiteModel } from "./satterthwaite.js";
-import type { OptSummary } from "../optim/optimize.js";
+import type { OptSummary } from "../optim/OptSummary.js";
 
 /** Variance components of one random-effects term: Σ_i = σ² T_i T_i'. */
 export interface VarCorrTerm {

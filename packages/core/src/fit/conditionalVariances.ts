@@ -10,14 +10,22 @@ import type { Factorization } from "../objective/ProfiledDeviance.js";
  * tail's random-effects rows. Per term: ℓ_i × p_i values.
  */
 export function conditionalVariances(model: Model, layout: BlockedLayout, fac: Factorization, sigma2: number): Float64Array[] {
-  const { m, qRest, restOffsets, s, nNodes, nodeP, nodeRow, rowNode, diagOff, valOff, colPtr, rowIdx, tailStart } = layout;
-  const reTerms = model.reTerms;
-  const L = fac.Lnodes;
+  const { m, qRest } = layout;
   // (L_tail^Z)⁻¹ for the tail's random-effects rows, by columns: row r of Xt is column r of the inverse
   const LZ = new Float64Array(qRest * qRest);
   for (let i = 0; i < qRest; i++) for (let j = 0; j <= i; j++) LZ[i * qRest + j] = fac.LRR[i * m + j]!;
   const Xt = qRest > 0 ? invertLowerTransposed(LZ, qRest) : new Float64Array(0);
-  const out: Float64Array[] = reTerms.map((t) => new Float64Array(t.nl * t.p));
+  const out: Float64Array[] = model.reTerms.map((t) => new Float64Array(t.nl * t.p));
+  nodeVariances(model, layout, fac, Xt, sigma2, out);
+  tailTermVariances(model, layout, fac, Xt, sigma2, out);
+  return out;
+}
+
+/** The nodes' levels: X = L_Z⁻¹ E_u column by column through u's ancestors, then the tail's random-effects rows. */
+function nodeVariances(model: Model, layout: BlockedLayout, fac: Factorization, Xt: Float64Array, sigma2: number, out: Float64Array[]): void {
+  const { qRest, nNodes, nodeP, nodeRow, rowNode, diagOff, valOff, colPtr, rowIdx, tailStart } = layout;
+  const reTerms = model.reTerms;
+  const L = fac.Lnodes;
   const maxP = Math.max(1, ...reTerms.map((t) => t.p));
   // sparse accumulator over the rows before the tail end of Z: columns of L⁻¹E_u, maxP wide
   const acc = new Float64Array((tailStart + qRest) * maxP);
@@ -98,8 +106,12 @@ export function conditionalVariances(model: Model, layout: BlockedLayout, fac: F
     const l = (nodeRow[u]! - layout.termRow[i]!) / pu;
     out[i]!.set(diagOfTDT(fac.T[i]!, D, pu, sigma2), l * pu);
   }
-  // tail terms: D = Σ_i LZinv[i, block]' LZinv[i, block], dot products of the block's columns
-  reTerms.slice(s).forEach((t, j) => {
+}
+
+/** The tail terms' levels: D = Σ_i LZinv[i, block]' LZinv[i, block], dot products of the block's columns. */
+function tailTermVariances(model: Model, layout: BlockedLayout, fac: Factorization, Xt: Float64Array, sigma2: number, out: Float64Array[]): void {
+  const { qRest, restOffsets, s } = layout;
+  model.reTerms.slice(s).forEach((t, j) => {
     const pj = t.p;
     for (let l = 0; l < t.nl; l++) {
       const r0 = restOffsets[j]! + l * pj;
@@ -117,7 +129,6 @@ export function conditionalVariances(model: Model, layout: BlockedLayout, fac: F
       out[s + j]!.set(diagOfTDT(fac.T[s + j]!, D, pj, sigma2), l * pj);
     }
   });
-  return out;
 }
 
 /** The diagonal of σ² T D T' (T lower triangular p × p). */

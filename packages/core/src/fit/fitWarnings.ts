@@ -1,6 +1,6 @@
 import { describeDropped } from "../model/droppedRows.js";
 import type { Model } from "../model/Model.js";
-import type { OptSummary } from "../optim/optimize.js";
+import type { OptSummary } from "../optim/OptSummary.js";
 import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { FitWarning } from "./LmmFit.js";
 

@@ -1,6 +1,6 @@
 import type { Model } from "../model/Model.js";
 import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
-import type { OptSummary } from "../optim/optimize.js";
+import type { OptSummary } from "../optim/OptSummary.js";
 import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
 import { checkFinite } from "./checkFinite.js";
 import { conditionalVariances } from "./conditionalVariances.js";

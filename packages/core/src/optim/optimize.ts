@@ -1,6 +1,7 @@
 import { HlmError } from "../HlmError.js";
 import type { Objective } from "../objective/Objective.js";
 import { bobyqa } from "./bobyqa.js";
+import type { OptSummary } from "./OptSummary.js";
 
 /** Progress of the optimizer, for a progress bar or a log. */
 export interface OptimizerProgress {
@@ -17,21 +18,6 @@ export interface OptimizeOptions {
   maxEvaluations?: number;
   /** Starting θ (default: identity templates, as lme4). */
   thetaStart?: ArrayLike<number>;
-}
-
-/** What the optimizer did (MixedModels.jl's `OptSummary`). */
-export interface OptSummary {
-  optimizer: "bobyqa";
-  thetaInitial: number[];
-  theta: number[];
-  /** Objective at the optimum. */
-  fmin: number;
-  evaluations: number;
-  status: string;
-  /** Parameters moved onto their bound of 0 after the optimizer stopped within 1e-5 of it. */
-  movedToBoundary: boolean;
-  /** Problems of the optimizer itself (stopped at the evaluation limit or by rounding). */
-  warnings: string[];
 }
 
 /** Minimizes the objective over θ with BOBYQA and checks the result as lme4 does. */

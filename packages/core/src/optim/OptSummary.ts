@@ -1,0 +1,14 @@
+/** What the optimizer did (MixedModels.jl's `OptSummary`). */
+export interface OptSummary {
+  optimizer: "bobyqa";
+  thetaInitial: number[];
+  theta: number[];
+  /** Objective at the optimum. */
+  fmin: number;
+  evaluations: number;
+  status: string;
+  /** Parameters moved onto their bound of 0 after the optimizer stopped within 1e-5 of it. */
+  movedToBoundary: boolean;
+  /** Problems of the optimizer itself (stopped at the evaluation limit or by rounding). */
+  warnings: string[];
+}
