@@ -23,7 +23,7 @@ import {
 } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
-import { createProgress, type Io, type Progress } from "./progress.js";
+import { PROGRESS_DELAY_MS, withProgress, type Io, type Progress } from "./progress.js";
 import { dataName, dataPath, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
 import { readTable } from "./readTable.js";
 
@@ -36,14 +36,10 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
   const options = modelOptions(v);
   const json = v.json === true;
   // the data and the fit: progress after a second; the refits of profile, bootstrap and influence: at once
-  const progress = createProgress(io, 1000);
-  let table: Table, model: Model, fit: LmmFit;
-  try {
-    table = await loadTable(path, v.sheet, progress);
-    ({ model, fit } = fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress));
-  } finally {
-    progress.clear();
-  }
+  const { table, model, fit } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+    const table = await loadTable(path, v.sheet, progress);
+    return { table, ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
+  });
   for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   const out = (x: unknown, text: () => string): void => io.stdout(json ? JSON.stringify(x, null, 2) + "\n" : text());
   switch (command) {
@@ -53,7 +49,7 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
       break;
     }
     case "confint": {
-      const result = withProgress(io, (p) => intervals(model, fit, v, io, p));
+      const result = await withProgress(io, 0, (p) => intervals(model, fit, v, io, p));
       const { replicates: _, ...rest } = result as ParameterIntervals & { replicates?: unknown };
       out(rest, () => formatIntervals(result));
       break;
@@ -77,22 +73,12 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
     }
     case "influence": {
       const group = typeof v.group === "string" ? v.group : model.terms.random[0]!.groupVars[0]!;
-      const inf = withProgress(io, (p) => groupInfluence(table, model, fit, group, { ...options, onProgress: (done, total) => p.update(`influence: refit ${done} of ${total} (without each level of ${group})`) }));
+      const inf = await withProgress(io, 0, (p) => groupInfluence(table, model, fit, group, { ...options, onProgress: (done, total) => p.update(`influence: refit ${done} of ${total} (without each level of ${group})`) }));
       out(inf, () => formatInfluence(inf));
       break;
     }
   }
   return 0;
-}
-
-/** Runs long work with a progress line shown at once, erased when the work ends or fails. */
-function withProgress<T>(io: Io, work: (p: Progress) => T): T {
-  const p = createProgress(io);
-  try {
-    return work(p);
-  } finally {
-    p.clear();
-  }
 }
 
 /** The intervals of `hlm confint`. */

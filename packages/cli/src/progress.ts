@@ -43,3 +43,16 @@ export function createProgress(io: Io, delayMs = 0): Progress {
     },
   };
 }
+
+/** Work that usually ends quickly (reading the data, one fit) shows progress only after this long. */
+export const PROGRESS_DELAY_MS = 1000;
+
+/** Runs work with a progress line, erased when the work ends or fails (`delayMs`: as in createProgress). */
+export async function withProgress<T>(io: Io, delayMs: number, work: (p: Progress) => T | Promise<T>): Promise<T> {
+  const p = createProgress(io, delayMs);
+  try {
+    return await work(p);
+  } finally {
+    p.clear();
+  }
+}

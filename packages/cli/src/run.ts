@@ -15,13 +15,12 @@ import {
   type LmmFit,
   type Model,
   type ShrinkageTable,
-  type Table,
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
 import { dataName, dataPath, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
 import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
-import { createProgress, type Io } from "./progress.js";
+import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
 import { readTable } from "./readTable.js";
 import { writeXlsx } from "./writeXlsx.js";
 
@@ -75,9 +74,6 @@ function knownCommand(word: string): CommandName {
   throw new HlmError("OPTIONS", `Unknown command '${word}'${near ? `; did you mean '${near}'? The` : "; the"} commands are ${COMMAND_NAMES.join(", ")} (hlm --help).`);
 }
 
-/** Progress of the data read and the fit appears after this long (a quick fit shows none). */
-const FIT_PROGRESS_DELAY_MS = 1000;
-
 /** `hlm fit`. */
 async function runFit(cl: CommandLine, io: Io): Promise<number> {
   const { values } = cl;
@@ -88,21 +84,17 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
   const xlsx = typeof values.xlsx === "string" ? values.xlsx : undefined;
   if (xlsx !== undefined) checkXlsxOutput(xlsx, path);
   const options = modelOptions(values);
-  const progress = createProgress(io, FIT_PROGRESS_DELAY_MS);
-  let fitted: { model: Model; fit: LmmFit } | undefined;
-  let table: Table;
   const times: number[] = [];
-  try {
-    table = await loadTable(path, values.sheet, progress);
+  const { model, fit } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+    const table = await loadTable(path, values.sheet, progress);
+    let fitted: { model: Model; fit: LmmFit } | undefined;
     for (let r = 0; r < repeat; r++) {
       const t0 = performance.now();
       fitted = fitWithProgress(table, formula, options, progress);
       times.push((performance.now() - t0) / 1000);
     }
-  } finally {
-    progress.clear();
-  }
-  const { model, fit } = fitted!;
+    return fitted!;
+  });
   const dataset = dataName(path);
   const shrinkage = values.shrinkage || xlsx !== undefined ? shrinkageTable(model, fit) : null;
   const sheets = xlsx === undefined ? [] : [summaryTable(fit, dataset), randomEffectsTable(fit), shrinkageResultTable(shrinkage!)];
@@ -138,15 +130,11 @@ async function runCompare(cl: CommandLine, io: Io): Promise<number> {
   const formulas = Array.isArray(values.formula) ? values.formula : [];
   if (formulas.length < 2) throw new HlmError("OPTIONS", `Give at least two models to compare, each with --formula; got ${formulas.length}.`);
   const options = { ...modelOptions(values), satterthwaite: false };
-  const progress = createProgress(io, FIT_PROGRESS_DELAY_MS);
-  let c: ReturnType<typeof compareModels>;
-  try {
+  const c = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
     const table = await loadTable(path, values.sheet, progress);
     progress.update(`fitting ${formulas.length} models`);
-    c = compareModels(table, formulas, options);
-  } finally {
-    progress.clear();
-  }
+    return compareModels(table, formulas, options);
+  });
   const dataset = dataName(path);
   if (values.json) {
     const json = {
