@@ -16,10 +16,11 @@ export { selectRows } from "./io/selectRows.js";
 export { parseFormula, deparse, type Formula, type Expr } from "./formula/parseFormula.js";
 export { modelTerms, type ModelTerms, type LinearTerms, type RandomTerm } from "./formula/modelTerms.js";
 export { columnsOf, nameUses } from "./formula/nameUses.js";
+export { parseStructure, type StructureSpec, type StructureForm, type CorrelationClass, type VarianceClass } from "./formula/parseStructure.js";
 
 // model/: the model frame, X, the random-effects terms and θ's layout
 export { buildModel } from "./model/buildModel.js";
-export { type Model, type ModelOptions, type ReTerm } from "./model/Model.js";
+export { type Model, type ModelOptions, type ReTerm, type ResidualStructure, type StructureOptions } from "./model/Model.js";
 export { closestName } from "./model/closestName.js";
 export { columnLabel, formatLabel } from "./model/levelLabels.js";
 
@@ -27,6 +28,10 @@ export { columnLabel, formatLabel } from "./model/levelLabels.js";
 export type { Objective, ParameterLayout } from "./objective/Objective.js";
 export type { ProfiledDeviance, Factorization } from "./objective/ProfiledDeviance.js";
 export { makeObjective } from "./objective/makeObjective.js";
+export { makeStructuredObjective } from "./objective/makeStructuredObjective.js";
+
+// structure/: residual correlation structures and variance functions (nlme's)
+export { structureParameters, naturalParameters, type StructureParameters } from "./structure/structureParameters.js";
 
 // optim/: BOBYQA and the optimizer stage
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
@@ -34,7 +39,8 @@ export { optimize, type OptimizeOptions, type OptimizerProgress } from "./optim/
 export { type OptSummary } from "./optim/OptSummary.js";
 
 // fit/: the fit at the optimum, and fit() the composition of the stages
-export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning } from "./fit/LmmFit.js";
+export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type FitWarning, type ResidualFit, type ContainmentTable } from "./fit/LmmFit.js";
+export { containmentDf } from "./fit/containmentDf.js";
 export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";
 
@@ -58,4 +64,4 @@ export { formatPValues, pValueNumberFormat, formatReal, formatRealWith, DOUBLE_E
 export { formatComparison } from "./report/formatComparison.js";
 export { formatAnova, formatIntervals, formatInfluence } from "./report/formatInference.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
-export { fitToJson, type FitJson } from "./report/fitToJson.js";
+export { fitToJson, type FitJson, type DdfMethod } from "./report/fitToJson.js";

@@ -1,6 +1,7 @@
 import type { ConvergenceCheck } from "./checkConvergence.js";
 import type { SatterthwaiteModel } from "./satterthwaite.js";
 import type { OptSummary } from "../optim/OptSummary.js";
+import type { CorrelationClass, VarianceClass } from "../formula/parseStructure.js";
 
 /** Variance components of one random-effects term: Σ_i = σ² T_i T_i'. */
 export interface VarCorrTerm {
@@ -32,8 +33,39 @@ export interface CoefTable {
 
 /** A warning about the fit that does not stop it (lme4's messages and warnings). */
 export interface FitWarning {
-  code: "singular" | "convergence" | "rank-deficient" | "missing-rows" | "scale" | "satterthwaite";
+  code: "singular" | "convergence" | "rank-deficient" | "missing-rows" | "scale" | "satterthwaite" | "not-identified";
   message: string;
+}
+
+/** A fitted residual structure's part of a fit: nlme's corStruct, varFunc and what follows from them. */
+export interface ResidualFit {
+  /** The grouping the residuals correlate within. */
+  group: string;
+  correlation: { class: CorrelationClass; text: string; names: string[]; values: number[] } | null;
+  /** The variance function; varIdent's `strata` reference first, its values the other strata's SD ratios. */
+  variance: { class: VarianceClass; text: string; names: string[]; values: number[]; strata: string[] } | null;
+  /** The structure's unconstrained parameters at the optimum (the optimizer's). */
+  unconstrained: number[];
+  /** C_i of the first group (nlme's `corMatrix`), rows in the data's order. */
+  correlationMatrix: { group: string; matrix: number[][] } | null;
+  /** V_i = Z_i G Z_i' + σ² D_i C_i D_i of the first group (nlme's `getVarCov(type = "marginal")`); rows: the data rows, numbered from 1. */
+  marginalCovariance: { group: string; rows: number[]; matrix: number[][] };
+  /** Xβ̂ (+ offset): the population fitted values, nlme's `fitted(m, level = 0)`. */
+  fittedFixed: number[];
+  /** Normalized residuals (nlme's `type = "normalized"`): the within-group residuals whitened by L_i⁻¹, over σ̂. */
+  normalizedResiduals: Float64Array;
+}
+
+/**
+ * nlme's t-table (`summary(lme)$tTable`): the denominator degrees of freedom of the containment rule
+ * (`containmentDf`), standard errors (under ML, vcov's times √(n / (n − p)), nlme's `adjustSigma`),
+ * t statistics and two-sided p-values.
+ */
+export interface ContainmentTable {
+  df: number[];
+  se: number[];
+  tValues: number[];
+  pValues: number[];
 }
 
 /** A fitted linear mixed model: plain data (lme4's `merMod`, MixedModels.jl's `LinearMixedModel`). */
@@ -66,13 +98,17 @@ export interface LmmFit {
    * may have rescaled the response): degrees of freedom do not depend on them.
    */
   satterthwaite: SatterthwaiteModel | null;
-  /** Residual standard deviation σ̂. */
+  /** nlme's t-table of the fixed effects (the "containment" degrees of freedom); null when the groupings are crossed. */
+  containment: ContainmentTable | null;
+  /** Residual standard deviation σ̂ (with a variance function, the reference stratum's or at d = 1). */
   sigma: number;
   varcorr: VarCorrTerm[];
   /** REML criterion (REML) or deviance (ML) at the optimum. */
   objective: number;
   logLik: number;
-  /** Number of parameters: fixed effects + θ + σ. */
+  /** The residual correlation structure and variance function, when the model has them (nlme's). */
+  residual?: ResidualFit;
+  /** Number of parameters: fixed effects + θ (+ the residual structure's) + σ. */
   df: number;
   AIC: number;
   BIC: number;

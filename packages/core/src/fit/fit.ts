@@ -4,13 +4,17 @@ import { type Model, type ModelOptions } from "../model/Model.js";
 import { makeFit, type MakeFitOptions } from "./makeFit.js";
 import { type LmmFit } from "./LmmFit.js";
 import { makeObjective } from "../objective/makeObjective.js";
+import { makeStructuredObjective } from "../objective/makeStructuredObjective.js";
 import { optimize, type OptimizeOptions } from "../optim/optimize.js";
 import type { Table } from "../io/Table.js";
 
 /** Options of `fit`: the model's (REML, factors, weights), the optimizer's (progress, cancel) and the results' (Satterthwaite df). */
 export interface FitOptions extends ModelOptions, OptimizeOptions, MakeFitOptions {}
 
-/** Fits a linear mixed model: `buildModel → makeObjective → optimize → makeFit`. */
+/**
+ * Fits a linear mixed model: `buildModel → makeObjective → optimize → makeFit` (with a residual
+ * correlation structure or variance function, `makeStructuredObjective`: nlme's model).
+ */
 export function fit(table: Table, formula: string, options: FitOptions = {}): LmmFit {
   return fitModel(buildModel(table, formula, options), options);
 }
@@ -36,6 +40,6 @@ export function fitModel(model: Model, options: FitOptions = {}): LmmFit {
 }
 
 function fitStages(model: Model, options: FitOptions): LmmFit {
-  const objective = makeObjective(model);
-  return makeFit(model, objective, optimize(objective, options), options);
+  const objective = model.residual ? makeStructuredObjective(model, model.residual) : makeObjective(model);
+  return makeFit(model, objective, optimize(objective, model.residual ? { restarts: 5, ...options } : options), options);
 }

@@ -21,6 +21,8 @@ export function fitWarnings(model: Model, singular: boolean, opt: OptSummary, co
   }
   if (predictorScalesDiffer(model.X, model.n, model.p)) warnings.push({ code: "scale", message: "Some predictor variables are on very different scales: consider rescaling" });
   if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
+  const unidentified = notIdentified(model);
+  if (unidentified) warnings.push({ code: "not-identified", message: unidentified });
   for (const msg of opt.warnings) warnings.push({ code: "convergence", message: msg });
   if (convergence.warning) warnings.push({ code: "convergence", message: convergence.warning });
   return warnings;
@@ -50,4 +52,19 @@ export function predictorScalesDiffer(X: Float64Array, n: number, p: number): bo
   const limit = Math.log(1000);
   if (logSd.some((l) => !(Math.abs(l) <= limit))) return true;
   return logSd.length > 0 && Math.max(...logSd) - Math.min(...logSd) > limit;
+}
+
+/**
+ * A random intercept of the grouping the residuals correlate within, beside compound symmetry or a
+ * general correlation in it: the intercept's variance and the correlations trade off along a ridge of
+ * equal likelihood, so only the marginal covariance Z G Z' + σ² C is identified (nlme fits it without
+ * a word).
+ */
+function notIdentified(model: Model): string | null {
+  const rs = model.residual;
+  const cls = rs?.correlation?.class;
+  if (!rs || (cls !== "corCompSymm" && cls !== "corSymm")) return null;
+  const term = model.reTerms.find((t) => t.group === rs.group.replace("/", ":") && t.columnNames.includes("(Intercept)"));
+  if (!term) return null;
+  return `The random intercept of '${term.group}' and ${cls === "corCompSymm" ? "compound symmetry" : "a general correlation (corSymm)"} within '${rs.group}' are not both identified: only their sum, the marginal within-group covariance, is; read the fixed effects, their standard errors and the likelihood, not the variance components or ${cls === "corCompSymm" ? "Rho" : "the correlations"} alone.`;
 }

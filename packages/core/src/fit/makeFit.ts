@@ -3,14 +3,16 @@ import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import type { OptSummary } from "../optim/OptSummary.js";
 import { checkConvergence, type ConvergenceCheck } from "./checkConvergence.js";
 import { checkFinite } from "./checkFinite.js";
+import { containmentDf } from "./containmentDf.js";
 import { conditionalVariances } from "./conditionalVariances.js";
 import { fixefCovariance } from "./fixefCovariance.js";
-import { informationCriteria, parameterCount, sigmaDf, tPValues, tStatistic } from "./fitStatistics.js";
+import { bicObservations, informationCriteria, nlmeTTable, parameterCount, sigmaDf, tPValues, tStatistic } from "./fitStatistics.js";
 import { fittedAndResiduals } from "./fittedAndResiduals.js";
 import { fitWarnings } from "./fitWarnings.js";
 import type { LmmFit } from "./LmmFit.js";
 import { quantiles } from "./quantiles.js";
 import { ranefTables } from "./ranefTables.js";
+import { pearsonResiduals, residualFit } from "./residualFit.js";
 import { satterthwaiteDf, satterthwaiteModel, satterthwaiteWarning } from "./satterthwaite.js";
 import { solveEffects } from "./solveEffects.js";
 import { thetaDerivatives } from "./thetaDerivatives.js";
@@ -48,18 +50,25 @@ export function makeFit(model: Model, objective: ProfiledDeviance, opt: OptSumma
 function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, convergence: ConvergenceCheck): LmmFit {
   const fac = objective.factorize(opt.theta);
   const { n, p, reTerms } = model;
-  const { beta, b } = solveEffects(model, objective.cross, fac);
+  const { beta, b } = solveEffects(model, fac.cross, fac);
   const sigma2 = fac.pwrss / sigmaDf(model);
   const sigma = Math.sqrt(sigma2);
-  const vcov = fixefCovariance(fac.LRR, objective.cross, p, sigma2);
+  const vcov = fixefCovariance(fac.LRR, fac.cross, p, sigma2);
   const se = vcov.map((r, i) => Math.sqrt(r[i]!));
   const res = fittedAndResiduals(model, beta, b, sigma);
-  const { ranef, coef } = ranefTables(model, beta, b, conditionalVariances(model, objective.cross, fac, sigma2));
+  const { ranef, coef } = ranefTables(model, beta, b, conditionalVariances(model, fac.cross, fac, sigma2));
   const ngrps: Record<string, number> = {};
   for (const t of reTerms) ngrps[t.group] = t.nl;
   const df = parameterCount(p, opt.theta.length);
-  const ic = informationCriteria(fac.objective, df, n);
+  const rs = model.residual ?? null;
+  const ic = informationCriteria(fac.objective, df, bicObservations(model));
   const singular = opt.theta.some((v, i) => objective.layout.lower[i] === 0 && v < 1e-4);
+  const nTheta = objective.layout.terms.reduce((acc, t) => acc + (t.p * (t.p + 1)) / 2, 0);
+  const varcorr = varianceComponents(reTerms, fac.T, sigma2);
+  const cdf = containmentDf(model);
+  const tValues = beta.map((v, i) => tStatistic(v, se[i]!));
+  const residual = rs ? residualFit(model, rs, opt.theta, beta, sigma, varcorr, res.residuals) : undefined;
+  if (rs) res.scaledResiduals = pearsonResiduals(model, rs, opt.theta.slice(nTheta), sigma, res.residuals);
   return {
     formula: model.formula,
     REML: model.REML,
@@ -67,18 +76,19 @@ function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, conve
     nobs: n,
     nDropped: model.nDropped,
     ngrps,
-    theta: [...opt.theta],
-    thetaNames: objective.layout.names,
+    theta: opt.theta.slice(0, nTheta),
+    thetaNames: objective.layout.names.slice(0, nTheta),
     fixefNames: model.xNames,
     fixef: beta,
     vcov,
     se,
-    tValues: beta.map((v, i) => tStatistic(v, se[i]!)),
+    tValues,
     satterthwaiteDf: [],
     satterthwaite: null,
     pValues: [],
     sigma,
-    varcorr: varianceComponents(reTerms, fac.T, sigma2),
+    varcorr,
+    containment: cdf ? nlmeTTable(model, beta, se, cdf) : null,
     objective: fac.objective,
     logLik: ic.logLik,
     df,
@@ -93,6 +103,7 @@ function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, conve
     singular,
     droppedColumns: model.droppedColumns,
     warnings: fitWarnings(model, singular, opt, convergence),
+    ...(residual ? { residual } : {}),
     optSummary: opt,
     convergence,
   };

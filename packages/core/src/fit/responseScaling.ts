@@ -5,7 +5,7 @@
  */
 import type { Model } from "../model/Model.js";
 import { responseMoments } from "../model/response.js";
-import { informationCriteria, sigmaDf, tPValues, tStatistic } from "./fitStatistics.js";
+import { bicObservations, informationCriteria, nlmeTTable, sigmaDf, tPValues, tStatistic } from "./fitStatistics.js";
 import type { LmmFit } from "./LmmFit.js";
 
 /** The mean of y − offset when X has an intercept and the mean is more than 100 SDs from 0; else 0. */
@@ -56,7 +56,9 @@ export function restoreUnits(f: LmmFit, shift: number, c: number, model: Model):
     sigma: f.sigma * c,
     varcorr: f.varcorr.map((v) => ({ ...v, covariance: matrix(v.covariance, c2), sd: times(v.sd, c) })),
     objective,
-    ...informationCriteria(objective, f.df, model.n),
+    ...informationCriteria(objective, f.df, bicObservations(model)),
+    containment: f.containment ? nlmeTTable(model, fixef, times(f.se, c), f.containment.df) : null,
+    ...(f.residual ? { residual: { ...f.residual, marginalCovariance: { ...f.residual.marginalCovariance, matrix: matrix(f.residual.marginalCovariance.matrix, c2) }, fittedFixed: f.residual.fittedFixed.map((v) => v * c + shift) } } : {}),
     pwrss: f.pwrss * c2,
     fitted: f.fitted.map((v) => v * c + shift),
     residuals: f.residuals.map((v) => v * c),

@@ -2,7 +2,7 @@ import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 
 /**
  * Derivatives in θ, at one θ, of the pieces of the objective: a(θ) = log|L_θ|² (+ log|R_X|² for
- * REML), b(θ) = r²(θ) (the pwrss) and V(θ) = (R_X'R_X)⁻¹. Every derivative that the fit needs
+ * REML) − log|W| (which varies with a residual structure's parameters), b(θ) = r²(θ) (the pwrss) and V(θ) = (R_X'R_X)⁻¹. Every derivative that the fit needs
  * after the optimum comes from these (σ enters analytically): lme4's convergence check on the
  * profiled objective and lmerTest's Satterthwaite df on the deviance in (θ, σ).
  */
@@ -37,7 +37,7 @@ export function thetaDerivatives(objective: ProfiledDeviance, thetaIn: readonly 
   const evalAt = (V?: Float64Array): [number, number] => {
     evaluations++;
     const r = objective.pieces(x, V);
-    return [r.ldL2 + (REML ? r.ldRX2 : 0), r.pwrss];
+    return [r.ldL2 + (REML ? r.ldRX2 : 0) - r.logDetW, r.pwrss];
   };
   x.set(theta);
   const V = new Float64Array(p * p);

@@ -1,7 +1,11 @@
 import type { ModelTerms } from "../formula/modelTerms.js";
+import type { CorrelationClass, StructureSpec, VarianceClass } from "../formula/parseStructure.js";
 
-/** Options of a fit that shape the model: the estimation criterion, factors and prior weights. */
-export interface ModelOptions {
+/**
+ * Options of a fit that shape the model: the estimation criterion, factors, prior weights, and a
+ * residual correlation structure and variance function in nlme's language (`correlation`, `variance`).
+ */
+export interface ModelOptions extends StructureOptions {
   /** REML (default) or maximum likelihood (false). */
   REML?: boolean;
   /** Numeric columns to treat as categorical. */
@@ -62,6 +66,45 @@ export interface Model {
    * although its inputs are there (`log(x)` of a negative x: R's NaN, dropped as lme4 drops it).
    */
   droppedBy?: { variable: string; missing: number; notANumber: number }[];
+  /** The within-group residual structure (nlme's corStruct and varFunc), when the model has one. */
+  residual?: ResidualStructure | null;
   /** Fixed-effects factor levels, per variable (for prediction on new data). */
   factorLevels: Record<string, string[]>;
 }
+
+/**
+ * The within-group residual structure of a model, resolved on its rows: e_i ~ N(0, σ² D_i C_i D_i)
+ * for each group i of `group`, C_i from the correlation structure, D_i from the variance function.
+ */
+export interface ResidualStructure {
+  correlation: StructureSpec<CorrelationClass> | null;
+  variance: StructureSpec<VarianceClass> | null;
+  /** The grouping the residuals correlate within (a column, `a/b`, or the innermost random-effects grouping). */
+  group: string;
+  /** The grouping's levels, in its factor order (the first is the "first group" of nlme's getVarCov). */
+  levels: string[];
+  /** Rows of group g are `rows[start[g] .. start[g+1])`: model row indices, in the structure's order. */
+  start: Int32Array;
+  rows: Int32Array;
+  /**
+   * Per model row, the correlation's position or time: the covariate's value, or the row's position
+   * 1, 2, … within its group in the data's order when the structure has none. Null without a correlation.
+   */
+  time: Float64Array | null;
+  /** corSymm: the size of the general correlation matrix (the largest position). */
+  positions: number;
+  /** varIdent: each row's stratum (0 the reference) and the strata's labels, reference first. */
+  stratum: Int32Array | null;
+  strata: string[];
+  /** varPower, varExp: the variance covariate per row. */
+  covariate: Float64Array | null;
+  /** The columns the structure reads (for messages and for new data). */
+  columns: string[];
+}
+
+/** Options of a model with a residual structure, as nlme's texts. */
+export interface StructureOptions {
+  correlation?: string;
+  variance?: string;
+}
+

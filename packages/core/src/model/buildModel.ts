@@ -12,6 +12,7 @@ import { modelMatrix } from "./modelMatrix.js";
 import { randomEffectsTerms } from "./randomEffectsTerms.js";
 import { dropRankDeficient } from "./rankDeficiency.js";
 import { requireColumn } from "./requireColumn.js";
+import { residualStructure } from "./residualStructure.js";
 import type { Variable } from "./Variable.js";
 
 /**
@@ -74,6 +75,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   if (weights) checkMagnitude(options.weights!, weights, rowOf);
   fullX.columns.forEach((c, j) => checkMagnitude(fullX.names[j]!, c, rowOf));
   checkConstantResponse(ev.responseName, y, offset, rowOf);
+  const reTerms = randomEffectsTerms(source, terms, vars, rows, rowOf);
 
   return {
     formula,
@@ -88,7 +90,8 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     droppedColumns: dropped.map((j) => fullX.names[j]!),
     offset,
     weights,
-    reTerms: randomEffectsTerms(source, terms, vars, rows, rowOf),
+    reTerms,
+    residual: residualStructure(source, options, reTerms, rows),
     rows,
     nDropped: table.nrow - n,
     droppedBy,

@@ -22,6 +22,10 @@ export interface Factorization {
   pwrss: number;
   /** The profiled objective (deviance for ML, REML criterion for REML); Infinity if not positive definite. */
   objective: number;
+  /** log |W|: the weights' (Σ log w_i), or, with a residual structure, −Σ_i log det(D_i C_i D_i); it enters the objective as −log |W|. */
+  logDetW: number;
+  /** The cross-products L was factored from (with a residual structure, those of the rows whitened at these parameters). */
+  cross: CrossProducts;
 }
 
 /**
@@ -30,6 +34,7 @@ export interface Factorization {
  */
 export interface ProfiledDeviance extends Objective {
   readonly layout: ThetaLayout;
+  /** A's layout and, for a model without a residual structure, its values (with one, the values at the structure's initial parameters: read `Factorization.cross`). */
   readonly cross: CrossProducts;
   readonly n: number;
   readonly p: number;
@@ -40,7 +45,7 @@ export interface ProfiledDeviance extends Objective {
    * The scalar pieces of the objective at θ (log-determinants, r², objective) without keeping L;
    * with `V` given (p × p), also fills V = (R_X'R_X)⁻¹ = vcov(β̂)/σ².
    */
-  pieces(theta: ArrayLike<number>, V?: Float64Array): Pick<Factorization, "ldL2" | "ldRX2" | "pwrss" | "objective">;
+  pieces(theta: ArrayLike<number>, V?: Float64Array): Pick<Factorization, "ldL2" | "ldRX2" | "pwrss" | "objective" | "logDetW">;
   /** The objective at θ for the given criterion, with every piece of L kept (a fresh object). */
   factorize(theta: ArrayLike<number>, REML?: boolean): Factorization;
 }

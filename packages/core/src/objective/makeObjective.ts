@@ -7,12 +7,14 @@ import { crossprodInverseRX } from "../linalg/triangular.js";
 import { wasmTailKernel } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import { templates, thetaLayout } from "../model/thetaLayout.js";
-import { crossProducts } from "./crossProducts.js";
+import { crossProducts, type CrossProducts } from "./crossProducts.js";
 import type { Factorization, ProfiledDeviance } from "./ProfiledDeviance.js";
 
-/** Builds the objective of a model: forms A once, then each evaluation factors Λ'AΛ + I. */
-export function makeObjective(model: Model): ProfiledDeviance {
-  const cross = crossProducts(model);
+/**
+ * Builds the objective of a model: forms A once (or takes it, formed from rows already transformed,
+ * as a residual structure's whitening gives them), then each evaluation factors Λ'AΛ + I.
+ */
+export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model)): ProfiledDeviance {
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
   const { m, qRest, restOffsets, ARR, Anodes, logDetW, s } = cross;
@@ -35,7 +37,7 @@ export function makeObjective(model: Model): ProfiledDeviance {
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes) : null;
 
-  function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR"> {
+  function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     const T = templates(layout, theta);
     let ldL2: number;
     if (S === null && single) {
@@ -77,7 +79,7 @@ export function makeObjective(model: Model): ProfiledDeviance {
     if (!ok || !chol || !Number.isFinite(ldL2) || !Number.isFinite(ldRX2)) objective = Infinity;
     else if (REML) objective = ldL2 + ldRX2 - logDetW + (n - p) * (1 + Math.log((2 * Math.PI * pwrss) / (n - p)));
     else objective = ldL2 - logDetW + n * (1 + Math.log((2 * Math.PI * pwrss) / n));
-    return { ldL2, ldRX2, pwrss, objective };
+    return { ldL2, ldRX2, pwrss, objective, logDetW };
   }
 
   return {
@@ -98,7 +100,7 @@ export function makeObjective(model: Model): ProfiledDeviance {
       const Lnodes = new Float64Array(Anodes.length);
       const LRR = new Float64Array(m * m);
       const parts = factorInto(Float64Array.from(theta), Lnodes, LRR, REML);
-      return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes, LRR, ...parts };
+      return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes, LRR, cross, ...parts };
     },
   };
 }

@@ -18,10 +18,29 @@ export interface OptimizeOptions {
   maxEvaluations?: number;
   /** Starting θ (default: identity templates, as lme4). */
   thetaStart?: ArrayLike<number>;
+  /**
+   * Restart BOBYQA from its optimum, with new initial steps there, until a run improves the
+   * objective by less than 1e-7 (at most this many restarts; default 0, as lme4). A residual
+   * structure's parameters are on scales unlike θ's, where one run can stop short of the optimum.
+   */
+  restarts?: number;
 }
 
 /** Minimizes the objective over θ with BOBYQA and checks the result as lme4 does. */
 export function optimize(objective: Objective, options: OptimizeOptions = {}): OptSummary {
+  let opt = optimizeOnce(objective, options);
+  for (let r = 0; r < (options.restarts ?? 0); r++) {
+    const again = optimizeOnce(objective, { ...options, thetaStart: opt.theta });
+    const gain = opt.fmin - again.fmin;
+    const evaluations = opt.evaluations + again.evaluations;
+    if (gain > 0) opt = { ...again, thetaInitial: opt.thetaInitial, evaluations, warnings: again.warnings };
+    else opt = { ...opt, evaluations };
+    if (!(gain > 1e-7)) break;
+  }
+  return opt;
+}
+
+function optimizeOnce(objective: Objective, options: OptimizeOptions): OptSummary {
   const { layout } = objective;
   const start = Float64Array.from(options.thetaStart ?? layout.initial);
   let best = Infinity;
