@@ -57,6 +57,7 @@ export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
 export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./results/groupInfluence.js";
 export { diagnostics, qqnorm, ppoints, type Diagnostics, type RanefQQ } from "./results/diagnostics.js";
 export { shrinkageTable, type ShrinkageTable } from "./results/shrinkageTable.js";
+export { residualAcf, type AcfLag } from "./results/residualAcf.js";
 
 // report/: as R prints it, as tables for sheets, as JSON
 export { formatSummary, formatShrinkage, formatCommon, abbreviate } from "./report/formatSummary.js";
@@ -65,3 +66,4 @@ export { formatComparison } from "./report/formatComparison.js";
 export { formatAnova, formatIntervals, formatInfluence } from "./report/formatInference.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
 export { fitToJson, type FitJson, type DdfMethod } from "./report/fitToJson.js";
+export { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./report/describeStructure.js";

@@ -41,9 +41,10 @@ export interface FitWarning {
 export interface ResidualFit {
   /** The grouping the residuals correlate within. */
   group: string;
-  correlation: { class: CorrelationClass; text: string; names: string[]; values: number[] } | null;
+  /** The correlation structure: its class, text, time or position covariate (null: the rows' order), parameters on the natural scale. */
+  correlation: { class: CorrelationClass; text: string; covariate: string | null; names: string[]; values: number[] } | null;
   /** The variance function; varIdent's `strata` reference first, its values the other strata's SD ratios. */
-  variance: { class: VarianceClass; text: string; names: string[]; values: number[]; strata: string[] } | null;
+  variance: { class: VarianceClass; text: string; column: string; names: string[]; values: number[]; strata: string[] } | null;
   /** The structure's unconstrained parameters at the optimum (the optimizer's). */
   unconstrained: number[];
   /** C_i of the first group (nlme's `corMatrix`), rows in the data's order. */

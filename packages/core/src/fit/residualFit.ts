@@ -36,8 +36,8 @@ export function residualFit(model: Model, rs: ResidualStructure, x: readonly num
   const normalizedResiduals = w ? w.model.y.map((v) => v / sigma) : new Float64Array(model.n).fill(NaN);
   return {
     group: rs.group,
-    correlation: c ? { class: c.class, text: c.text, names: sp.names.slice(0, nc), values: natural.slice(0, nc) } : null,
-    variance: f ? { class: f.class, text: f.text, names: sp.names.slice(nc), values: natural.slice(nc), strata: rs.strata } : null,
+    correlation: c ? { class: c.class, text: c.text, covariate: c.form.covariate, names: sp.names.slice(0, nc), values: natural.slice(0, nc) } : null,
+    variance: f ? { class: f.class, text: f.text, column: (f.class === "varIdent" ? f.form.group[0] : f.form.covariate) ?? "", names: sp.names.slice(nc), values: natural.slice(nc), strata: rs.strata } : null,
     unconstrained: u,
     correlationMatrix: c ? { group: rs.levels[0]!, matrix: C } : null,
     marginalCovariance: { group: rs.levels[0]!, rows: first.map((r) => model.rows[r]! + 1), matrix: V },

@@ -1,5 +1,7 @@
 import { formatPValues } from "./formatPValues.js";
 import type { LmmFit } from "../fit/LmmFit.js";
+import { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./describeStructure.js";
+import type { DdfMethod } from "./fitToJson.js";
 import type { ShrinkageTable } from "../results/shrinkageTable.js";
 
 /** Decimals needed to show x with `digits` significant digits, trailing zeros dropped (R's formatReal). */
@@ -56,11 +58,19 @@ export function table(rows: string[][], leftColumns = 1, leftLast = false): stri
   return rows.map((r) => r.map((c, j) => (j < leftColumns || (leftLast && j === last) ? padRight(c, widths[j]!) : padLeft(c, widths[j]!))).join(" ").trimEnd());
 }
 
-/** The lme4 (with lmerTest) summary of a fit, as text. */
-export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}): string {
+/**
+ * The lme4 (with lmerTest) summary of a fit, as text. With a residual structure, nlme's sections on
+ * it follow the random effects ("Correlation Structure: AR(1)", "Variance function: ..."), and the
+ * first group's within-group covariance. With `ddf: "containment"`, the fixed effects are nlme's
+ * t-table (its containment degrees of freedom and standard errors).
+ */
+export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: DdfMethod } = {}): string {
   const out: string[] = [];
-  const satt = fit.satterthwaiteDf.length === fit.fixef.length && fit.fixef.length > 0;
-  out.push(`Linear mixed model fit by ${fit.REML ? "REML" : "maximum likelihood"}${satt ? ". t-tests use Satterthwaite's method" : ""} ['lmerMod']`);
+  const nlme = options.ddf === "containment" ? fit.containment : null;
+  const satt = nlme !== null || (fit.satterthwaiteDf.length === fit.fixef.length && fit.fixef.length > 0);
+  const method = nlme ? "nlme's containment degrees of freedom" : "Satterthwaite's method";
+  const kind = fit.residual ? "Linear mixed model with a residual structure" : "Linear mixed model";
+  out.push(`${kind} fit by ${fit.REML ? "REML" : "maximum likelihood"}${satt ? `. t-tests use ${method}` : ""} ['${fit.residual ? "lme" : "lmerMod"}']`);
   out.push(`Formula: ${fit.formula}`);
   if (options.dataName) out.push(`   Data: ${options.dataName}`);
   out.push("");
@@ -103,22 +113,26 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
   }
   const groups = Object.entries(fit.ngrps).map(([g, nl]) => `${g}, ${nl}`);
   out.push(`Number of obs: ${fit.nobs}, groups:  ${groups.join("; ")}`);
+  if (fit.residual) out.push(...structureSection(fit));
   out.push("");
   out.push("Fixed effects:");
   if (fit.fixef.length === 0) {
     out.push("(none)");
   } else {
-    const est = formatCommon([...fit.fixef, ...fit.se], 4, 10);
+    const se = nlme ? nlme.se : fit.se;
+    const tValues = nlme ? nlme.tValues : fit.tValues;
+    const pValues = nlme ? nlme.pValues : fit.pValues;
+    const est = formatCommon([...fit.fixef, ...se], 4, 10);
     const p = fit.fixef.length;
     const header = ["", "Estimate", "Std. Error", ...(satt ? ["df", "t value", "Pr(>|t|)", ""] : ["t value"])];
-    const dfStr = satt ? fit.satterthwaiteDf.map((d) => (Number.isFinite(d) ? d.toFixed(2) : "NaN")) : [];
-    const tStr = formatCommon(fit.tValues.map((t) => Number(t.toFixed(3))), 4, 3);
-    const pStr = satt ? formatPValues(fit.pValues, 3) : [];
+    const dfStr = nlme ? nlme.df.map(String) : satt ? fit.satterthwaiteDf.map((d) => (Number.isFinite(d) ? d.toFixed(2) : "NaN")) : [];
+    const tStr = formatCommon(tValues.map((t) => Number(t.toFixed(3))), 4, 3);
+    const pStr = satt ? formatPValues(pValues, 3) : [];
     const rows = fit.fixefNames.map((name, i) => [
       name,
       est[i]!,
       est[p + i]!,
-      ...(satt ? [dfStr[i]!, tStr[i]!, pStr[i]!, signifStars(fit.pValues[i]!)] : [tStr[i]!]),
+      ...(satt ? [dfStr[i]!, tStr[i]!, pStr[i]!, signifStars(pValues[i]!)] : [tStr[i]!]),
     ]);
     const lines = table([header, ...rows], 1, satt);
     out.push(...lines);
@@ -148,6 +162,51 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string } = {}):
     for (const w of fit.warnings) out.push(w.code === "singular" || w.code === "missing-rows" ? w.message : `Warning: ${w.message}`);
   }
   return out.join("\n") + "\n";
+}
+
+/** The most rows of the first group's within-group covariance the summary prints. */
+const MAX_COVARIANCE_ROWS = 12;
+
+/** nlme's sections on a residual structure (as summary.lme prints them), then the first group's V_i. */
+function structureSection(fit: LmmFit): string[] {
+  const r = fit.residual!;
+  const out: string[] = [];
+  const named = (names: string[], values: number[]): string[] => {
+    const v = formatCommon(values, 7);
+    const w = names.map((n, i) => Math.max(n.length, v[i]!.trim().length));
+    return [names.map((n, i) => n.padStart(w[i]!)).join(" "), v.map((x, i) => x.trim().padStart(w[i]!)).join(" ")];
+  };
+  if (r.correlation) {
+    const c = r.correlation;
+    out.push("", `Correlation Structure: ${STRUCTURE_LABELS[c.class]}`, ` Formula: ${structureFormula(r, "correlation")} `);
+    if (c.class === "corSymm") {
+      const P = Math.round((1 + Math.sqrt(1 + 8 * c.values.length)) / 2);
+      out.push(" Correlation: ");
+      const rows: string[][] = [["", ...Array.from({ length: P - 1 }, (_, j) => String(j + 1))]];
+      let k = 0;
+      const cells: string[][] = Array.from({ length: P }, () => new Array<string>(P - 1).fill(""));
+      for (let a = 0; a < P; a++) for (let b = a + 1; b < P; b++) cells[b]![a] = c.values[k++]!.toFixed(3);
+      for (let i = 1; i < P; i++) rows.push([String(i + 1), ...cells[i]!]);
+      out.push(...table(rows));
+    } else {
+      out.push(" Parameter estimate(s):", ...named(c.names, c.values));
+    }
+  }
+  if (r.variance) {
+    const v = r.variance;
+    const pv = varianceParameters(r);
+    out.push("", "Variance function:", ` Structure: ${STRUCTURE_LABELS[v.class]}`, ` Formula: ${structureFormula(r, "variance")} `, " Parameter estimates:", ...named(pv.names, pv.values));
+  }
+  const V = r.marginalCovariance;
+  out.push("", `Within-group covariance (marginal), ${r.group} ${V.group}:`);
+  if (V.rows.length > MAX_COVARIANCE_ROWS) {
+    out.push(` ${V.rows.length} rows: see --json (marginal_cov) or the HLM Summary sheet.`);
+  } else {
+    const all = formatCommon(V.matrix.flat(), 4, 4);
+    const rows: string[][] = [["row", ...V.rows.map(String)], ...V.rows.map((row, i) => [String(row), ...all.slice(i * V.rows.length, (i + 1) * V.rows.length).map((x) => x.trim())])];
+    out.push(...table(rows));
+  }
+  return out;
 }
 
 /** The shrinkage table as text: per level, n, the group's OLS estimates and the BLUP coefficients. */

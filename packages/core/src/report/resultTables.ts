@@ -9,6 +9,8 @@
  */
 import type { LmmFit } from "../fit/LmmFit.js";
 import { pValueNumberFormat } from "./formatPValues.js";
+import { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./describeStructure.js";
+import type { DdfMethod } from "./fitToJson.js";
 import type { ShrinkageTable } from "../results/shrinkageTable.js";
 
 /** One cell of a result table: text, a number, a truth value, or null for a blank cell. */
@@ -59,11 +61,17 @@ const num = (v: number | null | undefined): number | null => (v === null || v ==
  * `Fixed effects` (Term, Estimate, Std. Error, df, t value, Pr(>|t|): Satterthwaite's df and
  * p-values, blank when they were not computed),
  * and `Warnings` (Code, Message; one row per warning; left out when there are none).
+ * With a residual structure, after `Random effects`: `Correlation structure` (Parameter, Estimate),
+ * `Variance function` (Parameter, Estimate: varIdent's strata with the reference's 1) and
+ * `Within-group covariance` (the first group's V_i, rows and columns labelled by data row). With
+ * `ddf: "containment"`, `Fixed effects` is nlme's t-table.
  */
-export function summaryTable(fit: LmmFit, dataName?: string): ResultTable {
+export function summaryTable(fit: LmmFit, dataName?: string, options: { ddf?: DdfMethod } = {}): ResultTable {
   const model: Cell[][] = [["Formula", fit.formula]];
   if (dataName !== undefined && dataName !== "") model.push(["Data", dataName]);
   model.push(["Method", fit.REML ? "REML" : "Maximum likelihood"]);
+  if (fit.residual?.correlation) model.push(["Correlation", fit.residual.correlation.text]);
+  if (fit.residual?.variance) model.push(["Variance function", fit.residual.variance.text]);
   model.push(["Observations", fit.nobs]);
   for (const [group, n] of Object.entries(fit.ngrps)) model.push([`Groups: ${group}`, n]);
   if (fit.nDropped > 0) model.push(["Rows dropped (missing values)", fit.nDropped]);
@@ -101,18 +109,53 @@ export function summaryTable(fit: LmmFit, dataName?: string): ResultTable {
     numberFormats: [null, null, FMT.estimate, FMT.estimate, ...Array<string>(nCorr).fill(FMT.corr)],
   };
 
+  const nlme = options.ddf === "containment" ? fit.containment : null;
+  const t = nlme ?? { df: fit.satterthwaiteDf, se: fit.se, tValues: fit.tValues, pValues: fit.pValues };
   const fixed: ResultSection = {
-    title: "Fixed effects",
+    title: nlme ? "Fixed effects (nlme's containment df)" : "Fixed effects",
     header: ["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"],
-    rows: fit.fixefNames.map((name, i) => [name, num(fit.fixef[i]), num(fit.se[i]), num(fit.satterthwaiteDf[i]), num(fit.tValues[i]), num(fit.pValues[i])]),
-    numberFormats: [null, FMT.estimate, FMT.estimate, FMT.df, FMT.t, pValueNumberFormat(fit.pValues, 3)],
+    rows: fit.fixefNames.map((name, i) => [name, num(fit.fixef[i]), num(t.se[i]), num(t.df[i]), num(t.tValues[i]), num(t.pValues[i])]),
+    numberFormats: [null, FMT.estimate, FMT.estimate, nlme ? FMT.count : FMT.df, FMT.t, pValueNumberFormat(t.pValues, 3)],
   };
 
-  const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, residuals, random, fixed];
+  const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, residuals, random, ...structureSections(fit), fixed];
   if (fit.warnings.length > 0) {
     sections.push({ title: "Warnings", header: ["Code", "Message"], rows: fit.warnings.map((w) => [w.code, w.message]), numberFormats: [null, null] });
   }
   return { sheetName: "HLM Summary", sections };
+}
+
+/** The residual structure's sections of the summary sheet (none without one). */
+function structureSections(fit: LmmFit): ResultSection[] {
+  const r = fit.residual;
+  if (!r) return [];
+  const out: ResultSection[] = [];
+  if (r.correlation) {
+    const c = r.correlation;
+    out.push({
+      title: `Correlation structure: ${STRUCTURE_LABELS[c.class]}, ${structureFormula(r, "correlation")}`,
+      header: ["Parameter", "Estimate"],
+      rows: c.names.map((n, i) => [n, num(c.values[i])]),
+      numberFormats: [null, FMT.estimate],
+    });
+  }
+  if (r.variance) {
+    const pv = varianceParameters(r);
+    out.push({
+      title: `Variance function: ${STRUCTURE_LABELS[r.variance.class]}, ${structureFormula(r, "variance")}`,
+      header: [r.variance.class === "varIdent" ? "Stratum" : "Parameter", r.variance.class === "varIdent" ? "SD ratio" : "Estimate"],
+      rows: pv.names.map((n, i) => [n, num(pv.values[i])]),
+      numberFormats: [null, FMT.estimate],
+    });
+  }
+  const V = r.marginalCovariance;
+  out.push({
+    title: `Within-group covariance (marginal): ${r.group} ${V.group}`,
+    header: ["Row", ...V.rows.map((row) => `Row ${row}`)],
+    rows: V.rows.map((row, i) => [`Row ${row}`, ...V.matrix[i]!.map((v) => num(v))]),
+    numberFormats: [null, ...V.rows.map(() => FMT.estimate)],
+  });
+  return out;
 }
 
 /**
