@@ -40,6 +40,15 @@ export function fitModel(model: Model, options: FitOptions = {}): LmmFit {
 }
 
 function fitStages(model: Model, options: FitOptions): LmmFit {
-  const objective = model.residual ? makeStructuredObjective(model, model.residual) : makeObjective(model);
-  return makeFit(model, objective, optimize(objective, model.residual ? { restarts: 5, ...options } : options), options);
+  if (!model.residual) {
+    const objective = makeObjective(model);
+    return makeFit(model, objective, optimize(objective, options), options);
+  }
+  // with a residual structure: θ starts at the fit without it (cheap: its A is formed once), the
+  // structure's parameters at nlme's starting values; BOBYQA is restarted from its optimum while
+  // that still gains (the structure's parameters are on scales unlike θ's)
+  const objective = makeStructuredObjective(model, model.residual);
+  const k = objective.layout.terms.reduce((acc, t) => acc + (t.p * (t.p + 1)) / 2, 0);
+  const thetaStart = options.thetaStart ?? [...optimize(makeObjective({ ...model, residual: null })).theta, ...objective.layout.initial.subarray(k)];
+  return makeFit(model, objective, optimize(objective, { restarts: 5, ...options, thetaStart }), options);
 }

@@ -32,8 +32,8 @@ export function residualFit(model: Model, rs: ResidualStructure, x: readonly num
     }
   });
   // normalized residuals: the residuals whitened as the rows were, over σ̂
-  const w = whitener({ ...model, y: residuals, offset: null, X: new Float64Array(0), p: 0, reTerms: [] }, rs)(u);
-  const normalizedResiduals = w ? w.model.y.map((v) => v / sigma) : new Float64Array(model.n).fill(NaN);
+  const w = whitener({ ...model, y: residuals, offset: null, X: new Float64Array(0), p: 0, reTerms: [] }, rs);
+  const normalizedResiduals = w.whiten(u) !== null ? w.model.y.map((v) => v / sigma) : new Float64Array(model.n).fill(NaN);
   return {
     group: rs.group,
     correlation: c ? { class: c.class, text: c.text, covariate: c.form.covariate, names: sp.names.slice(0, nc), values: natural.slice(0, nc) } : null,

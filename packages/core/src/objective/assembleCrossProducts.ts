@@ -14,13 +14,14 @@ export interface CrossProductValues {
 
 /**
  * Fills A's blocks in one pass over the observations per part (O(n)): the eliminated terms' nodes
- * (their diagonal blocks and columns), then the dense tail (tail terms, X and y).
+ * (their diagonal blocks and columns), then the dense tail (tail terms, X and y). With `into`, A is
+ * written into those arrays (cleared first) rather than new ones.
  */
-export function assembleCrossProducts(model: Model, layout: BlockedLayout): CrossProductValues {
+export function assembleCrossProducts(model: Model, layout: BlockedLayout, into?: Pick<CrossProductValues, "Anodes" | "ARR">): CrossProductValues {
   const { n, weights, reTerms } = model;
   const y = responseMinusOffset(model);
-  const Anodes = new Float64Array(layout.nodeValues);
-  const ARR = new Float64Array(layout.m * layout.m);
+  const Anodes = into ? into.Anodes.fill(0) : new Float64Array(layout.nodeValues);
+  const ARR = into ? into.ARR.fill(0) : new Float64Array(layout.m * layout.m);
   let logDetW = 0;
   if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
   const row = sparseRow(model, y, layout.termRow);

@@ -2,6 +2,7 @@ import type { Model } from "../model/Model.js";
 import type { ResidualStructure } from "../model/Model.js";
 import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
 import { structureParameters } from "../structure/structureParameters.js";
+import { structureTerms } from "../structure/structureTerms.js";
 import { whitener } from "../structure/whitener.js";
 import { assembleCrossProducts } from "./assembleCrossProducts.js";
 import { blockedLayout } from "./blockedLayout.js";
@@ -29,38 +30,71 @@ export function makeStructuredObjective(model: Model, rs: ResidualStructure): Pr
     initial: Float64Array.from([...theta.initial, ...sp.initial]),
   };
   const structure = blockedLayout(model.reTerms, model.p, symbolicElimination(model.reTerms, model.n));
-  const whiten = whitener(model, rs);
   const k = theta.size;
-
-  /** The ordinary objective of the rows whitened at u (null where u gives no covariance). */
-  const at = (x: ArrayLike<number>): { inner: ProfiledDeviance; cross: CrossProducts } | null => {
-    const w = whiten(Array.from({ length: sp.size }, (_, i) => x[k + i]!));
-    if (!w) return null;
-    const cross: CrossProducts = { ...structure, ...assembleCrossProducts(w.model, structure), logDetW: -w.logDetV };
-    return { inner: makeObjective(w.model, cross), cross };
+  // A of the whitened rows, refilled in place for each u; the ordinary objective over θ reads these
+  // arrays (it is built once, with log |W| = 0: the structure's log-determinant is added here).
+  // Where the structure allows, A(u) = Σ c_t(u) S_t with the S_t formed once; else the rows are
+  // whitened at each u.
+  const terms = structureTerms(model, rs);
+  const S = terms ? terms.models.map((m) => assembleCrossProducts(m, structure)) : [];
+  const w = terms ? null : whitener(model, rs);
+  const cross: CrossProducts = { ...structure, ...assembleCrossProducts(model, structure), logDetW: 0 };
+  const inner = makeObjective(w ? w.model : model, cross);
+  let lastU: Float64Array | null = null;
+  let logDetV: number | null = null;
+  /** Whitens and forms A at x's u, unless A already holds it; Σ log det(D_i C_i D_i), or null where u gives no covariance. */
+  const at = (x: ArrayLike<number>): number | null => {
+    if (lastU && lastU.every((v, i) => v === x[k + i])) return logDetV;
+    lastU = Float64Array.from({ length: sp.size }, (_, i) => x[k + i]!);
+    if (w) {
+      logDetV = w.whiten(lastU);
+      if (logDetV !== null) assembleCrossProducts(w.model, structure, cross);
+      return logDetV;
+    }
+    const c = terms!.coefficients(lastU);
+    logDetV = c ? c.logDetV : null;
+    if (c) combine(c.coef);
+    return logDetV;
+  };
+  /** A = Σ c_t S_t, into `cross`. */
+  const combine = (coef: Float64Array): void => {
+    const { Anodes, ARR } = cross;
+    Anodes.fill(0);
+    ARR.fill(0);
+    S.forEach((St, t) => {
+      const c = coef[t]!;
+      if (c === 0) return;
+      const An = St.Anodes;
+      const Ar = St.ARR;
+      for (let i = 0; i < An.length; i++) Anodes[i]! += c * An[i]!;
+      for (let i = 0; i < Ar.length; i++) ARR[i]! += c * Ar[i]!;
+    });
   };
   const thetaOf = (x: ArrayLike<number>): Float64Array => Float64Array.from({ length: k }, (_, i) => x[i]!);
   const none = { ldL2: NaN, ldRX2: NaN, pwrss: NaN, objective: Infinity, logDetW: NaN };
-  const initial = at(layout.initial);
 
   return {
     layout,
-    cross: initial ? initial.cross : { ...structure, ...assembleCrossProducts(model, structure) },
+    cross,
     n: model.n,
     p: model.p,
     REML: model.REML,
     evaluate(x) {
-      const o = at(x);
-      return o ? o.inner.evaluate(thetaOf(x)) : Infinity;
+      const ld = at(x);
+      return ld === null ? Infinity : inner.evaluate(thetaOf(x)) + ld;
     },
     pieces(x, V) {
-      const o = at(x);
-      return o ? o.inner.pieces(thetaOf(x), V) : none;
+      const ld = at(x);
+      if (ld === null) return none;
+      const p = inner.pieces(thetaOf(x), V);
+      return { ...p, objective: p.objective + ld, logDetW: -ld };
     },
     factorize(x, REML = model.REML): Factorization {
-      const o = at(x);
-      if (!o) throw new RangeError("The residual structure's parameters give no positive-definite covariance.");
-      return { ...o.inner.factorize(thetaOf(x), REML), theta: Float64Array.from(x) };
+      const ld = at(x);
+      if (ld === null) throw new RangeError("The residual structure's parameters give no positive-definite covariance.");
+      const f = inner.factorize(thetaOf(x), REML);
+      const own: CrossProducts = { ...structure, Anodes: Float64Array.from(cross.Anodes), ARR: Float64Array.from(cross.ARR), logDetW: -ld };
+      return { ...f, theta: Float64Array.from(x), objective: f.objective + ld, logDetW: -ld, cross: own };
     },
   };
 }

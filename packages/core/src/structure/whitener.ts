@@ -3,25 +3,31 @@ import type { ResidualStructure } from "../model/Model.js";
 import { responseMinusOffset } from "../model/response.js";
 import { correlationAt, naturalParameters, sdMultipliers, symmCorrelation } from "./structureParameters.js";
 
-/** The model's rows pre-whitened at one set of structure parameters. */
-export interface Whitened {
+/**
+ * The model's rows pre-whitened, refilled for each value of the structure's parameters u.
+ */
+export interface Whitener {
   /**
    * The model with [Z X y] replaced, group by group, by L_i⁻¹ [Z_i X_i y_i], L_i the lower Cholesky
    * factor of D_i C_i D_i: its residuals are independent with variance σ², so it is an ordinary
-   * linear mixed model (no weights, no offset; the random effects' levels unchanged).
+   * linear mixed model (no weights, no offset; the random effects' levels unchanged). Its arrays
+   * hold the rows whitened at the u of the last `whiten` call.
    */
-  model: Model;
-  /** Σ_i log det(D_i C_i D_i): the whitening's Jacobian term of −2 log L. */
-  logDetV: number;
+  readonly model: Model;
+  /**
+   * Whitens the rows at u, into `model`; returns Σ_i log det(D_i C_i D_i) (the whitening's Jacobian
+   * term of −2 log L), or null where D C D is not positive definite at u.
+   */
+  whiten(u: ArrayLike<number>): number | null;
 }
 
 /**
  * nlme's method: for structure parameters u, each group's rows of [Z X y] are pre-whitened by its
  * residual covariance's inverse Cholesky factor. The exponential-decay structures (corAR1, corCAR1,
  * corExp: Markov in time) in closed form, O(n); compound symmetry and the general corSymm by a dense
- * Cholesky factor per group. Returns a function of u alone; null where D C D is not positive definite.
+ * Cholesky factor per group. The buffers are the whitener's own, reused from one u to the next.
  */
-export function whitener(model: Model, rs: ResidualStructure): (u: ArrayLike<number>) => Whitened | null {
+export function whitener(model: Model, rs: ResidualStructure): Whitener {
   const { n, p, X, reTerms } = model;
   const termOff: number[] = [];
   let K = 0;
@@ -48,17 +54,23 @@ export function whitener(model: Model, rs: ResidualStructure): (u: ArrayLike<num
   for (let g = 0; g + 1 < rs.start.length; g++) maxGroup = Math.max(maxGroup, rs.start[g + 1]! - rs.start[g]!);
   const Lg = new Float64Array(markov || !cls ? 0 : maxGroup * maxGroup);
 
-  return (u) => {
+  const O = new Float64Array(n * K);
+  const Xw = new Float64Array(n * p);
+  const yw = new Float64Array(n);
+  const terms = reTerms.map((t) => ({ ...t, z: new Float64Array(n * t.p) }));
+  const whitened: Model = { ...model, X: Xw, y: yw, reTerms: terms, offset: null, weights: null };
+
+  const whiten = (u: ArrayLike<number>): number | null => {
     const natural = naturalParameters(rs, u);
     const d = sdMultipliers(rs, natural, model.weights, n);
-    const O = new Float64Array(n * K);
     let logDetV = 0;
     for (let k = 0; k < n; k++) {
       const dk = d[k]!;
       if (!(dk > 0) || !Number.isFinite(dk)) return null;
       logDetV += 2 * Math.log(dk);
       const r = k * K;
-      for (let a = 0; a < K; a++) O[r + a] = W[r + a]! / dk;
+      const inv = 1 / dk;
+      for (let a = 0; a < K; a++) O[r + a] = W[r + a]! * inv;
     }
     if (cls) {
       const symm = cls === "corSymm" ? symmCorrelation(rs.positions, u) : undefined;
@@ -69,13 +81,13 @@ export function whitener(model: Model, rs: ResidualStructure): (u: ArrayLike<num
         if (markov) {
           // e_1 = x_1; e_j = (x_j − ρ_j x_{j−1}) / √(1 − ρ_j²), ρ_j the correlation of consecutive times; backwards so x_{j−1} is still x
           for (let j = m - 1; j >= 1; j--) {
-            const k = rs.rows[s0 + j]!;
-            const km = rs.rows[s0 + j - 1]!;
-            const rho = correlationAt(rs, natural, time[km]!, time[k]!);
+            const k = rs.rows[s0 + j]! * K;
+            const km = rs.rows[s0 + j - 1]! * K;
+            const rho = correlationAt(rs, natural, time[rs.rows[s0 + j - 1]!]!, time[rs.rows[s0 + j]!]!);
             const v = 1 - rho * rho;
             if (!(v > 0)) return null;
             const sc = 1 / Math.sqrt(v);
-            for (let a = 0; a < K; a++) O[k * K + a] = (O[k * K + a]! - rho * O[km * K + a]!) * sc;
+            for (let a = 0; a < K; a++) O[k + a] = (O[k + a]! - rho * O[km + a]!) * sc;
             logDetV += Math.log(v);
           }
         } else {
@@ -93,29 +105,30 @@ export function whitener(model: Model, rs: ResidualStructure): (u: ArrayLike<num
             }
           }
           for (let i = 0; i < m; i++) {
-            const k = rs.rows[s0 + i]!;
+            const k = rs.rows[s0 + i]! * K;
             for (let l = 0; l < i; l++) {
-              const kl = rs.rows[s0 + l]!;
+              const kl = rs.rows[s0 + l]! * K;
               const f = Lg[i * m + l]!;
-              if (f !== 0) for (let a = 0; a < K; a++) O[k * K + a]! -= f * O[kl * K + a]!;
+              if (f !== 0) for (let a = 0; a < K; a++) O[k + a]! -= f * O[kl + a]!;
             }
             const inv = 1 / Lg[i * m + i]!;
-            for (let a = 0; a < K; a++) O[k * K + a]! *= inv;
+            for (let a = 0; a < K; a++) O[k + a]! *= inv;
           }
         }
       }
     }
-    const Xw = new Float64Array(n * p);
-    const yw = new Float64Array(n);
     for (let k = 0; k < n; k++) {
-      for (let j = 0; j < p; j++) Xw[j * n + k] = O[k * K + xOff + j]!;
-      yw[k] = O[k * K + xOff + p]!;
+      const r = k * K;
+      for (let j = 0; j < p; j++) Xw[j * n + k] = O[r + xOff + j]!;
+      yw[k] = O[r + xOff + p]!;
     }
-    const terms = reTerms.map((t, j) => {
-      const z = new Float64Array(n * t.p);
-      for (let k = 0; k < n; k++) for (let a = 0; a < t.p; a++) z[k * t.p + a] = O[k * K + termOff[j]! + a]!;
-      return { ...t, z };
+    terms.forEach((t, j) => {
+      const z = t.z;
+      const tp = t.p;
+      const off = termOff[j]!;
+      for (let k = 0; k < n; k++) for (let a = 0; a < tp; a++) z[k * tp + a] = O[k * K + off + a]!;
     });
-    return { model: { ...model, X: Xw, y: yw, reTerms: terms, offset: null, weights: null }, logDetV };
+    return logDetV;
   };
+  return { model: whitened, whiten };
 }
