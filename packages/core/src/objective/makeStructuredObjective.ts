@@ -17,9 +17,10 @@ import { symbolicElimination } from "./symbolicElimination.js";
  * the rows at u (`whitener`), forms A from them in the model's blocked layout (the layout depends on
  * the random effects' levels only, which whitening within groups keeps), and factors Λ'AΛ + I as the
  * ordinary objective does, with log |W| = −Σ log det(D_i C_i D_i). nlme's criterion, profiled over β
- * and σ: the same value as nlme's −2 logLik (ML) or −2 REML logLik.
+ * and σ: the same value as nlme's −2 logLik (ML) or −2 REML logLik. `rowByRow` whitens the rows at
+ * every evaluation even where A(u) = Σ c_t(u) S_t would do (`structureTerms`): the same values, slower.
  */
-export function makeStructuredObjective(model: Model, rs: ResidualStructure): ProfiledDeviance {
+export function makeStructuredObjective(model: Model, rs: ResidualStructure, options: { rowByRow?: boolean } = {}): ProfiledDeviance {
   const theta = thetaLayout(model.reTerms);
   const sp = structureParameters(rs);
   const layout: ThetaLayout = {
@@ -35,7 +36,7 @@ export function makeStructuredObjective(model: Model, rs: ResidualStructure): Pr
   // arrays (it is built once, with log |W| = 0: the structure's log-determinant is added here).
   // Where the structure allows, A(u) = Σ c_t(u) S_t with the S_t formed once; else the rows are
   // whitened at each u.
-  const terms = structureTerms(model, rs);
+  const terms = options.rowByRow ? null : structureTerms(model, rs);
   const S = terms ? terms.models.map((m) => assembleCrossProducts(m, structure)) : [];
   const w = terms ? null : whitener(model, rs);
   const cross: CrossProducts = { ...structure, ...assembleCrossProducts(model, structure), logDetW: 0 };
