@@ -45,7 +45,7 @@ export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";
 
 // inference/: tests and intervals
-export { compareModels, compareFits, chisqUpperTail, REFIT_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
+export { compareModels, compareFits, chisqUpperTail, REFIT_NOTE, REML_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";
 export { modelParameters, waldIntervals, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./inference/parameterIntervals.js";
 export * from "./inference/profileIntervals.js";

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { conformanceDir } from "../../test/compareReference.js";
-import { chisqUpperTail, compareFits, compareModels, REFIT_NOTE } from "./compareModels.js";
+import { nlmeDir } from "../../test/compareNlmeReference.js";
+import { chisqUpperTail, compareFits, compareModels, REFIT_NOTE, REML_NOTE, type ModelComparison } from "./compareModels.js";
 import { formatComparison } from "../report/formatComparison.js";
 import { fit } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
@@ -104,5 +105,75 @@ describe("compareModels rejects", () => {
     const ml = fit(table, "Reaction ~ Days + (1 | Subject)", { factors: ["Subject"], REML: false });
     const fewer = { ...ml, nobs: ml.nobs - 1 };
     expect(() => compareFits([ml, fewer])).toThrow(/different numbers of observations: m0 180, m1 179/);
+  });
+});
+
+describe("compareModels with residual structures: nlme's anova(m0, m1)", () => {
+  const ovary = readCsv(readFileSync(`${nlmeDir}Ovary.csv`, "utf8"));
+  const formula = "follicles ~ s1 + c1 + (1 | Mare)";
+  /** The rows' npar, logLik, AIC, BIC, Chisq and p against R's anova (relative 1e-6; Chisq absolute 1e-5). */
+  const expectR = (c: ModelComparison, want: { df: number[]; logLik: number[]; AIC: number[]; BIC: number[]; L: number; p: number }): void => {
+    c.rows.forEach((r, i) => {
+      expect(r.npar).toBe(want.df[i]);
+      for (const k of ["logLik", "AIC", "BIC"] as const) expect(relClose(r[k], want[k][i]!, 1e-6), `${k} ${r[k]} vs ${want[k][i]}`).toBe(true);
+    });
+    expect(Math.abs(c.rows[1]!.Chisq! - want.L)).toBeLessThanOrEqual(1e-5);
+    expect(relClose(c.rows[1]!.pValue!, want.p, 1e-5), `p ${c.rows[1]!.pValue} vs ${want.p}`).toBe(true);
+  };
+
+  it("compares REML fits with the same fixed effects as they are, and says so", () => {
+    // R 4.2, nlme 3.1-162, d <- read.csv("Ovary.csv"):
+    // anova(lme(follicles ~ s1 + c1, random = ~1|Mare, data = d), lme(follicles ~ s1 + c1, random = ~1|Mare, data = d, correlation = corAR1()))
+    const c = compareModels(ovary, [formula, formula], { factors: ["Mare"], structures: [{}, { correlation: "corAR1()" }] });
+    expect(c.refitML).toBe(false);
+    expect(c.note).toBe(REML_NOTE);
+    expect(c.fits.every((f) => f.REML)).toBe(true);
+    expectR(c, {
+      df: [5, 6],
+      logLik: [-829.680150154882, -775.223348784056],
+      AIC: [1669.36030030976, 1562.44669756811],
+      BIC: [1687.9618591928, 1584.76856822776],
+      L: 108.913602741652,
+      p: 1.69516033971618e-25,
+    });
+    expect(c.rows.map((r) => r.structure)).toEqual([undefined, "correlation = corAR1()"]);
+    const text = formatComparison(c, { dataName: "Ovary" });
+    expect(text.split("\n").slice(0, 5)).toEqual([REML_NOTE, "Data: Ovary", "Models:", `m0: ${formula}`, `m1: ${formula}, correlation = corAR1()`]);
+  });
+
+  it("compares ML fits as they are", () => {
+    // R: the same two models with method = "ML", anova(m0, m1)
+    const c = compareModels(ovary, [formula, formula], { REML: false, factors: ["Mare"], structures: [{}, { correlation: "corAR1()" }] });
+    expect([c.refitML, c.note]).toEqual([false, null]);
+    expectR(c, {
+      df: [5, 6],
+      logLik: [-829.801288542269, -776.517310889982],
+      AIC: [1669.60257708454, 1565.03462177996],
+      BIC: [1688.25307599941, 1587.41522047781],
+      L: 106.567955304575,
+      p: 5.53611936620996e-25,
+    });
+  });
+
+  it("refits REML fits with different fixed effects by ML", () => {
+    // R: anova(lme(follicles ~ s1, random = ~1|Mare, data = d, method = "ML"),
+    //          lme(follicles ~ s1 + c1, random = ~1|Mare, data = d, correlation = corAR1(), method = "ML"))
+    const c = compareModels(ovary, ["follicles ~ s1 + (1 | Mare)", formula], { factors: ["Mare"], structures: [{}, { correlation: "corAR1()" }] });
+    expect([c.refitML, c.note]).toEqual([true, REFIT_NOTE]);
+    expect(c.fits.every((f) => !f.REML)).toBe(true);
+    expectR(c, {
+      df: [4, 6],
+      logLik: [-834.79255287502, -776.517310889982],
+      AIC: [1677.58510575004, 1565.03462177996],
+      BIC: [1692.50550488194, 1587.41522047781],
+      L: 116.550483970077,
+      p: 4.91342096200751e-26,
+    });
+  });
+
+  it("gives every model the options' structure when no structures are listed, and wants one structure per model", () => {
+    const c = compareModels(ovary, ["follicles ~ s1 + (1 | Mare)", formula], { REML: false, factors: ["Mare"], correlation: "corAR1()" });
+    expect(c.rows.map((r) => r.structure)).toEqual(["correlation = corAR1()", "correlation = corAR1()"]);
+    expect(() => compareModels(ovary, [formula, formula], { structures: [{}] })).toThrow(/one residual structure per model: 2 models, 1 structures/);
   });
 });

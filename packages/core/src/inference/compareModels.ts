@@ -3,18 +3,21 @@ import { buildModel } from "../model/buildModel.js";
 import { fitModel, type FitOptions } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
+import type { StructureOptions } from "../model/Model.js";
 import type { Table } from "../io/Table.js";
 
 /** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */
 export interface ComparisonRow {
   name: string;
   formula: string;
-  /** Number of parameters: fixed effects + θ + σ. */
+  /** The model's residual structure as nlme's lme call writes it (`correlation = corAR1()`, `weights = varIdent(form = ~ 1 | Sex)`), when it has one. */
+  structure?: string;
+  /** Number of parameters: fixed effects + θ (+ the residual structure's) + σ. */
   npar: number;
   AIC: number;
   BIC: number;
   logLik: number;
-  /** −2 logLik of the ML fit. */
+  /** −2 logLik (of the ML fit, or of the REML fits that nlme's rule compares as they are). */
   deviance: number;
   /** Likelihood-ratio statistic against the previous row, 2·max(0, ΔlogLik); null in the first row. */
   Chisq: number | null;
@@ -28,34 +31,73 @@ export interface ComparisonRow {
 export interface ModelComparison {
   /** Some models were asked for by REML and were fitted by ML instead (lme4 refits them so). */
   refitML: boolean;
-  /** lme4's message when it refits, else null. */
+  /** lme4's message when it refits, the REML note when REML fits are compared as they are (nlme's rule), else null. */
   note: string | null;
   nobs: number;
   /** Sorted by npar (ties in the order given), as lme4 does. */
   rows: ComparisonRow[];
-  /** The ML fits, in the order of `rows`. */
+  /** The fits compared (ML, or REML under nlme's rule), in the order of `rows`. */
   fits: LmmFit[];
 }
 
 export interface CompareOptions extends FitOptions {
   /** Names of the models, in the order of the formulas (default m0, m1, ...). */
   names?: string[];
+  /**
+   * Per formula, its residual structure (nlme's texts; `{}` for a model without one), in the order
+   * of the formulas. Default: the options' `correlation` and `variance` for every model.
+   */
+  structures?: readonly StructureOptions[];
 }
 
 export const REFIT_NOTE = "refitting model(s) with ML (instead of REML)";
+export const REML_NOTE = "REML likelihoods compared: the models have the same fixed effects (nlme's anova)";
+
+/** The structure as nlme's lme call writes it, or undefined for none. */
+function structureLabel(s: StructureOptions): string | undefined {
+  const parts = [s.correlation?.trim() ? `correlation = ${s.correlation.trim()}` : "", s.variance?.trim() ? `weights = ${s.variance.trim()}` : ""].filter((x) => x !== "");
+  return parts.length > 0 ? parts.join(", ") : undefined;
+}
 
 /**
  * Fits each formula to the table by maximum likelihood and compares them by likelihood-ratio tests
  * (lme4's anova(m0, m1, ...)). REML is the default as in lmer: models asked for by REML are refitted by ML,
  * and the result says so (`refitML`, `note`).
+ *
+ * When a model has a residual structure (`structures`, or the options' `correlation`, `variance`),
+ * nlme's rule: REML fits with the same fixed effects (the same X columns) are compared as they are,
+ * by their REML likelihoods (nlme's anova(m0, m1); BIC with log(n − p), as nlme), and `note` says so;
+ * otherwise they are refitted by ML as above.
  */
 export function compareModels(table: Table, formulas: readonly string[], options: CompareOptions = {}): ModelComparison {
   if (formulas.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two formulas, got ${formulas.length}.`);
   const names = checkNames(options.names, formulas.length);
-  const { names: _names, ...rest } = options;
-  const fitOptions: FitOptions = { ...rest, REML: false };
-  const fits = formulas.map((f) => fitModel(buildModel(table, f, fitOptions), fitOptions));
-  const result = compareFits(fits, names);
+  const { names: _names, structures: given, correlation, variance, ...rest } = options;
+  const structures = given ?? formulas.map(() => ({ ...(correlation !== undefined ? { correlation } : {}), ...(variance !== undefined ? { variance } : {}) }));
+  if (structures.length !== formulas.length) throw new HlmError("OPTIONS", `Give one residual structure per model: ${formulas.length} models, ${structures.length} structures.`);
+  const labels = structures.map(structureLabel);
+  const withLabels = (c: ModelComparison): ModelComparison => ({
+    ...c,
+    rows: c.rows.map((r) => {
+      const label = labels[names.indexOf(r.name)];
+      return label !== undefined ? { ...r, structure: label } : r;
+    }),
+  });
+  const structured = labels.some((l) => l !== undefined);
+  if (structured && options.REML !== false) {
+    // nlme's anova compares REML fits as they are; that is meaningful when the fixed effects are the same
+    const models = formulas.map((f, i) => buildModel(table, f, { ...rest, ...structures[i]!, REML: true }));
+    const columns = models.map((m) => [...m.xNames].sort().join("\u0000"));
+    if (columns.every((c) => c === columns[0])) {
+      const fits = models.map((m) => fitModel(m, { ...rest, REML: true }));
+      return { ...withLabels(tabulate(fits, names, true)), refitML: false, note: REML_NOTE };
+    }
+  }
+  const fits = formulas.map((f, i) => {
+    const fitOptions: FitOptions = { ...rest, ...structures[i]!, REML: false };
+    return fitModel(buildModel(table, f, fitOptions), fitOptions);
+  });
+  const result = withLabels(compareFits(fits, names));
   const refitML = options.REML !== false;
   return { ...result, refitML, note: refitML ? REFIT_NOTE : null };
 }
@@ -66,6 +108,14 @@ export function compareFits(fits: readonly LmmFit[], names?: readonly string[]):
   const labels = checkNames(names, fits.length);
   const reml = fits.map((f, i) => (f.REML ? labels[i]! : null)).filter((x) => x !== null);
   if (reml.length > 0) throw new HlmError("OPTIONS", `Likelihood-ratio tests need maximum-likelihood fits, and ${reml.join(", ")} ${reml.length === 1 ? "was" : "were"} fitted by REML; fit with REML false, or use compareModels, which refits them.`);
+  return tabulate(fits, labels, false);
+}
+
+/**
+ * The comparison table of fits made by the same criterion: ML, or (`reml`) REML fits with the same
+ * fixed effects, whose BIC is nlme's, −2 logLik + npar · log(n − p).
+ */
+function tabulate(fits: readonly LmmFit[], labels: readonly string[], reml: boolean): ModelComparison {
   const nobs = fits.map((f) => f.nobs);
   if (nobs.some((n) => n !== nobs[0])) {
     const dropped = fits.some((f) => f.nDropped > 0) ? " (rows with missing values in their variables were dropped)" : "";
@@ -79,7 +129,8 @@ export function compareFits(fits: readonly LmmFit[], names?: readonly string[]):
     const Chisq = prev ? 2 * Math.max(0, f.logLik - prev.logLik) : null;
     const Df = prev ? f.df - prev.df : null;
     const pValue = Chisq !== null && Df !== null && Df > 0 ? chisqUpperTail(Chisq, Df) : null;
-    rows.push({ name: labels[i]!, formula: f.formula, npar: f.df, AIC: f.AIC, BIC: f.BIC, logLik: f.logLik, deviance: -2 * f.logLik, Chisq, Df, pValue });
+    const BIC = reml ? -2 * f.logLik + f.df * Math.log(f.nobs - f.fixef.length) : f.BIC;
+    rows.push({ name: labels[i]!, formula: f.formula, npar: f.df, AIC: f.AIC, BIC, logLik: f.logLik, deviance: -2 * f.logLik, Chisq, Df, pValue });
   });
   return { refitML: false, note: null, nobs: nobs[0]!, rows, fits: order.map((i) => fits[i]!) };
 }

@@ -2,13 +2,13 @@ import type { ModelComparison } from "../inference/compareModels.js";
 import { formatPValues } from "./formatPValues.js";
 import { formatCommon, signifStars } from "./formatSummary.js";
 
-/** The comparison as R prints lme4's anova(m0, m1, ...). */
+/** The comparison as R prints lme4's anova(m0, m1, ...); a model's residual structure, if any, follows its formula (`m1: y ~ x + (1 | g), correlation = corAR1()`). */
 export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
   const out: string[] = [];
   if (c.note) out.push(c.note);
   out.push(`Data: ${options.dataName ?? "data"}`);
   out.push("Models:");
-  for (const r of c.rows) out.push(`${r.name}: ${r.formula}`);
+  for (const r of c.rows) out.push(`${r.name}: ${r.formula}${r.structure ? `, ${r.structure}` : ""}`);
   // printCoefmat(digits = 5): the columns zapped first (R 4.2's zapsmall, log10 without ceiling), Chisq rounded to 4 decimals
   const col = (xs: (number | null)[], chisq = false): string[] => {
     const finite = xs.filter((x): x is number => x !== null && Number.isFinite(x));
