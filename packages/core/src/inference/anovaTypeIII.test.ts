@@ -75,3 +75,27 @@ describe("anovaTypeIII pieces", () => {
     expect(fStatisticDf([10, 20])).toBeCloseTo((2 * E) / (E - 2), 12);
   });
 });
+
+describe("anovaTypeIII with a residual structure", () => {
+  it("gives finite Satterthwaite df, and F = t² with the fit's df for one-column terms", () => {
+    const data = readCsv(readFileSync(new URL("../../test/conformance-nlme/BodyWeight.csv", import.meta.url), "utf8"));
+    const options = { REML: false, factors: ["Rat", "Diet"], correlation: "corCAR1(form = ~ Time)" };
+    const model = buildModel(data, "weight ~ Time * Diet + (Time | Rat)", options);
+    const fit = fitModel(model, options);
+    const rows = anovaTypeIII(model, fit);
+    expect(rows.map((r) => [r.term, r.numDf])).toEqual([["Time", 1], ["Diet", 2], ["Time:Diet", 2]]);
+    for (const r of rows) {
+      expect(Number.isFinite(r.denDf) && r.denDf > 0).toBe(true);
+      expect(Number.isFinite(r.F) && r.pValue >= 0 && r.pValue <= 1).toBe(true);
+    }
+    // a one-column term not contained in another is the t-test of its coefficient: F = t², the same df
+    const ovary = readCsv(readFileSync(new URL("../../test/conformance-nlme/Ovary.csv", import.meta.url), "utf8"));
+    const o = { REML: true, factors: ["Mare"], correlation: "corAR1()" };
+    const m = buildModel(ovary, "follicles ~ s1 + c1 + (1 | Mare)", o);
+    const f = fitModel(m, o);
+    anovaTypeIII(m, f).forEach((r, i) => {
+      expect(r.F).toBeCloseTo(f.tValues[i + 1]! ** 2, 8);
+      expect(r.denDf).toBeCloseTo(f.satterthwaiteDf[i + 1]!, 6);
+    });
+  });
+});

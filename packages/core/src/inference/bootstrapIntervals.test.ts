@@ -207,3 +207,15 @@ describe("options", () => {
     expect(r.warning).toMatch(/all bootstrap values are equal/);
   });
 });
+
+describe("bootstrapIntervals with a residual structure", () => {
+  it("refuses it in one sentence, synchronously and asynchronously", async () => {
+    const data = readCsv(readFileSync(new URL("../../test/conformance-nlme/Orthodont.csv", import.meta.url), "utf8"));
+    const options = { REML: true, variance: "varIdent(form = ~ 1 | Sex)" };
+    const model = buildModel(data, "distance ~ age * Sex + (1 | Subject)", options);
+    const fit = fitModel(model, options);
+    const message = "Bootstrap intervals are not available for a model with a residual correlation structure or variance function (the simulated responses do not yet follow the structure); use Wald intervals (method wald) for the fixed effects.";
+    expect(() => bootstrapIntervals(model, fit, { nsim: 2, seed: 1 })).toThrow(new HlmError("OPTIONS", message));
+    await expect(bootstrapIntervalsAsync(model, fit, { nsim: 2, seed: 1 })).rejects.toThrow(message);
+  });
+});

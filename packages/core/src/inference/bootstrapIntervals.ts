@@ -54,7 +54,8 @@ export interface SimulationParameters {
  * Parametric bootstrap intervals of the model's parameters (lme4's `confint(fit, method = "boot")`):
  * nsim responses y* simulated from the fit (as lme4's `simulate`), the model refitted to each (by
  * the same criterion, REML or ML, starting from θ̂ as lme4's `refit`), and `boot.ci`'s interval of
- * each parameter from the replicates.
+ * each parameter from the replicates. A model with a residual structure is refused (HlmError
+ * "OPTIONS"): the simulation does not follow it.
  */
 export function bootstrapIntervals(model: Model, fit: LmmFit, options: BootstrapOptions = {}): BootstrapIntervals {
   const steps = bootstrapSteps(model, fit, options);
@@ -91,6 +92,9 @@ function nextTask(): Promise<void> {
 
 /** The bootstrap, one refit per step (it yields after each); its return value is the result. */
 function* bootstrapSteps(model: Model, fit: LmmFit, options: BootstrapOptions): Generator<void, BootstrapIntervals, void> {
+  if (model.residual || fit.residual) {
+    throw new HlmError("OPTIONS", "Bootstrap intervals are not available for a model with a residual correlation structure or variance function (the simulated responses do not yet follow the structure); use Wald intervals (method wald) for the fixed effects.");
+  }
   const { nsim, seed, level, type } = bootstrapSettings(options);
   const layout = thetaLayout(model.reTerms);
   const parameters = modelParameters(layout, fit);

@@ -194,3 +194,16 @@ function catchError(f: () => unknown): HlmError {
   }
   throw new Error("expected an HlmError");
 }
+
+describe("profileIntervals with a residual structure", () => {
+  it("refuses it in one sentence", () => {
+    const data = readCsv(readFileSync(new URL("../../test/conformance-nlme/Ovary.csv", import.meta.url), "utf8"));
+    const options = { REML: true, factors: ["Mare"], correlation: "corAR1()" };
+    const model = buildModel(data, "follicles ~ s1 + c1 + (1 | Mare)", options);
+    const e = catchError(() => profileIntervals(model, fitModel(model, options)));
+    expect(e.code).toBe("OPTIONS");
+    expect(e.message).toBe(
+      "Profile-likelihood intervals are not available for a model with a residual correlation structure or variance function (the profiles do not yet hold the structure's parameters); use Wald intervals (method wald) for the fixed effects.",
+    );
+  });
+});

@@ -48,11 +48,15 @@ export interface ProfileOptions {
  * lme4's `confint(fit, method = "profile", level, parm = which)`: one row per selected parameter,
  * in `modelParameters` order. `lower`/`upper` are the profile limits in the response's units;
  * `estimate` is the fit's own estimate (the REML estimate for a REML fit), whereas the profiles are
- * centred on the ML estimates, as lme4's are (lme4's confint reports only the limits).
+ * centred on the ML estimates, as lme4's are (lme4's confint reports only the limits). A model with
+ * a residual structure is refused (HlmError "OPTIONS"): its parameters are not profiled.
  */
 export function profileIntervals(model: Model, fit: LmmFit, options: ProfileOptions = {}): ParameterIntervals {
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must be between 0 and 1 (exclusive), not ${level}.`);
+  if (model.residual || fit.residual) {
+    throw new HlmError("OPTIONS", "Profile-likelihood intervals are not available for a model with a residual correlation structure or variance function (the profiles do not yet hold the structure's parameters); use Wald intervals (method wald) for the fixed effects.");
+  }
   const layout = thetaLayout(model.reTerms);
   const parameters = modelParameters(layout, fit);
   const selected = selectParameters(parameters, options.which);
