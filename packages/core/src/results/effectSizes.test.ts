@@ -107,3 +107,27 @@ describe("waldIntervals: lme4's confint(method = 'Wald')", () => {
     expect(() => waldIntervals(fit, 0)).toThrow(HlmError);
   });
 });
+
+describe("effectSizes with a residual structure", () => {
+  const nlme = new URL("../../test/conformance-nlme/", import.meta.url);
+  it("with a correlation structure alone, decomposes the variance as insight::get_variance does for nlme's lme", () => {
+    const data = readCsv(readFileSync(new URL("Ovary.csv", nlme), "utf8"));
+    const options = { REML: true, factors: ["Mare"], correlation: "corAR1()" };
+    const model = buildModel(data, "follicles ~ s1 + c1 + (1 | Mare)", options);
+    const e = effectSizes(model, fitModel(model, options));
+    // R: insight::get_variance(lme(follicles ~ s1 + c1, random = ~1|Mare, data = d, correlation = corAR1()))
+    // (performance's icc() and r2_nakagawa() give NA for it, with a warning about singularity that does not apply)
+    expect(close(e.varFixed, 4.30251821626, 1e-5)).toBe(true);
+    expect(close(e.varResidual, 13.43552462981, 1e-5)).toBe(true);
+    expect(close(e.varRandom, 7.88075244072, 1e-5)).toBe(true);
+    expect(close(e.iccAdjusted, 7.88075244072 / (7.88075244072 + 13.43552462981), 1e-5)).toBe(true);
+  });
+  it("refuses a variance function: the residual variance is not one number", () => {
+    const data = readCsv(readFileSync(new URL("Orthodont.csv", nlme), "utf8"));
+    const options = { REML: true, variance: "varIdent(form = ~ 1 | Sex)" };
+    const model = buildModel(data, "distance ~ age * Sex + (1 | Subject)", options);
+    expect(() => effectSizes(model, fitModel(model, options))).toThrow(
+      new HlmError("OPTIONS", "The ICC and R² need one residual variance, but under the variance function 'varIdent(form = ~ 1 | Sex)' it differs between rows; they are not available for this model."),
+    );
+  });
+});

@@ -25,11 +25,21 @@ export interface EffectSizes {
  * compute them for a Gaussian model. The fit does not carry X and Z, so the model it was fitted
  * from comes along (`fitModel(model)` or `buildModel` with the fit's table, formula and options).
  * Prior weights and offsets do not enter, as in `performance`.
+ *
+ * With a residual correlation structure alone, σ̂² is still every residual's variance (C_i has a unit
+ * diagonal), so the decomposition holds as `insight::get_variance` gives it for nlme's lme; the ICC is
+ * then the random effects' share of the variance, not the correlation of two rows of a group (the
+ * residual correlation adds to that). With a variance function the residual variance differs between
+ * rows: refused (HlmError "OPTIONS").
  */
 export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
   const { n, p, X, reTerms } = model;
   if (n !== fit.nobs || p !== fit.fixef.length || reTerms.length !== fit.varcorr.length) {
     throw new HlmError("OPTIONS", "effectSizes: the model and the fit do not belong together (different observations, fixed effects or random-effects terms).");
+  }
+  const variance = fit.residual?.variance ?? model.residual?.variance;
+  if (variance) {
+    throw new HlmError("OPTIONS", `The ICC and R² need one residual variance, but under the variance function '${variance.text}' it differs between rows; they are not available for this model.`);
   }
   if (reTerms.length === 0) throw new HlmError("OPTIONS", "effectSizes: the model has no random effects, so there is no R² of Nakagawa's or ICC.");
   const eta = new Float64Array(n);

@@ -4,6 +4,7 @@ import { buildModel } from "../model/buildModel.js";
 import { fitModel } from "../fit/fit.js";
 import { groupInfluence } from "./groupInfluence.js";
 import { readCsv } from "../io/readCsv.js";
+import { selectRows } from "../io/selectRows.js";
 
 interface Case {
   name: string;
@@ -49,5 +50,30 @@ describe("influence of each group, as lme4's influence(m, groups)", () => {
     const fit = fitModel(model);
     expect(() => groupInfluence(data, model, fit, "batch")).toThrow("The column 'batch' is not in the data; influence needs a column whose levels to leave out.");
     expect(() => groupInfluence(data, model, fit, "Batch", { onProgress: (done) => done < 2 })).toThrow("The influence refits were cancelled.");
+  });
+});
+
+describe("groupInfluence with a residual structure", () => {
+  it("refits with the same structure: each refit is the structured fit of the data without the level", () => {
+    const data = readCsv(readFileSync(new URL("../../test/conformance-nlme/Ovary.csv", import.meta.url), "utf8"));
+    const options = { REML: false, factors: ["Mare"], correlation: "corAR1()" };
+    const formula = "follicles ~ s1 + c1 + (1 | Mare)";
+    const model = buildModel(data, formula, options);
+    const fit = fitModel(model, options);
+    const inf = groupInfluence(data, model, fit, "Mare", { factors: ["Mare"] });
+    expect(inf.levels).toHaveLength(11);
+    expect(inf.converged.every(Boolean)).toBe(true);
+    const mare = data.columns[data.names.indexOf("Mare")]!;
+    const label = (i: number): string => String(mare.kind === "number" ? mare.values[i] : mare.values[i]);
+    for (const [k, level] of inf.levels.entries()) {
+      const rows = Array.from({ length: data.nrow }, (_, i) => i).filter((i) => label(i) !== level);
+      const alone = fitModel(buildModel(selectRows(data, rows), formula, options), options);
+      expect(alone.residual?.correlation?.class).toBe("corAR1");
+      alone.fixef.forEach((b, j) => near(inf.fixefWithout[k]![j]!, b, 0, 1e-4 * alone.se[j]!));
+      near(inf.varCompsWithout[k]![0]!, alone.sigma ** 2, 1e-4);
+    }
+    // without the structure the refits would differ: the structure is not dropped
+    const plain = fitModel(buildModel(selectRows(data, Array.from({ length: data.nrow }, (_, i) => i).filter((i) => label(i) !== inf.levels[0])), formula, { REML: false, factors: ["Mare"] }), { REML: false });
+    expect(Math.abs(plain.fixef[1]! - inf.fixefWithout[0]![1]!)).toBeGreaterThan(1e-3);
   });
 });

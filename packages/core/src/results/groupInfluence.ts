@@ -91,7 +91,8 @@ function solveSpd(S: readonly (readonly number[])[], b: readonly number[]): numb
 
 /**
  * Refits `model` (fitted as `fit` on `data`) once without each level of the column `group`, starting
- * from θ̂ as lme4 does. A refit that fails (a level whose removal leaves a term with one level, say)
+ * from θ̂ as lme4 does (with a residual structure, the refits have it too and start from its
+ * parameters as well). A refit that fails (a level whose removal leaves a term with one level, say)
  * is an HlmError naming the level.
  */
 export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: string, options: GroupInfluenceOptions = {}): GroupInfluence {
@@ -105,6 +106,11 @@ export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: st
   }
   if (levels.length < 2) throw new HlmError("OPTIONS", `The column '${group}' has ${levels.length} level${levels.length === 1 ? "" : "s"} among the fitted rows; leaving groups out needs at least 2.`, { column: group });
 
+  // the refits keep the residual structure (nlme's texts, as the model read them), and start from the
+  // fit's optimum: θ̂, then the structure's parameters
+  const rs = model.residual;
+  const structure = rs ? { ...(rs.correlation ? { correlation: rs.correlation.text } : {}), ...(rs.variance ? { variance: rs.variance.text } : {}) } : {};
+  const thetaStart = fit.residual ? [...fit.theta, ...fit.residual.unconstrained] : fit.theta;
   const fixefWithout: (number | null)[][] = [];
   const varCompsWithout: number[][] = [];
   const converged: boolean[] = [];
@@ -119,8 +125,9 @@ export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: st
         REML: model.REML,
         ...(options.factors ? { factors: options.factors } : {}),
         ...(options.weights !== undefined ? { weights: options.weights } : {}),
+        ...structure,
       });
-      refit = fitModel(m, { satterthwaite: false, thetaStart: fit.theta });
+      refit = fitModel(m, { satterthwaite: false, thetaStart });
     } catch (e) {
       const why = e instanceof HlmError ? e.message : String(e);
       throw new HlmError("FIT", `Without level '${level}' of '${group}' the model cannot be refitted: ${why}`, { column: group });

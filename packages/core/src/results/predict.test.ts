@@ -92,3 +92,24 @@ describe("predict on new data, as lme4's predict(allow.new.levels = TRUE)", () =
     expect(() => predict(data, scaled, fitModel(scaled), tableFromRows(["ses", "school"], [[0, "S001"]]))).toThrow(/scale\(\) would use the new rows' mean and SD/);
   });
 });
+
+describe("predict for a model with a residual structure (nlme's predict.lme: X β̂ + Z b̂, structure-free)", () => {
+  it("agrees with nlme on new rows that lack the structure's time column", () => {
+    const data = readCsv(readFileSync(new URL("../../test/conformance-nlme/Ovary.csv", import.meta.url), "utf8"));
+    const options = { REML: true, factors: ["Mare"], correlation: "corCAR1(form = ~ Time)" };
+    const model = buildModel(data, "follicles ~ s1 + c1 + (1 | Mare)", options);
+    const fit = fitModel(model, options);
+    expect(fit.residual?.correlation?.class).toBe("corCAR1");
+    // no Time column: the prediction does not read the structure's covariate
+    const p = predict(data, model, fit, tableFromRows(["Mare", "s1", "c1"], [[1, 0.1, 0.2], [5, -0.5, 0.7], [99, 0, 0]]), options);
+    // R: m1 <- lme(follicles ~ s1 + c1, random = ~1|Mare, data = d, correlation = corCAR1(form = ~ Time))
+    //    predict(m1, data.frame(Mare = c(1, 5), s1 = c(0.1, -0.5), c1 = c(0.2, 0.7)), level = 0:1)
+    const fixed = [11.7148847894412, 13.0239080158074];
+    const withMare = [14.6916024484029, 12.5465876746784];
+    fixed.forEach((v, i) => expect(Math.abs(p.population[i]! - v)).toBeLessThan(1e-4));
+    withMare.forEach((v, i) => expect(Math.abs(p.fit[i]! - v)).toBeLessThan(1e-4));
+    expect(p.newLevels).toEqual([[], [], ["Mare"]]);
+    expect(p.fit[2]).toBe(p.population[2]);
+    expect(p.se.every((s) => s > 0 && Number.isFinite(s))).toBe(true);
+  });
+});

@@ -14,6 +14,8 @@
  * - A missing value in a variable of the fixed or random effects, a text in a numeric variable or a
  *   level of a categorical variable that the fit has not seen is an HlmError naming the new data's row.
  * - A formula with scale() is refused: scale() would need the fitted data's mean and SD.
+ * - A residual correlation structure or variance function plays no part (nlme's `predict.lme`,
+ *   X β̂ + Z b̂): the model is rebuilt without it, so the new rows need none of its columns.
  */
 import { buildModel } from "../model/buildModel.js";
 import { type Model } from "../model/Model.js";
