@@ -227,7 +227,7 @@ function paneFit(read: WorkerToPane, c: Case): WorkerToPane {
 function worksheet(c: Case): { code: string; message?: string } | { table: unknown[][] } {
   const f = associated.get("FIXEF") as (...a: unknown[]) => unknown[][];
   try {
-    return { table: f(c.values, c.formula ?? FORMULA, null, { parameterAddresses: [c.address, "", ""] }) };
+    return { table: f(c.values, c.formula ?? FORMULA, null, null, { parameterAddresses: [c.address, "", "", ""] }) };
   } catch (e) {
     expect(e).toBeInstanceOf(FakeCustomFunctionsError);
     const err = e as FakeCustomFunctionsError;
@@ -271,7 +271,7 @@ describe("bad input: what the person sees, in the pane and in a worksheet functi
   it("a grouping factor the model does not have is #N/A with the message (HLM.RANEF, HLM.ICC)", () => {
     const ranef = associated.get("RANEF") as (...a: unknown[]) => unknown;
     try {
-      ranef(sleep, FORMULA, "Patient", null, { parameterAddresses: ["Sheet1!A1:C181", "", "", ""] });
+      ranef(sleep, FORMULA, "Patient", null, null, { parameterAddresses: ["Sheet1!A1:C181", "", "", "", ""] });
       expect.unreachable();
     } catch (e) {
       expect(e).toMatchObject({ code: "#N/A", message: "'Patient' is not a grouping factor of the model; its grouping factors are Subject." });
@@ -281,8 +281,8 @@ describe("bad input: what the person sees, in the pane and in a worksheet functi
   it("without addresses (a host that does not pass them, or an array argument) a range counts from A1", () => {
     const f = associated.get("FIXEF") as (...a: unknown[]) => unknown;
     const values = cells((c) => (c[16]![0] = "12O.5"));
-    for (const invocation of [undefined, {}, { parameterAddresses: ["", "", ""] }]) {
-      expect(() => f(values, FORMULA, null, invocation)).toThrow(
+    for (const invocation of [undefined, {}, { parameterAddresses: ["", "", "", ""] }]) {
+      expect(() => f(values, FORMULA, null, null, invocation)).toThrow(
         expect.objectContaining({ code: "#VALUE!", message: "Column 'Reaction' should hold numbers, but row 17 holds '12O.5' (cell A17); correct that cell or clear it." }),
       );
     }
@@ -295,11 +295,11 @@ describe("bad input: what the person sees, in the pane and in a worksheet functi
       [1, 308],
       ["#DIV/0!", 309],
     ];
-    expect(() => predict(sleep, FORMULA, fresh, null, { parameterAddresses: ["Sheet1!A1:C181", "", "Sheet2!H4:I6", ""] })).toThrow(
+    expect(() => predict(sleep, FORMULA, fresh, null, null, { parameterAddresses: ["Sheet1!A1:C181", "", "Sheet2!H4:I6", "", ""] })).toThrow(
       expect.objectContaining({ code: "#VALUE!", message: "Cell H6 (column 'Days') holds the Excel error #DIV/0!; correct it, or clear the cell if the value is missing." }),
     );
     fresh[2]![0] = "";
-    expect(() => predict(sleep, FORMULA, fresh, null, { parameterAddresses: ["Sheet1!A1:C181", "", "Sheet2!H4:I6", ""] })).toThrow(
+    expect(() => predict(sleep, FORMULA, fresh, null, null, { parameterAddresses: ["Sheet1!A1:C181", "", "Sheet2!H4:I6", "", ""] })).toThrow(
       expect.objectContaining({ code: "#VALUE!", message: "Row 6 of the new data has no value for 'Days'; every variable of the fixed and random effects needs one for a prediction." }),
     );
   });

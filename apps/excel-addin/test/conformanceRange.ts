@@ -90,5 +90,50 @@ export function datasetRange(dataset: string): unknown[][] {
   return r;
 }
 
+/** The nlme references (fits with residual correlation structures and variance functions) and their data sets, kept with core's tests. */
+export const conformanceNlmeDir = fileURLToPath(new URL("../../../packages/core/test/conformance-nlme/", import.meta.url));
+
+/** The fields of an nlme reference file that the tests use (see that folder's README). */
+export interface NlmeReference {
+  name: string;
+  dataset: string;
+  fixed: string;
+  random: string;
+  correlation: string;
+  weights: string;
+  method: "ML" | "REML";
+  factors: string[];
+  nobs: number;
+  fixef: Record<string, number>;
+  se: Record<string, number>;
+  t_df: Record<string, number>;
+  p_values: Record<string, number>;
+  sigma: number;
+  logLik: number;
+  cor_params?: Record<string, number>;
+  var_params?: Record<string, number>;
+  var_strata?: string[];
+  marginal_cov: { group: string; rows: number[]; matrix: number[][] };
+}
+
+export function loadNlmeReference(name: string): NlmeReference {
+  return JSON.parse(readFileSync(`${conformanceNlmeDir}${name}.json`, "utf8")) as NlmeReference;
+}
+
+/** The lme4 formula of an nlme reference: its fixed part and its random part as a term (`~ Time | Rat` → `(Time | Rat)`). */
+export const nlmeFormula = (ref: NlmeReference): string => `${ref.fixed} + (${ref.random.replace(/^~\s*/, "")})`;
+
+const nlmeRanges = new Map<string, unknown[][]>();
+
+/** A data set of the nlme references as range values (cached; do not modify). */
+export function nlmeDatasetRange(dataset: string): unknown[][] {
+  let r = nlmeRanges.get(dataset);
+  if (!r) {
+    r = csvToRange(readFileSync(`${conformanceNlmeDir}${dataset}.csv`, "utf8"));
+    nlmeRanges.set(dataset, r);
+  }
+  return r;
+}
+
 /** A fresh copy of range values (a new array, as each worksheet-function call gets). */
 export const copyRange = (values: unknown[][]): unknown[][] => values.map((row) => [...row]);

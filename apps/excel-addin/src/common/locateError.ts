@@ -17,7 +17,7 @@
  *
  * Errors without a row, and everything that is not an HlmError, are returned as they are.
  */
-import { columnsOf, HlmError, modelTerms, type Table } from "@hlm/core";
+import { columnsOf, HlmError, modelTerms, parseStructure, type Table } from "@hlm/core";
 import { columnLetter, type SheetLayout } from "./rangeToTable.js";
 
 /** Does a text cell read as a finite number (the engine's test for the numbers of a text column)? */
@@ -46,6 +46,28 @@ export function formulaColumns(formula: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The columns a residual correlation structure and variance function (nlme's texts) read: the
+ * time or position covariate, the grouping, the strata or the variance covariate (none for a text
+ * that does not parse: the engine's error says why).
+ */
+export function structureColumns(options: { correlation?: string | undefined; variance?: string | undefined }): string[] {
+  const out = new Set<string>();
+  const read = (kind: "correlation" | "variance", text: string | undefined): void => {
+    if (!text?.trim()) return;
+    try {
+      const spec = kind === "correlation" ? parseStructure("correlation", text) : parseStructure("variance", text);
+      if (spec.form.covariate !== null) out.add(spec.form.covariate);
+      for (const g of spec.form.group) out.add(g);
+    } catch {
+      // the engine refuses it with its position
+    }
+  };
+  read("correlation", options.correlation);
+  read("variance", options.variance);
+  return [...out];
 }
 
 /**
@@ -102,7 +124,15 @@ export function locateError(e: unknown, table: Table, layout: SheetLayout | unde
   }
 
   const row = layout.headerRow + 1 + d.row;
-  const message = e.message.replace(new RegExp(`\\brow ${d.row}\\b`), `row ${row}${letter === null ? "" : ` (cell ${letter}${row})`}`);
+  const sheetRow = (r: string): number => layout.headerRow + 1 + Number(r);
+  const inParens = new RegExp(`\\(row ${d.row}\\)`);
+  const message = (
+    inParens.test(e.message)
+      ? e.message.replace(inParens, `(row ${row}${letter === null ? "" : `, cell ${letter}${row}`})`) // "(row 12, cell C12)"
+      : e.message.replace(new RegExp(`\\brow ${d.row}\\b`), `row ${row}${letter === null ? "" : ` (cell ${letter}${row})`}`) // "row 12 (cell C12)"
+  )
+    // two rows (a tie of a residual structure's time within a group): both as the sheet counts them
+    .replace(new RegExp(`\\brows (\\d+) and ${d.row}\\b`), (_, a: string) => `rows ${sheetRow(a)} and ${row}${letter === null ? "" : `, cells ${letter}${sheetRow(a)} and ${letter}${row}`}`);
   if (message === e.message) return e;
   const located = new HlmError(e.code, message, { ...d, row });
   located.cause = e;

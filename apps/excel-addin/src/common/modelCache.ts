@@ -2,15 +2,16 @@
  * The fits behind the worksheet functions, computed once: `=HLM.FIXEF(A1:D200, F)`,
  * `=HLM.SIGMA(A1:D200, F)` and `=HLM.RANEF(A1:D200, F)` on the same data and formula share one
  * fit. A small least-recently-used cache keyed by a hash of the range values, the formula, the
- * method (REML/ML), the categorical columns and the weights column.
+ * method (REML/ML), the categorical columns, the weights column, and the residual correlation
+ * structure and variance function (nlme's texts).
  *
  * Failures that come from the user's input (an unknown column, a formula error, data that cannot be
  * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
  * times.
  */
 import { buildModel, fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
-import { formulaColumns, locateError } from "./locateError.js";
-import { checkErrorCells, rangeToLocatedTable, type RangeOptions } from "./rangeToTable.js";
+import { formulaColumns, locateError, structureColumns } from "./locateError.js";
+import { checkErrorCells, rangeToLocatedTable, type RangeOptions, type SheetLayout } from "./rangeToTable.js";
 
 /** Estimation method of the worksheet functions. */
 export type Method = "REML" | "ML";
@@ -23,14 +24,19 @@ export interface GetFitOptions {
   factors?: readonly string[];
   /** Column of prior weights. */
   weights?: string;
+  /** A residual correlation structure in nlme's language (`corAR1(form = ~ Time | Rat)`); blank for none. */
+  correlation?: string;
+  /** A variance function in nlme's language (`varIdent(form = ~ 1 | Sex)`); blank for none. */
+  variance?: string;
   /** Where the data range sits, for cell addresses and sheet rows in messages (part of the key: a remembered error names cells). */
   range?: RangeOptions;
 }
 
-/** A fitted model: the model matrices (for shrinkage and prediction) and the fit. */
+/** A fitted model: the model matrices (for shrinkage and prediction), the fit, and where the data's header and columns are on the sheet. */
 export interface CachedFit {
   model: Model;
   fit: LmmFit;
+  layout: SheetLayout;
 }
 
 /**
@@ -116,7 +122,7 @@ const remembered = (e: unknown): e is HlmError => e instanceof HlmError && e.cod
 
 type Entry = { ok: true; value: CachedFit } | { ok: false; error: HlmError };
 
-/** An LRU cache of fits (default capacity 20), keyed by data, formula, method, factors and weights. */
+/** An LRU cache of fits (default capacity 20), keyed by data, formula, method, factors, weights and the residual structure. */
 export class ModelCache {
   private readonly entries = new Map<string, Entry>();
   /** Calls answered from the cache, models built, and fits computed. */
@@ -138,11 +144,12 @@ export class ModelCache {
     this.stats.hits = this.stats.misses = this.stats.fits = 0;
   }
 
-  /** The cache key of a request: the data's hash, the formula, method, factors (sorted), weights and where the range is. */
+  /** The cache key of a request: the data's hash, the formula, method, factors (sorted), weights, the residual structure's texts and where the range is. */
   key(values: unknown, formula: string, options: GetFitOptions = {}): string {
     const factors = [...new Set(options.factors ?? [])].sort().join("\u0000");
     const at = `${options.range?.firstRow ?? 0},${options.range?.firstColumn ?? 0}`;
-    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? "", at].join("\u0001");
+    const structure = `${options.correlation?.trim() ?? ""}\u0000${options.variance?.trim() ?? ""}`;
+    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? "", structure, at].join("\u0001");
   }
 
   /**
@@ -165,19 +172,24 @@ export class ModelCache {
     let entry: Entry;
     try {
       const { table, layout } = rangeToLocatedTable(values, options.range);
-      checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : [])]); // Excel errors in the columns the model uses
+      const correlation = options.correlation?.trim();
+      const variance = options.variance?.trim();
+      // Excel errors in the columns the model uses
+      checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : []), ...structureColumns({ correlation, variance })]);
       let model: Model;
       try {
         model = buildModel(table, f, {
           REML: method === "REML",
           ...(options.factors ? { factors: options.factors } : {}),
           ...(options.weights !== undefined ? { weights: options.weights } : {}),
+          ...(correlation ? { correlation } : {}),
+          ...(variance ? { variance } : {}),
         });
       } catch (e) {
         throw locateError(e, table, layout, f); // the engine's data rows as the sheet's rows
       }
       this.stats.fits++;
-      entry = { ok: true, value: { model, fit: this.fitter(model) } };
+      entry = { ok: true, value: { model, fit: this.fitter(model), layout } };
     } catch (e) {
       if (!remembered(e)) throw e;
       entry = { ok: false, error: e };

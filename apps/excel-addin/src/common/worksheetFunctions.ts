@@ -8,12 +8,16 @@
  * are thrown as HlmError with a message a person can act on; the Office wrapper turns them into
  * `#VALUE!` or `#N/A`.
  *
- * `method` is "REML" (the default) or "ML", in any case. The last argument, `at`, is where the ranges
+ * `method` is "REML" (the default) or "ML", in any case. `options` (after the function's own optional
+ * arguments) is a text of `key=value` pairs (`fitOptions.ts`): a residual correlation structure and
+ * variance function in nlme's language, the t-tests' df (Satterthwaite or nlme's containment),
+ * categorical columns and a weights column. The last argument, `at`, is where the ranges
  * are on the sheet (their addresses, as Excel tells a function that asks for them): messages then
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection } from "@hlm/core";
+import { parseFitOptions, type FitOptionsArg } from "./fitOptions.js";
 import { rangeOrigin } from "./sheet/addresses.js";
 import { getFit, type CachedFit } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
@@ -33,8 +37,36 @@ export interface RangeAddresses {
   newdata?: string | null | undefined;
 }
 
-const fitOf = (values: unknown, formula: unknown, method: unknown, at?: RangeAddresses): CachedFit =>
-  getFit(values, formula, { method, range: rangeOrigin(at?.data) });
+/** A fit of the worksheet functions, with the options it was asked for (the ddf of its t-tests, its factors). */
+type OptionsFit = CachedFit & { options: FitOptionsArg };
+
+/** The fit of a call: its data, formula, method and options (`options` read by `parseFitOptions`), from the shared cache. */
+function fitOf(values: unknown, formula: unknown, method: unknown, options?: unknown, at?: RangeAddresses): OptionsFit {
+  const o = parseFitOptions(options);
+  const fit = getFit(values, formula, {
+    method,
+    range: rangeOrigin(at?.data),
+    ...(o.factors ? { factors: o.factors } : {}),
+    ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    ...(o.correlation !== undefined ? { correlation: o.correlation } : {}),
+    ...(o.variance !== undefined ? { variance: o.variance } : {}),
+  });
+  return { ...fit, options: o };
+}
+
+/** nlme's containment t-table of a fit, or an HlmError when the model's groupings are crossed (nlme fits nested ones only). */
+function containmentOf(fit: LmmFit): ContainmentTable {
+  if (fit.containment) return fit.containment;
+  throw new HlmError("OPTIONS", `nlme's containment degrees of freedom need nested grouping factors, and the groupings of '${fit.formula}' are crossed; use ddf=satterthwaite.`);
+}
+
+/** Refuses what the engine does not yet compute for a model with a residual correlation structure or variance function. */
+function refuseStructure(fit: LmmFit, what: string): void {
+  if (!fit.residual) return;
+  const r = fit.residual;
+  const texts = [r.correlation?.text, r.variance?.text].filter((t): t is string => t !== undefined).join(" and ");
+  throw new HlmError("OPTIONS", `${what} is not available for a model with a residual structure (${texts}) yet; leave the correlation and variance options out for it.`);
+}
 
 /** The random-effects table of a grouping factor (default: the first, lme4's largest), or an HlmError naming the choices. */
 function groupOf<T extends { group: string }>(tables: T[], group: unknown): T {
@@ -47,25 +79,30 @@ function groupOf<T extends { group: string }>(tables: T[], group: unknown): T {
   return t;
 }
 
-/** HLM.FIXEF: a row per fixed effect: Term, Estimate, Std. Error, df (Satterthwaite), t value, Pr(>|t|). */
-export function fixef(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, at);
+/**
+ * HLM.FIXEF: a row per fixed effect: Term, Estimate, Std. Error, df, t value, Pr(>|t|); the df
+ * Satterthwaite's (lmerTest's), or with `ddf=containment` nlme's t-table (its containment df, and
+ * under ML its standard errors scaled as nlme's `summary(lme)` does).
+ */
+export function fixef(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit, options: o } = fitOf(values, formula, method, options, at);
+  const t = o.ddf === "containment" ? containmentOf(fit) : { df: fit.satterthwaiteDf, se: fit.se, tValues: fit.tValues, pValues: fit.pValues };
   return [
     ["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"],
-    ...fit.fixefNames.map((name, i): Cell[] => [name, num(fit.fixef[i]), num(fit.se[i]), num(fit.satterthwaiteDf[i]), num(fit.tValues[i]), num(fit.pValues[i])]),
+    ...fit.fixefNames.map((name, i): Cell[] => [name, num(fit.fixef[i]), num(t.se[i]), num(t.df[i]), num(t.tValues[i]), num(t.pValues[i])]),
   ];
 }
 
 /** HLM.RANEF: the BLUPs of a grouping factor (default the first): a row per level, its label and a column per random effect. */
-export function ranef(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, at);
+export function ranef(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit } = fitOf(values, formula, method, options, at);
   const r: RanefTable = groupOf(fit.ranef, group);
   return [[r.group, ...r.columns], ...r.levels.map((lev, l): Cell[] => [lev, ...r.values[l]!.map(num)])];
 }
 
 /** HLM.COEF: the coefficients per level of a grouping factor (fixed effects plus the level's BLUPs, lme4's coef()). */
-export function coef(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, at);
+export function coef(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit } = fitOf(values, formula, method, options, at);
   const c = groupOf(fit.coef, group);
   return [[c.group, ...c.columns], ...c.levels.map((lev, l): Cell[] => [lev, ...c.values[l]!.map(num)])];
 }
@@ -75,29 +112,29 @@ export function coef(values: unknown, formula: unknown, group?: unknown, method?
  * for terms with several effects the correlations with the term's earlier effects (`Corr`, or
  * `Corr 1`, `Corr 2`, … when a term has more than two effects); a last Residual row.
  */
-export function varcorr(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, at);
+export function varcorr(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit } = fitOf(values, formula, method, options, at);
   return spill(summaryTable(fit).sections.find((x) => x.title === "Random effects")!);
 }
 
 /** HLM.SIGMA: the residual standard deviation σ̂ (1×1). */
-export function sigma(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, at).fit.sigma)]];
+export function sigma(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  return [[num(fitOf(values, formula, method, options, at).fit.sigma)]];
 }
 
 /** HLM.LOGLIK: the log-likelihood (the REML log-likelihood for a REML fit, as lme4's logLik()) (1×1). */
-export function logLik(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, at).fit.logLik)]];
+export function logLik(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  return [[num(fitOf(values, formula, method, options, at).fit.logLik)]];
 }
 
 /** HLM.AIC: Akaike's information criterion, as lme4's AIC() (1×1). */
-export function aic(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, at).fit.AIC)]];
+export function aic(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  return [[num(fitOf(values, formula, method, options, at).fit.AIC)]];
 }
 
 /** HLM.BIC: the Bayesian information criterion, as lme4's BIC() (1×1). */
-export function bic(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, at).fit.BIC)]];
+export function bic(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  return [[num(fitOf(values, formula, method, options, at).fit.BIC)]];
 }
 
 /** The effect sizes of a fit (Nakagawa's R², performance's ICC), computed once per fit. */
@@ -160,14 +197,14 @@ export function iccOf(model: Model, fit: LmmFit, group?: unknown, type?: unknown
  * HLM.ICC: the intraclass correlation as `performance::icc` (1×1): adjusted by default, or
  * unadjusted; with a group named among several grouping factors, that factor's share (see `iccOf`).
  */
-export function icc(values: unknown, formula: unknown, group?: unknown, method?: unknown, type?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function icc(values: unknown, formula: unknown, group?: unknown, method?: unknown, type?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, options, at);
   return [[num(iccOf(model, fit, group, type))]];
 }
 
 /** HLM.R2: Nakagawa's marginal (fixed effects) and conditional (fixed and random effects) R², as `performance::r2_nakagawa`: two labelled rows. */
-export function r2(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function r2(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, options, at);
   const e = effectSizesOf(model, fit);
   return [
     ["Marginal R2", num(e.r2Marginal)],
@@ -181,10 +218,13 @@ export const ANOVA_HEADER = ["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F v
 /**
  * HLM.ANOVA: lmerTest's type III table of the fixed-effects terms with Satterthwaite's denominator
  * df (`anova(model)`): Term, Sum Sq, Mean Sq, NumDF, DenDF, F value, Pr(>F). A model with only an
- * intercept has no term to test: an HlmError.
+ * intercept has no term to test: an HlmError; so is `ddf=containment` (nlme's F tests are not computed).
  */
-export function anova(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function anova(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit, options: o } = fitOf(values, formula, method, options, at);
+  if (o.ddf === "containment") {
+    throw new HlmError("OPTIONS", `HLM.ANOVA's F tests use Satterthwaite's denominator df (lmerTest's); nlme's containment df are for the t-tests of HLM.FIXEF and HLM.SUMMARY, so leave ddf=containment out here.`);
+  }
   const rows = anovaTypeIII(model, fit);
   if (rows.length === 0) {
     throw new HlmError("OPTIONS", `The formula '${fit.formula}' has no fixed-effects term besides the intercept, so there is no F test to show.`);
@@ -199,15 +239,20 @@ const influenceMemo = new WeakMap<LmmFit, Map<string, GroupInfluence>>();
  * HLM.INFLUENCE: the model refitted without each level of a grouping column (default: the first
  * grouping factor's column), lme4's `influence(m, groups)`: a row per level with lme4's Cook's
  * distance and the change in each fixed effect (blank where the refit drops the column), and whether
- * the refit converged. One refit per level: for data of modest size.
+ * the refit converged. One refit per level: for data of modest size. Not for a model with a residual
+ * structure (the refits would leave it out).
  */
-export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit, options: o } = fitOf(values, formula, method, options, at);
+  refuseStructure(fit, "HLM.INFLUENCE");
   const column = group === null || group === undefined || String(group).trim() === "" ? model.terms.random[0]!.groupVars[0]! : String(group).trim();
   let byColumn = influenceMemo.get(fit);
   let inf = byColumn?.get(column);
   if (!inf) {
-    inf = groupInfluence(rangeToTable(values, rangeOrigin(at?.data)), model, fit, column);
+    inf = groupInfluence(rangeToTable(values, rangeOrigin(at?.data)), model, fit, column, {
+      ...(o.factors ? { factors: o.factors } : {}),
+      ...(o.weights !== undefined ? { weights: o.weights } : {}),
+    });
     if (!byColumn) influenceMemo.set(fit, (byColumn = new Map()));
     byColumn.set(column, inf);
   }
@@ -287,12 +332,14 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
  * (the default) gives the fixed effects only, as lme4's Wald intervals; "profile" the likelihood
  * profile; "boot" the parametric bootstrap (500 simulations, a fixed seed, so that the sheet
  * recalculates to the same numbers). The warnings lme4 would print (a profile that turns back,
- * bootstrap refits that were singular or failed) follow as rows of their own, `Warning: …`.
+ * bootstrap refits that were singular or failed) follow as rows of their own, `Warning: …`. A model
+ * with a residual structure has Wald intervals only (the profile and the bootstrap would leave it out).
  */
-export async function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, at?: RangeAddresses): Promise<Cell[][]> {
+export async function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, options?: unknown, at?: RangeAddresses): Promise<Cell[][]> {
   const lev = parseLevel(level);
   const kind = parseIntervalType(type);
-  const { model, fit } = fitOf(values, formula, method, at);
+  const { model, fit } = fitOf(values, formula, method, options, at);
+  if (kind !== "Wald") refuseStructure(fit, `HLM.CONFINT's ${kind === "boot" ? "bootstrap" : "profile"} interval`);
   const ci = await intervalsOf(model, fit, lev, kind);
   return [
     ["Parameter", "Estimate", ...percentLabels(lev)],
@@ -308,8 +355,8 @@ export async function confint(values: unknown, formula: unknown, method?: unknow
  * prediction for its term), `Population` (fixed effects only, X β̂) and `SE` (the standard error of
  * X β̂). A missing value or an unknown level of a fixed-effect factor is an HlmError naming the row.
  */
-export function predict(values: unknown, formula: unknown, newValues: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function predict(values: unknown, formula: unknown, newValues: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, options, at);
   const fresh = rangeRows(newValues, { what: "new data range", ...rangeOrigin(at?.newdata) });
   checkErrorCells(fresh.layout, formulaColumns(model.formula)); // Excel errors in the new rows' columns that the model uses
   const newdata = core.tableFromRows(fresh.header, fresh.rows, { firstRow: fresh.layout.headerRow + 2 });
@@ -322,14 +369,66 @@ export function predict(values: unknown, formula: unknown, newValues: unknown, m
  * level with its n, its own OLS estimates (`OLS <column>`, blank where they cannot be estimated) and
  * the BLUP coefficients (`BLUP <column>`).
  */
-export function shrinkage(values: unknown, formula: unknown, group?: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, at);
+export function shrinkage(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { model, fit } = fitOf(values, formula, method, options, at);
   const g = groupOf(fit.ranef, group).group;
   return spill(shrinkageResultTable(shrinkageTable(model, fit, g)).sections[0]!);
 }
 
-/** HLM.SUMMARY: lme4's summary (with lmerTest's t-tests) as text, one line per cell of a single column. */
-export function summary(values: unknown, formula: unknown, method?: unknown, at?: RangeAddresses): Cell[][] {
-  const text = formatSummary(fitOf(values, formula, method, at).fit);
+/**
+ * HLM.SUMMARY: lme4's summary (with lmerTest's t-tests, or with `ddf=containment` nlme's t-table) as
+ * text, one line per cell of a single column; with a residual structure, nlme's sections too.
+ */
+export function summary(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit, options: o } = fitOf(values, formula, method, options, at);
+  if (o.ddf === "containment") containmentOf(fit);
+  const text = formatSummary(fit, { ddf: o.ddf });
   return text.replace(/\n$/, "").split("\n").map((line) => [line]);
+}
+
+/** The residual structure of a fit, or an HlmError (#N/A) saying the model has none and how to give one. */
+function residualOf(fit: LmmFit, what: "correlation" | "variance" | "either"): ResidualFit {
+  const r = fit.residual;
+  if (r && (what === "either" || r[what])) return r;
+  const example = what === "variance" ? "variance=varIdent(form = ~ 1 | Sex)" : "correlation=corAR1()";
+  const part = what === "correlation" ? "residual correlation structure" : what === "variance" ? "variance function" : "residual correlation structure or variance function";
+  throw new HlmError("OPTIONS", `The model has no ${part}; give one in the options, for example "${example}".`);
+}
+
+/** The summary sheet's section of a fit's residual structure whose title starts so (core's `summaryTable`). */
+const structureSection = (fit: LmmFit, title: string): ResultSection => summaryTable(fit).sections.find((x) => x.title?.startsWith(title))!;
+
+/**
+ * HLM.CORSTRUCT: the parameters of the residual correlation structure (nlme's corStruct on its
+ * natural scale: corAR1's and corCAR1's Phi, corExp's range, corCompSymm's Rho, corSymm's
+ * correlations): Parameter, Estimate. The model must have `correlation=` in its options (#N/A otherwise).
+ */
+export function corstruct(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit } = fitOf(values, formula, method, options, at);
+  residualOf(fit, "correlation");
+  return spill(structureSection(fit, "Correlation structure"));
+}
+
+/**
+ * HLM.VARFUNC: the parameters of the variance function (nlme's varFunc): varIdent's SD ratio per
+ * stratum (Stratum, SD ratio; the reference stratum's 1 first), varPower's power or varExp's expon
+ * (Parameter, Estimate). The model must have `variance=` in its options (#N/A otherwise).
+ */
+export function varfunc(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit } = fitOf(values, formula, method, options, at);
+  residualOf(fit, "variance");
+  return spill(structureSection(fit, "Variance function"));
+}
+
+/**
+ * HLM.VARCOV: the within-group covariance matrix of the first group, V = Z G Z' + σ² D C D (nlme's
+ * `getVarCov(m, type = "marginal")`): its top-left cell names the group (`Mare 1`), then a row and
+ * a column per observation of the group, labelled by its sheet row (`Row 2`). The model must have a
+ * residual structure in its options (#N/A otherwise).
+ */
+export function varcov(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
+  const { fit, layout } = fitOf(values, formula, method, options, at);
+  const V = residualOf(fit, "either").marginalCovariance;
+  const label = (row: number): string => `Row ${layout.headerRow + 1 + row}`; // the engine's data row k is the sheet's row headerRow + 1 + k
+  return [[`${fit.residual!.group} ${V.group}`, ...V.rows.map(label)], ...V.rows.map((row, i): Cell[] => [label(row), ...V.matrix[i]!.map(num)])];
 }

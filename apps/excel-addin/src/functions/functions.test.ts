@@ -3,7 +3,7 @@
  * `CustomFunctions.associate`), checked against the lme4 references of `packages/core/test/conformance`.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { copyRange, datasetRange, loadReference } from "../../test/conformanceRange.js";
+import { copyRange, datasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../../test/conformanceRange.js";
 import { FakeCustomFunctionsError, installFakeCustomFunctions } from "./testing/fakeCustomFunctions.js";
 
 const associated = installFakeCustomFunctions();
@@ -52,12 +52,12 @@ const rejectionOf = async (p: unknown): Promise<FakeCustomFunctionsError> => {
 };
 
 beforeAll(() => {
-  expect(associated.size).toBe(16);
+  expect(associated.size).toBe(19);
 });
 
 describe("registration", () => {
-  it("associates the sixteen HLM functions under their ids", () => {
-    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR"]);
+  it("associates the nineteen HLM functions under their ids", () => {
+    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "CORSTRUCT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR", "VARCOV", "VARFUNC"]);
     for (const [id, f] of Object.entries(functionsById)) expect(associated.get(id)).toBe(f);
   });
 });
@@ -227,5 +227,40 @@ describe("HLM.SUMMARY", () => {
     expect(text).toContain("Linear mixed model fit by REML");
     expect(text).toContain("Formula: Reaction ~ Days + (Days | Subject)");
     expect(text).toContain("Fixed effects:");
+  });
+});
+
+describe("options: a residual structure (nlme's lme), and the functions that show it", () => {
+  const ovary = loadNlmeReference("ovary_ar1_ml");
+  const ovaryData = nlmeDatasetRange("Ovary");
+  const formula = "follicles ~ s1 + c1 + (1 | Mare)";
+
+  it("HLM.CORSTRUCT: nlme's Phi of corAR1() on Ovary by ML; HLM.LOGLIK its log-likelihood", () => {
+    const c = table("CORSTRUCT", copyRange(ovaryData), formula, "ML", "correlation=corAR1()");
+    expect(c[0]).toEqual(["Parameter", "Estimate"]);
+    expect(c[1]![0]).toBe("Phi");
+    near(c[1]![1], ovary.cor_params!["Phi"]!, 1e-3, "Phi"); // 0.5975
+    near(call("LOGLIK", ovaryData, formula, "ML", "correlation=corAR1()"), -776.517, 1e-3, "logLik");
+  });
+
+  it("HLM.FIXEF with ddf=containment: nlme's df; HLM.VARCOV the first mare's covariance, sheet rows from the invocation", () => {
+    const t = table("FIXEF", ovaryData, formula, "ML", "correlation=corAR1(); ddf=containment");
+    expect(t.slice(1).map((r) => r[3])).toEqual([295, 295, 295]);
+    const v = table("VARCOV", ovaryData, formula, "ML", "correlation=corAR1()", { parameterAddresses: ["Ovary!B3:F311", "", "", ""] });
+    expect(v[0]!.slice(0, 3)).toEqual(["Mare 1", "Row 4", "Row 5"]);
+    near(v[1]![1], ovary.marginal_cov.matrix[0]![0]!, 1e-3 * ovary.marginal_cov.matrix[0]![0]!, "V[1,1]");
+  });
+
+  it("a structure asked of a model without one is #N/A; a bad option #VALUE!, each with its sentence", () => {
+    const e = errorOf(() => call("CORSTRUCT", ovaryData, formula, "ML"));
+    expect(e.code).toBe("#N/A");
+    expect(e.message).toBe('The model has no residual correlation structure; give one in the options, for example "correlation=corAR1()".');
+    expect(errorOf(() => call("VARCOV", ovaryData, formula)).code).toBe("#N/A");
+    const o = errorOf(() => call("SIGMA", ovaryData, formula, "ML", "corr=corAR1()"));
+    expect(o.code).toBe("#VALUE!");
+    expect(o.message).toContain("Unknown option 'corr'");
+    const s = errorOf(() => call("FIXEF", ovaryData, formula, "ML", "correlation=corAR1(form = ~ Tim)"));
+    expect(s.code).toBe("#VALUE!");
+    expect(s.message).toBe("Unknown column 'Tim' in the correlation structure 'corAR1(form = ~ Tim)'; did you mean 'Time'?");
   });
 });

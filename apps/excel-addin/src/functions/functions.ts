@@ -55,16 +55,17 @@ function single(table: Cell[][]): number {
 }
 
 /**
- * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df (Satterthwaite), t value and Pr(>|t|), as lme4 with lmerTest.
+ * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df, t value and Pr(>|t|), as lme4 with lmerTest (Satterthwaite's df), or nlme's t-table with ddf=containment in options.
  * @customfunction FIXEF
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row.
  */
-export function fixef(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.fixef(data, formula, method, where(invocation))));
+export function fixef(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.fixef(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -75,10 +76,11 @@ export function fixef(data: any[][], formula: string, method?: string, invocatio
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row.
  */
-export function ranef(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.ranef(data, formula, group, method, where(invocation))));
+export function ranef(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.ranef(data, formula, group, method, options, where(invocation))));
 }
 
 /**
@@ -89,10 +91,11 @@ export function ranef(data: any[][], formula: string, group?: string, method?: s
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row.
  */
-export function coef(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.coef(data, formula, group, method, where(invocation))));
+export function coef(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.coef(data, formula, group, method, options, where(invocation))));
 }
 
 /**
@@ -102,10 +105,11 @@ export function coef(data: any[][], formula: string, group?: string, method?: st
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row.
  */
-export function varcorr(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.varcorr(data, formula, method, where(invocation))));
+export function varcorr(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.varcorr(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -115,10 +119,11 @@ export function varcorr(data: any[][], formula: string, method?: string, invocat
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The residual standard deviation.
  */
-export function sigma(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.sigma(data, formula, method, where(invocation))));
+export function sigma(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.sigma(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -128,10 +133,11 @@ export function sigma(data: any[][], formula: string, method?: string, invocatio
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The log-likelihood.
  */
-export function logLik(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.logLik(data, formula, method, where(invocation))));
+export function logLik(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.logLik(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -141,10 +147,11 @@ export function logLik(data: any[][], formula: string, method?: string, invocati
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The AIC.
  */
-export function aic(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.aic(data, formula, method, where(invocation))));
+export function aic(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.aic(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -154,10 +161,11 @@ export function aic(data: any[][], formula: string, method?: string, invocation?
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The BIC.
  */
-export function bic(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.bic(data, formula, method, where(invocation))));
+export function bic(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.bic(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -169,10 +177,11 @@ export function bic(data: any[][], formula: string, method?: string, invocation?
  * @param [group] A grouping factor, for its share of the variance when the model has several (default: the whole model's ICC).
  * @param [method] "REML" (the default) or "ML".
  * @param [type] "adjusted" (the default) or "unadjusted".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The intraclass correlation.
  */
-export function icc(data: any[][], formula: string, group?: string, method?: string, type?: string, invocation?: CustomFunctions.Invocation): number {
-  return run(() => single(wf.icc(data, formula, group, method, type, where(invocation))));
+export function icc(data: any[][], formula: string, group?: string, method?: string, type?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
+  return run(() => single(wf.icc(data, formula, group, method, type, options, where(invocation))));
 }
 
 /**
@@ -182,10 +191,11 @@ export function icc(data: any[][], formula: string, group?: string, method?: str
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns Two labelled rows: Marginal R2 and Conditional R2.
  */
-export function r2(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.r2(data, formula, method, where(invocation))));
+export function r2(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.r2(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -196,10 +206,11 @@ export function r2(data: any[][], formula: string, method?: string, invocation?:
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The column whose levels are left out one at a time (default: the first grouping factor).
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row and a row per level.
  */
-export function influence(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.influence(data, formula, group, method, where(invocation))));
+export function influence(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.influence(data, formula, group, method, options, where(invocation))));
 }
 
 /**
@@ -209,10 +220,11 @@ export function influence(data: any[][], formula: string, group?: string, method
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses * sector + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row and a row per term.
  */
-export function anova(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.anova(data, formula, method, where(invocation))));
+export function anova(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.anova(data, formula, method, options, where(invocation))));
 }
 
 /**
@@ -224,10 +236,11 @@ export function anova(data: any[][], formula: string, method?: string, invocatio
  * @param [method] "REML" (the default) or "ML".
  * @param [level] The confidence level (default 0.95).
  * @param [type] "Wald" (the default), "profile" or "boot".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row and a row per parameter: its estimate, lower and upper limit.
  */
-export async function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, invocation?: CustomFunctions.Invocation): Promise<any[][]> {
-  return runAsync(async () => spill(await wf.confint(data, formula, method, level, type, where(invocation))));
+export async function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, options?: string, invocation?: CustomFunctions.Invocation): Promise<any[][]> {
+  return runAsync(async () => spill(await wf.confint(data, formula, method, level, type, options, where(invocation))));
 }
 
 /**
@@ -238,10 +251,11 @@ export async function confint(data: any[][], formula: string, method?: string, l
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param newdata The new rows with a header row naming their columns.
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row and a row per new row.
  */
-export function predict(data: any[][], formula: string, newdata: any[][], method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.predict(data, formula, newdata, method, where(invocation, "newdata"))));
+export function predict(data: any[][], formula: string, newdata: any[][], method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.predict(data, formula, newdata, method, options, where(invocation, "newdata"))));
 }
 
 /**
@@ -252,10 +266,11 @@ export function predict(data: any[][], formula: string, newdata: any[][], method
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns A table with a header row.
  */
-export function shrinkage(data: any[][], formula: string, group?: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.shrinkage(data, formula, group, method, where(invocation))));
+export function shrinkage(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.shrinkage(data, formula, group, method, options, where(invocation))));
 }
 
 /**
@@ -265,10 +280,53 @@ export function shrinkage(data: any[][], formula: string, group?: string, method
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
  * @returns The summary text, a line per row.
  */
-export function summary(data: any[][], formula: string, method?: string, invocation?: CustomFunctions.Invocation): any[][] {
-  return run(() => spill(wf.summary(data, formula, method, where(invocation))));
+export function summary(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.summary(data, formula, method, options, where(invocation))));
+}
+
+/**
+ * The parameters of the residual correlation structure (nlme's corStruct: AR(1)'s Phi, compound symmetry's Rho, the general correlations), given in options as correlation=corAR1() and the like.
+ * @customfunction CORSTRUCT
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "follicles ~ s1 + c1 + (1 | Mare)".
+ * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options with the correlation structure, e.g. "correlation=corAR1(form = ~ Time | Rat)".
+ * @returns A table with a header row: Parameter, Estimate.
+ */
+export function corstruct(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.corstruct(data, formula, method, options, where(invocation))));
+}
+
+/**
+ * The parameters of the variance function (nlme's varFunc: varIdent's SD ratio per stratum, varPower's power, varExp's expon), given in options as variance=varIdent(form = ~ 1 | Sex) and the like.
+ * @customfunction VARFUNC
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "distance ~ age * Sex + (1 | Subject)".
+ * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options with the variance function, e.g. "variance=varIdent(form = ~ 1 | Sex)".
+ * @returns A table with a header row: Stratum and SD ratio (varIdent), or Parameter and Estimate.
+ */
+export function varfunc(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.varfunc(data, formula, method, options, where(invocation))));
+}
+
+/**
+ * The within-group covariance matrix of the first group (random effects and residual structure together), as nlme's getVarCov(type = "marginal"); rows and columns labelled by sheet row.
+ * @customfunction VARCOV
+ * @requiresParameterAddresses
+ * @param data The data with its header row.
+ * @param formula The model formula, e.g. "follicles ~ s1 + c1 + (1 | Mare)".
+ * @param [method] "REML" (the default) or "ML".
+ * @param [options] Model options with a correlation structure or variance function, e.g. "correlation=corAR1()".
+ * @returns The matrix with a header row and a label column; the top-left cell names the group.
+ */
+export function varcov(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
+  return run(() => spill(wf.varcov(data, formula, method, options, where(invocation))));
 }
 
 /** The functions by their id in functions.json (the name after `@customfunction`). */
@@ -289,6 +347,9 @@ export const functionsById = {
   PREDICT: predict,
   SHRINKAGE: shrinkage,
   SUMMARY: summary,
+  CORSTRUCT: corstruct,
+  VARFUNC: varfunc,
+  VARCOV: varcov,
 } as const;
 
 // In Excel's runtime (not when the page is opened outside Excel) the functions are registered.

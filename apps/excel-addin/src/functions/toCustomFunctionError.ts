@@ -8,12 +8,13 @@
 import { HlmError } from "@hlm/core";
 
 /** Messages of HlmErrors that say "the thing asked for is not there" (#N/A rather than #VALUE!). */
-const NOT_AVAILABLE = [/is not a grouping factor of the model/, /has no random intercept, so it has no intraclass correlation/, /has no fixed-effects term besides the intercept/];
+const NOT_AVAILABLE = [/is not a grouping factor of the model/, /has no random intercept, so it has no intraclass correlation/, /has no fixed-effects term besides the intercept/, /^The model has no (residual correlation structure|variance function)/];
 
 /**
  * The `CustomFunctions.Error` for anything a worksheet function threw:
  * - HlmError FORMULA, DATA, OPTIONS: `#VALUE!` with its message, except an unknown grouping factor
- *   (or one without a random intercept, for ICC), which is `#N/A`;
+ *   (or one without a random intercept, for ICC) and a residual structure asked of a model without
+ *   one (CORSTRUCT, VARFUNC, VARCOV), which are `#N/A`;
  * - HlmError FIT (the fit failed) and INTERNAL: `#VALUE!` with the message;
  * - HlmError CANCELLED: `#N/A` with the message;
  * - anything else: `#VALUE!` with "Internal error: " and the first line of its message.

@@ -1,0 +1,75 @@
+import { HlmError } from "@hlm/core";
+import { describe, expect, it } from "vitest";
+import { parseDdf, parseFitOptions, splitOptions } from "./fitOptions.js";
+
+/** The message of the HlmError a call throws (and that it is an OPTIONS error). */
+function messageOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(HlmError);
+    expect((e as HlmError).code).toBe("OPTIONS");
+    return (e as HlmError).message;
+  }
+  throw new Error("expected an error");
+}
+
+describe("splitOptions", () => {
+  it("splits at semicolons and line breaks, but not inside parentheses or backquotes", () => {
+    expect(splitOptions("correlation=corAR1(form = ~ Time | Rat); variance=varIdent(form = ~ 1 | Diet);ddf=containment")).toEqual([
+      "correlation=corAR1(form = ~ Time | Rat)",
+      "variance=varIdent(form = ~ 1 | Diet)",
+      "ddf=containment",
+    ]);
+    expect(splitOptions("correlation=corAR1(form = ~ `a;b` | g)\nddf=containment;;  ")).toEqual(["correlation=corAR1(form = ~ `a;b` | g)", "ddf=containment"]);
+    expect(splitOptions("  ")).toEqual([]);
+  });
+});
+
+describe("parseFitOptions", () => {
+  it("reads nothing from a blank or missing argument: Satterthwaite's df, no structure", () => {
+    for (const v of [undefined, null, "", "  ", ";"]) expect(parseFitOptions(v)).toEqual({ ddf: "satterthwaite" });
+  });
+
+  it("reads the correlation structure and variance function as nlme's texts, the ddf, factors and weights; keys in any case", () => {
+    expect(parseFitOptions("correlation=corAR1(form = ~ Time | Rat); variance=varIdent(form = ~ 1 | Diet); ddf=containment")).toEqual({
+      correlation: "corAR1(form = ~ Time | Rat)",
+      variance: "varIdent(form = ~ 1 | Diet)",
+      ddf: "containment",
+    });
+    expect(parseFitOptions(" Correlation = corCAR1(form = ~ Time) ; FACTORS = Rat, `Diet` ; Weights = w ")).toEqual({
+      correlation: "corCAR1(form = ~ Time)",
+      ddf: "satterthwaite",
+      factors: ["Rat", "Diet"],
+      weights: "w",
+    });
+  });
+
+  it("refuses an unknown key, naming the keys and the likely one", () => {
+    expect(messageOf(() => parseFitOptions("corr=corAR1()"))).toBe(
+      "Unknown option 'corr' in the options 'corr=corAR1()' (did you mean 'correlation'?); the options are correlation, variance, ddf, factors, weights.",
+    );
+    expect(messageOf(() => parseFitOptions("varience=varPower(form = ~ x)"))).toContain("(did you mean 'variance'?)");
+    expect(messageOf(() => parseFitOptions("colour=red"))).toBe("Unknown option 'colour' in the options 'colour=red'; the options are correlation, variance, ddf, factors, weights.");
+    expect(messageOf(() => parseFitOptions("corAR1()"))).toBe(
+      "'corAR1()' in the options 'corAR1()' is not of the form key=value (such as correlation=corAR1()); the options are correlation, variance, ddf, factors, weights.",
+    );
+  });
+
+  it("refuses a repeated key, a key without a value, the method as an option, and nlme's weights = varIdent(...) as weights", () => {
+    expect(messageOf(() => parseFitOptions("ddf=containment; ddf=satterthwaite"))).toBe("The option ddf is given twice in the options 'ddf=containment; ddf=satterthwaite'; give it once.");
+    expect(messageOf(() => parseFitOptions("correlation="))).toBe("The option correlation has no value in the options 'correlation='; write it as correlation=corAR1().");
+    expect(messageOf(() => parseFitOptions("method=ML"))).toBe('The method is an argument of its own ("REML" or "ML"), not an option; leave \'method=ML\' out of the options.');
+    expect(messageOf(() => parseFitOptions("weights=varIdent(form = ~ 1 | Sex)"))).toBe(
+      "The option weights names a column of prior weights; give nlme's variance function 'varIdent(form = ~ 1 | Sex)' as variance=varIdent(form = ~ 1 | Sex).",
+    );
+    expect(messageOf(() => parseFitOptions(3))).toBe('The options must be text such as "correlation=corAR1(); ddf=containment", not 3.');
+  });
+});
+
+describe("parseDdf", () => {
+  it("reads satterthwaite (the default) and containment (or nlme), any case", () => {
+    expect([undefined, "", "Satterthwaite", "containment", " CONTAINMENT ", "nlme"].map(parseDdf)).toEqual(["satterthwaite", "satterthwaite", "satterthwaite", "containment", "containment", "containment"]);
+    expect(messageOf(() => parseDdf("kenward-roger"))).toBe('The option ddf must be "satterthwaite" (lmerTest\'s, the default) or "containment" (nlme\'s), not "kenward-roger".');
+  });
+});
