@@ -4,6 +4,8 @@
  * with a fixed seed (1M rows in 20,000 groups; an InstEval-shaped crossed design), and, where
  * Rscript with lme4 is installed, lme4's lmer() on the same data in the same run, with the ratios.
  * For the large ones it also runs `hlm fit` as a process and reports its wall time and peak memory.
+ * Then the models with residual correlation structures and variance functions (the nlme references
+ * and a generated longitudinal data set) beside nlme's lme() in the same run.
  * A report, not a test: nothing here asserts anything. `--no-large` leaves the large ones out.
  */
 import { execFileSync, spawnSync } from "node:child_process";
@@ -30,6 +32,7 @@ interface Spec {
 const { values } = parseArgs({
   options: {
     dir: { type: "string", default: fileURLToPath(new URL("../../core/test/conformance/", import.meta.url)) },
+    "nlme-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-nlme/", import.meta.url)) },
     seconds: { type: "string", default: "1" },
     "no-r": { type: "boolean", default: false },
     "no-large": { type: "boolean", default: false },
@@ -259,3 +262,121 @@ console.log(r ? "lme4: median lme4::lmer() time, measured in this run on the sam
 console.log("\nWhere the time goes (share of the fit):\n");
 printTable(["model", "read CSV", "model frame", "cross-products", "optimizer", "post-fit"], stageRows);
 console.log("\nread CSV: the CLI's reader, file to table. Each stage timed alone (medians): model frame = buildModel, cross-products = makeObjective,\noptimizer = optimize, post-fit = makeFit (derivatives at the optimum for the convergence check and Satterthwaite df, BLUPs, conditional variances, results).");
+
+// ---- residual structures, beside nlme ----
+
+interface NlmeSpec {
+  name: string;
+  dataset: string;
+  path: string;
+  fixed: string;
+  random: string;
+  correlation: string;
+  weights: string;
+  method: "REML" | "ML";
+  factors: string[];
+  large?: boolean;
+}
+
+/** A longitudinal data set: m subjects seen at t = 1..T (a few visits missed), a random intercept and slope, AR(1) errors (phi 0.6). */
+function generateLongitudinal(m: number, T: number, seed: number): string {
+  const { unif, norm } = rng(seed);
+  const lines = ["id,time,x,y"];
+  for (let i = 0; i < m; i++) {
+    const b0 = 2 * norm();
+    const b1 = 0.3 * norm();
+    const x = unif() < 0.5 ? 1 : 0;
+    let e = norm() * 1.5;
+    for (let t = 1; t <= T; t++) {
+      if (t > 1) e = 0.6 * e + Math.sqrt(1 - 0.36) * 1.5 * norm();
+      if (unif() < 0.05) continue;
+      const y = 5 + 0.5 * t + 1.2 * x + b0 + b1 * t + e;
+      lines.push(`S${i + 1},${t},${x},${y.toFixed(5)}`);
+    }
+  }
+  return lines.join("\n") + "\n";
+}
+
+const nlmeDir = values["nlme-dir"].endsWith("/") ? values["nlme-dir"] : values["nlme-dir"] + "/";
+const nlmeSpecs: NlmeSpec[] = readdirSync(nlmeDir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(nlmeDir + f, "utf8")) as NlmeSpec)
+  .map((s) => ({ ...s, path: `${nlmeDir}${s.dataset}.csv` }));
+if (!values["no-large"]) {
+  const longitudinal = join(work, "longitudinal.csv");
+  writeFileSync(longitudinal, generateLongitudinal(5_000, 10, 2));
+  nlmeSpecs.push({ name: "longitudinal_5k_ar1_reml", dataset: "longitudinal", path: longitudinal, fixed: "y ~ time + x", random: "~ time | id", correlation: "corAR1(form = ~ time | id)", weights: "", method: "REML", factors: ["id"], large: true });
+}
+const lmeFormula = (s: NlmeSpec): string => {
+  const [effects, group] = s.random.replace("~", "").split("|").map((x) => x.trim());
+  return `${s.fixed} + (${effects} | ${group})`;
+};
+
+/** nlme's in-process lme() time per model (median), measured now on this machine. */
+function nlmeTimes(): Map<string, number> | null {
+  if (values["no-r"]) return null;
+  try {
+    execFileSync("Rscript", ["-e", "suppressPackageStartupMessages(library(nlme))"], { stdio: "ignore" });
+  } catch {
+    return null;
+  }
+  const lines = nlmeSpecs.map((s) => [s.name, s.path, s.fixed, s.random, s.correlation, s.weights, s.method, s.factors.join(",")].join("\t"));
+  writeFileSync(join(work, "nlme-models.tsv"), lines.join("\n") + "\n");
+  const script = `
+suppressPackageStartupMessages(library(nlme))
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+spec <- read.delim(file.path("${work}", "nlme-models.tsv"), header = FALSE, stringsAsFactors = FALSE, colClasses = "character", quote = "")
+budget <- ${budget}
+for (i in seq_len(nrow(spec))) {
+  d <- read.csv(spec[i, 2], stringsAsFactors = FALSE)
+  for (col in strsplit(spec[i, 8], ",")[[1]]) d[[col]] <- factor(as.character(d[[col]]))
+  fixed <- as.formula(spec[i, 3]); random <- as.formula(spec[i, 4])
+  corr <- if (nzchar(spec[i, 5])) eval(parse(text = spec[i, 5])) else NULL
+  w <- if (nzchar(spec[i, 6])) eval(parse(text = spec[i, 6])) else NULL
+  run <- function() lme(fixed, random = random, correlation = corr, weights = w, data = d, method = spec[i, 7])
+  large <- nrow(d) > 20000
+  t <- c(); start <- proc.time()[["elapsed"]]
+  if (large) t <- system.time(run())[["elapsed"]] else { invisible(run()); while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 50)) t <- c(t, system.time(run())[["elapsed"]]) }
+  cat(spec[i, 1], median(t), "\\n")
+}
+`;
+  writeFileSync(join(work, "bench-nlme.R"), script);
+  const out = execFileSync("Rscript", [join(work, "bench-nlme.R")], { encoding: "utf8" });
+  const times = new Map<string, number>();
+  for (const line of out.trim().split("\n")) {
+    const [name, secs] = line.trim().split(/\s+/);
+    if (name && secs) times.set(name, Number(secs));
+  }
+  return times;
+}
+
+const nlme = nlmeTimes();
+const nlmeRows: string[][] = [];
+for (const s of nlmeSpecs) {
+  const table = await readTable(s.path);
+  const options = { REML: s.method === "REML", factors: s.factors, correlation: s.correlation, variance: s.weights };
+  const formula = lmeFormula(s);
+  let evaluations = 0;
+  let n = 0;
+  const run = (): void => {
+    const model = buildModel(table, formula, options);
+    n = model.n;
+    evaluations = fitModel(model, options).optSummary.evaluations;
+  };
+  const fitSeconds = s.large ? timeOnce(run) : timeIt(run, budget);
+  const theirs = nlme?.get(s.name);
+  nlmeRows.push([
+    s.name,
+    String(n),
+    [s.correlation, s.weights].filter((x) => x).join(" + "),
+    ms(fitSeconds),
+    String(evaluations),
+    theirs === undefined ? "-" : ms(theirs),
+    theirs === undefined ? "-" : (theirs / fitSeconds).toFixed(1) + "x",
+  ]);
+}
+console.log("\nResidual correlation structures and variance functions, beside nlme:\n");
+printTable(["model", "n", "structure", "fit", "evals", "nlme lme()", "speed-up"], nlmeRows);
+console.log("\nfit: median in-process fit (model frame, optimization, results, Satterthwaite df and nlme's containment df), data already parsed (one fit for the generated one).");
+console.log(nlme ? "nlme: median nlme::lme() time with the same structure, measured in this run on the same CSV (one fit for the generated one)." : "nlme: Rscript with nlme not found; install r-base-core and r-cran-nlme for the comparison.");

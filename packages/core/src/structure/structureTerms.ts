@@ -1,6 +1,6 @@
 import type { Model, ResidualStructure } from "../model/Model.js";
 import { responseMinusOffset } from "../model/response.js";
-import { correlationAt, naturalParameters, structureParameters } from "./structureParameters.js";
+import { correlationAt, naturalParameters, structureParameters, symmCorrelation } from "./structureParameters.js";
 
 /**
  * The whitened cross-products A(u) = Σ_i [Z X y]_i' (D_i C_i D_i)⁻¹ [Z X y]_i written as a linear
@@ -17,8 +17,12 @@ import { correlationAt, naturalParameters, structureParameters } from "./structu
  * - varIdent alone: one term per stratum, coefficient 1/δ_s².
  * - Compound symmetry alone: C_i⁻¹ = (I − ρ/(1 + (m−1)ρ) J)/(1 − ρ) for a group of m rows, so one
  *   term of all rows and one per group size of the groups' summed rows.
- * Other structures (corSymm, varPower, varExp, compound symmetry with a variance function) are
- * whitened row by row at each u (`whitener`).
+ * - corSymm, or compound symmetry with varIdent: groups with the same positions and strata (a
+ *   "pattern") share W = (D C D)⁻¹, so Σ_ab W_ab x_a x_b' over a pattern's groups is, with
+ *   x_a x_b' + x_b x_a' = (x_a + x_b)(x_a + x_b)' − x_a x_a' − x_b x_b', one term per position and
+ *   one per pair of positions, their coefficients W's entries (m × m per pattern per evaluation).
+ * varPower and varExp (a multiplier per row), or too many terms for the rows, are whitened row by
+ * row at each u (`whitener`).
  */
 export interface StructureTerms {
   /** The fixed models whose cross-products are the S_t: each row a combination of the data's rows (prior weights applied, offset taken off). */
@@ -46,7 +50,7 @@ export function structureTerms(model: Model, rs: ResidualStructure): StructureTe
   const vcls = rs.variance?.class;
   if (vcls && vcls !== "varIdent") return null;
   const markov = cls === "corAR1" || cls === "corCAR1" || cls === "corExp";
-  if (cls && !markov && !(cls === "corCompSymm" && !vcls)) return null;
+  if (cls === "corSymm" || (cls === "corCompSymm" && vcls)) return patternTerms(model, rs);
   const sp = structureParameters(rs);
   const nc = sp.nCorrelation;
   const stratum = (k: number): number => (rs.stratum ? rs.stratum[k]! : 0);
@@ -145,6 +149,97 @@ export function structureTerms(model: Model, rs: ResidualStructure): StructureTe
         coef[t++] = b * b - a * b;
         coef[t++] = a * b;
         logDetV += kd.count * (Math.log(v) + 2 * Math.log(d));
+      }
+      return { coef, logDetV };
+    },
+  };
+}
+
+/** corSymm, or compound symmetry with varIdent: terms per pattern of positions and strata (see `structureTerms`). */
+function patternTerms(model: Model, rs: ResidualStructure): StructureTerms | null {
+  const sp = structureParameters(rs);
+  const nc = sp.nCorrelation;
+  const time = rs.time!;
+  const stratum = (k: number): number => (rs.stratum ? rs.stratum[k]! : 0);
+  let logW = 0;
+  if (model.weights) for (let k = 0; k < model.n; k++) logW -= Math.log(model.weights[k]!);
+  const patterns = new Map<string, { times: number[]; strata: number[]; groups: number[][] }>();
+  for (let g = 0; g + 1 < rs.start.length; g++) {
+    const rows = Array.from(rs.rows.subarray(rs.start[g]!, rs.start[g + 1]!));
+    const key = rows.map((k) => `${time[k]}:${stratum(k)}`).join(",");
+    if (!patterns.has(key)) patterns.set(key, { times: rows.map((k) => time[k]!), strata: rows.map(stratum), groups: [] });
+    patterns.get(key)!.groups.push(rows);
+  }
+  const ps = [...patterns.values()];
+  const sets: RowSet[] = [];
+  for (const pt of ps) {
+    const m = pt.times.length;
+    for (let a = 0; a < m; a++) {
+      const set = newSet();
+      for (const rows of pt.groups) push(set, [rows[a]!], [1]);
+      sets.push(set);
+    }
+    for (let a = 0; a < m; a++) {
+      for (let b = a + 1; b < m; b++) {
+        const set = newSet();
+        for (const rows of pt.groups) push(set, [rows[a]!, rows[b]!], [1, 1]);
+        sets.push(set);
+      }
+    }
+  }
+  const K = model.reTerms.reduce((acc, t) => acc + t.p, 0) + model.p + 1;
+  const perTerm = model.reTerms.reduce((acc, t) => acc + t.nl * t.p * K, 0) + K * K;
+  if (sets.length * perTerm > model.n * K * K) return null;
+  const maxM = Math.max(...ps.map((pt) => pt.times.length));
+  const R = new Float64Array(maxM * maxM);
+  const Winv = new Float64Array(maxM * maxM);
+  return {
+    models: sets.map((set) => setModel(model, set)),
+    coefficients(u) {
+      const natural = naturalParameters(rs, u);
+      const symm = rs.correlation!.class === "corSymm" ? symmCorrelation(rs.positions, u) : undefined;
+      const delta = (s: number): number => (s === 0 ? 1 : natural[nc + s - 1]!);
+      const coef = new Float64Array(sets.length);
+      let logDetV = logW;
+      let t = 0;
+      for (const pt of ps) {
+        const m = pt.times.length;
+        // R = D C D, its Cholesky factor in place, then W = R⁻¹ column by column
+        for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) R[a * m + b] = delta(pt.strata[a]!) * delta(pt.strata[b]!) * correlationAt(rs, natural, pt.times[a]!, pt.times[b]!, symm);
+        let logDet = 0;
+        for (let a = 0; a < m; a++) {
+          for (let b = 0; b <= a; b++) {
+            let v = R[a * m + b]!;
+            for (let l = 0; l < b; l++) v -= R[a * m + l]! * R[b * m + l]!;
+            if (a === b) {
+              if (!(v > 0) || !Number.isFinite(v)) return null;
+              R[a * m + a] = Math.sqrt(v);
+              logDet += Math.log(v);
+            } else R[a * m + b] = v / R[b * m + b]!;
+          }
+        }
+        for (let c = 0; c < m; c++) {
+          // solve L L' w = e_c
+          const w = Winv.subarray(c * m, c * m + m);
+          for (let a = 0; a < m; a++) {
+            let v = a === c ? 1 : 0;
+            for (let l = 0; l < a; l++) v -= R[a * m + l]! * w[l]!;
+            w[a] = v / R[a * m + a]!;
+          }
+          for (let a = m - 1; a >= 0; a--) {
+            let v = w[a]!;
+            for (let l = a + 1; l < m; l++) v -= R[l * m + a]! * w[l]!;
+            w[a] = v / R[a * m + a]!;
+          }
+        }
+        const W = (a: number, b: number): number => Winv[b * m + a]!;
+        for (let a = 0; a < m; a++) {
+          let c = W(a, a);
+          for (let b = 0; b < m; b++) if (b !== a) c -= W(a, b);
+          coef[t++] = c;
+        }
+        for (let a = 0; a < m; a++) for (let b = a + 1; b < m; b++) coef[t++] = W(a, b);
+        logDetV += pt.groups.length * logDet;
       }
       return { coef, logDetV };
     },
