@@ -100,11 +100,13 @@ export function comparisonRow(r: ComparisonRow): Cell[] {
  * The `HLM Comparison` sheet: lme4's `anova(m0, m1, ...)`. Sections: `Models` (Model, Formula, in
  * the order of the table), `Likelihood-ratio tests` (Model, npar, AIC, BIC, logLik, deviance, Chisq,
  * Df, Pr(>Chisq); each model tested against the one above it, sorted by npar) and `Notes` (lme4's
- * refit note when the models were asked for by REML, the data and the number of observations).
+ * refit note when the models were asked for by REML, the residual structure every model has, the
+ * data and the number of observations).
  */
-export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs">, dataName?: string): SheetTable {
+export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs"> & { structure?: readonly string[] }, dataName?: string): SheetTable {
   const notes: Cell[][] = [];
   if (c.note) notes.push([c.note]);
+  if (c.structure && c.structure.length > 0) notes.push([`Every model has the residual structure ${c.structure.join(" and ")}.`]);
   notes.push([`Data: ${dataName ? `${dataName}, ` : ""}${c.nobs} observations.`]);
   notes.push(["Models are sorted by their number of parameters; each is tested against the one above it."]);
   return {
@@ -170,10 +172,30 @@ export function inferenceSections(model: Model, fit: LmmFit): ResultSection[] {
 /** `HLM Summary` with the inference sections after the fixed effects (before the warnings, when there are any). */
 export function withInference(summary: ResultTable, model: Model, fit: LmmFit): ResultTable {
   const extra = inferenceSections(model, fit);
-  const at = summary.sections.findIndex((s) => s.title === "Fixed effects");
+  // "Fixed effects", or "Fixed effects (nlme's containment df)"
+  const at = summary.sections.findIndex((s) => s.title === "Fixed effects" || s.title?.startsWith("Fixed effects ("));
   const sections = [...summary.sections];
   sections.splice(at < 0 ? sections.length : at + 1, 0, ...extra);
   return { ...summary, sections };
+}
+
+/** The title of core's section of the first group's within-group covariance (`Within-group covariance (marginal): Mare 1`). */
+const COVARIANCE_TITLE = "Within-group covariance";
+
+/**
+ * `HLM Summary` with the within-group covariance's rows and columns labelled by the sheet's rows:
+ * core numbers the data's rows from 1 (`Row 1`, the first under the header), the sheet from its
+ * top (`Row 2` when the header is on row 1), as the diagnostics sheet and the add-in's messages do.
+ * `headerRow` is the header's 0-based sheet row (the range's `SheetLayout.headerRow`).
+ */
+export function withSheetRows(summary: ResultTable, headerRow: number): ResultTable {
+  const relabel = (c: Cell): Cell => (typeof c === "string" && /^Row \d+$/.test(c) ? `Row ${headerRow + 1 + Number(c.slice(4))}` : c);
+  return {
+    ...summary,
+    sections: summary.sections.map((s) =>
+      s.title?.startsWith(COVARIANCE_TITLE) ? { ...s, header: s.header.map((h) => relabel(h) as string), rows: s.rows.map((r) => [relabel(r[0] ?? null), ...r.slice(1)]) } : s,
+    ),
+  };
 }
 
 /** Where the observations of a fit are on the sheet, for the diagnostics' `Row` column. */

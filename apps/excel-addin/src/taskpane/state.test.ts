@@ -26,6 +26,7 @@ const digest: FitDigest = {
   logLik: 0,
   evaluations: 42,
   warnings: [],
+  structure: [],
 };
 const run = (actions: Action[], s: PaneState = initialState): PaneState => actions.reduce(reducer, s);
 const loaded = run([{ type: "rangeLoaded", address: "Sheet1!A1:D4", table }]);

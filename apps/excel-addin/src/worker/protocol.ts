@@ -9,6 +9,7 @@
  * keeps the packed table and sends it with every fit.
  */
 import type { ComparisonRow, HlmErrorCode } from "@hlm/core";
+import type { Ddf } from "../common/fitOptions.js";
 import type { SheetLayout } from "../common/rangeToTable.js";
 import type { SheetTable } from "../common/sheetTables.js";
 import type { PackedTable } from "./packedTable.js";
@@ -29,6 +30,10 @@ export interface ModelRequest<T extends "fit" | "compare"> extends Message<T> {
   REML: boolean;
   /** Numeric columns to treat as categorical. */
   factors: string[];
+  /** A residual correlation structure in nlme's language (`corAR1(form = ~ 1 | Mare)`), read by the engine; absent for none. */
+  correlation?: string;
+  /** A variance function in nlme's language (`varIdent(form = ~ 1 | Sex)`); absent for none. */
+  variance?: string;
   /** Name of the data in the summary (the range address). */
   dataName?: string;
   /** Where the table's header and columns are on the sheet (from `tableReady`), so that errors name sheet rows and cells. */
@@ -49,6 +54,8 @@ export interface FitRequest extends ModelRequest<"fit"> {
   formula: string;
   /** Add the `HLM Diagnostics` sheet (residuals, QQ data, charts) to the result tables (default false). */
   diagnostics?: boolean;
+  /** The df of the summary's t-tests: Satterthwaite's (lmerTest's, default) or nlme's containment. */
+  ddf?: Ddf;
 }
 
 /**
@@ -102,6 +109,18 @@ export interface FitProgress extends Message<"progress"> {
   bestObjective: number | null;
 }
 
+/** A fitted residual correlation structure or variance function, as the pane shows it. */
+export interface StructureDigest {
+  kind: "correlation" | "variance";
+  /** nlme's name of it ("AR(1)", "Different standard deviations per stratum"). */
+  label: string;
+  /** The text it was fitted from (`corAR1(form = ~ 1 | Mare)`). */
+  text: string;
+  /** Its parameters (varIdent's strata with the reference's 1 first) and their estimates. */
+  names: string[];
+  values: number[];
+}
+
 /** The few numbers of the fit that the pane shows; the sheets carry the rest. */
 export interface FitDigest {
   formula: string;
@@ -115,6 +134,8 @@ export interface FitDigest {
   logLik: number;
   evaluations: number;
   warnings: string[];
+  /** The residual structure's parts (none without one). */
+  structure: StructureDigest[];
 }
 
 export interface FitDone extends Message<"done"> {

@@ -1,7 +1,7 @@
 import { compareModels, readCsv, REFIT_NOTE } from "@hlm/core";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { conformanceDir, datasetRange } from "../../test/conformanceRange.js";
+import { conformanceDir, datasetRange, nlmeDatasetRange } from "../../test/conformanceRange.js";
 import { rangeToTable } from "../common/rangeToTable.js";
 import { COMPARISON_HEADER } from "../common/sheetTables.js";
 import { packTable } from "./packedTable.js";
@@ -92,5 +92,17 @@ describe("runCompare", () => {
     let calls = 0;
     const out = collect(request(), () => ++calls > 5);
     expect(out.at(-1)!.type).toBe("cancelled");
+  });
+});
+
+describe("runCompare with a residual structure", () => {
+  it("fits every model with it (Ovary: a random intercept against one with a random slope of s1, both with AR(1)) and says so in the notes", () => {
+    const ovary = packTable(rangeToTable(nlmeDatasetRange("Ovary"))).table;
+    const done = collect(request({ table: ovary, formulas: ["follicles ~ s1 + c1 + (1 | Mare)", "follicles ~ s1 + c1 + (1 + s1 | Mare)"], REML: false, correlation: "corAR1()" })).at(-1)!;
+    if (done.type !== "compareDone") throw new Error(JSON.stringify(done));
+    expect(done.rows.map((r) => r.npar)).toEqual([6, 8]); // β (3), θ, σ and Phi; then two θ more
+    expect(Math.abs(done.rows[0]!.logLik - -776.517)).toBeLessThan(1e-3);
+    const notes = done.tables[0]!.sections.find((s) => s.title === "Notes")!;
+    expect(notes.rows).toContainEqual(["Every model has the residual structure corAR1()."]);
   });
 });

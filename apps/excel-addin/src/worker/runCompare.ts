@@ -5,7 +5,7 @@
  * has them, then `compareFits` makes the table. Plain TypeScript, tested with vitest directly.
  */
 import { buildModel, compareFits, fitModel, HlmError, REFIT_NOTE, type LmmFit, type Model } from "@hlm/core";
-import { formulaColumns, locateError } from "../common/locateError.js";
+import { formulaColumns, locateError, structureColumns } from "../common/locateError.js";
 import { checkErrorCells } from "../common/rangeToTable.js";
 import { comparisonTable } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
@@ -42,11 +42,12 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
       return;
     }
     const table = unpackTable(req.table);
+    const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
     const models: Model[] = req.formulas.map((formula, k) => {
       try {
-        checkErrorCells(req.layout, formulaColumns(formula));
+        checkErrorCells(req.layout, [...formulaColumns(formula), ...structureColumns(structure)]);
         try {
-          return buildModel(table, formula, { REML: false, factors: req.factors });
+          return buildModel(table, formula, { REML: false, factors: req.factors, ...structure });
         } catch (e) {
           throw locateError(e, table, req.layout, formula);
         }
@@ -77,7 +78,7 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
     );
     const note = req.REML ? REFIT_NOTE : null;
     const result = { rows: c.rows, note, nobs: c.nobs };
-    post({ type: "compareDone", id, ...result, tables: [comparisonTable(result, req.dataName)], elapsedMs: now() - t0 });
+    post({ type: "compareDone", id, ...result, tables: [comparisonTable({ ...result, structure: Object.values(structure) }, req.dataName)], elapsedMs: now() - t0 });
   } catch (e) {
     const reply = errorReply(id, e);
     if (reply.type === "cancelled") post({ ...reply, evaluations });

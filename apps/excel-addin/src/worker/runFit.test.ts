@@ -1,6 +1,6 @@
 import { anovaTypeIII, buildModel, effectSizes, fitModel, HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
-import { datasetRange, loadReference } from "../../test/conformanceRange.js";
+import { datasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../../test/conformanceRange.js";
 import { getFit } from "../common/modelCache.js";
 import { rangeToTable } from "../common/rangeToTable.js";
 import { diagnosticsTable, packSheetTables, unpackSheetTables } from "../common/sheetTables.js";
@@ -147,5 +147,71 @@ describe("runFit", () => {
       code: "INTERNAL",
       message: "The fit failed unexpectedly: x is undefined.",
     });
+  });
+});
+
+describe("runFit with a residual structure (nlme's lme)", () => {
+  const ovary = loadNlmeReference("ovary_ar1_ml");
+  const ovaryValues = nlmeDatasetRange("Ovary");
+  const ovaryTable = packTable(rangeToTable(ovaryValues)).table;
+  const ovaryRequest = (over: Partial<FitRequest> = {}): FitRequest =>
+    request({ table: ovaryTable, formula: "follicles ~ s1 + c1 + (1 | Mare)", REML: false, correlation: "corAR1()", dataName: "Ovary!A1:E309", layout: { headerRow: 0, columns: [0, 1, 2, 3, 4] }, ...over });
+
+  it("fits Ovary's AR(1) by ML through the worker's path: nlme's Phi and log-likelihood, in the digest and the summary sheet", () => {
+    const done = collect(ovaryRequest()).at(-1)!;
+    if (done.type !== "done") throw new Error(JSON.stringify(done));
+    expect(done.fit.structure).toHaveLength(1);
+    const s = done.fit.structure[0]!;
+    expect(s).toMatchObject({ kind: "correlation", label: "AR(1)", text: "corAR1()", names: ["Phi"] });
+    expect(Math.abs(s.values[0]! - ovary.cor_params!["Phi"]!)).toBeLessThan(1e-3); // 0.5975
+    expect(Math.abs(done.fit.logLik - ovary.logLik)).toBeLessThan(1e-3); // -776.517
+    const summary = done.tables[0]!;
+    expect(summary.sections[0]!.rows).toContainEqual(["Correlation", "corAR1()"]);
+    const titles = summary.sections.map((x) => x.title);
+    expect(titles).toEqual([
+      "Model",
+      "Fit statistics",
+      "Scaled residuals",
+      "Random effects",
+      "Correlation structure: AR(1), ~1 | Mare",
+      "Within-group covariance (marginal): Mare 1",
+      "Fixed effects",
+      "Type III tests (Satterthwaite)",
+      "Effect sizes",
+    ]);
+    const phi = summary.sections[4]!;
+    expect(phi.rows[0]![0]).toBe("Phi");
+    expect(Math.abs((phi.rows[0]![1] as number) - 0.5975)).toBeLessThan(1e-3);
+    // the first mare's covariance, rows and columns labelled by the sheet's rows (data row 1 is sheet row 2)
+    const V = summary.sections[5]!;
+    expect(V.header.slice(0, 3)).toEqual(["Row", "Row 2", "Row 3"]);
+    expect(V.header).toHaveLength(ovary.marginal_cov.rows.length + 1);
+    expect(V.rows.map((r) => r[0])).toEqual(ovary.marginal_cov.rows.map((r) => `Row ${r + 1}`));
+    expect(Math.abs((V.rows[0]![1] as number) - ovary.marginal_cov.matrix[0]![0]!)).toBeLessThan(1e-2);
+    expect(V.numberFormats).toHaveLength(V.header.length);
+  });
+
+  it("with ddf containment: nlme's t-table in the summary, the inference sections after it; a range lower on the sheet labels its rows so", () => {
+    const done = collect(ovaryRequest({ ddf: "containment", layout: { headerRow: 4, columns: [1, 2, 3, 4, 5] } })).at(-1)!;
+    if (done.type !== "done") throw new Error(JSON.stringify(done));
+    const titles = done.tables[0]!.sections.map((x) => x.title);
+    expect(titles.slice(titles.indexOf("Fixed effects (nlme's containment df)"))).toEqual(["Fixed effects (nlme's containment df)", "Type III tests (Satterthwaite)", "Effect sizes"]);
+    const fixed = done.tables[0]!.sections.find((x) => x.title === "Fixed effects (nlme's containment df)")!;
+    expect(fixed.rows.map((r) => r[3])).toEqual([295, 295, 295]);
+    fixed.rows.forEach((r) => expect(Math.abs((r[2] as number) - ovary.se[r[0] as string]!)).toBeLessThan(1e-3 * ovary.se[r[0] as string]!));
+    const V = done.tables[0]!.sections.find((x) => x.title?.startsWith("Within-group covariance"))!;
+    expect(V.header.slice(1, 3)).toEqual(["Row 6", "Row 7"]);
+    expect(done.fit.warnings).toEqual([]);
+  });
+
+  it("a structure the engine refuses is one sentence naming the column, with the sheet's rows", () => {
+    const bw = nlmeDatasetRange("BodyWeight").map((r) => [...r]);
+    bw[3]![1] = bw[2]![1]; // rat 1's third time equals its second: sheet rows 3 and 4
+    const table = packTable(rangeToTable(bw)).table;
+    const layout = { headerRow: 0, columns: [0, 1, 2, 3] };
+    const tie = collect(request({ table, layout, formula: "weight ~ Time + (1 | Rat)", correlation: "corCAR1(form = ~ Time)" })).at(-1)!;
+    expect(tie).toMatchObject({ type: "error", code: "DATA", message: "The correlation structure's time 'Time' has the value 8 twice within Rat 1 (rows 3 and 4, cells B3 and B4); times must differ within a group." });
+    const unknown = collect(request({ table, layout, formula: "weight ~ Time + (1 | Rat)", variance: "varIdent(form = ~ 1 | Diett)" })).at(-1)!;
+    expect(unknown).toMatchObject({ type: "error", code: "OPTIONS", message: "Unknown column 'Diett' in the variance function 'varIdent(form = ~ 1 | Diett)'; did you mean 'Diet'?" });
   });
 });

@@ -5,18 +5,34 @@
  * data names it as the sheet counts it (`locateError`, with the request's `layout`). Plain TypeScript, so it is
  * tested with vitest directly.
  */
-import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type LmmFit, type Model } from "@hlm/core";
-import { formulaColumns, locateError } from "../common/locateError.js";
+import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, STRUCTURE_LABELS, summaryTable, varianceParameters, type LmmFit, type Model } from "@hlm/core";
+import { formulaColumns, locateError, structureColumns } from "../common/locateError.js";
 import { checkErrorCells } from "../common/rangeToTable.js";
-import { diagnosticsTable, packSheetTables, withInference, type SheetTable } from "../common/sheetTables.js";
+import { diagnosticsTable, packSheetTables, withInference, withSheetRows, type SheetTable } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
-import type { FitDigest, FitReply, FitRequest } from "./protocol.js";
+import type { FitDigest, FitReply, FitRequest, StructureDigest } from "./protocol.js";
 import { throttledProgress } from "./throttledProgress.js";
 
 /** Clock in milliseconds (performance.now where there is one). */
 const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
-function digest(fit: LmmFit): FitDigest {
+/** The residual structure's parts of a fit, as the pane shows them. */
+function structureDigest(fit: LmmFit): StructureDigest[] {
+  const r = fit.residual;
+  if (!r) return [];
+  const out: StructureDigest[] = [];
+  if (r.correlation) out.push({ kind: "correlation", label: STRUCTURE_LABELS[r.correlation.class] ?? r.correlation.class, text: r.correlation.text, names: [...r.correlation.names], values: [...r.correlation.values] });
+  if (r.variance) {
+    const p = varianceParameters(r);
+    out.push({ kind: "variance", label: STRUCTURE_LABELS[r.variance.class] ?? r.variance.class, text: r.variance.text, names: [...p.names], values: [...p.values] });
+  }
+  return out;
+}
+
+/** The message when nlme's containment df were asked for and the groupings are crossed (the summary then has Satterthwaite's). */
+export const NO_CONTAINMENT = "nlme's containment df need nested grouping factors, and these are crossed; the summary's t-tests use Satterthwaite's df.";
+
+function digest(fit: LmmFit, ddf: FitRequest["ddf"]): FitDigest {
   return {
     formula: fit.formula,
     REML: fit.REML,
@@ -28,7 +44,8 @@ function digest(fit: LmmFit): FitDigest {
     objective: fit.objective,
     logLik: fit.logLik,
     evaluations: fit.optSummary.evaluations,
-    warnings: fit.warnings.map((w) => w.message),
+    warnings: [...fit.warnings.map((w) => w.message), ...(ddf === "containment" && !fit.containment ? [NO_CONTAINMENT] : [])],
+    structure: structureDigest(fit),
   };
 }
 
@@ -60,10 +77,11 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
     const table = unpackTable(req.table);
-    checkErrorCells(req.layout, formulaColumns(req.formula)); // Excel errors in the columns the model uses
+    const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
+    checkErrorCells(req.layout, [...formulaColumns(req.formula), ...structureColumns(structure)]); // Excel errors in the columns the model uses
     let model: Model;
     try {
-      model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors });
+      model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors, ...structure });
     } catch (e) {
       throw locateError(e, table, req.layout, req.formula); // the engine's data rows as the sheet's rows
     }
@@ -75,10 +93,12 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
       ),
     });
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
-    const tables: SheetTable[] = [withInference(summaryTable(fit, req.dataName), model, fit), randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
-    if (req.diagnostics) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow: req.layout?.headerRow ?? 0 })); // rows as the sheet numbers them
+    const headerRow = req.layout?.headerRow ?? 0;
+    const summary = withSheetRows(withInference(summaryTable(fit, req.dataName, { ddf: req.ddf ?? "satterthwaite" }), model, fit), headerRow);
+    const tables: SheetTable[] = [summary, randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
+    if (req.diagnostics) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow })); // rows as the sheet numbers them
     const packed = packSheetTables(tables); // the diagnostics' rows as typed columns, transferred
-    post({ type: "done", id, fit: digest(fit), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
+    post({ type: "done", id, fit: digest(fit, req.ddf), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
   } catch (e) {
     const reply = errorReply(id, e);
     post(reply.type === "cancelled" ? { ...reply, evaluations } : reply);
