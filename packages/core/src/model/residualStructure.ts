@@ -125,10 +125,10 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
       if (s === undefined) throw new HlmError("OPTIONS", `The variance function '${variance.text}' needs strata: varIdent(form = ~ 1 | column).`);
       use(variance, s, "the variance function");
       const f = makeFactor(source, s, [s], rows);
-      // strata in order of appearance in the rows sorted by group (nlme's), the first the reference
+      // strata in order of appearance in nlme's order of the rows, the first the reference
       const rank = new Int32Array(f.levels.length).fill(-1);
       const order: number[] = [];
-      for (const k of blockRows) if (rank[f.codes[k]!] === -1) rank[f.codes[k]!] = order.push(f.codes[k]!) - 1;
+      for (const k of nlmeOrder(reTerms, n)) if (rank[f.codes[k]!] === -1) rank[f.codes[k]!] = order.push(f.codes[k]!) - 1;
       strata = order.map((c) => f.levels[c]!);
       stratum = new Int32Array(n);
       const count = new Int32Array(strata.length);
@@ -161,6 +161,20 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
     }
   }
   return { correlation, variance, group, levels, start, rows: blockRows, time, positions, stratum, strata, covariate, columns };
+}
+
+/**
+ * The rows in nlme's order: sorted by the random-effects groupings, outermost first, each by its
+ * levels' order, and in the data's order within a group (lme's `order(grps)`, before the
+ * structures see the rows). Not the structure's own order (sorted by time within a group), which
+ * would make varIdent's reference stratum the earliest time's rather than the first row's.
+ */
+function nlmeOrder(reTerms: readonly ReTerm[], n: number): number[] {
+  const terms = [...reTerms].sort((a, b) => a.nl - b.nl);
+  return Array.from({ length: n }, (_, k) => k).sort((a, b) => {
+    for (const t of terms) if (t.refs[a] !== t.refs[b]) return t.refs[a]! - t.refs[b]!;
+    return a - b;
+  });
 }
 
 /**
