@@ -3,7 +3,7 @@
  * formula and options, the table, and the fitted model (with its progress on the progress line).
  */
 import { basename, extname } from "node:path";
-import { buildModel, fitModel, HlmError, type FitOptions, type LmmFit, type Model, type Table } from "@hlm/core";
+import { buildModel, fitModel, HlmError, type DdfMethod, type FitOptions, type LmmFit, type Model, type Table } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
 import type { Progress } from "./progress.js";
@@ -17,11 +17,24 @@ export function dataPath(command: CommandName, cl: CommandLine): string {
   throw new HlmError("OPTIONS", `Expected one data file, got ${p.length}: ${p.join(", ")}.`);
 }
 
-/** The model options from the shared flags: REML unless --ml, --factors split on commas, --weights. */
-export function modelOptions(values: CommandLine["values"]): { REML: boolean; factors: string[]; weights?: string } {
+/** The model options from the shared flags: REML unless --ml, --factors split on commas, --weights, and nlme's --correlation and --variance. */
+export function modelOptions(values: CommandLine["values"]): { REML: boolean; factors: string[]; weights?: string; correlation?: string; variance?: string } {
   if (values.ml && values.reml) throw new HlmError("OPTIONS", "Choose one of --ml and --reml.");
   const factors = typeof values.factors === "string" ? values.factors.split(",").map((s) => s.trim()).filter((s) => s !== "") : [];
-  return { REML: !values.ml, factors, ...(typeof values.weights === "string" ? { weights: values.weights } : {}) };
+  return {
+    REML: !values.ml,
+    factors,
+    ...(typeof values.weights === "string" ? { weights: values.weights } : {}),
+    ...(typeof values.correlation === "string" ? { correlation: values.correlation } : {}),
+    ...(typeof values.variance === "string" ? { variance: values.variance } : {}),
+  };
+}
+
+/** The --ddf of `hlm fit`: satterthwaite (the default) or containment (nlme's t-table). */
+export function ddfMethod(values: CommandLine["values"]): DdfMethod {
+  const d = typeof values.ddf === "string" ? values.ddf.trim().toLowerCase() : "satterthwaite";
+  if (d !== "satterthwaite" && d !== "containment") throw new HlmError("OPTIONS", `--ddf must be satterthwaite or containment, not '${values.ddf}'.`);
+  return d;
 }
 
 /** The --formula of a command that fits one model. */

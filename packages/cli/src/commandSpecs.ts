@@ -29,6 +29,13 @@ export type CommandName = "fit" | "compare" | "anova" | "confint" | "predict" | 
 
 const formula: OptionSpec = { type: "string", value: "F", help: "the model, in lme4's formula language (required): \"y ~ x + (x | g)\"" };
 
+const correlation: OptionSpec = {
+  type: "string",
+  value: "C",
+  help: 'a residual correlation structure in nlme\'s language: corAR1, corCAR1, corExp, corCompSymm or corSymm, as "corAR1(form = ~ t | g)"',
+};
+const variance: OptionSpec = { type: "string", value: "V", help: 'a residual variance function in nlme\'s language: varIdent, varPower or varExp, as "varIdent(form = ~ 1 | s)"' };
+
 /** The options every command takes: the model's, the data's, and --help. */
 const COMMON: Record<string, OptionSpec> = {
   formula,
@@ -36,6 +43,8 @@ const COMMON: Record<string, OptionSpec> = {
   reml: { type: "boolean", help: "fit by REML (the default)" },
   factors: { type: "string", value: "a,b", help: "numeric columns to treat as categorical" },
   weights: { type: "string", value: "w", help: "the column of prior weights" },
+  correlation,
+  variance,
   sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
   help: { type: "boolean", help: "this text" },
 };
@@ -45,7 +54,7 @@ const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${wh
 export const COMMANDS: Record<CommandName, CommandSpec> = {
   fit: {
     name: "fit",
-    usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
+    usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--correlation C] [--variance V] [--ddf D] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
     summary: "lme4's summary of the model, Satterthwaite df and p-values",
     description: `Fits the model and prints lme4's summary() with lmerTest's Satterthwaite degrees of freedom and
 p-values: the criterion (REML by default, --ml for maximum likelihood), the scaled residuals, the
@@ -53,11 +62,19 @@ variance components, the fixed effects and their correlations, and the fit's war
 (rows dropped for missing values, columns dropped for rank deficiency, a singular fit, no
 convergence). R: lmer(y ~ x + (x | g), data, REML = FALSE) for --ml.
 
+With --correlation or --variance, the residuals get nlme's structure within groups: the model is
+nlme's lme(y ~ x, random = ~ x | g, correlation = C, weights = V), and the summary adds nlme's
+sections (Correlation Structure, Variance function, the first group's covariance). --ddf
+containment gives the fixed effects nlme's t-table (its containment df; under ML its standard
+errors); the default is Satterthwaite's.
+
 With --json, one JSON object instead: the fields of lme4's reference fits (fixef, se, vcov, theta,
-sigma, varcorr, ranef with condsd, logLik, AIC, BIC, satterthwaite_df, p_values, ...) plus
-fit_seconds, and with --shrinkage the shrinkage table under "shrinkage".`,
+sigma, varcorr, ranef with condsd, logLik, AIC, BIC, satterthwaite_df, t_values, t_df, p_values,
+...) plus fit_seconds, with a structure nlme's fields (cor_params, var_params, marginal_cov, ...),
+and with --shrinkage the shrinkage table under "shrinkage".`,
     options: {
       ...COMMON,
+      ddf: { type: "string", value: "D", help: "the fixed effects' df: satterthwaite (the default, lmerTest's) or containment (nlme's t-table)" },
       json: json("the fit"),
       shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
       xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (an existing OUT.xlsx is replaced)" },
@@ -66,13 +83,25 @@ fit_seconds, and with --shrinkage the shrinkage table under "shrinkage".`,
   },
   compare: {
     name: "compare",
-    usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--json]',
+    usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--correlation C ...] [--variance V ...] [--json]',
     summary: "nested models by likelihood-ratio tests: anova(m0, m1, ...)",
     description: `Compares nested models as lme4's anova(m0, m1, ...): give --formula once per model. REML fits are
 refitted by ML first (as lme4 does, with its note), the models are sorted by their number of
 parameters, and each is tested against the one above it by a likelihood-ratio chi-square test,
-with AIC, BIC, logLik and deviance beside it.`,
-    options: { ...COMMON, formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (required)" }, json: json("the table") },
+with AIC, BIC, logLik and deviance beside it.
+
+Residual structures (nlme's anova(m0, m1)): give --correlation and --variance once per --formula,
+in order, the word none for a model without one; or one --formula with a structure, to compare the
+model without and with it. When a model has a structure and all are REML fits with the same fixed
+effects, their REML likelihoods are compared as they are (as nlme does; a note says so); otherwise
+they are refitted by ML. Each model's structure follows its formula in the table.`,
+    options: {
+      ...COMMON,
+      formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (or one with a structure) (required)" },
+      correlation: { ...correlation, multiple: true, help: "a model's residual correlation structure, once per --formula (none: no structure), as \"corAR1()\"" },
+      variance: { ...variance, multiple: true, help: "a model's residual variance function, once per --formula (none: no structure), as \"varIdent(form = ~ 1 | s)\"" },
+      json: json("the table"),
+    },
   },
   anova: {
     name: "anova",
@@ -97,7 +126,7 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
   seed the simulated responses are R's after set.seed(seed), so the intervals are lme4's.
 
 Profiles and bootstraps refit the model many times: progress is shown on stderr when it is a
-terminal.`,
+terminal. A model with --correlation or --variance has Wald intervals only.`,
     options: {
       ...COMMON,
       method: { type: "string", value: "M", help: "profile (the default), wald or boot" },
@@ -165,11 +194,11 @@ function optionLines(options: Record<string, OptionSpec>): string[] {
   return entries.flatMap(([, o], i) => wrap(o.help, WIDTH - width).map((line, j) => (j === 0 ? heads[i]!.padEnd(width) : " ".repeat(width)) + line));
 }
 
-/** Words of `text` in lines of at most `width` characters (a quoted text is one word; a longer word stands alone). */
+/** Words of `text` in lines of at most `width` characters (a quoted text, with the punctuation after it, is one word; a longer word stands alone). */
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = "";
-  for (const word of text.match(/"[^"]*"|\S+/g) ?? []) {
+  for (const word of text.match(/"[^"]*"[^\s"]*|\S+/g) ?? []) {
     if (line !== "" && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
@@ -235,8 +264,9 @@ Commands:
 ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).join("\n")}
 
 Every command takes --formula F, --ml (the default is REML), --factors a,b,
---weights w, --sheet NAME, --json and --help. 'hlm COMMAND --help' describes a
-command and all its options.
+--weights w, --correlation C and --variance V (nlme's residual structures, as
+"corAR1(form = ~ t | g)", "varIdent(form = ~ 1 | s)"), --sheet NAME, --json and
+--help. 'hlm COMMAND --help' describes a command and all its options.
 
 ${DATA_NOTE}
 

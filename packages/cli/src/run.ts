@@ -17,7 +17,7 @@ import {
   type ShrinkageTable,
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
-import { dataName, dataPath, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
+import { dataName, dataPath, ddfMethod, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
 import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
@@ -84,6 +84,7 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
   const xlsx = typeof values.xlsx === "string" ? values.xlsx : undefined;
   if (xlsx !== undefined) checkXlsxOutput(xlsx, path);
   const options = modelOptions(values);
+  const ddf = ddfMethod(values);
   const times: number[] = [];
   const { model, fit } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
     const table = await loadTable(path, values.sheet, progress);
@@ -95,13 +96,16 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
     }
     return fitted!;
   });
+  if (ddf === "containment" && fit.containment === null) {
+    throw new HlmError("OPTIONS", "--ddf containment is nlme's rule for nested groupings, and this model's groupings are crossed; use --ddf satterthwaite (the default).");
+  }
   const dataset = dataName(path);
   const shrinkage = values.shrinkage || xlsx !== undefined ? shrinkageTable(model, fit) : null;
-  const sheets = xlsx === undefined ? [] : [summaryTable(fit, dataset), randomEffectsTable(fit), shrinkageResultTable(shrinkage!)];
+  const sheets = xlsx === undefined ? [] : [summaryTable(fit, dataset, { ddf }), randomEffectsTable(fit), shrinkageResultTable(shrinkage!)];
   if (xlsx !== undefined) await writeXlsx(xlsx, sheets);
   if (values.json) {
     const json = {
-      ...fitToJson(fit, { dataset, factors: options.factors, ...(options.weights !== undefined ? { weights: options.weights } : {}) }),
+      ...fitToJson(fit, { dataset, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }),
       fit_seconds: median(times),
       ...(values.shrinkage ? { shrinkage: shrinkageJson(shrinkage!) } : {}),
     };
@@ -109,7 +113,7 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
     // the summary ends with the warnings; beside JSON they go to stderr, one line each
     for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   } else {
-    io.stdout(formatSummary(fit, { dataName: dataset }));
+    io.stdout(formatSummary(fit, { dataName: dataset, ddf }));
     if (values.shrinkage) io.stdout(`\nShrinkage by ${shrinkage!.group}: each group's own OLS estimates beside its BLUP coefficients\n${formatShrinkage(shrinkage!)}`);
   }
   // what was written where, last: on stderr, so that stdout stays the summary or the JSON
@@ -123,13 +127,39 @@ function shrinkageJson(s: ShrinkageTable): { group: string; columns: string[]; r
   return { group: s.group, columns: s.columns, rows: s.levels.map((level, i) => ({ level, n: s.n[i]!, ols: byColumn(s.ols[i]!), blup: byColumn(s.blup[i]!) })) };
 }
 
-/** `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...). */
+/**
+ * `hlm compare DATA --formula F0 --formula F1 [...]`: lme4's anova(m0, m1, ...); with residual
+ * structures (--correlation, --variance once per --formula, or one --formula and a structure: the
+ * model without and with it), nlme's anova(m0, m1).
+ */
 async function runCompare(cl: CommandLine, io: Io): Promise<number> {
   const { values } = cl;
   const path = dataPath("compare", cl);
-  const formulas = Array.isArray(values.formula) ? values.formula : [];
-  if (formulas.length < 2) throw new HlmError("OPTIONS", `Give at least two models to compare, each with --formula; got ${formulas.length}.`);
-  const options = { ...modelOptions(values), satterthwaite: false };
+  const given = Array.isArray(values.formula) ? values.formula : [];
+  const list = (name: "correlation" | "variance"): string[] => (Array.isArray(values[name]) ? (values[name] as string[]) : []);
+  const [correlations, variances] = [list("correlation"), list("variance")];
+  const single = given.length === 1 && correlations.length + variances.length > 0;
+  if (given.length < 2 && !single) {
+    throw new HlmError("OPTIONS", `Give at least two models to compare, each with --formula (or one --formula with --correlation or --variance, to compare it without and with the structure); got ${given.length}.`);
+  }
+  const formulas = single ? [given[0]!, given[0]!] : given;
+  const perModel = (name: "correlation" | "variance", texts: string[]): (string | undefined)[] => {
+    const none = (t: string): string | undefined => (t.trim().toLowerCase() === "none" ? undefined : t);
+    if (texts.length === 0) return formulas.map(() => undefined);
+    if (single) {
+      if (texts.length > 1) throw new HlmError("OPTIONS", `With one --formula, give one --${name} (the model is compared without and with it); got ${texts.length}.`);
+      return [undefined, none(texts[0]!)];
+    }
+    if (texts.length !== formulas.length) {
+      throw new HlmError("OPTIONS", `Give --${name} once per --formula, in order (none for a model without one): ${formulas.length} models, ${texts.length} --${name}.`);
+    }
+    return texts.map(none);
+  };
+  const cor = perModel("correlation", correlations);
+  const vf = perModel("variance", variances);
+  if (single && cor[1] === undefined && vf[1] === undefined) throw new HlmError("OPTIONS", "With one --formula, give a structure to compare the model without and with (not none).");
+  const structures = formulas.map((_, i) => ({ ...(cor[i] !== undefined ? { correlation: cor[i] } : {}), ...(vf[i] !== undefined ? { variance: vf[i] } : {}) }));
+  const options = { ...modelOptions(values), satterthwaite: false, structures };
   const c = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
     const table = await loadTable(path, values.sheet, progress);
     progress.update(`fitting ${formulas.length} models`);

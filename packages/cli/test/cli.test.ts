@@ -26,9 +26,10 @@ describe("hlm fit --json agrees with lme4 on every conformance model", () => {
       expect(code).toBe(0);
       const json = JSON.parse(out);
       expect(compareWithReference(json, ref)).toEqual([]);
-      // exactly the reference's keys (less lme4's own) plus fit_seconds
+      // exactly the reference's keys (less lme4's own) plus fit_seconds, and the t-tests' t_values and t_df (Satterthwaite's df here)
       const expected = Object.keys(ref).filter((k) => !["name", "lme4_version", "lme4_fit_seconds_median", "weights"].includes(k));
-      expect(Object.keys(json).sort()).toEqual([...expected, "fit_seconds"].sort());
+      expect(Object.keys(json).sort()).toEqual([...expected, "fit_seconds", "t_values", "t_df"].sort());
+      expect(json.t_df).toEqual(json.satterthwaite_df);
       expect(json.fit_seconds).toBeGreaterThan(0);
     });
   }
