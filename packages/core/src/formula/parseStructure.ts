@@ -49,7 +49,7 @@ interface Token {
 
 function structureError(kind: Kind, text: string, pos: number, what: string): HlmError {
   const label = kind === "correlation" ? "Correlation structure" : "Variance function";
-  return new HlmError("OPTIONS", `${label} error at position ${pos + 1} of '${text}': ${what}.`, { position: pos + 1 });
+  return new HlmError("OPTIONS", `${label} error at position ${pos + 1} of '${text}': ${what}${what.endsWith("?") ? "" : "."}`, { position: pos + 1 });
 }
 
 function tokenize(kind: Kind, text: string): Token[] {
@@ -91,7 +91,9 @@ function tokenize(kind: Kind, text: string): Token[] {
  * Parses an nlme correlation structure (`corAR1()`, `corCAR1(form = ~ Time | Rat)`,
  * `corSymm(form = ~ 1 | Subject)`) or variance function (`varIdent(form = ~ 1 | Sex)`,
  * `varPower(form = ~ v)`) as text: read, never evaluated. Arguments are nlme's: an optional
- * starting `value` (first or named) and `form`; anything else is refused with its position.
+ * starting `value` (first or named, in nlme's range for the class) and `form`, named (an unnamed
+ * formula is nlme's `value`, which nlme ignores or refuses); anything else, or an argument given
+ * twice, is refused with its position.
  */
 export function parseStructure(kind: "correlation", text: string): StructureSpec<CorrelationClass>;
 export function parseStructure(kind: "variance", text: string): StructureSpec<VarianceClass>;
@@ -114,31 +116,65 @@ export function parseStructure(kind: Kind, input: string): StructureSpec {
     const other: readonly string[] = kind === "correlation" ? VARIANCES : CORRELATIONS;
     if (other.includes(head.text)) throw fail(head, `${head.text} is a ${kind === "correlation" ? "variance function" : "correlation structure"}; give it as the ${kind === "correlation" ? "variance" : "correlation"} option`);
     const instead = NOT_FITTED[head.text];
-    throw fail(head, instead ? `${head.text} is not fitted by HLM (${instead})` : `'${head.text}' is not one of ${known.join(", ")}`);
+    const spelled = [...known, ...other].find((c) => c.toLowerCase() === head.text.toLowerCase());
+    throw fail(head, instead ? `${head.text} is not fitted by HLM (${instead})` : `'${head.text}' is not one of ${known.join(", ")}${spelled ? `; did you mean ${spelled}?` : ""}`);
   }
   expect("(", "'(' after " + head.text);
   let value: number | null = null;
   let form: StructureForm | null = null;
+  let valueAt: Token | null = null;
   let positional = 0;
-  while (!(peek().kind === "op" && peek().text === ")")) {
-    if (positional > 0 || value !== null || form !== null) expect(",", "',' or ')'");
+  const closing = (): boolean => peek().kind === "op" && peek().text === ")";
+  while (!closing()) {
+    if (positional > 0) {
+      if (peek().kind === "end") throw fail(peek(), "the closing ')' is missing");
+      expect(",", "',' or ')'");
+      if (closing() || peek().kind === "end") throw fail(peek(), "expected an argument after ','");
+    }
     const t = peek();
+    const twice = (what: string): HlmError => fail(t, `${what} is given twice`);
     if (t.kind === "name" && tokens[k + 1]!.kind === "op" && tokens[k + 1]!.text === "=") {
       k += 2;
-      if (t.text === "form") form = parseForm();
-      else if (t.text === "value") value = parseNumber();
-      else if (t.text === "fixed") {
+      if (t.text === "form") {
+        if (form) throw twice("'form'");
+        form = parseForm();
+      } else if (t.text === "value") {
+        if (valueAt) throw twice("the starting value");
+        valueAt = peek();
+        value = parseNumber();
+      } else if (t.text === "fixed") {
         const v = tokens[k++]!;
         if (v.text !== "FALSE" && v.text !== "F") throw fail(t, "fixed parameters are not supported; leave 'fixed' out");
       } else throw fail(t, `${head.text} has no argument '${t.text}' that HLM reads (it reads 'value' and 'form')`);
-    } else if (t.kind === "op" && t.text === "~") form = parseForm();
-    else if (t.kind === "number" && positional === 0 && value === null) value = parseNumber();
-    else throw fail(t, t.kind === "end" ? "the text ends before ')'" : `unexpected '${t.text}'`);
+    } else if (t.kind === "op" && t.text === "~") {
+      // nlme's first argument is the starting value: nlme's varIdent(~ 1 | Sex) fits no strata, corAR1(~ t) fails
+      parseForm();
+      throw fail(t, `write ${head.text}(form = ${text.slice(t.pos, peek().pos).trim()}): nlme reads an unnamed first argument as the starting value, not as the form`);
+    } else if (t.kind === "number" && positional === 0) {
+      valueAt = t;
+      value = parseNumber();
+    } else if (t.kind === "name" && t.text === "form") throw fail(t, "'form' needs '=' before its formula: form = ~ Time | Subject");
+    else throw fail(t, t.kind === "end" ? "the text ends before ')'" : `unexpected '${t.text}': ${head.text} takes a starting value and a form (form = ~ Time | Subject)`);
     positional++;
   }
   k++;
+  if (valueAt && value !== null) checkValue(head.text as CorrelationClass | VarianceClass, value, valueAt);
   if (peek().kind !== "end") throw fail(peek(), `unexpected '${peek().text}' after the closing ')'`);
   return { text, class: head.text as CorrelationClass | VarianceClass, form: form ?? { covariate: null, group: [] }, value };
+
+  /** nlme's ranges of the starting values (corCompSymm's lower bound, which depends on the groups' sizes, is checked with the data). */
+  function checkValue(c: CorrelationClass | VarianceClass, v: number, at: Token): void {
+    const range: Partial<Record<CorrelationClass | VarianceClass, [boolean, string]>> = {
+      corAR1: [v > -1 && v < 1, "between -1 and 1"],
+      corCAR1: [v > 0 && v < 1, "between 0 and 1"],
+      corExp: [v > 0, "positive (a range)"],
+      corCompSymm: [v > -1 && v < 1, "between -1 and 1"],
+      varIdent: [v > 0, "positive (a ratio of standard deviations)"],
+    };
+    if (c === "corSymm") throw fail(at, "corSymm takes no starting value in HLM (nlme's is a vector of all the correlations); leave it out to start from no correlation");
+    const r = range[c];
+    if (r && !r[0]) throw fail(at, `${c}'s starting value must be ${r[1]}, and ${v} is not`);
+  }
 
   function parseNumber(): number {
     const t = tokens[k++]!;
@@ -147,7 +183,9 @@ export function parseStructure(kind: Kind, input: string): StructureSpec {
   }
 
   function parseForm(): StructureForm {
-    expect("~", "a one-sided formula such as ~ Time | Subject");
+    const t = peek();
+    if (t.kind !== "op" || t.text !== "~") throw fail(t, t.kind === "end" ? "the text ends where the form's formula was expected, such as form = ~ Time | Subject" : `form takes a one-sided formula, starting with '~' (form = ~ Time | Subject), not '${t.text}'`);
+    k++;
     const c = tokens[k++]!;
     let covariate: string | null;
     if (c.kind === "number" && c.text === "1") covariate = null;

@@ -10,7 +10,8 @@ import type { ModelFrameSource } from "./ModelFrameSource.js";
  * and resolves them on the model's rows: the groups, each group's rows in order, the times or
  * positions, the strata. Refuses, in one sentence each, an unknown column, a missing value in a
  * column the structure reads, a grouping the random effects are not constant within, ties in a
- * time covariate within a group, a non-integer position, a stratum of one row.
+ * time covariate within a group, a non-integer position, a stratum of one row, a corCompSymm
+ * starting value below nlme's bound -1/(P − 1).
  */
 export function residualStructure(source: ModelFrameSource, options: StructureOptions, reTerms: readonly ReTerm[], rows: Int32Array): ResidualStructure | null {
   if (!options.correlation?.trim() && !options.variance?.trim()) return null;
@@ -51,10 +52,13 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
         const c = codes[k]!;
         if (level[c] === -1) level[c] = t.refs[k]!;
         else if (level[c] !== t.refs[k]) {
+          // the innermost grouping as a form writes it: lme4's b:a (of a/b) is a/b
+          const inner = innermost.group.split(":").reverse().join("/");
+          const row = source.row(rows[k]!);
           throw new HlmError(
             "OPTIONS",
-            `The correlation structure '${correlation.text}' groups by '${group}', but the random effects group by '${t.group}', and '${group}' ${levels[c]} spans more than one '${t.group}' (row ${source.row(rows[k]!)}); group the correlation by '${innermost.group}' or by a grouping nested in it.`,
-            { column: correlation.form.group[0]! },
+            `The correlation structure '${correlation.text}' groups by '${group}', which is not nested in the random effects' grouping '${t.group}': ${group} ${levels[c]} has rows in ${t.group} ${t.levels[level[c]!]} and in ${t.group} ${t.levels[t.refs[k]!]} (row ${row}); group the correlation by '${inner}' (form = ~ ${correlation.form.covariate ?? "1"} | ${inner}) or by a grouping nested in it.`,
+            { column: correlation.form.group[0]!, row },
           );
         }
       }
@@ -92,7 +96,9 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
         if (integer && (!Number.isInteger(time[k]!) || time[k]! < (correlation.class === "corSymm" ? 1 : -Infinity))) {
           throw new HlmError(
             "DATA",
-            `${correlation.class}'s covariate '${cov}' must hold ${correlation.class === "corSymm" ? "whole numbers from 1 (positions)" : "whole numbers (positions in time)"}, but row ${source.row(rows[k]!)} holds ${time[k]}; use corCAR1 for continuous times.`,
+            correlation.class === "corSymm"
+              ? `corSymm's covariate '${cov}' must hold positions 1, 2, 3, … within a group, but row ${source.row(rows[k]!)} holds ${time[k]}.`
+              : `corAR1's covariate '${cov}' must hold whole numbers (positions in time), but row ${source.row(rows[k]!)} holds ${time[k]}; use corCAR1 for continuous times.`,
             { column: cov, row: source.row(rows[k]!) },
           );
         }
@@ -113,6 +119,18 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
       }
     }
     if (correlation.class === "corSymm") for (let k = 0; k < n; k++) positions = Math.max(positions, time[k]!);
+    if (correlation.class === "corCompSymm" && correlation.value !== null) {
+      // nlme's bound: the correlation matrix of the largest group is positive definite for Rho > -1/(P − 1)
+      let largest = 0;
+      for (let g = 1; g < G; g++) if (start[g + 1]! - start[g]! > start[largest + 1]! - start[largest]!) largest = g;
+      const P = start[largest + 1]! - start[largest]!;
+      if (P > 1 && correlation.value <= -1 / (P - 1)) {
+        throw new HlmError(
+          "OPTIONS",
+          `corCompSymm's starting value ${correlation.value} in '${correlation.text}' must be above -1/(P - 1) = ${-Number((1 / (P - 1)).toPrecision(4))}, P = ${P} the rows of the largest group (${group} ${levels[largest]}); give a larger one.`,
+        );
+      }
+    }
   }
 
   // the variance function's strata or covariate
@@ -149,7 +167,10 @@ export function residualStructure(source: ModelFrameSource, options: StructureOp
       if (variance.form.group.length > 0) throw new HlmError("OPTIONS", `The variance function '${variance.text}': strata ('| ${variance.form.group[0]}') are supported by varIdent only.`);
       use(variance, v, "the variance function");
       const col = source.column(v);
-      if (col.kind !== "number") throw new HlmError("DATA", `The variance covariate '${v}' of '${variance.text}' must be numeric.`, { column: v });
+      if (col.kind !== "number") {
+        const bad = source.firstNonNumber(col);
+        throw new HlmError("DATA", `The variance covariate '${v}' of '${variance.text}' must be numeric, but row ${source.row(bad)} holds '${col.values[bad]}'.`, { column: v, row: source.row(bad) });
+      }
       covariate = new Float64Array(n);
       for (let k = 0; k < n; k++) {
         covariate[k] = col.values[rows[k]!]!;
@@ -184,7 +205,7 @@ function nlmeOrder(reTerms: readonly ReTerm[], n: number): number[] {
 function innermostTerm(reTerms: readonly ReTerm[]): ReTerm {
   const candidates = [...reTerms].sort((a, b) => b.nl - a.nl);
   for (const c of candidates) if (reTerms.every((t) => t === c || constantWithin(t.refs, c.refs, c.nl))) return c;
-  throw new HlmError("OPTIONS", `A residual structure needs nested random effects (as nlme's lme), but ${reTerms.map((t) => `'${t.group}'`).join(" and ")} are crossed.`);
+  throw new HlmError("OPTIONS", `A residual structure needs nested random effects (as nlme's lme), but ${reTerms.map((t) => `'${t.group}'`).join(" and ")} are crossed; fit the structure with nested groupings only, or the crossed model without it.`);
 }
 
 function constantWithin(values: Int32Array, groups: Int32Array, nl: number): boolean {
