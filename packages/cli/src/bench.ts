@@ -321,24 +321,25 @@ function nlmeTimes(): Map<string, number> | null {
   } catch {
     return null;
   }
-  const lines = nlmeSpecs.map((s) => [s.name, s.path, s.fixed, s.random, s.correlation, s.weights, s.method, s.factors.join(",")].join("\t"));
-  writeFileSync(join(work, "nlme-models.tsv"), lines.join("\n") + "\n");
+  // each model written into the script as R code: the repository's own reference models, no parsing of text at run time
+  const q = (x: string): string => JSON.stringify(x);
+  const calls = nlmeSpecs.map(
+    (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}), method = ${q(s.method)},
+  fit = function(d) lme(${s.fixed}, random = ${s.random}, data = d, method = ${q(s.method)}${s.correlation ? `, correlation = ${s.correlation}` : ""}${s.weights ? `, weights = ${s.weights}` : ""}))`,
+  );
   const script = `
 suppressPackageStartupMessages(library(nlme))
 invisible(Sys.setlocale("LC_COLLATE", "C"))
-spec <- read.delim(file.path("${work}", "nlme-models.tsv"), header = FALSE, stringsAsFactors = FALSE, colClasses = "character", quote = "")
+models <- list(${calls.join(",\n")})
 budget <- ${budget}
-for (i in seq_len(nrow(spec))) {
-  d <- read.csv(spec[i, 2], stringsAsFactors = FALSE)
-  for (col in strsplit(spec[i, 8], ",")[[1]]) d[[col]] <- factor(as.character(d[[col]]))
-  fixed <- as.formula(spec[i, 3]); random <- as.formula(spec[i, 4])
-  corr <- if (nzchar(spec[i, 5])) eval(parse(text = spec[i, 5])) else NULL
-  w <- if (nzchar(spec[i, 6])) eval(parse(text = spec[i, 6])) else NULL
-  run <- function() lme(fixed, random = random, correlation = corr, weights = w, data = d, method = spec[i, 7])
+for (spec in models) {
+  d <- read.csv(spec$path, stringsAsFactors = FALSE)
+  for (col in spec$factors) d[[col]] <- factor(as.character(d[[col]]))
+  run <- function() spec$fit(d)
   large <- nrow(d) > 20000
   t <- c(); start <- proc.time()[["elapsed"]]
   if (large) t <- system.time(run())[["elapsed"]] else { invisible(run()); while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 50)) t <- c(t, system.time(run())[["elapsed"]]) }
-  cat(spec[i, 1], median(t), "\\n")
+  cat(spec$name, median(t), "\\n")
 }
 `;
   writeFileSync(join(work, "bench-nlme.R"), script);

@@ -30,7 +30,7 @@ export interface OptimizeOptions {
 export function optimize(objective: Objective, options: OptimizeOptions = {}): OptSummary {
   let opt = optimizeOnce(objective, options);
   for (let r = 0; r < (options.restarts ?? 0); r++) {
-    const again = optimizeOnce(objective, { ...options, thetaStart: opt.theta });
+    const again = optimizeOnce(objective, { ...options, thetaStart: opt.theta }, 0.1);
     const gain = opt.fmin - again.fmin;
     const evaluations = opt.evaluations + again.evaluations;
     if (gain > 0) opt = { ...again, thetaInitial: opt.thetaInitial, evaluations, warnings: again.warnings };
@@ -40,7 +40,8 @@ export function optimize(objective: Objective, options: OptimizeOptions = {}): O
   return opt;
 }
 
-function optimizeOnce(objective: Objective, options: OptimizeOptions): OptSummary {
+/** One BOBYQA run; a restart from an optimum (`stepScale` < 1) starts with its trust region that much smaller, and ends where a first run would. */
+function optimizeOnce(objective: Objective, options: OptimizeOptions, stepScale = 1): OptSummary {
   const { layout } = objective;
   const start = Float64Array.from(options.thetaStart ?? layout.initial);
   let best = Infinity;
@@ -57,7 +58,7 @@ function optimizeOnce(objective: Objective, options: OptimizeOptions): OptSummar
   const result = bobyqa((y) => objective.evaluate(toTheta(y)), start.map((t, i) => t / s[i]!), {
     lower: Array.from(layout.lower, (l, i) => l / s[i]!),
     // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
-    rhobeg: dx[0]!,
+    rhobeg: stepScale * dx[0]!,
     // and ends it at rho = xtol_rel · rhobeg (nloptr's default xtol_rel, 1e-4)
     rhoend: 1e-4 * dx[0]!,
     ftolAbs: 1e-8,
