@@ -241,6 +241,16 @@ describe("the structure's text: one error naming the position", () => {
     ["one closing parenthesis too many", corr("corAR1(form = ~ t | g))"), parseError(C, "corAR1(form = ~ t | g))", 23, "unexpected ')' after the closing ')'.")],
     ["no parentheses", corr("corAR1"), parseError(C, "corAR1", 7, "the text ends where '(' after corAR1 was expected.")],
     ["a trailing comma", corr("corAR1(form = ~ t | g,)"), parseError(C, "corAR1(form = ~ t | g,)", 23, "expected an argument after ','.")],
+    [
+      "lme4's ':' for a nested grouping",
+      corr("corAR1(form = ~ t | g:h)"),
+      parseError(C, "corAR1(form = ~ t | g:h)", 22, "write a grouping nested in another as a/b (nlme's form: the groups of b within a), not with ':'."),
+    ],
+    [
+      "two covariates",
+      corr("corCAR1(form = ~ t + x | g)"),
+      parseError(C, "corCAR1(form = ~ t + x | g)", 20, "the form takes one covariate and one grouping (form = ~ Time | Subject), not a sum or product of columns."),
+    ],
     ["nothing after '|'", corr("corAR1(form = ~ t |)"), parseError(C, "corAR1(form = ~ t |)", 20, "expected a grouping column after '|'.")],
     ["a column in double quotes", corr('corAR1(form = ~ "t" | g)'), parseError(C, 'corAR1(form = ~ "t" | g)', 17, "write a column name as it is, or in backquotes (`my column`), not in quotes.")],
     ["a column in single quotes", vari("varIdent(form = ~ 1 | 's')"), parseError(V, "varIdent(form = ~ 1 | 's')", 23, "write a column name as it is, or in backquotes (`my column`), not in quotes.")],

@@ -81,6 +81,10 @@ function tokenize(kind: Kind, text: string): Token[] {
       i++;
     } else if (c === '"' || c === "'") {
       throw structureError(kind, text, start, "write a column name as it is, or in backquotes (`my column`), not in quotes");
+    } else if (c === ":") {
+      throw structureError(kind, text, start, "write a grouping nested in another as a/b (nlme's form: the groups of b within a), not with ':'");
+    } else if (c === "*" || (c === "+" && !/[0-9.]/.test(text[i + 1] ?? ""))) {
+      throw structureError(kind, text, start, `the form takes one covariate and one grouping (form = ~ Time | Subject), not a sum or product of columns`);
     } else throw structureError(kind, text, start, `unexpected character '${c}'`);
   }
   tokens.push({ kind: "end", text: "", pos: text.length });
