@@ -56,7 +56,11 @@ export function fragmentCode(fragment: string): string {
 }
 
 export const includes = (text: string): string[] => [...text.matchAll(/<!--@include: @\/([^ ]+?)-->/g)].map((m) => m[1]!);
-export const numberKeys = (text: string): string[] => [...text.matchAll(/\{\{\s*nums\.(\w+)\s*\}\}/g)].map((m) => m[1]!);
+/** The `{{ nums.NAME }}` of a page, NAME a key of numbers.json or a path into it (`inference.chisq12`). */
+export const numberKeys = (text: string): string[] => [...text.matchAll(/\{\{\s*nums\.([\w.]+)\s*\}\}/g)].map((m) => m[1]!);
+/** The value of `{{ nums.NAME }}` (undefined when numbers.json has none). */
+export const numberValue = (nums: Record<string, unknown>, key: string): unknown =>
+  key.split(".").reduce<unknown>((o, k) => (o !== null && typeof o === "object" ? (o as Record<string, unknown>)[k] : undefined), nums);
 export const images = (text: string): string[] => [...text.matchAll(/!\[[^\]]*\]\((\/[^)\s]+)\)/g)].map((m) => m[1]!);
 
 export const readPage = (rel: string): string => readFileSync(join(docsDir, rel), "utf8");
