@@ -33,6 +33,7 @@ export default defineConfig({
           { text: "3. Random slopes (fit.1)", link: "/tutorial/random-slopes" },
           { text: "4. Shrinkage", link: "/tutorial/shrinkage" },
           { text: "5. Macro-level effects (fit.2)", link: "/tutorial/macro-effects" },
+          { text: "6. Correlated residuals (longitudinal)", link: "/tutorial/longitudinal" },
         ],
       },
       {

@@ -1,7 +1,8 @@
 // The numbers and plots of the documentation, computed by the engine at build time.
 //
 // `generate()` is a pure function of the data (docs/public/nels_sim.csv and the lme4 references in
-// packages/core/test/conformance): it fits the lecture's models and returns every generated file, by its path
+// packages/core/test/conformance; for the longitudinal page docs/public/Ovary.csv, BodyWeight.csv,
+// Orthodont.csv and nlme's fits in scripts/nlme/longitudinal.json): it fits the lecture's models and returns every generated file, by its path
 // under docs/. Run as a script it writes them: markdown fragments under generated/ (the pages include
 // them with <!--@include: @/generated/NAME.md-->), generated/numbers.json (numbers in the pages' prose,
 // `{{ nums.NAME }}`) and the SVG plots under public/generated/ (Observable Plot, rendered with linkedom).
@@ -27,6 +28,7 @@ import {
 } from "@hlm/core";
 import { compareWithReference, conformanceDir, loadReferences } from "../../packages/core/test/compareReference.ts";
 import { inferenceFiles } from "./inference.ts";
+import { longitudinalFiles } from "./longitudinal.ts";
 import { BLUE, ORANGE, legend, svg } from "./plots.ts";
 
 export const docsDir = fileURLToPath(new URL("../", import.meta.url));
@@ -470,7 +472,10 @@ export function generate(options: GenerateOptions = {}): Generated {
   // the inference page (guide/inference.md): its fragments, plots and numbers (nums.inference.*)
   const inference = inferenceFiles(table, { fit0: m0, fit1: m1, fit2: m2 });
   Object.assign(files, inference.files);
-  files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums }, null, 2) + "\n";
+  // the longitudinal page (tutorial/longitudinal.md): Ovary, BodyWeight, Orthodont beside nlme's fits (nums.longitudinal.*)
+  const longitudinal = longitudinalFiles(docsDir);
+  Object.assign(files, longitudinal.files);
+  files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums, longitudinal: longitudinal.nums }, null, 2) + "\n";
   return { files, fits: { fit0, fit1, fit2 } };
 }
 
