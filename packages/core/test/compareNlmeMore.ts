@@ -29,6 +29,8 @@ export interface NlmeMoreReference extends NlmeReference {
   /** Nested random effects: every level, outermost first. */
   re_levels?: NlmeLevel[];
   logLik_from_marginal: number;
+  /** nlme's varComb: the classes combined (`varFixed`, `varIdent`). */
+  var_components?: string[];
 }
 
 export function loadNlmeMoreReferences(dir = nlmeMoreDir): NlmeMoreReference[] {
@@ -38,16 +40,21 @@ export function loadNlmeMoreReferences(dir = nlmeMoreDir): NlmeMoreReference[] {
     .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as NlmeMoreReference);
 }
 
-/** The reference's model as HLM fits it: the formula, and the options (prior weights for nlme's varFixed). */
+/**
+ * The reference's model as HLM fits it: the formula, and the options. nlme's `varFixed(~ invw)` is
+ * HLM's prior weights (`hlm_weights`), and `varComb(varFixed(~ invw), f)` those weights with the
+ * variance function f.
+ */
 export function hlmCall(ref: NlmeMoreReference): { formula: string; options: FitOptions } {
-  const fixedVariance = ref.weights.startsWith("varFixed");
+  const combined = /^varComb\(\s*varFixed\([^)]*\)\s*,\s*(.*)\)$/.exec(ref.weights);
+  const variance = ref.weights.startsWith("varFixed") ? "" : combined ? combined[1]!.trim() : ref.weights;
   return {
     formula: ref.hlm_formula ?? nlmeFormula(ref),
     options: {
       REML: ref.method === "REML",
       factors: ref.factors,
       correlation: ref.correlation,
-      variance: fixedVariance ? "" : ref.weights,
+      variance,
       ...(ref.hlm_weights ? { weights: ref.hlm_weights } : {}),
     },
   };
@@ -74,7 +81,8 @@ export function nlmeLabel(label: string, ourGroup: string, nlmePath: string): st
  * tolerances of ../conformance-nlme/README.md) after writing HLM's names as nlme's, where they
  * differ by spelling only: a nested grouping `b:a` (lme4) is nlme's `a/b` and its level `b1:A01`
  * nlme's `A01/b1`; corAR1 whose times have gaps is nlme's corARMA(p = 1), `Phi1` its `Phi`;
- * prior weights are nlme's varFixed, which has no parameters. With nested random effects, every
+ * prior weights are nlme's varFixed, which has no parameters, or, with a variance function f,
+ * nlme's varComb(varFixed, f), which names f's parameters `B.*`. With nested random effects, every
  * level's G and BLUPs are compared as well.
  */
 export function compareWithNlmeMore(fit: LmmFit, json: FitJson, ref: NlmeMoreReference): string[] {
@@ -86,10 +94,14 @@ export function compareWithNlmeMore(fit: LmmFit, json: FitJson, ref: NlmeMoreRef
     r.cor_class = "corAR1";
     r.cor_params = { Phi: ref.cor_params!["Phi1"]! };
   }
-  // prior weights: nlme's varFixed
+  // prior weights: nlme's varFixed, alone or combined with a variance function (varComb names its parameters B.*)
   if (ref.var_class === "varFixed") {
     delete r.var_class;
     delete r.var_params;
+  }
+  if (ref.var_class === "varComb" && ref.var_components?.length === 2 && ref.var_components[0] === "varFixed") {
+    r.var_class = ref.var_components[1]!;
+    r.var_params = Object.fromEntries(Object.entries(ref.var_params ?? {}).map(([k, v]) => [k.replace(/^B\./, ""), v]));
   }
   const paths = [...(ref.re_levels?.map((l) => l.group) ?? [ref.re_covariance.group])];
   const pathOf = (ourGroup: string): string => paths.find((p) => sameParts(parts(p), parts(ourGroup))) ?? ourGroup;

@@ -67,10 +67,12 @@ derived <- list(
     d <- d[-drop, ]; rownames(d) <- NULL
     d
   },
-  # sleepstudy with prior weights w (1, 2, 0.5, 4 in turn) and invw = 1/w, both exact in binary.
+  # sleepstudy with prior weights w (1, 2, 0.5, 4 in turn) and invw = 1/w, both exact in binary,
+  # and late = "early" for days 0..4, "late" for days 5..9.
   sleepstudy_weights = function() {
     d <- sort_within(plain(lme4::sleepstudy), "Subject", "Days")
     d$w <- rep(c(1, 2, 0.5, 4), length.out = nrow(d)); d$invw <- 1 / d$w
+    d$late <- factor(ifelse(d$Days >= 5, "late", "early"))
     d
   },
   # nlme::BodyWeight with its rows in a random order (rats interleaved, times unsorted).
@@ -80,12 +82,14 @@ derived <- list(
     d <- d[sample(nrow(d)), ]; rownames(d) <- NULL
     d
   },
-  # nlme::Orthodont with each subject's four rows in a random order (subjects kept together).
+  # nlme::Orthodont with each subject's four rows in a random order (subjects kept together), and
+  # pos = (age - 6) / 2.
   Orthodont_shuffled = function() {
     d <- sort_within(plain(nlme::Orthodont), "Subject", "age")
     set.seed(20240613)
     d <- d[unlist(lapply(split(seq_len(nrow(d)), factor(d$Subject, unique(d$Subject))), function(r) r[sample(length(r))])), ]
     rownames(d) <- NULL
+    d$pos <- (d$age - 6) / 2                        # ages 8, 10, 12, 14 as positions 1..4
     d
   },
   # nlme::BodyWeight with 12 weights missing (the first row among them): rows dropped by the fit.
@@ -344,7 +348,11 @@ for (i in seq_len(nrow(spec))) {
     cor_matrix_first_group = if (!is.null(cs)) list(group = first_group, matrix = unname(corMatrix(cs)[[first_group]])) else NULL,
     var_class = if (!is.null(vs)) class(vs)[1] else NULL,
     var_params = if (!is.null(vs) && length(coef(vs))) as.list(coef(vs, unconstrained = FALSE)) else NULL,
-    var_strata = if (inherits(vs, "varIdent")) I(attr(vs, "groupNames")) else NULL,
+    var_strata = if (inherits(vs, "varIdent")) I(attr(vs, "groupNames")) else if (inherits(vs, "varComb")) {
+      vi <- Filter(function(x) inherits(x, "varIdent"), vs)
+      if (length(vi)) I(attr(vi[[1]], "groupNames")) else NULL
+    } else NULL,
+    var_components = if (inherits(vs, "varComb")) I(vapply(vs, function(x) class(x)[1], "")) else NULL,
     marginal_cov = list(group = first_group, rows = I(rows), matrix = first_V),
     ranef = list(group = paths[Q], columns = I(colnames(re_inner)), levels = I(rownames(re_inner)), values = unname(as.matrix(re_inner))),
     fitted_head = unname(head(fitted(fit), 20)),
