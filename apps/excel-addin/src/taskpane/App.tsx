@@ -1,6 +1,7 @@
 /**
  * The HLM task pane: the title bar, step 1 the data (`DataSection`), step 2 the model
- * (`ModelSection`), and at the foot Fit, Compare and Cancel with the progress and results
+ * (`ModelSection`), step 3 the residuals (`ResidualsSection`: nlme's correlation structure and
+ * variance function, the t-tests' df), and at the foot Fit, Compare and Cancel with the progress and results
  * (`FitBar`). Its state and actions (Excel calls, the fitting worker) are in `usePane.ts`.
  */
 import { makeStyles, tokens } from "@fluentui/react-components";
@@ -9,6 +10,7 @@ import { DataSection } from "./DataSection.js";
 import { FitBar } from "./FitBar.js";
 import { ModelSection } from "./ModelSection.js";
 import { PaneHeader } from "./PaneHeader.js";
+import { ResidualsSection } from "./ResidualsSection.js";
 import { usePane } from "./usePane.js";
 
 const useStyles = makeStyles({
@@ -39,6 +41,7 @@ export function App(): ReactElement {
       <main className={s.body}>
         <DataSection range={state.range} rangeError={state.rangeError} columns={pane.columns} busy={pane.busy} onLoad={(which) => void pane.loadRange(which)} />
         <ModelSection {...pane} />
+        <ResidualsSection {...pane} />
       </main>
       <FitBar {...pane} />
     </div>

@@ -1,4 +1,4 @@
-/** A labelled dropdown of column names (one, or several with `multiselect`). */
+/** A labelled dropdown of column names (one, or several with `multiselect`; with `noneLabel`, a first choice that picks no column). */
 import { Dropdown, Field, Option } from "@fluentui/react-components";
 import type { ReactElement } from "react";
 
@@ -11,20 +11,30 @@ export function ColumnPicker(props: {
   options: string[];
   selected: string[];
   onChange: (selected: string[]) => void;
+  /** A first option that stands for no column (its value ""), shown when nothing is selected: "Row order". */
+  noneLabel?: string;
+  /** Shown under the dropdown as an error. */
+  error?: string | undefined;
 }): ReactElement {
-  const { label, multiselect = false, selected } = props;
+  const { label, multiselect = false, selected, noneLabel } = props;
+  const none = noneLabel !== undefined && selected.length === 0;
   return (
-    <Field label={label}>
+    <Field label={label} {...(props.error !== undefined ? { validationState: "error" as const, validationMessage: props.error } : {})}>
       <Dropdown
         className={props.className}
         aria-label={label}
         multiselect={multiselect}
         placeholder={props.placeholder}
         disabled={props.disabled}
-        value={selected.join(", ")}
-        selectedOptions={selected}
+        value={none ? noneLabel : selected.join(", ")}
+        selectedOptions={none ? [""] : selected}
         onOptionSelect={(_, d) => props.onChange(multiselect ? d.selectedOptions : d.optionValue ? [d.optionValue] : [])}
       >
+        {noneLabel !== undefined && (
+          <Option key="" value="" text={noneLabel}>
+            {noneLabel}
+          </Option>
+        )}
         {props.options.map((n) => (
           <Option key={n} value={n}>
             {n}

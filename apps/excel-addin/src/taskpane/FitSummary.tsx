@@ -1,7 +1,8 @@
-/** A fit's result in the pane: observations, evaluations, time, the sheets it created and lme4's warnings (the sheets carry the rest). */
+/** A fit's result in the pane: observations, evaluations, time, the sheets it created, the residual structure's estimates and lme4's warnings (the sheets carry the rest). */
 import { Text } from "@fluentui/react-components";
 import type { ReactElement } from "react";
 import { formatElapsed } from "./formatNumber.js";
+import { formatStructure } from "./residualBuilder.js";
 import type { FitPhase } from "./state.js";
 import { StatusMessage } from "./StatusMessage.js";
 import { usePaneStyles } from "./usePaneStyles.js";
@@ -18,6 +19,11 @@ export function FitSummary(props: { fit: Extract<FitPhase, { phase: "done" }> })
           <li key={n}>{n}</li>
         ))}
       </ul>
+      {f.digest.structure.length > 0 && (
+        <Text as="p" block className={p.structure} data-testid="result-structure">
+          {f.digest.structure.map((s) => formatStructure(s)).join("; ")}
+        </Text>
+      )}
       {f.digest.warnings.length > 0 && <Text>Warnings: {f.digest.warnings.join(" ")}</Text>}
     </StatusMessage>
   );

@@ -87,6 +87,18 @@ describe("pane reducer: data and formula", () => {
     expect(t.pickers).toEqual({ response: "Reaction", fixed: [], group: "Subject", slopes: [] });
     expect(t.formula).toBe("Reaction ~ 1 + (1 | Subject)");
   });
+  it("keeps the Residuals card's choices, and clears its columns that a new range does not have", () => {
+    const s = run(
+      [
+        { type: "residualsChanged", residuals: { correlation: "car1", time: "Days" } },
+        { type: "residualsChanged", residuals: { variance: "ident", varianceColumn: "Site", ddf: "containment" } },
+      ],
+      loaded,
+    );
+    expect(s.residuals).toEqual({ correlation: "car1", time: "Days", variance: "ident", varianceColumn: "Site", ddf: "containment" });
+    const other = packTable(tableFromRows(["Reaction", "Days", "Subject"], [[1, 0, "a"], [2, 1, "b"]])).table;
+    expect(reducer(s, { type: "rangeLoaded", address: "Sheet2!A1:C3", table: other }).residuals).toEqual({ ...s.residuals, varianceColumn: "" });
+  });
   it("shows a range error until dismissed or a range is read", () => {
     const s = reducer(loaded, { type: "rangeFailed", message: "The selection is empty." });
     expect(s.rangeError).toBe("The selection is empty.");

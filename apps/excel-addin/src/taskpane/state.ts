@@ -1,12 +1,13 @@
 /**
  * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
- * pickers, ML/REML, the categorical columns, and where the fit is.
+ * pickers, ML/REML, the categorical columns, the residual structure, and where the fit is.
  */
 import type { SheetLayout } from "../common/rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { ComparisonRow } from "@hlm/core";
 import type { FitDigest } from "../worker/protocol.js";
 import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
+import { defaultResiduals, keepResiduals, type ResidualChoices } from "./residualBuilder.js";
 
 export type Method = "REML" | "ML";
 
@@ -60,6 +61,8 @@ export interface PaneState {
   models: string[];
   /** Write the `HLM Diagnostics` sheet (residual and QQ plots) after a fit. */
   diagnostics: boolean;
+  /** The Residuals card: correlation structure, variances, the t-tests' df. */
+  residuals: ResidualChoices;
   fit: FitPhase;
 }
 
@@ -72,6 +75,7 @@ export const initialState: PaneState = {
   categorical: [],
   models: [],
   diagnostics: true,
+  residuals: defaultResiduals,
   fit: { phase: "idle" },
 };
 
@@ -83,6 +87,7 @@ export type Action =
   | { type: "pickersChanged"; pickers: Partial<Pickers> }
   | { type: "methodChanged"; method: Method }
   | { type: "categoricalToggled"; column: string; checked: boolean }
+  | { type: "residualsChanged"; residuals: Partial<ResidualChoices> }
   | { type: "fitStarted"; id: number }
   | {
       type: "fitProgress";
@@ -153,6 +158,7 @@ export function reducer(state: PaneState, action: Action): PaneState {
         rangeError: null,
         pickers,
         formula,
+        residuals: keepResiduals(state.residuals, names),
         categorical: columns.filter((c) => c.kind === "string" || (state.categorical.includes(c.name) && state.range !== null)).map((c) => c.name),
         fit: isBusy(state.fit) ? state.fit : { phase: "idle" },
       };
@@ -177,6 +183,8 @@ export function reducer(state: PaneState, action: Action): PaneState {
     }
     case "methodChanged":
       return { ...state, method: action.method };
+    case "residualsChanged":
+      return { ...state, residuals: { ...state.residuals, ...action.residuals } };
     case "categoricalToggled": {
       const column = state.range?.columns.find((c) => c.name === action.column);
       if (!column || column.kind === "string") return state; // text columns are always categorical

@@ -10,6 +10,7 @@ import { rangeOrigin } from "../common/sheet/addresses.js";
 import { readSelectedRange, readUsedRange, writeSheetTables } from "../excel/index.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
 import { checkFormulaText, type FormulaCheck } from "./formulaBuilder.js";
+import { checkResiduals, correlationText, hasProblems, residualGroup, varianceText, type ResidualProblems } from "./residualBuilder.js";
 import { comparisonFormulas, factorsOf, initialState, isBusy, reducer, type Action, type ColumnInfo, type PaneState } from "./state.js";
 
 /** One sentence from anything thrown by the Excel calls or the range conversion. */
@@ -36,6 +37,8 @@ export interface Pane {
   check: FormulaCheck;
   /** Each model to compare with, checked likewise (null for an empty box). */
   modelChecks: (FormulaCheck | null)[];
+  /** The Residuals card: nlme's texts of its choices (null for none), the grouping they work within (when the formula names one), and what is missing. */
+  residual: { correlation: string | null; variance: string | null; group: string | null; problems: ResidualProblems };
   /** A fit or comparison is running or writing its sheets. */
   busy: boolean;
   fitDisabled: boolean;
@@ -61,9 +64,19 @@ export function usePane(): Pane {
   const numeric = columns.filter((c) => c.kind === "number").map((c) => c.name);
   const check = useMemo(() => checkFormulaText(state.formula, names), [state.formula, names.join("\u0000")]);
   const busy = isBusy(state.fit);
-  const fitDisabled = busy || !state.range || check.kind !== "ok";
+  const terms = check.kind === "ok" ? check.terms : null;
+  const group = residualGroup(terms);
+  const residual = {
+    correlation: correlationText(state.residuals, group),
+    variance: varianceText(state.residuals),
+    group,
+    problems: checkResiduals(state.residuals, columns, terms),
+  };
+  const residualReady = !hasProblems(residual.problems);
+  const structure = { ...(residual.correlation !== null ? { correlation: residual.correlation } : {}), ...(residual.variance !== null ? { variance: residual.variance } : {}) };
+  const fitDisabled = busy || !state.range || check.kind !== "ok" || !residualReady;
   const modelChecks = state.models.map((m) => (m.trim() === "" ? null : checkFormulaText(m, names)));
-  const compareReady = !!state.range && check.kind === "ok" && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
+  const compareReady = !!state.range && check.kind === "ok" && residualReady && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
 
   async function loadRange(which: "selection" | "sheet"): Promise<void> {
     dispatch({ type: "rangeReading" });
@@ -81,7 +94,7 @@ export function usePane(): Pane {
 
   function fit(): void {
     const st = stateRef.current;
-    if (!st.range || check.kind !== "ok" || isBusy(st.fit) || client.busy) return;
+    if (!st.range || fitDisabled || isBusy(st.fit) || client.busy) return;
     const REML = st.method === "REML";
     const id = client.start(
       {
@@ -89,6 +102,8 @@ export function usePane(): Pane {
         formula: st.formula.trim(),
         REML,
         factors: factorsOf(st),
+        ...structure,
+        ddf: st.residuals.ddf,
         dataName: st.range.address,
         diagnostics: st.diagnostics,
         ...(st.range.layout ? { layout: st.range.layout } : {}),
@@ -127,6 +142,7 @@ export function usePane(): Pane {
         formulas,
         REML: st.method === "REML",
         factors: factorsOf(st),
+        ...structure,
         dataName: st.range.address,
         ...(st.range.layout ? { layout: st.range.layout } : {}),
       },
@@ -156,5 +172,5 @@ export function usePane(): Pane {
     client.cancel();
   }
 
-  return { state, dispatch, columns, names, numeric, check, modelChecks, busy, fitDisabled, compareReady, loadRange, fit, compare, cancel };
+  return { state, dispatch, columns, names, numeric, check, modelChecks, residual, busy, fitDisabled, compareReady, loadRange, fit, compare, cancel };
 }

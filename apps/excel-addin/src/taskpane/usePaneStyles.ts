@@ -17,9 +17,11 @@ export const usePaneStyles = makeStyles({
   },
   grow: { flexGrow: 1 },
   muted: { color: tokens.colorNeutralForeground3 },
+  error: { color: tokens.colorPaletteRedForeground1 },
   formula: { fontFamily: tokens.fontFamilyMonospace },
   progress: { display: "flex", flexDirection: "column", rowGap: tokens.spacingVerticalXS },
   stats: { display: "grid", gridTemplateColumns: "auto 1fr", columnGap: tokens.spacingHorizontalM, rowGap: "2px" },
   statValue: { fontFamily: tokens.fontFamilyMonospace, textAlign: "right" },
   sheetList: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  structure: { margin: 0 },
 });

@@ -1,0 +1,170 @@
+/**
+ * Step 3 of the pane, the residuals (nlme's lme): a correlation structure within the groups (AR(1)
+ * by a time column or the rows' order, continuous-time AR(1), compound symmetry, unstructured),
+ * the variances (equal, per group of a column, a power or exponential of a column), nlme's texts of
+ * the choices under them (read only, as `nlme::lme` takes them), and the t-tests' df. The texts and
+ * the checks are `residualBuilder.ts`'s.
+ */
+import { Caption1, Dropdown, Field, makeStyles, Option, Radio, RadioGroup, tokens } from "@fluentui/react-components";
+import type { ReactElement } from "react";
+import { ColumnPicker } from "./ColumnPicker.js";
+import { argumentLines, CORRELATION_CHOICES, timeKind, VARIANCE_CHOICES, varianceKind, type Choice, type CorrelationChoice, type ResidualChoices, type VarianceChoice } from "./residualBuilder.js";
+import { SectionTitle } from "./SectionTitle.js";
+import type { Pane } from "./usePane.js";
+import { usePaneStyles } from "./usePaneStyles.js";
+
+const useStyles = makeStyles({
+  pickers: { display: "grid", gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)", columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalS, alignItems: "start" },
+  dropdown: { minWidth: "0", width: "100%" },
+  /** A choice with no column beside it: the card's width. */
+  wide: { gridColumn: "1 / -1" },
+  /** The closed dropdown's text on one line (cut with an ellipsis rather than wrapped). */
+  oneLine: { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
+  /** The list of choices as wide as its longest (the closed dropdown is half the card). */
+  listbox: { minWidth: "160px", maxWidth: "280px" },
+  code: {
+    fontFamily: tokens.fontFamilyMonospace,
+    fontSize: tokens.fontSizeBase200,
+    lineHeight: tokens.lineHeightBase200,
+    whiteSpace: "pre-wrap",
+    overflowWrap: "anywhere",
+    margin: 0,
+    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
+    backgroundColor: tokens.colorNeutralBackground3,
+    borderRadius: tokens.borderRadiusMedium,
+    color: tokens.colorNeutralForeground1,
+  },
+  argument: { color: tokens.colorNeutralForeground3 },
+});
+
+/** A labelled dropdown of fixed choices. */
+function ChoicePicker<T extends string>(props: {
+  label: string;
+  fieldClassName?: string | undefined;
+  className: string;
+  buttonClassName: string;
+  listboxClassName: string;
+  disabled: boolean;
+  value: T;
+  choices: Choice<T>[];
+  onChange: (value: T) => void;
+}): ReactElement {
+  const current = props.choices.find((c) => c.value === props.value);
+  return (
+    <Field label={props.label} className={props.fieldClassName}>
+      <Dropdown
+        className={props.className}
+        button={{ className: props.buttonClassName }}
+        listbox={{ className: props.listboxClassName }}
+        positioning={{ matchTargetSize: undefined }}
+        aria-label={props.label}
+        disabled={props.disabled}
+        value={current?.short ?? ""}
+        selectedOptions={[props.value]}
+        onOptionSelect={(_, d) => d.optionValue && props.onChange(d.optionValue as T)}
+      >
+        {props.choices.map((c) => (
+          <Option key={c.value} value={c.value} text={c.short}>
+            {c.label}
+          </Option>
+        ))}
+      </Dropdown>
+    </Field>
+  );
+}
+
+export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "columns" | "names" | "numeric" | "residual" | "busy">): ReactElement {
+  const { state, dispatch, residual, busy } = props;
+  const r = state.residuals;
+  const s = useStyles();
+  const p = usePaneStyles();
+  const set = (residuals: Partial<ResidualChoices>): void => dispatch({ type: "residualsChanged", residuals });
+  const disabled = !state.range || busy;
+  const tk = timeKind(r.correlation);
+  const vk = varianceKind(r.variance);
+  const hint = [CORRELATION_CHOICES.find((c) => c.value === r.correlation)?.hint, VARIANCE_CHOICES.find((c) => c.value === r.variance)?.hint].filter((h) => h).join(" ");
+  const within = residual.group !== null ? `within each ${residual.group}` : "within the groups of the random effects";
+  const texts = argumentLines([
+    ...(residual.correlation !== null ? [{ name: "correlation", text: residual.correlation }] : []),
+    ...(residual.variance !== null ? [{ name: "weights", text: residual.variance }] : []),
+  ]);
+  return (
+    <section className={p.card} aria-label="Residuals">
+      <SectionTitle step={3}>Residuals</SectionTitle>
+      <Caption1 className={p.muted}>How the residuals correlate and vary {within} (nlme&apos;s lme).</Caption1>
+      <div className={s.pickers}>
+        <ChoicePicker<CorrelationChoice>
+          label="Correlation"
+          fieldClassName={tk === "none" ? s.wide : undefined}
+          className={s.dropdown}
+          buttonClassName={s.oneLine}
+          listboxClassName={s.listbox}
+          disabled={disabled}
+          value={r.correlation}
+          choices={CORRELATION_CHOICES}
+          onChange={(correlation) => set({ correlation })}
+        />
+        {tk !== "none" ? (
+          <ColumnPicker
+            label={tk === "time" ? "Time" : r.correlation === "ar1" ? "Time (whole numbers)" : "Position"}
+            className={s.dropdown}
+            placeholder="Choose"
+            disabled={disabled}
+            options={props.numeric}
+            selected={r.time ? [r.time] : []}
+            {...(tk === "order" ? { noneLabel: "Row order" } : {})}
+            error={residual.problems.time}
+            onChange={(sel) => set({ time: sel[0] ?? "" })}
+          />
+        ) : null}
+        <ChoicePicker<VarianceChoice>
+          label="Variances"
+          fieldClassName={vk === "none" ? s.wide : undefined}
+          className={s.dropdown}
+          buttonClassName={s.oneLine}
+          listboxClassName={s.listbox}
+          disabled={disabled}
+          value={r.variance}
+          choices={VARIANCE_CHOICES}
+          onChange={(variance) => set({ variance })}
+        />
+        {vk !== "none" ? (
+          <ColumnPicker
+            label={vk === "strata" ? "Groups of" : r.variance === "power" ? "Power of" : "Exponential of"}
+            className={s.dropdown}
+            placeholder="Choose"
+            disabled={disabled}
+            options={vk === "strata" ? props.names : props.numeric}
+            selected={r.varianceColumn ? [r.varianceColumn] : []}
+            error={residual.problems.varianceColumn}
+            onChange={(sel) => set({ varianceColumn: sel[0] ?? "" })}
+          />
+        ) : null}
+      </div>
+      {hint && <Caption1 className={p.muted}>{hint}</Caption1>}
+      {r.correlation === "independent" && r.variance === "equal" && <Caption1 className={p.muted}>Independent residuals with equal variances: lme4&apos;s model.</Caption1>}
+      {texts.length > 0 && (
+        <pre className={s.code} data-testid="residual-text" aria-label="nlme's arguments">
+          {texts.map((a, i) => (
+            <span key={a.name}>
+              {i > 0 && "\n"}
+              <span className={s.argument}>{a.wrap ? `${a.name} =\n  ` : `${a.name} = `}</span>
+              {a.text}
+            </span>
+          ))}
+        </pre>
+      )}
+      {residual.problems.correlation !== undefined && (
+        <Caption1 className={p.error} data-testid="residual-error">
+          {residual.problems.correlation}
+        </Caption1>
+      )}
+      <Field label="t-test df">
+        <RadioGroup layout="horizontal" value={r.ddf} disabled={busy} onChange={(_, d) => set({ ddf: d.value === "containment" ? "containment" : "satterthwaite" })}>
+          <Radio value="satterthwaite" label="Satterthwaite" />
+          <Radio value="containment" label="Containment (nlme)" />
+        </RadioGroup>
+      </Field>
+    </section>
+  );
+}
