@@ -24,7 +24,7 @@ const server = createServer((req, res) => {
 await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
 const port = (server.address() as { port: number }).port;
 
-const shots = (process.argv.slice(2).length ? process.argv.slice(2) : ["/", "/tutorial/shrinkage", "/tutorial/ols", "/tutorial/macro-effects", "/r-users", "/guide/getting-started"]);
+const shots = (process.argv.slice(2).length ? process.argv.slice(2) : ["/", "/tutorial/shrinkage", "/tutorial/ols", "/tutorial/macro-effects", "/tutorial/longitudinal", "/r-users", "/guide/getting-started"]);
 mkdirSync(outDir, { recursive: true });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium", args: ["--no-sandbox", "--headless"] });
 try {
