@@ -5,11 +5,11 @@
  */
 import { HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, summaryTable, type Cell, type ResultTable } from "@hlm/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { datasetRange, loadReference } from "../../test/conformanceRange.js";
+import { datasetRange, loadReference, nlmeDatasetRange } from "../../test/conformanceRange.js";
 import { getFit } from "../common/modelCache.js";
 import { WRITE_LIMITS } from "../common/sheet/blocks.js";
 import { CHART_ROWS, planSheet } from "../common/sheet/planSheet.js";
-import { diagnosticsTable } from "../common/sheetTables.js";
+import { diagnosticsTable, withSheetRows } from "../common/sheetTables.js";
 import { FakeExcel } from "./testing/fakeExcel.js";
 import { writeSheetTables } from "./writeSheetTables.js";
 
@@ -107,6 +107,25 @@ describe("writeSheetTables", () => {
     // a second run gets new names and table names of its own
     const again = await writeSheetTables(tables, { tableToken: "second" });
     expect(again.sheetNames).toEqual(["HLM Summary (3)", "HLM Random Effects (2)", "HLM Shrinkage (4)"]);
+  });
+
+  it("writes the summary of a model with a residual structure: its sections, the 4 × 4 covariance, and titles that do not widen column A", async () => {
+    const { fit } = getFit(nlmeDatasetRange("Orthodont"), "distance ~ age * Sex + (1 | Subject)", { variance: "varIdent(form = ~ 1 | Sex)" });
+    const summary = withSheetRows(summaryTable(fit, "Orthodont"), 0);
+    const excel = new FakeExcel();
+    excel.install();
+    await writeSheetTables([summary]);
+    expectSheet(excel, "HLM Summary", summary);
+    const titles = summary.sections.map((x) => x.title!);
+    expect(titles).toContain("Variance function: Different standard deviations per stratum, ~1 | Sex");
+    const cov = planSheet(summary).sections.find((x) => x.section.title === "Within-group covariance (marginal): Subject F01")!;
+    expect(cov.table.columnCount).toBe(5);
+    expect(excel.values("HLM Summary", { ...cov.table, rowCount: 1 })[0]).toEqual(["Row", "Row 66", "Row 67", "Row 68", "Row 69"]);
+    expect(excel.cell("HLM Summary", cov.table.row + 1, 1)?.numberFormat).toBe("0.0000");
+    // Excel's autofit saw the tables, not the titles: column A as wide as its longest table cell ("Variance function")
+    const widths = excel.sheet("HLM Summary").autofitWidths;
+    expect(widths.get(0)).toBe("Variance function".length);
+    expect(Math.max(...titles.map((t) => t.length))).toBeGreaterThan(widths.get(0)!);
   });
 
   it("writes a 12,000-row table in batches within the limits, one sync each", async () => {

@@ -6,7 +6,8 @@
  * ` (3)`, …), each section an Excel table with its number formats, with the sheet's scatter charts.
  * Where everything goes is planned without Office (`../common/sheet/planSheet.ts`); cells go in
  * batches, one `context.sync` each (`../common/sheet/blocks.ts`), so that a table of 100,000 rows
- * stays within Excel's payload limits.
+ * stays within Excel's payload limits. The section titles go last, after the columns are autofitted
+ * to the tables, so that a long title does not make its column as wide as itself.
  *
  * Nothing of the user's is touched: every write goes to a sheet this call added. If anything fails
  * half-way, the sheets this call added are deleted again, found by their ids (a sheet the user made
@@ -15,7 +16,7 @@
  */
 import { HlmError } from "@hlm/core";
 import { cellAddress, type CellRect } from "../common/sheet/addresses.js";
-import { batches, WRITE_LIMITS, type BlockLimits } from "../common/sheet/blocks.js";
+import { batches, WRITE_LIMITS, type BlockLimits, type WritePiece } from "../common/sheet/blocks.js";
 import { planSheet, TABLE_STYLE, type SheetPlan } from "../common/sheet/planSheet.js";
 import { tableName, uniqueSheetNames } from "../common/sheet/sheetNames.js";
 import type { SheetTable } from "../common/sheetTables.js";
@@ -86,16 +87,12 @@ export async function writeSheetTables(tables: readonly SheetTable[], options: W
         // each sheet is laid out when its turn comes, and its cells cut into batches as they are sent,
         // so that no single task of the page lays out and cuts a large table all at once
         const plan = planSheet(tables[i]!, { chart: options.chart ?? true });
-        for (const batch of batches(plan.pieces, limits)) {
-          for (const piece of batch) {
-            const range = sheet.getRangeByIndexes(piece.row, piece.column, piece.values.length, piece.values[0]!.length);
-            range.values = piece.values;
-            if (piece.numberFormat) range.numberFormat = piece.numberFormat;
-          }
-          await context.sync();
-        }
+        await writePieces(context, sheet, plan.pieces, limits);
         format(sheet, plan, names[i]!, token);
         await context.sync();
+        // the titles once the columns are autofitted: they run on into the empty cells beside them
+        // rather than widening their column to their length
+        await writePieces(context, sheet, plan.labels, limits);
       }
       if (sheets.length > 0) {
         sheets[0]!.activate();
@@ -113,6 +110,18 @@ export async function writeSheetTables(tables: readonly SheetTable[], options: W
     throw err;
   }
 }
+/** Writes cells in batches within Excel's payload limits, a sync each. */
+async function writePieces(context: Excel.RequestContext, sheet: Excel.Worksheet, pieces: readonly WritePiece[], limits: BlockLimits): Promise<void> {
+  for (const batch of batches(pieces, limits)) {
+    for (const piece of batch) {
+      const range = sheet.getRangeByIndexes(piece.row, piece.column, piece.values.length, piece.values[0]!.length);
+      range.values = piece.values;
+      if (piece.numberFormat) range.numberFormat = piece.numberFormat;
+    }
+    await context.sync();
+  }
+}
+
 /** Tables, styles, bold titles, autofit and the chart of one sheet (sent with the next sync). */
 function format(sheet: Excel.Worksheet, plan: SheetPlan, sheetName: string, token: string): void {
   for (const r of plan.bold) rangeOf(sheet, r).format.font.bold = true;

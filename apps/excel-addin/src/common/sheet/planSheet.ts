@@ -89,8 +89,15 @@ export interface SheetPlan {
   /** The scatter charts the sheet asks for (`SheetTable.charts`), beside its data. */
   charts: ChartPlan[];
   sections: SectionPlacement[];
-  /** The cells to write, in order. */
+  /** The cells to write, in order: the tables (and the shrinkage chart's data). */
   pieces: WritePiece[];
+  /**
+   * The section titles (and the chart data's title), written after the columns are autofitted: a
+   * title is longer than most cells of its column (`Variance function: Different standard deviations
+   * per stratum, ~1 | Sex`), and would make column A as wide as itself; written after, it runs on into
+   * the empty cells beside it.
+   */
+  labels: WritePiece[];
   /** Cells to make bold (titles, the helper block's header). */
   bold: CellRect[];
   /** The area whose columns are autofitted. */
@@ -128,8 +135,9 @@ export function chartRows(section: ResultSection, cols: { x: number; y: number }
 }
 
 /**
- * The plan of a result sheet. Sections start in column A, one below the other: a title line (bold),
- * the header and the rows (to become an Excel table), then a blank line. With `chart`, a shrinkage
+ * The plan of a result sheet. Sections start in column A, one below the other: a title line (bold,
+ * in `labels`: written once the columns are autofitted), the header and the rows (to become an Excel
+ * table), then a blank line. With `chart`, a shrinkage
  * sheet (a section whose header has `OLS …` and `BLUP …` columns) gets a helper block one column
  * right of the widest table (title, then group, OLS and BLUP for the groups with both estimates) and
  * the scatter chart's anchor two columns right of that. A sheet `arrangement: "across"` has its
@@ -140,6 +148,7 @@ export function chartRows(section: ResultSection, cols: { x: number; y: number }
 export function planSheet(table: SheetTable, options: { chart?: boolean } = {}): SheetPlan {
   const sections: SectionPlacement[] = [];
   const pieces: WritePiece[] = [];
+  const labels: WritePiece[] = [];
   const bold: CellRect[] = [];
   const across = table.arrangement === "across";
   let row = 0;
@@ -155,7 +164,7 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
     let titleRow: number | null = null;
     if (section.title !== undefined && section.title !== "") {
       titleRow = top;
-      pieces.push({ row: top, column: left, values: [[toExcelValue(section.title)]], numberFormat: [[GENERAL]] });
+      labels.push({ row: top, column: left, values: [[toExcelValue(section.title)]], numberFormat: [[GENERAL]] });
       bold.push({ row: top, column: left, rowCount: 1, columnCount: 1 });
       top++;
     }
@@ -211,7 +220,7 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
       const title = `Shrinkage of the ${what}: BLUP against OLS`;
       const groupHeader = shrink.section.header[0] ?? "Group";
       const estimate = shrink.section.numberFormats?.[cols.x] ?? "0.0000";
-      pieces.push({ row: titleRow, column, values: [[toExcelValue(`Chart data: ${x} and ${y}`)]], numberFormat: [[GENERAL]] });
+      labels.push({ row: titleRow, column, values: [[toExcelValue(`Chart data: ${x} and ${y}`)]], numberFormat: [[GENERAL]] });
       bold.push({ row: titleRow, column, rowCount: 1, columnCount: 1 });
       const dataRow = shrink.table.row;
       pieces.push({
@@ -234,5 +243,5 @@ export function planSheet(table: SheetTable, options: { chart?: boolean } = {}):
       usedColumns = column + 3;
     }
   }
-  return { sections, pieces, bold, charts, used: { row: 0, column: 0, rowCount: Math.max(usedRows, chart ? chart.data.row + chart.data.rowCount : 0), columnCount: usedColumns }, chart };
+  return { sections, pieces, labels, bold, charts, used: { row: 0, column: 0, rowCount: Math.max(usedRows, chart ? chart.data.row + chart.data.rowCount : 0), columnCount: usedColumns }, chart };
 }

@@ -30,6 +30,13 @@ export interface FakeChart {
   position: string | null;
 }
 
+/** A cell as Excel shows it, near enough for widths: a number under a `0`, `0.00`, … format with that many decimals, else its text. */
+function shownText(cell: FakeCell | undefined): string {
+  const v = cell?.value ?? "";
+  const m = typeof v === "number" ? /^0(?:\.(0+))?$/.exec(cell?.numberFormat ?? "") : null;
+  return m ? (v as number).toFixed(m[1]?.length ?? 0) : String(v);
+}
+
 export interface FakeSheet {
   id: string;
   name: string;
@@ -37,6 +44,12 @@ export interface FakeSheet {
   tables: FakeTable[];
   charts: FakeChart[];
   autofitted: CellRect[];
+  /**
+   * What Excel's autofit would fit each column to, by the last autofit: the length of the longest
+   * value as shown (a number under its `0.0000`-like format) in the column's cells of the range at
+   * the time (0-based column → characters).
+   */
+  autofitWidths: Map<number, number>;
   mock: OfficeMockObject;
 }
 
@@ -194,7 +207,7 @@ export class FakeExcel {
 
   private makeSheet(name: string): FakeSheet {
     const fake = this;
-    const sheet: FakeSheet = { id: `{sheet-${this.nextSheetId++}}`, name, cells: new Map(), tables: [], charts: [], autofitted: [], mock: undefined as never };
+    const sheet: FakeSheet = { id: `{sheet-${this.nextSheetId++}}`, name, cells: new Map(), tables: [], charts: [], autofitted: [], autofitWidths: new Map(), mock: undefined as never };
     sheet.mock = new OfficeMockObject({
       name,
       id: sheet.id,
@@ -309,6 +322,11 @@ export class FakeExcel {
         autofitColumns(): void {
           fake.queue.push(() => {
             sheet.autofitted.push(rect);
+            for (let c = rect.column; c < rect.column + rect.columnCount; c++) {
+              let w = 0;
+              for (let r = rect.row; r < rect.row + rect.rowCount; r++) w = Math.max(w, shownText(sheet.cells.get(key(r, c))).length);
+              sheet.autofitWidths.set(c, w);
+            }
             fake.changed(sheet, "autofit");
           });
         },
