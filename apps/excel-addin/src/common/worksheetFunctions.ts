@@ -382,7 +382,8 @@ export function shrinkage(values: unknown, formula: unknown, group?: unknown, me
 export function summary(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
   const { fit, options: o } = fitOf(values, formula, method, options, at);
   if (o.ddf === "containment") containmentOf(fit);
-  const text = formatSummary(fit, { ddf: o.ddf });
+  // a covariance too large to print: in a sheet, HLM.VARCOV gives it (the CLI's pointer is to its --json)
+  const text = formatSummary(fit, { ddf: o.ddf }).replace(/see --json \(marginal_cov\) or the HLM Summary sheet\./, "see HLM.VARCOV with the same options.");
   return text.replace(/\n$/, "").split("\n").map((line) => [line]);
 }
 
