@@ -27,6 +27,11 @@ const NEW_RANGE = "F1:H4";
 /** lme4's sleepstudy (examples/sleepstudy.csv) at A1, for HLM.INFLUENCE. */
 const SLEEP = { file: "examples/sleepstudy.csv", range: "A1:C181" };
 
+/** nlme's Ovary (examples/Ovary.csv: Mare, Time, follicles, s1, c1) and Orthodont (distance, age, Subject, Sex) at A1, for the residual structures. */
+const OVARY = { file: "examples/Ovary.csv", range: "A1:E309" };
+const ORTHODONT = { file: "examples/Orthodont.csv", range: "A1:D109" };
+const OVARY_F = "follicles ~ s1 + c1 + (1 | Mare)";
+
 const F = "score ~ flp * ses + (ses | school)";
 const SLOPES = "score ~ ses + (ses | school)";
 
@@ -58,6 +63,21 @@ export const EXAMPLES = {
   },
   SHRINKAGE: { args: [SLOPES], note: "Each school's own OLS regression beside its BLUP coefficients." },
   SUMMARY: { args: [F, "ML"], note: "lme4's summary, a line per cell (use a fixed-width font such as Consolas for the column)." },
+  CORSTRUCT: {
+    data: OVARY,
+    args: [OVARY_F, "ML", "correlation=corAR1()"],
+    note: `nlme's \`Ovary\` (follicle counts of 11 mares over the estrus cycle) at ${OVARY.range}: AR(1) residuals within each mare, in the rows' order; Phi is nlme's.`,
+  },
+  VARFUNC: {
+    data: ORTHODONT,
+    args: ["distance ~ age * Sex + (1 | Subject)", null, "variance=varIdent(form = ~ 1 | Sex)"],
+    note: `nlme's \`Orthodont\` at ${ORTHODONT.range}: a residual standard deviation per sex (REML); the reference stratum's ratio is 1.`,
+  },
+  VARCOV: {
+    data: ORTHODONT,
+    args: ["distance ~ age * Sex + (1 | Subject)", null, "variance=varIdent(form = ~ 1 | Sex)"],
+    note: "The first subject's (F01, rows 66 to 69) within-group covariance τ² + σ² δ² I, as nlme's `getVarCov(m, type = \"marginal\")`; rows and columns labelled by sheet row.",
+  },
 };
 
 /** Data rows of a spilled table shown on the page (the rest is counted). */
@@ -103,6 +123,7 @@ export async function evaluateExample(name, ex, data) {
   const fn = {
     FIXEF: wf.fixef, RANEF: wf.ranef, COEF: wf.coef, VARCORR: wf.varcorr, SIGMA: wf.sigma, LOGLIK: wf.logLik, AIC: wf.aic, BIC: wf.bic,
     ICC: wf.icc, R2: wf.r2, ANOVA: wf.anova, INFLUENCE: wf.influence, CONFINT: wf.confint, PREDICT: wf.predict, SHRINKAGE: wf.shrinkage, SUMMARY: wf.summary,
+    CORSTRUCT: wf.corstruct, VARFUNC: wf.varfunc, VARCOV: wf.varcov,
   }[name];
   if (!fn) throw new Error(`no worksheet function for ${name}`);
   return fn(data, ...ex.args.map((a) => (a !== null && typeof a === "object" ? a.values : a ?? undefined)));

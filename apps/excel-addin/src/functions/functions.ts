@@ -288,7 +288,7 @@ export function summary(data: any[][], formula: string, method?: string, options
 }
 
 /**
- * The parameters of the residual correlation structure (nlme's corStruct: AR(1)'s Phi, compound symmetry's Rho, the general correlations), given in options as correlation=corAR1() and the like.
+ * The parameters of the residual correlation structure, as nlme's coef(corStruct): AR(1)'s Phi, compound symmetry's Rho, the general correlations; the structure is given in options as correlation=corAR1() and the like.
  * @customfunction CORSTRUCT
  * @requiresParameterAddresses
  * @param data The data with its header row.
@@ -302,7 +302,7 @@ export function corstruct(data: any[][], formula: string, method?: string, optio
 }
 
 /**
- * The parameters of the variance function (nlme's varFunc: varIdent's SD ratio per stratum, varPower's power, varExp's expon), given in options as variance=varIdent(form = ~ 1 | Sex) and the like.
+ * The parameters of the variance function, as nlme's coef(varFunc): varIdent's SD ratio per stratum, varPower's power, varExp's expon; the function is given in options as variance=varIdent(form = ~ 1 | Sex) and the like.
  * @customfunction VARFUNC
  * @requiresParameterAddresses
  * @param data The data with its header row.
