@@ -95,9 +95,19 @@ describe("a residual correlation structure in the options (Ovary, corAR1(), ML)"
 
   it("refuses what it cannot do for a structured model, in one sentence", () => {
     expect(messageOf(() => anova(ovaryData, formula, "ML", `${options}; ddf=containment`))).toMatch(/^HLM\.ANOVA's F tests use Satterthwaite's denominator df/);
-    expect(messageOf(() => influence(ovaryData, formula, null, "ML", options))).toBe(
-      "HLM.INFLUENCE is not available for a model with a residual structure (corAR1()) yet; leave the correlation and variance options out for it.",
-    );
+  });
+
+  it("HLM.INFLUENCE refits keep the structure: a mare's change is the AR(1) fit without her less the full one", () => {
+    const inf = influence(ovaryData, formula, null, "ML", options);
+    expect(inf[0]).toEqual(["Mare", "Cook's D", "Δ (Intercept)", "Δ s1", "Δ c1", "Converged"]);
+    expect(inf.length).toBe(12);
+    const row = inf.find((r) => r[0] === "3")!;
+    const header = ovaryData[0]!;
+    const without = [header, ...ovaryData.slice(1).filter((r) => String(r[header.indexOf("Mare")]) !== "3")];
+    expect(without.length).toBeLessThan(ovaryData.length - 20);
+    const full = fixef(ovaryData, formula, "ML", options);
+    const refit = fixef(without, formula, "ML", options);
+    for (let j = 0; j < 3; j++) close(row[2 + j], (refit[1 + j]![1] as number) - (full[1 + j]![1] as number), 2e-3 * (full[1 + j]![2] as number), `Δ ${String(full[1 + j]![0])}`);
   });
 
   it("HLM.CONFINT: Wald intervals of a structured model; its profile and bootstrap are refused", async () => {

@@ -239,12 +239,11 @@ const influenceMemo = new WeakMap<LmmFit, Map<string, GroupInfluence>>();
  * HLM.INFLUENCE: the model refitted without each level of a grouping column (default: the first
  * grouping factor's column), lme4's `influence(m, groups)`: a row per level with lme4's Cook's
  * distance and the change in each fixed effect (blank where the refit drops the column), and whether
- * the refit converged. One refit per level: for data of modest size. Not for a model with a residual
- * structure (the refits would leave it out).
+ * the refit converged. One refit per level: for data of modest size. With a residual structure, each
+ * refit keeps it (core's groupInfluence).
  */
 export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
   const { model, fit, options: o } = fitOf(values, formula, method, options, at);
-  refuseStructure(fit, "HLM.INFLUENCE");
   const column = group === null || group === undefined || String(group).trim() === "" ? model.terms.random[0]!.groupVars[0]! : String(group).trim();
   let byColumn = influenceMemo.get(fit);
   let inf = byColumn?.get(column);
