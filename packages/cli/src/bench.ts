@@ -114,8 +114,14 @@ function processRun(s: Spec, extra: string[] = []): { wallSeconds: number; peakM
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = ["fit", s.path!, "--formula", s.formula, "--json", ...(s.REML ? [] : ["--ml"]), ...extra];
   // the command as `node dist/main.js ARGS` runs it, reporting its peak memory as it exits
-  const code = `process.argv = [process.argv[0], ${JSON.stringify(main)}, ...${JSON.stringify(args)}];
-process.on("exit", () => process.stderr.write("MAXRSS " + process.resourceUsage().maxRSS + "\\n"));
+  const code = `import { readFileSync } from "node:fs";
+process.argv = [process.argv[0], ${JSON.stringify(main)}, ...${JSON.stringify(args)}];
+process.on("exit", () => {
+  // VmHWM: this process's own peak (ru_maxrss would also count the parent's pages at the fork)
+  let kib = process.resourceUsage().maxRSS;
+  try { kib = Number(/VmHWM:\\s+(\\d+)/.exec(readFileSync("/proc/self/status", "utf8"))[1]); } catch {}
+  process.stderr.write("MAXRSS " + kib + "\\n");
+});
 await import(${JSON.stringify(pathToFileURL(main).href)});`;
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", stdio: ["ignore", "ignore", "pipe"] });
