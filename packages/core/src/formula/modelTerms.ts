@@ -88,6 +88,10 @@ class TermExpander {
         if (e.value === 1) return { terms: [], intercept: true };
         if (e.value === 0) return { terms: [], intercept: false };
         throw errorAt(this.f, e.pos, `the number ${e.text} cannot be a term (only 0 or 1, for the intercept)`);
+      case "string":
+        throw errorAt(this.f, e.pos, "a quoted text cannot be a term; write a column name as it is, or in backquotes (`my column`)");
+      case "named":
+        throw errorAt(this.f, e.pos, `'${e.name} = ...' can only be a function's argument`);
       case "name":
         if (e.name === ".") throw errorAt(this.f, e.pos, "'.' (all other columns) is not supported; name the columns");
         return { terms: [[this.variableIndex(e)]] };
@@ -119,7 +123,9 @@ class TermExpander {
             const intercept = b.intercept === undefined ? a.intercept : !b.intercept;
             return { terms: a.terms.filter((t) => !drop.has(key(t))), intercept };
           }
-          case ":": {
+          case ":":
+          case "%in%": {
+            // R: a %in% b nests a's terms in b (a + b %in% a is a + a:b)
             const a = this.expand(e.left);
             const b = this.expand(e.right);
             return { terms: product(this.f, e.pos, a.terms, b.terms) };

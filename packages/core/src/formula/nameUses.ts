@@ -19,6 +19,9 @@ export function nameUses(e: Expr, out: { name: string; pos: number }[] = []): { 
     case "paren":
       nameUses(e.expr, out);
       break;
+    case "named":
+      nameUses(e.value, out);
+      break;
     case "number":
       break;
   }

@@ -4,12 +4,16 @@ import { HlmError } from "../HlmError.js";
 export type Expr =
   | { type: "name"; name: string; pos: number }
   | { type: "number"; value: number; text: string; pos: number }
+  /** A quoted text, as a function's argument only (`relevel(g, ref = "b")`). */
+  | { type: "string"; value: string; pos: number }
+  /** A named argument of a call (`raw = TRUE`, `df = 3`, `knots = c(3, 6)`). */
+  | { type: "named"; name: string; value: Expr; pos: number }
   | { type: "call"; fn: string; args: Expr[]; pos: number }
   | { type: "binary"; op: BinaryOp; left: Expr; right: Expr; pos: number }
   | { type: "unary"; op: "-" | "+"; arg: Expr; pos: number }
   | { type: "paren"; expr: Expr; pos: number };
 
-export type BinaryOp = "+" | "-" | "*" | "/" | ":" | "^" | "|" | "||";
+export type BinaryOp = "+" | "-" | "*" | "/" | ":" | "^" | "|" | "||" | "%in%";
 
 /** A formula as written: `lhs ~ rhs` (the response may be absent in a one-sided formula). */
 export interface Formula {
@@ -18,7 +22,7 @@ export interface Formula {
   rhs: Expr;
 }
 
-type TokenKind = "name" | "number" | "op" | "(" | ")" | "," | "~" | "end";
+type TokenKind = "name" | "number" | "string" | "op" | "(" | ")" | "," | "~" | "=" | "end";
 interface Token {
   kind: TokenKind;
   text: string;
@@ -87,12 +91,31 @@ function tokenize(text: string): Token[] {
       i++;
       continue;
     }
+    if (c === "%") {
+      const end = text.indexOf("%", i + 1);
+      const op = end < 0 ? "" : text.slice(i, end + 1);
+      if (op !== "%in%") throw formulaError(text, start, op ? `the operator '${op}' is not part of the formula language; %in% is (nesting)` : "a '%' operator is not closed");
+      tokens.push({ kind: "op", text: op, pos: start });
+      i = end + 1;
+      continue;
+    }
+    if (c === "=" && text[i + 1] !== "=") {
+      tokens.push({ kind: "=", text: c, pos: start });
+      i++;
+      continue;
+    }
     if (c === "(" || c === ")" || c === "," || c === "~") {
       tokens.push({ kind: c, text: c, pos: start });
       i++;
       continue;
     }
-    if (c === "'" || c === '"') throw formulaError(text, start, "a formula has no quoted text; write a column name as it is, or in backquotes (`my column`) if it has spaces or symbols");
+    if (c === "'" || c === '"') {
+      const end = text.indexOf(c, i + 1);
+      if (end < 0) throw formulaError(text, start, "a quoted text is not closed");
+      tokens.push({ kind: "string", text: text.slice(i + 1, end), pos: start });
+      i = end + 1;
+      continue;
+    }
     throw formulaError(text, start, `unexpected character '${codePoint(i)}'`);
   }
   tokens.push({ kind: "end", text: "", pos: text.length });
@@ -103,7 +126,7 @@ function tokenize(text: string): Token[] {
  * Binding powers, as in R: `|` and `||` below binary `+ -`, below `* /`, below `:`, below unary
  * minus, below `^` (right-associative).
  */
-const BINARY_POWER: Record<string, number> = { "|": 1, "||": 1, "+": 2, "-": 2, "*": 3, "/": 3, ":": 5, "^": 7 };
+const BINARY_POWER: Record<string, number> = { "|": 1, "||": 1, "+": 2, "-": 2, "*": 3, "/": 3, "%in%": 4, ":": 5, "^": 7 };
 const UNARY_POWER = 6;
 /** Deepest nesting of parentheses, calls, signs and powers the parser follows (no real formula comes near it). */
 const MAX_DEPTH = 100;
@@ -161,16 +184,37 @@ export function parseFormula(text: string): Formula {
     return formulaError(text, t.pos, "the formula ends too early");
   }
 
+  /** Inside a call's arguments: quoted text and `name = value` are allowed there only. */
+  let inCall = 0;
+
+  /** One argument of a call: `name = value` or an expression. */
+  function parseArgument(): Expr {
+    const t = peek();
+    if (t.kind === "name" && tokens[k + 1]?.kind === "=") {
+      next();
+      next();
+      const value = parseExpr(0);
+      return node({ type: "named", name: t.text, value, pos: t.pos }, value);
+    }
+    return parseExpr(0);
+  }
+
   function parsePrimary(): Expr {
     const t = next();
     if (t.kind === "number") return { type: "number", value: Number(t.text), text: t.text, pos: t.pos };
+    if (t.kind === "string") {
+      if (inCall === 0) throw formulaError(text, t.pos, "a formula has no quoted text outside a function's arguments; write a column name as it is, or in backquotes (`my column`) if it has spaces or symbols");
+      return { type: "string", value: t.text, pos: t.pos };
+    }
+    if (t.kind === "=") throw formulaError(text, t.pos, "'=' can only name a function's argument, as in poly(x, 2, raw = TRUE)");
     if (t.kind === "name") {
       if (peek().kind === "(") {
         const open = next();
         const args: Expr[] = [];
+        inCall++;
         if (peek().kind !== ")") {
           for (;;) {
-            args.push(parseExpr(0));
+            args.push(parseArgument());
             if (peek().kind === ",") {
               next();
               continue;
@@ -178,6 +222,7 @@ export function parseFormula(text: string): Formula {
             break;
           }
         }
+        inCall--;
         const close = next();
         if (close.kind === "end") throw formulaError(text, open.pos, `this '(' of '${t.text}(' is not closed`);
         if (close.kind !== ")") throw formulaError(text, close.pos, `expected ')' to close '${t.text}(' at position ${open.pos + 1}, but found '${close.text}'`);
@@ -243,6 +288,10 @@ export function deparse(e: Expr, parentPower = 0): string {
       return quoteName(e.name);
     case "number":
       return formatRNumber(e.value);
+    case "string":
+      return JSON.stringify(e.value);
+    case "named":
+      return `${quoteName(e.name)} = ${deparse(e.value)}`;
     case "call":
       return `${quoteName(e.fn)}(${e.args.map((a) => deparse(a)).join(", ")})`;
     case "paren":

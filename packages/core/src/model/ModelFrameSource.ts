@@ -150,6 +150,9 @@ export class ModelFrameSource {
       }
       case "paren":
         return this.evaluate(e.expr);
+      case "string":
+      case "named":
+        throw new HlmError("FORMULA", `${e.type === "string" ? "A quoted text" : `The argument '${e.name} = …'`} is not a number here ('${this.formulaText}', position ${e.pos + 1}).`, { position: e.pos + 1 });
       case "unary": {
         const a = this.evaluate(e.arg);
         if (e.op === "-") for (let i = 0; i < n; i++) a[i] = -a[i]!;
