@@ -47,8 +47,9 @@ const formulaCases: [group: string, formula: string, position: number, what: str
   ["random term", "y ~ ( | g)", 7, "the random effects before '|' are missing; write (1 | g) for a random intercept"],
   ["random term", "y ~ x + ( | g)", 11, "the random effects before '|' are missing; write (1 | g) for a random intercept"],
   ["random term", "y ~ x + (0 | g)", 10, "the random-effects term (0 | g) has no effects, as it removes the intercept and names no variable"],
-  ["random term", "y ~ x + (1 | log(g))", 14, "the grouping factor after '|' must be a column name, 'a:b' or 'a/b', not 'log(g)'"],
-  ["random term", "y ~ x + (1 | g + h)", 16, "the grouping factor after '|' must be a column name, 'a:b' or 'a/b', not 'g + h'"],
+  ["random term", "y ~ x + (1 | log(g))", 14, "the grouping factor after '|' must be a column name, a factor such as factor(g) or interaction(a, b), 'a:b' or 'a/b', not 'log(g)'"],
+  ["random term", "y ~ x + (1 | Factor(g))", 14, "the grouping factor after '|' must be a column name, a factor such as factor(g) or interaction(a, b), 'a:b' or 'a/b', not 'Factor(g)' (did you mean 'factor(g)'?)"],
+  ["random term", "y ~ x + (1 | g + h)", 16, "the grouping factor after '|' must be a column name, a factor such as factor(g) or interaction(a, b), 'a:b' or 'a/b', not 'g + h'"],
   ["random term", "y ~ x + (1 | g) - (1 | h)", 17, "a random-effects term cannot be subtracted"],
   ["random term", "y ~ x:(1 | g)", 10, "a random-effects term '(... | group)' must stand on its own, in parentheses, joined by '+'"],
   ["random term", "y ~ x + (offset(z) | g)", 10, "offset() belongs in the fixed-effects part"],
@@ -116,16 +117,26 @@ describe("formula errors found with the data (through fit)", () => {
     ["score ~ hour + (1 | school)", "Unknown column 'hour' in formula 'score ~ hour + (1 | school)' (position 9); did you mean 'hours'?", 9],
     ["score ~ hours + (1 | schol)", "Unknown column 'schol' in formula 'score ~ hours + (1 | schol)' (position 22); did you mean 'school'?", 22],
     ["score ~ hours + (1 | xyzzy)", "Unknown column 'xyzzy' in formula 'score ~ hours + (1 | xyzzy)' (position 22).", 22],
-    // functions: log (and log(x, base)), log10, log2, log1p, exp, expm1, sqrt, abs, scale, I, offset
+    // functions: every supported one listed, and the closest when the name is one slip or a wrong case away
     [
       "score ~ foo(hours) + (1 | school)",
-      "Unsupported function 'foo()' in formula 'score ~ foo(hours) + (1 | school)' (position 9); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, scale, I, offset.",
+      "Unsupported function 'foo()' in formula 'score ~ foo(hours) + (1 | school)' (position 9); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, sin, cos, tan, round, pmin, pmax, as.numeric, I, offset; factor, as.factor, ordered, as.ordered, relevel, interaction; poly, ns, bs, scale.",
       9,
     ],
     [
-      "score ~ hours + poly(hours, 2) + (1 | school)",
-      "Unsupported function 'poly()' in formula 'score ~ hours + poly(hours, 2) + (1 | school)' (position 17); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, scale, I, offset.",
+      "score ~ hours + Factor(sex) + (1 | school)",
+      "Unsupported function 'Factor()' in formula 'score ~ hours + Factor(sex) + (1 | school)' (position 17) (did you mean 'factor()'?); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, sin, cos, tan, round, pmin, pmax, as.numeric, I, offset; factor, as.factor, ordered, as.ordered, relevel, interaction; poly, ns, bs, scale.",
       17,
+    ],
+    [
+      "score ~ as.Factor(sex) + (1 | school)",
+      "Unsupported function 'as.Factor()' in formula 'score ~ as.Factor(sex) + (1 | school)' (position 9) (did you mean 'as.factor()'?); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, sin, cos, tan, round, pmin, pmax, as.numeric, I, offset; factor, as.factor, ordered, as.ordered, relevel, interaction; poly, ns, bs, scale.",
+      9,
+    ],
+    [
+      "score ~ lg(hours) + (1 | school)",
+      "Unsupported function 'lg()' in formula 'score ~ lg(hours) + (1 | school)' (position 9) (did you mean 'log()'?); supported: log, log10, log2, log1p, exp, expm1, sqrt, abs, sin, cos, tan, round, pmin, pmax, as.numeric, I, offset; factor, as.factor, ordered, as.ordered, relevel, interaction; poly, ns, bs, scale.",
+      9,
     ],
     ["score ~ exp(hours, 2) + (1 | school)", "exp() takes 1 argument (formula position 9).", 9],
   ];

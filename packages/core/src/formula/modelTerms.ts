@@ -17,8 +17,10 @@ export interface LinearTerms {
 export interface RandomTerm {
   /** Terms of the left-hand side (its own model matrix, with intercept unless removed). */
   effects: LinearTerms;
-  /** The grouping factor as a list of variable names; more than one is an interaction (`a:b`). */
+  /** The grouping factor as a list of variable names (a column, or R's deparse of `factor(g)`, `interaction(a, b)`); more than one is an interaction (`a:b`). */
   groupVars: string[];
+  /** The expression of each grouping variable (a column name, or a call such as `factor(g)`). */
+  groupExprs: Expr[];
   /** Position in the formula text of each grouping variable (0-based). */
   groupPos: number[];
   /** lme4's name of the grouping factor: the variable names joined by `:`, e.g. `cask:batch`. */
@@ -198,24 +200,39 @@ function limit(f: Formula, pos: number, terms: number[][]): number[][] {
   return terms;
 }
 
-/** Grouping factors of `(... | g)`: `g`, `a:b`, or the nested `a/b` (giving `a` and `b:a`, as lme4), with positions. */
-function groupings(f: Formula, g: Expr): { names: string[]; pos: number[] }[] {
+/** Calls that make a grouping factor: R's factor() and friends (lme4 turns the expression after '|' into a factor). */
+const GROUPING_CALLS = new Set(["factor", "as.factor", "ordered", "as.ordered", "relevel", "interaction"]);
+
+interface Grouping {
+  names: string[];
+  exprs: Expr[];
+  pos: number[];
+}
+
+/**
+ * Grouping factors of `(... | g)`: `g`, `factor(g)`, `interaction(a, b)`, `a:b`, or the nested
+ * `a/b` (giving `a` and `b:a`, as lme4), with positions.
+ */
+function groupings(f: Formula, g: Expr): Grouping[] {
   const e = unparen(g);
-  if (e.type === "name") return [{ names: [e.name], pos: [e.pos] }];
+  if (e.type === "name") return [{ names: [e.name], exprs: [e], pos: [e.pos] }];
+  if (e.type === "call" && GROUPING_CALLS.has(e.fn)) return [{ names: [deparse(e)], exprs: [e], pos: [e.pos] }];
   if (e.type === "binary" && e.op === ":") {
     const l = groupings(f, e.left);
     const r = groupings(f, e.right);
     if (l.length !== 1 || r.length !== 1) throw errorAt(f, e.pos, "a nested grouping 'a/b' cannot be part of an interaction");
-    return [{ names: [...l[0]!.names, ...r[0]!.names], pos: [...l[0]!.pos, ...r[0]!.pos] }];
+    return [{ names: [...l[0]!.names, ...r[0]!.names], exprs: [...l[0]!.exprs, ...r[0]!.exprs], pos: [...l[0]!.pos, ...r[0]!.pos] }];
   }
   if (e.type === "binary" && e.op === "/") {
     const outer = groupings(f, e.left);
     const inner = groupings(f, e.right);
     if (inner.length !== 1) throw errorAt(f, e.right.pos, "write a nested grouping as a/b/c");
     const last = outer[outer.length - 1]!;
-    return [...outer, { names: [...inner[0]!.names, ...last.names], pos: [...inner[0]!.pos, ...last.pos] }];
+    return [...outer, { names: [...inner[0]!.names, ...last.names], exprs: [...inner[0]!.exprs, ...last.exprs], pos: [...inner[0]!.pos, ...last.pos] }];
   }
-  throw errorAt(f, e.pos, `the grouping factor after '|' must be a column name, 'a:b' or 'a/b', not '${deparse(e)}'`);
+  const meant = e.type === "call" ? [...GROUPING_CALLS].find((c) => c.toLowerCase() === e.fn.toLowerCase()) : undefined;
+  const didYouMean = meant !== undefined && e.type === "call" ? ` (did you mean '${deparse({ ...e, fn: meant })}'?)` : "";
+  throw errorAt(f, e.pos, `the grouping factor after '|' must be a column name, a factor such as factor(g) or interaction(a, b), 'a:b' or 'a/b', not '${deparse(e)}'${didYouMean}`);
 }
 
 /** Position of the first use of a variable (by its R name) in an expression. */
@@ -260,14 +277,14 @@ export function modelTerms(text: string): ModelTerms {
     if (lhs.terms.length === 0 && !lhs.intercept) {
       throw errorAt(formula, bar.left.pos, `the random-effects term (${deparse(bar)}) has no effects, as it removes the intercept and names no variable`);
     }
-    for (const { names: groupVars, pos: groupPos } of groups) {
+    for (const { names: groupVars, exprs: groupExprs, pos: groupPos } of groups) {
       const group = groupVars.join(":");
       if (bar.op === "|") {
-        random.push({ effects: lhs, groupVars, groupPos, group, pos: bar.pos });
+        random.push({ effects: lhs, groupVars, groupExprs, groupPos, group, pos: bar.pos });
       } else {
         // (a + b || g) is (1 | g) + (0 + a | g) + (0 + b | g)
-        if (lhs.intercept) random.push({ effects: { variables: lhs.variables, terms: [], intercept: true }, groupVars, groupPos, group, pos: bar.pos });
-        for (const t of lhs.terms) random.push({ effects: { variables: lhs.variables, terms: [t], intercept: false }, groupVars, groupPos, group, pos: bar.pos });
+        if (lhs.intercept) random.push({ effects: { variables: lhs.variables, terms: [], intercept: true }, groupVars, groupExprs, groupPos, group, pos: bar.pos });
+        for (const t of lhs.terms) random.push({ effects: { variables: lhs.variables, terms: [t], intercept: false }, groupVars, groupExprs, groupPos, group, pos: bar.pos });
       }
     }
   }

@@ -1,19 +1,11 @@
 import { HlmError } from "../HlmError.js";
-import type { Expr } from "../formula/parseFormula.js";
+import { deparse, type Expr } from "../formula/parseFormula.js";
 import { closestName } from "./closestName.js";
 import { compareStrings, formatLabel } from "./levelLabels.js";
+import { ELEMENTWISE_FUNCTIONS, FACTOR_FUNCTIONS, rRound, unsupportedFunction } from "./rFunctions.js";
 import type { Column, Table } from "../io/Table.js";
 
-const NUMERIC_FUNCTIONS: Record<string, (x: number) => number> = {
-  log: Math.log,
-  log10: Math.log10,
-  log2: Math.log2,
-  log1p: Math.log1p,
-  exp: Math.exp,
-  expm1: Math.expm1,
-  sqrt: Math.sqrt,
-  abs: Math.abs,
-};
+const NUMERIC_FUNCTIONS = ELEMENTWISE_FUNCTIONS;
 
 /**
  * The table as the model sees it: column lookup with a helpful error for unknown names, and which
@@ -188,14 +180,14 @@ export class ModelFrameSource {
           for (let i = 0; i < n; i++) a[i] = Math.log(a[i]!) / Math.log(b[i]!);
           return a;
         }
-        const f = NUMERIC_FUNCTIONS[fnName];
-        if (!f) {
-          throw new HlmError(
-            "FORMULA",
-            `Unsupported function '${fnName}()' in formula '${this.formulaText}' (position ${e.pos + 1}); supported: ${[...Object.keys(NUMERIC_FUNCTIONS), "scale", "I", "offset"].join(", ")}.`,
-            { position: e.pos + 1 },
-          );
+        if (FACTOR_FUNCTIONS.has(fnName)) {
+          throw new HlmError("FORMULA", `'${deparse(e)}' is categorical and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { position: e.pos + 1 });
         }
+        if (fnName === "round") return this.round(e);
+        if (fnName === "pmin" || fnName === "pmax") return this.parallelExtreme(e);
+        if (fnName === "as.numeric") return this.asNumeric(e);
+        const f = NUMERIC_FUNCTIONS[fnName];
+        if (!f) throw unsupportedFunction(fnName, e.pos, this.formulaText);
         if (e.args.length !== 1) throw this.arity(e, 1);
         const a = this.evaluate(e.args[0]!);
         for (let i = 0; i < n; i++) a[i] = f(a[i]!);
@@ -204,7 +196,61 @@ export class ModelFrameSource {
     }
   }
 
-  private arity(e: Expr & { type: "call" }, k: number): HlmError {
+  /** R's round(x) and round(x, digits): halves to even, as R ≥ 4.0 computes them. */
+  private round(e: Expr & { type: "call" }): Float64Array {
+    const digitsArg = e.args.find((a) => a.type === "named" && a.name === "digits");
+    const positional = e.args.filter((a) => a !== digitsArg);
+    if (positional.length < 1 || positional.length + (digitsArg ? 1 : 0) > 2) throw this.arity(e, "1 or 2", "round(x) or round(x, digits)");
+    const x = this.evaluate(positional[0]!);
+    const digitsExpr = digitsArg?.type === "named" ? digitsArg.value : positional[1];
+    if (digitsExpr === undefined) return x.map((v) => rRound(v));
+    const digits = this.evaluate(digitsExpr);
+    return x.map((v, i) => rRound(v, digits[i]!));
+  }
+
+  /** R's pmin(a, b, …) and pmax(a, b, …): per row the smallest or largest, missing where any is missing. */
+  private parallelExtreme(e: Expr & { type: "call" }): Float64Array {
+    if (e.args.length < 2) throw this.arity(e, "2 or more", `${e.fn}(x, 5)`);
+    const [first, ...rest] = e.args.map((a) => this.evaluate(a));
+    const out = first!;
+    const pick = e.fn === "pmin" ? Math.min : Math.max;
+    for (const b of rest) for (let i = 0; i < out.length; i++) out[i] = pick(out[i]!, b[i]!); // NaN if either is
+    return out;
+  }
+
+  /**
+   * R's as.numeric(x): a number as it is; a text column's cells read as numbers (a cell that is not
+   * one names its row). Of a factor R gives the level codes 1, 2, …, not the values: refused.
+   */
+  private asNumeric(e: Expr & { type: "call" }): Float64Array {
+    if (e.args.length !== 1) throw this.arity(e, 1);
+    const arg = e.args[0]!;
+    const inner = arg.type === "paren" ? arg.expr : arg;
+    const codes = (what: string): HlmError =>
+      new HlmError("FORMULA", `as.numeric() of ${what} gives its level codes 1, 2, … in R, not its values, so it is refused ('${this.formulaText}', position ${e.pos + 1}); use the numeric column itself.`, { position: e.pos + 1 });
+    if (inner.type === "call" && FACTOR_FUNCTIONS.has(inner.fn)) throw codes(`the factor '${deparse(inner)}'`);
+    if (inner.type !== "name") return this.evaluate(arg);
+    const c = this.column(inner.name, inner.pos);
+    if (c.kind === "number") {
+      if (this.factorNames.has(inner.name)) throw codes(`'${inner.name}', which is categorical (named in the factors),`);
+      return this.evaluate(inner);
+    }
+    const out = new Float64Array(this.table.nrow);
+    c.values.forEach((v, i) => {
+      if (v === null || v === undefined || v.trim() === "" || v.trim() === "NA") {
+        out[i] = NaN;
+        return;
+      }
+      if (!isNumberText(v)) {
+        throw new HlmError("DATA", `as.numeric(${deparse(inner)}): column '${c.name}' holds '${v}' in row ${this.row(i)}, which is not a number ('${this.formulaText}', position ${e.pos + 1}).`, { column: c.name, row: this.row(i), position: e.pos + 1 });
+      }
+      out[i] = Number(v);
+    });
+    return out;
+  }
+
+  private arity(e: Expr & { type: "call" }, k: number | string, usage?: string): HlmError {
+    if (usage !== undefined) return new HlmError("FORMULA", `${e.fn}() takes ${k} arguments, as in ${usage} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
     return new HlmError("FORMULA", `${e.fn}() takes ${k} argument${k === 1 ? "" : "s"} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
   }
 

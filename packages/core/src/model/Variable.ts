@@ -5,6 +5,8 @@ export interface Factor {
   name: string;
   levels: string[];
   codes: Int32Array;
+  /** An ordered factor (R's `ordered(x)`): coded by R's polynomial contrasts (contr.poly) instead of treatment contrasts. */
+  ordered?: boolean;
 }
 
 /** A numeric variable over the rows kept. */

@@ -5,6 +5,7 @@ import type { Table } from "../io/Table.js";
 import { checkConstantResponse, checkMagnitude, tooManyFixedEffects } from "./checkValues.js";
 import { completeCases } from "./completeCases.js";
 import { evaluateVariables } from "./evaluateVariables.js";
+import { factorOnRows } from "./factorExpressions.js";
 import { makeFactor } from "./makeFactor.js";
 import type { Model, ModelOptions } from "./Model.js";
 import { ModelFrameSource } from "./ModelFrameSource.js";
@@ -13,7 +14,7 @@ import { randomEffectsTerms } from "./randomEffectsTerms.js";
 import { dropRankDeficient } from "./rankDeficiency.js";
 import { requireColumn } from "./requireColumn.js";
 import { residualStructure } from "./residualStructure.js";
-import type { Variable } from "./Variable.js";
+import type { Factor, Variable } from "./Variable.js";
 
 /**
  * Builds the model frame and matrices (lme4's `lFormula`) from a formula and a table: the formula's
@@ -22,14 +23,15 @@ import type { Variable } from "./Variable.js";
  */
 export function buildModel(table: Table, formula: string, options: ModelOptions = {}): Model {
   const terms = modelTerms(formula);
-  const groupNames = new Set(terms.random.flatMap((r) => r.groupVars));
+  // a column named as a grouping factor is categorical everywhere in the formula (an expression such as factor(g) makes its own factor)
+  const groupNames = new Set(terms.random.flatMap((r) => r.groupExprs.flatMap((g) => (g.type === "name" ? [g.name] : []))));
   const source = new ModelFrameSource(table, new Set([...(options.factors ?? []), ...groupNames]), formula);
   for (const f of options.factors ?? []) requireColumn(table, f, "factor");
   if (terms.random.length === 0) {
     throw new HlmError("FORMULA", `The formula '${formula}' has no random-effects term such as (1 | group); a mixed model needs at least one.`);
   }
   const ev = evaluateVariables(source, terms, options);
-  const { rows, droppedBy } = completeCases(source, terms, ev, groupNames, options);
+  const { rows, droppedBy } = completeCases(source, terms, ev, options);
   const n = rows.length;
   const subset = (a: Float64Array): Float64Array => {
     const out = new Float64Array(n);
@@ -41,7 +43,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const vars = new Map<string, Variable>();
   for (const v of ev.raw.values()) {
     if (v.kind === "numeric") vars.set(v.name, { kind: "numeric", name: v.name, values: subset(v.values) });
-    else vars.set(v.name, makeFactor(source, v.name, [v.name], rows));
+    else vars.set(v.name, v.values ? factorOnRows(v.values, v.name, rows) : makeFactor(source, v.name, [v.name], rows));
   }
   const y = subset(ev.yAll);
   let offset: Float64Array | null = null;
@@ -75,7 +77,9 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   if (weights) checkMagnitude(options.weights!, weights, rowOf);
   fullX.columns.forEach((c, j) => checkMagnitude(fullX.names[j]!, c, rowOf));
   checkConstantResponse(ev.responseName, y, offset, rowOf);
-  const reTerms = randomEffectsTerms(source, terms, vars, rows, rowOf);
+  const groupFactors = new Map<string, Factor>();
+  for (const g of ev.groups.values()) groupFactors.set(g.name, g.values ? factorOnRows(g.values, g.name, rows) : makeFactor(source, g.name, [g.name], rows));
+  const reTerms = randomEffectsTerms(groupFactors, terms, vars, rows, rowOf);
 
   return {
     formula,

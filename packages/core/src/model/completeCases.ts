@@ -12,7 +12,7 @@ import type { ModelFrameSource } from "./ModelFrameSource.js";
  * variable for the fit's warning. NaN computed from values that are there (log of a negative) is
  * dropped too, as in R; infinite values and weights that are not positive are errors.
  */
-export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: EvaluatedVariables, groupNames: ReadonlySet<string>, options: ModelOptions): { rows: Int32Array; droppedBy: DroppedBy[] } {
+export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: EvaluatedVariables, options: ModelOptions): { rows: Int32Array; droppedBy: DroppedBy[] } {
   const nAll = source.table.nrow;
   const keep = new Uint8Array(nAll).fill(1);
   const droppedBy: DroppedBy[] = [];
@@ -56,7 +56,7 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
     else dropMissing(v.name, v.missing);
   }
   terms.offsets.forEach((e, k) => dropNumeric(variableName(e), ev.offsetsAll[k]!, e));
-  for (const g of groupNames) if (!ev.raw.has(g)) dropMissing(g, source.missing(g)); // a group that is also a variable of the effects is counted already
+  for (const g of ev.groups.values()) if (!ev.raw.has(g.name)) dropMissing(g.name, g.missing); // a group that is also a variable of the effects is counted already
   if (ev.weightsAll) {
     const w = ev.weightsAll;
     const name = options.weights!;

@@ -3,11 +3,20 @@ import type { ModelTerms } from "../formula/modelTerms.js";
 import { nameUses, variableName } from "../formula/nameUses.js";
 import type { Expr } from "../formula/parseFormula.js";
 import type { ModelOptions } from "./Model.js";
+import { evaluateFactor, isFactorExpression, type FactorValues } from "./factorExpressions.js";
 import type { ModelFrameSource } from "./ModelFrameSource.js";
 import { requireColumn } from "./requireColumn.js";
 
 /** A variable of the formula over every row of the table: numeric (its values) or categorical (where it is missing). */
-export type RawVariable = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | { kind: "factor"; name: string; missing: (i: number) => boolean };
+export type RawVariable = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | RawFactor;
+
+/** A categorical variable over every row: where it is missing, and, for an expression such as `factor(x)`, its evaluated levels (a categorical column is coded on the rows used). */
+export interface RawFactor {
+  kind: "factor";
+  name: string;
+  missing: (i: number) => boolean;
+  values?: FactorValues;
+}
 
 /** Every variable the model uses, evaluated over all rows of the table, before any row is dropped. */
 export interface EvaluatedVariables {
@@ -17,6 +26,8 @@ export interface EvaluatedVariables {
   yAll: Float64Array;
   /** The fixed and random effects' variables, by R's name. */
   raw: Map<string, RawVariable>;
+  /** The grouping factors' variables, by R's name (`Subject`, `factor(g)`, `interaction(a, b)`); `a:b` is two. */
+  groups: Map<string, RawFactor>;
   /** Each offset() term's values. */
   offsetsAll: Float64Array[];
   /** The prior weights, when a weights column is given. */
@@ -46,6 +57,8 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
     if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
       raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
+    } else if (isFactorExpression(source, e)) {
+      raw.set(name, factorExpression(source, name, e, terms.formula.text));
     } else {
       raw.set(name, { kind: "numeric", name, values: source.evaluate(e), expr: e });
     }
@@ -62,13 +75,23 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
   for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
   for (const e of terms.offsets) checkCells(e);
   const offsetsAll = terms.offsets.map((e) => source.evaluate(e));
+  const groups = new Map<string, RawFactor>();
   for (const r of terms.random) {
-    r.groupVars.forEach((g, k) => {
-      source.column(g, r.groupPos[k]);
-      checkCells({ type: "name", name: g, pos: r.groupPos[k]! });
+    r.groupExprs.forEach((g, k) => {
+      const name = r.groupVars[k]!;
+      if (groups.has(name)) return;
+      if (g.type === "name") source.column(g.name, g.pos);
+      checkCells(g);
+      groups.set(name, g.type === "name" ? { kind: "factor", name, missing: source.missing(g.name) } : factorExpression(source, name, g, terms.formula.text));
     });
   }
-  return { responseName: variableName(response), response, yAll, raw, offsetsAll, weightsAll: evaluateWeights(source, options) };
+  return { responseName: variableName(response), response, yAll, raw, groups, offsetsAll, weightsAll: evaluateWeights(source, options) };
+}
+
+/** A categorical expression (`factor(x)`, `relevel(g, ref = "b")`, `interaction(a, b)`) evaluated on every row. */
+function factorExpression(source: ModelFrameSource, name: string, e: Expr, formulaText: string): RawFactor {
+  const values = evaluateFactor(source, e, formulaText);
+  return { kind: "factor", name, missing: (i) => values.codes[i]! < 0, values };
 }
 
 /** The weights column's values: it must be there and numeric. */

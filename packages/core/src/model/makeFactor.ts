@@ -6,8 +6,19 @@ import type { Factor } from "./Variable.js";
  * ordered by the first factor's level, then the second's, labelled `la:lb`, as R's `:` on factors.
  */
 export function makeFactor(source: ModelFrameSource, name: string, columns: string[], rows: Int32Array): Factor {
-  const n = rows.length;
-  const perVar = columns.map((col) => source.factor(col, rows));
+  return interactionOf(
+    name,
+    columns.map((col) => source.factor(col, rows)),
+    rows.length,
+  );
+}
+
+/**
+ * The interaction of factors over the same rows (R's `a:b` on factors, lme4's grouping `a:b`): the
+ * combinations present, ordered by the first factor's level, then the second's, labelled `la:lb`.
+ * One factor is itself.
+ */
+export function interactionOf(name: string, perVar: { levels: string[]; codes: Int32Array }[], n: number): Factor {
   if (perVar.length === 1) return { kind: "factor", name, levels: perVar[0]!.levels, codes: perVar[0]!.codes };
   // interaction: a mixed-radix number of the component codes orders the levels lexically; unused ones drop
   const radix = perVar.map((v) => v.levels.length);

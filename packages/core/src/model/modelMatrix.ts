@@ -1,10 +1,12 @@
 import { HlmError } from "../HlmError.js";
 import type { LinearTerms } from "../formula/modelTerms.js";
+import { contrPoly } from "./contrasts.js";
 import type { Variable } from "./Variable.js";
 
 /**
- * The model matrix of a set of terms (R's model.matrix with treatment contrasts): intercept, then
- * each term's columns, the first variable of an interaction varying fastest. A factor in a term is
+ * The model matrix of a set of terms (R's model.matrix with treatment contrasts, contr.poly for an
+ * ordered factor): intercept, then each term's columns, the first variable of an interaction
+ * varying fastest. A factor in a term is
  * coded by contrasts when the term without it is the intercept or is contained in an earlier term,
  * by indicators otherwise (R's TermCode); without an intercept the first factor gets indicators.
  */
@@ -31,6 +33,11 @@ export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: num
         // R: without an intercept, the first factor of the first term with a factor gets indicators
         firstFactorFixed = true;
         contrasts = false;
+      }
+      if (contrasts && v.ordered) {
+        // R's contr.poly: column j holds the degree-j orthonormal polynomial at the row's level
+        const poly = contrPoly(v.levels.length, v.name);
+        return { cols: poly.columns.map((p) => Float64Array.from(v.codes, (c) => p[c]!)), names: poly.suffixes.map((s) => `${v.name}${s}`) };
       }
       const first = contrasts ? 1 : 0;
       const cols: Float64Array[] = [];

@@ -1,24 +1,23 @@
 import { HlmError } from "../HlmError.js";
 import type { ModelTerms } from "../formula/modelTerms.js";
 import { checkMagnitude } from "./checkValues.js";
-import { makeFactor } from "./makeFactor.js";
+import { interactionOf } from "./makeFactor.js";
 import type { ReTerm } from "./Model.js";
-import type { ModelFrameSource } from "./ModelFrameSource.js";
 import { modelMatrix } from "./modelMatrix.js";
-import type { Variable } from "./Variable.js";
+import type { Factor, Variable } from "./Variable.js";
 
 /**
  * The random-effects terms over the rows used (lme4's `mkReTrms`): per term its model matrix Z_i
- * (row-major, n × p_i), its grouping factor's levels and each row's level; refused when a grouping
+ * (row-major, n × p_i), its grouping factor's levels (the interaction of its variables' factors) and each row's level; refused when a grouping
  * factor has fewer than 2 levels, or as many levels or random effects as observations. In lme4's
  * order: decreasing number of levels.
  */
-export function randomEffectsTerms(source: ModelFrameSource, terms: ModelTerms, vars: Map<string, Variable>, rows: Int32Array, rowOf: (k: number) => number): ReTerm[] {
+export function randomEffectsTerms(groupFactors: Map<string, Factor>, terms: ModelTerms, vars: Map<string, Variable>, rows: Int32Array, rowOf: (k: number) => number): ReTerm[] {
   const n = rows.length;
   const inFormulaOrder = terms.random.map((r): ReTerm => {
     const zm = modelMatrix(r.effects, vars, n, false);
     zm.columns.forEach((c, j) => checkMagnitude(zm.names[j]!, c, rowOf));
-    const f = makeFactor(source, r.group, r.groupVars, rows);
+    const f = interactionOf(r.group, r.groupVars.map((g) => groupFactors.get(g)!), n);
     const pz = zm.columns.length;
     const z = new Float64Array(n * pz);
     zm.columns.forEach((col, j) => {

@@ -18,6 +18,9 @@
  *   X β̂ + Z b̂): the model is rebuilt without it, so the new rows need none of its columns.
  */
 import { buildModel } from "../model/buildModel.js";
+import { evaluateFactor } from "../model/factorExpressions.js";
+import { ModelFrameSource } from "../model/ModelFrameSource.js";
+import { FACTOR_FUNCTIONS } from "../model/rFunctions.js";
 import { type Model } from "../model/Model.js";
 import type { Expr } from "../formula/parseFormula.js";
 import { HlmError } from "../HlmError.js";
@@ -143,7 +146,7 @@ function appendNewRows(data: Table, model: Model, newdata: Table, options: Predi
   }
   const predictors = new Set<string>();
   for (const e of predictorExprs) columnsOf(e, predictors);
-  const groupCols = new Set(terms.random.flatMap((r) => r.groupVars));
+  const groupCols = new Set(terms.random.flatMap((r) => r.groupExprs.flatMap((g) => [...columnsOf(g)])));
   const responseCols = columnsOf(terms.response, new Set<string>());
   const newColumn = new Map(newdata.columns.map((c) => [c.name, c]));
   for (const c of predictors) {
@@ -200,8 +203,35 @@ function appendNewRows(data: Table, model: Model, newdata: Table, options: Predi
     return appendColumn(col, nTrain, m, valueAt);
   });
   const combined: Table = { names: data.names, columns, nrow: nTrain + m, firstRow: 1 };
+  checkFactorLevels(combined, nTrain, model, newdata, options);
 
   return { combined, newLevels };
+}
+
+/**
+ * A categorical expression of the fixed or random effects (`factor(Days)`, `relevel(g, ref = "b")`,
+ * `interaction(a, b)`) evaluated on the new rows must give a level it has in the fitted rows, as R's
+ * predict() refuses a factor's new level: the contrasts (treatment, or contr.poly of an ordered
+ * factor) are the fitted ones only then.
+ */
+function checkFactorLevels(combined: Table, nTrain: number, model: Model, newdata: Table, options: PredictOptions): void {
+  const terms = model.terms;
+  const exprs = [...terms.fixed.variables.slice(1), ...terms.random.flatMap((r) => r.effects.variables)].filter((v) => v.expr.type === "call" && FACTOR_FUNCTIONS.has(v.expr.fn));
+  if (exprs.length === 0) return;
+  const plainGroups = terms.random.flatMap((r) => r.groupExprs.flatMap((g) => (g.type === "name" ? [g.name] : [])));
+  const source = new ModelFrameSource(combined, new Set([...(options.factors ?? []), ...plainGroups]), model.formula);
+  const newFirst = newdata.firstRow ?? 1;
+  for (const { name, expr } of exprs) {
+    const levels = model.factorLevels[name];
+    if (levels === undefined) continue;
+    const known = new Set(levels);
+    const f = evaluateFactor(source, expr, model.formula);
+    for (let r = 0; r < newdata.nrow; r++) {
+      const code = f.codes[nTrain + r]!;
+      if (code < 0 || known.has(f.levels[code]!)) continue;
+      throw new HlmError("DATA", `${newRowName(newdata, r)} gives '${name}' the level '${f.levels[code]}', which it does not have in the fitted data (${listLevels(levels)}).`, { column: name, row: newFirst + r });
+    }
+  }
 }
 
 /** The model rebuilt on the fitted rows and the new ones, and where each new row is in it (errors name the new data's rows). */
@@ -283,7 +313,8 @@ function fixedColumns(model: Model, all: Model, fit: LmmFit): number[] {
 /** Adds z_r' b̂ of each term whose level in row r the fit has seen (matched to the fit's terms by group and columns). */
 function addRandomEffects(all: Model, fit: LmmFit, pos: Int32Array, newLevels: string[][], prediction: Float64Array): void {
   const used = new Set<number>();
-  const groupVarsOf = new Map(all.terms.random.map((t) => [t.group, t.groupVars]));
+  // the columns each grouping factor reads (`Subject` for factor(Subject)): a new level in one of them was noted by column
+  const groupVarsOf = new Map(all.terms.random.map((t) => [t.group, t.groupExprs.flatMap((g) => [...columnsOf(g)])]));
   for (const t of all.reTerms) {
     const vi = fit.varcorr.findIndex((v, i) => !used.has(i) && v.group === t.group && v.names.length === t.columnNames.length && v.names.every((nm, c) => nm === t.columnNames[c]));
     if (vi < 0) throw new HlmError("INTERNAL", `The random-effects term of '${t.group}' could not be matched to the fit.`);
