@@ -57,6 +57,7 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
     case "predict": {
       const newdata = await readTable(v.newdata as string);
       const p = predict(table, model, fit, newdata, { ...options, randomEffects: v["no-re"] !== true });
+      for (const w of p.warnings) io.stderr(`hlm: warning: ${w}\n`);
       out(predictionRows(newdata, p), () => predictionCsv(newdata, p));
       break;
     }

@@ -5,6 +5,7 @@ import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
 import { satterthwaiteDf, type SatterthwaiteModel } from "../fit/satterthwaite.js";
 import { containingTerms, typeIIIContrasts, type TermColumns } from "./typeIIIContrasts.js";
+import { basisColumnCount, matrixSuffixes } from "../model/basisCalls.js";
 
 /** One row of lmerTest's `anova(model)`: the F test of a fixed-effects term. */
 export interface AnovaRow {
@@ -112,6 +113,8 @@ function termColumns(model: Model): TermColumns[] {
   return lt.terms.map((term, ti) => {
     const parts = term.map((k) => {
       const name = lt.variables[k]!.name;
+      const basis = model.bases[name];
+      if (basis !== undefined && basis.fn !== "scale") return matrixSuffixes(basisColumnCount(basis)).map((s) => `${name}${s}`); // poly(), ns(), bs()
       if (!isFactor(k)) return [name];
       const rest = term.filter((x) => x !== k);
       let contrasts = rest.length === 0 || lt.terms.slice(0, ti).some((prev) => rest.every((x) => prev.includes(x)));

@@ -12,7 +12,8 @@
 import { Matrix, QrDecomposition, pseudoInverse } from "ml-matrix";
 import { modelMatrix } from "../model/modelMatrix.js";
 import { type Model } from "../model/Model.js";
-import type { Factor, Numeric, Variable } from "../model/Variable.js";
+import { basisColumnCount, matrixSuffixes } from "../model/basisCalls.js";
+import type { Factor, MatrixVariable, Numeric, Variable } from "../model/Variable.js";
 
 /** A term's label and the indices in X (kept columns) of its columns. */
 export interface TermColumns {
@@ -98,7 +99,12 @@ function syntheticVariables(model: Model, N: number): Map<string, Variable> {
       model.terms.fixed.variables.forEach((v, k) => {
         if (k === 0) return; // the response
         const levels = model.factorLevels[v.name];
-        if (levels !== undefined) {
+        const basis = model.bases[v.name];
+        if (basis !== undefined && basis.fn !== "scale") {
+          // a basis: as many generic columns as it has
+          const k = basisColumnCount(basis);
+          vars.set(v.name, { kind: "matrix", name: v.name, columns: Array.from({ length: k }, () => Float64Array.from({ length: N }, () => 0.5 + 2 * random())), suffixes: matrixSuffixes(k) } satisfies MatrixVariable);
+        } else if (levels !== undefined) {
           const codes = Int32Array.from({ length: N }, (_, t) => (t < levels.length ? t : Math.floor(random() * levels.length)));
           vars.set(v.name, { kind: "factor", name: v.name, levels, codes } satisfies Factor);
         } else {
@@ -124,6 +130,8 @@ function overparameterized(model: Model, vars: Map<string, Variable>, N: number)
       const part =
         v.kind === "numeric"
           ? { cols: [v.values], names: [v.name] }
+          : v.kind === "matrix"
+          ? { cols: v.columns, names: v.suffixes.map((s) => `${v.name}${s}`) }
           : { cols: v.levels.map((_, l) => Float64Array.from(v.codes, (c) => (c === l ? 1 : 0))), names: v.levels.map((l) => `${v.name}${l}`) };
       if (acc === null) {
         acc = part;

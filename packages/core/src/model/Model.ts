@@ -1,4 +1,5 @@
 import type { ModelTerms } from "../formula/modelTerms.js";
+import type { Bases } from "./Basis.js";
 import type { CorrelationClass, StructureSpec, VarianceClass } from "../formula/parseStructure.js";
 
 /**
@@ -12,6 +13,11 @@ export interface ModelOptions extends StructureOptions {
   factors?: readonly string[];
   /** Column of prior weights (lme4's `weights`). */
   weights?: string;
+  /**
+   * The training data's bases (a fitted model's `bases`): poly(), ns(), bs() and scale() evaluated
+   * with these parameters instead of ones computed on the rows (R's predvars; for predictions).
+   */
+  bases?: Bases;
 }
 
 /**
@@ -70,6 +76,10 @@ export interface Model {
   residual?: ResidualStructure | null;
   /** Fixed-effects factor levels, per variable (for prediction on new data). */
   factorLevels: Record<string, string[]>;
+  /** The parameters of the formula's poly(), ns(), bs() and scale() calls on the training rows, by deparsed call (R's makepredictcall). */
+  bases: Bases;
+  /** R's warnings about a basis (bs() evaluated beyond its boundary knots), each naming a row. */
+  basisWarnings: string[];
 }
 
 /**

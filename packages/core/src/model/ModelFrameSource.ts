@@ -1,5 +1,7 @@
 import { HlmError } from "../HlmError.js";
 import { deparse, type Expr } from "../formula/parseFormula.js";
+import type { Basis, Bases } from "./Basis.js";
+import { scaleCall, type BasisContext } from "./basisCalls.js";
 import { closestName } from "./closestName.js";
 import { compareStrings, formatLabel } from "./levelLabels.js";
 import { ELEMENTWISE_FUNCTIONS, FACTOR_FUNCTIONS, rRound, unsupportedFunction } from "./rFunctions.js";
@@ -13,12 +15,23 @@ const NUMERIC_FUNCTIONS = ELEMENTWISE_FUNCTIONS;
  */
 export class ModelFrameSource {
   private readonly byName = new Map<string, Column>();
+  /** The bases of the formula's poly(), ns(), bs() and scale() calls: the recorded ones given, the others as they are computed on the rows. */
+  readonly bases: Map<string, Basis>;
+  /** R's warnings about the bases (bs() beyond its boundary knots). */
+  readonly basisWarnings: string[] = [];
   constructor(
     readonly table: Table,
     private readonly factorNames: ReadonlySet<string>,
     private readonly formulaText: string,
+    recordedBases: Bases = {},
   ) {
     for (const c of table.columns) this.byName.set(c.name, c);
+    this.bases = new Map(Object.entries(recordedBases));
+  }
+
+  /** What poly(), ns(), bs() and scale() need from the frame: their argument evaluated on every row, row numbers, the bases. */
+  basisContext(): BasisContext {
+    return { formula: this.formulaText, evaluate: (e) => this.evaluate(e), row: (i) => this.row(i), bases: this.bases, warn: (m) => this.basisWarnings.push(m) };
   }
 
   column(name: string, pos?: number): Column {
@@ -170,10 +183,7 @@ export class ModelFrameSource {
           if (e.args.length !== 1) throw this.arity(e, 1);
           return this.evaluate(e.args[0]!);
         }
-        if (fnName === "scale") {
-          if (e.args.length !== 1) throw this.arity(e, 1);
-          return scale(this.evaluate(e.args[0]!));
-        }
+        if (fnName === "scale") return scaleCall(e, this.basisContext());
         if (fnName === "log" && e.args.length === 2) {
           const a = this.evaluate(e.args[0]!);
           const b = this.evaluate(e.args[1]!);
@@ -298,21 +308,5 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
     firstSeen[k] = i;
   }
   return { keys: [...index.keys()], firstSeen };
-}
-
-/** R's scale(): centre by the mean and divide by the standard deviation of the non-missing values. */
-function scale(a: Float64Array): Float64Array {
-  let n = 0;
-  let sum = 0;
-  for (const v of a) if (!Number.isNaN(v)) {
-    n++;
-    sum += v;
-  }
-  const mean = sum / n;
-  let ss = 0;
-  for (const v of a) if (!Number.isNaN(v)) ss += (v - mean) ** 2;
-  const sd = Math.sqrt(ss / (n - 1));
-  for (let i = 0; i < a.length; i++) a[i] = (a[i]! - mean) / sd;
-  return a;
 }
 

@@ -113,8 +113,25 @@ export function matrixCall(e: Call, ctx: BasisContext): MatrixValue {
     columns = isNs ? nsBasis(x, knots) : bsBasis(x, knots, degree);
   }
   ctx.bases.set(key, basis);
-  return { columns, suffixes: columns.length === 1 ? [""] : columns.map((_, j) => String(j + 1)) };
+  return { columns, suffixes: matrixSuffixes(columns.length) };
 }
+
+/** The number of model-matrix columns of a recorded basis (1 for scale()). */
+export function basisColumnCount(b: Basis): number {
+  switch (b.fn) {
+    case "poly":
+      return b.degree;
+    case "ns":
+      return b.knots.length + 1 + (b.intercept ? 1 : 0);
+    case "bs":
+      return b.knots.length + b.degree + (b.intercept ? 1 : 0);
+    case "scale":
+      return 1;
+  }
+}
+
+/** R's suffixes of a matrix variable's k columns: 1, 2, …, none for a single column. */
+export const matrixSuffixes = (k: number): string[] => (k === 1 ? [""] : Array.from({ length: k }, (_, j) => String(j + 1)));
 
 /**
  * R's `scale(x, center = TRUE, scale = TRUE)` over every row of the table: x minus the mean of its

@@ -25,7 +25,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const terms = modelTerms(formula);
   // a column named as a grouping factor is categorical everywhere in the formula (an expression such as factor(g) makes its own factor)
   const groupNames = new Set(terms.random.flatMap((r) => r.groupExprs.flatMap((g) => (g.type === "name" ? [g.name] : []))));
-  const source = new ModelFrameSource(table, new Set([...(options.factors ?? []), ...groupNames]), formula);
+  const source = new ModelFrameSource(table, new Set([...(options.factors ?? []), ...groupNames]), formula, options.bases);
   for (const f of options.factors ?? []) requireColumn(table, f, "factor");
   if (terms.random.length === 0) {
     throw new HlmError("FORMULA", `The formula '${formula}' has no random-effects term such as (1 | group); a mixed model needs at least one.`);
@@ -43,6 +43,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const vars = new Map<string, Variable>();
   for (const v of ev.raw.values()) {
     if (v.kind === "numeric") vars.set(v.name, { kind: "numeric", name: v.name, values: subset(v.values) });
+    else if (v.kind === "matrix") vars.set(v.name, { kind: "matrix", name: v.name, columns: v.columns.map(subset), suffixes: v.suffixes });
     else vars.set(v.name, v.values ? factorOnRows(v.values, v.name, rows) : makeFactor(source, v.name, [v.name], rows));
   }
   const y = subset(ev.yAll);
@@ -100,5 +101,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     nDropped: table.nrow - n,
     droppedBy,
     factorLevels,
+    bases: Object.fromEntries(source.bases),
+    basisWarnings: source.basisWarnings,
   };
 }

@@ -53,6 +53,7 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
   dropNumeric(ev.responseName, ev.yAll, ev.response);
   for (const v of ev.raw.values()) {
     if (v.kind === "numeric") dropNumeric(v.name, v.values, v.expr);
+    else if (v.kind === "matrix") dropNumeric(v.name, v.columns[0]!, v.expr); // a basis is missing where its argument is
     else dropMissing(v.name, v.missing);
   }
   terms.offsets.forEach((e, k) => dropNumeric(variableName(e), ev.offsetsAll[k]!, e));

@@ -2,13 +2,21 @@ import { HlmError } from "../HlmError.js";
 import type { ModelTerms } from "../formula/modelTerms.js";
 import { nameUses, variableName } from "../formula/nameUses.js";
 import type { Expr } from "../formula/parseFormula.js";
+import { MATRIX_FUNCTIONS, matrixCall, refuseNestedMatrix, type MatrixValue } from "./basisCalls.js";
 import type { ModelOptions } from "./Model.js";
 import { evaluateFactor, isFactorExpression, type FactorValues } from "./factorExpressions.js";
 import type { ModelFrameSource } from "./ModelFrameSource.js";
 import { requireColumn } from "./requireColumn.js";
 
-/** A variable of the formula over every row of the table: numeric (its values) or categorical (where it is missing). */
-export type RawVariable = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | RawFactor;
+/** A variable of the formula over every row of the table: numeric (its values), categorical (where it is missing) or a basis (its columns). */
+export type RawVariable = { kind: "numeric"; name: string; values: Float64Array; expr: Expr } | RawFactor | RawMatrix;
+
+/** A matrix-valued variable (poly(), ns(), bs()) over every row of the table: its columns (NaN where its argument is missing) and R's name suffixes. */
+export interface RawMatrix extends MatrixValue {
+  kind: "matrix";
+  name: string;
+  expr: Expr;
+}
 
 /** A categorical variable over every row: where it is missing, and, for an expression such as `factor(x)`, its evaluated levels (a categorical column is coded on the rows used). */
 export interface RawFactor {
@@ -54,9 +62,12 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
     const name = variableName(e);
     if (raw.has(name)) return;
     checkCells(e);
+    refuseNestedMatrix(e, terms.formula.text);
     if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
       raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
+    } else if (e.type === "call" && MATRIX_FUNCTIONS.has(e.fn)) {
+      raw.set(name, { kind: "matrix", name, expr: e, ...matrixCall(e, source.basisContext()) });
     } else if (isFactorExpression(source, e)) {
       raw.set(name, factorExpression(source, name, e, terms.formula.text));
     } else {
@@ -65,6 +76,8 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
   };
   const response = terms.response;
   checkCells(response);
+  refuseNestedMatrix(response, terms.formula.text, false);
+  for (const e of terms.offsets) refuseNestedMatrix(e, terms.formula.text, false);
   if (response.type === "name" && source.isCategorical(response.name)) {
     const c = source.column(response.name);
     if (c.kind === "string") throw source.strayText(c, source.firstNonNumber(c), false);

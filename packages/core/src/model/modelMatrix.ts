@@ -27,6 +27,7 @@ export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: num
       const v = varOf(k);
       if (k < skipResponse) throw new HlmError("INTERNAL", "response in a term");
       if (v.kind === "numeric") return { cols: [v.values], names: [v.name] };
+      if (v.kind === "matrix") return { cols: v.columns, names: v.suffixes.map((s) => `${v.name}${s}`) }; // a basis: its columns, never contrasts
       const rest = term.filter((x) => x !== k);
       let contrasts = rest.length === 0 || terms.slice(0, ti).some((prev) => rest.every((x) => prev.includes(x)));
       if (!firstFactorFixed) {

@@ -82,14 +82,19 @@ describe("predict on new data, as lme4's predict(allow.new.levels = TRUE)", () =
     expect(noSes).toThrow("The new data have no column 'Minority', which the formula 'MathAch ~ Minority + Sex + SES * Sector + (SES | School)' uses; its columns are Sex.");
   });
 
-  it("refuses a row whose log() is not a number, and scale()", () => {
+  it("refuses a row whose log() is not a number; scale() keeps the fitted data's centre and scale", () => {
     const c = cases.find((x) => x.name === "nels_log_ml")!;
     const { data, model, fit } = setup(c);
     expect(() => predict(data, model, fit, tableFromRows(["flp", "ses", "school"], [[1, 0, "S001"], [-1, 0, "S001"]]))).toThrow(
       "Row 2 of the new data cannot be predicted: a variable of the formula is not a finite number there (log() of a negative number, say).",
     );
     const scaled = buildModel(data, "score ~ scale(ses) + (1 | school)", { REML: false });
-    expect(() => predict(data, scaled, fitModel(scaled), tableFromRows(["ses", "school"], [[0, "S001"]]))).toThrow(/scale\(\) would use the new rows' mean and SD/);
+    // one new row (its own SD would be undefined): the prediction is the fitted data's X β̂ at that value
+    const f = fitModel(scaled);
+    const { center, scale } = scaled.bases["scale(ses)"] as { center: number; scale: number };
+    const p = predict(data, scaled, f, tableFromRows(["ses", "school"], [[0.5, "S001"]]), { randomEffects: false });
+    expect(p.fit[0]).toBeCloseTo(f.fixef[0]! + f.fixef[1]! * ((0.5 - center) / scale), 10);
+    expect(scale).toBeGreaterThan(0);
   });
 });
 

@@ -13,7 +13,10 @@
  *   Other terms still add their BLUPs. `newLevels` says which rows and factors this concerns.
  * - A missing value in a variable of the fixed or random effects, a text in a numeric variable or a
  *   level of a categorical variable that the fit has not seen is an HlmError naming the new data's row.
- * - A formula with scale() is refused: scale() would need the fitted data's mean and SD.
+ * - poly(), ns(), bs() and scale() are evaluated on the new rows with the fitted data's parameters
+ *   (the model's recorded `bases`: poly's recurrence coefficients, the splines' knots, scale's centre
+ *   and scale), as R's predict does through makepredictcall, not recomputed on the rows. A new x
+ *   beyond bs()'s boundary knots gives R's warning in `warnings`; ns() is linear there.
  * - A residual correlation structure or variance function plays no part (nlme's `predict.lme`,
  *   X β̂ + Z b̂): the model is rebuilt without it, so the new rows need none of its columns.
  */
@@ -47,22 +50,8 @@ export interface Predictions {
   se: Float64Array;
   /** The grouping factors whose level in this row the fit has not seen (their random effects count as 0). */
   newLevels: string[][];
-}
-
-/** Does the expression call `fn()`? */
-function calls(e: Expr, fn: string): boolean {
-  switch (e.type) {
-    case "call":
-      return e.fn === fn || e.args.some((a) => calls(a, fn));
-    case "binary":
-      return calls(e.left, fn) || calls(e.right, fn);
-    case "unary":
-      return calls(e.arg, fn);
-    case "paren":
-      return calls(e.expr, fn);
-    default:
-      return false;
-  }
+  /** R's warnings about the new rows (bs() evaluated beyond its boundary knots), each naming a row. */
+  warnings: string[];
 }
 
 type Cell = number | string | null;
@@ -97,7 +86,7 @@ const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ?
  */
 export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, options: PredictOptions = {}): Predictions {
   const { combined, newLevels } = appendNewRows(data, model, newdata, options);
-  const { all, pos } = modelWithNewRows(combined, data.nrow, model, newdata, options);
+  const { all, pos, warnings } = modelWithNewRows(combined, data.nrow, model, newdata, options);
   const m = newdata.nrow;
   const N = all.n;
   const xCols = fixedColumns(model, all, fit);
@@ -119,7 +108,7 @@ export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, 
   }
   const prediction = Float64Array.from(population);
   if (options.randomEffects !== false) addRandomEffects(all, fit, pos, newLevels, prediction);
-  return { fit: prediction, population, se, newLevels };
+  return { fit: prediction, population, se, newLevels, warnings };
 }
 
 
@@ -141,9 +130,6 @@ function appendNewRows(data: Table, model: Model, newdata: Table, options: Predi
     ...terms.random.flatMap((r) => r.effects.variables.map((v) => v.expr)),
     ...terms.offsets,
   ];
-  if (predictorExprs.some((e) => calls(e, "scale")) || calls(terms.response, "scale")) {
-    throw new HlmError("OPTIONS", "Predictions for a formula with scale() are not available: scale() would use the new rows' mean and SD; centre and scale the column in the data instead.");
-  }
   const predictors = new Set<string>();
   for (const e of predictorExprs) columnsOf(e, predictors);
   const groupCols = new Set(terms.random.flatMap((r) => r.groupExprs.flatMap((g) => [...columnsOf(g)])));
@@ -234,14 +220,18 @@ function checkFactorLevels(combined: Table, nTrain: number, model: Model, newdat
   }
 }
 
-/** The model rebuilt on the fitted rows and the new ones, and where each new row is in it (errors name the new data's rows). */
-function modelWithNewRows(combined: Table, nTrain: number, model: Model, newdata: Table, options: PredictOptions): { all: Model; pos: Int32Array } {
+/**
+ * The model rebuilt on the fitted rows and the new ones with the fitted model's bases, and where each
+ * new row is in it (errors and warnings name the new data's rows).
+ */
+function modelWithNewRows(combined: Table, nTrain: number, model: Model, newdata: Table, options: PredictOptions): { all: Model; pos: Int32Array; warnings: string[] } {
   const newFirst = newdata.firstRow ?? 1;
   const m = newdata.nrow;
   let all: Model;
   try {
     all = buildModel(combined, model.formula, {
       REML: model.REML,
+      bases: model.bases,
       ...(options.factors ? { factors: options.factors } : {}),
       ...(options.weights !== undefined ? { weights: options.weights } : {}),
     });
@@ -270,7 +260,10 @@ function modelWithNewRows(combined: Table, nTrain: number, model: Model, newdata
   const sameRows = all.n === n + m && model.rows.every((i, k) => all.rows[k] === i);
   if (!sameRows) throw new HlmError("INTERNAL", "The fitted rows changed when the new rows were added; no predictions were made.");
 
-  return { all, pos };
+  const warnings = all.basisWarnings.map((w) =>
+    w.replace(/\brow (\d+)/, (text, row: string) => (Number(row) > nTrain ? `row ${newFirst + Number(row) - 1 - nTrain} of the new data` : text)),
+  );
+  return { all, pos, warnings };
 }
 
 /** The column extended by m new rows whose values `valueAt` gives (numbers in a number column, texts in a text column). */
