@@ -18,6 +18,7 @@ import { readCsv } from "../src/io/readCsv.js";
 import { tableFromRows } from "../src/io/tableFromRows.js";
 import type { Table } from "../src/io/Table.js";
 import { buildModel } from "../src/model/buildModel.js";
+import { anovaTypeIII } from "../src/inference/anovaTypeIII.js";
 import { fitToJson } from "../src/report/fitToJson.js";
 import { predict } from "../src/results/predict.js";
 import { compareWithReference, type Reference } from "./compareReference.js";
@@ -213,5 +214,47 @@ describe("errors name the formula position", () => {
   it("says which function was meant", () => {
     expect(thrown(() => fit(g(), "Reaction ~ Factor(Days) + (1 | Subject)", { factors: FACTORS.sleepstudy_g })).message).toContain("(did you mean 'factor()'?)");
     expect(thrown(() => fit(g(), "Reaction ~ Days + (1 | As.factor(Subject))", { factors: FACTORS.sleepstudy_g })).message).toContain("(did you mean 'as.factor(Subject)'?)");
+  });
+});
+
+describe("type III anova with an ordered factor (contr.poly), as lmerTest", () => {
+  // R 4.2.2, lmerTest 3.1-3, sleepstudy_g.csv read with Subject, g, g2 as factors (REML):
+  //   a <- anova(lmer(<formula>, data = d)); sprintf("%d, %.10g, %.10g, %.6g", a$NumDF, a$DenDF, a[["F value"]], a[["Pr(>F)"]])
+  // lmerTest computes the contrasts in treatment coding and maps them to contr.poly: the F tests are factor()'s
+  const cases: [formula: string, rows: [term: string, numDf: number, denDf: number, F: number, p: number][]][] = [
+    [
+      "Reaction ~ ordered(Dose) * Days + (Days | Subject)",
+      [
+        ["ordered(Dose)", 2, 15.00050384, 0.04305536389, 0.957976],
+        ["Days", 1, 15.00442703, 43.75584051, 8.21162e-6],
+        ["ordered(Dose):Days", 2, 15.00442684, 0.6096266008, 0.556481],
+      ],
+    ],
+    [
+      "Reaction ~ ordered(Dose) + Days + (1 | Subject)",
+      [
+        ["ordered(Dose)", 2, 14.99999949, 0.5531874617, 0.586409],
+        ["Days", 1, 161.0000002, 169.4013616, 6.4126e-27],
+      ],
+    ],
+    [
+      "Reaction ~ ordered(Dose) * g2 + (1 | Subject)",
+      [
+        ["ordered(Dose)", 2, 14.99999975, 0.553187468, 0.586409],
+        ["g2", 1, 159.0000001, 4.071706232, 0.0452889],
+        ["ordered(Dose):g2", 2, 159.0000001, 0.5187122668, 0.59629],
+      ],
+    ],
+  ];
+  it.each(cases)("%s", (formula, rows) => {
+    const model = buildModel(csv("sleepstudy_g.csv"), formula, { factors: FACTORS.sleepstudy_g });
+    const got = anovaTypeIII(model, fitModel(model));
+    expect(got.map((r) => r.term)).toEqual(rows.map((r) => r[0]));
+    rows.forEach(([, numDf, denDf, F, p], i) => {
+      expect(got[i]!.numDf).toBe(numDf);
+      expect(Math.abs(got[i]!.denDf - denDf)).toBeLessThan(1e-4 * denDf);
+      expect(Math.abs(got[i]!.F - F)).toBeLessThan(1e-5 * Math.max(1, F));
+      expect(Math.abs(Math.log10(got[i]!.pValue) - Math.log10(p))).toBeLessThan(1e-4);
+    });
   });
 });

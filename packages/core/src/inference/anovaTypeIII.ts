@@ -6,6 +6,7 @@ import type { LmmFit } from "../fit/LmmFit.js";
 import { satterthwaiteDf, type SatterthwaiteModel } from "../fit/satterthwaite.js";
 import { containingTerms, typeIIIContrasts, type TermColumns } from "./typeIIIContrasts.js";
 import { basisColumnCount, matrixSuffixes } from "../model/basisCalls.js";
+import { polySuffixes } from "../model/contrasts.js";
 
 /** One row of lmerTest's `anova(model)`: the F test of a fixed-effects term. */
 export interface AnovaRow {
@@ -123,6 +124,7 @@ function termColumns(model: Model): TermColumns[] {
         contrasts = false;
       }
       const levels = model.factorLevels[name]!;
+      if (contrasts && model.orderedFactors?.includes(name)) return polySuffixes(levels.length).map((s) => `${name}${s}`); // ordered(): contr.poly
       return levels.slice(contrasts ? 1 : 0).map((l) => `${name}${l}`);
     });
     let acc = parts[0]!;

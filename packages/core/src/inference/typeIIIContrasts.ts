@@ -27,7 +27,12 @@ export function typeIIIContrasts(model: Model, terms: readonly TermColumns[]): n
   const N = syntheticRows(model);
   const vars = syntheticVariables(model, N);
   const full = modelMatrix(lt, vars, N, true);
-  const kept = model.xNames.map((name) => full.names.indexOf(name));
+  // an ordered factor's contr.poly columns stand where its treatment columns stand: as lmerTest, the
+  // contrasts are made in treatment coding and then mapped to the model's coding (below)
+  const ordered = model.orderedFactors ?? [];
+  const coded = ordered.length === 0 ? full : modelMatrix(lt, new Map([...vars].map(([k, v]) => [k, v.kind === "factor" && ordered.includes(k) ? { ...v, ordered: true } : v])), N, true);
+  const kept = model.xNames.map((name) => coded.names.indexOf(name));
+  const xNames = kept.map((j) => full.names[j]!);
   const X = new Matrix(N, kept.length);
   kept.forEach((j, c) => full.columns[j]!.forEach((v, t) => X.set(t, c, v)));
   const rd = overparameterized(model, vars, N);
@@ -50,12 +55,18 @@ export function typeIIIContrasts(model: Model, terms: readonly TermColumns[]): n
     cols.forEach((j, c) => L.setColumn(j, resid.getColumn(c)));
   }
   // rows at X's own columns: a p × p matrix whose column j is the contrast of X's column j
-  const atX = model.xNames.map((name) => rd.names.indexOf(name));
-  return terms.map((t) =>
+  const atX = xNames.map((name) => rd.names.indexOf(name));
+  const contrasts = terms.map((t) =>
     t.columns
       .map((j) => atX.map((i) => (i >= 0 ? L.get(i, j) : 0)))
       .filter((row) => row.reduce((s, v) => s + Math.abs(v), 0) > 1e-8),
   );
+  if (ordered.length === 0) return contrasts;
+  // lmerTest's map = zapsmall(ginv(X) %*% Xorig): X_model = X_treatment · map, so a contrast ℓ of the treatment coefficients is ℓ · map of the model's
+  const Xmodel = new Matrix(N, kept.length);
+  kept.forEach((j, c) => coded.columns[j]!.forEach((v, t) => Xmodel.set(t, c, v)));
+  const map = zapsmall(new QrDecomposition(X).solve(Xmodel));
+  return contrasts.map((rows) => rows.map((row) => map.getColumn(0).map((_, c) => row.reduce((s, v, i) => s + v * map.get(i, c), 0))));
 }
 
 /** For each term, the indices of the terms containing it in lmerTest's sense (more variables, the extra ones all factors). */

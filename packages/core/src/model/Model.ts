@@ -76,6 +76,8 @@ export interface Model {
   residual?: ResidualStructure | null;
   /** Fixed-effects factor levels, per variable (for prediction on new data). */
   factorLevels: Record<string, string[]>;
+  /** The fixed and random effects' ordered factors (`ordered(x)`), coded by R's contr.poly. */
+  orderedFactors?: string[];
   /** The parameters of the formula's poly(), ns(), bs() and scale() calls on the training rows, by deparsed call (R's makepredictcall). */
   bases: Bases;
   /** R's warnings about a basis (bs() evaluated beyond its boundary knots), each naming a row. */

@@ -101,6 +101,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     nDropped: table.nrow - n,
     droppedBy,
     factorLevels,
+    orderedFactors: [...vars.values()].flatMap((v) => (v.kind === "factor" && v.ordered ? [v.name] : [])),
     bases: Object.fromEntries(source.bases),
     basisWarnings: source.basisWarnings,
   };

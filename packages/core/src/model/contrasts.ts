@@ -41,6 +41,10 @@ export function contrPoly(k: number, factorName: string): { columns: Float64Arra
     prev = next;
     prevNorm2 = norm2;
   }
-  const suffixes = columns.map((_, j) => (j < 3 ? [".L", ".Q", ".C"][j]! : `^${j + 1}`));
-  return { columns, suffixes };
+  return { columns, suffixes: polySuffixes(k) };
+}
+
+/** R's names of contr.poly(k)'s columns: `.L`, `.Q`, `.C`, `^4`, … (k − 1 of them). */
+export function polySuffixes(k: number): string[] {
+  return Array.from({ length: Math.max(0, k - 1) }, (_, j) => (j < 3 ? [".L", ".Q", ".C"][j]! : `^${j + 1}`));
 }
