@@ -12,6 +12,7 @@ import {
   formatIntervals,
   groupInfluence,
   HlmError,
+  nameUses,
   predict,
   profileIntervals,
   waldIntervals,
@@ -73,7 +74,8 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
       break;
     }
     case "influence": {
-      const group = typeof v.group === "string" ? v.group : model.terms.random[0]!.groupVars[0]!;
+      // by default the first grouping factor's column (Subject for (1 | factor(Subject)))
+      const group = typeof v.group === "string" ? v.group : nameUses(model.terms.random[0]!.groupExprs[0]!)[0]!.name;
       const inf = await withProgress(io, 0, (p) => groupInfluence(table, model, fit, group, { ...options, onProgress: (done, total) => p.update(`influence: refit ${done} of ${total} (without each level of ${group})`) }));
       out(inf, () => formatInfluence(inf));
       break;
