@@ -119,7 +119,7 @@ describe("HLM.PREDICT", () => {
     expect(() => predict(datasetRange("hsb"), ref.formula, [fresh[0]!, ["No", "", 0.1, "Public", 1224]])).toThrow("Row 2 of the new data has no value for 'Sex'");
   });
 
-  it("names a row whose formula value is not finite, and refuses scale()", () => {
+  it("names a row whose formula value is not finite; scale() predicts with the fitted data's mean and SD", () => {
     const values = [["y", "x", "g"], [1, 1, "a"], [3, 2, "a"], [4, 3, "a"], [2, 1, "b"], [2, 2, "b"], [5, 3, "b"], [3, 1, "c"], [5, 2, "c"], [6, 4, "c"]];
     const ok = predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [2, "a"]]);
     expect(typeof ok[1]![0]).toBe("number");
@@ -127,7 +127,10 @@ describe("HLM.PREDICT", () => {
       "Row 3 of the new data cannot be predicted: a variable of the formula is not a finite number there",
     );
     expect(() => predict(values, "y ~ log(x) + (1 | g)", [["x", "g"], [0, "a"]])).toThrow("In the new data: 'log(x)' is infinite in row 2; remove the row");
-    expect(() => predict(values, "y ~ scale(x) + (1 | g)", [["x", "g"], [2, "a"]])).toThrow("Predictions for a formula with scale() are not available");
+    // scale(x) is x reparametrized: one new row predicts as with x itself (its own mean and SD would be undefined)
+    const scaled = predict(values, "y ~ scale(x) + (1 | g)", [["x", "g"], [2, "a"], [5, "b"]]);
+    const plain = predict(values, "y ~ x + (1 | g)", [["x", "g"], [2, "a"], [5, "b"]]);
+    for (const r of [1, 2]) expect(scaled[r]![0] as number).toBeCloseTo(plain[r]![0] as number, 5);
   });
 
   it("refuses an empty new-data range", () => {
