@@ -39,7 +39,7 @@ export function formulaColumns(formula: string): string[] {
     for (const v of terms.fixed.variables) columnsOf(v.expr, out);
     for (const r of terms.random) {
       for (const v of r.effects.variables) columnsOf(v.expr, out);
-      for (const g of r.groupVars) out.add(g);
+      for (const g of r.groupExprs) columnsOf(g, out); // Subject for (1 | factor(Subject))
     }
     for (const o of terms.offsets) columnsOf(o, out);
     return [...out];

@@ -244,7 +244,8 @@ const influenceMemo = new WeakMap<LmmFit, Map<string, GroupInfluence>>();
  */
 export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
   const { model, fit, options: o } = fitOf(values, formula, method, options, at);
-  const column = group === null || group === undefined || String(group).trim() === "" ? model.terms.random[0]!.groupVars[0]! : String(group).trim();
+  // by default the first grouping factor's column (Subject for (1 | factor(Subject)))
+  const column = group === null || group === undefined || String(group).trim() === "" ? core.nameUses(model.terms.random[0]!.groupExprs[0]!)[0]!.name : String(group).trim();
   let byColumn = influenceMemo.get(fit);
   let inf = byColumn?.get(column);
   if (!inf) {
