@@ -196,6 +196,16 @@ describe("predictions for categorical expressions and grouping expressions", () 
   });
 });
 
+describe("'-' and %in% on a text column, as R's terms()", () => {
+  it("Days * g - Days is drop_term_reml's model (R: terms g, Days:g; g's three levels coded in Days:g)", () => {
+    const ref = JSON.parse(readFileSync(`${dir}drop_term_reml.json`, "utf8")) as Reference;
+    const got = fit(csv("sleepstudy_g.csv"), "Reaction ~ Days * g - Days + (1 | Subject)", { factors: FACTORS.sleepstudy_g });
+    expect(got.fixefNames).toEqual(["(Intercept)", "glow", "gmid", "Days:gHigh", "Days:glow", "Days:gmid"]);
+    expect(Math.abs(got.logLik - ref.logLik)).toBeLessThan(1e-6);
+    expect(got.fixef.map((b, i) => Math.abs(b - Object.values(ref.fixef)[i]!)).every((d) => d < 1e-6)).toBe(true);
+  });
+});
+
 describe("errors name the formula position", () => {
   const g = (): Table => csv("sleepstudy_g.csv");
   it.each([
