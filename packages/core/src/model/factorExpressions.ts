@@ -205,8 +205,7 @@ function dropUnused(f: FactorValues): FactorValues {
 
 /** Level k moved to the front (R's relevel). */
 function moveFirst(f: FactorValues, k: number): FactorValues {
-  const order = [k, ...f.levels.map((_, i) => i).filter((i) => i !== k)];
-  return sortLevels(f, (a, b) => order.indexOf(a) - order.indexOf(b));
+  return sortLevels(f, (a, b) => (a === k ? -1 : b === k ? 1 : a - b));
 }
 
 /** R's interaction(): the combinations present, in R's order of the full set of combinations, labelled with `sep`. */
