@@ -229,9 +229,9 @@ describe("reference: the formula page", () => {
     } catch (e) {
       message = (e as Error).message;
     }
-    const supported = /supported: (.*)\.$/.exec(message)![1]!.split(", ");
+    const supported = /supported: (.*)\.$/.exec(message)![1]!.split(/[,;] /);
     const functionTable = tables(text, ["function", "meaning"]).flat();
-    const named = functionTable.flatMap((r) => codeSpans(r[0]!).map((c) => /^(\w+)\(/.exec(c)![1]!));
+    const named = functionTable.flatMap((r) => codeSpans(r[0]!).map((c) => /^([\w.]+)\(/.exec(c)![1]!));
     expect(new Set(named)).toEqual(new Set(supported));
   });
 });
