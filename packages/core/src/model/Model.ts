@@ -14,6 +14,13 @@ export interface ModelOptions extends StructureOptions {
   /** Column of prior weights (lme4's `weights`). */
   weights?: string;
   /**
+   * A generalized linear mixed model's family (lme4's `glmer`); absent for a linear mixed model.
+   * With "binomial" the response may be `cbind(s, f)` or a two-level categorical column.
+   */
+  family?: "binomial" | "poisson";
+  /** The family's link (binomial: "logit" (default), "probit", "cloglog"; poisson: "log"). */
+  link?: "logit" | "probit" | "cloglog" | "log";
+  /**
    * The training data's bases (a fitted model's `bases`): poly(), ns(), bs() and scale() evaluated
    * with these parameters instead of ones computed on the rows (R's predvars; for predictions).
    */

@@ -75,7 +75,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const rowOf = (k: number): number => source.row(rows[k]!);
   checkMagnitude(ev.responseName, y, rowOf);
   terms.offsets.forEach((e, k) => checkMagnitude(variableName(e), subset(ev.offsetsAll[k]!), rowOf));
-  if (weights) checkMagnitude(options.weights!, weights, rowOf);
+  if (weights) checkMagnitude(options.weights ?? ev.responseName, weights, rowOf);
   fullX.columns.forEach((c, j) => checkMagnitude(fullX.names[j]!, c, rowOf));
   checkConstantResponse(ev.responseName, y, offset, rowOf);
   const groupFactors = new Map<string, Factor>();

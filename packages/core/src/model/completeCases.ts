@@ -60,8 +60,8 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
   for (const g of ev.groups.values()) if (!ev.raw.has(g.name)) dropMissing(g.name, g.missing); // a group that is also a variable of the effects is counted already
   if (ev.weightsAll) {
     const w = ev.weightsAll;
-    const name = options.weights!;
-    dropNumeric(name, w, { type: "name", name, pos: 0 });
+    const name = options.weights ?? ev.responseName;
+    dropNumeric(name, w, options.weights === undefined ? ev.response : { type: "name", name, pos: 0 });
     for (let i = 0; i < nAll; i++) {
       if (keep[i] && w[i]! < 0) throw new HlmError("DATA", `Weights must not be negative: '${name}' is ${w[i]} in row ${source.row(i)}.`, { row: source.row(i), column: name });
       if (keep[i] && w[i]! === 0) {

@@ -6,6 +6,7 @@ import { MATRIX_FUNCTIONS, matrixCall, refuseNestedMatrix, type MatrixValue } fr
 import type { ModelOptions } from "./Model.js";
 import { evaluateFactor, isFactorExpression, type FactorValues } from "./factorExpressions.js";
 import type { ModelFrameSource } from "./ModelFrameSource.js";
+import { binomialResponse } from "./binomialResponse.js";
 import { requireColumn } from "./requireColumn.js";
 
 /** A variable of the formula over every row of the table: numeric (its values), categorical (where it is missing) or a basis (its columns). */
@@ -38,7 +39,7 @@ export interface EvaluatedVariables {
   groups: Map<string, RawFactor>;
   /** Each offset() term's values. */
   offsetsAll: Float64Array[];
-  /** The prior weights, when a weights column is given. */
+  /** The prior weights, when a weights column is given (times the trials of a binomial `cbind(s, f)` response). */
   weightsAll: Float64Array | null;
 }
 
@@ -78,12 +79,13 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
   checkCells(response);
   refuseNestedMatrix(response, terms.formula.text, false);
   for (const e of terms.offsets) refuseNestedMatrix(e, terms.formula.text, false);
-  if (response.type === "name" && source.isCategorical(response.name)) {
+  const binomial = options.family === "binomial" ? binomialResponse(source, response, terms.formula.text) : null;
+  if (!binomial && response.type === "name" && source.isCategorical(response.name)) {
     const c = source.column(response.name);
     if (c.kind === "string") throw source.strayText(c, source.firstNonNumber(c), false);
     throw new HlmError("FORMULA", `The response '${response.name}' must be numeric, but it is listed as categorical.`);
   }
-  const yAll = source.evaluate(response);
+  const yAll = binomial ? binomial.y : source.evaluate(response);
   for (const v of terms.fixed.variables.slice(1)) addVariable(v.expr);
   for (const r of terms.random) for (const v of r.effects.variables) addVariable(v.expr);
   for (const e of terms.offsets) checkCells(e);
@@ -98,7 +100,14 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
       groups.set(name, g.type === "name" ? { kind: "factor", name, missing: source.missing(g.name) } : factorExpression(source, name, g, terms.formula.text));
     });
   }
-  return { responseName: variableName(response), response, yAll, raw, groups, offsetsAll, weightsAll: evaluateWeights(source, options) };
+  return { responseName: variableName(response), response, yAll, raw, groups, offsetsAll, weightsAll: priorWeights(evaluateWeights(source, options), binomial?.trials ?? null) };
+}
+
+/** The prior weights: the weights column's, times the number of trials of a `cbind(s, f)` response. */
+function priorWeights(w: Float64Array | null, trials: Float64Array | null): Float64Array | null {
+  if (!trials) return w;
+  if (!w) return trials;
+  return w.map((v, i) => v * trials[i]!);
 }
 
 /** A categorical expression (`factor(x)`, `relevel(g, ref = "b")`, `interaction(a, b)`) evaluated on every row. */
