@@ -9,7 +9,17 @@ import type { Factorization } from "../objective/ProfiledDeviance.js";
  */
 export function solveEffects(model: Model, layout: BlockedLayout, fac: Factorization): { beta: number[]; b: Float64Array[] } {
   const { p, reTerms } = model;
-  const { m, tailStart, nNodes, nodeP, nodeRow, diagOff, valOff, colPtr, rowIdx, termRow } = layout;
+  const { termRow } = layout;
+  const x = sphericalSolution(layout, fac);
+  const q = termRow[reTerms.length]!;
+  const beta = Array.from(x.subarray(q, q + p));
+  const b = reTerms.map((t, i) => multiplyLevels(fac.T[i]!, t.p, t.nl, x.subarray(termRow[i]!, termRow[i]! + t.nl * t.p)));
+  return { beta, b };
+}
+
+/** The solution [u; β; −1] of L'x = 0 by rows of L (u: the spherical random effects, in `termRow` order). */
+export function sphericalSolution(layout: BlockedLayout, fac: Factorization): Float64Array {
+  const { m, tailStart, nNodes, nodeP, nodeRow, diagOff, valOff, colPtr, rowIdx } = layout;
   const x = new Float64Array(tailStart + m);
   x.set(solveRest(fac.LRR, m), tailStart);
   const L = fac.Lnodes;
@@ -24,10 +34,7 @@ export function solveEffects(model: Model, layout: BlockedLayout, fac: Factoriza
     }
     backSolveTransposed(L, pu, x, diagOff[u]!, r0);
   }
-  const q = termRow[reTerms.length]!;
-  const beta = Array.from(x.subarray(q, q + p));
-  const b = reTerms.map((t, i) => multiplyLevels(fac.T[i]!, t.p, t.nl, x.subarray(termRow[i]!, termRow[i]! + t.nl * t.p)));
-  return { beta, b };
+  return x;
 }
 
 /** Fitted values Xβ̂ + Zb̂ + offset, conditional on the BLUPs. */
