@@ -44,6 +44,12 @@ export { containmentDf } from "./fit/containmentDf.js";
 export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";
 
+// glmm: generalized linear mixed models (lme4's glmer, Laplace)
+export { fitGlmm, fitGlmmModel, type GlmmOptions } from "./glmm/fitGlmm.js";
+export { type GlmmFit } from "./glmm/GlmmFit.js";
+export { glmFamily, type Family } from "./glmm/families.js";
+export { LINKS, type Link } from "./glmm/links.js";
+
 // inference/: tests and intervals
 export { compareModels, compareFits, chisqUpperTail, REFIT_NOTE, REML_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";

@@ -1,0 +1,33 @@
+/**
+ * The finite-difference gradient and Hessian of f at x (lme4's `deriv12`, central differences with
+ * step δ = 1e-4): H_jj = (f(x + δe_j) − 2f(x) + f(x − δe_j))/δ², H_ij from the four points x ± δe_i ± δe_j.
+ * A parameter within δ of a lower bound steps down to the bound only, as lme4's does.
+ */
+export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<number>, fx: number, lower?: ArrayLike<number>, delta = 1e-4): { gradient: number[]; hessian: number[][] } {
+  const n = x.length;
+  const ud = new Array<number>(n).fill(delta);
+  const ld = Array.from({ length: n }, (_, i) => (lower && Number.isFinite(lower[i]!) && x[i]! - delta < lower[i]! ? x[i]! - lower[i]! : delta));
+  const at = (mods: [number, number][]): number => {
+    const y = Float64Array.from(x);
+    for (const [i, d] of mods) y[i]! += d;
+    return f(y);
+  };
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const g = new Array<number>(n).fill(0);
+  for (let j = 0; j < n; j++) {
+    const fadd = at([[j, ud[j]!]]);
+    const fsub = at([[j, -ld[j]!]]);
+    H[j]![j] = fadd / ud[j]! ** 2 - (2 * fx) / (ud[j]! * ld[j]!) + fsub / ld[j]! ** 2;
+    g[j] = (fadd - fsub) / (ud[j]! + ld[j]!);
+    for (let i = 0; i < j; i++) {
+      const v =
+        at([[i, ud[i]!], [j, ud[j]!]]) / (ud[i]! + ud[j]!) ** 2 -
+        at([[i, ud[i]!], [j, -ld[j]!]]) / (ud[i]! + ld[j]!) ** 2 -
+        at([[i, -ld[i]!], [j, ud[j]!]]) / (ld[i]! + ud[j]!) ** 2 +
+        at([[i, -ld[i]!], [j, -ld[j]!]]) / (ld[i]! + ld[j]!) ** 2;
+      H[i]![j] = v;
+      H[j]![i] = v;
+    }
+  }
+  return { gradient: g, hessian: H };
+}

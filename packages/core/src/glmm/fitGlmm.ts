@@ -1,0 +1,40 @@
+import { HlmError } from "../HlmError.js";
+import type { Table } from "../io/Table.js";
+import { buildModel } from "../model/buildModel.js";
+import type { Model, ModelOptions } from "../model/Model.js";
+import { optimize, type OptimizeOptions } from "../optim/optimize.js";
+import { glmFamily } from "./families.js";
+import type { GlmmFit } from "./GlmmFit.js";
+import { jointObjective, laplaceObjective } from "./laplaceObjective.js";
+import { makeGlmmFit } from "./makeGlmmFit.js";
+import { makePirls } from "./pirls.js";
+
+/** Options of `fitGlmm`: the family (required) and link, the model's (factors, weights) and the optimizer's. */
+export interface GlmmOptions extends Omit<ModelOptions, "REML" | "family" | "correlation" | "variance">, OptimizeOptions {
+  family: "binomial" | "poisson";
+}
+
+/**
+ * Fits a generalized linear mixed model by the Laplace approximation, as lme4's `glmer` with
+ * nAGQ = 1: `buildModel`, then θ by BOBYQA with u and β from PIRLS (nAGQ = 0), then (θ, β)
+ * together by BOBYQA on the Laplace criterion, then `makeGlmmFit`.
+ */
+export function fitGlmm(table: Table, formula: string, options: GlmmOptions): GlmmFit {
+  const model = buildModel(table, formula, { ...options, REML: false });
+  return fitGlmmModel(model, options);
+}
+
+/** The fitting stages on a model already built (with `family` among its options). */
+export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
+  const family = glmFamily(options.family, options.link);
+  if (model.residual) throw new HlmError("OPTIONS", "A generalized linear mixed model takes no residual correlation structure or variance function.");
+  for (let t = 0; t < model.n; t++) family.check(model.y[t]!, model.rows[t]! + 1);
+  const pirls = makePirls(model, family);
+  const { thetaStart, ...rest } = options;
+  const stage1 = optimize(jointObjective(model, pirls), { ...rest, ...(thetaStart ? { thetaStart: Array.from(thetaStart).slice(0, pirls.thetaSize) } : {}) });
+  const start = pirls.joint(stage1.theta);
+  const lp0 = model.offset ? start.eta.map((v, t) => v - model.offset![t]!) : start.eta;
+  const objective = laplaceObjective(model, pirls, start.u, lp0);
+  const opt = optimize(objective, { restarts: 3, ...rest, thetaStart: [...stage1.theta, ...start.beta] });
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt);
+}

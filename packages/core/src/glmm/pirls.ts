@@ -1,0 +1,176 @@
+import { fittedValues, sphericalSolution } from "../fit/solveEffects.js";
+import type { BlockedLayout } from "../linalg/BlockedLayout.js";
+import { multiplyLevels } from "../linalg/triangular.js";
+import type { Model } from "../model/Model.js";
+import { templates, thetaLayout } from "../model/thetaLayout.js";
+import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
+import { blockedLayout } from "../objective/blockedLayout.js";
+import { makeObjective } from "../objective/makeObjective.js";
+import type { Factorization } from "../objective/ProfiledDeviance.js";
+import { symbolicElimination } from "../objective/symbolicElimination.js";
+import type { Family } from "./families.js";
+
+/** The state PIRLS converges to at one θ: the spherical modes u, β, η = offset + Xβ + ZΛu, μ and the Laplace criterion. */
+export interface PirlsResult {
+  u: Float64Array;
+  beta: Float64Array;
+  eta: Float64Array;
+  mu: Float64Array;
+  /** L of Λ'Z'WZΛ + I at the last iteration's working weights (with the X rows for the joint solve). */
+  fac: Factorization;
+  /** Σ d_i + ‖u‖²: the penalized deviance PIRLS minimizes. */
+  pdev: number;
+  /** −2 log-likelihood of y at μ (Σ d_i + the saturated model's −2 logLik). */
+  minus2LogLik: number;
+  /** lme4's Laplace criterion: −2 logLik(μ) + ‖u‖² + log |L|². */
+  laplace: number;
+  iterations: number;
+}
+
+/**
+ * Penalized iteratively reweighted least squares (lme4's `pwrssUpdate`) for a GLMM: at each
+ * iteration the working weights w = w_prior μ'(η)²/V(μ) and working response z = η − o + (y − μ)/μ'(η)
+ * form A = [ZΛ X z]'W[ZΛ X z] in the model's blocked layout (`assembleCrossProducts`), L of Λ'AΛ + I
+ * is factored as for a linear mixed model, and the solution is the Newton step for u (`modes`: β held,
+ * Xβ in the offset o) or for u and β together (`joint`: lme4's nAGQ = 0). A step that raises the
+ * penalized deviance is halved (up to 10 times). Each call starts from the same point it is given,
+ * so the criterion is a function of its arguments alone.
+ */
+export function makePirls(model: Model, family: Family) {
+  const { n, p, reTerms } = model;
+  const layoutOf = (pp: number): BlockedLayout => blockedLayout(reTerms, pp, symbolicElimination(reTerms, n));
+  const layoutU = layoutOf(0);
+  const layoutJ = layoutOf(p);
+  const q = layoutJ.termRow[reTerms.length]!;
+  const thetaL = thetaLayout(reTerms);
+  const y = model.y;
+  const pw = model.weights ?? new Float64Array(n).fill(1);
+  const link = family.link;
+
+  const etaOf = (theta: ArrayLike<number>, beta: ArrayLike<number>, u: Float64Array): Float64Array => {
+    const T = templates(thetaL, theta);
+    const b = reTerms.map((t, i) => multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p)));
+    return fittedValues(model, Array.from(beta), b);
+  };
+  const muOf = (eta: Float64Array): Float64Array => eta.map((e) => link.linkinv(e));
+  const pdevOf = (mu: Float64Array, u: Float64Array): number => {
+    let d = 0;
+    for (let t = 0; t < n; t++) d += family.devResid(y[t]!, mu[t]!, pw[t]!);
+    for (let i = 0; i < u.length; i++) d += u[i]! * u[i]!;
+    return d;
+  };
+
+  /** One factorization at the working weights and response of η (joint: with X; else the fixed part in the offset). */
+  const factorAt = (theta: ArrayLike<number>, eta: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
+    const w = new Float64Array(n);
+    const z = new Float64Array(n);
+    for (let t = 0; t < n; t++) {
+      const e = eta[t]!;
+      const mu = link.linkinv(e);
+      const d = link.muEta(e);
+      w[t] = (pw[t]! * d * d) / family.variance(mu);
+      z[t] = e - fixedPart[t]! + (y[t]! - mu) / d;
+    }
+    const layout = joint ? layoutJ : layoutU;
+    const wm: Model = joint
+      ? { ...model, y: z, weights: w, offset: null, residual: null }
+      : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
+    const cross = { ...layout, ...assembleCrossProducts(wm, layout) };
+    return makeObjective(wm, cross).factorize(theta, false);
+  };
+
+  /**
+   * The iteration from η0 (with u0, β0 the point a halved step moves from), or from u0 and β0. With
+   * `tol`, lme4's rule: stop when a full step changes the penalized deviance by less than tol relative
+   * (L is then the last iteration's, at the weights of the η it started from); without, iterate to
+   * convergence in u and β (steps below 1e-10).
+   */
+  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array | null, joint: boolean, tol?: number): PirlsResult => {
+    const offset = model.offset ?? new Float64Array(n);
+    let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
+    let beta = Float64Array.from(beta0);
+    // the fixed part of η held during the iteration: the offset, and Xβ when β is held
+    const fixedPart = joint ? offset : fittedValues(model, Array.from(beta), reTerms.map((t) => new Float64Array(t.nl * t.p)));
+    let eta = eta0 ?? etaOf(theta, beta, u);
+    let mu = muOf(eta);
+    let pdev = eta0 ? Infinity : pdevOf(mu, u);
+    let fac!: Factorization;
+    let it = 0;
+    for (; it < 100; it++) {
+      fac = factorAt(theta, eta, fixedPart, joint);
+      const x = sphericalSolution(joint ? layoutJ : layoutU, fac);
+      const uNew = x.slice(0, q);
+      const bNew = joint ? x.slice(q, q + p) : beta;
+      let step = 1;
+      let uT = uNew;
+      let bT = bNew;
+      let etaT = etaOf(theta, bT, uT);
+      let muT = muOf(etaT);
+      let pT = pdevOf(muT, uT);
+      if (tol !== undefined && Math.abs((pdev - pT) / pT) < tol) {
+        u = uT;
+        beta = bT;
+        eta = etaT;
+        mu = muT;
+        pdev = pT;
+        it++;
+        break;
+      }
+      for (let k = 0; k < 10 && !(pT <= pdev); k++) {
+        step /= 2;
+        uT = u.map((v, i) => v + step * (uNew[i]! - v));
+        bT = joint ? beta.map((v, i) => v + step * (bNew[i]! - v)) : beta;
+        etaT = etaOf(theta, bT, uT);
+        muT = muOf(etaT);
+        pT = pdevOf(muT, uT);
+      }
+      if (!(pT <= pdev)) break;
+      let change = 0;
+      for (let i = 0; i < q; i++) change = Math.max(change, Math.abs(uT[i]! - u[i]!));
+      for (let i = 0; i < bT.length; i++) change = Math.max(change, Math.abs(bT[i]! - beta[i]!));
+      const gain = pdev - pT;
+      u = uT;
+      beta = bT;
+      eta = etaT;
+      mu = muT;
+      pdev = pT;
+      if (tol === undefined && (change < 1e-10 || gain < 1e-13 * (1 + pT))) {
+        it++;
+        break;
+      }
+    }
+    let m2 = 0;
+    for (let t = 0; t < n; t++) m2 += family.minus2LogLik(y[t]!, mu[t]!, pw[t]!);
+    let uu = 0;
+    for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
+    const laplace = Number.isFinite(fac.ldL2) ? m2 + uu + fac.ldL2 : Infinity;
+    return { u, beta, eta, mu, fac, pdev, minus2LogLik: m2, laplace, iterations: it };
+  };
+
+  return {
+    q,
+    thetaSize: thetaL.size,
+    layoutJ,
+    /** The modes u at (θ, β), PIRLS from u0 to convergence. */
+    modes: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array): PirlsResult => run(theta, Float64Array.from(beta), u0, null, false),
+    /**
+     * The modes u at (θ, β) as lme4's nAGQ = 1 deviance function finds them: from η = lp0 (the first
+     * stage's linear predictor, without the offset) and u0 (its modes), with lme4's stopping rule
+     * (`tolPwrss` = 1e-7): the criterion lme4 optimizes and differentiates.
+     */
+    modesFrom: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array, lp0: Float64Array): PirlsResult => {
+      const eta0 = model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0;
+      return run(theta, Float64Array.from(beta), u0, eta0, false, 1e-7);
+    },
+    /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0). */
+    joint: (theta: ArrayLike<number>): PirlsResult => {
+      const eta0 = new Float64Array(n);
+      for (let t = 0; t < n; t++) eta0[t] = link.linkfun(family.start(y[t]!, pw[t]!));
+      return run(theta, new Float64Array(p), null, eta0, true);
+    },
+    /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
+    factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => factorAt(theta, eta, model.offset ?? new Float64Array(n), true),
+  };
+}
+
+export type Pirls = ReturnType<typeof makePirls>;

@@ -1,0 +1,111 @@
+/**
+ * Compares a `GlmmFit` with an lme4 `glmer` reference (conformance-glmm/*.json) at the tolerances
+ * of conformance-glmm/README.md; returns one line per disagreement (empty: agreement).
+ */
+import { readFileSync } from "node:fs";
+import type { GlmmFit } from "../src/glmm/GlmmFit.js";
+
+export const glmmDir = new URL("./conformance-glmm/", import.meta.url).pathname;
+
+/** A reference as the JSON holds it (the fields compared here). */
+export interface GlmmReference {
+  name: string;
+  dataset: string;
+  formula: string;
+  family: "binomial" | "poisson";
+  link: "logit" | "probit" | "cloglog" | "log";
+  nAGQ: number;
+  weights?: string;
+  factors: string[];
+  nobs: number;
+  df: number;
+  df_resid: number;
+  ngrps: Record<string, number>;
+  theta: number[];
+  fixef: Record<string, number>;
+  se: Record<string, number>;
+  vcov: number[][];
+  se_rx: Record<string, number>;
+  vcov_rx: number[][];
+  varcorr: { group: string; names: string[]; covariance: number[][] }[];
+  objective: number;
+  logLik: number;
+  AIC: number;
+  BIC: number;
+  deviance: number;
+  saturated_minus2loglik: number;
+  z_values: Record<string, number>;
+  p_values: Record<string, number>;
+  pearson_resid_quantiles: number[];
+  ranef: { group: string; columns: string[]; levels: string[]; values: number[][]; condsd: number[][] }[];
+  fitted_head: number[];
+  linear_predictor_head: number[];
+  singular: boolean;
+}
+
+export const loadGlmmReference = (name: string): GlmmReference => JSON.parse(readFileSync(`${glmmDir}${name}.json`, "utf8")) as GlmmReference;
+
+export function compareGlmm(got: GlmmFit, ref: GlmmReference): string[] {
+  const out: string[] = [];
+  const check = (what: string, a: number, b: number, tol: number): void => {
+    if (!(Math.abs(a - b) <= tol)) out.push(`${what}: got ${a}, lme4 ${b} (tolerance ${tol.toExponential(2)})`);
+  };
+  if (got.nobs !== ref.nobs) out.push(`nobs ${got.nobs} vs ${ref.nobs}`);
+  if (got.df !== ref.df) out.push(`df ${got.df} vs ${ref.df}`);
+  if (got.dfResid !== ref.df_resid) out.push(`df_resid ${got.dfResid} vs ${ref.df_resid}`);
+  for (const [g, l] of Object.entries(ref.ngrps)) if (got.ngrps[g] !== l) out.push(`ngrps ${g}: ${got.ngrps[g]} vs ${l}`);
+  if (got.singular !== ref.singular) out.push(`singular ${got.singular} vs ${ref.singular}`);
+  if (!(got.objective <= ref.objective + 1e-3)) out.push(`objective ${got.objective} worse than lme4's ${ref.objective}`);
+  check("logLik", got.logLik, ref.logLik, 2e-3);
+  check("AIC", got.AIC, ref.AIC, 2e-3);
+  check("BIC", got.BIC, ref.BIC, 2e-3);
+  check("deviance", got.deviance, ref.deviance, 0.05);
+  check("saturated", got.saturatedMinus2LogLik, ref.saturated_minus2loglik, 1e-6 * Math.max(1, ref.saturated_minus2loglik));
+  const names = Object.keys(ref.fixef);
+  if (got.fixefNames.join() !== names.join()) out.push(`fixef names ${got.fixefNames.join()} vs ${names.join()}`);
+  names.forEach((nm, i) => {
+    const se = ref.se[nm]!;
+    check(`fixef ${nm}`, got.fixef[i]!, ref.fixef[nm]!, 0.002 * se);
+    check(`se ${nm}`, got.se[i]!, se, 5e-3 * se);
+    check(`se_rx ${nm}`, got.seRX[i]!, ref.se_rx[nm]!, 2e-3 * ref.se_rx[nm]!);
+    const z = ref.z_values[nm]!;
+    check(`z ${nm}`, got.zValues[i]!, z, 5e-3 * Math.max(1, Math.abs(z)));
+    const pr = ref.p_values[nm]!;
+    const pg = got.pValues[i]!;
+    if (!(Math.abs(pg - pr) < 1e-3 || Math.abs(Math.log10(pg) - Math.log10(pr)) <= 0.02 * Math.abs(Math.log10(pr)))) out.push(`p ${nm}: got ${pg}, lme4 ${pr}`);
+    names.forEach((_, j) => {
+      check(`vcov[${i},${j}]`, got.vcov[i]![j]!, ref.vcov[i]![j]!, 5e-3 * Math.sqrt(ref.vcov[i]![i]! * ref.vcov[j]![j]!));
+      check(`vcov_rx[${i},${j}]`, got.vcovRX[i]![j]!, ref.vcov_rx[i]![j]!, 2e-3 * Math.sqrt(ref.vcov_rx[i]![i]! * ref.vcov_rx[j]![j]!));
+    });
+  });
+  ref.theta.forEach((t, i) => check(`theta ${i}`, got.theta[i]!, t, 2e-3 * Math.max(Math.abs(t), 0.1)));
+  ref.varcorr.forEach((vc, i) => {
+    const c = got.varcorr[i]!.covariance;
+    vc.covariance.forEach((row, a) => row.forEach((v, b) => check(`varcorr ${vc.group} [${a},${b}]`, c[a]![b]!, v, 3e-3 * Math.sqrt(vc.covariance[a]![a]! * vc.covariance[b]![b]!) + 1e-5)));
+  });
+  ref.pearson_resid_quantiles.forEach((q, i) => check(`pearson quantile ${i}`, got.pearsonResidQuantiles[i]!, q, 1e-2 * Math.max(1, Math.abs(q))));
+  ref.fitted_head.forEach((mu, i) => check(`fitted ${i}`, got.fitted[i]!, mu, 5e-3 * Math.max(1, Math.abs(mu))));
+  ref.linear_predictor_head.forEach((eta, i) => check(`eta ${i}`, got.linearPredictor[i]!, eta, 5e-3));
+  for (const r of ref.ranef) {
+    const group = r.group;
+    const g = got.ranef.find((t) => t.group === group);
+    if (!g) {
+      out.push(`ranef ${group} missing`);
+      continue;
+    }
+    const at = new Map(g.levels.map((l, i) => [l, i]));
+    r.levels.forEach((lev, li) => {
+      const gi = at.get(lev);
+      if (gi === undefined) {
+        out.push(`ranef ${group} level ${lev} missing`);
+        return;
+      }
+      r.columns.forEach((_, c) => {
+        const sd = r.condsd[li]![c]!;
+        check(`ranef ${group} ${lev} [${c}]`, g.values[gi]![c]!, r.values[li]![c]!, 0.005 * sd);
+        check(`condsd ${group} ${lev} [${c}]`, g.condsd[gi]![c]!, sd, 0.005 * sd);
+      });
+    });
+  }
+  return out;
+}
