@@ -7,6 +7,7 @@ import { glmFamily } from "./families.js";
 import type { GlmmFit } from "./GlmmFit.js";
 import { jointObjective, laplaceObjective } from "./laplaceObjective.js";
 import { makeGlmmFit } from "./makeGlmmFit.js";
+import { newtonPolish } from "./newtonPolish.js";
 import { makePirls } from "./pirls.js";
 
 /** Options of `fitGlmm`: the family (required) and link, the model's (factors, weights) and the optimizer's. */
@@ -17,7 +18,8 @@ export interface GlmmOptions extends Omit<ModelOptions, "REML" | "family" | "cor
 /**
  * Fits a generalized linear mixed model by the Laplace approximation, as lme4's `glmer` with
  * nAGQ = 1: `buildModel`, then θ by BOBYQA with u and β from PIRLS (nAGQ = 0), then (θ, β)
- * together by BOBYQA on the Laplace criterion, then `makeGlmmFit`.
+ * together by BOBYQA on the Laplace criterion, finished by Newton steps (`newtonPolish`), then
+ * `makeGlmmFit`.
  */
 export function fitGlmm(table: Table, formula: string, options: GlmmOptions): GlmmFit {
   const model = buildModel(table, formula, { ...options, REML: false });
@@ -35,6 +37,9 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   const start = pirls.joint(stage1.theta);
   const lp0 = model.offset ? start.eta.map((v, t) => v - model.offset![t]!) : start.eta;
   const objective = laplaceObjective(model, pirls, start.u, lp0);
-  const opt = optimize(objective, { restarts: 3, ...rest, thetaStart: [...stage1.theta, ...start.beta] });
-  return makeGlmmFit(model, family, pirls, objective, stage1, opt);
+  const bobyqa = optimize(objective, { restarts: 3, ...rest, thetaStart: [...stage1.theta, ...start.beta] });
+  // Newton steps on lme4's finite-difference derivatives finish what BOBYQA leaves along flat ridges
+  const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
+  const opt = { ...bobyqa, theta: polished.x, fmin: polished.fx, evaluations: bobyqa.evaluations + polished.evaluations };
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished.hessian);
 }

@@ -19,7 +19,8 @@ import type { Pirls, PirlsResult } from "./pirls.js";
  * The GLMM at its optimum x̂ = (θ̂, β̂) (lme4's `mkMerMod` for `glmer`): the modes by PIRLS at x̂,
  * L with the X rows at the final working weights (R_X for the conditional vcov, the conditional
  * variances of the modes), the finite-difference Hessian of the Laplace criterion for lme4's vcov,
- * and the likelihood, deviances and residuals on the response scale.
+ * (or the one given, computed there already) and the likelihood, deviances and residuals on the
+ * response scale.
  */
 export function makeGlmmFit(
   model: Model,
@@ -28,6 +29,7 @@ export function makeGlmmFit(
   objective: Objective & { at(x: ArrayLike<number>): PirlsResult },
   optStage1: OptSummary,
   opt: OptSummary,
+  hessianAtOptimum?: number[][],
 ): GlmmFit {
   const { n, p, reTerms } = model;
   const tl = thetaLayout(reTerms);
@@ -50,7 +52,7 @@ export function makeGlmmFit(
   const b = reTerms.map((t, i) => multiplyLevels(T[i]!, t.p, t.nl, r.u.subarray(pirls.layoutJ.termRow[i]!, pirls.layoutJ.termRow[i]! + t.nl * t.p)));
 
   // lme4's vcov: the β block of (H/2)⁻¹, H the finite-difference Hessian in (θ, β); R_X's where H/2 is not positive definite
-  const { hessian } = finiteHessian((z) => objective.evaluate(z), x, r.laplace, objective.layout.lower);
+  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, r.laplace, objective.layout.lower).hessian;
   let vcov = vcovRX;
   let vcovSource: GlmmFit["vcovSource"] = "RX";
   const half = new Matrix(hessian).mul(0.5);
