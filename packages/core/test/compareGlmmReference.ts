@@ -43,7 +43,7 @@ export interface GlmmReference {
   singular: boolean;
 }
 
-export const loadGlmmReference = (name: string): GlmmReference => JSON.parse(readFileSync(`${glmmDir}${name}.json`, "utf8")) as GlmmReference;
+export const loadGlmmReference = (name: string, dir = glmmDir): GlmmReference => JSON.parse(readFileSync(`${dir}${name}.json`, "utf8")) as GlmmReference;
 
 export function compareGlmm(got: GlmmFit, ref: GlmmReference): string[] {
   const out: string[] = [];

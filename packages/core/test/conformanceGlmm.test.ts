@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { fitGlmm } from "../src/glmm/fitGlmm.js";
 import { readCsv } from "../src/io/readCsv.js";
@@ -6,12 +6,16 @@ import { compareGlmm, glmmDir, loadGlmmReference } from "./compareGlmmReference.
 
 /** The nAGQ = 1 references that agree with lme4 (conformance-glmm/README.md's tolerances). */
 const MODELS = ["cbpp_binomial", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
+/** Those of conformance-glmm-more (made here by the same script): cloglog, an offset, nesting, a random slope, ridges. */
+const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun"];
+const moreDir = new URL("./conformance-glmm-more/", import.meta.url).pathname;
 
 describe("agreement with lme4's glmer on the GLMM references", () => {
-  for (const name of MODELS) {
-    const ref = loadGlmmReference(name);
+  for (const [dir, name] of [...MODELS.map((m) => [glmmDir, m] as const), ...MORE.map((m) => [moreDir, m] as const)]) {
+    const ref = loadGlmmReference(name, dir);
     it(`${name}: ${ref.formula} (${ref.family}, ${ref.link})`, () => {
-      const table = readCsv(readFileSync(`${glmmDir}${ref.dataset}.csv`, "utf8"));
+      const csv = existsSync(`${dir}${ref.dataset}.csv`) ? `${dir}${ref.dataset}.csv` : `${glmmDir}${ref.dataset}.csv`;
+      const table = readCsv(readFileSync(csv, "utf8"));
       const got = fitGlmm(table, ref.formula, { family: ref.family, link: ref.link, factors: ref.factors, ...(ref.weights ? { weights: ref.weights } : {}) });
       expect(compareGlmm(got, ref)).toEqual([]);
       expect(got.vcovSource).toBe("hessian");
