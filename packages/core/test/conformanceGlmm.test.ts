@@ -6,8 +6,8 @@ import { compareGlmm, glmmDir, loadGlmmReference } from "./compareGlmmReference.
 
 /** The nAGQ = 1 references that agree with lme4 (conformance-glmm/README.md's tolerances). */
 const MODELS = ["cbpp_binomial", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
-/** Those of conformance-glmm-more (made here by the same script): cloglog, an offset, nesting, a random slope, ridges. */
-const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun"];
+/** Those of conformance-glmm-more (made here by the same script): cloglog, an offset, nesting, a random slope, ridges, a logical I(week > 2). */
+const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit"];
 const moreDir = new URL("./conformance-glmm-more/", import.meta.url).pathname;
 
 describe("agreement with lme4's glmer on the GLMM references", () => {

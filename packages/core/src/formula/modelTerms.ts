@@ -155,6 +155,14 @@ class TermExpander {
             for (let i = 1; i < times; i++) terms = limit(this.f, e.pos, union(union(terms, a.terms), product(this.f, e.pos, terms, a.terms)));
             return { terms };
           }
+          case "<":
+          case ">":
+          case "<=":
+          case ">=":
+          case "==":
+          case "!=":
+            // a comparison is a (logical) variable, as in R
+            return { terms: [[this.variableIndex(e)]] };
           case "|":
           case "||":
             throw errorAt(this.f, e.pos, "a random-effects term '(... | group)' must stand on its own, in parentheses, joined by '+'");

@@ -13,7 +13,10 @@ export type Expr =
   | { type: "unary"; op: "-" | "+"; arg: Expr; pos: number }
   | { type: "paren"; expr: Expr; pos: number };
 
-export type BinaryOp = "+" | "-" | "*" | "/" | ":" | "^" | "|" | "||" | "%in%";
+export type BinaryOp = "+" | "-" | "*" | "/" | ":" | "^" | "|" | "||" | "%in%" | ComparisonOp;
+/** R's comparisons: inside I() (or as a term) a logical variable, categorical with levels FALSE and TRUE. */
+export type ComparisonOp = "<" | ">" | "<=" | ">=" | "==" | "!=";
+export const COMPARISONS: ReadonlySet<string> = new Set(["<", ">", "<=", ">=", "==", "!="]);
 
 /** A formula as written: `lhs ~ rhs` (the response may be absent in a one-sided formula). */
 export interface Formula {
@@ -99,6 +102,12 @@ function tokenize(text: string): Token[] {
       i = end + 1;
       continue;
     }
+    if (c === "<" || c === ">" || ((c === "=" || c === "!") && text[i + 1] === "=")) {
+      const op = text[i + 1] === "=" ? `${c}=` : c;
+      tokens.push({ kind: "op", text: op, pos: start });
+      i += op.length;
+      continue;
+    }
     if (c === "=" && text[i + 1] !== "=") {
       tokens.push({ kind: "=", text: c, pos: start });
       i++;
@@ -126,8 +135,9 @@ function tokenize(text: string): Token[] {
  * Binding powers, as in R: `|` and `||` below binary `+ -`, below `* /`, below `:`, below unary
  * minus, below `^` (right-associative).
  */
-const BINARY_POWER: Record<string, number> = { "|": 1, "||": 1, "+": 2, "-": 2, "*": 3, "/": 3, "%in%": 4, ":": 5, "^": 7 };
-const UNARY_POWER = 6;
+// R's precedence, low to high: | ||, comparisons, + -, * /, %in%, :, unary minus, ^ (gaps of 2: the right operand binds at power + 1)
+const BINARY_POWER: Record<string, number> = { "|": 2, "||": 2, "<": 3, ">": 3, "<=": 3, ">=": 3, "==": 3, "!=": 3, "+": 4, "-": 4, "*": 6, "/": 6, "%in%": 8, ":": 10, "^": 14 };
+const UNARY_POWER = 12;
 /** Deepest nesting of parentheses, calls, signs and powers the parser follows (no real formula comes near it). */
 const MAX_DEPTH = 100;
 /**

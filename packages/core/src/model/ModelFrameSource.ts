@@ -1,5 +1,5 @@
 import { HlmError } from "../HlmError.js";
-import { deparse, type Expr } from "../formula/parseFormula.js";
+import { COMPARISONS, deparse, type Expr } from "../formula/parseFormula.js";
 import type { Basis, Bases } from "./Basis.js";
 import { scaleCall, type BasisContext } from "./basisCalls.js";
 import { closestName } from "./closestName.js";
@@ -170,9 +170,9 @@ export class ModelFrameSource {
         for (let i = 0; i < n; i++) {
           const x = a[i]!;
           const y = b[i]!;
-          a[i] = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : op === "^" ? x ** y : NaN;
+          a[i] = op === "+" ? x + y : op === "-" ? x - y : op === "*" ? x * y : op === "/" ? x / y : op === "^" ? x ** y : compare(op, x, y);
         }
-        if (op !== "+" && op !== "-" && op !== "*" && op !== "/" && op !== "^") {
+        if (op !== "+" && op !== "-" && op !== "*" && op !== "/" && op !== "^" && !COMPARISONS.has(op)) {
           throw new HlmError("FORMULA", `Operator '${op}' cannot be used inside ${"a function"} in '${this.formulaText}' (position ${e.pos + 1}); use + - * / ^.`, { position: e.pos + 1 });
         }
         return a;
@@ -310,3 +310,9 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
   return { keys: [...index.keys()], firstSeen };
 }
 
+/** R's comparison of two numbers as 1 (TRUE) or 0 (FALSE); NaN (NA) where either is missing. */
+function compare(op: string, x: number, y: number): number {
+  if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+  const r = op === "<" ? x < y : op === ">" ? x > y : op === "<=" ? x <= y : op === ">=" ? x >= y : op === "==" ? x === y : op === "!=" ? x !== y : NaN;
+  return typeof r === "boolean" ? (r ? 1 : 0) : NaN;
+}

@@ -1,5 +1,5 @@
 import { HlmError } from "../HlmError.js";
-import { deparse, type Expr } from "../formula/parseFormula.js";
+import { COMPARISONS, deparse, type Expr } from "../formula/parseFormula.js";
 import { compareStrings, formatLabel } from "./levelLabels.js";
 import type { ModelFrameSource } from "./ModelFrameSource.js";
 import { FACTOR_FUNCTIONS } from "./rFunctions.js";
@@ -20,7 +20,31 @@ export interface FactorValues {
 export function isFactorExpression(source: ModelFrameSource, e: Expr): boolean {
   if (e.type === "name") return source.isCategorical(e.name);
   if (e.type === "paren") return isFactorExpression(source, e.expr);
+  if (isLogical(e)) return true;
   return e.type === "call" && FACTOR_FUNCTIONS.has(e.fn);
+}
+
+/** A comparison, or I() of one: R's logical variable (`I(week > 2)`), categorical with levels FALSE and TRUE. */
+export function isLogical(e: Expr): boolean {
+  if (e.type === "paren") return isLogical(e.expr);
+  if (e.type === "binary") return COMPARISONS.has(e.op);
+  return e.type === "call" && e.fn === "I" && e.args.length === 1 && isLogical(e.args[0]!);
+}
+
+/** A logical expression on every row: FALSE and TRUE as the levels present (in that order), missing where a compared value is. */
+function logicalFactor(source: ModelFrameSource, e: Expr): FactorValues {
+  const v = source.evaluate(e);
+  const codes = new Int32Array(v.length);
+  const present = [false, false];
+  v.forEach((x, i) => {
+    if (Number.isNaN(x)) codes[i] = -1;
+    else present[x === 1 ? 1 : 0] = true;
+  });
+  const levels = ["FALSE", "TRUE"].filter((_, k) => present[k]);
+  v.forEach((x, i) => {
+    if (!Number.isNaN(x)) codes[i] = levels.indexOf(x === 1 ? "TRUE" : "FALSE");
+  });
+  return { codes, levels, ordered: false };
 }
 
 /**
@@ -38,6 +62,7 @@ export function isFactorExpression(source: ModelFrameSource, e: Expr): boolean {
 export function evaluateFactor(source: ModelFrameSource, e: Expr, formulaText: string): FactorValues {
   const at = (x: Expr): string => `('${formulaText}', position ${x.pos + 1})`;
   const fail = (x: Expr, what: string): HlmError => new HlmError("FORMULA", `${what} ${at(x)}.`, { position: x.pos + 1 });
+  if (isLogical(e)) return logicalFactor(source, e);
   switch (e.type) {
     case "paren":
       return evaluateFactor(source, e.expr, formulaText);
