@@ -4,10 +4,10 @@ import { fitGlmm } from "../src/glmm/fitGlmm.js";
 import { readCsv } from "../src/io/readCsv.js";
 import { compareGlmm, glmmDir, loadGlmmReference } from "./compareGlmmReference.js";
 
-/** The nAGQ = 1 references that agree with lme4 (conformance-glmm/README.md's tolerances). */
-const MODELS = ["cbpp_binomial", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
-/** Those of conformance-glmm-more (made here by the same script): cloglog, an offset, nesting, a random slope, ridges, a logical I(week > 2). */
-const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit"];
+/** The references, all agreeing with lme4 at conformance-glmm/README.md's tolerances (nAGQ > 1: adaptive quadrature). */
+const MODELS = ["cbpp_binomial", "cbpp_binomial_agq9", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
+/** Those of conformance-glmm-more (made here by the same script): cloglog, an offset, nesting, a random slope, ridges, a logical I(week > 2), quadrature with 4, 5 and 7 points. */
+const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit", "contraception_agq5", "epil_offset_agq7", "cbpp_probit_agq4"];
 const moreDir = new URL("./conformance-glmm-more/", import.meta.url).pathname;
 
 describe("agreement with lme4's glmer on the GLMM references", () => {
@@ -16,7 +16,7 @@ describe("agreement with lme4's glmer on the GLMM references", () => {
     it(`${name}: ${ref.formula} (${ref.family}, ${ref.link})`, () => {
       const csv = existsSync(`${dir}${ref.dataset}.csv`) ? `${dir}${ref.dataset}.csv` : `${glmmDir}${ref.dataset}.csv`;
       const table = readCsv(readFileSync(csv, "utf8"));
-      const got = fitGlmm(table, ref.formula, { family: ref.family, link: ref.link, factors: ref.factors, ...(ref.weights ? { weights: ref.weights } : {}) });
+      const got = fitGlmm(table, ref.formula, { family: ref.family, link: ref.link, nAGQ: ref.nAGQ, factors: ref.factors, ...(ref.weights ? { weights: ref.weights } : {}) });
       expect(compareGlmm(got, ref)).toEqual([]);
       expect(got.vcovSource).toBe("hessian");
     }, 120_000);

@@ -4,6 +4,8 @@ import type { OptSummary } from "../optim/OptSummary.js";
 /** A fitted generalized linear mixed model: plain data (lme4's `glmerMod` from `glmer`, nAGQ = 1). */
 export interface GlmmFit {
   formula: string;
+  /** Points of adaptive Gauss–Hermite quadrature: 1 is the Laplace approximation. */
+  nAGQ: number;
   family: "binomial" | "poisson";
   link: "logit" | "probit" | "cloglog" | "log";
   responseName: string;
@@ -31,7 +33,7 @@ export interface GlmmFit {
   pValues: number[];
   /** Σ_i = T_i T_i' per term (lme4's VarCorr of a GLMM, σ = 1). */
   varcorr: VarCorrTerm[];
-  /** The Laplace criterion at the optimum: −2 logLik (lme4's `summary()` "deviance"). */
+  /** The criterion at the optimum: −2 logLik (lme4's `summary()` "deviance"); with nAGQ > 1, lme4's quadrature value, without the saturated model's −2 logLik. */
   objective: number;
   logLik: number;
   /** Number of parameters: fixed effects + θ. */

@@ -3,6 +3,7 @@ import type { Table } from "../io/Table.js";
 import { buildModel } from "../model/buildModel.js";
 import type { Model, ModelOptions } from "../model/Model.js";
 import { optimize, type OptimizeOptions } from "../optim/optimize.js";
+import { agqObjective } from "./agqObjective.js";
 import { glmFamily } from "./families.js";
 import type { GlmmFit } from "./GlmmFit.js";
 import { jointObjective, laplaceObjective } from "./laplaceObjective.js";
@@ -13,6 +14,12 @@ import { makePirls } from "./pirls.js";
 /** Options of `fitGlmm`: the family (required) and link, the model's (factors, weights) and the optimizer's. */
 export interface GlmmOptions extends Omit<ModelOptions, "REML" | "family" | "correlation" | "variance">, OptimizeOptions {
   family: "binomial" | "poisson";
+  /**
+   * Points of adaptive Gauss–Hermite quadrature (lme4's nAGQ): 1 (default) is the Laplace
+   * approximation; more needs a single scalar random-effects term, and the criterion is then lme4's
+   * (without the saturated model's −2 log-likelihood).
+   */
+  nAGQ?: number;
 }
 
 /**
@@ -32,14 +39,17 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   if (model.residual) throw new HlmError("OPTIONS", "A generalized linear mixed model takes no residual correlation structure or variance function.");
   for (let t = 0; t < model.n; t++) family.check(model.y[t]!, model.rows[t]! + 1);
   const pirls = makePirls(model, family);
-  const { thetaStart, ...rest } = options;
+  const { thetaStart, nAGQ: _nAGQ, ...rest } = options;
   const stage1 = optimize(jointObjective(model, pirls), { ...rest, ...(thetaStart ? { thetaStart: Array.from(thetaStart).slice(0, pirls.thetaSize) } : {}) });
   const start = pirls.joint(stage1.theta);
   const lp0 = model.offset ? start.eta.map((v, t) => v - model.offset![t]!) : start.eta;
-  const objective = laplaceObjective(model, pirls, start.u, lp0);
+  const laplace = laplaceObjective(model, pirls, start.u, lp0);
+  const nAGQ = options.nAGQ ?? 1;
+  if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 25)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 25, not ${nAGQ}.`);
+  const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
   const bobyqa = optimize(objective, { restarts: 3, ...rest, thetaStart: [...stage1.theta, ...start.beta] });
   // Newton steps on lme4's finite-difference derivatives finish what BOBYQA leaves along flat ridges
   const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
   const opt = { ...bobyqa, theta: polished.x, fmin: polished.fx, evaluations: bobyqa.evaluations + polished.evaluations };
-  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished.hessian);
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished.hessian, nAGQ);
 }

@@ -30,6 +30,7 @@ export function makeGlmmFit(
   optStage1: OptSummary,
   opt: OptSummary,
   hessianAtOptimum?: number[][],
+  nAGQ = 1,
 ): GlmmFit {
   const { n, p, reTerms } = model;
   const tl = thetaLayout(reTerms);
@@ -52,7 +53,8 @@ export function makeGlmmFit(
   const b = reTerms.map((t, i) => multiplyLevels(T[i]!, t.p, t.nl, r.u.subarray(pirls.layoutJ.termRow[i]!, pirls.layoutJ.termRow[i]! + t.nl * t.p)));
 
   // lme4's vcov: the β block of (H/2)⁻¹, H the finite-difference Hessian in (θ, β); R_X's where H/2 is not positive definite
-  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, r.laplace, objective.layout.lower).hessian;
+  const fx = objective.evaluate(x);
+  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, fx, objective.layout.lower).hessian;
   let vcov = vcovRX;
   let vcovSource: GlmmFit["vcovSource"] = "RX";
   const half = new Matrix(hessian).mul(0.5);
@@ -74,11 +76,12 @@ export function makeGlmmFit(
     pearson[t] = ((y[t]! - r.mu[t]!) * Math.sqrt(pw[t]!)) / Math.sqrt(family.variance(r.mu[t]!));
   }
   const df = p + k;
-  const objectiveValue = r.laplace;
+  const objectiveValue = fx;
   const ngrps: Record<string, number> = {};
   for (const t of reTerms) ngrps[t.group] = t.nl;
   return {
     formula: model.formula,
+    nAGQ,
     family: family.name,
     link: family.link.name,
     responseName: model.responseName,
