@@ -25,6 +25,7 @@ export interface GlmmReference {
   fixef: Record<string, number>;
   se: Record<string, number>;
   vcov: number[][];
+  vcov_source: "hessian" | "RX";
   se_rx: Record<string, number>;
   vcov_rx: number[][];
   varcorr: { group: string; names: string[]; covariance: number[][] }[];

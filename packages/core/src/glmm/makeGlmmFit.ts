@@ -54,7 +54,7 @@ export function makeGlmmFit(
 
   // lme4's vcov: the β block of (H/2)⁻¹, H the finite-difference Hessian in (θ, β); R_X's where H/2 is not positive definite
   const fx = objective.evaluate(x);
-  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, fx, objective.layout.lower).hessian;
+  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, fx).hessian;
   let vcov = vcovRX;
   let vcovSource: GlmmFit["vcovSource"] = "RX";
   const half = new Matrix(hessian).mul(0.5);

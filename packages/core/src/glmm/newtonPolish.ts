@@ -7,7 +7,8 @@ import { finiteHessian } from "./finiteHessian.js";
  * `deriv12`): x ← x − H⁻¹g while that lowers f and stays inside the bounds (at most `maxSteps`). Where
  * the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust region stops a few
  * 1e-3 standard errors short of the optimum; one or two Newton steps reach it. Returns the point, its
- * value, the Hessian there (for the vcov) and the evaluations used.
+ * value, the Hessian there (for the vcov) and the evaluations used. The differences step across a
+ * bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
  */
 export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 3): { x: number[]; fx: number; hessian: number[][]; evaluations: number } {
   const f = (z: ArrayLike<number>): number => objective.evaluate(z);
@@ -19,7 +20,7 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     evaluations++;
     return f(z);
   };
-  let d = finiteHessian(counted, x, fx, lower);
+  let d = finiteHessian(counted, x, fx);
   for (let step = 0; step < maxSteps; step++) {
     if (!d.hessian.every((r) => r.every(Number.isFinite)) || !d.gradient.every(Number.isFinite)) break;
     const H = new Matrix(d.hessian);
@@ -33,7 +34,7 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     if (!(fn < fx)) break;
     x = next;
     fx = fn;
-    d = finiteHessian(counted, x, fx, lower);
+    d = finiteHessian(counted, x, fx);
   }
   return { x, fx, hessian: d.hessian, evaluations };
 }
