@@ -55,3 +55,9 @@ describe("fit: progress and cancellation", () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 });
+
+describe("fit: a linear mixed model only", () => {
+  it("refuses a family, in one sentence naming fitGlmm", () => {
+    expect(() => fit(sleep, formula, { family: "poisson" })).toThrow("A generalized linear mixed model (family 'poisson') is fitted by fitGlmm(), not fit().");
+  });
+});

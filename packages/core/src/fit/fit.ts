@@ -1,3 +1,4 @@
+import { HlmError } from "../HlmError.js";
 import { buildModel } from "../model/buildModel.js";
 import { responseScale, responseShift, restoreUnits } from "./responseScaling.js";
 import { type Model, type ModelOptions } from "../model/Model.js";
@@ -16,6 +17,7 @@ export interface FitOptions extends ModelOptions, OptimizeOptions, MakeFitOption
  * correlation structure or variance function, `makeStructuredObjective`: nlme's model).
  */
 export function fit(table: Table, formula: string, options: FitOptions = {}): LmmFit {
+  if (options.family !== undefined) throw new HlmError("OPTIONS", `A generalized linear mixed model (family '${options.family}') is fitted by fitGlmm(), not fit().`);
   return fitModel(buildModel(table, formula, options), options);
 }
 
