@@ -72,4 +72,6 @@ export { formatComparison } from "./report/formatComparison.js";
 export { formatAnova, formatIntervals, formatInfluence } from "./report/formatInference.js";
 export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS, type Cell, type ResultTable, type ResultSection, type ResultSheetName } from "./report/resultTables.js";
 export { fitToJson, type FitJson, type DdfMethod } from "./report/fitToJson.js";
+export { formatGlmmSummary, glmmWarnings } from "./report/formatGlmmSummary.js";
+export { glmmToJson, type GlmmJson } from "./report/glmmToJson.js";
 export { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./report/describeStructure.js";

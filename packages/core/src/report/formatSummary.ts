@@ -1,5 +1,5 @@
 import { formatPValues } from "./formatPValues.js";
-import type { LmmFit } from "../fit/LmmFit.js";
+import type { LmmFit, VarCorrTerm } from "../fit/LmmFit.js";
 import { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./describeStructure.js";
 import type { DdfMethod } from "./fitToJson.js";
 import type { ShrinkageTable } from "../results/shrinkageTable.js";
@@ -21,10 +21,10 @@ export function formatCommon(xs: readonly number[], digits: number, maxDecimals 
   return out.map((v) => v.padStart(width));
 }
 
-/** R's zapsmall(x, digits): round to digits − ceiling(log10(max |x|)) decimals. */
-function zapsmall(xs: readonly number[], digits: number): number[] {
+/** R's zapsmall(x, digits): round to digits − log10(max |x|) decimals, which round() takes to the nearest whole number (R 4.2). */
+export function zapsmall(xs: readonly number[], digits: number): number[] {
   const mx = Math.max(...xs.map(Math.abs).filter(Number.isFinite));
-  const dec = mx > 0 ? Math.max(0, digits - Math.ceil(Math.log10(mx))) : digits;
+  const dec = mx > 0 ? Math.max(0, Math.floor(digits - Math.log10(mx) + 0.5)) : digits;
   return xs.map((x) => Number(x.toFixed(dec)));
 }
 
@@ -85,32 +85,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: D
   out.push(...table([["Min", "1Q", "Median", "3Q", "Max"], formatCommon(zapsmall(fit.scaledResidQuantiles, 5), 4)], 0));
   out.push("");
   out.push("Random effects:");
-  const sigma2 = fit.sigma * fit.sigma;
-  const variances = fit.varcorr.flatMap((v) => v.covariance.map((r, i) => r[i]!));
-  const varStr = formatCommon([...variances, sigma2], 4);
-  const sdStr = formatCommon([...fit.varcorr.flatMap((v) => v.sd), fit.sigma], 4);
-  const hasCorr = fit.varcorr.some((v) => v.names.length > 1);
-  const reRows: string[][] = [["Groups", "Name", "Variance", "Std.Dev.", ...(hasCorr ? ["Corr"] : [])]];
-  let k = 0;
-  for (const v of fit.varcorr) {
-    v.names.forEach((name, i) => {
-      const corr = hasCorr ? [v.corr[i]!.slice(0, i).map((c) => c.toFixed(2)).join(" ")] : [];
-      reRows.push([i === 0 ? v.group : "", name, varStr[k]!, sdStr[k]!, ...corr]);
-      k++;
-    });
-  }
-  reRows.push(["Residual", "", varStr[k]!, sdStr[k]!, ...(hasCorr ? [""] : [])]);
-  const reWidths: number[] = [];
-  for (const r of reRows) r.forEach((c, j) => (reWidths[j] = Math.max(reWidths[j] ?? 0, c.length)));
-  for (const r of reRows) {
-    out.push(
-      " " +
-        r
-          .map((c, j) => padRight(c, reWidths[j]!))
-          .join(" ")
-          .trimEnd(),
-    );
-  }
+  out.push(...formatRandomEffects(fit.varcorr, { variance: fit.sigma * fit.sigma, sd: fit.sigma }));
   const groups = Object.entries(fit.ngrps).map(([g, nl]) => `${g}, ${nl}`);
   out.push(`Number of obs: ${fit.nobs}, groups:  ${groups.join("; ")}`);
   if (fit.residual) out.push(...structureSection(fit));
@@ -143,18 +118,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: D
     if (p > 1) {
       out.push("");
       out.push("Correlation of Fixed Effects:");
-      const colNames = fit.fixefNames.slice(0, p - 1).map((n) => abbreviate(n, 6));
-      const rowNames = fit.fixefNames.map((n) => abbreviate(n, 11));
-      const corrRows: string[][] = [["", ...colNames]];
-      for (let i = 1; i < p; i++) {
-        const cells = [];
-        for (let j = 0; j < p - 1; j++) {
-          const c = fit.vcov[i]![j]! / (fit.se[i]! * fit.se[j]!);
-          cells.push(j < i ? c.toFixed(3) : "");
-        }
-        corrRows.push([rowNames[i]!, ...cells]);
-      }
-      out.push(...table(corrRows));
+      out.push(...formatFixefCorrelation(fit.fixefNames, fit.vcov, fit.se));
     }
   }
   if (fit.warnings.length > 0) {
@@ -162,6 +126,54 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: D
     for (const w of fit.warnings) out.push(w.code === "singular" || w.code === "missing-rows" ? w.message : `Warning: ${w.message}`);
   }
   return out.join("\n") + "\n";
+}
+
+/** The "Random effects:" table's rows (Groups Name Variance Std.Dev. [Corr]), with a Residual row when `residual` is given (not for a GLMM). */
+export function formatRandomEffects(varcorr: readonly VarCorrTerm[], residual: { variance: number; sd: number } | null): string[] {
+  const out: string[] = [];
+  const variances = varcorr.flatMap((v) => v.covariance.map((r, i) => r[i]!));
+  const varStr = formatCommon(residual ? [...variances, residual.variance] : variances, 4);
+  const sdStr = formatCommon(residual ? [...varcorr.flatMap((v) => v.sd), residual.sd] : varcorr.flatMap((v) => v.sd), 4);
+  const hasCorr = varcorr.some((v) => v.names.length > 1);
+  const reRows: string[][] = [["Groups", "Name", "Variance", "Std.Dev.", ...(hasCorr ? ["Corr"] : [])]];
+  let k = 0;
+  for (const v of varcorr) {
+    v.names.forEach((name, i) => {
+      const corr = hasCorr ? [v.corr[i]!.slice(0, i).map((c) => c.toFixed(2)).join(" ")] : [];
+      reRows.push([i === 0 ? v.group : "", name, varStr[k]!, sdStr[k]!, ...corr]);
+      k++;
+    });
+  }
+  if (residual) reRows.push(["Residual", "", varStr[k]!, sdStr[k]!, ...(hasCorr ? [""] : [])]);
+  const reWidths: number[] = [];
+  for (const r of reRows) r.forEach((c, j) => (reWidths[j] = Math.max(reWidths[j] ?? 0, c.length)));
+  for (const r of reRows) {
+    out.push(
+      " " +
+        r
+          .map((c, j) => padRight(c, reWidths[j]!))
+          .join(" ")
+          .trimEnd(),
+    );
+  }
+  return out;
+}
+
+/** The rows of "Correlation of Fixed Effects:" (lower triangle, names abbreviated as R's print does). */
+export function formatFixefCorrelation(names: readonly string[], vcov: readonly (readonly number[])[], se: readonly number[]): string[] {
+  const p = names.length;
+  const colNames = names.slice(0, p - 1).map((n) => abbreviate(n, 6));
+  const rowNames = names.map((n) => abbreviate(n, 11));
+  const corrRows: string[][] = [["", ...colNames]];
+  for (let i = 1; i < p; i++) {
+    const cells = [];
+    for (let j = 0; j < p - 1; j++) {
+      const c = vcov[i]![j]! / (se[i]! * se[j]!);
+      cells.push(j < i ? c.toFixed(3) : "");
+    }
+    corrRows.push([rowNames[i]!, ...cells]);
+  }
+  return table(corrRows);
 }
 
 /** The most rows of the first group's within-group covariance the summary prints. */

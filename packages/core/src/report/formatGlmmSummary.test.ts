@@ -1,0 +1,94 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { fitGlmm } from "../glmm/fitGlmm.js";
+import { readCsv } from "../io/readCsv.js";
+import type { GlmmFit } from "../glmm/GlmmFit.js";
+import { loadGlmmReference } from "../../test/compareGlmmReference.js";
+import { formatGlmmSummary } from "./formatGlmmSummary.js";
+
+const dir = new URL("../../test/conformance-glmm/", import.meta.url).pathname;
+const cbpp = readCsv(readFileSync(`${dir}cbpp.csv`, "utf8"));
+const formula = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
+/** R's print, trailing blanks trimmed (R pads some lines). */
+const trimmed = (s: string): string[] => s.split("\n").map((l) => l.trimEnd());
+
+describe("formatGlmmSummary: lme4's summary() of a glmer fit as R prints it", () => {
+  it("cbpp, binomial, Laplace", () => {
+    // LC_ALL=C R 4.2, lme4 1.1-31:
+    // cbpp <- read.csv("cbpp.csv"); cbpp$herd <- factor(cbpp$herd); cbpp$period <- factor(cbpp$period)
+    // print(summary(glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), data = cbpp, family = binomial)))
+    const R = `Generalized linear mixed model fit by maximum likelihood (Laplace
+  Approximation) [glmerMod]
+ Family: binomial  ( logit )
+Formula: cbind(incidence, size - incidence) ~ period + (1 | herd)
+   Data: cbpp
+
+     AIC      BIC   logLik deviance df.resid 
+   194.1    204.2    -92.0    184.1       51 
+
+Scaled residuals: 
+    Min      1Q  Median      3Q     Max 
+-2.3816 -0.7889 -0.2026  0.5142  2.8791 
+
+Random effects:
+ Groups Name        Variance Std.Dev.
+ herd   (Intercept) 0.4123   0.6421  
+Number of obs: 56, groups:  herd, 15
+
+Fixed effects:
+            Estimate Std. Error z value Pr(>|z|)    
+(Intercept)  -1.3983     0.2312  -6.048 1.47e-09 ***
+period2      -0.9919     0.3032  -3.272 0.001068 ** 
+period3      -1.1282     0.3228  -3.495 0.000474 ***
+period4      -1.5797     0.4220  -3.743 0.000182 ***
+---
+Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1
+
+Correlation of Fixed Effects:
+        (Intr) perid2 perid3
+period2 -0.363              
+period3 -0.340  0.280       
+period4 -0.260  0.213  0.198
+`;
+    // the fit agrees with lme4 at the README's tolerances, but a 4-digit print can straddle a rounding
+    // edge (period4 −1.579745 in lme4): the printing is checked on lme4's own numbers
+    const fit = fitGlmm(cbpp, formula, { family: "binomial", factors: ["herd", "period"] });
+    const ref = loadGlmmReference("cbpp_binomial");
+    const names = fit.fixefNames;
+    const lme4: GlmmFit = {
+      ...fit,
+      fixef: names.map((n) => ref.fixef[n]!),
+      se: names.map((n) => ref.se[n]!),
+      vcov: ref.vcov,
+      zValues: names.map((n) => ref.z_values[n]!),
+      pValues: names.map((n) => ref.p_values[n]!),
+      varcorr: fit.varcorr.map((v, i) => ({ ...v, covariance: ref.varcorr[i]!.covariance, sd: ref.varcorr[i]!.covariance.map((r, j) => Math.sqrt(r[j]!)) })),
+      pearsonResidQuantiles: ref.pearson_resid_quantiles,
+      logLik: ref.logLik,
+      AIC: ref.AIC,
+      BIC: ref.BIC,
+    };
+    expect(trimmed(formatGlmmSummary(lme4, { dataName: "cbpp" }))).toEqual(trimmed(R));
+  }, 60_000);
+
+  it("cbpp, probit with weights, and quadrature's title", () => {
+    // print(summary(glmer(incidence/size ~ period + (1 | herd), data = d, family = binomial(link = "probit"), weights = size)))
+    const fit = fitGlmm(cbpp, "incidence/size ~ period + (1 | herd)", { family: "binomial", link: "probit", weights: "size", factors: ["herd", "period"] });
+    const text = trimmed(formatGlmmSummary(fit, { dataName: "d", weights: "size" }));
+    expect(text.slice(0, 6)).toEqual([
+      "Generalized linear mixed model fit by maximum likelihood (Laplace",
+      "  Approximation) [glmerMod]",
+      " Family: binomial  ( probit )",
+      "Formula: incidence/size ~ period + (1 | herd)",
+      "   Data: d",
+      "Weights: size",
+    ]);
+    expect(text).toContain(" herd   (Intercept) 0.1142   0.338");
+    expect(text).toContain("period4      -0.7996     0.2047  -3.906 9.37e-05 ***");
+    const agq = fitGlmm(cbpp, formula, { family: "binomial", factors: ["herd", "period"], nAGQ: 9 });
+    const t9 = trimmed(formatGlmmSummary(agq));
+    expect(t9.slice(0, 2)).toEqual(["Generalized linear mixed model fit by maximum likelihood (Adaptive", "  Gauss-Hermite Quadrature, nAGQ = 9) [glmerMod]"]);
+    expect(t9).toContain("   110.0    120.1    -50.0    100.0       51");
+    expect(t9).toContain("period3      -1.1278     0.3268  -3.451 0.000558 ***");
+  }, 60_000);
+});
