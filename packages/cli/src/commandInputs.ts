@@ -3,7 +3,7 @@
  * formula and options, the table, and the fitted model (with its progress on the progress line).
  */
 import { basename, extname } from "node:path";
-import { buildModel, fitModel, HlmError, type DdfMethod, type FitOptions, type LmmFit, type Model, type Table } from "@hlm/core";
+import { buildModel, fitModel, glmFamily, HlmError, type DdfMethod, type FitOptions, type LmmFit, type Model, type Table } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
 import type { Progress } from "./progress.js";
@@ -35,6 +35,45 @@ export function ddfMethod(values: CommandLine["values"]): DdfMethod {
   const d = typeof values.ddf === "string" ? values.ddf.trim().toLowerCase() : "satterthwaite";
   if (d !== "satterthwaite" && d !== "containment") throw new HlmError("OPTIONS", `--ddf must be satterthwaite or containment, not '${values.ddf}'.`);
   return d;
+}
+
+/** The family, link and points of quadrature of a generalized linear mixed model. */
+export interface GlmmChoice {
+  family: "binomial" | "poisson";
+  link?: "logit" | "probit" | "cloglog" | "log";
+  nAGQ: number;
+}
+
+/** A GLMM's options from `hlm fit`'s --family, --link and --nagq; null without --family (a linear mixed model). */
+export function glmmChoice(values: CommandLine["values"]): GlmmChoice | null {
+  if (values.family === undefined) {
+    for (const o of ["link", "nagq"]) if (values[o] !== undefined) throw new HlmError("OPTIONS", `--${o} is an option of a generalized linear mixed model: give it with --family binomial or --family poisson.`);
+    return null;
+  }
+  const family = String(values.family).trim().toLowerCase();
+  if (family !== "binomial" && family !== "poisson") {
+    throw new HlmError("OPTIONS", `--family must be binomial or poisson, not '${values.family}' (a linear mixed model is fitted without --family).`);
+  }
+  const link = typeof values.link === "string" ? (values.link.trim() as GlmmChoice["link"]) : undefined;
+  glmFamily(family, link); // a link the family does not take: core's sentence
+  const nAGQ = values.nagq === undefined ? 1 : Number(values.nagq);
+  // core's bound: lme4's rules up to 25 points are reproduced there
+  if (!Number.isInteger(nAGQ) || nAGQ < 1 || nAGQ > 25) throw new HlmError("OPTIONS", `--nagq must be a whole number from 1 to 25, not '${values.nagq}'.`);
+  const notYet = [
+    ["correlation", values.correlation !== undefined],
+    ["variance", values.variance !== undefined],
+    ["ddf containment", typeof values.ddf === "string" && values.ddf.trim().toLowerCase() === "containment"],
+    ["shrinkage", values.shrinkage === true],
+    ["xlsx", values.xlsx !== undefined],
+    ["reml", values.reml === true],
+  ].filter(([, given]) => given).map(([o]) => `--${o}`);
+  if (notYet.length > 0) throw new HlmError("OPTIONS", `${notYet.join(" and ")} ${notYet.length === 1 ? "does" : "do"} not apply to a generalized linear mixed model (--family) yet.`);
+  return { family, ...(link !== undefined ? { link } : {}), nAGQ };
+}
+
+/** Refuses --family for the commands that do not take a generalized linear mixed model yet. */
+export function refuseFamily(command: CommandName, values: CommandLine["values"]): void {
+  if (values.family !== undefined) throw new HlmError("OPTIONS", `--family: ${command} is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.`);
 }
 
 /** The --formula of a command that fits one model. */

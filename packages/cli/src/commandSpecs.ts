@@ -46,6 +46,7 @@ const COMMON: Record<string, OptionSpec> = {
   correlation,
   variance,
   sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
+  family: { type: "string", value: "FAM", help: "fit a generalized linear mixed model (lme4's glmer) of the family binomial or poisson: hlm fit only, for now" },
   help: { type: "boolean", help: "this text" },
 };
 
@@ -54,8 +55,8 @@ const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${wh
 export const COMMANDS: Record<CommandName, CommandSpec> = {
   fit: {
     name: "fit",
-    usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--correlation C] [--variance V] [--ddf D] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
-    summary: "lme4's summary of the model, Satterthwaite df and p-values",
+    usage: 'fit DATA --formula "y ~ x + (x | g)" [--ml] [--factors a,b] [--weights w] [--correlation C] [--variance V] [--ddf D] [--family FAM] [--link L] [--nagq N] [--json] [--shrinkage] [--xlsx OUT.xlsx]',
+    summary: "lme4's summary of the model (lmer's or glmer's), with p-values",
     description: `Fits the model and prints lme4's summary() with lmerTest's Satterthwaite degrees of freedom and
 p-values: the criterion (REML by default, --ml for maximum likelihood), the scaled residuals, the
 variance components, the fixed effects and their correlations, and the fit's warnings at the end
@@ -68,13 +69,23 @@ sections (Correlation Structure, Variance function, the first group's covariance
 containment gives the fixed effects nlme's t-table (its containment df; under ML its standard
 errors); the default is Satterthwaite's.
 
+With --family binomial or poisson, a generalized linear mixed model as lme4's glmer(formula, data,
+family = binomial(link = L), weights = w, nAGQ = N): the Laplace approximation, or with --nagq N > 1
+adaptive Gauss-Hermite quadrature (one scalar random-effects term only). A binomial response is a
+0/1 column, a two-level column, cbind(successes, failures), or a proportion with --weights trials.
+The summary is glmer's: z tests of the fixed effects, no residual variance. The options --ddf
+containment, --shrinkage, --xlsx, --correlation and --variance do not apply to it yet.
+
 With --json, one JSON object instead: the fields of lme4's reference fits (fixef, se, vcov, theta,
 sigma, varcorr, ranef with condsd, logLik, AIC, BIC, satterthwaite_df, t_values, t_df, p_values,
 ...) plus fit_seconds, with a structure nlme's fields (cor_params, var_params, marginal_cov, ...),
-and with --shrinkage the shrinkage table under "shrinkage".`,
+and with --shrinkage the shrinkage table under "shrinkage"; with --family, the fields of glmer's
+references (z_values, vcov_source, se_rx, deviance, pearson_resid_quantiles, ...).`,
     options: {
       ...COMMON,
       ddf: { type: "string", value: "D", help: "the fixed effects' df: satterthwaite (the default, lmerTest's) or containment (nlme's t-table)" },
+      link: { type: "string", value: "L", help: "the link of --family: logit (the default), probit or cloglog for binomial; log for poisson" },
+      nagq: { type: "string", value: "N", help: "points of adaptive Gauss-Hermite quadrature with --family, 1 to 25 (default 1: the Laplace approximation)" },
       json: json("the fit"),
       shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
       xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (an existing OUT.xlsx is replaced)" },
@@ -266,7 +277,8 @@ ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).joi
 Every command takes --formula F, --ml (the default is REML), --factors a,b,
 --weights w, --correlation C and --variance V (nlme's residual structures, as
 "corAR1(form = ~ t | g)", "varIdent(form = ~ 1 | s)"), --sheet NAME, --json and
---help. 'hlm COMMAND --help' describes a command and all its options.
+--help. hlm fit --family binomial|poisson fits a generalized linear mixed model
+(lme4's glmer). 'hlm COMMAND --help' describes a command and all its options.
 
 ${DATA_NOTE}
 

@@ -3,8 +3,12 @@ import { extname } from "node:path";
 import {
   closestName,
   compareModels,
+  fitGlmm,
   fitToJson,
   formatComparison,
+  formatGlmmSummary,
+  glmmToJson,
+  glmmWarnings,
   formatShrinkage,
   formatSummary,
   HlmError,
@@ -12,12 +16,13 @@ import {
   shrinkageResultTable,
   shrinkageTable,
   summaryTable,
+  type GlmmFit,
   type LmmFit,
   type Model,
   type ShrinkageTable,
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
-import { dataName, dataPath, ddfMethod, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
+import { dataName, dataPath, ddfMethod, fitWithProgress, glmmChoice, loadTable, modelOptions, oneFormula, refuseFamily, type GlmmChoice } from "./commandInputs.js";
 import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
@@ -62,6 +67,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     return EXIT.OK;
   }
   if (name === "fit") return runFit(cl, io);
+  refuseFamily(name, cl.values);
   if (name === "compare") return runCompare(cl, io);
   return runInference(name, cl, io);
 }
@@ -81,6 +87,8 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
   const formula = oneFormula(values);
   const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new HlmError("OPTIONS", `--repeat must be a whole number of at least 1, not '${values.repeat}'.`);
+  const glmm = glmmChoice(values);
+  if (glmm) return runFitGlmm(cl, io, path, formula, repeat, glmm);
   const xlsx = typeof values.xlsx === "string" ? values.xlsx : undefined;
   if (xlsx !== undefined) checkXlsxOutput(xlsx, path);
   const options = modelOptions(values);
@@ -118,6 +126,40 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
   }
   // what was written where, last: on stderr, so that stdout stays the summary or the JSON
   if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
+  return EXIT.OK;
+}
+
+/** `hlm fit --family`: a generalized linear mixed model (lme4's glmer), its summary or JSON. */
+async function runFitGlmm(cl: CommandLine, io: Io, path: string, formula: string, repeat: number, glmm: GlmmChoice): Promise<number> {
+  const { values } = cl;
+  const { factors, weights } = modelOptions(values);
+  const times: number[] = [];
+  const fit = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+    const table = await loadTable(path, values.sheet, progress);
+    let fitted: GlmmFit | undefined;
+    for (let r = 0; r < repeat; r++) {
+      progress.update("building the model");
+      const t0 = performance.now();
+      fitted = fitGlmm(table, formula, {
+        family: glmm.family,
+        ...(glmm.link !== undefined ? { link: glmm.link } : {}),
+        nAGQ: glmm.nAGQ,
+        factors,
+        ...(weights !== undefined ? { weights } : {}),
+        onProgress: (p) => void progress.update(`fitting: ${p.evaluations} evaluations, deviance ${p.bestObjective.toFixed(2)}`),
+      });
+      times.push((performance.now() - t0) / 1000);
+    }
+    return fitted!;
+  });
+  const dataset = dataName(path);
+  if (values.json) {
+    const json = { ...glmmToJson(fit, { dataset, factors, ...(weights !== undefined ? { weights } : {}) }), fit_seconds: median(times) };
+    io.stdout(JSON.stringify(json, null, 2) + "\n");
+    for (const w of glmmWarnings(fit)) io.stderr(`hlm: warning: ${w}\n`);
+  } else {
+    io.stdout(formatGlmmSummary(fit, { dataName: dataset, ...(weights !== undefined ? { weights } : {}) }));
+  }
   return EXIT.OK;
 }
 

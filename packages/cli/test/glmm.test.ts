@@ -1,0 +1,151 @@
+import { existsSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { compareGlmm, glmmDir, loadGlmmReference } from "../../core/test/compareGlmmReference.js";
+import { run } from "../src/run.js";
+
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+const moreDir = new URL("../../core/test/conformance-glmm-more/", import.meta.url).pathname;
+const MODELS = ["cbpp_binomial", "cbpp_binomial_agq9", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
+const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit", "contraception_agq5", "epil_offset_agq7", "cbpp_probit_agq4", "sim_singular", "sim_pois_singular"];
+const cbpp = `${glmmDir}cbpp.csv`;
+const CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
+
+describe("hlm fit --family --json agrees with lme4's glmer on every GLMM reference", () => {
+  for (const [dir, name] of [...MODELS.map((m) => [glmmDir, m] as const), ...MORE.map((m) => [moreDir, m] as const)]) {
+    const ref = loadGlmmReference(name, dir);
+    it(`${name}: ${ref.formula} (${ref.family}, ${ref.link}, nAGQ ${ref.nAGQ})`, async () => {
+      const csv = existsSync(`${dir}${ref.dataset}.csv`) ? `${dir}${ref.dataset}.csv` : `${glmmDir}${ref.dataset}.csv`;
+      const args = ["fit", csv, "--formula", ref.formula, "--family", ref.family, "--link", ref.link, "--json"];
+      if (ref.nAGQ !== 1) args.push("--nagq", String(ref.nAGQ));
+      if (ref.factors.length > 0) args.push("--factors", ref.factors.join(","));
+      if (ref.weights) args.push("--weights", ref.weights);
+      const { code, out, err } = await capture(args);
+      expect(err).toBe(ref.singular ? "hlm: warning: boundary (singular) fit: see help('isSingular')\n" : "");
+      expect(code).toBe(0);
+      const json = JSON.parse(out);
+      expect(compareGlmm(json, ref)).toEqual([]);
+      expect(json.family).toBe(ref.family);
+      expect(json.link).toBe(ref.link);
+      expect(json.nAGQ).toBe(ref.nAGQ);
+      expect(json.dataset).toBe(ref.dataset);
+      expect(json.fit_seconds).toBeGreaterThan(0);
+    }, 120_000);
+  }
+});
+
+/** Lines equal but for numbers, which may differ by one in their last printed digit (the fit agrees with lme4 at the README's tolerances; a 4-digit print can straddle a rounding edge). */
+function sameUpToLastDigit(got: string, want: string): string[] {
+  const number = /-?\d+\.\d+(e-\d+)?/g;
+  const g = got.split("\n").map((l) => l.trimEnd());
+  const w = want.split("\n").map((l) => l.trimEnd());
+  const out: string[] = [];
+  if (g.length !== w.length) out.push(`${g.length} lines, R ${w.length}`);
+  w.forEach((line, i) => {
+    const mine = g[i] ?? "";
+    if (mine.replace(number, "#") !== line.replace(number, "#")) return void out.push(`line ${i + 1}: '${mine}' vs R '${line}'`);
+    const a = mine.match(number) ?? [];
+    const b = line.match(number) ?? [];
+    b.forEach((x, k) => {
+      const decimals = x.includes("e") ? 0 : x.split(".")[1]!.length;
+      const unit = x.includes("e") ? Math.abs(Number(x)) * 0.01 : 10 ** -decimals;
+      if (!(Math.abs(Number(a[k]) - Number(x)) <= 1.01 * unit)) out.push(`line ${i + 1}: ${a[k]} vs R ${x}`);
+    });
+  });
+  return out;
+}
+
+describe("hlm fit --family prints glmer's summary", () => {
+  it("for cbpp, as R prints it", async () => {
+    // LC_ALL=C R 4.2, lme4 1.1-31:
+    // cbpp <- read.csv("cbpp.csv"); cbpp$herd <- factor(cbpp$herd); cbpp$period <- factor(cbpp$period)
+    // print(summary(glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), data = cbpp, family = binomial)))
+    const R = `Generalized linear mixed model fit by maximum likelihood (Laplace
+  Approximation) [glmerMod]
+ Family: binomial  ( logit )
+Formula: cbind(incidence, size - incidence) ~ period + (1 | herd)
+   Data: cbpp
+
+     AIC      BIC   logLik deviance df.resid 
+   194.1    204.2    -92.0    184.1       51 
+
+Scaled residuals: 
+    Min      1Q  Median      3Q     Max 
+-2.3816 -0.7889 -0.2026  0.5142  2.8791 
+
+Random effects:
+ Groups Name        Variance Std.Dev.
+ herd   (Intercept) 0.4123   0.6421  
+Number of obs: 56, groups:  herd, 15
+
+Fixed effects:
+            Estimate Std. Error z value Pr(>|z|)    
+(Intercept)  -1.3983     0.2312  -6.048 1.47e-09 ***
+period2      -0.9919     0.3032  -3.272 0.001068 ** 
+period3      -1.1282     0.3228  -3.495 0.000474 ***
+period4      -1.5797     0.4220  -3.743 0.000182 ***
+---
+Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1
+
+Correlation of Fixed Effects:
+        (Intr) perid2 perid3
+period2 -0.363              
+period3 -0.340  0.280       
+period4 -0.260  0.213  0.198
+`;
+    const { code, out, err } = await capture(["fit", cbpp, "--formula", CBPP, "--family", "binomial", "--factors", "herd,period"]);
+    expect(err).toBe("");
+    expect(code).toBe(0);
+    expect(sameUpToLastDigit(out, R)).toEqual([]);
+  }, 60_000);
+
+  it("with weights and quadrature", async () => {
+    const { code, out } = await capture(["fit", cbpp, "--formula", "incidence/size ~ period + (1 | herd)", "--family", "binomial", "--weights", "size", "--nagq", "9", "--factors", "herd,period"]);
+    expect(code).toBe(0);
+    expect(out.split("\n").slice(0, 6)).toEqual([
+      "Generalized linear mixed model fit by maximum likelihood (Adaptive",
+      "  Gauss-Hermite Quadrature, nAGQ = 9) [glmerMod]",
+      " Family: binomial  ( logit )",
+      "Formula: incidence/size ~ period + (1 | herd)",
+      "   Data: cbpp",
+      "Weights: size",
+    ]);
+    // R: 110.0 120.1 -50.0 100.0 51 (nAGQ = 9, lme4's criterion without the saturated model's)
+    expect(out).toContain("   110.0    120.1    -50.0    100.0       51 \n");
+  }, 60_000);
+});
+
+describe("hlm fit --family: what does not apply is refused in one sentence", () => {
+  const fit = ["fit", cbpp, "--formula", CBPP, "--factors", "herd,period"];
+  it.each([
+    [[...fit, "--family", "gaussian"], "hlm: --family must be binomial or poisson, not 'gaussian' (a linear mixed model is fitted without --family).\n"],
+    [[...fit, "--family", "binomial", "--link", "log"], "hlm: The binomial family takes the link 'logit', 'probit', 'cloglog', not 'log'.\n"],
+    [[...fit, "--family", "poisson", "--link", "logit"], "hlm: The poisson family takes the link 'log', not 'logit'.\n"],
+    [[...fit, "--link", "probit"], "hlm: --link is an option of a generalized linear mixed model: give it with --family binomial or --family poisson.\n"],
+    [[...fit, "--family", "binomial", "--nagq", "2.5"], "hlm: --nagq must be a whole number from 1 to 25, not '2.5'.\n"],
+    [[...fit, "--family", "binomial", "--nagq", "0"], "hlm: --nagq must be a whole number from 1 to 25, not '0'.\n"],
+    [[...fit, "--family", "binomial", "--ddf", "containment"], "hlm: --ddf containment does not apply to a generalized linear mixed model (--family) yet.\n"],
+    [[...fit, "--family", "binomial", "--shrinkage", "--xlsx", "out.xlsx"], "hlm: --shrinkage and --xlsx do not apply to a generalized linear mixed model (--family) yet.\n"],
+    [[...fit, "--family", "binomial", "--correlation", "corAR1()"], "hlm: --correlation does not apply to a generalized linear mixed model (--family) yet.\n"],
+    [[...fit, "--family", "binomial", "--reml"], "hlm: --reml does not apply to a generalized linear mixed model (--family) yet.\n"],
+    [
+      ["fit", `${moreDir}epil.csv`, "--formula", "y ~ trt + (1 | subject) + (1 | period)", "--factors", "subject,period", "--family", "poisson", "--nagq", "5"],
+      "hlm: Adaptive quadrature (nAGQ > 1) needs a model with a single scalar random-effects term such as (1 | group); use nAGQ = 1.\n",
+    ],
+    ...["anova", "confint", "predict", "icc", "r2", "influence"].map((c) => [
+      [c, cbpp, "--formula", CBPP, "--family", "binomial", ...(c === "predict" ? ["--newdata", cbpp] : [])],
+      `hlm: --family: ${c} is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.\n`,
+    ]),
+    [["compare", cbpp, "--formula", CBPP, "--formula", CBPP, "--family", "binomial"], "hlm: --family: compare is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.\n"],
+  ])("%j", async (argv, message) => {
+    const r = await capture(argv as string[]);
+    expect(r.err).toBe(message);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+  }, 60_000);
+});
