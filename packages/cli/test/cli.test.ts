@@ -51,6 +51,12 @@ describe("hlm fit prints lme4's summary", () => {
     expect(out).toMatch(new RegExp(`\\(Intercept\\)\\s+${ref.fixef["(Intercept)"]!.toFixed(4)}\\s+${ref.se["(Intercept)"]!.toFixed(4)}`));
     expect(out).toContain("Correlation of Fixed Effects:");
   });
+  it("the ML fit's AIC line as R prints the named vector, every column one width", async () => {
+    // R: print(summary(lmer(Reaction ~ Days + (Days | Subject), sleepstudy, REML = FALSE)))
+    const { code, out } = await capture(["fit", `${conformanceDir}sleepstudy.csv`, "--formula", "Reaction ~ Days + (Days | Subject)", "--ml"]);
+    expect(code).toBe(0);
+    expect(out).toContain("\n     AIC      BIC   logLik deviance df.resid \n  1763.9   1783.1   -876.0   1751.9      174 \n");
+  });
   it("for a REML fit, with the REML criterion and the singular-fit message", async () => {
     const { code, out } = await capture(["fit", `${conformanceDir}Dyestuff2.csv`, "--formula", "Yield ~ 1 + (1 | Batch)"]);
     expect(code).toBe(0);

@@ -1,6 +1,6 @@
 import type { GlmmFit } from "../glmm/GlmmFit.js";
 import { formatPValues } from "./formatPValues.js";
-import { formatCommon, formatFixefCorrelation, formatRandomEffects, signifStars, table, zapsmall } from "./formatSummary.js";
+import { formatAicTable, formatCommon, formatFixefCorrelation, formatRandomEffects, signifStars, table, zapsmall } from "./formatSummary.js";
 
 /** The width R prints at (options("width")), for the title's wrapping. */
 const WIDTH = 80;
@@ -53,11 +53,7 @@ export function formatGlmmSummary(fit: GlmmFit, options: { dataName?: string; we
   if (options.dataName) out.push(`   Data: ${options.dataName}`);
   if (options.weights) out.push(`Weights: ${options.weights}`);
   out.push("");
-  // R prints the named vector with one width for every column
-  const names = ["AIC", "BIC", "logLik", "deviance", "df.resid"];
-  const vals = [...formatCommon([fit.AIC, fit.BIC, fit.logLik, -2 * fit.logLik].map((v) => Number(v.toFixed(1))), 7, 1).map((v) => v.trim()), String(fit.dfResid)];
-  const w = Math.max(...names.map((n) => n.length), ...vals.map((v) => v.length));
-  out.push(names.map((n) => n.padStart(w)).join(" ") + " ", vals.map((v) => v.padStart(w)).join(" ") + " ");
+  out.push(...formatAicTable(fit.AIC, fit.BIC, fit.logLik, -2 * fit.logLik, fit.dfResid));
   out.push("");
   out.push("Scaled residuals: ");
   out.push(...table([["Min", "1Q", "Median", "3Q", "Max"], formatCommon(zapsmall(fit.pearsonResidQuantiles, 5), 4)], 0));

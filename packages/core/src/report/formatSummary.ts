@@ -50,6 +50,14 @@ export function signifStars(p: number | null): string {
   return p === null || !Number.isFinite(p) ? "" : p < 0.001 ? "***" : p < 0.01 ? "**" : p < 0.05 ? "*" : p < 0.1 ? "." : " ";
 }
 
+/** lme4's AIC BIC logLik deviance df.resid lines: a named vector as R prints it, every column one width. */
+export function formatAicTable(AIC: number, BIC: number, logLik: number, deviance: number, dfResid: number): string[] {
+  const names = ["AIC", "BIC", "logLik", "deviance", "df.resid"];
+  const vals = [...formatCommon([AIC, BIC, logLik, deviance].map((v) => Number(v.toFixed(1))), 7, 1).map((v) => v.trim()), String(dfResid)];
+  const w = Math.max(...names.map((n) => n.length), ...vals.map((v) => v.length));
+  return [names.map((n) => n.padStart(w)).join(" ") + " ", vals.map((v) => v.padStart(w)).join(" ") + " "];
+}
+
 /** Lays out rows of cells, right-aligned except the first column (left-aligned). */
 export function table(rows: string[][], leftColumns = 1, leftLast = false): string[] {
   const widths: number[] = [];
@@ -77,8 +85,7 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: D
   if (fit.REML) {
     out.push(`REML criterion at convergence: ${fit.objective.toFixed(1)}`);
   } else {
-    const vals = [fit.AIC, fit.BIC, fit.logLik, fit.objective].map((v) => v.toFixed(1));
-    out.push(...table([["", "AIC", "BIC", "logLik", "deviance", "df.resid"], ["", ...vals, String(fit.dfResid)]], 0).map((l) => l));
+    out.push(...formatAicTable(fit.AIC, fit.BIC, fit.logLik, fit.objective, fit.dfResid));
   }
   out.push("");
   out.push("Scaled residuals: ");
