@@ -91,4 +91,16 @@ period4 -0.260  0.213  0.198
     expect(t9).toContain("   110.0    120.1    -50.0    100.0       51");
     expect(t9).toContain("period3      -1.1278     0.3268  -3.451 0.000558 ***");
   }, 60_000);
+
+  it("leaves out the correlations of more than 12 fixed effects, as lme4's print does by default", () => {
+    const fit = fitGlmm(cbpp, formula, { family: "binomial", factors: ["herd", "period"] });
+    const names = Array.from({ length: 13 }, (_, i) => `x${i}`);
+    const ones = names.map(() => 1);
+    const eye = names.map((_, i) => names.map((_, j) => (i === j ? 1 : 0)));
+    const wide: GlmmFit = { ...fit, fixefNames: names, fixef: ones, se: ones, zValues: ones, pValues: ones.map(() => 0.3), vcov: eye };
+    const text = formatGlmmSummary(wide);
+    expect(text).toMatch(/^x12 +1 +1 +1 +0\.3/m);
+    expect(text).not.toContain("Correlation of Fixed Effects:");
+    expect(formatGlmmSummary({ ...wide, fixefNames: names.slice(0, 12), fixef: ones.slice(0, 12) })).toContain("Correlation of Fixed Effects:");
+  });
 });

@@ -35,7 +35,8 @@ export function glmmWarnings(fit: GlmmFit): string[] {
  * lme4's `summary()` of a `glmer` fit as R prints it (at width 80, trailing blanks trimmed): the
  * title (Laplace or adaptive quadrature), family and link, formula, data and weights, AIC BIC
  * logLik deviance df.resid (deviance is −2 logLik here), the Pearson residuals' quantiles, the
- * variance components (no residual row), the z tests with stars, the fixed effects' correlations,
+ * variance components (no residual row), the z tests with stars, the fixed effects' correlations
+ * (up to 12 fixed effects, as lme4's default `lme4.summary.cor.max`),
  * and the fit's warnings.
  */
 export function formatGlmmSummary(fit: GlmmFit, options: { dataName?: string; weights?: string } = {}): string {
@@ -73,7 +74,8 @@ export function formatGlmmSummary(fit: GlmmFit, options: { dataName?: string; we
     out.push(...table([["", "Estimate", "Std. Error", "z value", "Pr(>|z|)", ""], ...rows], 1, true));
     out.push("---");
     out.push("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1");
-    if (p > 1) {
+    // lme4.summary.cor.max: more than 12 fixed effects, R leaves the correlations out (and says so in a message)
+    if (p > 1 && p <= 12) {
       out.push("");
       out.push("Correlation of Fixed Effects:");
       out.push(...formatFixefCorrelation(fit.fixefNames, fit.vcov, fit.se));
