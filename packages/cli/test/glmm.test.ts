@@ -35,6 +35,9 @@ describe("hlm fit --family --json agrees with lme4's glmer on every GLMM referen
       expect(json.nAGQ).toBe(ref.nAGQ);
       expect(json.dataset).toBe(ref.dataset);
       expect(json.fit_seconds).toBeGreaterThan(0);
+      // exactly the reference's keys (less lme4's own and its Hessian, for diagnosis) plus fit_seconds
+      const lme4Own = ["name", "lme4_version", "glmer_fit_seconds_median", "convergence_warnings", "optimizer", "default_optimizer_trouble", "hessian"];
+      expect(Object.keys(json).sort()).toEqual([...Object.keys(ref).filter((k) => !lme4Own.includes(k)), "fit_seconds"].sort());
     }, 120_000);
   }
 });
