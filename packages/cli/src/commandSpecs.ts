@@ -268,8 +268,8 @@ export function globalHelp(): string {
   const width = Math.max(...COMMAND_NAMES.map((n) => n.length)) + 2;
   return `Usage: hlm COMMAND DATA --formula "y ~ x + (x | g)" [options]
 
-Linear mixed models (lme4's formulation) fitted to a CSV file or an Excel
-workbook, printed as R prints them.
+Linear mixed models (lme4's lmer), and generalized ones (glmer: binomial,
+Poisson), fitted to a CSV file or an Excel workbook, printed as R prints them.
 
 Commands:
 ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).join("\n")}
