@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { compareGlmm, glmmDir, loadGlmmReference } from "../../core/test/compareGlmmReference.js";
 import { run } from "../src/run.js";
@@ -68,39 +68,7 @@ describe("hlm fit --family prints glmer's summary", () => {
     // LC_ALL=C R 4.2, lme4 1.1-31:
     // cbpp <- read.csv("cbpp.csv"); cbpp$herd <- factor(cbpp$herd); cbpp$period <- factor(cbpp$period)
     // print(summary(glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), data = cbpp, family = binomial)))
-    const R = `Generalized linear mixed model fit by maximum likelihood (Laplace
-  Approximation) [glmerMod]
- Family: binomial  ( logit )
-Formula: cbind(incidence, size - incidence) ~ period + (1 | herd)
-   Data: cbpp
-
-     AIC      BIC   logLik deviance df.resid 
-   194.1    204.2    -92.0    184.1       51 
-
-Scaled residuals: 
-    Min      1Q  Median      3Q     Max 
--2.3816 -0.7889 -0.2026  0.5142  2.8791 
-
-Random effects:
- Groups Name        Variance Std.Dev.
- herd   (Intercept) 0.4123   0.6421  
-Number of obs: 56, groups:  herd, 15
-
-Fixed effects:
-            Estimate Std. Error z value Pr(>|z|)    
-(Intercept)  -1.3983     0.2312  -6.048 1.47e-09 ***
-period2      -0.9919     0.3032  -3.272 0.001068 ** 
-period3      -1.1282     0.3228  -3.495 0.000474 ***
-period4      -1.5797     0.4220  -3.743 0.000182 ***
----
-Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1
-
-Correlation of Fixed Effects:
-        (Intr) perid2 perid3
-period2 -0.363              
-period3 -0.340  0.280       
-period4 -0.260  0.213  0.198
-`;
+    const R = readFileSync(new URL("../../core/test/fixtures/cbpp_glmer_summary.txt", import.meta.url), "utf8");
     const { code, out, err } = await capture(["fit", cbpp, "--formula", CBPP, "--family", "binomial", "--factors", "herd,period"]);
     expect(err).toBe("");
     expect(code).toBe(0);
