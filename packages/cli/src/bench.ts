@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { buildModel, fitModel, makeFit, makeObjective, optimize, type Table } from "@hlm/core";
+import { buildModel, fitGlmm, fitModel, makeFit, makeObjective, optimize, type Table } from "@hlm/core";
 import { readTable } from "./run.js";
 
 interface Spec {
@@ -33,6 +33,7 @@ const { values } = parseArgs({
   options: {
     dir: { type: "string", default: fileURLToPath(new URL("../../core/test/conformance/", import.meta.url)) },
     "nlme-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-nlme/", import.meta.url)) },
+    "glmm-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-glmm/", import.meta.url)) },
     seconds: { type: "string", default: "1" },
     "no-r": { type: "boolean", default: false },
     "no-large": { type: "boolean", default: false },
@@ -391,3 +392,77 @@ printTable(["model", "n", "structure", "fit", "evals", "hlm fit process", "nlme 
 console.log("\nfit: median in-process fit (model frame, optimization, results, Satterthwaite df and nlme's containment df), data already parsed (one fit for the generated one).");
 console.log("hlm fit process: wall time (start, CSV read, first fit, JSON out) and peak memory of `hlm fit --json` with the structure as its own process: what a user meets.");
 console.log(nlme ? "nlme: median nlme::lme() time with the same structure, measured in this run on the same CSV (one fit for the generated one)." : "nlme: Rscript with nlme not found; install r-base-core and r-cran-nlme for the comparison.");
+
+// ---- generalized linear mixed models, beside glmer ----
+
+interface GlmmSpec {
+  name: string;
+  dataset: string;
+  path: string;
+  formula: string;
+  family: "binomial" | "poisson";
+  link: string;
+  nAGQ: number;
+  weights?: string;
+  factors: string[];
+}
+
+const glmmDir = values["glmm-dir"].endsWith("/") ? values["glmm-dir"] : values["glmm-dir"] + "/";
+const glmmSpecs: GlmmSpec[] = readdirSync(glmmDir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(glmmDir + f, "utf8")) as GlmmSpec)
+  .map((s) => ({ ...s, path: `${glmmDir}${s.dataset}.csv` }));
+
+/** lme4's in-process glmer() time per model (median), measured now on this machine; each model written into the script as R code. */
+function glmerTimes(): Map<string, number> | null {
+  if (values["no-r"]) return null;
+  try {
+    execFileSync("Rscript", ["-e", "suppressPackageStartupMessages(library(lme4))"], { stdio: "ignore" });
+  } catch {
+    return null;
+  }
+  const q = (x: string): string => JSON.stringify(x);
+  const calls = glmmSpecs.map(
+    (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}),
+  fit = function(d) glmer(${s.formula}, data = d, family = ${s.family}(link = ${q(s.link)}), nAGQ = ${s.nAGQ}${s.weights ? `, weights = ${s.weights}` : ""}))`,
+  );
+  const script = `
+suppressPackageStartupMessages(library(lme4))
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+models <- list(${calls.join(",\n")})
+budget <- ${budget}
+for (spec in models) {
+  d <- read.csv(spec$path, stringsAsFactors = FALSE)
+  for (col in spec$factors) d[[col]] <- factor(as.character(d[[col]]))
+  run <- function() suppressWarnings(spec$fit(d))
+  invisible(run())
+  t <- c(); start <- proc.time()[["elapsed"]]
+  while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 20)) t <- c(t, system.time(run())[["elapsed"]])
+  cat(spec$name, median(t), "\\n")
+}
+`;
+  writeFileSync(join(work, "bench-glmer.R"), script);
+  const out = execFileSync("Rscript", [join(work, "bench-glmer.R")], { encoding: "utf8" });
+  const times = new Map<string, number>();
+  for (const line of out.trim().split("\n")) {
+    const [name, secs] = line.trim().split(/\s+/);
+    if (name && secs) times.set(name, Number(secs));
+  }
+  return times;
+}
+
+const glmer = glmerTimes();
+const glmmRows: string[][] = [];
+for (const s of glmmSpecs) {
+  const table = await readTable(s.path);
+  const options = { family: s.family, link: s.link as never, nAGQ: s.nAGQ, factors: s.factors, ...(s.weights ? { weights: s.weights } : {}) };
+  let evaluations = 0;
+  const fitSeconds = timeIt(() => (evaluations = fitGlmm(table, s.formula, options).optSummary.evaluations), budget);
+  const theirs = glmer?.get(s.name);
+  glmmRows.push([s.name, String(table.nrow), `${s.family} (${s.link})${s.nAGQ > 1 ? `, nAGQ ${s.nAGQ}` : ""}`, ms(fitSeconds), String(evaluations), theirs === undefined ? "-" : ms(theirs), theirs === undefined ? "-" : (theirs / fitSeconds).toFixed(1) + "x"]);
+}
+console.log("\nGeneralized linear mixed models, beside lme4's glmer:\n");
+printTable(["model", "rows", "family", "fit", "evals", "glmer()", "speed-up"], glmmRows);
+console.log("\nfit: median in-process fitGlmm (both stages, the Hessian for the standard errors), data already parsed.");
+console.log(glmer ? "glmer: median lme4::glmer() time with the same family and nAGQ, measured in this run on the same CSV." : "glmer: Rscript with lme4 not found.");
