@@ -153,14 +153,32 @@ function timeIt(f: () => void, seconds: number): number {
   return median(times);
 }
 
+/** Is Rscript there with this package (and R not turned off by --no-r)? */
+function hasR(pkg: string): boolean {
+  if (values["no-r"]) return false;
+  try {
+    execFileSync("Rscript", ["-e", `suppressPackageStartupMessages(library(${pkg}))`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs an R timing script (written to the bench's folder as `file`) and reads its `name seconds` lines. */
+function runRTimes(file: string, script: string): Map<string, number> {
+  writeFileSync(join(work, file), script);
+  const out = execFileSync("Rscript", [join(work, file)], { encoding: "utf8" });
+  const times = new Map<string, number>();
+  for (const line of out.trim().split("\n")) {
+    const [name, secs] = line.trim().split(/\s+/);
+    if (name && secs) times.set(name, Number(secs));
+  }
+  return times;
+}
+
 /** lme4's in-process lmer() time per model (median), measured now on this machine. */
 function lme4Times(): Map<string, number> | null {
-  if (values["no-r"]) return null;
-  try {
-    execFileSync("Rscript", ["-e", "suppressPackageStartupMessages(library(lme4))"], { stdio: "ignore" });
-  } catch {
-    return null;
-  }
+  if (!hasR("lme4")) return null;
   const lines = specs.map((s) => `${s.name}\t${s.path}\t${s.formula}\t${s.REML ? "TRUE" : "FALSE"}\t${s.factors.join(",")}\t${s.weights ?? ""}`);
   writeFileSync(join(work, "models.tsv"), lines.join("\n") + "\n");
   const script = `
@@ -181,14 +199,7 @@ for (i in seq_len(nrow(spec))) {
   cat(spec[i, 1], median(t), "\\n")
 }
 `;
-  writeFileSync(join(work, "bench.R"), script);
-  const out = execFileSync("Rscript", [join(work, "bench.R")], { encoding: "utf8" });
-  const times = new Map<string, number>();
-  for (const line of out.trim().split("\n")) {
-    const [name, secs] = line.trim().split(/\s+/);
-    if (name && secs) times.set(name, Number(secs));
-  }
-  return times;
+  return runRTimes("bench.R", script);
 }
 
 const tables = new Map<string, Table>();
@@ -322,12 +333,7 @@ const lmeFormula = (s: NlmeSpec): string => {
 
 /** nlme's in-process lme() time per model (median), measured now on this machine. */
 function nlmeTimes(): Map<string, number> | null {
-  if (values["no-r"]) return null;
-  try {
-    execFileSync("Rscript", ["-e", "suppressPackageStartupMessages(library(nlme))"], { stdio: "ignore" });
-  } catch {
-    return null;
-  }
+  if (!hasR("nlme")) return null;
   // each model written into the script as R code: the repository's own reference models, no parsing of text at run time
   const q = (x: string): string => JSON.stringify(x);
   const calls = nlmeSpecs.map(
@@ -349,14 +355,7 @@ for (spec in models) {
   cat(spec$name, median(t), "\\n")
 }
 `;
-  writeFileSync(join(work, "bench-nlme.R"), script);
-  const out = execFileSync("Rscript", [join(work, "bench-nlme.R")], { encoding: "utf8" });
-  const times = new Map<string, number>();
-  for (const line of out.trim().split("\n")) {
-    const [name, secs] = line.trim().split(/\s+/);
-    if (name && secs) times.set(name, Number(secs));
-  }
-  return times;
+  return runRTimes("bench-nlme.R", script);
 }
 
 const nlme = nlmeTimes();
@@ -416,12 +415,7 @@ const glmmSpecs: GlmmSpec[] = readdirSync(glmmDir)
 
 /** lme4's in-process glmer() time per model (median), measured now on this machine; each model written into the script as R code. */
 function glmerTimes(): Map<string, number> | null {
-  if (values["no-r"]) return null;
-  try {
-    execFileSync("Rscript", ["-e", "suppressPackageStartupMessages(library(lme4))"], { stdio: "ignore" });
-  } catch {
-    return null;
-  }
+  if (!hasR("lme4")) return null;
   const q = (x: string): string => JSON.stringify(x);
   const calls = glmmSpecs.map(
     (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}),
@@ -442,14 +436,7 @@ for (spec in models) {
   cat(spec$name, median(t), "\\n")
 }
 `;
-  writeFileSync(join(work, "bench-glmer.R"), script);
-  const out = execFileSync("Rscript", [join(work, "bench-glmer.R")], { encoding: "utf8" });
-  const times = new Map<string, number>();
-  for (const line of out.trim().split("\n")) {
-    const [name, secs] = line.trim().split(/\s+/);
-    if (name && secs) times.set(name, Number(secs));
-  }
-  return times;
+  return runRTimes("bench-glmer.R", script);
 }
 
 const glmer = glmerTimes();

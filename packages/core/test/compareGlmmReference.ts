@@ -7,41 +7,10 @@ import type { GlmmJson } from "../src/report/glmmToJson.js";
 
 export const glmmDir = new URL("./conformance-glmm/", import.meta.url).pathname;
 
-/** A reference as the JSON holds it (the fields compared here). */
-export interface GlmmReference {
+/** A reference as the JSON holds it: the fields `glmmToJson` prints, with the reference's name and data set. */
+export interface GlmmReference extends GlmmJson {
   name: string;
   dataset: string;
-  formula: string;
-  family: "binomial" | "poisson";
-  link: "logit" | "probit" | "cloglog" | "log";
-  nAGQ: number;
-  weights?: string;
-  factors: string[];
-  nobs: number;
-  df: number;
-  df_resid: number;
-  ngrps: Record<string, number>;
-  theta: number[];
-  fixef: Record<string, number>;
-  se: Record<string, number>;
-  vcov: number[][];
-  vcov_source: "hessian" | "RX";
-  se_rx: Record<string, number>;
-  vcov_rx: number[][];
-  varcorr: { group: string; names: string[]; covariance: number[][] }[];
-  objective: number;
-  logLik: number;
-  AIC: number;
-  BIC: number;
-  deviance: number;
-  saturated_minus2loglik: number;
-  z_values: Record<string, number>;
-  p_values: Record<string, number>;
-  pearson_resid_quantiles: number[];
-  ranef: { group: string; columns: string[]; levels: string[]; values: number[][]; condsd: number[][] }[];
-  fitted_head: number[];
-  linear_predictor_head: number[];
-  singular: boolean;
 }
 
 export const loadGlmmReference = (name: string, dir = glmmDir): GlmmReference => JSON.parse(readFileSync(`${dir}${name}.json`, "utf8")) as GlmmReference;

@@ -49,7 +49,8 @@ export interface FitJson {
 /** Which degrees of freedom the fixed effects' t-tests use: lmerTest's Satterthwaite (the default) or nlme's containment rule with its t-table. */
 export type DdfMethod = "satterthwaite" | "containment";
 
-const byName = (names: string[], values: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+/** Values keyed by their names (R's named vectors in the references' JSON). */
+export const byName = (names: string[], values: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, values[i]!]));
 
 /**
  * The fit in the layout of the lme4 reference files (same keys and meanings); with a residual

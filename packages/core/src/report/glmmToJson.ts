@@ -1,4 +1,5 @@
 import type { GlmmFit } from "../glmm/GlmmFit.js";
+import { byName } from "./fitToJson.js";
 
 /** Fields of the GLMM conformance references (`packages/core/test/conformance-glmm/README.md`), as `hlm fit --family … --json` prints them. */
 export interface GlmmJson {
@@ -37,7 +38,6 @@ export interface GlmmJson {
   singular: boolean;
 }
 
-const byName = (names: string[], values: number[]): Record<string, number> => Object.fromEntries(names.map((n, i) => [n, values[i]!]));
 
 /** The GLMM fit in the layout of the glmer reference files (same keys and meanings). */
 export function glmmToJson(fit: GlmmFit, meta: { dataset?: string; factors?: readonly string[]; weights?: string } = {}): GlmmJson {

@@ -55,8 +55,7 @@ export function structureTerms(model: Model, rs: ResidualStructure): StructureTe
   const nc = sp.nCorrelation;
   const stratum = (k: number): number => (rs.stratum ? rs.stratum[k]! : 0);
   const G = rs.levels.length;
-  let logW = 0;
-  if (model.weights) for (let k = 0; k < model.n; k++) logW -= Math.log(model.weights[k]!);
+  const logW = priorLogDet(model);
 
   if (cls === "corCompSymm") {
     const all = newSet();
@@ -119,10 +118,7 @@ export function structureTerms(model: Model, rs: ResidualStructure): StructureTe
   }
   const fs = [...firsts.entries()];
   const ks = [...kinds.values()];
-  // worth it when the terms' total size is well below a pass over the rows
-  const K = model.reTerms.reduce((acc, t) => acc + t.p, 0) + model.p + 1;
-  const perTerm = model.reTerms.reduce((acc, t) => acc + t.nl * t.p * K, 0) + K * K;
-  if ((fs.length + 3 * ks.length) * perTerm > model.n * K * K) return null;
+  if (!worthTerms(model, fs.length + 3 * ks.length)) return null;
   return {
     models: [...fs.map(([, f]) => f.set), ...ks.flatMap((kd) => [kd.cur, kd.prev, kd.diff])].map((s) => setModel(model, s)),
     coefficients(u) {
@@ -161,8 +157,7 @@ function patternTerms(model: Model, rs: ResidualStructure): StructureTerms | nul
   const nc = sp.nCorrelation;
   const time = rs.time!;
   const stratum = (k: number): number => (rs.stratum ? rs.stratum[k]! : 0);
-  let logW = 0;
-  if (model.weights) for (let k = 0; k < model.n; k++) logW -= Math.log(model.weights[k]!);
+  const logW = priorLogDet(model);
   const patterns = new Map<string, { times: number[]; strata: number[]; groups: number[][] }>();
   for (let g = 0; g + 1 < rs.start.length; g++) {
     const rows = Array.from(rs.rows.subarray(rs.start[g]!, rs.start[g + 1]!));
@@ -187,9 +182,7 @@ function patternTerms(model: Model, rs: ResidualStructure): StructureTerms | nul
       }
     }
   }
-  const K = model.reTerms.reduce((acc, t) => acc + t.p, 0) + model.p + 1;
-  const perTerm = model.reTerms.reduce((acc, t) => acc + t.nl * t.p * K, 0) + K * K;
-  if (sets.length * perTerm > model.n * K * K) return null;
+  if (!worthTerms(model, sets.length)) return null;
   const maxM = Math.max(...ps.map((pt) => pt.times.length));
   const R = new Float64Array(maxM * maxM);
   const Winv = new Float64Array(maxM * maxM);
@@ -244,6 +237,20 @@ function patternTerms(model: Model, rs: ResidualStructure): StructureTerms | nul
       return { coef, logDetV };
     },
   };
+}
+
+/** −Σ log w over the rows: the prior weights' part of Σ log det(D_i C_i D_i) (their 1/√w in D). */
+function priorLogDet(model: Model): number {
+  let logW = 0;
+  if (model.weights) for (let k = 0; k < model.n; k++) logW -= Math.log(model.weights[k]!);
+  return logW;
+}
+
+/** Are `count` terms, each the size of A, well below one pass over the n rows of [Z X y] (n K²)? */
+function worthTerms(model: Model, count: number): boolean {
+  const K = model.reTerms.reduce((acc, t) => acc + t.p, 0) + model.p + 1;
+  const perTerm = model.reTerms.reduce((acc, t) => acc + t.nl * t.p * K, 0) + K * K;
+  return count * perTerm <= model.n * K * K;
 }
 
 /** The model whose rows are a row set's combinations of the data's rows (√w applied, y less the offset; no weights, no offset). */
