@@ -74,4 +74,5 @@ export { summaryTable, randomEffectsTable, shrinkageResultTable, NUMBER_FORMATS,
 export { fitToJson, type FitJson, type DdfMethod } from "./report/fitToJson.js";
 export { formatGlmmSummary, glmmWarnings } from "./report/formatGlmmSummary.js";
 export { glmmToJson, type GlmmJson } from "./report/glmmToJson.js";
+export { glmmSummaryTable, glmmRandomEffectsTable, glmmMethod, ratioName } from "./report/glmmResultTables.js";
 export { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./report/describeStructure.js";
