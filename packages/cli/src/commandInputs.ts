@@ -64,7 +64,6 @@ export function glmmChoice(values: CommandLine["values"]): GlmmChoice | null {
     ["variance", values.variance !== undefined],
     ["ddf containment", typeof values.ddf === "string" && values.ddf.trim().toLowerCase() === "containment"],
     ["shrinkage", values.shrinkage === true],
-    ["xlsx", values.xlsx !== undefined],
     ["reml", values.reml === true],
   ].filter(([, given]) => given).map(([o]) => `--${o}`);
   if (notYet.length > 0) throw new HlmError("OPTIONS", `${notYet.join(" and ")} ${notYet.length === 1 ? "does" : "do"} not apply to a generalized linear mixed model (--family) yet.`);

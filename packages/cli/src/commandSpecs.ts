@@ -73,8 +73,9 @@ With --family binomial or poisson, a generalized linear mixed model as lme4's gl
 family = binomial(link = L), weights = w, nAGQ = N): the Laplace approximation, or with --nagq N > 1
 adaptive Gauss-Hermite quadrature (one scalar random-effects term only). A binomial response is a
 0/1 column, a two-level column, cbind(successes, failures), or a proportion with --weights trials.
-The summary is glmer's: z tests of the fixed effects, no residual variance. The options --ddf
-containment, --shrinkage, --xlsx, --correlation and --variance do not apply to it yet.
+The summary is glmer's: z tests of the fixed effects, no residual variance; --xlsx writes it as
+the sheets HLM Summary (with odds or rate ratios) and HLM Random Effects. The options --ddf
+containment, --shrinkage, --correlation and --variance do not apply to it yet.
 
 With --json, one JSON object instead: the fields of lme4's reference fits (fixef, se, vcov, theta,
 sigma, varcorr, ranef with condsd, logLik, AIC, BIC, satterthwaite_df, t_values, t_df, p_values,
@@ -88,7 +89,7 @@ references (z_values, vcov_source, se_rx, deviance, pearson_resid_quantiles, ...
       nagq: { type: "string", value: "N", help: "points of adaptive Gauss-Hermite quadrature with --family, 1 to 25 (default 1: the Laplace approximation)" },
       json: json("the fit"),
       shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
-      xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (an existing OUT.xlsx is replaced)" },
+      xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (with --family the first two; an existing OUT.xlsx is replaced)" },
       repeat: { type: "string", value: "N", help: "fit N times and report the median fit time in fit_seconds (with --json)" },
     },
   },

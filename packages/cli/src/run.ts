@@ -8,6 +8,8 @@ import {
   formatComparison,
   formatGlmmSummary,
   glmmToJson,
+  glmmRandomEffectsTable,
+  glmmSummaryTable,
   glmmWarnings,
   formatShrinkage,
   formatSummary,
@@ -132,6 +134,8 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
 /** `hlm fit --family`: a generalized linear mixed model (lme4's glmer), its summary or JSON. */
 async function runFitGlmm(cl: CommandLine, io: Io, path: string, formula: string, repeat: number, glmm: GlmmChoice): Promise<number> {
   const { values } = cl;
+  const xlsx = typeof values.xlsx === "string" ? values.xlsx : undefined;
+  if (xlsx !== undefined) checkXlsxOutput(xlsx, path);
   const { factors, weights } = modelOptions(values);
   const times: number[] = [];
   const fit = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
@@ -153,6 +157,8 @@ async function runFitGlmm(cl: CommandLine, io: Io, path: string, formula: string
     return fitted!;
   });
   const dataset = dataName(path);
+  const sheets = xlsx === undefined ? [] : [glmmSummaryTable(fit, dataset, weights !== undefined ? { weights } : {}), glmmRandomEffectsTable(fit)];
+  if (xlsx !== undefined) await writeXlsx(xlsx, sheets);
   if (values.json) {
     const json = { ...glmmToJson(fit, { dataset, factors, ...(weights !== undefined ? { weights } : {}) }), fit_seconds: median(times) };
     io.stdout(JSON.stringify(json, null, 2) + "\n");
@@ -160,6 +166,7 @@ async function runFitGlmm(cl: CommandLine, io: Io, path: string, formula: string
   } else {
     io.stdout(formatGlmmSummary(fit, { dataName: dataset, ...(weights !== undefined ? { weights } : {}) }));
   }
+  if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
   return EXIT.OK;
 }
 

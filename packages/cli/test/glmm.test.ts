@@ -101,7 +101,7 @@ describe("hlm fit --family: what does not apply is refused in one sentence", () 
     [[...fit, "--family", "binomial", "--nagq", "2.5"], "hlm: --nagq must be a whole number from 1 to 25, not '2.5'.\n"],
     [[...fit, "--family", "binomial", "--nagq", "0"], "hlm: --nagq must be a whole number from 1 to 25, not '0'.\n"],
     [[...fit, "--family", "binomial", "--ddf", "containment"], "hlm: --ddf containment does not apply to a generalized linear mixed model (--family) yet.\n"],
-    [[...fit, "--family", "binomial", "--shrinkage", "--xlsx", "out.xlsx"], "hlm: --shrinkage and --xlsx do not apply to a generalized linear mixed model (--family) yet.\n"],
+    [[...fit, "--family", "binomial", "--shrinkage", "--correlation", "corAR1()"], "hlm: --correlation and --shrinkage do not apply to a generalized linear mixed model (--family) yet.\n"],
     [[...fit, "--family", "binomial", "--correlation", "corAR1()"], "hlm: --correlation does not apply to a generalized linear mixed model (--family) yet.\n"],
     [[...fit, "--family", "binomial", "--reml"], "hlm: --reml does not apply to a generalized linear mixed model (--family) yet.\n"],
     [

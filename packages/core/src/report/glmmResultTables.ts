@@ -113,9 +113,9 @@ function ratioSection(fit: GlmmFit): ResultSection | null {
   const names = ratioName(fit);
   if (!names) return null;
   const z = qnorm(0.975);
-  const intercept = fit.fixefNames.includes("(Intercept)") ? ` (the intercept's is ${names.baseline} at the reference levels)` : "";
+  const intercept = fit.fixefNames.includes("(Intercept)") ? ` (the intercept's: ${names.baseline} at the reference levels)` : "";
   return {
-    title: `${names.ratio}s: exp(Estimate) with 95% Wald intervals exp(Estimate ± 1.96 Std. Error)${intercept}`,
+    title: `${names.ratio}s exp(Estimate) with 95% Wald intervals${intercept}`,
     header: ["Term", names.ratio, "2.5 %", "97.5 %"],
     rows: fit.fixefNames.map((name, i) => {
       const b = fit.fixef[i]!;
