@@ -58,7 +58,8 @@ export * from "./inference/profileIntervals.js";
 export * from "./inference/bootstrapIntervals.js";
 
 // results/: what else a fit gives
-export { predict, type PredictOptions, type Predictions } from "./results/predict.js";
+export { predict, type PredictOptions, type Predictions, type PredictableFit } from "./results/predict.js";
+export { predictGlmm, type GlmmPredictOptions, type GlmmPredictions } from "./results/predictGlmm.js";
 export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
 export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./results/groupInfluence.js";
 export { diagnostics, qqnorm, ppoints, type Diagnostics, type RanefQQ } from "./results/diagnostics.js";

@@ -36,6 +36,9 @@ import type { Column, Table } from "../io/Table.js";
 export interface PredictOptions {
   factors?: readonly string[];
   weights?: string;
+  /** A generalized linear mixed model's family and link (so that its response, `cbind(s, f)` or a two-level column, is read as the fit read it). */
+  family?: "binomial" | "poisson";
+  link?: "logit" | "probit" | "cloglog" | "log";
   /** Add the BLUPs of the rows' groups (lme4's default `re.form = NULL`); false gives X β̂ only (`re.form = NA`). Default true. */
   randomEffects?: boolean;
 }
@@ -53,6 +56,9 @@ export interface Predictions {
   /** R's warnings about the new rows (bs() evaluated beyond its boundary knots), each naming a row. */
   warnings: string[];
 }
+
+/** What a prediction reads from a fit, LMM or GLMM: the fixed effects, their covariance, the variance components and the BLUPs. */
+export type PredictableFit = Pick<LmmFit, "fixef" | "fixefNames" | "vcov" | "varcorr" | "ranef">;
 
 type Cell = number | string | null;
 
@@ -84,7 +90,7 @@ const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ?
  * Predictions for the rows of `newdata` from `fit`, a fit of `model` built on `data` (with the same
  * `factors` and `weights` options).
  */
-export function predict(data: Table, model: Model, fit: LmmFit, newdata: Table, options: PredictOptions = {}): Predictions {
+export function predict(data: Table, model: Model, fit: PredictableFit, newdata: Table, options: PredictOptions = {}): Predictions {
   const { combined, newLevels } = appendNewRows(data, model, newdata, options);
   const { all, pos, warnings } = modelWithNewRows(combined, data.nrow, model, newdata, options);
   const m = newdata.nrow;
@@ -234,6 +240,8 @@ function modelWithNewRows(combined: Table, nTrain: number, model: Model, newdata
       bases: model.bases,
       ...(options.factors ? { factors: options.factors } : {}),
       ...(options.weights !== undefined ? { weights: options.weights } : {}),
+      ...(options.family !== undefined ? { family: options.family } : {}),
+      ...(options.link !== undefined ? { link: options.link } : {}),
     });
   } catch (e) {
     const row = e instanceof HlmError ? e.details?.row : undefined;
@@ -287,7 +295,7 @@ function appendColumn(col: Column, nTrain: number, m: number, valueAt: (r: numbe
 }
 
 /** Per fixed effect of the fit, its column in the combined model, checked to equal the fitted X on the fitted rows. */
-function fixedColumns(model: Model, all: Model, fit: LmmFit): number[] {
+function fixedColumns(model: Model, all: Model, fit: PredictableFit): number[] {
   const { n } = model;
   return fit.fixefNames.map((name, i) => {
     const j = all.xNames.indexOf(name);
@@ -304,7 +312,7 @@ function fixedColumns(model: Model, all: Model, fit: LmmFit): number[] {
 }
 
 /** Adds z_r' b̂ of each term whose level in row r the fit has seen (matched to the fit's terms by group and columns). */
-function addRandomEffects(all: Model, fit: LmmFit, pos: Int32Array, newLevels: string[][], prediction: Float64Array): void {
+function addRandomEffects(all: Model, fit: PredictableFit, pos: Int32Array, newLevels: string[][], prediction: Float64Array): void {
   const used = new Set<number>();
   // the columns each grouping factor reads (`Subject` for factor(Subject)): a new level in one of them was noted by column
   const groupVarsOf = new Map(all.terms.random.map((t) => [t.group, t.groupExprs.flatMap((g) => [...columnsOf(g)])]));
