@@ -9,6 +9,7 @@
 import normalQuantile from "@stdlib/stats-base-dists-normal-quantile";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
+import type { GlmmFit } from "../glmm/GlmmFit.js";
 import type { ThetaLayout } from "../model/thetaLayout.js";
 
 /** Which kind of parameter a row is. */
@@ -45,13 +46,39 @@ export interface ParameterIntervals {
  * with the standard normal quantile (lme4 gives no Wald intervals of the variance parameters).
  */
 export function waldIntervals(fit: LmmFit, level = 0.95): ParameterIntervals {
+  return { method: "Wald", level, rows: fixedWaldRows(fit, level), warnings: [] };
+}
+
+/** β̂ ± z · SE(β̂), a row per fixed effect. */
+function fixedWaldRows(fit: Pick<LmmFit, "fixef" | "fixefNames" | "se">, level: number): IntervalRow[] {
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must lie strictly between 0 and 1, not ${level}.`);
   const z = normalQuantile((1 + level) / 2, 0, 1);
-  const rows = fit.fixefNames.map((name, j): IntervalRow => {
+  return fit.fixefNames.map((name, j): IntervalRow => {
     const b = fit.fixef[j]!;
     return { parameter: name, oldName: name, kind: "fixed", estimate: b, lower: b - z * fit.se[j]!, upper: b + z * fit.se[j]! };
   });
-  return { method: "Wald", level, rows, warnings: [] };
+}
+
+/**
+ * Wald intervals of a GLMM, lme4's `confint(glmer, method = "Wald")`: first a row per variance
+ * parameter (`.sig01`, …: the random effects' SDs and correlations, in θ's order) whose limits are
+ * NaN, as lme4's are NA (it has no Wald intervals for them; JSON prints them as null, the table as
+ * NA), then β̂ ± z · SE(β̂) with lme4's Hessian-based standard errors.
+ */
+export function glmmWaldIntervals(fit: GlmmFit, level = 0.95): ParameterIntervals {
+  const fixed = fixedWaldRows(fit, level);
+  const variance: IntervalRow[] = [];
+  for (const v of fit.varcorr) {
+    const p = v.names.length;
+    for (let c = 0; c < p; c++) {
+      for (let r = c; r < p; r++) {
+        const parameter = r === c ? `sd_${v.names[r]}|${v.group}` : `cor_${v.names[r]}.${v.names[c]}|${v.group}`;
+        const estimate = r === c ? v.sd[r]! : v.corr[r]![c]!;
+        variance.push({ parameter, oldName: `.sig${String(variance.length + 1).padStart(2, "0")}`, kind: r === c ? "sd" : "cor", estimate, lower: NaN, upper: NaN });
+      }
+    }
+  }
+  return { method: "Wald", level, rows: [...variance, ...fixed], warnings: [] };
 }
 
 /** lme4's names of the variance parameters, in θ's order, then σ. */

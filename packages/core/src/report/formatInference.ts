@@ -32,7 +32,8 @@ export function formatIntervals(result: ParameterIntervals & { nsim?: number; se
   const a = (1 - result.level) / 2;
   // one number of decimals for the whole table, as R prints a matrix
   const k = result.rows.length;
-  const all = formatCommon([...result.rows.map((r) => r.estimate), ...result.rows.map((r) => r.lower), ...result.rows.map((r) => r.upper)], 6).map((s) => s.trim());
+  // a limit lme4 gives as NA (a GLMM's variance parameters under Wald) is NaN here, and prints as NA
+  const all = formatCommon([...result.rows.map((r) => r.estimate), ...result.rows.map((r) => r.lower), ...result.rows.map((r) => r.upper)], 6).map((s) => s.trim().replace("NaN", "NA"));
   const table = [["", "Estimate", pct(a), pct(1 - a)], ...result.rows.map((r, i) => [r.parameter, all[i]!, all[k + i]!, all[2 * k + i]!])];
   const warnings = result.warnings.map((w) => `Warning: ${w}\n`).join("");
   const title = result.method === "Wald" ? "Wald" : result.method === "profile" ? "Profile-likelihood" : "Parametric bootstrap";
