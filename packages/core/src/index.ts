@@ -51,7 +51,7 @@ export { glmFamily, type Family } from "./glmm/families.js";
 export { LINKS, type Link } from "./glmm/links.js";
 
 // inference/: tests and intervals
-export { compareModels, compareFits, chisqUpperTail, REFIT_NOTE, REML_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions } from "./inference/compareModels.js";
+export { compareModels, compareFits, compareGlmmFits, compareGlmmModels, chisqUpperTail, REFIT_NOTE, REML_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions, type ComparableFit } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";
 export { modelParameters, waldIntervals, glmmWaldIntervals, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./inference/parameterIntervals.js";
 export * from "./inference/profileIntervals.js";

@@ -5,6 +5,8 @@ import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
 import type { StructureOptions } from "../model/Model.js";
 import type { Table } from "../io/Table.js";
+import { fitGlmm, type GlmmOptions } from "../glmm/fitGlmm.js";
+import type { GlmmFit } from "../glmm/GlmmFit.js";
 
 /** One row of the comparison (lme4's anova(m0, m1, ...)): a model, and its test against the row above. */
 export interface ComparisonRow {
@@ -27,8 +29,11 @@ export interface ComparisonRow {
   pValue: number | null;
 }
 
+/** What a likelihood-ratio comparison reads from a fit, LMM or GLMM. */
+export type ComparableFit = Pick<LmmFit, "formula" | "nobs" | "nDropped" | "df" | "logLik" | "AIC" | "BIC" | "fixef">;
+
 /** A likelihood-ratio comparison of nested models, as lme4's anova(m0, m1, ...). */
-export interface ModelComparison {
+export interface ModelComparison<F extends ComparableFit = LmmFit> {
   /** Some models were asked for by REML and were fitted by ML instead (lme4 refits them so). */
   refitML: boolean;
   /** lme4's message when it refits, the REML note when REML fits are compared as they are (nlme's rule), else null. */
@@ -37,7 +42,7 @@ export interface ModelComparison {
   /** Sorted by npar (ties in the order given), as lme4 does. */
   rows: ComparisonRow[];
   /** The fits compared (ML, or REML under nlme's rule), in the order of `rows`. */
-  fits: LmmFit[];
+  fits: F[];
 }
 
 export interface CompareOptions extends FitOptions {
@@ -112,10 +117,32 @@ export function compareFits(fits: readonly LmmFit[], names?: readonly string[]):
 }
 
 /**
+ * Likelihood-ratio tests of nested generalized linear mixed models, lme4's `anova(glmer0, glmer1, ...)`:
+ * the fits sorted by their number of parameters, each tested against the one above (the same table
+ * as `compareFits`; a GLMM has no REML to refit). With nAGQ > 1 the log-likelihoods are lme4's, as
+ * its anova compares them.
+ */
+export function compareGlmmFits(fits: readonly GlmmFit[], names?: readonly string[]): ModelComparison<GlmmFit> {
+  if (fits.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two fits, got ${fits.length}.`);
+  const labels = checkNames(names, fits.length);
+  const families = new Set(fits.map((f) => `${f.family} (${f.link})`));
+  if (families.size > 1) throw new HlmError("OPTIONS", `Likelihood-ratio tests compare models of one family and link, and these have ${[...families].join(", ")}.`);
+  return tabulate(fits, labels, false);
+}
+
+/** Fits each formula to the table as `fitGlmm` does (the same family, link, weights and nAGQ) and compares them (`compareGlmmFits`). */
+export function compareGlmmModels(table: Table, formulas: readonly string[], options: GlmmOptions & { names?: string[] }): ModelComparison<GlmmFit> {
+  if (formulas.length < 2) throw new HlmError("OPTIONS", `Comparing models needs at least two formulas, got ${formulas.length}.`);
+  const { names, ...rest } = options;
+  const labels = checkNames(names, formulas.length);
+  return compareGlmmFits(formulas.map((f) => fitGlmm(table, f, rest)), labels);
+}
+
+/**
  * The comparison table of fits made by the same criterion: ML, or (`reml`) REML fits with the same
  * fixed effects, whose BIC is nlme's, −2 logLik + npar · log(n − p).
  */
-function tabulate(fits: readonly LmmFit[], labels: readonly string[], reml: boolean): ModelComparison {
+function tabulate<F extends ComparableFit>(fits: readonly F[], labels: readonly string[], reml: boolean): ModelComparison<F> {
   const nobs = fits.map((f) => f.nobs);
   if (nobs.some((n) => n !== nobs[0])) {
     const dropped = fits.some((f) => f.nDropped > 0) ? " (rows with missing values in their variables were dropped)" : "";

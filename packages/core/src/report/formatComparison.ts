@@ -1,9 +1,9 @@
-import type { ModelComparison } from "../inference/compareModels.js";
+import type { ComparableFit, ModelComparison } from "../inference/compareModels.js";
 import { formatPValues } from "./formatPValues.js";
 import { formatCommon, signifStars } from "./formatSummary.js";
 
 /** The comparison as R prints lme4's anova(m0, m1, ...); a model's residual structure, if any, follows its formula (`m1: y ~ x + (1 | g), correlation = corAR1()`). */
-export function formatComparison(c: ModelComparison, options: { dataName?: string } = {}): string {
+export function formatComparison(c: ModelComparison<ComparableFit>, options: { dataName?: string } = {}): string {
   const out: string[] = [];
   if (c.note) out.push(c.note);
   out.push(`Data: ${options.dataName ?? "data"}`);
