@@ -50,7 +50,8 @@ export function fittedValues(model: Model, beta: number[], b: Float64Array[]): F
   return fitted;
 }
 
-function addTermEffects(fitted: Float64Array, refs: Int32Array, z: Float64Array, p: number, bi: Float64Array): void {
+/** fitted += Z_i b_i for one term (levels `refs`, p columns per level). */
+export function addTermEffects(fitted: Float64Array, refs: Int32Array, z: Float64Array, p: number, bi: Float64Array): void {
   const n = fitted.length;
   if (p === 1) {
     for (let t = 0; t < n; t++) fitted[t]! += z[t]! * bi[refs[t]!]!;

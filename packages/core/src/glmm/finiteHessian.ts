@@ -31,3 +31,14 @@ export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<numbe
   }
   return { gradient: g, hessian: H };
 }
+
+/** The central-difference gradient of f at x with step δ = 1e-4 (`finiteHessian`'s, without the Hessian: 2n evaluations). */
+export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, delta = 1e-4): number[] {
+  return Array.from({ length: x.length }, (_, j) => {
+    const y = Float64Array.from(x);
+    y[j]! += delta;
+    const fadd = f(y);
+    y[j] = x[j]! - delta;
+    return (fadd - f(y)) / (2 * delta);
+  });
+}

@@ -1,4 +1,4 @@
-import { fittedValues, sphericalSolution } from "../fit/solveEffects.js";
+import { addTermEffects, sphericalSolution } from "../fit/solveEffects.js";
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import { multiplyLevels } from "../linalg/triangular.js";
 import type { Model } from "../model/Model.js";
@@ -6,9 +6,10 @@ import { templates, thetaLayout } from "../model/thetaLayout.js";
 import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
 import { blockedLayout } from "../objective/blockedLayout.js";
 import { makeObjective } from "../objective/makeObjective.js";
-import type { Factorization } from "../objective/ProfiledDeviance.js";
+import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import { symbolicElimination } from "../objective/symbolicElimination.js";
 import type { Family } from "./families.js";
+import { workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
 
 /** The state PIRLS converges to at one θ: the spherical modes u, β, η = offset + Xβ + ZΛu, μ and the Laplace criterion. */
 export interface PirlsResult {
@@ -30,7 +31,7 @@ export interface PirlsResult {
 /**
  * Penalized iteratively reweighted least squares (lme4's `pwrssUpdate`) for a GLMM: at each
  * iteration the working weights w = w_prior μ'(η)²/V(μ) and working response z = η − o + (y − μ)/μ'(η)
- * form A = [ZΛ X z]'W[ZΛ X z] in the model's blocked layout (`assembleCrossProducts`), L of Λ'AΛ + I
+ * re-form A = [Z X z]'W[Z X z] in the model's blocked layout (`workingCrossProducts`), L of Λ'AΛ + I
  * is factored as for a linear mixed model, and the solution is the Newton step for u (`modes`: β held,
  * Xβ in the offset o) or for u and β together (`joint`: lme4's nAGQ = 0). A step that raises the
  * penalized deviance is halved (up to 10 times). Each call starts from the same point it is given,
@@ -46,13 +47,34 @@ export function makePirls(model: Model, family: Family) {
   const y = model.y;
   const pw = model.weights ?? new Float64Array(n).fill(1);
   const link = family.link;
+  const offset = model.offset ?? new Float64Array(n);
+  const saturated = saturatedTerms(family, y, pw);
 
-  const etaOf = (theta: ArrayLike<number>, beta: ArrayLike<number>, u: Float64Array): Float64Array => {
-    const T = templates(thetaL, theta);
-    const b = reTerms.map((t, i) => multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p)));
-    return fittedValues(model, Array.from(beta), b);
+  /** offset + Xβ. */
+  const fixedOf = (beta: ArrayLike<number>): Float64Array => {
+    const out = Float64Array.from(offset);
+    for (let j = 0; j < p; j++) {
+      const bj = beta[j]!;
+      const o = j * n;
+      for (let t = 0; t < n; t++) out[t]! += model.X[o + t]! * bj;
+    }
+    return out;
   };
-  const muOf = (eta: Float64Array): Float64Array => eta.map((e) => link.linkinv(e));
+  /** η = fixed + ZΛu. */
+  const etaOf = (theta: ArrayLike<number>, fixed: Float64Array, u: Float64Array): Float64Array => {
+    const T = templates(thetaL, theta);
+    const eta = Float64Array.from(fixed);
+    reTerms.forEach((t, i) => {
+      const b = multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p));
+      addTermEffects(eta, t.refs, t.z, t.p, b);
+    });
+    return eta;
+  };
+  const muOf = (eta: Float64Array): Float64Array => {
+    const mu = new Float64Array(n);
+    for (let t = 0; t < n; t++) mu[t] = link.linkinv(eta[t]!);
+    return mu;
+  };
   const pdevOf = (mu: Float64Array, u: Float64Array): number => {
     let d = 0;
     for (let t = 0; t < n; t++) d += family.devResid(y[t]!, mu[t]!, pw[t]!);
@@ -60,10 +82,35 @@ export function makePirls(model: Model, family: Family) {
     return d;
   };
 
-  /** One factorization at the working weights and response of η (joint: with X; else the fixed part in the offset). */
-  const factorAt = (theta: ArrayLike<number>, eta: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
-    const w = new Float64Array(n);
+  /**
+   * The working system of the iteration (with X for the joint solve, without when β is held), made
+   * once: the weights and response are rewritten in place at each iteration, A re-formed into the
+   * same arrays, and L factored by the same objective, so an iteration allocates only L.
+   */
+  interface WorkingSystem {
+    w: Float64Array;
+    z: Float64Array;
+    A: WorkingCrossProducts;
+    objective: ProfiledDeviance;
+  }
+  const systems: { joint?: WorkingSystem; modes?: WorkingSystem } = {};
+  const systemOf = (joint: boolean): WorkingSystem => {
+    const known = joint ? systems.joint : systems.modes;
+    if (known) return known;
+    const w = new Float64Array(n).fill(1);
     const z = new Float64Array(n);
+    const wm: Model = joint
+      ? { ...model, y: z, weights: w, offset: null, residual: null }
+      : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
+    const A = workingCrossProducts(wm, joint ? layoutJ : layoutU);
+    const made = { w, z, A, objective: makeObjective(wm, A.cross) };
+    if (joint) systems.joint = made;
+    else systems.modes = made;
+    return made;
+  };
+
+  /** Fills the working weights and response of η (η − fixed: the part the iteration solves for). */
+  const workingValues = (eta: Float64Array, fixedPart: Float64Array, w: Float64Array, z: Float64Array): void => {
     for (let t = 0; t < n; t++) {
       const e = eta[t]!;
       const mu = link.linkinv(e);
@@ -71,12 +118,14 @@ export function makePirls(model: Model, family: Family) {
       w[t] = (pw[t]! * d * d) / family.variance(mu);
       z[t] = e - fixedPart[t]! + (y[t]! - mu) / d;
     }
-    const layout = joint ? layoutJ : layoutU;
-    const wm: Model = joint
-      ? { ...model, y: z, weights: w, offset: null, residual: null }
-      : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
-    const cross = { ...layout, ...assembleCrossProducts(wm, layout) };
-    return makeObjective(wm, cross).factorize(theta, false);
+  };
+
+  /** One factorization at the working weights and response of η (joint: with X; else the fixed part in the offset). */
+  const factorAt = (theta: ArrayLike<number>, eta: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
+    const sys = systemOf(joint);
+    workingValues(eta, fixedPart, sys.w, sys.z);
+    sys.A.fill(sys.w, sys.z);
+    return sys.objective.factorize(theta, false);
   };
 
   /**
@@ -86,12 +135,12 @@ export function makePirls(model: Model, family: Family) {
    * convergence in u and β (steps below 1e-10).
    */
   const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array | null, joint: boolean, tol?: number): PirlsResult => {
-    const offset = model.offset ?? new Float64Array(n);
     let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
     let beta = Float64Array.from(beta0);
     // the fixed part of η held during the iteration: the offset, and Xβ when β is held
-    const fixedPart = joint ? offset : fittedValues(model, Array.from(beta), reTerms.map((t) => new Float64Array(t.nl * t.p)));
-    let eta = eta0 ?? etaOf(theta, beta, u);
+    const fixedPart = joint ? offset : fixedOf(beta);
+    const etaAt = (b: Float64Array, uu: Float64Array): Float64Array => etaOf(theta, joint ? fixedOf(b) : fixedPart, uu);
+    let eta = eta0 ?? etaAt(beta, u);
     let mu = muOf(eta);
     let pdev = eta0 ? Infinity : pdevOf(mu, u);
     let fac!: Factorization;
@@ -104,7 +153,7 @@ export function makePirls(model: Model, family: Family) {
       let step = 1;
       let uT = uNew;
       let bT = bNew;
-      let etaT = etaOf(theta, bT, uT);
+      let etaT = etaAt(bT, uT);
       let muT = muOf(etaT);
       let pT = pdevOf(muT, uT);
       if (tol !== undefined && Math.abs((pdev - pT) / pT) < tol) {
@@ -120,7 +169,7 @@ export function makePirls(model: Model, family: Family) {
         step /= 2;
         uT = u.map((v, i) => v + step * (uNew[i]! - v));
         bT = joint ? beta.map((v, i) => v + step * (bNew[i]! - v)) : beta;
-        etaT = etaOf(theta, bT, uT);
+        etaT = etaAt(bT, uT);
         muT = muOf(etaT);
         pT = pdevOf(muT, uT);
       }
@@ -139,10 +188,11 @@ export function makePirls(model: Model, family: Family) {
         break;
       }
     }
-    let m2 = 0;
-    for (let t = 0; t < n; t++) m2 += family.minus2LogLik(y[t]!, mu[t]!, pw[t]!);
     let uu = 0;
     for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
+    let m2 = 0;
+    if (saturated !== null && Number.isFinite(pdev)) m2 = pdev - uu + saturated;
+    else for (let t = 0; t < n; t++) m2 += family.minus2LogLik(y[t]!, mu[t]!, pw[t]!);
     const laplace = Number.isFinite(fac.ldL2) ? m2 + uu + fac.ldL2 : Infinity;
     return { u, beta, eta, mu, fac, pdev, minus2LogLik: m2, laplace, iterations: it };
   };
@@ -169,8 +219,30 @@ export function makePirls(model: Model, family: Family) {
       return run(theta, new Float64Array(p), null, eta0, true);
     },
     /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
-    factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => factorAt(theta, eta, model.offset ?? new Float64Array(n), true),
+    factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
+      const w = new Float64Array(n);
+      const z = new Float64Array(n);
+      workingValues(eta, offset, w, z);
+      const wm: Model = { ...model, y: z, weights: w, offset: null, residual: null };
+      return makeObjective(wm, { ...layoutJ, ...assembleCrossProducts(wm, layoutJ) }).factorize(theta, false);
+    },
   };
 }
 
 export type Pirls = ReturnType<typeof makePirls>;
+
+/**
+ * Σ_i of the saturated model's −2 log f(y_i | y_i): then −2 log f(y | μ) = Σ d_i(μ) + this, so the
+ * criterion needs no log-gamma per row and evaluation. Null where that identity fails: binomial
+ * counts m·y or trials m that are not whole numbers (R rounds them in the likelihood, not in the
+ * deviance residuals).
+ */
+function saturatedTerms(family: Family, y: Float64Array, pw: Float64Array): number | null {
+  let sum = 0;
+  for (let t = 0; t < y.length; t++) {
+    const w = pw[t]!;
+    if (family.name === "binomial" && (!Number.isInteger(w) || Math.abs(w * y[t]! - Math.round(w * y[t]!)) > 1e-9 * Math.max(1, w))) return null;
+    sum += family.minus2LogLik(y[t]!, y[t]!, w);
+  }
+  return sum;
+}

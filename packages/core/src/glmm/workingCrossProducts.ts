@@ -1,0 +1,160 @@
+import type { BlockedLayout } from "../linalg/BlockedLayout.js";
+import type { Model } from "../model/Model.js";
+import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
+import type { CrossProducts } from "../objective/crossProducts.js";
+
+/** Above this many stored products the plan would cost more memory than it saves time: A is then re-formed by `assembleCrossProducts`. */
+const MAX_PRODUCTS = 2e7;
+
+/**
+ * A = [Z X z]'W[Z X z] at PIRLS's working weights w and response z, re-formed at every iteration.
+ * `cross` holds A in the model's blocked layout (its node values and dense tail are views of one
+ * buffer, rewritten in place by `fill`).
+ */
+export interface WorkingCrossProducts {
+  cross: CrossProducts;
+  /** Re-forms A at the weights w and the response z (each of length n). */
+  fill(w: Float64Array, z: Float64Array): void;
+}
+
+/**
+ * The scatter plan of A, made once per model: for each row, where in the blocked layout each
+ * product of two of its nonzero Z and X entries lands (both triangles where A's blocks keep both),
+ * with the product itself (it does not change), and where its entries' products with z land. An
+ * iteration is then one multiply-add per stored product: no lookups, no level-by-level passes.
+ * `model` gives Z, X (p = 0 for the modes with β held) and n; its y, weights and offset are not read.
+ */
+export function workingCrossProducts(model: Model, layout: BlockedLayout): WorkingCrossProducts {
+  const { n, p, X, reTerms } = model;
+  const { nodeValues, m, tailStart: ts, rowNode, nodeRow, nodeP, diagOff, valOff, colPtr, rowIdx } = layout;
+  const buf = new Float64Array(nodeValues + m * m);
+  const cross: CrossProducts = { ...layout, Anodes: buf.subarray(0, nodeValues), ARR: buf.subarray(nodeValues), logDetW: 0 };
+  const zRow = ts + m - 1;
+
+  /** Index in buf of A's entry (r, c), r ≥ c. */
+  const target = (r: number, c: number): number => {
+    if (c >= ts) return nodeValues + (r - ts) * m + (c - ts);
+    const u = rowNode[c]!;
+    const pu = nodeP[u]!;
+    const k = c - nodeRow[u]!;
+    if (r < nodeRow[u]! + pu) return diagOff[u]! + (r - nodeRow[u]!) * pu + k;
+    return valOff[u]! + (lowerBound(rowIdx, colPtr[u]!, colPtr[u + 1]!, r) - colPtr[u]!) * pu + k;
+  };
+  /** The mirror (c, r) of an entry that A's blocks keep in both triangles (the tail, a node's diagonal block), else −1. */
+  const mirror = (r: number, c: number): number => {
+    if (r === c) return -1;
+    if (c >= ts) return nodeValues + (c - ts) * m + (r - ts);
+    const u = rowNode[c]!;
+    const pu = nodeP[u]!;
+    if (r < nodeRow[u]! + pu) return diagOff[u]! + (c - nodeRow[u]!) * pu + (r - nodeRow[u]!);
+    return -1;
+  };
+
+  // one row's nonzero entries of [Z X]: global rows (ascending) and values
+  const width = reTerms.reduce((acc, t) => acc + t.p, 0) + p;
+  const idx = new Int32Array(width);
+  const val = new Float64Array(width);
+  const readRow = (t: number): number => {
+    let nz = 0;
+    let row0 = 0;
+    for (const term of reTerms) {
+      const r0 = row0 + term.refs[t]! * term.p;
+      for (let a = 0; a < term.p; a++) {
+        const v = term.z[t * term.p + a]!;
+        if (v !== 0) {
+          idx[nz] = r0 + a;
+          val[nz++] = v;
+        }
+      }
+      row0 += term.nl * term.p;
+    }
+    for (let j = 0; j < p; j++) {
+      const v = X[j * n + t]!;
+      if (v !== 0) {
+        idx[nz] = row0 + j;
+        val[nz++] = v;
+      }
+    }
+    return nz;
+  };
+
+  let products = 0;
+  for (let t = 0; t < n && products <= MAX_PRODUCTS; t++) {
+    const nz = readRow(t);
+    products += (nz * (nz + 1)) / 2 + nz;
+  }
+  if (products > MAX_PRODUCTS) {
+    const wm: Model = { ...model, y: new Float64Array(n), weights: null, offset: null, residual: null };
+    return {
+      cross,
+      fill(w, z) {
+        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
+      },
+    };
+  }
+
+  const pairPtr = new Int32Array(n + 1);
+  const zPtr = new Int32Array(n + 1);
+  const pairAt: number[] = [];
+  const pairValue: number[] = [];
+  const zAt: number[] = [];
+  const zValue: number[] = [];
+  for (let t = 0; t < n; t++) {
+    const nz = readRow(t);
+    for (let a = 0; a < nz; a++) {
+      const r = idx[a]!;
+      for (let b = 0; b <= a; b++) {
+        const c = idx[b]!;
+        const v = val[a]! * val[b]!;
+        pairAt.push(target(r, c));
+        pairValue.push(v);
+        const mi = mirror(r, c);
+        if (mi >= 0) {
+          pairAt.push(mi);
+          pairValue.push(v);
+        }
+      }
+      zAt.push(target(zRow, r));
+      zValue.push(val[a]!);
+      const mi = mirror(zRow, r);
+      if (mi >= 0) {
+        zAt.push(mi);
+        zValue.push(val[a]!);
+      }
+    }
+    pairPtr[t + 1] = pairAt.length;
+    zPtr[t + 1] = zAt.length;
+  }
+  const at = Int32Array.from(pairAt);
+  const value = Float64Array.from(pairValue);
+  const zat = Int32Array.from(zAt);
+  const zvalue = Float64Array.from(zValue);
+  const zz = nodeValues + m * m - 1;
+  return {
+    cross,
+    fill(w, z) {
+      buf.fill(0);
+      let zzSum = 0;
+      for (let t = 0; t < n; t++) {
+        const wt = w[t]!;
+        for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
+        const wz = wt * z[t]!;
+        for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
+        zzSum += wz * z[t]!;
+      }
+      buf[zz] = zzSum;
+    },
+  };
+}
+
+/** Index of value v in the ascending a[from..to) (it is there by construction). */
+function lowerBound(a: Int32Array, from: number, to: number, v: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
