@@ -34,6 +34,7 @@ export default defineConfig({
           { text: "4. Shrinkage", link: "/tutorial/shrinkage" },
           { text: "5. Macro-level effects (fit.2)", link: "/tutorial/macro-effects" },
           { text: "6. Correlated residuals (longitudinal)", link: "/tutorial/longitudinal" },
+          { text: "7. Binary and count outcomes (GLMM)", link: "/tutorial/glmm" },
         ],
       },
       {

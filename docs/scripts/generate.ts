@@ -2,7 +2,8 @@
 //
 // `generate()` is a pure function of the data (docs/public/nels_sim.csv and the lme4 references in
 // packages/core/test/conformance; for the longitudinal page docs/public/Ovary.csv, BodyWeight.csv,
-// Orthodont.csv and nlme's fits in scripts/nlme/longitudinal.json): it fits the lecture's models and returns every generated file, by its path
+// Orthodont.csv and nlme's fits in scripts/nlme/longitudinal.json; for the GLMM page cbpp.csv,
+// grouseticks.csv, Contraception.csv and lme4's glmer fits in scripts/lme4/glmm.json): it fits the lecture's models and returns every generated file, by its path
 // under docs/. Run as a script it writes them: markdown fragments under generated/ (the pages include
 // them with <!--@include: @/generated/NAME.md-->), generated/numbers.json (numbers in the pages' prose,
 // `{{ nums.NAME }}`) and the SVG plots under public/generated/ (Observable Plot, rendered with linkedom).
@@ -27,6 +28,7 @@ import {
   type Table,
 } from "@hlm/core";
 import { compareWithReference, conformanceDir, loadReferences } from "../../packages/core/test/compareReference.ts";
+import { glmmFiles } from "./glmm.ts";
 import { inferenceFiles } from "./inference.ts";
 import { longitudinalFiles } from "./longitudinal.ts";
 import { BLUE, ORANGE, legend, svg } from "./plots.ts";
@@ -475,7 +477,10 @@ export function generate(options: GenerateOptions = {}): Generated {
   // the longitudinal page (tutorial/longitudinal.md): Ovary, BodyWeight, Orthodont beside nlme's fits (nums.longitudinal.*)
   const longitudinal = longitudinalFiles(docsDir);
   Object.assign(files, longitudinal.files);
-  files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums, longitudinal: longitudinal.nums }, null, 2) + "\n";
+  // the GLMM page (tutorial/glmm.md): cbpp, grouseticks, Contraception beside lme4's glmer fits (nums.glmm.*)
+  const glmm = glmmFiles(docsDir);
+  Object.assign(files, glmm.files);
+  files["generated/numbers.json"] = JSON.stringify({ ...nums, inference: inference.nums, longitudinal: longitudinal.nums, glmm: glmm.nums }, null, 2) + "\n";
   return { files, fits: { fit0, fit1, fit2 } };
 }
 
