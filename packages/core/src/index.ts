@@ -61,6 +61,7 @@ export * from "./inference/bootstrapIntervals.js";
 export { predict, type PredictOptions, type Predictions, type PredictableFit } from "./results/predict.js";
 export { predictGlmm, type GlmmPredictOptions, type GlmmPredictions } from "./results/predictGlmm.js";
 export { effectSizes, type EffectSizes } from "./results/effectSizes.js";
+export { glmmEffectSizes, nullModel, type GlmmEffectSizes, type GlmmEffectSizesOptions } from "./results/glmmEffectSizes.js";
 export { groupInfluence, type GroupInfluence, type GroupInfluenceOptions } from "./results/groupInfluence.js";
 export { diagnostics, qqnorm, ppoints, type Diagnostics, type RanefQQ } from "./results/diagnostics.js";
 export { shrinkageTable, type ShrinkageTable } from "./results/shrinkageTable.js";

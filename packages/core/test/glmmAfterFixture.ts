@@ -28,12 +28,16 @@ export interface GlmmAfterModel {
   fixef: number[];
   fixefNames: string[];
   objective: number;
+  /** VarCorr per grouping factor (lme4's names: `g`, `g.1` for a second term of g). */
+  covariance: Record<string, number[][]>;
+  /** The intercept of insight's null model. */
+  nullIntercept: number;
   predict: { link: number[]; linkPopulation: number[]; response: number[]; responsePopulation: number[] };
   wald95: { names: string[]; lower: (number | null)[]; upper: (number | null)[] };
   wald90: { names: string[]; lower: (number | null)[]; upper: (number | null)[] };
-  variance: { fixed: number; random: number; residual: number; distribution: number; dispersion: number };
+  variance: { fixed: number; random: number | null; residual: number; distribution: number; dispersion: number };
   icc: { adjusted: number; unadjusted: number } | null;
-  r2: { conditional: number; marginal: number } | null;
+  r2: { conditional: number | null; marginal: number } | null;
   warnings: string[];
 }
 
