@@ -137,3 +137,47 @@ export function nlmeDatasetRange(dataset: string): unknown[][] {
 
 /** A fresh copy of range values (a new array, as each worksheet-function call gets). */
 export const copyRange = (values: unknown[][]): unknown[][] => values.map((row) => [...row]);
+
+/** The lme4 glmer references (generalized linear mixed models) and their data sets, kept with core's tests. */
+export const conformanceGlmmDir = fileURLToPath(new URL("../../../packages/core/test/conformance-glmm/", import.meta.url));
+
+/** The fields of a glmer reference file that the tests use (see that folder's README). */
+export interface GlmmReference {
+  name: string;
+  dataset: string;
+  formula: string;
+  family: "binomial" | "poisson";
+  link: "logit" | "probit" | "cloglog" | "log";
+  nAGQ: number;
+  weights?: string;
+  factors: string[];
+  nobs: number;
+  ngrps: Record<string, number>;
+  fixef: Record<string, number>;
+  se: Record<string, number>;
+  z_values: Record<string, number>;
+  p_values: Record<string, number>;
+  varcorr: { group: string; names: string[]; covariance: number[][]; sd: number[]; corr: number[][] }[];
+  logLik: number;
+  AIC: number;
+  BIC: number;
+  objective: number;
+  fitted_head: number[];
+  ranef: { group: string; columns: string[]; levels: string[]; values: number[][]; condsd: number[][] }[];
+}
+
+export function loadGlmmReference(name: string): GlmmReference {
+  return JSON.parse(readFileSync(`${conformanceGlmmDir}${name}.json`, "utf8")) as GlmmReference;
+}
+
+const glmmRanges = new Map<string, unknown[][]>();
+
+/** A data set of the glmer references as range values (cached; do not modify). */
+export function glmmDatasetRange(dataset: string): unknown[][] {
+  let r = glmmRanges.get(dataset);
+  if (!r) {
+    r = csvToRange(readFileSync(`${conformanceGlmmDir}${dataset}.csv`, "utf8"));
+    glmmRanges.set(dataset, r);
+  }
+  return r;
+}

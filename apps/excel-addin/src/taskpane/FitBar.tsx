@@ -22,7 +22,7 @@ const useStyles = makeStyles({
   fitRow: { display: "flex", columnGap: tokens.spacingHorizontalS },
 });
 
-export function FitBar(props: Pick<Pane, "state" | "busy" | "fitDisabled" | "compareReady" | "fit" | "compare" | "cancel">): ReactElement {
+export function FitBar(props: Pick<Pane, "state" | "glmm" | "busy" | "fitDisabled" | "compareReady" | "fit" | "compare" | "cancel">): ReactElement {
   const { state, busy } = props;
   const f = state.fit;
   const s = useStyles();
@@ -44,7 +44,7 @@ export function FitBar(props: Pick<Pane, "state" | "busy" | "fitDisabled" | "com
           </Button>
         )}
       </div>
-      <FitStatus fit={f} method={state.method} hasRange={!!state.range} />
+      <FitStatus fit={f} method={props.glmm.active ? "ML" : state.method} hasRange={!!state.range} />
     </section>
   );
 }

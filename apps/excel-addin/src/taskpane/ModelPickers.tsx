@@ -1,4 +1,7 @@
-/** The four pickers that write the formula: response, grouping factor, fixed effects and random slopes. */
+/**
+ * The pickers that write the formula: response, grouping factor, fixed effects and random slopes, and
+ * for a binomial response given as counts or a proportion its second column (failures or trials).
+ */
 import { makeStyles, tokens } from "@fluentui/react-components";
 import type { ReactElement } from "react";
 import { ColumnPicker } from "./ColumnPicker.js";
@@ -16,20 +19,36 @@ export function ModelPickers(props: {
   numeric: string[];
   disabled: boolean;
   onChange: (pickers: Partial<Pickers>) => void;
+  /** The response's label and whether text columns may be one (a binomial's two-level column); default "Response", numeric only. */
+  response?: { label: string; anyColumn: boolean };
+  /** The response's second column (a binomial's failures or trials), when it takes one. */
+  second?: { label: string; selected: string; onChange: (column: string) => void } | null;
 }): ReactElement {
   const { pickers, names, disabled, onChange } = props;
   const s = useStyles();
+  const second = props.second ?? null;
   return (
     <div className={s.pickers}>
       <ColumnPicker
-        label="Response"
+        label={props.response?.label ?? "Response"}
         className={s.dropdown}
         placeholder="Choose"
         disabled={disabled}
-        options={props.numeric}
+        options={props.response?.anyColumn ? names : props.numeric}
         selected={pickers.response ? [pickers.response] : []}
         onChange={(sel) => onChange({ response: sel[0] ?? "" })}
       />
+      {second && (
+        <ColumnPicker
+          label={second.label}
+          className={s.dropdown}
+          placeholder="Choose"
+          disabled={disabled}
+          options={props.numeric.filter((n) => n !== pickers.response)}
+          selected={second.selected ? [second.selected] : []}
+          onChange={(sel) => second.onChange(sel[0] ?? "")}
+        />
+      )}
       <ColumnPicker
         label="Grouping factor"
         className={s.dropdown}

@@ -73,8 +73,10 @@ function ChoicePicker<T extends string>(props: {
   );
 }
 
-export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "columns" | "names" | "numeric" | "residual" | "busy">): ReactElement {
-  const { state, dispatch, residual, busy } = props;
+export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "columns" | "names" | "numeric" | "residual" | "glmm" | "busy">): ReactElement {
+  const { state, dispatch, residual, glmm } = props;
+  // a generalized model's variance follows from its family: the card does not apply, and says why
+  const busy = props.busy || glmm.active;
   const r = state.residuals;
   const s = useStyles();
   const p = usePaneStyles();
@@ -91,7 +93,13 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
   return (
     <section className={p.card} aria-label="Residuals">
       <SectionTitle step={3}>Residuals</SectionTitle>
-      <Caption1 className={p.muted}>How the residuals correlate and vary {within} (nlme&apos;s lme).</Caption1>
+      {glmm.active ? (
+        <Caption1 className={p.muted} data-testid="residuals-disabled">
+          Does not apply to a {state.family.family} model: its variance follows from the family, and nlme&apos;s structures are for linear mixed models.
+        </Caption1>
+      ) : (
+        <Caption1 className={p.muted}>How the residuals correlate and vary {within} (nlme&apos;s lme).</Caption1>
+      )}
       <div className={s.pickers}>
         <ChoicePicker<CorrelationChoice>
           label="Correlation"
@@ -141,9 +149,9 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
           />
         ) : null}
       </div>
-      {hint && <Caption1 className={p.muted}>{hint}</Caption1>}
-      {r.correlation === "independent" && r.variance === "equal" && <Caption1 className={p.muted}>Independent residuals with equal variances: lme4&apos;s model.</Caption1>}
-      {texts.length > 0 && (
+      {hint && !glmm.active && <Caption1 className={p.muted}>{hint}</Caption1>}
+      {r.correlation === "independent" && r.variance === "equal" && !glmm.active && <Caption1 className={p.muted}>Independent residuals with equal variances: lme4&apos;s model.</Caption1>}
+      {texts.length > 0 && !glmm.active && (
         <pre className={s.code} data-testid="residual-text" aria-label="nlme's arguments">
           {texts.map((a, i) => (
             <span key={a.name}>
@@ -154,7 +162,7 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
           ))}
         </pre>
       )}
-      {residual.problems.correlation !== undefined && (
+      {residual.problems.correlation !== undefined && !glmm.active && (
         <Caption1 className={p.error} data-testid="residual-error">
           {residual.problems.correlation}
         </Caption1>

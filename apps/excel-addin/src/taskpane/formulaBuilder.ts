@@ -23,8 +23,9 @@ export function quoteName(name: string): string {
 /**
  * The formula of the pickers: `y ~ a + b + (a | g)`; `1` stands for an empty side (`y ~ 1 + (1 | g)`),
  * and without a grouping factor there is no random term (`y ~ a + b`). Empty without a response.
+ * `lhs`, when given, is the left-hand side written for the response (a binomial's `cbind(s, f)`).
  */
-export function buildFormula(p: Pickers): string {
+export function buildFormula(p: Pickers, lhs?: string): string {
   if (p.response === "") return "";
   const fixed = p.fixed.filter((f) => f !== p.response && f !== p.group);
   const terms = fixed.length > 0 ? fixed.map(quoteName) : ["1"];
@@ -32,14 +33,16 @@ export function buildFormula(p: Pickers): string {
     const slopes = p.slopes.filter((s) => s !== p.response && s !== p.group);
     terms.push(`(${slopes.length > 0 ? slopes.map(quoteName).join(" + ") : "1"} | ${quoteName(p.group)})`);
   }
-  return `${quoteName(p.response)} ~ ${terms.join(" + ")}`;
+  return `${lhs ?? quoteName(p.response)} ~ ${terms.join(" + ")}`;
 }
 
 const plainName = (e: Expr): string | null => (e.type === "name" ? e.name : e.type === "paren" ? plainName(e.expr) : null);
+/** The response column of a formula's left-hand side: a column name, or the successes of `cbind(s, …)`. */
+const responseName = (e: Expr): string | null => plainName(e) ?? (e.type === "call" && e.fn === "cbind" && e.args.length === 2 ? plainName(e.args[0]!) : null);
 
 /**
  * The pickers that a typed formula corresponds to, as far as they can show it: the response when
- * it is a column name, the fixed effects that are plain columns, and the first random term's
+ * it is a column name (or the successes of `cbind(s, f)`), the fixed effects that are plain columns, and the first random term's
  * grouping factor and slopes. `null` when the formula does not parse.
  */
 export function pickersFromFormula(text: string): Pickers | null {
@@ -49,7 +52,7 @@ export function pickersFromFormula(text: string): Pickers | null {
   } catch {
     return null;
   }
-  const response = plainName(terms.response) ?? "";
+  const response = responseName(terms.response) ?? "";
   const mainEffects = (t: ModelTerms["fixed"]): string[] =>
     t.terms
       .filter((vs) => vs.length === 1)

@@ -1,11 +1,13 @@
 /**
- * The task pane's state and its reducer, plain TypeScript: the data range, the formula and its
- * pickers, ML/REML, the categorical columns, the residual structure, and where the fit is.
+ * The task pane's state and its reducer, plain TypeScript: the data range, the family (Normal or a
+ * generalized model's), the formula and its pickers, ML/REML, the categorical columns, the residual structure, and where the fit is.
  */
 import type { SheetLayout } from "../common/rangeToTable.js";
 import type { PackedTable } from "../worker/packedTable.js";
 import type { ComparisonRow } from "@hlm/core";
 import type { FitDigest } from "../worker/protocol.js";
+import { modelTerms } from "@hlm/core";
+import { changeFamily, defaultFamily, readCbind, responseText, type FamilyChoices } from "./familyBuilder.js";
 import { buildFormula, emptyPickers, pickersFromFormula, type Pickers } from "./formulaBuilder.js";
 import { defaultResiduals, keepResiduals, type ResidualChoices } from "./residualBuilder.js";
 
@@ -63,6 +65,8 @@ export interface PaneState {
   diagnostics: boolean;
   /** The Residuals card: correlation structure, variances, the t-tests' df. */
   residuals: ResidualChoices;
+  /** The family: Normal (a linear mixed model) or binomial/Poisson (lme4's glmer), its link, quadrature and binomial response. */
+  family: FamilyChoices;
   fit: FitPhase;
 }
 
@@ -76,6 +80,7 @@ export const initialState: PaneState = {
   models: [],
   diagnostics: true,
   residuals: defaultResiduals,
+  family: defaultFamily,
   fit: { phase: "idle" },
 };
 
@@ -88,6 +93,7 @@ export type Action =
   | { type: "methodChanged"; method: Method }
   | { type: "categoricalToggled"; column: string; checked: boolean }
   | { type: "residualsChanged"; residuals: Partial<ResidualChoices> }
+  | { type: "familyChanged"; family: Partial<FamilyChoices> }
   | { type: "fitStarted"; id: number }
   | {
       type: "fitProgress";
@@ -142,6 +148,22 @@ function keepPickers(p: Pickers, names: ReadonlySet<string>): Pickers {
   };
 }
 
+/** The formula the pickers and the family's response form write (`cbind(s, f) ~ …` for binomial counts). */
+export function formulaOf(pickers: Pickers, family: FamilyChoices): string {
+  return buildFormula(pickers, responseText(pickers.response, family));
+}
+
+/** The response form read back from a typed `cbind(…)` formula, for a binomial model (the family unchanged otherwise). */
+function familyFromFormula(family: FamilyChoices, text: string): FamilyChoices {
+  if (family.family !== "binomial") return family;
+  try {
+    const c = readCbind(modelTerms(text).response);
+    return c ? { ...family, binomialResponse: c.binomialResponse, second: c.second } : family;
+  } catch {
+    return family;
+  }
+}
+
 export function reducer(state: PaneState, action: Action): PaneState {
   switch (action.type) {
     case "rangeReading":
@@ -151,13 +173,15 @@ export function reducer(state: PaneState, action: Action): PaneState {
       const names = new Set(columns.map((c) => c.name));
       const pickers = keepPickers(state.pickers, names);
       // a formula typed for other columns stays as it is; one built by the pickers follows them
-      const formula = state.formula === buildFormula(state.pickers) ? buildFormula(pickers) : state.formula;
+      const family = names.has(state.family.second) ? state.family : { ...state.family, second: "" };
+      const formula = state.formula === formulaOf(state.pickers, state.family) ? formulaOf(pickers, family) : state.formula;
       return {
         ...state,
         range: { address: action.address, table: action.table, columns, ...(action.layout ? { layout: action.layout } : {}) },
         rangeError: null,
         pickers,
         formula,
+        family,
         residuals: keepResiduals(state.residuals, names),
         categorical: columns.filter((c) => c.kind === "string" || (state.categorical.includes(c.name) && state.range !== null)).map((c) => c.name),
         fit: isBusy(state.fit) ? state.fit : { phase: "idle" },
@@ -167,7 +191,7 @@ export function reducer(state: PaneState, action: Action): PaneState {
       return { ...state, rangeError: action.message };
     case "formulaEdited": {
       const read = pickersFromFormula(action.text);
-      return { ...state, formula: action.text, pickers: read ?? state.pickers };
+      return { ...state, formula: action.text, pickers: read ?? state.pickers, family: familyFromFormula(state.family, action.text) };
     }
     case "pickersChanged": {
       const pickers = { ...state.pickers, ...action.pickers };
@@ -179,10 +203,16 @@ export function reducer(state: PaneState, action: Action): PaneState {
         pickers.fixed = pickers.fixed.filter((f) => f !== pickers.group);
         pickers.slopes = pickers.slopes.filter((f) => f !== pickers.group);
       }
-      return { ...state, pickers, formula: buildFormula(pickers) };
+      return { ...state, pickers, formula: formulaOf(pickers, state.family) };
     }
     case "methodChanged":
       return { ...state, method: action.method };
+    case "familyChanged": {
+      const family = changeFamily(state.family, action.family);
+      // a formula the pickers wrote follows the response form; a typed one stays as it is
+      const built = state.formula.trim() === "" || state.formula === formulaOf(state.pickers, state.family);
+      return { ...state, family, formula: built ? formulaOf(state.pickers, family) : state.formula };
+    }
     case "residualsChanged":
       return { ...state, residuals: { ...state.residuals, ...action.residuals } };
     case "categoricalToggled": {

@@ -9,6 +9,7 @@ import { startTransition, useEffect, useMemo, useReducer, useRef, type Dispatch 
 import { rangeOrigin } from "../common/sheet/addresses.js";
 import { readSelectedRange, readUsedRange, writeSheetTables } from "../excel/index.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
+import { effectiveNagq, familyProblem, glmerArguments, isGlmm, quadratureBlocked, weightsOf } from "./familyBuilder.js";
 import { checkFormulaText, type FormulaCheck } from "./formulaBuilder.js";
 import { checkResiduals, correlationText, hasProblems, residualGroup, varianceText, type ResidualProblems } from "./residualBuilder.js";
 import { comparisonFormulas, factorsOf, initialState, isBusy, reducer, type Action, type ColumnInfo, type PaneState } from "./state.js";
@@ -39,6 +40,12 @@ export interface Pane {
   modelChecks: (FormulaCheck | null)[];
   /** The Residuals card: nlme's texts of its choices (null for none), the grouping they work within (when the formula names one), and what is missing. */
   residual: { correlation: string | null; variance: string | null; group: string | null; problems: ResidualProblems };
+  /**
+   * The family's consequences: a generalized model (glmer) or not, why more points of quadrature are
+   * not available for the formula (null when they are), the points a fit uses, what is missing before
+   * a fit (null when nothing), and glmer's arguments beside the formula.
+   */
+  glmm: { active: boolean; quadratureBlocked: string | null; nAGQ: number; problem: string | null; arguments: { name: string; text: string }[] };
   /** A fit or comparison is running or writing its sheets. */
   busy: boolean;
   fitDisabled: boolean;
@@ -72,11 +79,15 @@ export function usePane(): Pane {
     group,
     problems: checkResiduals(state.residuals, columns, terms),
   };
-  const residualReady = !hasProblems(residual.problems);
-  const structure = { ...(residual.correlation !== null ? { correlation: residual.correlation } : {}), ...(residual.variance !== null ? { variance: residual.variance } : {}) };
-  const fitDisabled = busy || !state.range || check.kind !== "ok" || !residualReady;
+  const active = isGlmm(state.family);
+  const nAGQ = effectiveNagq(state.family, terms);
+  const glmm = { active, quadratureBlocked: quadratureBlocked(terms), nAGQ, problem: active ? familyProblem(state.family, terms) : null, arguments: glmerArguments(state.family, nAGQ) };
+  // the Residuals card does not apply to a generalized model: its choices are left out of the fit
+  const residualReady = active || !hasProblems(residual.problems);
+  const structure = active ? {} : { ...(residual.correlation !== null ? { correlation: residual.correlation } : {}), ...(residual.variance !== null ? { variance: residual.variance } : {}) };
+  const fitDisabled = busy || !state.range || check.kind !== "ok" || !residualReady || glmm.problem !== null;
   const modelChecks = state.models.map((m) => (m.trim() === "" ? null : checkFormulaText(m, names)));
-  const compareReady = !!state.range && check.kind === "ok" && residualReady && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
+  const compareReady = !active && !!state.range && check.kind === "ok" && residualReady && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
 
   async function loadRange(which: "selection" | "sheet"): Promise<void> {
     dispatch({ type: "rangeReading" });
@@ -96,6 +107,12 @@ export function usePane(): Pane {
     const st = stateRef.current;
     if (!st.range || fitDisabled || isBusy(st.fit) || client.busy) return;
     const REML = st.method === "REML";
+    const fam = st.family;
+    const weights = weightsOf(fam);
+    const family =
+      fam.family === "gaussian"
+        ? { ddf: st.residuals.ddf, diagnostics: st.diagnostics }
+        : { family: fam.family, link: fam.link, nAGQ: effectiveNagq(fam, check.kind === "ok" ? check.terms : null), ...(weights !== undefined ? { weights } : {}) };
     const id = client.start(
       {
         table: st.range.table,
@@ -103,9 +120,8 @@ export function usePane(): Pane {
         REML,
         factors: factorsOf(st),
         ...structure,
-        ddf: st.residuals.ddf,
+        ...family,
         dataName: st.range.address,
-        diagnostics: st.diagnostics,
         ...(st.range.layout ? { layout: st.range.layout } : {}),
       },
       {
@@ -172,5 +188,5 @@ export function usePane(): Pane {
     client.cancel();
   }
 
-  return { state, dispatch, columns, names, numeric, check, modelChecks, residual, busy, fitDisabled, compareReady, loadRange, fit, compare, cancel };
+  return { state, dispatch, columns, names, numeric, check, modelChecks, residual, glmm, busy, fitDisabled, compareReady, loadRange, fit, compare, cancel };
 }

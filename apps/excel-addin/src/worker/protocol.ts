@@ -56,6 +56,14 @@ export interface FitRequest extends ModelRequest<"fit"> {
   diagnostics?: boolean;
   /** The df of the summary's t-tests: Satterthwaite's (lmerTest's, default) or nlme's containment. */
   ddf?: Ddf;
+  /** A generalized linear mixed model's family (lme4's glmer); absent for a linear mixed model. REML, the residual structure, ddf and diagnostics then do not apply. */
+  family?: "binomial" | "poisson";
+  /** The family's link (binomial: logit, probit, cloglog; poisson: log). */
+  link?: "logit" | "probit" | "cloglog" | "log";
+  /** Points of adaptive Gauss–Hermite quadrature (1, the default: the Laplace approximation). */
+  nAGQ?: number;
+  /** A column of prior weights (a binomial proportion's trials). */
+  weights?: string;
 }
 
 /**
@@ -136,6 +144,8 @@ export interface FitDigest {
   warnings: string[];
   /** The residual structure's parts (none without one). */
   structure: StructureDigest[];
+  /** A generalized linear mixed model's family, link and points of quadrature (absent for a linear mixed model, whose `sigma` is then NaN). */
+  family?: { family: "binomial" | "poisson"; link: string; nAGQ: number };
 }
 
 export interface FitDone extends Message<"done"> {

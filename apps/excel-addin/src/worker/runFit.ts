@@ -1,11 +1,29 @@
 /**
  * One fit as the worker runs it, without the worker: build the model, fit it with progress messages
  * (throttled) and cancellation, then compute the three result tables (the summary with the type III
- * tests, ICC and R², `withInference`). An error about a row of the
+ * tests, ICC and R², `withInference`); with a family, lme4's glmer and its two sheets (core's
+ * `glmmSummaryTable`, `glmmRandomEffectsTable`). An error about a row of the
  * data names it as the sheet counts it (`locateError`, with the request's `layout`). Plain TypeScript, so it is
  * tested with vitest directly.
  */
-import { buildModel, fitModel, HlmError, randomEffectsTable, shrinkageResultTable, shrinkageTable, STRUCTURE_LABELS, summaryTable, varianceParameters, type LmmFit, type Model } from "@hlm/core";
+import {
+  buildModel,
+  fitGlmmModel,
+  fitModel,
+  glmmRandomEffectsTable,
+  glmmSummaryTable,
+  glmmWarnings,
+  HlmError,
+  randomEffectsTable,
+  shrinkageResultTable,
+  shrinkageTable,
+  STRUCTURE_LABELS,
+  summaryTable,
+  varianceParameters,
+  type GlmmFit,
+  type LmmFit,
+  type Model,
+} from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "../common/locateError.js";
 import { checkErrorCells } from "../common/rangeToTable.js";
 import { diagnosticsTable, packSheetTables, withInference, withSheetRows, type SheetTable } from "../common/sheetTables.js";
@@ -49,6 +67,24 @@ function digest(fit: LmmFit, ddf: FitRequest["ddf"]): FitDigest {
   };
 }
 
+function glmmDigest(fit: GlmmFit): FitDigest {
+  return {
+    formula: fit.formula,
+    REML: false,
+    nobs: fit.nobs,
+    ngrps: { ...fit.ngrps },
+    fixefNames: [...fit.fixefNames],
+    fixef: [...fit.fixef],
+    sigma: NaN,
+    objective: fit.objective,
+    logLik: fit.logLik,
+    evaluations: fit.optStage1.evaluations + fit.optSummary.evaluations,
+    warnings: glmmWarnings(fit),
+    structure: [],
+    family: { family: fit.family, link: fit.link, nAGQ: fit.nAGQ },
+  };
+}
+
 /** A message a person can read, from anything thrown: HlmError's own, else one plain sentence. */
 export function errorReply(id: number, e: unknown): FitReply {
   if (e instanceof HlmError) {
@@ -77,6 +113,10 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
     const table = unpackTable(req.table);
+    if (req.family !== undefined) {
+      runGlmm({ ...req, family: req.family }, table, post, isCancelled, now, t0, (n) => (evaluations = n));
+      return;
+    }
     const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
     checkErrorCells(req.layout, [...formulaColumns(req.formula), ...structureColumns(structure)]); // Excel errors in the columns the model uses
     let model: Model;
@@ -103,4 +143,48 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     const reply = errorReply(id, e);
     post(reply.type === "cancelled" ? { ...reply, evaluations } : reply);
   }
+}
+
+/** The GLMM branch of `runFit`: lme4's glmer with progress and cancellation, then its two sheets. */
+function runGlmm(
+  req: FitRequest & { family: "binomial" | "poisson" },
+  table: ReturnType<typeof unpackTable>,
+  post: (m: FitReply, transfer?: ArrayBuffer[]) => void,
+  isCancelled: () => boolean,
+  now: () => number,
+  t0: number,
+  seen: (evaluations: number) => void,
+): void {
+  const { id } = req;
+  const weights = req.weights?.trim() ? { weights: req.weights.trim() } : {};
+  checkErrorCells(req.layout, [...formulaColumns(req.formula), ...(weights.weights !== undefined ? [weights.weights] : [])]);
+  const options = { family: req.family, ...(req.link !== undefined ? { link: req.link } : {}), factors: req.factors, ...weights };
+  let model: Model;
+  try {
+    model = buildModel(table, req.formula, { ...options, REML: false });
+  } catch (e) {
+    throw locateError(e, table, req.layout, req.formula);
+  }
+  // the two optimizer stages count on: the pane shows one running number of evaluations
+  let before = 0;
+  let last = 0;
+  const progress = throttledProgress(
+    { isCancelled, now, intervalMs: req.progressIntervalMs ?? 100 },
+    (p) => {
+      if (p.evaluations < last) before += last;
+      last = p.evaluations;
+      seen(before + p.evaluations);
+    },
+    (p) => post({ type: "progress", id, stage: "optimizing", evaluations: before + p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
+  );
+  let fit: GlmmFit;
+  try {
+    fit = fitGlmmModel(model, { ...options, nAGQ: req.nAGQ ?? 1, onProgress: progress });
+  } catch (e) {
+    throw locateError(e, table, req.layout, req.formula); // a response outside the family's range names its sheet row
+  }
+  post({ type: "progress", id, stage: "finishing", evaluations: before + last, objective: fit.objective, bestObjective: fit.objective });
+  const tables: SheetTable[] = [glmmSummaryTable(fit, req.dataName, weights), glmmRandomEffectsTable(fit)];
+  const packed = packSheetTables(tables);
+  post({ type: "done", id, fit: glmmDigest(fit), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
 }

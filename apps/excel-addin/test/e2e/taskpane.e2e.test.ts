@@ -16,6 +16,10 @@
  *   the choices, Phi and the log-likelihood as nlme has them in the pane and on `HLM Summary` (its
  *   correlation structure and within-group covariance sections, nlme's containment df); a choice
  *   that cannot be fitted says why under the choice, and an error from the engine names the cell.
+ * - a generalized linear mixed model (cbpp, Binomial, probit, successes of trials): the family picker
+ *   open, the formula `cbind(incidence, size - incidence) ~ …` from the pickers, the Residuals card
+ *   and REML disabled with the reason, quadrature disabled for two random terms with the reason, and
+ *   glmer's estimates on `HLM Summary`.
  * - bad input: text in a numeric column, an Excel error in a cell, an empty selection, a whole-column
  *   selection with blank rows at the bottom: one sentence in the pane that names the cell as the sheet
  *   counts it, and nothing written.
@@ -36,7 +40,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { datasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../conformanceRange.js";
+import { datasetRange, glmmDatasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../conformanceRange.js";
 import { serveDist } from "./serveDist.mjs";
 
 const CHROMIUM = process.env["HLM_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -396,6 +400,77 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     expect(await page.getByRole("combobox", { name: "Time (whole numbers)" }).count()).toBe(0);
     expect(await card.getByTestId("residual-text").textContent()).toBe("correlation =\n  corCompSymm(form = ~ 1 | Mare)\nweights = varIdent(form = ~ 1 | Mare)");
     await shot(page, "18-residuals-compsymm");
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("fits a generalized linear mixed model: Binomial with the probit link, successes of trials (cbpp, lme4's glmer)", async () => {
+    const cbpp = glmmDatasetRange("cbpp");
+    const page = await openPane(isolated.origin, { sheets: [{ name: "cbpp", values: cbpp }], active: "cbpp", selection: { sheet: "cbpp", address: "A1:D57" } });
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("cbpp!A1:D57");
+    // period holds the numbers 1 to 4: a factor, as in lme4's cbpp
+    await page.getByTestId("categorical").getByRole("checkbox", { name: "period", exact: true }).check();
+
+    // the family picker, open: Normal (the default), Binomial, Poisson
+    await page.getByRole("combobox", { name: "Family" }).click();
+    await page.getByRole("option", { name: "Binomial: yes/no, successes of trials" }).waitFor();
+    expect(await page.getByRole("option").allTextContents()).toEqual(["Normal: linear mixed model", "Binomial: yes/no, successes of trials", "Poisson: counts"]);
+    await shot(page, "20-glmm-family-open");
+    await page.getByRole("option", { name: "Binomial: yes/no, successes of trials" }).click();
+
+    // the binomial's links; the response as successes of trials
+    await page.getByRole("combobox", { name: "Link" }).click();
+    expect(await page.getByRole("option").allTextContents()).toEqual(["logit", "probit", "cloglog"]);
+    await page.getByRole("option", { name: "probit" }).click();
+    await page.getByRole("radio", { name: "Successes and trials columns" }).check();
+    await pick(page, "Successes", ["incidence"]);
+    await pick(page, "Trials", ["size"]);
+    await pick(page, "Fixed effects", ["period"], true);
+    await pick(page, "Grouping factor", ["herd"]);
+    const formula = page.getByRole("textbox", { name: "Formula" });
+    expect(await formula.inputValue()).toBe("cbind(incidence, size - incidence) ~ period + (1 | herd)");
+    expect(await page.getByTestId("glmer-text").textContent()).toBe('family = binomial(link = "probit")');
+    // what does not apply to a GLMM says why; quadrature is there for one random intercept
+    expect(await page.getByTestId("residuals-disabled").textContent()).toContain("Does not apply to a binomial model");
+    expect(await page.getByRole("combobox", { name: "Correlation" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("radio", { name: "REML" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("spinbutton", { name: "Points of quadrature" }).isDisabled()).toBe(false);
+    await formula.fill("cbind(incidence, size - incidence) ~ period + (1 | herd) + (1 | period)");
+    await page.getByTestId("nagq-blocked").waitFor();
+    expect(await page.getByTestId("nagq-blocked").textContent()).toBe("1, the Laplace approximation. More points need a single random-effects term, such as (1 | group); the formula has 2.");
+    expect(await page.getByRole("spinbutton", { name: "Points of quadrature" }).isDisabled()).toBe(true);
+    await shot(page, "21-glmm-quadrature-blocked");
+    await formula.fill("cbind(incidence, size - incidence) ~ period + (1 | herd)");
+    await expect.poll(() => page.getByTestId("nagq-blocked").count()).toBe(0);
+    await shot(page, "22-glmm-before-fit");
+    await page.getByRole("region", { name: "Residuals" }).scrollIntoViewIfNeeded();
+    await shot(page, "24-glmm-residuals-disabled");
+
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    await shot(page, "23-glmm-after-fit");
+    expect(await page.getByTestId("result-family").textContent()).toMatch(/^Binomial \(probit\), Laplace approximation; log-likelihood -\d+\.\d\d\.$/);
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random Effects");
+    expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects"]);
+
+    // HLM Summary: glmer's probit fit of cbpp (R: summary(glmer(..., family = binomial(link = "probit"))))
+    const summary = (await fakeSheet(page, "HLM Summary"))!;
+    const rowOf = (label: string): unknown[] => summary.values.find((r) => r[0] === label)!;
+    expect(rowOf("Family")[1]).toBe("binomial");
+    expect(rowOf("Link")[1]).toBe("probit");
+    expect(rowOf("Method")[1]).toBe("Maximum likelihood (Laplace approximation)");
+    expect(rowOf("Term").slice(0, 5)).toEqual(["Term", "Estimate", "Std. Error", "z value", "Pr(>|z|)"]);
+    const period4 = rowOf("period4");
+    expect(Math.abs((period4[1] as number) + 0.7996)).toBeLessThan(5e-4);
+    expect(Math.abs((period4[2] as number) - 0.2047)).toBeLessThan(5e-4);
+    const herd = summary.values.find((r) => r[0] === "herd" && r[1] === "(Intercept)")!;
+    expect(Math.abs((herd[2] as number) - 0.1142)).toBeLessThan(5e-4);
+    expect(summary.values.some((r) => typeof r[0] === "string" && r[0].startsWith("Odds ratios"))).toBe(false); // exp(β) means odds ratios for the logit only
+    const re = (await fakeSheet(page, "HLM Random Effects"))!;
+    expect(re.values.find((r) => r[0] === "herd" && r[1] === "mode (Intercept)")!.at(-1)).toBe("Probability at reference levels");
+    const log = await changes(page);
+    expect(log.filter((c) => !c.added)).toEqual([]);
     expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     await page.close();
   });
