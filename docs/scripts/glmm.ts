@@ -8,7 +8,25 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as Plot from "@observablehq/plot";
-import { LINKS, chisqUpperTail, columnLabel, fitGlmm, formatCommon, formatGlmmSummary, readCsv, type GlmmFit, type Table } from "@hlm/core";
+import {
+  LINKS,
+  buildModel,
+  chisqUpperTail,
+  columnLabel,
+  compareGlmmFits,
+  fitGlmmModel,
+  formatCommon,
+  formatComparison,
+  formatGlmmSummary,
+  glmmWaldIntervals,
+  predictGlmm,
+  readCsv,
+  tableFromRows,
+  type GlmmFit,
+  type GlmmOptions,
+  type Model,
+  type Table,
+} from "@hlm/core";
 import { BLUE, ORANGE, legend, svg } from "./plots.ts";
 
 /** One model of scripts/lme4/models.tsv with lme4's fit of it (scripts/lme4/glmm.json). */
@@ -52,15 +70,18 @@ export interface GlmerReferences {
 
 export const readGlmerReferences = (docsDir: string): GlmerReferences => JSON.parse(readFileSync(join(docsDir, "scripts/lme4/glmm.json"), "utf8")) as GlmerReferences;
 
-/** The engine's fit of a reference model: fitGlmm with the reference's family, link, nAGQ and factors. */
-export const fitReference = (table: Table, ref: GlmerFit): GlmmFit => fitGlmm(table, ref.formula, { family: ref.family, link: ref.link, nAGQ: ref.nAGQ, factors: ref.factors });
+/** The engine's fit of a reference model: the model built with the reference's family, link and factors, fitted as fitGlmm fits it (with its nAGQ). */
+export function fitReference(table: Table, ref: GlmerFit): { model: Model; fit: GlmmFit } {
+  const options: GlmmOptions = { family: ref.family, link: ref.link, nAGQ: ref.nAGQ, factors: ref.factors };
+  const model = buildModel(table, ref.formula, { ...options, REML: false });
+  return { model, fit: fitGlmmModel(model, options) };
+}
 
-/** qnorm(0.975): lme4's Wald intervals are β̂ ± z·SE. */
-export const Z975 = 1.959963984540054;
-
-/** exp(β̂) and exp(β̂ ± 1.96 SE) of every fixed effect (odds ratios for a logit link, rate ratios for a log link). */
+/** exp of β̂ and of its 95% Wald interval (glmmWaldIntervals, lme4's confint(m, method = "Wald")) for every fixed effect: odds ratios for a logit link, rate ratios for a log link. */
 export function ratios(f: GlmmFit): { name: string; ratio: number; lower: number; upper: number }[] {
-  return f.fixefNames.map((name, j) => ({ name, ratio: Math.exp(f.fixef[j]!), lower: Math.exp(f.fixef[j]! - Z975 * f.se[j]!), upper: Math.exp(f.fixef[j]! + Z975 * f.se[j]!) }));
+  return glmmWaldIntervals(f, 0.95)
+    .rows.filter((r) => r.kind === "fixed")
+    .map((r) => ({ name: r.parameter, ratio: Math.exp(r.estimate), lower: Math.exp(r.lower), upper: Math.exp(r.upper) }));
 }
 
 /** The output of the page's `ts run` example: cbpp's odds ratios with 95% Wald intervals. */
@@ -81,14 +102,22 @@ export function oddsRatioExampleOutput(f: GlmmFit): string {
  * predict(m, newdata, type = "response")), and for each period the typical herd's, b = 0
  * (re.form = NA).
  */
-export function herdProbabilities(f: GlmmFit): { periods: string[]; herds: { herd: string; mode: number; condsd: number; p: number[] }[]; population: number[] } {
-  const link = LINKS[f.link];
+export function herdProbabilities(data: Table, model: Model, f: GlmmFit, factors: readonly string[]): { periods: string[]; herds: { herd: string; mode: number; condsd: number; p: number[] }[]; population: number[] } {
   const periods = ["1", ...f.fixefNames.filter((n) => n.startsWith("period")).map((n) => n.slice("period".length))];
-  const eta0 = periods.map((p) => f.fixef[0]! + (p === "1" ? 0 : f.fixef[f.fixefNames.indexOf(`period${p}`)]!));
   const re = f.ranef[0]!;
-  const herds = re.levels.map((herd, j) => ({ herd, mode: re.values[j]![0]!, condsd: re.condsd[j]![0]!, p: eta0.map((e) => link.linkinv(e + re.values[j]![0]!)) }));
-  herds.sort((a, b) => Number(a.herd) - Number(b.herd));
-  return { periods, herds, population: eta0.map((e) => link.linkinv(e)) };
+  const levels = [...re.levels].sort((a, b) => Number(a) - Number(b));
+  const newdata = tableFromRows(["herd", "period"], levels.flatMap((herd) => periods.map((period) => [herd, period])));
+  const pred = predictGlmm(data, model, f, newdata, { factors, type: "response" });
+  const herds = levels.map((herd, h) => {
+    const j = re.levels.indexOf(herd);
+    return { herd, mode: re.values[j]![0]!, condsd: re.condsd[j]![0]!, p: periods.map((_, k) => pred.fit[h * periods.length + k]!) };
+  });
+  return { periods, herds, population: periods.map((_, k) => pred.population[k]!) };
+}
+
+/** The output of the page's comparison example: compareGlmmFits of the model without and with period, as formatComparison prints it. */
+export function comparisonOutput(m0: GlmmFit, m1: GlmmFit): string {
+  return formatComparison(compareGlmmFits([m0, m1], ["m0", "m"]), { dataName: "cbpp" });
 }
 
 /** E[g⁻¹(η + b)] over b ~ N(0, σ²): the population-averaged probability (midpoint rule on ±8σ). */
@@ -136,7 +165,7 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
   };
   const ref = (name: string): GlmerFit => refs.models.find((m) => m.name === name)!;
   const fits = new Map(refs.models.map((r) => [r.name, fitReference(table(r.dataset), r)]));
-  const fit = (name: string): GlmmFit => fits.get(name)!;
+  const fit = (name: string): GlmmFit => fits.get(name)!.fit;
   const m1 = fit("cbpp_logit");
   const r1 = ref("cbpp_logit");
 
@@ -182,7 +211,7 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
   nums.odds0 = fixed(or[0]!.ratio, 3);
 
   // ---- 3. predicted probabilities per herd
-  const hp = herdProbabilities(m1);
+  const hp = herdProbabilities(cbpp, fits.get("cbpp_logit")!.model, m1, r1.factors);
   md(
     "herd-probabilities",
     mdTable(
@@ -310,7 +339,8 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
   nums.contraLivchMax = fixed(Math.max(...livch), 2);
   nums.contraSdDistrict = fixed(c.varcorr[0]!.sd[0]!, 3);
 
-  // ---- 8. what differs: deviance() against −2 log L
+  // ---- 8. comparing models: the likelihood-ratio test of period
+  md("compare", code(comparisonOutput(fit("cbpp_null"), m1)));
   const lrt = 2 * (m1.logLik - fit("cbpp_null").logLik);
   nums.lrt = fixed(lrt, 2);
   nums.lrtDf = m1.df - fit("cbpp_null").df;

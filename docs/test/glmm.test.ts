@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readCsv } from "@hlm/core";
+import { compareGlmmFits, readCsv } from "@hlm/core";
 import { fitReference, herdProbabilities, ratios, readGlmerReferences } from "../scripts/glmm.js";
 import { docsDir } from "./pages.js";
 
@@ -14,7 +14,9 @@ const refs = readGlmerReferences(docsDir);
 const near = (got: number, want: number, tol: number, what = ""): void => {
   expect(Math.abs(got - want), `${what} ${got} vs lme4's ${want}`).toBeLessThanOrEqual(tol);
 };
-const fitted = new Map(refs.models.map((r) => [r.name, fitReference(readCsv(readFileSync(join(docsDir, "public", `${r.dataset}.csv`), "utf8")), r)]));
+const tables = new Map(refs.models.map((r) => [r.dataset, readCsv(readFileSync(join(docsDir, "public", `${r.dataset}.csv`), "utf8"))]));
+const models = new Map(refs.models.map((r) => [r.name, fitReference(tables.get(r.dataset)!, r)]));
+const fitted = new Map([...models].map(([name, m]) => [name, m.fit]));
 const ref = (name: string) => refs.models.find((m) => m.name === name)!;
 
 describe("the GLMM page against lme4", () => {
@@ -72,7 +74,7 @@ describe("the GLMM page against lme4", () => {
 
   it("cbpp: each herd's predicted probability in each period and the typical herd's are predict()'s", () => {
     const r = ref("cbpp_logit");
-    const hp = herdProbabilities(fitted.get("cbpp_logit")!);
+    const hp = herdProbabilities(tables.get("cbpp")!, models.get("cbpp_logit")!.model, fitted.get("cbpp_logit")!, r.factors);
     expect(hp.periods).toEqual(r.predict!.population_period);
     r.predict!.herd.forEach((herd, i) => {
       const p = hp.herds.find((h) => h.herd === herd)!.p[hp.periods.indexOf(r.predict!.period[i]!)]!;
@@ -81,10 +83,17 @@ describe("the GLMM page against lme4", () => {
     hp.population.forEach((p, k) => near(p, r.predict!.population[k]!, 5e-4, `period ${hp.periods[k]}`));
   });
 
-  it("cbpp: the likelihood-ratio test of period is anova(m0, m)'s", () => {
-    const lr = 2 * (fitted.get("cbpp_logit")!.logLik - fitted.get("cbpp_null")!.logLik);
-    near(lr, refs.anova.Chisq, 4e-3, "chisq");
-    expect(fitted.get("cbpp_logit")!.df - fitted.get("cbpp_null")!.df).toBe(refs.anova.Df);
+  it("cbpp: the likelihood-ratio test of period is anova(m0, m)'s (compareGlmmFits)", () => {
+    const c = compareGlmmFits([fitted.get("cbpp_null")!, fitted.get("cbpp_logit")!], ["m0", "m"]);
+    expect(c.rows.map((r) => r.name)).toEqual(["m0", "m"]);
+    c.rows.forEach((row, i) => {
+      near(row.AIC, refs.anova.AIC[i]!, 2e-3, "AIC");
+      near(row.BIC, refs.anova.BIC[i]!, 2e-3, "BIC");
+      near(row.logLik, refs.anova.logLik[i]!, 2e-3, "logLik");
+    });
+    near(c.rows[1]!.Chisq!, refs.anova.Chisq, 4e-3, "Chisq");
+    expect(c.rows[1]!.Df).toBe(refs.anova.Df);
+    near(-Math.log10(c.rows[1]!.pValue!), -Math.log10(refs.anova.p), 0.02 * -Math.log10(refs.anova.p), "-log10 p");
   });
 
   it("the formulas and families the page shows are the references' models", () => {
