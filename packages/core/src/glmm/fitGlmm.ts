@@ -47,8 +47,8 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   const nAGQ = options.nAGQ ?? 1;
   if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 25)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 25, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
-  const bobyqa = optimize(objective, { restarts: 3, ...rest, thetaStart: [...stage1.theta, ...start.beta] });
-  // Newton steps on lme4's finite-difference derivatives finish what BOBYQA leaves along flat ridges
+  const bobyqa = optimize(objective, { ...rest, thetaStart: [...stage1.theta, ...start.beta] });
+  // one BOBYQA run (no restarts): Newton steps on lme4's finite-difference derivatives finish what it leaves along flat ridges
   const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
   const opt = { ...bobyqa, theta: polished.x, fmin: polished.fx, evaluations: bobyqa.evaluations + polished.evaluations };
   return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished.hessian, nAGQ);

@@ -109,11 +109,11 @@ export function makePirls(model: Model, family: Family) {
     return made;
   };
 
-  /** Fills the working weights and response of η (η − fixed: the part the iteration solves for). */
-  const workingValues = (eta: Float64Array, fixedPart: Float64Array, w: Float64Array, z: Float64Array): void => {
+  /** Fills the working weights and response of η, μ = g⁻¹(η) (η − fixed: the part the iteration solves for). */
+  const workingValues = (eta: Float64Array, muAt: Float64Array, fixedPart: Float64Array, w: Float64Array, z: Float64Array): void => {
     for (let t = 0; t < n; t++) {
       const e = eta[t]!;
-      const mu = link.linkinv(e);
+      const mu = muAt[t]!;
       const d = link.muEta(e);
       w[t] = (pw[t]! * d * d) / family.variance(mu);
       z[t] = e - fixedPart[t]! + (y[t]! - mu) / d;
@@ -121,9 +121,9 @@ export function makePirls(model: Model, family: Family) {
   };
 
   /** One factorization at the working weights and response of η (joint: with X; else the fixed part in the offset). */
-  const factorAt = (theta: ArrayLike<number>, eta: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
+  const factorAt = (theta: ArrayLike<number>, eta: Float64Array, mu: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
     const sys = systemOf(joint);
-    workingValues(eta, fixedPart, sys.w, sys.z);
+    workingValues(eta, mu, fixedPart, sys.w, sys.z);
     sys.A.fill(sys.w, sys.z);
     return sys.objective.factorize(theta, false);
   };
@@ -146,7 +146,7 @@ export function makePirls(model: Model, family: Family) {
     let fac!: Factorization;
     let it = 0;
     for (; it < 100; it++) {
-      fac = factorAt(theta, eta, fixedPart, joint);
+      fac = factorAt(theta, eta, mu, fixedPart, joint);
       const x = sphericalSolution(joint ? layoutJ : layoutU, fac);
       const uNew = x.slice(0, q);
       const bNew = joint ? x.slice(q, q + p) : beta;
@@ -222,7 +222,7 @@ export function makePirls(model: Model, family: Family) {
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
       const w = new Float64Array(n);
       const z = new Float64Array(n);
-      workingValues(eta, offset, w, z);
+      workingValues(eta, muOf(eta), offset, w, z);
       const wm: Model = { ...model, y: z, weights: w, offset: null, residual: null };
       return makeObjective(wm, { ...layoutJ, ...assembleCrossProducts(wm, layoutJ) }).factorize(theta, false);
     },
