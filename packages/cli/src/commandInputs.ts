@@ -3,7 +3,7 @@
  * formula and options, the table, and the fitted model (with its progress on the progress line).
  */
 import { basename, extname } from "node:path";
-import { buildModel, fitModel, glmFamily, HlmError, type DdfMethod, type FitOptions, type LmmFit, type Model, type Table } from "@hlm/core";
+import { buildModel, fitGlmmModel, fitModel, glmFamily, HlmError, type DdfMethod, type FitOptions, type GlmmFit, type LmmFit, type Model, type Table } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
 import type { Progress } from "./progress.js";
@@ -44,10 +44,13 @@ export interface GlmmChoice {
   nAGQ: number;
 }
 
-/** A GLMM's options from `hlm fit`'s --family, --link and --nagq; null without --family (a linear mixed model). */
+/** The commands that take --family (the others refuse it: `refuseFamily`). */
+export const GLMM_COMMANDS: readonly CommandName[] = ["fit", "compare", "confint", "predict", "icc", "r2"];
+
+/** A GLMM's options from --family, --link and --nagq (`hlm fit` and the commands of GLMM_COMMANDS); null without --family (a linear mixed model). */
 export function glmmChoice(values: CommandLine["values"]): GlmmChoice | null {
   if (values.family === undefined) {
-    for (const o of ["link", "nagq"]) if (values[o] !== undefined) throw new HlmError("OPTIONS", `--${o} is an option of a generalized linear mixed model: give it with --family binomial or --family poisson.`);
+    for (const o of ["link", "nagq", "type"]) if (values[o] !== undefined) throw new HlmError("OPTIONS", `--${o} is an option of a generalized linear mixed model: give it with --family binomial or --family poisson.`);
     return null;
   }
   const family = String(values.family).trim().toLowerCase();
@@ -57,8 +60,8 @@ export function glmmChoice(values: CommandLine["values"]): GlmmChoice | null {
   const link = typeof values.link === "string" ? (values.link.trim() as GlmmChoice["link"]) : undefined;
   glmFamily(family, link); // a link the family does not take: core's sentence
   const nAGQ = values.nagq === undefined ? 1 : Number(values.nagq);
-  // core's bound: lme4's rules up to 25 points are reproduced there
-  if (!Number.isInteger(nAGQ) || nAGQ < 1 || nAGQ > 25) throw new HlmError("OPTIONS", `--nagq must be a whole number from 1 to 25, not '${values.nagq}'.`);
+  // core's bound: lme4's rules up to 100 points are reproduced there
+  if (!Number.isInteger(nAGQ) || nAGQ < 1 || nAGQ > 100) throw new HlmError("OPTIONS", `--nagq must be a whole number from 1 to 100, not '${values.nagq}'.`);
   const notYet = [
     ["correlation", values.correlation !== undefined],
     ["variance", values.variance !== undefined],
@@ -72,7 +75,9 @@ export function glmmChoice(values: CommandLine["values"]): GlmmChoice | null {
 
 /** Refuses --family for the commands that do not take a generalized linear mixed model yet. */
 export function refuseFamily(command: CommandName, values: CommandLine["values"]): void {
-  if (values.family !== undefined) throw new HlmError("OPTIONS", `--family: ${command} is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.`);
+  if (values.family !== undefined && !GLMM_COMMANDS.includes(command)) {
+    throw new HlmError("OPTIONS", `--family: ${command} is not yet for a generalized linear mixed model; ${GLMM_COMMANDS.map((c) => `hlm ${c}`).join(", ")} take --family.`);
+  }
 }
 
 /** The --formula of a command that fits one model. */
@@ -89,6 +94,21 @@ export async function loadTable(path: string, sheet: unknown, progress: Progress
 
 /** A data set's name in the output: the file name without its ending. */
 export const dataName = (path: string): string => basename(path, extname(path));
+
+/** Builds and fits a generalized linear mixed model (lme4's glmer), the optimizer's progress on the progress line. */
+export function fitGlmmWithProgress(table: Table, formula: string, glmm: GlmmChoice, values: CommandLine["values"], progress: Progress): { model: Model; fit: GlmmFit } {
+  const { factors, weights } = modelOptions(values);
+  const options = { ...glmmOptions(glmm), factors, ...(weights !== undefined ? { weights } : {}) };
+  progress.update("building the model");
+  const model = buildModel(table, formula, { ...options, REML: false });
+  const fit = fitGlmmModel(model, { ...options, onProgress: (p) => void progress.update(`fitting: ${p.evaluations} evaluations, deviance ${p.bestObjective.toFixed(2)}`) });
+  return { model, fit };
+}
+
+/** The family, link and nAGQ as core's options. */
+export function glmmOptions(glmm: GlmmChoice): { family: GlmmChoice["family"]; link?: NonNullable<GlmmChoice["link"]>; nAGQ: number } {
+  return { family: glmm.family, ...(glmm.link !== undefined ? { link: glmm.link } : {}), nAGQ: glmm.nAGQ };
+}
 
 /** Builds and fits the model, the optimizer's progress on the progress line. */
 export function fitWithProgress(table: Table, formula: string, options: FitOptions, progress: Progress): { model: Model; fit: LmmFit } {

@@ -46,11 +46,17 @@ const COMMON: Record<string, OptionSpec> = {
   correlation,
   variance,
   sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
-  family: { type: "string", value: "FAM", help: "fit a generalized linear mixed model (lme4's glmer) of the family binomial or poisson: hlm fit only, for now" },
+  family: { type: "string", value: "FAM", help: "fit a generalized linear mixed model (lme4's glmer) of the family binomial or poisson (hlm fit, compare, confint, predict, icc and r2)" },
   help: { type: "boolean", help: "this text" },
 };
 
 const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${what} as JSON (warnings go to stderr, a line each)` });
+
+/** The options of a generalized linear mixed model besides --family (hlm fit, compare, confint, predict, icc, r2). */
+const GLMM: Record<string, OptionSpec> = {
+  link: { type: "string", value: "L", help: "the link of --family: logit (the default), probit or cloglog for binomial; log for poisson" },
+  nagq: { type: "string", value: "N", help: "points of adaptive Gauss-Hermite quadrature with --family, 1 to 100 (default 1: the Laplace approximation; more needs one scalar random-effects term)" },
+};
 
 export const COMMANDS: Record<CommandName, CommandSpec> = {
   fit: {
@@ -85,8 +91,7 @@ references (z_values, vcov_source, se_rx, deviance, pearson_resid_quantiles, ...
     options: {
       ...COMMON,
       ddf: { type: "string", value: "D", help: "the fixed effects' df: satterthwaite (the default, lmerTest's) or containment (nlme's t-table)" },
-      link: { type: "string", value: "L", help: "the link of --family: logit (the default), probit or cloglog for binomial; log for poisson" },
-      nagq: { type: "string", value: "N", help: "points of adaptive Gauss-Hermite quadrature with --family, 1 to 25 (default 1: the Laplace approximation)" },
+      ...GLMM,
       json: json("the fit"),
       shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
       xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (with --family the first two; an existing OUT.xlsx is replaced)" },
@@ -95,7 +100,7 @@ references (z_values, vcov_source, se_rx, deviance, pearson_resid_quantiles, ...
   },
   compare: {
     name: "compare",
-    usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--correlation C ...] [--variance V ...] [--json]',
+    usage: 'compare DATA --formula "y ~ x + (1 | g)" --formula "y ~ x + (x | g)" [...] [--correlation C ...] [--variance V ...] [--family FAM] [--link L] [--nagq N] [--json]',
     summary: "nested models by likelihood-ratio tests: anova(m0, m1, ...)",
     description: `Compares nested models as lme4's anova(m0, m1, ...): give --formula once per model. REML fits are
 refitted by ML first (as lme4 does, with its note), the models are sorted by their number of
@@ -106,9 +111,14 @@ Residual structures (nlme's anova(m0, m1)): give --correlation and --variance on
 in order, the word none for a model without one; or one --formula with a structure, to compare the
 model without and with it. When a model has a structure and all are REML fits with the same fixed
 effects, their REML likelihoods are compared as they are (as nlme does; a note says so); otherwise
-they are refitted by ML. Each model's structure follows its formula in the table.`,
+they are refitted by ML. Each model's structure follows its formula in the table.
+
+With --family binomial or poisson, the models are generalized linear mixed models fitted as
+lme4's glmer (the same family, link, weights and --nagq for all), compared as anova(glmer0,
+glmer1, ...) compares them.`,
     options: {
       ...COMMON,
+      ...GLMM,
       formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (or one with a structure) (required)" },
       correlation: { ...correlation, multiple: true, help: "a model's residual correlation structure, once per --formula (none: no structure), as \"corAR1()\"" },
       variance: { ...variance, multiple: true, help: "a model's residual variance function, once per --formula (none: no structure), as \"varIdent(form = ~ 1 | s)\"" },
@@ -126,7 +136,7 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
   },
   confint: {
     name: "confint",
-    usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--json]",
+    usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--family FAM --method wald] [--json]",
     summary: "profile, Wald or bootstrap confidence intervals: confint(m)",
     description: `Confidence intervals, as lme4's confint(m):
 
@@ -138,9 +148,15 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
   seed the simulated responses are R's after set.seed(seed), so the intervals are lme4's.
 
 Profiles and bootstraps refit the model many times: progress is shown on stderr when it is a
-terminal. A model with --correlation or --variance has Wald intervals only.`,
+terminal. A model with --correlation or --variance has Wald intervals only.
+
+With --family binomial or poisson (a GLMM, as lme4's glmer), --method wald only: lme4's
+confint(m, method = "Wald"), NA for the random effects' SDs and correlations and estimate +- z x SE
+(lme4's Hessian-based SE) for the fixed effects; its profile and bootstrap intervals are not
+available yet.`,
     options: {
       ...COMMON,
+      ...GLMM,
       method: { type: "string", value: "M", help: "profile (the default), wald or boot" },
       level: { type: "string", value: "L", help: "the confidence level (default 0.95)" },
       nsim: { type: "string", value: "N", help: "bootstrap refits (default 500)" },
@@ -150,16 +166,23 @@ terminal. A model with --correlation or --variance has Wald intervals only.`,
   },
   predict: {
     name: "predict",
-    usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--json]",
+    usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--family FAM [--type link|response]] [--json]",
     summary: "predictions for new rows: predict(m, newdata)",
     description: `Predictions for the rows of --newdata (a CSV or .xlsx file with the columns the formula uses; the
 response may be absent), as lme4's predict(m, newdata, allow.new.levels = TRUE). Prints the new
 rows as CSV followed by fit (the prediction, with the BLUPs of each row's groups), population (the
 fixed part X b), se (the standard error of X b) and new_levels (the grouping factors whose level
 the fit has not seen: for those the prediction leaves that term's random effects out). With
---json, the same as an array of rows, each an object.`,
+--json, the same as an array of rows, each an object.
+
+With --family binomial or poisson (a GLMM, as lme4's glmer), lme4's predict(m, newdata, type,
+allow.new.levels = TRUE): fit and population on the scale of --type, link (the linear predictor,
+lme4's default) or response (a probability, a mean count), and se_link, the standard error of X b on
+the link scale.`,
     options: {
       ...COMMON,
+      ...GLMM,
+      type: { type: "string", value: "T", help: "with --family: the scale of the predictions, link (the default, as lme4's) or response" },
       newdata: { type: "string", value: "NEW.csv", help: "the rows to predict (required)" },
       "no-re": { type: "boolean", help: "predict from the fixed effects only (lme4's re.form = NA)" },
       json: json("the predictions"),
@@ -170,16 +193,23 @@ the fit has not seen: for those the prediction leaves that term's random effects
     usage: "icc DATA --formula F [--json]",
     summary: "the intraclass correlation: performance's icc(m)",
     description: `The intraclass correlation as performance::icc(m): the adjusted ICC (the random effects' share of
-the variance not explained by the fixed effects) and the unadjusted one (their share of the total).`,
-    options: { ...COMMON, json: json("the ICCs") },
+the variance not explained by the fixed effects) and the unadjusted one (their share of the total).
+
+With --family binomial or poisson, on the latent scale as performance computes it for a glmer fit:
+the residual variance is pi^2/3 (logit), 1 (probit), pi^2/6 (cloglog), or for poisson log(1 + 1/mu)
+with mu from the intercept-only model; NA when a variance component is 0.`,
+    options: { ...COMMON, ...GLMM, json: json("the ICCs") },
   },
   r2: {
     name: "r2",
     usage: "r2 DATA --formula F [--json]",
     summary: "Nakagawa's marginal and conditional R²: r2_nakagawa(m)",
     description: `Nakagawa's R² as performance::r2_nakagawa(m): the marginal R² (the variance explained by the fixed
-effects) and the conditional R² (by the fixed and random effects together).`,
-    options: { ...COMMON, json: json("the R²s") },
+effects) and the conditional R² (by the fixed and random effects together).
+
+With --family binomial or poisson, on the latent scale as performance computes it for a glmer fit
+(the residual variance as for hlm icc); the conditional R² is NA when a variance component is 0.`,
+    options: { ...COMMON, ...GLMM, json: json("the R²s") },
   },
   influence: {
     name: "influence",
@@ -278,8 +308,9 @@ ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).joi
 Every command takes --formula F, --ml (the default is REML), --factors a,b,
 --weights w, --correlation C and --variance V (nlme's residual structures, as
 "corAR1(form = ~ t | g)", "varIdent(form = ~ 1 | s)"), --sheet NAME, --json and
---help. hlm fit --family binomial|poisson fits a generalized linear mixed model
-(lme4's glmer). 'hlm COMMAND --help' describes a command and all its options.
+--help. --family binomial|poisson makes the model a generalized linear mixed
+model (lme4's glmer) in hlm fit, compare, confint, predict, icc and r2.
+'hlm COMMAND --help' describes a command and all its options.
 
 ${DATA_NOTE}
 

@@ -59,7 +59,8 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
       const newdata = await readTable(v.newdata as string);
       const p = predict(table, model, fit, newdata, { ...options, randomEffects: v["no-re"] !== true });
       for (const w of p.warnings) io.stderr(`hlm: warning: ${w}\n`);
-      out(predictionRows(newdata, p), () => predictionCsv(newdata, p));
+      const rows = predictionRows(newdata, lmmColumns(p));
+      out(rows, () => predictionCsv(rows));
       break;
     }
     case "icc":
@@ -118,26 +119,27 @@ function cellValue(t: Table, j: number, r: number): number | string | null {
   return c.values[r] ?? null;
 }
 
-/** The predictions as rows: the new data's columns, then fit, population, se and new_levels. */
-function predictionRows(newdata: Table, p: Predictions): Record<string, number | string | string[] | null>[] {
+type PredictionCell = number | string | string[] | null;
+
+/** The predictions as rows: the new data's columns, then the prediction's (`columns(r)`: fit, population, se, new_levels). */
+export function predictionRows(newdata: Table, columns: (r: number) => Record<string, PredictionCell>): Record<string, PredictionCell>[] {
   return Array.from({ length: newdata.nrow }, (_, r) => ({
     ...Object.fromEntries(newdata.names.map((name, j) => [name, cellValue(newdata, j, r)])),
-    fit: p.fit[r]!,
-    population: p.population[r]!,
-    se: p.se[r]!,
-    new_levels: p.newLevels[r]!,
+    ...columns(r),
   }));
 }
+
+/** An LMM's prediction columns: fit, population, se and new_levels. */
+const lmmColumns = (p: Predictions) => (r: number): Record<string, PredictionCell> => ({ fit: p.fit[r]!, population: p.population[r]!, se: p.se[r]!, new_levels: p.newLevels[r]! });
 
 /** A CSV field: quoted when it holds a separator, a quote or a line break. */
 function csvField(x: string): string {
   return /[",\n\r]/.test(x) ? `"${x.replace(/"/g, '""')}"` : x;
 }
 
-/** The predictions as CSV: the new data's columns followed by fit, population, se and new_levels. */
-function predictionCsv(newdata: Table, p: Predictions): string {
-  const text = (x: number | string | string[] | null): string => (x === null ? "NA" : Array.isArray(x) ? x.join(" ") : String(x));
-  const rows = predictionRows(newdata, p);
-  const header = [...newdata.names, "fit", "population", "se", "new_levels"];
+/** The prediction rows as CSV: a header of their keys (the new data's columns, then the prediction's), a line per row. */
+export function predictionCsv(rows: Record<string, PredictionCell>[]): string {
+  const text = (x: PredictionCell): string => (x === null ? "NA" : Array.isArray(x) ? x.join(" ") : String(x));
+  const header = Object.keys(rows[0] ?? {});
   return [header, ...rows.map((row) => Object.values(row).map(text))].map((cells) => cells.map(csvField).join(",")).join("\n") + "\n";
 }

@@ -25,6 +25,7 @@ import {
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
 import { dataName, dataPath, ddfMethod, fitWithProgress, glmmChoice, loadTable, modelOptions, oneFormula, refuseFamily, type GlmmChoice } from "./commandInputs.js";
+import { runCompareGlmm, runInferenceGlmm } from "./glmmCommands.js";
 import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
@@ -70,6 +71,9 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   }
   if (name === "fit") return runFit(cl, io);
   refuseFamily(name, cl.values);
+  const glmm = glmmChoice(cl.values);
+  if (glmm && name === "compare") return runCompareGlmm(cl, io, glmm);
+  if (glmm && (name === "confint" || name === "predict" || name === "icc" || name === "r2")) return runInferenceGlmm(name, cl, io, glmm);
   if (name === "compare") return runCompare(cl, io);
   return runInference(name, cl, io);
 }

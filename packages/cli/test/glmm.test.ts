@@ -98,8 +98,9 @@ describe("hlm fit --family: what does not apply is refused in one sentence", () 
     [[...fit, "--family", "binomial", "--link", "log"], "hlm: The binomial family takes the link 'logit', 'probit', 'cloglog', not 'log'.\n"],
     [[...fit, "--family", "poisson", "--link", "logit"], "hlm: The poisson family takes the link 'log', not 'logit'.\n"],
     [[...fit, "--link", "probit"], "hlm: --link is an option of a generalized linear mixed model: give it with --family binomial or --family poisson.\n"],
-    [[...fit, "--family", "binomial", "--nagq", "2.5"], "hlm: --nagq must be a whole number from 1 to 25, not '2.5'.\n"],
-    [[...fit, "--family", "binomial", "--nagq", "0"], "hlm: --nagq must be a whole number from 1 to 25, not '0'.\n"],
+    [[...fit, "--family", "binomial", "--nagq", "2.5"], "hlm: --nagq must be a whole number from 1 to 100, not '2.5'.\n"],
+    [[...fit, "--family", "binomial", "--nagq", "0"], "hlm: --nagq must be a whole number from 1 to 100, not '0'.\n"],
+    [[...fit, "--family", "binomial", "--nagq", "101"], "hlm: --nagq must be a whole number from 1 to 100, not '101'.\n"],
     [[...fit, "--family", "binomial", "--ddf", "containment"], "hlm: --ddf containment does not apply to a generalized linear mixed model (--family) yet.\n"],
     [[...fit, "--family", "binomial", "--shrinkage", "--correlation", "corAR1()"], "hlm: --correlation and --shrinkage do not apply to a generalized linear mixed model (--family) yet.\n"],
     [[...fit, "--family", "binomial", "--correlation", "corAR1()"], "hlm: --correlation does not apply to a generalized linear mixed model (--family) yet.\n"],
@@ -108,11 +109,12 @@ describe("hlm fit --family: what does not apply is refused in one sentence", () 
       ["fit", `${moreDir}epil.csv`, "--formula", "y ~ trt + (1 | subject) + (1 | period)", "--factors", "subject,period", "--family", "poisson", "--nagq", "5"],
       "hlm: Adaptive quadrature (nAGQ > 1) needs a model with a single scalar random-effects term such as (1 | group); use nAGQ = 1.\n",
     ],
-    ...["anova", "confint", "predict", "icc", "r2", "influence"].map((c) => [
-      [c, cbpp, "--formula", CBPP, "--family", "binomial", ...(c === "predict" ? ["--newdata", cbpp] : [])],
-      `hlm: --family: ${c} is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.\n`,
+    ...["anova", "influence"].map((c) => [
+      [c, cbpp, "--formula", CBPP, "--family", "binomial"],
+      `hlm: --family: ${c} is not yet for a generalized linear mixed model; hlm fit, hlm compare, hlm confint, hlm predict, hlm icc, hlm r2 take --family.\n`,
     ]),
-    [["compare", cbpp, "--formula", CBPP, "--formula", CBPP, "--family", "binomial"], "hlm: --family: compare is not yet for a generalized linear mixed model; hlm fit --family fits and prints one.\n"],
+    [["compare", cbpp, "--formula", CBPP, "--family", "binomial"], "hlm: Give at least two models to compare, each with --formula; got 1.\n"],
+    [["compare", cbpp, "--formula", CBPP, "--formula", CBPP, "--family", "binomial", "--correlation", "corAR1()", "--correlation", "none"], "hlm: --correlation does not apply to a generalized linear mixed model (--family) yet.\n"],
   ])("%j", async (argv, message) => {
     const r = await capture(argv as string[]);
     expect(r.err).toBe(message);
