@@ -18,6 +18,7 @@ import {
   formatCommon,
   formatComparison,
   formatGlmmSummary,
+  glmmEffectSizes,
   glmmWaldIntervals,
   predictGlmm,
   readCsv,
@@ -113,6 +114,21 @@ export function herdProbabilities(data: Table, model: Model, f: GlmmFit, factors
     return { herd, mode: re.values[j]![0]!, condsd: re.condsd[j]![0]!, p: periods.map((_, k) => pred.fit[h * periods.length + k]!) };
   });
   return { periods, herds, population: periods.map((_, k) => pred.population[k]!) };
+}
+
+/** The output of the page's ICC and R² example (glmmEffectSizes of cbpp's fit). */
+export function effectSizesExampleOutput(model: Model, f: GlmmFit): string {
+  const es = glmmEffectSizes(model, f);
+  const f3 = (x: number | null): string => x?.toFixed(3) ?? "NA";
+  return [
+    `fixed variance:    ${f3(es.varFixed)}`,
+    `herd variance:     ${f3(es.varRandom)}`,
+    `residual variance: ${f3(es.varResidual)}`,
+    `ICC adjusted:      ${f3(es.iccAdjusted)}`,
+    `ICC unadjusted:    ${f3(es.iccUnadjusted)}`,
+    `R2 marginal:       ${f3(es.r2Marginal)}`,
+    `R2 conditional:    ${f3(es.r2Conditional)}`,
+  ].join("\n");
 }
 
 /** The output of the page's comparison example: compareGlmmFits of the model without and with period, as formatComparison prints it. */
@@ -342,6 +358,40 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
   // ---- 8. comparing models: the likelihood-ratio test of period
   md("compare", code(comparisonOutput(fit("cbpp_null"), m1)));
   const lrt = 2 * (m1.logLik - fit("cbpp_null").logLik);
+
+  // ---- 9. ICC and R² on the latent scale (performance's icc() and r2_nakagawa())
+  md("effect-sizes-example", code(effectSizesExampleOutput(fits.get("cbpp_logit")!.model, m1)));
+  const esRows: [string, string][] = [
+    ["cbpp_logit", "cbpp, logit"],
+    ["cbpp_probit", "cbpp, probit"],
+    ["grouseticks", "grouseticks, Poisson"],
+    ["contraception", "Contraception, logit"],
+  ];
+  const effectSizes = new Map(esRows.map(([name]) => [name, glmmEffectSizes(fits.get(name)!.model, fit(name))]));
+  const f3 = (x: number | null): string => (x === null ? "NA" : fixed(x, 3));
+  md(
+    "effect-sizes",
+    mdTable(
+      ["model", "σ²_fixed", "σ²_random", "σ²_residual", "ICC adj.", "R² marginal", "R² conditional"],
+      [":---", "---:", "---:", "---:", "---:", "---:", "---:"],
+      esRows.map(([name, label]) => {
+        const e = effectSizes.get(name)!;
+        return [label, f3(e.varFixed), f3(e.varRandom), f3(e.varResidual), f3(e.iccAdjusted), f3(e.r2Marginal), f3(e.r2Conditional)];
+      }),
+    ),
+  );
+  const esC = effectSizes.get("cbpp_logit")!;
+  const esG = effectSizes.get("grouseticks")!;
+  nums.iccCbpp = f3(esC.iccAdjusted);
+  nums.r2mCbpp = f3(esC.r2Marginal);
+  nums.r2cCbpp = f3(esC.r2Conditional);
+  nums.pi2over3 = fixed(Math.PI ** 2 / 3, 3);
+  nums.iccProbit = f3(effectSizes.get("cbpp_probit")!.iccAdjusted);
+  nums.iccGrouse = f3(esG.iccAdjusted);
+  nums.grouseNullIntercept = fixed(esG.nullIntercept!, 3);
+  nums.grouseNullMu = fixed(Math.exp(esG.nullIntercept!), 2);
+  nums.grouseVarDistribution = fixed(esG.varDistribution, 3);
+  nums.grouseWarning = esG.warnings[0] ?? "(none)";
   nums.lrt = fixed(lrt, 2);
   nums.lrtDf = m1.df - fit("cbpp_null").df;
   nums.lrtP = scientific(chisqUpperTail(lrt, m1.df - fit("cbpp_null").df));
@@ -372,7 +422,12 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
     ["cbpp: likelihood-ratio χ² of `period`", lrt, refs.anova.Chisq],
     ["cbpp probit: log-likelihood", probit.logLik, ref("cbpp_probit").logLik],
     ["cbpp nAGQ = 9: log-likelihood (lme4's)", agq.logLik, ref("cbpp_agq9").logLik],
+    ["cbpp: ICC (adjusted), performance's icc()", esC.iccAdjusted!, r1.performance!.icc_adjusted],
+    ["cbpp: R² marginal, r2_nakagawa()", esC.r2Marginal, r1.performance!.r2_marginal],
+    ["cbpp: R² conditional, r2_nakagawa()", esC.r2Conditional!, r1.performance!.r2_conditional],
     ["grouseticks: log-likelihood", g.logLik, gr.logLik],
+    ["grouseticks: ICC (adjusted)", esG.iccAdjusted!, gr.performance!.icc_adjusted],
+    ["grouseticks: R² conditional", esG.r2Conditional!, gr.performance!.r2_conditional],
     ["grouseticks: σ BROOD", g.varcorr.find((v) => v.group === "BROOD")!.sd[0]!, gr.re_sd.BROOD!["(Intercept)"]!],
     ["grouseticks: σ LOCATION", g.varcorr.find((v) => v.group === "LOCATION")!.sd[0]!, gr.re_sd.LOCATION!["(Intercept)"]!],
     ...g.fixefNames.map((n, j): Row => [`grouseticks: β̂ \`${n}\``, g.fixef[j]!, gr.fixef[n]!]),

@@ -2,11 +2,12 @@
 // engine's fitGlmm, agrees with lme4 1.1-31's glmer fit of it (scripts/lme4/glmm.json, written by
 // scripts/lme4/glmm-tutorial.R) within the tolerances of the GLMM conformance README
 // (packages/core/test/conformance-glmm), and so do the page's derived numbers: the odds and rate
-// ratios' Wald intervals, cbpp's predicted probabilities and the likelihood-ratio test.
+// ratios' Wald intervals, cbpp's predicted probabilities, the likelihood-ratio test, and the ICC and
+// R² against performance's icc() and r2_nakagawa().
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compareGlmmFits, readCsv } from "@hlm/core";
+import { compareGlmmFits, glmmEffectSizes, readCsv } from "@hlm/core";
 import { fitReference, herdProbabilities, ratios, readGlmerReferences } from "../scripts/glmm.js";
 import { docsDir } from "./pages.js";
 
@@ -94,6 +95,16 @@ describe("the GLMM page against lme4", () => {
     near(c.rows[1]!.Chisq!, refs.anova.Chisq, 4e-3, "Chisq");
     expect(c.rows[1]!.Df).toBe(refs.anova.Df);
     near(-Math.log10(c.rows[1]!.pValue!), -Math.log10(refs.anova.p), 0.02 * -Math.log10(refs.anova.p), "-log10 p");
+  });
+
+  it.each(refs.models.filter((r) => r.performance).map((r) => [r.name, r] as const))("%s: the latent-scale ICC and Nakagawa's R² are performance's (glmmEffectSizes)", (_, r) => {
+    const { model, fit } = models.get(r.name)!;
+    const e = glmmEffectSizes(model, fit);
+    const want = r.performance!;
+    near(e.iccAdjusted!, want.icc_adjusted, 1e-4, "icc adjusted");
+    near(e.iccUnadjusted!, want.icc_unadjusted, 1e-4, "icc unadjusted");
+    near(e.r2Marginal, want.r2_marginal, 1e-4, "r2 marginal");
+    near(e.r2Conditional!, want.r2_conditional, 1e-4, "r2 conditional");
   });
 
   it("the formulas and families the page shows are the references' models", () => {
