@@ -107,7 +107,7 @@ describe("hlm fit --family: what does not apply is refused in one sentence", () 
     [[...fit, "--family", "binomial", "--reml"], "hlm: --reml does not apply to a generalized linear mixed model (--family) yet.\n"],
     [
       ["fit", `${moreDir}epil.csv`, "--formula", "y ~ trt + (1 | subject) + (1 | period)", "--factors", "subject,period", "--family", "poisson", "--nagq", "5"],
-      "hlm: Adaptive quadrature (nAGQ > 1) needs a model with a single scalar random-effects term such as (1 | group); use nAGQ = 1.\n",
+      "hlm: nAGQ > 1 is only available for models with a single, scalar random-effects term (lme4's words), such as (1 | group); use nAGQ = 1.\n",
     ],
     ...["anova", "influence"].map((c) => [
       [c, cbpp, "--formula", CBPP, "--family", "binomial"],

@@ -18,7 +18,7 @@ import type { PirlsResult } from "./pirls.js";
 export function agqObjective(model: Model, family: Family, laplace: Objective & { at(x: ArrayLike<number>): PirlsResult }, nAGQ: number): Objective & { at(x: ArrayLike<number>): PirlsResult } {
   const term = model.reTerms[0]!;
   if (model.reTerms.length !== 1 || term.p !== 1) {
-    throw new HlmError("OPTIONS", "Adaptive quadrature (nAGQ > 1) needs a model with a single scalar random-effects term such as (1 | group); use nAGQ = 1.");
+    throw new HlmError("OPTIONS", "nAGQ > 1 is only available for models with a single, scalar random-effects term (lme4's words), such as (1 | group); use nAGQ = 1.");
   }
   const rule = ghRule(nAGQ);
   const { n } = model;

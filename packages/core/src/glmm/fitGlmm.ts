@@ -45,7 +45,7 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   const lp0 = model.offset ? start.eta.map((v, t) => v - model.offset![t]!) : start.eta;
   const laplace = laplaceObjective(model, pirls, start.u, lp0);
   const nAGQ = options.nAGQ ?? 1;
-  if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 25)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 25, not ${nAGQ}.`);
+  if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
   const bobyqa = optimize(objective, { ...rest, thetaStart: [...stage1.theta, ...start.beta] });
   // one BOBYQA run (no restarts): Newton steps on lme4's finite-difference derivatives finish what it leaves along flat ridges
