@@ -166,7 +166,7 @@ available yet.`,
   },
   predict: {
     name: "predict",
-    usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--family FAM [--type link|response]] [--json]",
+    usage: "predict DATA --formula F --newdata NEW.csv [--no-re] [--family FAM] [--type link|response] [--json]",
     summary: "predictions for new rows: predict(m, newdata)",
     description: `Predictions for the rows of --newdata (a CSV or .xlsx file with the columns the formula uses; the
 response may be absent), as lme4's predict(m, newdata, allow.new.levels = TRUE). Prints the new
