@@ -47,12 +47,12 @@ describe("parseFitOptions", () => {
 
   it("refuses an unknown key, naming the keys and the likely one", () => {
     expect(messageOf(() => parseFitOptions("corr=corAR1()"))).toBe(
-      "Unknown option 'corr' in the options 'corr=corAR1()' (did you mean 'correlation'?); the options are correlation, variance, ddf, factors, weights.",
+      "Unknown option 'corr' in the options 'corr=corAR1()' (did you mean 'correlation'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq.",
     );
     expect(messageOf(() => parseFitOptions("varience=varPower(form = ~ x)"))).toContain("(did you mean 'variance'?)");
-    expect(messageOf(() => parseFitOptions("colour=red"))).toBe("Unknown option 'colour' in the options 'colour=red'; the options are correlation, variance, ddf, factors, weights.");
+    expect(messageOf(() => parseFitOptions("colour=red"))).toBe("Unknown option 'colour' in the options 'colour=red'; the options are correlation, variance, ddf, factors, weights, family, link, nagq.");
     expect(messageOf(() => parseFitOptions("corAR1()"))).toBe(
-      "'corAR1()' in the options 'corAR1()' is not of the form key=value (such as correlation=corAR1()); the options are correlation, variance, ddf, factors, weights.",
+      "'corAR1()' in the options 'corAR1()' is not of the form key=value (such as correlation=corAR1()); the options are correlation, variance, ddf, factors, weights, family, link, nagq.",
     );
   });
 
@@ -71,5 +71,23 @@ describe("parseDdf", () => {
   it("reads satterthwaite (the default) and containment (or nlme), any case", () => {
     expect([undefined, "", "Satterthwaite", "containment", " CONTAINMENT ", "nlme"].map(parseDdf)).toEqual(["satterthwaite", "satterthwaite", "satterthwaite", "containment", "containment", "containment"]);
     expect(messageOf(() => parseDdf("kenward-roger"))).toBe('The option ddf must be "satterthwaite" (lmerTest\'s, the default) or "containment" (nlme\'s), not "kenward-roger".');
+  });
+});
+
+describe("parseFitOptions: a generalized linear mixed model's family, link and points of quadrature", () => {
+  it("reads family, link and nagq in any case; gaussian is the linear mixed model", () => {
+    expect(parseFitOptions("family=Binomial; link=PROBIT; nagq=9; weights=size")).toEqual({ ddf: "satterthwaite", family: "binomial", link: "probit", nAGQ: 9, weights: "size" });
+    expect(parseFitOptions("family=poisson")).toEqual({ ddf: "satterthwaite", family: "poisson" });
+    expect(parseFitOptions("family=gaussian")).toEqual({ ddf: "satterthwaite" });
+  });
+  it("refuses in one sentence what does not go with them", () => {
+    expect(messageOf(() => parseFitOptions("family=binomial; link=log"))).toBe("The binomial family takes the link 'logit', 'probit', 'cloglog', not 'log'.");
+    expect(messageOf(() => parseFitOptions("nagq=5"))).toBe("The option nagq in 'nagq=5' is for a generalized linear mixed model; give family=binomial or family=poisson with it.");
+    expect(messageOf(() => parseFitOptions("family=poisson; nagq=1.5"))).toBe("The option nagq must be a whole number from 1 to 25 (1 is the Laplace approximation), not '1.5'.");
+    expect(messageOf(() => parseFitOptions("family=binomial; variance=varIdent(form = ~ 1 | Sex)"))).toBe(
+      "The option variance in 'family=binomial; variance=varIdent(form = ~ 1 | Sex)' is for a linear mixed model; a binomial model (family=binomial) takes no residual structure and has z tests, so leave it out.",
+    );
+    expect(messageOf(() => parseFitOptions("famly=binomial"))).toBe("Unknown option 'famly' in the options 'famly=binomial' (did you mean 'family'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq.");
+    expect(messageOf(() => parseFitOptions("family="))).toBe("The option family has no value in the options 'family='; write it as family=binomial.");
   });
 });

@@ -10,13 +10,18 @@
  *   nlme's `weights =` argument;
  * - `ddf`: the t-tests' degrees of freedom, `satterthwaite` (lmerTest's, the default) or `containment` (nlme's);
  * - `factors`: numeric columns to treat as categorical, separated by commas (`factors=Rat, Diet`);
- * - `weights`: a column of prior weights (lme4's `weights`).
+ * - `weights`: a column of prior weights (lme4's `weights`; a binomial proportion's trials);
+ * - `family`: `binomial` or `poisson` fits a generalized linear mixed model (lme4's `glmer`);
+ *   `gaussian` (or `normal`) is the linear mixed model, as without it;
+ * - `link`: the family's link (`logit`, `probit`, `cloglog`; `log`), with `family`;
+ * - `nagq`: points of adaptive Gauss-Hermite quadrature, 1 (Laplace, the default) to 25, with `family`.
  *
  * Keys in any case; a semicolon inside parentheses or backquotes belongs to the value. An unknown or
- * repeated key, a key without a value, or a `ddf` other than the two is an HlmError("OPTIONS") in one
+ * repeated key, a key without a value, a `ddf` other than the two, a link the family does not take,
+ * or a residual structure or `ddf=containment` with a family is an HlmError("OPTIONS") in one
  * sentence (the worksheet function's `#VALUE!`). Plain TypeScript, without Office.
  */
-import { closestName, HlmError } from "@hlm/core";
+import { closestName, glmFamily, HlmError } from "@hlm/core";
 
 /** Denominator degrees of freedom of the t-tests: lmerTest's Satterthwaite (default) or nlme's containment. */
 export type Ddf = "satterthwaite" | "containment";
@@ -28,10 +33,15 @@ export interface FitOptionsArg {
   ddf: Ddf;
   factors?: string[];
   weights?: string;
+  /** A generalized linear mixed model's family (absent: a linear mixed model). */
+  family?: "binomial" | "poisson";
+  link?: "logit" | "probit" | "cloglog" | "log";
+  /** Points of adaptive quadrature (with a family). */
+  nAGQ?: number;
 }
 
 /** The keys the options text takes, in the order messages list them. */
-export const OPTION_KEYS = ["correlation", "variance", "ddf", "factors", "weights"] as const;
+export const OPTION_KEYS = ["correlation", "variance", "ddf", "factors", "weights", "family", "link", "nagq"] as const;
 
 type Key = (typeof OPTION_KEYS)[number];
 
@@ -121,9 +131,41 @@ export function parseFitOptions(options: unknown): FitOptionsArg {
         }
         out.weights = value.replace(/^`(.*)`$/, "$1");
         break;
+      case "family": {
+        const f = value.toLowerCase();
+        if (f === "binomial" || f === "poisson") out.family = f;
+        else if (f !== "gaussian" && f !== "normal") {
+          throw new HlmError("OPTIONS", `The option family must be binomial or poisson (a generalized linear mixed model) or gaussian (the linear mixed model, as without it), not '${value}'.`);
+        }
+        break;
+      }
+      case "link":
+        out.link = value.toLowerCase() as NonNullable<FitOptionsArg["link"]>;
+        break;
+      case "nagq": {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1 || n > 25) throw new HlmError("OPTIONS", `The option nagq must be a whole number from 1 to 25 (1 is the Laplace approximation), not '${value}'.`);
+        out.nAGQ = n;
+        break;
+      }
     }
   }
-  return out;
+  return checkFamily(out, options.trim());
+}
+
+/** The family's options checked together: a link the family takes, and nothing of a linear mixed model's with a family. */
+function checkFamily(o: FitOptionsArg, text: string): FitOptionsArg {
+  if (o.family === undefined) {
+    const glmOnly = [o.link !== undefined ? "link" : null, o.nAGQ !== undefined ? "nagq" : null].filter((k) => k !== null);
+    if (glmOnly.length > 0) throw new HlmError("OPTIONS", `The option ${glmOnly.join(" and ")} in '${text}' is for a generalized linear mixed model; give family=binomial or family=poisson with it.`);
+    return o;
+  }
+  if (o.link !== undefined) glmFamily(o.family, o.link); // core's sentence for a link the family does not take
+  const lmmOnly = [o.correlation !== undefined ? "correlation" : null, o.variance !== undefined ? "variance" : null, o.ddf === "containment" ? "ddf=containment" : null].filter((k) => k !== null);
+  if (lmmOnly.length > 0) {
+    throw new HlmError("OPTIONS", `The option ${lmmOnly.join(" and ")} in '${text}' is for a linear mixed model; a ${o.family} model (family=${o.family}) takes no residual structure and has z tests, so leave it out.`);
+  }
+  return o;
 }
 
 /** An example value of each key, for the message about a key without one. */
@@ -133,4 +175,7 @@ const EXAMPLES: Record<Key, string> = {
   ddf: "containment",
   factors: "Rat, Diet",
   weights: "w",
+  family: "binomial",
+  link: "probit",
+  nagq: "9",
 };

@@ -3,13 +3,14 @@
  * `=HLM.SIGMA(A1:D200, F)` and `=HLM.RANEF(A1:D200, F)` on the same data and formula share one
  * fit. A small least-recently-used cache keyed by a hash of the range values, the formula, the
  * method (REML/ML), the categorical columns, the weights column, and the residual correlation
- * structure and variance function (nlme's texts).
+ * structure and variance function (nlme's texts); a generalized linear mixed model's fit (`getGlmm`,
+ * lme4's glmer) is held in the same cache, keyed by its family, link and points of quadrature too.
  *
  * Failures that come from the user's input (an unknown column, a formula error, data that cannot be
  * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
  * times.
  */
-import { buildModel, fitModel, HlmError, type LmmFit, type Model } from "@hlm/core";
+import { buildModel, fitGlmmModel, fitModel, HlmError, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "./locateError.js";
 import { checkErrorCells, rangeToLocatedTable, type RangeOptions, type SheetLayout } from "./rangeToTable.js";
 
@@ -36,6 +37,23 @@ export interface GetFitOptions {
 export interface CachedFit {
   model: Model;
   fit: LmmFit;
+  layout: SheetLayout;
+}
+
+/** Options of a cached GLMM fit (lme4's glmer): the family, its link, the points of quadrature, and the model's options. */
+export interface GetGlmmOptions {
+  family: "binomial" | "poisson";
+  link?: "logit" | "probit" | "cloglog" | "log";
+  nAGQ?: number;
+  factors?: readonly string[];
+  weights?: string;
+  range?: RangeOptions;
+}
+
+/** A fitted generalized linear mixed model, as `CachedFit`. */
+export interface CachedGlmm {
+  model: Model;
+  fit: GlmmFit;
   layout: SheetLayout;
 }
 
@@ -120,7 +138,7 @@ export function hashValues(values: unknown): string {
 /** Errors from the user's input are worth remembering; cancellations and internal failures are not. */
 const remembered = (e: unknown): e is HlmError => e instanceof HlmError && e.code !== "CANCELLED" && e.code !== "INTERNAL";
 
-type Entry = { ok: true; value: CachedFit } | { ok: false; error: HlmError };
+type Entry = { ok: true; value: CachedFit | CachedGlmm } | { ok: false; error: HlmError };
 
 /** An LRU cache of fits (default capacity 20), keyed by data, formula, method, factors, weights and the residual structure. */
 export class ModelCache {
@@ -159,18 +177,7 @@ export class ModelCache {
   get(values: unknown, formula: unknown, options: GetFitOptions = {}): CachedFit {
     const f = checkFormula(formula);
     const method = parseMethod(options.method);
-    const key = this.key(values, f, options);
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.stats.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      if (!hit.ok) throw hit.error;
-      return hit.value;
-    }
-    this.stats.misses++;
-    let entry: Entry;
-    try {
+    return this.remember(this.key(values, f, options), (): CachedFit => {
       const { table, layout } = rangeToLocatedTable(values, options.range);
       const correlation = options.correlation?.trim();
       const variance = options.variance?.trim();
@@ -189,7 +196,52 @@ export class ModelCache {
         throw locateError(e, table, layout, f); // the engine's data rows as the sheet's rows
       }
       this.stats.fits++;
-      entry = { ok: true, value: { model, fit: this.fitter(model), layout } };
+      return { model, fit: this.fitter(model), layout };
+    }) as CachedFit;
+  }
+
+  /**
+   * The generalized linear mixed model (lme4's glmer) of `formula` on the range values: from the
+   * cache when the same data, formula, family, link, points of quadrature and options were fitted
+   * before, otherwise built (with the family's response checks), fitted and remembered.
+   */
+  getGlmm(values: unknown, formula: unknown, options: GetGlmmOptions): CachedGlmm {
+    const f = checkFormula(formula);
+    const glm = `glmer\u0000${options.family}\u0000${options.link ?? ""}\u0000${options.nAGQ ?? 1}`;
+    const key = [this.key(values, f, { ...options, method: "ML" }), glm].join("\u0001");
+    return this.remember(key, (): CachedGlmm => {
+      const { table, layout } = rangeToLocatedTable(values, options.range);
+      checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : [])]);
+      const glmOptions = {
+        family: options.family,
+        ...(options.link !== undefined ? { link: options.link } : {}),
+        ...(options.factors ? { factors: options.factors } : {}),
+        ...(options.weights !== undefined ? { weights: options.weights } : {}),
+      };
+      try {
+        const model = buildModel(table, f, { ...glmOptions, REML: false });
+        this.stats.fits++;
+        return { model, fit: fitGlmmModel(model, { ...glmOptions, nAGQ: options.nAGQ ?? 1 }), layout };
+      } catch (e) {
+        throw locateError(e, table, layout, f); // the engine's data rows (a response the family cannot take) as the sheet's rows
+      }
+    }) as CachedGlmm;
+  }
+
+  /** The cached value of `key`, or `compute`'s, remembered (with the errors from the user's input) in least-recently-used order. */
+  private remember(key: string, compute: () => CachedFit | CachedGlmm): CachedFit | CachedGlmm {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.stats.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      if (!hit.ok) throw hit.error;
+      return hit.value;
+    }
+    this.stats.misses++;
+    let entry: Entry;
+    try {
+      entry = { ok: true, value: compute() };
     } catch (e) {
       if (!remembered(e)) throw e;
       entry = { ok: false, error: e };
@@ -207,4 +259,9 @@ export const modelCache = new ModelCache(20);
 /** The fit of `formula` on the range values, from the shared cache: `{ model, fit }`. */
 export function getFit(values: unknown, formula: unknown, options: GetFitOptions = {}): CachedFit {
   return modelCache.get(values, formula, options);
+}
+
+/** The GLMM fit (lme4's glmer) of `formula` on the range values, from the shared cache. */
+export function getGlmm(values: unknown, formula: unknown, options: GetGlmmOptions): CachedGlmm {
+  return modelCache.getGlmm(values, formula, options);
 }

@@ -11,15 +11,20 @@
  * `method` is "REML" (the default) or "ML", in any case. `options` (after the function's own optional
  * arguments) is a text of `key=value` pairs (`fitOptions.ts`): a residual correlation structure and
  * variance function in nlme's language, the t-tests' df (Satterthwaite or nlme's containment),
- * categorical columns and a weights column. The last argument, `at`, is where the ranges
+ * categorical columns and a weights column, and `family=binomial; link=probit; nagq=9` for a
+ * generalized linear mixed model (lme4's glmer): `HLM.FIXEF` then gives z tests, `HLM.RANEF` the
+ * conditional modes, `HLM.VARCORR`, `HLM.LOGLIK`, `HLM.AIC`, `HLM.BIC`, `HLM.SUMMARY`, `HLM.COEF`,
+ * `HLM.ICC`, `HLM.R2`, `HLM.PREDICT` and Wald `HLM.CONFINT` the GLMM's values, and the functions
+ * that do not apply to one (σ, Satterthwaite's F tests, shrinkage, residual structures, influence)
+ * say so in one sentence. The last argument, `at`, is where the ranges
  * are on the sheet (their addresses, as Excel tells a function that asks for them): messages then
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatSummary, HlmError, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatGlmmSummary, formatSummary, glmmEffectSizes, glmmSummaryTable, glmmWaldIntervals, HlmError, predictGlmm, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type GlmmEffectSizes, type GlmmFit, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection } from "@hlm/core";
 import { parseFitOptions, type FitOptionsArg } from "./fitOptions.js";
 import { rangeOrigin } from "./sheet/addresses.js";
-import { getFit, type CachedFit } from "./modelCache.js";
+import { getFit, getGlmm, parseMethod, type CachedFit, type CachedGlmm } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
 import { checkErrorCells, rangeRows, rangeToTable } from "./rangeToTable.js";
 
@@ -40,9 +45,56 @@ export interface RangeAddresses {
 /** A fit of the worksheet functions, with the options it was asked for (the ddf of its t-tests, its factors). */
 type OptionsFit = CachedFit & { options: FitOptionsArg };
 
-/** The fit of a call: its data, formula, method and options (`options` read by `parseFitOptions`), from the shared cache. */
-function fitOf(values: unknown, formula: unknown, method: unknown, options?: unknown, at?: RangeAddresses): OptionsFit {
+/** A generalized linear mixed model's fit of the worksheet functions (options with `family=`). */
+type GlmmOptionsFit = CachedGlmm & { options: FitOptionsArg & { family: "binomial" | "poisson" } };
+
+/** The fit of a call, a linear or a generalized linear mixed model by its options' `family`. */
+type AnyFit = ({ kind: "lmm" } & OptionsFit) | ({ kind: "glmm" } & GlmmOptionsFit);
+
+/**
+ * Why a worksheet function does not apply to a generalized linear mixed model, by function (one
+ * sentence each, the cell's `#VALUE!`).
+ */
+const NOT_FOR_GLMM: Record<"HLM.SIGMA" | "HLM.ANOVA" | "HLM.INFLUENCE" | "HLM.SHRINKAGE" | "HLM.CORSTRUCT" | "HLM.VARFUNC" | "HLM.VARCOV", (family: string) => string> = {
+  "HLM.SIGMA": (f) => `HLM.SIGMA is for linear mixed models: a ${f} model (family=${f}) has no residual standard deviation σ.`,
+  "HLM.ANOVA": (f) => `HLM.ANOVA's F tests with Satterthwaite's df are for linear mixed models; for a ${f} model (family=${f}), HLM.FIXEF gives the z tests of the fixed effects.`,
+  "HLM.INFLUENCE": (f) => `HLM.INFLUENCE's refits without each group are not available for a generalized linear mixed model (family=${f}) yet.`,
+  "HLM.SHRINKAGE": (f) => `HLM.SHRINKAGE sets each group's least-squares estimates beside its BLUPs, for linear mixed models; for a ${f} model (family=${f}), HLM.RANEF gives the conditional modes.`,
+  "HLM.CORSTRUCT": (f) => `HLM.CORSTRUCT is for nlme's residual structures of a linear mixed model, which a ${f} model (family=${f}) does not have.`,
+  "HLM.VARFUNC": (f) => `HLM.VARFUNC is for nlme's residual structures of a linear mixed model, which a ${f} model (family=${f}) does not have.`,
+  "HLM.VARCOV": (f) => `HLM.VARCOV is for nlme's residual structures of a linear mixed model, which a ${f} model (family=${f}) does not have.`,
+};
+
+/** The fit of a call: a linear mixed model, or with `family=` in the options lme4's glmer (whose method is ML: an explicit "REML" is refused). */
+function anyFitOf(values: unknown, formula: unknown, method: unknown, options?: unknown, at?: RangeAddresses): AnyFit {
   const o = parseFitOptions(options);
+  if (o.family === undefined) return { kind: "lmm", ...lmmFitOf(values, formula, method, o, at) };
+  if (typeof method === "string" && method.trim().toUpperCase() === "REML") {
+    throw new HlmError("OPTIONS", `A ${o.family} model (family=${o.family}) is fitted by maximum likelihood, as lme4's glmer; leave the method blank or give "ML".`);
+  }
+  parseMethod(method); // anything but REML, ML or blank: its sentence
+  const g = getGlmm(values, formula, {
+    family: o.family,
+    range: rangeOrigin(at?.data),
+    ...(o.link !== undefined ? { link: o.link } : {}),
+    ...(o.nAGQ !== undefined ? { nAGQ: o.nAGQ } : {}),
+    ...(o.factors ? { factors: o.factors } : {}),
+    ...(o.weights !== undefined ? { weights: o.weights } : {}),
+  });
+  return { kind: "glmm", ...g, options: { ...o, family: o.family } };
+}
+
+/** The fit of a call for a function of linear mixed models only: with `family=` in the options, the function's sentence (`NOT_FOR_GLMM`). */
+function fitOf(values: unknown, formula: unknown, method: unknown, options: unknown, at: RangeAddresses | undefined, fn: keyof typeof NOT_FOR_GLMM): OptionsFit {
+  const o = parseFitOptions(options);
+  if (o.family !== undefined) {
+    throw new HlmError("OPTIONS", NOT_FOR_GLMM[fn](o.family));
+  }
+  return lmmFitOf(values, formula, method, o, at);
+}
+
+/** The linear mixed model of a call with its options read, from the shared cache. */
+function lmmFitOf(values: unknown, formula: unknown, method: unknown, o: FitOptionsArg, at?: RangeAddresses): OptionsFit {
   const fit = getFit(values, formula, {
     method,
     range: rangeOrigin(at?.data),
@@ -82,10 +134,16 @@ function groupOf<T extends { group: string }>(tables: T[], group: unknown): T {
 /**
  * HLM.FIXEF: a row per fixed effect: Term, Estimate, Std. Error, df, t value, Pr(>|t|); the df
  * Satterthwaite's (lmerTest's), or with `ddf=containment` nlme's t-table (its containment df, and
- * under ML its standard errors scaled as nlme's `summary(lme)` does).
+ * under ML its standard errors scaled as nlme's `summary(lme)` does). For a GLMM (`family=`),
+ * glmer's z tests: Term, Estimate, Std. Error, z value, Pr(>|z|).
  */
 export function fixef(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit, options: o } = fitOf(values, formula, method, options, at);
+  const any = anyFitOf(values, formula, method, options, at);
+  if (any.kind === "glmm") {
+    const g = any.fit;
+    return [["Term", "Estimate", "Std. Error", "z value", "Pr(>|z|)"], ...g.fixefNames.map((name, i): Cell[] => [name, num(g.fixef[i]), num(g.se[i]), num(g.zValues[i]), num(g.pValues[i])])];
+  }
+  const { fit, options: o } = any;
   const t = o.ddf === "containment" ? containmentOf(fit) : { df: fit.satterthwaiteDf, se: fit.se, tValues: fit.tValues, pValues: fit.pValues };
   return [
     ["Term", "Estimate", "Std. Error", "df", "t value", "Pr(>|t|)"],
@@ -93,48 +151,58 @@ export function fixef(values: unknown, formula: unknown, method?: unknown, optio
   ];
 }
 
-/** HLM.RANEF: the BLUPs of a grouping factor (default the first): a row per level, its label and a column per random effect. */
+/** HLM.RANEF: the BLUPs of a grouping factor (default the first): a row per level, its label and a column per random effect (for a GLMM, glmer's conditional modes on the link scale). */
 export function ranef(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, options, at);
+  const { fit } = anyFitOf(values, formula, method, options, at);
   const r: RanefTable = groupOf(fit.ranef, group);
   return [[r.group, ...r.columns], ...r.levels.map((lev, l): Cell[] => [lev, ...r.values[l]!.map(num)])];
 }
 
 /** HLM.COEF: the coefficients per level of a grouping factor (fixed effects plus the level's BLUPs, lme4's coef()). */
 export function coef(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, options, at);
-  const c = groupOf(fit.coef, group);
+  const any = anyFitOf(values, formula, method, options, at);
+  const c = groupOf(any.kind === "glmm" ? glmmCoef(any.fit) : any.fit.coef, group);
   return [[c.group, ...c.columns], ...c.levels.map((lev, l): Cell[] => [lev, ...c.values[l]!.map(num)])];
+}
+
+/** lme4's coef() of a GLMM: per level, every fixed effect plus the level's modes of the same name (random-only columns after). */
+function glmmCoef(fit: GlmmFit): { group: string; columns: string[]; levels: string[]; values: number[][] }[] {
+  return fit.ranef.map((r) => {
+    const columns = [...fit.fixefNames, ...r.columns.filter((c) => !fit.fixefNames.includes(c))];
+    const values = r.values.map((row) => columns.map((c) => (fit.fixefNames.includes(c) ? fit.fixef[fit.fixefNames.indexOf(c)]! : 0) + r.columns.reduce((sum, rc, k) => (rc === c ? sum + row[k]! : sum), 0)));
+    return { group: r.group, columns, levels: r.levels, values };
+  });
 }
 
 /**
  * HLM.VARCORR: the variance components as lme4 prints them: Groups, Name, Variance, Std.Dev., and
  * for terms with several effects the correlations with the term's earlier effects (`Corr`, or
- * `Corr 1`, `Corr 2`, … when a term has more than two effects); a last Residual row.
+ * `Corr 1`, `Corr 2`, … when a term has more than two effects); a last Residual row (none for a GLMM).
  */
 export function varcorr(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, options, at);
-  return spill(summaryTable(fit).sections.find((x) => x.title === "Random effects")!);
+  const any = anyFitOf(values, formula, method, options, at);
+  const table = any.kind === "glmm" ? glmmSummaryTable(any.fit) : summaryTable(any.fit);
+  return spill(table.sections.find((x) => x.title === "Random effects")!);
 }
 
 /** HLM.SIGMA: the residual standard deviation σ̂ (1×1). */
 export function sigma(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, options, at).fit.sigma)]];
+  return [[num(fitOf(values, formula, method, options, at, "HLM.SIGMA").fit.sigma)]];
 }
 
 /** HLM.LOGLIK: the log-likelihood (the REML log-likelihood for a REML fit, as lme4's logLik()) (1×1). */
 export function logLik(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, options, at).fit.logLik)]];
+  return [[num(anyFitOf(values, formula, method, options, at).fit.logLik)]];
 }
 
 /** HLM.AIC: Akaike's information criterion, as lme4's AIC() (1×1). */
 export function aic(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, options, at).fit.AIC)]];
+  return [[num(anyFitOf(values, formula, method, options, at).fit.AIC)]];
 }
 
 /** HLM.BIC: the Bayesian information criterion, as lme4's BIC() (1×1). */
 export function bic(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  return [[num(fitOf(values, formula, method, options, at).fit.BIC)]];
+  return [[num(anyFitOf(values, formula, method, options, at).fit.BIC)]];
 }
 
 /** The effect sizes of a fit (Nakagawa's R², performance's ICC), computed once per fit. */
@@ -149,6 +217,25 @@ const effectSizesOf = (() => {
     return e;
   };
 })();
+
+/** The effect sizes of a GLMM fit (performance's latent-scale ICC and Nakagawa's R²; a Poisson model fits its null model once), computed once per fit. */
+const glmmEffectSizesOf = (() => {
+  const memo = new WeakMap<GlmmFit, GlmmEffectSizes>();
+  return (model: Model, fit: GlmmFit): GlmmEffectSizes => {
+    let e = memo.get(fit);
+    if (!e) {
+      e = glmmEffectSizes(model, fit);
+      memo.set(fit, e);
+    }
+    return e;
+  };
+})();
+
+/** A GLMM's effect size, or the sentence saying why performance gives NA for it (a singular fit). */
+function glmmValue(e: GlmmEffectSizes, v: number | null, what: string): number {
+  if (v !== null && Number.isFinite(v)) return v;
+  throw new HlmError("OPTIONS", `The ${what} of this ${e.family} model is not defined (performance gives NA): ${e.warnings[0] ?? "a variance component is 0"}`.replace(/\.?$/, "."));
+}
 
 /** Which ICC: "adjusted" (the default, performance's ICC_adjusted) or "unadjusted" (ICC_conditional). */
 export function parseIccType(type: unknown): "adjusted" | "unadjusted" {
@@ -196,15 +283,33 @@ export function iccOf(model: Model, fit: LmmFit, group?: unknown, type?: unknown
 /**
  * HLM.ICC: the intraclass correlation as `performance::icc` (1×1): adjusted by default, or
  * unadjusted; with a group named among several grouping factors, that factor's share (see `iccOf`).
+ * For a GLMM, performance's latent-scale ICC of the whole model (core's `glmmEffectSizes`).
  */
 export function icc(values: unknown, formula: unknown, group?: unknown, method?: unknown, type?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, options, at);
-  return [[num(iccOf(model, fit, group, type))]];
+  const any = anyFitOf(values, formula, method, options, at);
+  if (any.kind === "lmm") return [[num(iccOf(any.model, any.fit, group, type))]];
+  const which = parseIccType(type);
+  const groups = [...new Set(any.fit.varcorr.map((v) => v.group))];
+  const g = group === null || group === undefined || String(group).trim() === "" ? null : String(group).trim();
+  if (g !== null && !groups.includes(g)) throw new HlmError("OPTIONS", `'${g}' is not a grouping factor of the model; its grouping factors are ${groups.join(", ")}.`);
+  if (g !== null && groups.length > 1) {
+    throw new HlmError("OPTIONS", `The ICC of one of several grouping factors is for linear mixed models; leave the group blank for the ${any.options.family} model's ICC (performance's, on the latent scale).`);
+  }
+  const e = glmmEffectSizesOf(any.model, any.fit);
+  return [[glmmValue(e, which === "adjusted" ? e.iccAdjusted : e.iccUnadjusted, `${which} ICC`)]];
 }
 
-/** HLM.R2: Nakagawa's marginal (fixed effects) and conditional (fixed and random effects) R², as `performance::r2_nakagawa`: two labelled rows. */
+/** HLM.R2: Nakagawa's marginal (fixed effects) and conditional (fixed and random effects) R², as `performance::r2_nakagawa`: two labelled rows (for a GLMM on the latent scale; a conditional R² performance gives as NA is blank). */
 export function r2(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, options, at);
+  const any = anyFitOf(values, formula, method, options, at);
+  if (any.kind === "glmm") {
+    const g = glmmEffectSizesOf(any.model, any.fit);
+    return [
+      ["Marginal R2", num(g.r2Marginal)],
+      ["Conditional R2", num(g.r2Conditional)],
+    ];
+  }
+  const { model, fit } = any;
   const e = effectSizesOf(model, fit);
   return [
     ["Marginal R2", num(e.r2Marginal)],
@@ -221,7 +326,7 @@ export const ANOVA_HEADER = ["Term", "Sum Sq", "Mean Sq", "NumDF", "DenDF", "F v
  * intercept has no term to test: an HlmError; so is `ddf=containment` (nlme's F tests are not computed).
  */
 export function anova(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit, options: o } = fitOf(values, formula, method, options, at);
+  const { model, fit, options: o } = fitOf(values, formula, method, options, at, "HLM.ANOVA");
   if (o.ddf === "containment") {
     throw new HlmError("OPTIONS", `HLM.ANOVA's F tests use Satterthwaite's denominator df (lmerTest's); nlme's containment df are for the t-tests of HLM.FIXEF and HLM.SUMMARY, so leave ddf=containment out here.`);
   }
@@ -243,7 +348,7 @@ const influenceMemo = new WeakMap<LmmFit, Map<string, GroupInfluence>>();
  * refit keeps it (core's groupInfluence).
  */
 export function influence(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit, options: o } = fitOf(values, formula, method, options, at);
+  const { model, fit, options: o } = fitOf(values, formula, method, options, at, "HLM.INFLUENCE");
   // by default the first grouping factor's column (Subject for (1 | factor(Subject)))
   const column = group === null || group === undefined || String(group).trim() === "" ? core.nameUses(model.terms.random[0]!.groupExprs[0]!)[0]!.name : String(group).trim();
   let byColumn = influenceMemo.get(fit);
@@ -334,11 +439,19 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
  * recalculates to the same numbers). The warnings lme4 would print (a profile that turns back,
  * bootstrap refits that were singular or failed) follow as rows of their own, `Warning: …`. A model
  * with a residual structure has Wald intervals only (the profile and the bootstrap would leave it out).
+ * A GLMM has Wald intervals only, lme4's `confint(glmer, method = "Wald")`: its variance parameters'
+ * limits blank (lme4's NA), then β̂ ± z SE.
  */
 export async function confint(values: unknown, formula: unknown, method?: unknown, level?: unknown, type?: unknown, options?: unknown, at?: RangeAddresses): Promise<Cell[][]> {
   const lev = parseLevel(level);
   const kind = parseIntervalType(type);
-  const { model, fit } = fitOf(values, formula, method, options, at);
+  const any = anyFitOf(values, formula, method, options, at);
+  if (any.kind === "glmm") {
+    if (kind !== "Wald") throw new HlmError("OPTIONS", `HLM.CONFINT's ${kind === "boot" ? "bootstrap" : "profile"} intervals are not available for a generalized linear mixed model (family=${any.options.family}) yet; use type "Wald".`);
+    const ci = glmmWaldIntervals(any.fit, lev);
+    return [["Parameter", "Estimate", ...percentLabels(lev)], ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)])];
+  }
+  const { model, fit } = any;
   if (kind !== "Wald") refuseStructure(fit, `HLM.CONFINT's ${kind === "boot" ? "bootstrap" : "profile"} interval`);
   const ci = await intervalsOf(model, fit, lev, kind);
   return [
@@ -354,12 +467,27 @@ export async function confint(values: unknown, formula: unknown, method?: unknow
  * (with the BLUPs of the rows' groups; a group level the fit has not seen gets the population
  * prediction for its term), `Population` (fixed effects only, X β̂) and `SE` (the standard error of
  * X β̂). A missing value or an unknown level of a fixed-effect factor is an HlmError naming the row.
+ * For a GLMM, lme4's `predict(glmer, newdata, type = "response")`: `Prediction (probability)` or
+ * `(mean count)` with the modes, `Population` without them, `Link` (η with the modes) and the
+ * standard error of X β̂ on the link scale.
  */
 export function predict(values: unknown, formula: unknown, newValues: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, options, at);
+  const any = anyFitOf(values, formula, method, options, at);
+  const { model } = any;
   const fresh = rangeRows(newValues, { what: "new data range", ...rangeOrigin(at?.newdata) });
   checkErrorCells(fresh.layout, formulaColumns(model.formula)); // Excel errors in the new rows' columns that the model uses
   const newdata = core.tableFromRows(fresh.header, fresh.rows, { firstRow: fresh.layout.headerRow + 2 });
+  if (any.kind === "glmm") {
+    const g = any.fit;
+    const o = any.options;
+    const p = predictGlmm(rangeToTable(values, rangeOrigin(at?.data)), model, g, newdata, { type: "response", ...(o.factors ? { factors: o.factors } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}) });
+    const scale = g.family === "binomial" ? "probability" : "mean count";
+    return [
+      [`Prediction (${scale})`, `Population (${scale})`, `Link (${g.link})`, `SE of X b (${g.link} scale)`],
+      ...Array.from(p.fit, (v, r): Cell[] => [num(v), num(p.population[r]), num(p.link[r]), num(p.se[r])]),
+    ];
+  }
+  const { fit } = any;
   const p = core.predict(rangeToTable(values, rangeOrigin(at?.data)), model, fit, newdata);
   return [["Prediction", "Population", "SE"], ...Array.from(p.fit, (v, r): Cell[] => [num(v), num(p.population[r]), num(p.se[r])])];
 }
@@ -370,17 +498,23 @@ export function predict(values: unknown, formula: unknown, newValues: unknown, m
  * the BLUP coefficients (`BLUP <column>`).
  */
 export function shrinkage(values: unknown, formula: unknown, group?: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { model, fit } = fitOf(values, formula, method, options, at);
+  const { model, fit } = fitOf(values, formula, method, options, at, "HLM.SHRINKAGE");
   const g = groupOf(fit.ranef, group).group;
   return spill(shrinkageResultTable(shrinkageTable(model, fit, g)).sections[0]!);
 }
 
 /**
  * HLM.SUMMARY: lme4's summary (with lmerTest's t-tests, or with `ddf=containment` nlme's t-table) as
- * text, one line per cell of a single column; with a residual structure, nlme's sections too.
+ * text, one line per cell of a single column; with a residual structure, nlme's sections too; for a
+ * GLMM, glmer's summary.
  */
 export function summary(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit, options: o } = fitOf(values, formula, method, options, at);
+  const any = anyFitOf(values, formula, method, options, at);
+  if (any.kind === "glmm") {
+    const text = formatGlmmSummary(any.fit, any.options.weights !== undefined ? { weights: any.options.weights } : {});
+    return text.replace(/\n$/, "").split("\n").map((line) => [line]);
+  }
+  const { fit, options: o } = any;
   if (o.ddf === "containment") containmentOf(fit);
   // a covariance too large to print: in a sheet, HLM.VARCOV gives it (the CLI's pointer is to its --json)
   const text = formatSummary(fit, { ddf: o.ddf }).replace(/see --json \(marginal_cov\) or the HLM Summary sheet\./, "see HLM.VARCOV with the same options.");
@@ -405,7 +539,7 @@ const structureSection = (fit: LmmFit, title: string): ResultSection => summaryT
  * correlations): Parameter, Estimate. The model must have `correlation=` in its options (#N/A otherwise).
  */
 export function corstruct(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, options, at);
+  const { fit } = fitOf(values, formula, method, options, at, "HLM.CORSTRUCT");
   residualOf(fit, "correlation");
   return spill(structureSection(fit, "Correlation structure"));
 }
@@ -416,7 +550,7 @@ export function corstruct(values: unknown, formula: unknown, method?: unknown, o
  * (Parameter, Estimate). The model must have `variance=` in its options (#N/A otherwise).
  */
 export function varfunc(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit } = fitOf(values, formula, method, options, at);
+  const { fit } = fitOf(values, formula, method, options, at, "HLM.VARFUNC");
   residualOf(fit, "variance");
   return spill(structureSection(fit, "Variance function"));
 }
@@ -428,7 +562,7 @@ export function varfunc(values: unknown, formula: unknown, method?: unknown, opt
  * residual structure in its options (#N/A otherwise).
  */
 export function varcov(values: unknown, formula: unknown, method?: unknown, options?: unknown, at?: RangeAddresses): Cell[][] {
-  const { fit, layout } = fitOf(values, formula, method, options, at);
+  const { fit, layout } = fitOf(values, formula, method, options, at, "HLM.VARCOV");
   const V = residualOf(fit, "either").marginalCovariance;
   const label = (row: number): string => `Row ${layout.headerRow + 1 + row}`; // the engine's data row k is the sheet's row headerRow + 1 + k
   return [[`${fit.residual!.group} ${V.group}`, ...V.rows.map(label)], ...V.rows.map((row, i): Cell[] => [label(row), ...V.matrix[i]!.map(num)])];

@@ -55,13 +55,13 @@ function single(table: Cell[][]): number {
 }
 
 /**
- * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df, t value and Pr(>|t|), as lme4 with lmerTest (Satterthwaite's df), or nlme's t-table with ddf=containment in options.
+ * The fixed effects of a linear mixed model: Term, Estimate, Std. Error, df, t value and Pr(>|t|), as lme4 with lmerTest (Satterthwaite's df), or nlme's t-table with ddf=containment in options; with family=binomial or poisson in options, glmer's z tests (z value, Pr(>|z|)).
  * @customfunction FIXEF
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row.
  */
 export function fixef(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -69,14 +69,14 @@ export function fixef(data: any[][], formula: string, method?: string, options?:
 }
 
 /**
- * The random effects (BLUPs) of a grouping factor: a row per level.
+ * The random effects (BLUPs) of a grouping factor: a row per level (for a generalized model, glmer's conditional modes on the link scale).
  * @customfunction RANEF
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row.
  */
 export function ranef(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -91,7 +91,7 @@ export function ranef(data: any[][], formula: string, group?: string, method?: s
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row.
  */
 export function coef(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -99,13 +99,13 @@ export function coef(data: any[][], formula: string, group?: string, method?: st
 }
 
 /**
- * The variance components: Groups, Name, Variance, Std.Dev. and correlations, with a Residual row.
+ * The variance components: Groups, Name, Variance, Std.Dev. and correlations, with a Residual row (none for a generalized model).
  * @customfunction VARCORR
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row.
  */
 export function varcorr(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -119,7 +119,7 @@ export function varcorr(data: any[][], formula: string, method?: string, options
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The residual standard deviation.
  */
 export function sigma(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
@@ -127,13 +127,13 @@ export function sigma(data: any[][], formula: string, method?: string, options?:
 }
 
 /**
- * The log-likelihood of a linear mixed model (the REML log-likelihood for a REML fit, as lme4's logLik()).
+ * The log-likelihood of a linear or generalized linear mixed model (the REML log-likelihood for a REML fit, as lme4's logLik()).
  * @customfunction LOGLIK
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The log-likelihood.
  */
 export function logLik(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
@@ -141,13 +141,13 @@ export function logLik(data: any[][], formula: string, method?: string, options?
 }
 
 /**
- * Akaike's information criterion of a linear mixed model, as lme4's AIC().
+ * Akaike's information criterion of a linear or generalized linear mixed model, as lme4's AIC().
  * @customfunction AIC
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The AIC.
  */
 export function aic(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
@@ -155,13 +155,13 @@ export function aic(data: any[][], formula: string, method?: string, options?: s
 }
 
 /**
- * The Bayesian information criterion of a linear mixed model, as lme4's BIC().
+ * The Bayesian information criterion of a linear or generalized linear mixed model, as lme4's BIC().
  * @customfunction BIC
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The BIC.
  */
 export function bic(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
@@ -177,7 +177,7 @@ export function bic(data: any[][], formula: string, method?: string, options?: s
  * @param [group] A grouping factor, for its share of the variance when the model has several (default: the whole model's ICC).
  * @param [method] "REML" (the default) or "ML".
  * @param [type] "adjusted" (the default) or "unadjusted".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The intraclass correlation.
  */
 export function icc(data: any[][], formula: string, group?: string, method?: string, type?: string, options?: string, invocation?: CustomFunctions.Invocation): number {
@@ -185,13 +185,13 @@ export function icc(data: any[][], formula: string, group?: string, method?: str
 }
 
 /**
- * Nakagawa's R² of a linear mixed model, as R's performance::r2_nakagawa: marginal (fixed effects) and conditional (fixed and random effects).
+ * Nakagawa's R² of a linear or generalized linear mixed model (latent scale), as R's performance::r2_nakagawa: marginal (fixed effects) and conditional (fixed and random effects).
  * @customfunction R2
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns Two labelled rows: Marginal R2 and Conditional R2.
  */
 export function r2(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -206,7 +206,7 @@ export function r2(data: any[][], formula: string, method?: string, options?: st
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The column whose levels are left out one at a time (default: the first grouping factor).
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row and a row per level.
  */
 export function influence(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -220,7 +220,7 @@ export function influence(data: any[][], formula: string, group?: string, method
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses * sector + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row and a row per term.
  */
 export function anova(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -236,7 +236,7 @@ export function anova(data: any[][], formula: string, method?: string, options?:
  * @param [method] "REML" (the default) or "ML".
  * @param [level] The confidence level (default 0.95).
  * @param [type] "Wald" (the default), "profile" or "boot".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row and a row per parameter: its estimate, lower and upper limit.
  */
 export async function confint(data: any[][], formula: string, method?: string, level?: number, type?: string, options?: string, invocation?: CustomFunctions.Invocation): Promise<any[][]> {
@@ -251,7 +251,7 @@ export async function confint(data: any[][], formula: string, method?: string, l
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param newdata The new rows with a header row naming their columns.
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row and a row per new row.
  */
 export function predict(data: any[][], formula: string, newdata: any[][], method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -266,7 +266,7 @@ export function predict(data: any[][], formula: string, newdata: any[][], method
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [group] The grouping factor (default: the first of the formula, lme4's largest).
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns A table with a header row.
  */
 export function shrinkage(data: any[][], formula: string, group?: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
@@ -274,13 +274,13 @@ export function shrinkage(data: any[][], formula: string, group?: string, method
 }
 
 /**
- * The summary of a linear mixed model as lme4 prints it (with lmerTest's t-tests), a line per cell.
+ * The summary of a linear mixed model as lme4 prints it (with lmerTest's t-tests), or of a generalized one as glmer's, a line per cell.
  * @customfunction SUMMARY
  * @requiresParameterAddresses
  * @param data The data with its header row.
  * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
  * @param [method] "REML" (the default) or "ML".
- * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet".
+ * @param [options] Model options, e.g. "correlation=corAR1(); variance=varIdent(form = ~ 1 | Sex); ddf=containment; factors=Rat, Diet", or "family=binomial; link=probit; nagq=9; weights=n" for a generalized linear mixed model.
  * @returns The summary text, a line per row.
  */
 export function summary(data: any[][], formula: string, method?: string, options?: string, invocation?: CustomFunctions.Invocation): any[][] {
