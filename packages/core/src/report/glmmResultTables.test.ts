@@ -94,7 +94,7 @@ describe("glmmSummaryTable: glmer's summary as sheet sections", () => {
     ] as const;
     or.rows.forEach((row, i) => {
       expect(row[0]).toBe(R[i]![0]);
-      for (let j = 1; j < 4; j++) expect((row[j] as number) / R[i]![j]).toBeCloseTo(1, 2);
+      for (let j = 1; j < 4; j++) expect((row[j] as number) / (R[i]![j] as number)).toBeCloseTo(1, 2);
     });
   });
 
