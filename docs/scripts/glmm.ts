@@ -362,17 +362,17 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
   // ---- 9. ICC and R² on the latent scale (performance's icc() and r2_nakagawa())
   md("effect-sizes-example", code(effectSizesExampleOutput(fits.get("cbpp_logit")!.model, m1)));
   const esRows: [string, string][] = [
-    ["cbpp_logit", "cbpp, logit"],
-    ["cbpp_probit", "cbpp, probit"],
-    ["grouseticks", "grouseticks, Poisson"],
-    ["contraception", "Contraception, logit"],
+    ["cbpp_logit", "cbpp (logit)"],
+    ["cbpp_probit", "cbpp (probit)"],
+    ["grouseticks", "grouseticks"],
+    ["contraception", "Contraception"],
   ];
   const effectSizes = new Map(esRows.map(([name]) => [name, glmmEffectSizes(fits.get(name)!.model, fit(name))]));
   const f3 = (x: number | null): string => (x === null ? "NA" : fixed(x, 3));
   md(
     "effect-sizes",
     mdTable(
-      ["model", "σ²_fixed", "σ²_random", "σ²_residual", "ICC adj.", "R² marginal", "R² conditional"],
+      ["model", "fixed", "random", "residual", "ICC", "R² marg.", "R² cond."],
       [":---", "---:", "---:", "---:", "---:", "---:", "---:"],
       esRows.map(([name, label]) => {
         const e = effectSizes.get(name)!;
