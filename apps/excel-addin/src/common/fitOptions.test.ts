@@ -83,7 +83,7 @@ describe("parseFitOptions: a generalized linear mixed model's family, link and p
   it("refuses in one sentence what does not go with them", () => {
     expect(messageOf(() => parseFitOptions("family=binomial; link=log"))).toBe("The binomial family takes the link 'logit', 'probit', 'cloglog', not 'log'.");
     expect(messageOf(() => parseFitOptions("nagq=5"))).toBe("The option nagq in 'nagq=5' is for a generalized linear mixed model; give family=binomial or family=poisson with it.");
-    expect(messageOf(() => parseFitOptions("family=poisson; nagq=1.5"))).toBe("The option nagq must be a whole number from 1 to 25 (1 is the Laplace approximation), not '1.5'.");
+    expect(messageOf(() => parseFitOptions("family=poisson; nagq=1.5"))).toBe("The option nagq must be a whole number from 1 to 100 (1 is the Laplace approximation), not '1.5'.");
     expect(messageOf(() => parseFitOptions("family=binomial; variance=varIdent(form = ~ 1 | Sex)"))).toBe(
       "The option variance in 'family=binomial; variance=varIdent(form = ~ 1 | Sex)' is for a linear mixed model; a binomial model (family=binomial) takes no residual structure and has z tests, so leave it out.",
     );

@@ -14,7 +14,7 @@
  * - `family`: `binomial` or `poisson` fits a generalized linear mixed model (lme4's `glmer`);
  *   `gaussian` (or `normal`) is the linear mixed model, as without it;
  * - `link`: the family's link (`logit`, `probit`, `cloglog`; `log`), with `family`;
- * - `nagq`: points of adaptive Gauss-Hermite quadrature, 1 (Laplace, the default) to 25, with `family`.
+ * - `nagq`: points of adaptive Gauss-Hermite quadrature, 1 (Laplace, the default) to 100, with `family`.
  *
  * Keys in any case; a semicolon inside parentheses or backquotes belongs to the value. An unknown or
  * repeated key, a key without a value, a `ddf` other than the two, a link the family does not take,
@@ -144,7 +144,7 @@ export function parseFitOptions(options: unknown): FitOptionsArg {
         break;
       case "nagq": {
         const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 25) throw new HlmError("OPTIONS", `The option nagq must be a whole number from 1 to 25 (1 is the Laplace approximation), not '${value}'.`);
+        if (!Number.isInteger(n) || n < 1 || n > 100) throw new HlmError("OPTIONS", `The option nagq must be a whole number from 1 to 100 (1 is the Laplace approximation), not '${value}'.`);
         out.nAGQ = n;
         break;
       }

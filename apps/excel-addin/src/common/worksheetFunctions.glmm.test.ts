@@ -159,7 +159,7 @@ describe("what does not apply to a generalized model says so in one sentence", (
     expect(messageOf(() => fixef(data, f, undefined, `${o}; ddf=containment`))).toMatch(/^The option ddf=containment in .* is for a linear mixed model/);
     expect(messageOf(() => fixef(data, f, undefined, "family=poisson; link=logit"))).toBe("The poisson family takes the link 'log', not 'logit'.");
     expect(messageOf(() => fixef(data, f, undefined, "link=probit"))).toBe("The option link in 'link=probit' is for a generalized linear mixed model; give family=binomial or family=poisson with it.");
-    expect(messageOf(() => fixef(data, f, undefined, "family=binomial; nagq=30"))).toBe("The option nagq must be a whole number from 1 to 25 (1 is the Laplace approximation), not '30'.");
+    expect(messageOf(() => fixef(data, f, undefined, "family=binomial; nagq=130"))).toBe("The option nagq must be a whole number from 1 to 100 (1 is the Laplace approximation), not '130'.");
     expect(messageOf(() => fixef(data, f, undefined, "family=gamma"))).toBe("The option family must be binomial or poisson (a generalized linear mixed model) or gaussian (the linear mixed model, as without it), not 'gamma'.");
     // quadrature with two random terms: lme4's refusal
     expect(messageOf(() => fixef(data, "cbind(incidence, size - incidence) ~ 1 + (1 | herd) + (1 | period)", undefined, `${o}; nagq=5`))).toMatch(/single,? scalar random-effects term.*use nAGQ = 1\.$/);

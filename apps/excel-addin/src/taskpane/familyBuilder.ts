@@ -50,8 +50,8 @@ export const BINOMIAL_RESPONSES: { value: BinomialResponse; label: string }[] = 
   { value: "successesTrials", label: "Successes and trials columns" },
 ];
 
-/** The most points of quadrature the engine takes (lme4 allows 100; the rules are reproduced up to 25). */
-export const MAX_NAGQ = 25;
+/** The most points of quadrature the engine takes (lme4's bound). */
+export const MAX_NAGQ = 100;
 
 /** Is the model a generalized linear mixed model (a family other than Normal)? */
 export const isGlmm = (c: Pick<FamilyChoices, "family">): c is Pick<FamilyChoices, "family"> & { family: "binomial" | "poisson" } => c.family !== "gaussian";
