@@ -1,5 +1,6 @@
 import type { RanefTable, VarCorrTerm } from "../fit/LmmFit.js";
 import type { OptSummary } from "../optim/OptSummary.js";
+import type { GlmmConvergence } from "./checkGlmmConvergence.js";
 
 /** A fitted generalized linear mixed model: plain data (lme4's `glmerMod` from `glmer`, nAGQ = 1). */
 export interface GlmmFit {
@@ -58,6 +59,10 @@ export interface GlmmFit {
   /** lme4's isSingular(): some diagonal θ below 1e-4. */
   singular: boolean;
   droppedColumns: string[];
+  /** lme4's convergence check at the optimum (`checkConv`: the scaled gradient, the Hessian's eigenvalues) and its warnings. */
+  convergence: GlmmConvergence;
+  /** R's warnings about the response (counts or successes that are not whole numbers), each naming a row. */
+  responseWarnings: string[];
   /** The two stages: θ by BOBYQA with u and β from PIRLS (nAGQ = 0), then (θ, β) together. */
   optStage1: OptSummary;
   optSummary: OptSummary;

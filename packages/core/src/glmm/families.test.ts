@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { glmFamily } from "./families.js";
+import { glmFamily, rRound } from "./families.js";
 import { LINKS } from "./links.js";
 import { logGamma } from "./logGamma.js";
 
@@ -52,5 +52,10 @@ describe("families with prior weights", () => {
     expect(() => glmFamily("poisson", "logit")).toThrow("The poisson family takes the link 'log', not 'logit'.");
     expect(() => glmFamily("binomial").check(1.5, 7)).toThrow("A binomial response must be a proportion between 0 and 1, but it is 1.5 in row 7.");
     expect(() => glmFamily("poisson").check(-1, 3)).toThrow("A Poisson response must be a count of 0 or more, but it is -1 in row 3.");
+  });
+
+  it("rounds as R's round() does, halves to even (binomial()$aic's dbinom(round(m y), round(m)))", () => {
+    // R: round(c(0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 3.7)) is 0 2 2 0 -2 2 4
+    expect([0.5, 1.5, 2.5, -0.5, -1.5, 2.4999, 3.7].map(rRound).map((v) => v + 0)).toEqual([0, 2, 2, 0, -2, 2, 4]);
   });
 });

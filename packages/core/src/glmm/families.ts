@@ -21,6 +21,12 @@ export interface Family {
   check(y: number, row: number): void;
 }
 
+/** R's round(x) to a whole number: halves to the even neighbour (round(2.5) = 2, round(0.5) = 0), as R's dbinom(round(m y), round(m)) in binomial()$aic. */
+export function rRound(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : r;
+}
+
 /** y log(y / μ), 0 at y = 0 (R's `y_log_y`). */
 const yLogY = (y: number, mu: number): number => (y !== 0 ? y * Math.log(y / mu) : 0);
 
@@ -31,8 +37,8 @@ const binomial = (link: Link): Family => ({
   devResid: (y, mu, w) => 2 * w * (yLogY(y, mu) + yLogY(1 - y, 1 - mu)),
   minus2LogLik: (y, mu, w) => {
     // dbinom(round(m y), round(m), μ, log = TRUE) with m = w: the weights are the numbers of trials
-    const m = Math.round(w);
-    const k = Math.round(w * y);
+    const m = rRound(w);
+    const k = rRound(w * y);
     const a = k > 0 ? k * Math.log(mu) : 0;
     const b = m - k > 0 ? (m - k) * Math.log(1 - mu) : 0;
     return -2 * (logChoose(m, k) + a + b);

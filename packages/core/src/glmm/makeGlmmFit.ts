@@ -11,7 +11,8 @@ import { templates, thetaLayout } from "../model/thetaLayout.js";
 import type { Objective } from "../objective/Objective.js";
 import type { OptSummary } from "../optim/OptSummary.js";
 import type { Family } from "./families.js";
-import { finiteHessian } from "./finiteHessian.js";
+import { checkGlmmConvergence } from "./checkGlmmConvergence.js";
+import { centralGradient, finiteHessian } from "./finiteHessian.js";
 import type { GlmmFit } from "./GlmmFit.js";
 import type { Pirls, PirlsResult } from "./pirls.js";
 
@@ -64,6 +65,8 @@ export function makeGlmmFit(
     vcovSource = "hessian";
   }
   const se = vcov.map((row, i) => Math.sqrt(row[i]!));
+  // lme4's checkConv on the gradient at the optimum and the Hessian
+  const convergence = checkGlmmConvergence(centralGradient((z) => objective.evaluate(z), x), hessian, theta, tl.lower);
   const zValues = beta.map((v, i) => v / se[i]!);
   const pValues = zValues.map((z) => gammainc((z * z) / 2, 0.5, true, true));
 
@@ -114,6 +117,8 @@ export function makeGlmmFit(
     ranef: ranefTables(model, beta, b, condVar).ranef,
     singular: theta.some((v, i) => tl.lower[i] === 0 && v < 1e-4),
     droppedColumns: model.droppedColumns,
+    convergence,
+    responseWarnings: model.responseWarnings ?? [],
     optStage1,
     optSummary: opt,
   };

@@ -89,6 +89,8 @@ export interface Model {
   bases: Bases;
   /** R's warnings about a basis (bs() evaluated beyond its boundary knots), each naming a row. */
   basisWarnings: string[];
+  /** R's warnings about a GLMM's response (counts or successes that are not whole numbers), each naming a row. */
+  responseWarnings?: string[];
 }
 
 /**

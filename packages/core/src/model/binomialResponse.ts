@@ -8,7 +8,11 @@ import type { ModelFrameSource } from "./ModelFrameSource.js";
  * categorical column is 0 for its first level in C (byte) order and 1 for the other; a numeric
  * column (0/1, or a proportion with `weights` = trials) is taken as it is.
  */
-export function binomialResponse(source: ModelFrameSource, response: Expr, formulaText: string): { y: Float64Array; trials: Float64Array | null } {
+export function binomialResponse(
+  source: ModelFrameSource,
+  response: Expr,
+  formulaText: string,
+): { y: Float64Array; trials: Float64Array | null; counts: { successes: Float64Array; failures: Float64Array } | null } {
   if (response.type === "call" && response.fn === "cbind") {
     if (response.args.length !== 2) {
       throw new HlmError("FORMULA", `cbind() in the response of '${formulaText}' needs two columns, successes and failures, as in cbind(s, n - s).`);
@@ -20,9 +24,10 @@ export function binomialResponse(source: ModelFrameSource, response: Expr, formu
     const trials = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       trials[i] = s[i]! + f[i]!;
-      y[i] = trials[i]! > 0 ? s[i]! / trials[i]! : NaN;
+      // a negative count keeps its row (y = −1, refused by checkGlmmResponse, naming it), not dropped as missing
+      y[i] = s[i]! < 0 || f[i]! < 0 ? -1 : trials[i]! > 0 ? s[i]! / trials[i]! : NaN;
     }
-    return { y, trials };
+    return { y, trials, counts: { successes: s, failures: f } };
   }
   if (response.type === "name" && source.isCategorical(response.name)) {
     const c = source.column(response.name);
@@ -31,7 +36,7 @@ export function binomialResponse(source: ModelFrameSource, response: Expr, formu
     if (levels.length !== 2) {
       throw new HlmError("DATA", `A categorical binomial response needs exactly two levels, but '${response.name}' has ${levels.length}.`, { column: response.name });
     }
-    return { y: Float64Array.from(labels, (v) => (v === null ? NaN : v === levels[0] ? 0 : 1)), trials: null };
+    return { y: Float64Array.from(labels, (v) => (v === null ? NaN : v === levels[0] ? 0 : 1)), trials: null, counts: null };
   }
-  return { y: source.evaluate(response), trials: null };
+  return { y: source.evaluate(response), trials: null, counts: null };
 }

@@ -1,3 +1,4 @@
+import { checkGlmmResponse } from "./checkGlmmResponse.js";
 import { HlmError } from "../HlmError.js";
 import { modelTerms } from "../formula/modelTerms.js";
 import { variableName } from "../formula/nameUses.js";
@@ -32,6 +33,7 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   }
   const ev = evaluateVariables(source, terms, options);
   const { rows, droppedBy } = completeCases(source, terms, ev, options);
+  const responseWarnings = checkGlmmResponse(source, ev, rows, options);
   const n = rows.length;
   const subset = (a: Float64Array): Float64Array => {
     const out = new Float64Array(n);
@@ -104,5 +106,6 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
     orderedFactors: [...vars.values()].flatMap((v) => (v.kind === "factor" && v.ordered ? [v.name] : [])),
     bases: Object.fromEntries(source.bases),
     basisWarnings: source.basisWarnings,
+    ...(responseWarnings.length > 0 ? { responseWarnings } : {}),
   };
 }

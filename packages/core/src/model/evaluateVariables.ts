@@ -41,6 +41,10 @@ export interface EvaluatedVariables {
   offsetsAll: Float64Array[];
   /** The prior weights, when a weights column is given (times the trials of a binomial `cbind(s, f)` response). */
   weightsAll: Float64Array | null;
+  /** A binomial `cbind(s, f)` response's successes and failures, per row of the table. */
+  binomialCounts?: { successes: Float64Array; failures: Float64Array } | null;
+  /** The weights column's own values (without a cbind response's trials). */
+  weightsColumn?: Float64Array | null;
 }
 
 /**
@@ -100,7 +104,18 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
       groups.set(name, g.type === "name" ? { kind: "factor", name, missing: source.missing(g.name) } : factorExpression(source, name, g, terms.formula.text));
     });
   }
-  return { responseName: variableName(response), response, yAll, raw, groups, offsetsAll, weightsAll: priorWeights(evaluateWeights(source, options), binomial?.trials ?? null) };
+  const weightsColumn = evaluateWeights(source, options);
+  return {
+    responseName: variableName(response),
+    response,
+    yAll,
+    raw,
+    groups,
+    offsetsAll,
+    weightsAll: priorWeights(weightsColumn, binomial?.trials ?? null),
+    binomialCounts: binomial?.counts ?? null,
+    weightsColumn,
+  };
 }
 
 /** The prior weights: the weights column's, times the number of trials of a `cbind(s, f)` response. */

@@ -28,6 +28,7 @@ export function glmmWarnings(fit: GlmmFit): string[] {
   if (k > 0) out.push(`fixed-effect model matrix is rank deficient so dropping ${k} column${k === 1 ? "" : "s"} / coefficient${k === 1 ? "" : "s"} (${fit.droppedColumns.join(", ")})`);
   if (fit.singular) out.push("boundary (singular) fit: see help('isSingular')");
   for (const w of fit.optSummary.warnings) out.push(w);
+  out.push(...fit.convergence.warnings, ...fit.responseWarnings);
   return out;
 }
 
