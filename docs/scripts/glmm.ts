@@ -239,6 +239,19 @@ export function glmmFiles(docsDir: string): { files: Record<string, string>; num
       ],
     ),
   );
+  // `hlm predict cbpp.csv … --type response --newdata cbpp-new.csv`: herds 14 and 13, and herd 16, which the fit has not seen
+  const newdata = table("cbpp-new");
+  const pn = predictGlmm(cbpp, fits.get("cbpp_logit")!.model, m1, newdata, { factors: r1.factors, type: "response" });
+  md(
+    "predict-new",
+    code(
+      [
+        "herd,period,fit,population,se_link,new_levels",
+        ...Array.from({ length: newdata.nrow }, (_, i) => [columnLabel(newdata.columns[0]!, i), columnLabel(newdata.columns[1]!, i), pn.fit[i], pn.population[i], pn.se[i], pn.newLevels[i]!.join(";")].join(",")),
+      ].join("\n"),
+    ),
+  );
+  nums.newHerdP = fixed(pn.fit[3]!, 3);
   const riskiest = hp.herds.reduce((a, b) => (b.mode > a.mode ? b : a));
   const safest = hp.herds.reduce((a, b) => (b.mode < a.mode ? b : a));
   nums.pPop1 = fixed(hp.population[0]!, 3);
