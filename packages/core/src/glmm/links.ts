@@ -81,8 +81,9 @@ export const LINKS: Record<Link["name"], Link> = {
       return t / (1 + t);
     },
     muEta: (eta) => {
-      const o = 1 + Math.exp(eta);
-      return eta > 30 || eta < -30 ? EPS : Math.exp(eta) / (o * o);
+      if (eta > 30 || eta < -30) return EPS;
+      const e = Math.exp(eta);
+      return e / ((1 + e) * (1 + e));
     },
   },
   probit: {

@@ -51,19 +51,21 @@ export function makePirls(model: Model, family: Family) {
   const saturated = saturatedTerms(family, y, pw);
 
   /** offset + Xβ. */
+  const X = model.X;
   const fixedOf = (beta: ArrayLike<number>): Float64Array => {
-    const out = Float64Array.from(offset);
+    const out = offset.slice();
     for (let j = 0; j < p; j++) {
       const bj = beta[j]!;
-      const o = j * n;
-      for (let t = 0; t < n; t++) out[t]! += model.X[o + t]! * bj;
+      if (bj === 0) continue;
+      const col = X.subarray(j * n, (j + 1) * n);
+      for (let t = 0; t < n; t++) out[t]! += col[t]! * bj;
     }
     return out;
   };
   /** η = fixed + ZΛu. */
   const etaOf = (theta: ArrayLike<number>, fixed: Float64Array, u: Float64Array): Float64Array => {
     const T = templates(thetaL, theta);
-    const eta = Float64Array.from(fixed);
+    const eta = fixed.slice();
     reTerms.forEach((t, i) => {
       const b = multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p));
       addTermEffects(eta, t.refs, t.z, t.p, b);

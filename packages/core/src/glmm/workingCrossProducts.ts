@@ -99,12 +99,17 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   const pairValue: number[] = [];
   const zAt: number[] = [];
   const zValue: number[] = [];
+  // rows of X (global rows q .. q + p): their products with each other and with z are formed by
+  // columns in \`fill\` (weighted dot products), not scattered row by row
+  const xRow0 = ts + m - 1 - p;
   for (let t = 0; t < n; t++) {
     const nz = readRow(t);
     for (let a = 0; a < nz; a++) {
       const r = idx[a]!;
+      const rIsX = r >= xRow0;
       for (let b = 0; b <= a; b++) {
         const c = idx[b]!;
+        if (rIsX && c >= xRow0) continue;
         const v = val[a]! * val[b]!;
         pairAt.push(target(r, c));
         pairValue.push(v);
@@ -114,6 +119,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
           pairValue.push(v);
         }
       }
+      if (rIsX) continue;
       zAt.push(target(zRow, r));
       zValue.push(val[a]!);
       const mi = mirror(zRow, r);
@@ -143,6 +149,18 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         zzSum += wz * z[t]!;
       }
       buf[zz] = zzSum;
+      // X'WX and z'WX by columns, both triangles of the tail
+      const x0 = nodeValues + (m - 1 - p) * (m + 1);
+      for (let a = 0; a <= p; a++) {
+        const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
+        for (let b = 0; b <= Math.min(a, p - 1); b++) {
+          const cb = X.subarray(b * n, (b + 1) * n);
+          let sum = 0;
+          for (let t = 0; t < n; t++) sum += w[t]! * ca[t]! * cb[t]!;
+          buf[x0 + a * m + b] = sum;
+          buf[x0 + b * m + a] = sum;
+        }
+      }
     },
   };
 }
