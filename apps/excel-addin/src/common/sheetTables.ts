@@ -101,12 +101,13 @@ export function comparisonRow(r: ComparisonRow): Cell[] {
  * the order of the table), `Likelihood-ratio tests` (Model, npar, AIC, BIC, logLik, deviance, Chisq,
  * Df, Pr(>Chisq); each model tested against the one above it, sorted by npar) and `Notes` (lme4's
  * refit note when the models were asked for by REML, the residual structure every model has, the
- * data and the number of observations).
+ * generalized models' family (glmer's arguments), the data and the number of observations).
  */
-export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs"> & { structure?: readonly string[] }, dataName?: string): SheetTable {
+export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs"> & { structure?: readonly string[]; family?: string }, dataName?: string): SheetTable {
   const notes: Cell[][] = [];
   if (c.note) notes.push([c.note]);
   if (c.structure && c.structure.length > 0) notes.push([`Every model has the residual structure ${c.structure.join(" and ")}.`]);
+  if (c.family) notes.push([`Every model is a generalized linear mixed model (lme4's glmer) with ${c.family}.`]);
   notes.push([`Data: ${dataName ? `${dataName}, ` : ""}${c.nobs} observations.`]);
   notes.push(["Models are sorted by their number of parameters; each is tested against the one above it."]);
   return {
@@ -123,6 +124,15 @@ export function comparisonTable(c: Pick<ModelComparison, "rows" | "note" | "nobs
       { title: "Notes", header: ["Note"], rows: notes, numberFormats: [null] },
     ],
   };
+}
+
+/**
+ * The generalized models' family as the comparison's note says it, in glmer's arguments:
+ * `family = binomial(link = "logit"), the Laplace approximation` (with `weights = size`, `nAGQ = 9`).
+ */
+export function describeGlmmFamily(f: { family: string; link: string; nAGQ: number }, weights?: string): string {
+  const parts = [`family = ${f.family}(link = "${f.link}")`, ...(weights !== undefined ? [`weights = ${weights}`] : [])];
+  return `${parts.join(", ")}, ${f.nAGQ > 1 ? `nAGQ = ${f.nAGQ} (adaptive Gauss-Hermite quadrature)` : "the Laplace approximation"}`;
 }
 
 /** The columns of lmerTest's type III table. */

@@ -1,5 +1,6 @@
-/** A comparison's result in the pane: each model's likelihood-ratio test against the one above it, lme4's note, and the sheet it created. */
+/** A comparison's result in the pane: the generalized models' family, each model's likelihood-ratio test against the one above it, lme4's note, and the sheet it created. */
 import type { ReactElement } from "react";
+import { describeFamily } from "./familyBuilder.js";
 import { formatElapsed, formatNumber, formatPValue } from "./formatNumber.js";
 import type { FitPhase } from "./state.js";
 import { StatusMessage } from "./StatusMessage.js";
@@ -11,6 +12,7 @@ export function ComparisonSummary(props: { fit: Extract<FitPhase, { phase: "comp
   return (
     <StatusMessage intent="success" multiline testId="comparison" title="Compared">
       {f.rows.length} models, {formatElapsed(f.elapsedMs)}.
+      {f.family && <div data-testid="comparison-family">{describeFamily(f.family)}.</div>}
       <ul className={p.sheetList} data-testid="comparison-tests">
         {f.rows.slice(1).map((r, i) => (
           <li key={r.name}>

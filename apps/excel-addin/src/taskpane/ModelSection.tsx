@@ -1,10 +1,10 @@
 /**
  * Step 2 of the pane, the model: the family (Normal, or a generalized model's with its link,
  * quadrature and binomial response), the pickers, the formula, the models to compare with, REML or
- * ML, the diagnostics sheet, and the categorical columns. For a generalized model, REML, the
- * diagnostics sheet and the comparison do not apply: they are disabled, with the reason.
+ * ML, the diagnostics sheet, and the categorical columns. For a generalized model, REML and the
+ * diagnostics sheet do not apply: they are disabled, with the reason; the models compared take its family.
  */
-import { Caption1, Checkbox, Field, Radio, RadioGroup } from "@fluentui/react-components";
+import { Checkbox, Field, Radio, RadioGroup } from "@fluentui/react-components";
 import type { ReactElement } from "react";
 import { CategoricalColumns } from "./CategoricalColumns.js";
 import { CompareModels } from "./CompareModels.js";
@@ -40,11 +40,11 @@ export function ModelSection(props: Pick<Pane, "state" | "dispatch" | "columns" 
         checks={props.modelChecks}
         busy={busy}
         hasRange={!!state.range}
+        {...(glmm.active ? { note: "Every model is fitted with the family, link and points of quadrature above." } : {})}
         onEdit={(index, text) => dispatch({ type: "modelEdited", index, text })}
         onRemove={(index) => dispatch({ type: "modelRemoved", index })}
         onAdd={() => dispatch({ type: "modelAdded" })}
       />
-      {glmm.active && state.models.length > 0 && <Caption1 className={p.muted}>Comparing generalized models is not in the pane yet; fit each one.</Caption1>}
       <Field label="Estimation" hint={glmm.active ? "A generalized model is fitted by maximum likelihood (lme4's glmer has no REML)." : undefined}>
         <RadioGroup
           layout="horizontal"

@@ -63,4 +63,16 @@ describe("pane reducer: the family", () => {
     expect(t.family.second).toBe("");
     expect(t.formula).toBe("incidence ~ period + (1 | herd)");
   });
+  it("a comparison of generalized models keeps their family through to the result", () => {
+    const rows = [{ name: "m0", formula: "f0", npar: 2, AIC: 1, BIC: 2, logLik: -1, deviance: 2, Chisq: null, Df: null, pValue: null }];
+    const family = { family: "binomial" as const, link: "probit", nAGQ: 9 };
+    let s = run([{ type: "compareStarted", id: 7, models: 2 }], picked);
+    s = run([{ type: "compareComputed", id: 7, rows, note: null, family }], s);
+    expect(s.fit).toEqual({ phase: "compareWriting", id: 7, rows, note: null, family });
+    s = run([{ type: "comparisonWritten", sheetNames: ["HLM Comparison"], elapsedMs: 12 }], s);
+    expect(s.fit).toEqual({ phase: "compared", rows, note: null, family, sheetNames: ["HLM Comparison"], elapsedMs: 12 });
+    // a linear mixed models' comparison has no family
+    s = run([{ type: "compareStarted", id: 8, models: 2 }, { type: "compareComputed", id: 8, rows, note: null }, { type: "comparisonWritten", sheetNames: ["HLM Comparison (2)"], elapsedMs: 3 }], s);
+    expect(s.fit).toEqual({ phase: "compared", rows, note: null, sheetNames: ["HLM Comparison (2)"], elapsedMs: 3 });
+  });
 });

@@ -47,8 +47,11 @@ export type FitPhase =
   | { phase: "error"; message: string }
   /** Comparing models: fitting model `model` (0-based) of `models` by ML. */
   | { phase: "comparing"; id: number; model: number; models: number; evaluations: number; cancelling: boolean }
-  | { phase: "compareWriting"; id: number; rows: ComparisonRow[]; note: string | null }
-  | { phase: "compared"; rows: ComparisonRow[]; note: string | null; sheetNames: string[]; elapsedMs: number };
+  | { phase: "compareWriting"; id: number; rows: ComparisonRow[]; note: string | null; family?: ComparedFamily }
+  | { phase: "compared"; rows: ComparisonRow[]; note: string | null; family?: ComparedFamily; sheetNames: string[]; elapsedMs: number };
+
+/** The family, link and points of quadrature of compared generalized models (lme4's glmer). */
+export type ComparedFamily = NonNullable<FitDigest["family"]>;
 
 export interface PaneState {
   range: DataRange | null;
@@ -115,7 +118,7 @@ export type Action =
   | { type: "modelRemoved"; index: number }
   | { type: "compareStarted"; id: number; models: number }
   | { type: "compareProgress"; id: number; model: number; models: number; evaluations: number }
-  | { type: "compareComputed"; id: number; rows: ComparisonRow[]; note: string | null }
+  | { type: "compareComputed"; id: number; rows: ComparisonRow[]; note: string | null; family?: ComparedFamily }
   | { type: "comparisonWritten"; sheetNames: string[]; elapsedMs: number };
 
 /** The columns of a table, with their kinds. */
@@ -287,12 +290,12 @@ export function reducer(state: PaneState, action: Action): PaneState {
       if (f.phase !== "comparing" || f.id !== action.id) return state;
       // finished while Cancel was on its way: counts as cancelled, nothing is written
       if (f.cancelling) return { ...state, fit: { phase: "cancelled", evaluations: f.evaluations } };
-      return { ...state, fit: { phase: "compareWriting", id: action.id, rows: action.rows, note: action.note } };
+      return { ...state, fit: { phase: "compareWriting", id: action.id, rows: action.rows, note: action.note, ...(action.family ? { family: action.family } : {}) } };
     }
     case "comparisonWritten": {
       const f = state.fit;
       if (f.phase !== "compareWriting") return state;
-      return { ...state, fit: { phase: "compared", rows: f.rows, note: f.note, sheetNames: action.sheetNames, elapsedMs: action.elapsedMs } };
+      return { ...state, fit: { phase: "compared", rows: f.rows, note: f.note, ...(f.family ? { family: f.family } : {}), sheetNames: action.sheetNames, elapsedMs: action.elapsedMs } };
     }
   }
 }

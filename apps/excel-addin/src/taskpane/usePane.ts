@@ -8,6 +8,7 @@ import { HlmError } from "@hlm/core";
 import { startTransition, useEffect, useMemo, useReducer, useRef, type Dispatch } from "react";
 import { rangeOrigin } from "../common/sheet/addresses.js";
 import { readSelectedRange, readUsedRange, writeSheetTables } from "../excel/index.js";
+import type { FamilyRequest } from "../worker/protocol.js";
 import { FitClient, type WorkerLike } from "./fitClient.js";
 import { effectiveNagq, familyProblem, glmerArguments, isGlmm, quadratureBlocked, weightsOf } from "./familyBuilder.js";
 import { checkFormulaText, type FormulaCheck } from "./formulaBuilder.js";
@@ -87,7 +88,8 @@ export function usePane(): Pane {
   const structure = active ? {} : { ...(residual.correlation !== null ? { correlation: residual.correlation } : {}), ...(residual.variance !== null ? { variance: residual.variance } : {}) };
   const fitDisabled = busy || !state.range || check.kind !== "ok" || !residualReady || glmm.problem !== null;
   const modelChecks = state.models.map((m) => (m.trim() === "" ? null : checkFormulaText(m, names)));
-  const compareReady = !active && !!state.range && check.kind === "ok" && residualReady && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
+  // a generalized model's comparison fits every formula with the same family, link, weights and points of quadrature
+  const compareReady = !!state.range && check.kind === "ok" && residualReady && glmm.problem === null && comparisonFormulas(state).length >= 2 && modelChecks.every((c) => c === null || c.kind === "ok");
 
   async function loadRange(which: "selection" | "sheet"): Promise<void> {
     dispatch({ type: "rangeReading" });
@@ -103,16 +105,19 @@ export function usePane(): Pane {
     }
   }
 
+  /** The request's family part (lme4's glmer), from the pane's family and the formula's terms; empty for a linear mixed model. */
+  function familyRequest(st: PaneState): FamilyRequest {
+    const fam = st.family;
+    if (fam.family === "gaussian") return {};
+    const weights = weightsOf(fam);
+    return { family: fam.family, link: fam.link, nAGQ: effectiveNagq(fam, check.kind === "ok" ? check.terms : null), ...(weights !== undefined ? { weights } : {}) };
+  }
+
   function fit(): void {
     const st = stateRef.current;
     if (!st.range || fitDisabled || isBusy(st.fit) || client.busy) return;
     const REML = st.method === "REML";
-    const fam = st.family;
-    const weights = weightsOf(fam);
-    const family =
-      fam.family === "gaussian"
-        ? { ddf: st.residuals.ddf, diagnostics: st.diagnostics }
-        : { family: fam.family, link: fam.link, nAGQ: effectiveNagq(fam, check.kind === "ok" ? check.terms : null), ...(weights !== undefined ? { weights } : {}) };
+    const family = st.family.family === "gaussian" ? { ddf: st.residuals.ddf, diagnostics: st.diagnostics } : familyRequest(st);
     const id = client.start(
       {
         table: st.range.table,
@@ -156,9 +161,10 @@ export function usePane(): Pane {
       {
         table: st.range.table,
         formulas,
-        REML: st.method === "REML",
+        REML: !active && st.method === "REML", // a generalized model is fitted by ML: no refit note
         factors: factorsOf(st),
         ...structure,
+        ...familyRequest(st),
         dataName: st.range.address,
         ...(st.range.layout ? { layout: st.range.layout } : {}),
       },
@@ -170,7 +176,7 @@ export function usePane(): Pane {
         },
         onError: (m) => dispatch({ type: "fitFailed", id, message: m.message }),
         onDone: (m) => {
-          dispatch({ type: "compareComputed", id: m.id, rows: m.rows, note: m.note });
+          dispatch({ type: "compareComputed", id: m.id, rows: m.rows, note: m.note, ...(m.family ? { family: m.family } : {}) });
           const now = stateRef.current.fit;
           if ((now.phase === "comparing" && now.cancelling) || now.phase === "cancelled") return; // cancelled in time: write nothing
           void writeSheetTables(m.tables, { chart: false }).then(

@@ -49,14 +49,13 @@ export interface ModelRequest<T extends "fit" | "compare"> extends Message<T> {
   progressIntervalMs?: number;
 }
 
-/** Start a fit. */
-export interface FitRequest extends ModelRequest<"fit"> {
-  formula: string;
-  /** Add the `HLM Diagnostics` sheet (residuals, QQ data, charts) to the result tables (default false). */
-  diagnostics?: boolean;
-  /** The df of the summary's t-tests: Satterthwaite's (lmerTest's, default) or nlme's containment. */
-  ddf?: Ddf;
-  /** A generalized linear mixed model's family (lme4's glmer); absent for a linear mixed model. REML, the residual structure, ddf and diagnostics then do not apply. */
+/**
+ * A generalized linear mixed model's part of a fit or comparison (lme4's glmer): absent for a linear
+ * mixed model. With a family, REML, the residual structure, ddf and diagnostics do not apply; a
+ * comparison fits every formula with the same family, link, weights and points of quadrature.
+ */
+export interface FamilyRequest {
+  /** A generalized linear mixed model's family (lme4's glmer); absent for a linear mixed model. */
   family?: "binomial" | "poisson";
   /** The family's link (binomial: logit, probit, cloglog; poisson: log). */
   link?: "logit" | "probit" | "cloglog" | "log";
@@ -66,12 +65,22 @@ export interface FitRequest extends ModelRequest<"fit"> {
   weights?: string;
 }
 
+/** Start a fit. */
+export interface FitRequest extends ModelRequest<"fit">, FamilyRequest {
+  formula: string;
+  /** Add the `HLM Diagnostics` sheet (residuals, QQ data, charts) to the result tables (default false). */
+  diagnostics?: boolean;
+  /** The df of the summary's t-tests: Satterthwaite's (lmerTest's, default) or nlme's containment. */
+  ddf?: Ddf;
+}
+
 /**
  * Compare models (lme4's anova(m0, m1, ...)): fit each formula to the table by maximum likelihood
  * (models asked for by REML are refitted so, and the result says so) and test each against the one
- * above it. Cancelled as a fit is (`cancel` with this id, or the shared flag).
+ * above it. Cancelled as a fit is (`cancel` with this id, or the shared flag). With a family, lme4's
+ * `anova(glmer0, glmer1, ...)`: every formula fitted by glmer with the same family, link, weights and nAGQ.
  */
-export interface CompareRequest extends ModelRequest<"compare"> {
+export interface CompareRequest extends ModelRequest<"compare">, FamilyRequest {
   /** Two or more formulas; the models are named m0, m1, … in this order. */
   formulas: string[];
 }
@@ -181,6 +190,8 @@ export interface CompareDone extends Message<"compareDone"> {
   rows: ComparisonRow[];
   note: string | null;
   nobs: number;
+  /** The generalized models' family, link and points of quadrature (absent for linear mixed models). */
+  family?: { family: "binomial" | "poisson"; link: string; nAGQ: number };
   tables: SheetTable[];
   elapsedMs: number;
 }

@@ -4,10 +4,10 @@
  * for by REML are refitted by ML, and lme4's note says so), with progress and cancellation as a fit
  * has them, then `compareFits` makes the table. Plain TypeScript, tested with vitest directly.
  */
-import { buildModel, compareFits, fitModel, HlmError, REFIT_NOTE, type LmmFit, type Model } from "@hlm/core";
+import { buildModel, compareFits, compareGlmmFits, fitGlmmModel, fitModel, HlmError, REFIT_NOTE, type GlmmFit, type LmmFit, type Model, type ModelComparison } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "../common/locateError.js";
 import { checkErrorCells } from "../common/rangeToTable.js";
-import { comparisonTable } from "../common/sheetTables.js";
+import { comparisonTable, describeGlmmFamily } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
 import type { CompareReply, CompareRequest } from "./protocol.js";
 import { errorReply } from "./runFit.js";
@@ -42,6 +42,10 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
       return;
     }
     const table = unpackTable(req.table);
+    if (req.family !== undefined) {
+      runGlmmCompare({ ...req, family: req.family }, table, post, isCancelled, now, t0, (n) => (evaluations = n));
+      return;
+    }
     const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
     const models: Model[] = req.formulas.map((formula, k) => {
       try {
@@ -84,4 +88,60 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
     if (reply.type === "cancelled") post({ ...reply, evaluations });
     else if (reply.type === "error") post(reply);
   }
+}
+
+/** The GLMM branch of `runCompare`: each formula fitted by glmer with the request's family, link, weights and nAGQ, then lme4's anova. */
+function runGlmmCompare(
+  req: CompareRequest & { family: "binomial" | "poisson" },
+  table: ReturnType<typeof unpackTable>,
+  post: (m: CompareReply) => void,
+  isCancelled: () => boolean,
+  now: () => number,
+  t0: number,
+  seen: (evaluations: number) => void,
+): void {
+  const { id } = req;
+  const weights = req.weights?.trim() ? { weights: req.weights.trim() } : {};
+  const options = { family: req.family, ...(req.link !== undefined ? { link: req.link } : {}), factors: req.factors, ...weights };
+  const nAGQ = req.nAGQ ?? 1;
+  const models: Model[] = req.formulas.map((formula, k) => {
+    try {
+      checkErrorCells(req.layout, [...formulaColumns(formula), ...(weights.weights !== undefined ? [weights.weights] : [])]);
+      try {
+        return buildModel(table, formula, { ...options, REML: false });
+      } catch (e) {
+        throw locateError(e, table, req.layout, formula);
+      }
+    } catch (e) {
+      throw aboutModel(e, k, formula);
+    }
+  });
+  const fits: GlmmFit[] = [];
+  models.forEach((model, k) => {
+    post({ type: "compareProgress", id, model: k, models: models.length, evaluations: 0 });
+    // glmer's two optimizer stages count on: the pane shows one running number per model
+    let before = 0;
+    let last = 0;
+    const onProgress = throttledProgress(
+      { isCancelled, now, intervalMs: req.progressIntervalMs ?? 100, last: now() },
+      (p) => {
+        if (p.evaluations < last) before += last;
+        last = p.evaluations;
+        seen(before + p.evaluations);
+      },
+      (p) => post({ type: "compareProgress", id, model: k, models: models.length, evaluations: before + p.evaluations }),
+    );
+    try {
+      fits.push(fitGlmmModel(model, { ...options, nAGQ, onProgress }));
+    } catch (e) {
+      throw aboutModel(locateError(e, table, req.layout, req.formulas[k]!), k, req.formulas[k]!);
+    }
+  });
+  const c: ModelComparison<GlmmFit> = compareGlmmFits(
+    fits,
+    req.formulas.map((_, k) => modelName(k)),
+  );
+  const family = { family: req.family, link: fits[0]!.link, nAGQ };
+  const result = { rows: c.rows, note: null, nobs: c.nobs };
+  post({ type: "compareDone", id, ...result, family, tables: [comparisonTable({ ...result, family: describeGlmmFamily(family, weights.weights) }, req.dataName)], elapsedMs: now() - t0 });
 }

@@ -19,7 +19,8 @@
  * - a generalized linear mixed model (cbpp, Binomial, probit, successes of trials): the family picker
  *   open, the formula `cbind(incidence, size - incidence) ~ …` from the pickers, the Residuals card
  *   and REML disabled with the reason, quadrature disabled for two random terms with the reason, and
- *   glmer's estimates on `HLM Summary`.
+ *   glmer's estimates on `HLM Summary`; two glmer models of cbpp compared (lme4's anova: Chisq, Df,
+ *   Pr(>Chisq) as R has them on `HLM Comparison`), and models on different rows refused in one sentence.
  * - bad input: text in a numeric column, an Excel error in a cell, an empty selection, a whole-column
  *   selection with blank rows at the bottom: one sentence in the pane that names the cell as the sheet
  *   counts it, and nothing written.
@@ -469,6 +470,71 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     expect(summary.values.some((r) => typeof r[0] === "string" && r[0].startsWith("Odds ratios"))).toBe(false); // exp(β) means odds ratios for the logit only
     const re = (await fakeSheet(page, "HLM Random Effects"))!;
     expect(re.values.find((r) => r[0] === "herd" && r[1] === "mode (Intercept)")!.at(-1)).toBe("Probability at reference levels");
+    const log = await changes(page);
+    expect(log.filter((c) => !c.added)).toEqual([]);
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
+    await page.close();
+  });
+
+  it("compares two generalized linear mixed models (lme4's anova of glmer fits) and refuses models on different rows", async () => {
+    const cbpp = glmmDatasetRange("cbpp");
+    // the same data with a blank period in sheet row 5: a model that uses period drops that row
+    const gappy = cbpp.map((r, i) => (i === 4 ? r.map((v, j) => (j === 3 ? "" : v)) : [...r]));
+    const page = await openPane(isolated.origin, {
+      sheets: [
+        { name: "cbpp", values: cbpp },
+        { name: "gappy", values: gappy },
+      ],
+      active: "cbpp",
+      selection: { sheet: "cbpp", address: "A1:D57" },
+    });
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("cbpp!A1:D57");
+    await page.getByTestId("categorical").getByRole("checkbox", { name: "period", exact: true }).check();
+    await page.getByRole("combobox", { name: "Family" }).click();
+    await page.getByRole("option", { name: "Binomial: yes/no, successes of trials" }).click();
+    const m0 = "cbind(incidence, size - incidence) ~ 1 + (1 | herd)";
+    const m1 = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
+    await page.getByRole("textbox", { name: "Formula" }).fill(m0);
+    await page.getByRole("button", { name: "Add model" }).click();
+    await page.getByRole("textbox", { name: "Model m1 formula" }).fill(m1);
+    await expect.poll(() => page.getByRole("button", { name: "Compare models" }).isDisabled()).toBe(false);
+    expect(await page.getByTestId("models-note").textContent()).toBe("Every model is fitted with the family, link and points of quadrature above.");
+    await page.getByTestId("models").scrollIntoViewIfNeeded();
+    await shot(page, "25-glmm-compare-models");
+
+    await page.getByRole("button", { name: "Compare models" }).click();
+    await page.getByTestId("comparison").waitFor({ timeout: 60_000 });
+    await page.getByTestId("comparison").scrollIntoViewIfNeeded();
+    await shot(page, "26-glmm-comparison-done");
+    expect(await page.getByTestId("comparison-family").textContent()).toBe("Binomial (logit), Laplace approximation.");
+    // R: anova(glmer(m0, cbpp, binomial), glmer(m1, cbpp, binomial)): Chisq 25.61 on 3 df, Pr(>Chisq) 1.151e-05
+    expect(await page.getByTestId("comparison-tests").textContent()).toMatch(/^m1 vs m0: χ²\(3\) = 25\.61, p = /);
+    expect(await page.getByTestId("comparison").textContent()).not.toContain("refitting");
+    expect(await addedSheets(page)).toEqual(["HLM Comparison"]);
+    const sheet = (await fakeSheet(page, "HLM Comparison"))!;
+    const rowOf = (label: string): unknown[] => sheet.values.find((r) => r[0] === label && typeof r[1] === "number")!;
+    expect(rowOf("m0").slice(0, 2)).toEqual(["m0", 2]);
+    expect(rowOf("m1").slice(0, 2)).toEqual(["m1", 5]);
+    expect(Math.abs((rowOf("m0")[2] as number) - 213.66307)).toBeLessThan(1e-4); // AIC
+    expect(Math.abs((rowOf("m1")[4] as number) + 92.026566)).toBeLessThan(1e-4); // logLik
+    expect(Math.abs((rowOf("m1")[6] as number) - 25.609938)).toBeLessThan(1e-4); // Chisq
+    expect(rowOf("m1")[7]).toBe(3);
+    expect(Math.abs((rowOf("m1")[8] as number) / 1.1510065e-5 - 1)).toBeLessThan(1e-4);
+    expect(sheet.values.some((r) => r[0] === `Every model is a generalized linear mixed model (lme4's glmer) with family = binomial(link = "logit"), the Laplace approximation.`)).toBe(true);
+
+    // lme4 refuses models fitted to different rows ("models were not all fitted to the same size of dataset"): one sentence, nothing written
+    await page.evaluate(() => (globalThis as unknown as { __hlmFake: { select(s: string, a: string): void } }).__hlmFake.select("gappy", "A1:D57"));
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("gappy!A1:D57");
+    await page.getByRole("button", { name: "Compare models" }).click();
+    await page.getByTestId("fit-error").waitFor({ timeout: 60_000 });
+    await page.getByTestId("fit-error").scrollIntoViewIfNeeded();
+    await shot(page, "27-glmm-compare-different-rows");
+    expect(await page.getByTestId("fit-error").textContent()).toContain(
+      "The models were fitted to different numbers of observations (rows with missing values in their variables were dropped): m0 56, m1 55; compare models fitted to the same rows",
+    );
+    expect(await addedSheets(page)).toEqual(["HLM Comparison"]);
     const log = await changes(page);
     expect(log.filter((c) => !c.added)).toEqual([]);
     expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
