@@ -28,10 +28,16 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     const chol = new CholeskyDecomposition(new Matrix(hessian));
     if (!chol.isPositiveDefinite()) break;
     const delta = chol.solve(Matrix.columnVector(gradient)).to1DArray();
-    const next = x.map((v, i) => v - delta[i]!);
-    // a step that would leave the bounds (or come within the difference step of them) is not taken
-    if (next.some((v, i) => Number.isFinite(lower[i]!) && v - 1e-4 < lower[i]!)) break;
-    const fn = counted(Float64Array.from(next));
+    // a step that would leave the bounds (or come within the difference step of them) is not taken;
+    // one that does not lower f is tried at half its length (the criterion is flat only to PIRLS's tolerance)
+    let next: number[] = [];
+    let fn = Infinity;
+    for (const scale of [1, 0.5]) {
+      next = x.map((v, i) => v - scale * delta[i]!);
+      if (next.some((v, i) => Number.isFinite(lower[i]!) && v - 1e-4 < lower[i]!)) break;
+      fn = counted(Float64Array.from(next));
+      if (fn < fx) break;
+    }
     if (!(fn < fx)) break;
     const gain = fx - fn;
     x = next;
