@@ -54,7 +54,8 @@ export { LINKS, type Link } from "./glmm/links.js";
 export { compareModels, compareFits, compareGlmmFits, compareGlmmModels, chisqUpperTail, REFIT_NOTE, REML_NOTE, type ModelComparison, type ComparisonRow, type CompareOptions, type ComparableFit } from "./inference/compareModels.js";
 export { anovaTypeIII, fStatisticDf, fTestPValue, type AnovaRow } from "./inference/anovaTypeIII.js";
 export { modelParameters, waldIntervals, glmmWaldIntervals, varianceParameterNames, thetaToSdCor, sdCorToTheta, type ModelParameter, type ParameterKind, type IntervalRow, type ParameterIntervals } from "./inference/parameterIntervals.js";
-export * from "./inference/profileIntervals.js";
+export { profileIntervals, type ProfileOptions } from "./inference/profileIntervals.js";
+export { glmmProfileIntervals } from "./inference/glmmProfileIntervals.js";
 export * from "./inference/bootstrapIntervals.js";
 
 // results/: what else a fit gives

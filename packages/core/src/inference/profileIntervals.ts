@@ -86,7 +86,7 @@ export function profileIntervals(model: Model, fit: LmmFit, options: ProfileOpti
 }
 
 /** Indices into `parameters` of the names in `which` (all when absent), in the parameters' order. */
-function selectParameters(parameters: readonly ModelParameter[], which: readonly string[] | undefined): number[] {
+export function selectParameters(parameters: readonly ModelParameter[], which: readonly string[] | undefined): number[] {
   if (which === undefined) return parameters.map((_, k) => k);
   for (const name of which) {
     if (!parameters.some((p) => p.parameter === name || p.oldName === name)) {
@@ -159,7 +159,7 @@ function toResponseUnits(ml: MlOptimum, par: ModelParameter, x: number): number 
  * One parameter's profile: ζ at a value of the parameter (the other parameters re-optimized from the
  * inner optimum of a neighbouring point), the ML estimate, the parameter's bounds and a first step.
  */
-interface Profile {
+export interface Profile {
   /** ψ̂, the ML estimate (working units). */
   estimate: number;
   lower: number;
@@ -248,7 +248,7 @@ function varianceProfile(ml: MlOptimum, k: number): Profile {
  * term's correlations do not form a positive semi-definite matrix (lme4's Sv_to_Cv fails there;
  * `sdCorToTheta` would give a θ with other correlations).
  */
-function makeSdCorIntoTheta(layout: ThetaLayout): (s: ArrayLike<number>, sigma: number, theta: Float64Array) => boolean {
+export function makeSdCorIntoTheta(layout: ThetaLayout): (s: ArrayLike<number>, sigma: number, theta: Float64Array) => boolean {
   const maxP = Math.max(1, ...layout.terms.map((t) => t.p));
   const C = new Float64Array(maxP * maxP);
   return (s, sigma, theta) => {
@@ -285,7 +285,7 @@ function offsetOfSd(offset: number, p: number, r: number): number {
 }
 
 /** The kind of each entry of s = (θ's entries on the SD/correlation scale, σ). */
-function varianceKinds(layout: ThetaLayout): ParameterKind[] {
+export function varianceKinds(layout: ThetaLayout): ParameterKind[] {
   const kinds: ParameterKind[] = [];
   for (const { p } of layout.terms) for (let c = 0; c < p; c++) for (let r = c; r < p; r++) kinds.push(r === c ? "sd" : "cor");
   kinds.push("sigma");
@@ -326,12 +326,12 @@ function withFixedEffect(model: Model, j: number, b: number): Model {
 }
 
 /** sign(d) √max(0, rise): ζ from the parameter's displacement and the deviance's rise. */
-function signedRoot(d: number, rise: number): number {
+export function signedRoot(d: number, rise: number): number {
   return Math.sign(d) * Math.sqrt(Math.max(0, rise));
 }
 
 /** Variable scales for BOBYQA over θ: |θ_i|, but no less than 5% of the largest |θ| (1 if all are 0). */
-function thetaScales(theta: ArrayLike<number>): Float64Array {
+export function thetaScales(theta: ArrayLike<number>): Float64Array {
   let max = 0;
   for (let i = 0; i < theta.length; i++) max = Math.max(max, Math.abs(theta[i]!));
   const floor = max > 0 ? 0.05 * max : 1;
@@ -342,7 +342,7 @@ function thetaScales(theta: ArrayLike<number>): Float64Array {
  * min f(x) over lower ≤ x ≤ upper by BOBYQA in the variables x_i / scale_i, from x0, to a trust
  * radius of 1e-7 (relative to the scales): tight enough that ζ at ±2 is exact to ~1e-8.
  */
-function minimize(f: (x: Float64Array) => number, x0: Float64Array, lower: ArrayLike<number>, upper: ArrayLike<number> | null, scales: Float64Array): { x: Float64Array; fx: number } {
+export function minimize(f: (x: Float64Array) => number, x0: Float64Array, lower: ArrayLike<number>, upper: ArrayLike<number> | null, scales: Float64Array): { x: Float64Array; fx: number } {
   const d = x0.length;
   const x = new Float64Array(d);
   const toX = (y: Float64Array): Float64Array => {
@@ -365,7 +365,7 @@ function minimize(f: (x: Float64Array) => number, x0: Float64Array, lower: Array
  * dir·z or the parameter's bound is reached (then the bound is the limit), then Brent's method on
  * the bracket. Warnings for a profile that turns back or a deviance below the optimum's.
  */
-function profileLimit(profile: Profile, dir: -1 | 1, z: number, par: ModelParameter, warnings: string[], progress: () => void): number {
+export function profileLimit(profile: Profile, dir: -1 | 1, z: number, par: ModelParameter, warnings: string[], progress: () => void): number {
   const target = dir * z;
   const bound = dir < 0 ? profile.lower : profile.upper;
   const warn = (message: string): void => {
