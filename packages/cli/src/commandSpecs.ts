@@ -136,7 +136,7 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
   },
   confint: {
     name: "confint",
-    usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--family FAM --method wald] [--json]",
+    usage: "confint DATA --formula F [--method profile|wald|boot] [--level 0.95] [--nsim 500] [--seed N] [--family FAM] [--json]",
     summary: "profile, Wald or bootstrap confidence intervals: confint(m)",
     description: `Confidence intervals, as lme4's confint(m):
 
@@ -150,10 +150,11 @@ contained in others (a and b in a:b) are tested with lmerTest's orthogonalized c
 Profiles and bootstraps refit the model many times: progress is shown on stderr when it is a
 terminal. A model with --correlation or --variance has Wald intervals only.
 
-With --family binomial or poisson (a GLMM, as lme4's glmer), --method wald only: lme4's
-confint(m, method = "Wald"), NA for the random effects' SDs and correlations and estimate +- z x SE
-(lme4's Hessian-based SE) for the fixed effects; its profile and bootstrap intervals are not
-available yet.`,
+With --family binomial or poisson (a GLMM, as lme4's glmer): --method profile (the default)
+profiles the fit's criterion (Laplace or quadrature) over the random effects' SDs and
+correlations and the fixed effects, as lme4's confint(m); --method wald is lme4's confint(m,
+method = "Wald"), NA for the SDs and correlations and estimate +- z x SE (lme4's Hessian-based SE)
+for the fixed effects; bootstrap intervals of a GLMM are not available yet.`,
     options: {
       ...COMMON,
       ...GLMM,

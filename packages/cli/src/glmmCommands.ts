@@ -1,6 +1,6 @@
 /**
  * The commands after a generalized linear mixed model's fit (--family): `hlm compare` (lme4's
- * anova(glmer0, glmer1, ...)), `hlm confint --method wald`, `hlm predict` on the link or response
+ * anova(glmer0, glmer1, ...)), `hlm confint` (profile or Wald), `hlm predict` on the link or response
  * scale, `hlm icc` and `hlm r2` (performance's, on the latent scale). Each reads the data, builds and
  * fits the model as `hlm fit --family` does (same flags), then prints its table as R prints it, or
  * JSON with --json; the fit's warnings go to stderr.
@@ -10,6 +10,7 @@ import {
   formatComparison,
   formatIntervals,
   glmmEffectSizes,
+  glmmProfileIntervals,
   glmmWaldIntervals,
   glmmWarnings,
   HlmError,
@@ -56,13 +57,10 @@ export async function runInferenceGlmm(command: Extract<CommandName, "confint" |
   const level = v.level === undefined ? 0.95 : Number(v.level);
   if (command === "confint") {
     if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `--level must be a number strictly between 0 and 1, such as 0.95, not '${v.level}'.`);
-    const method = typeof v.method === "string" ? v.method.trim().toLowerCase() : undefined;
-    if (method !== "wald") {
-      if (method !== undefined && method !== "profile" && method !== "boot") throw new HlmError("OPTIONS", `--method must be profile, wald or boot, not '${v.method}'.`);
-      throw new HlmError(
-        "OPTIONS",
-        `A generalized linear mixed model (--family) has Wald intervals only, for now: give --method wald (lme4's ${method === "boot" ? "bootstrap" : "profile"} intervals of a glmer fit are not available yet).`,
-      );
+    const method = typeof v.method === "string" ? v.method.trim().toLowerCase() : "profile"; // lme4's default
+    if (method !== "profile" && method !== "wald" && method !== "boot") throw new HlmError("OPTIONS", `--method must be profile, wald or boot, not '${v.method}'.`);
+    if (method === "boot") {
+      throw new HlmError("OPTIONS", "A generalized linear mixed model (--family) has profile and Wald intervals, not yet bootstrap ones: give --method profile (the default) or --method wald.");
     }
     for (const o of ["nsim", "seed"]) if (v[o] !== undefined) throw new HlmError("OPTIONS", `--${o} is an option of --method boot, which a generalized linear mixed model does not have yet.`);
   }
@@ -78,7 +76,11 @@ export async function runInferenceGlmm(command: Extract<CommandName, "confint" |
   const out = (x: unknown, text: () => string): void => io.stdout(json ? JSON.stringify(x, null, 2) + "\n" : text());
   switch (command) {
     case "confint": {
-      const result = glmmWaldIntervals(fit, level);
+      const method = typeof v.method === "string" ? v.method.trim().toLowerCase() : "profile";
+      const result =
+        method === "wald"
+          ? glmmWaldIntervals(fit, level)
+          : await withProgress(io, 0, async (p) => glmmProfileIntervals(model, fit, { level, onProgress: (done, total) => p.update(`profile: ${done} of ${total} limits found`) }));
       out(result, () => formatIntervals(result));
       break;
     }

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { familyOf, glmmAfter, glmmAfterDir, glmmDataDir } from "../../core/test/glmmAfterFixture.js";
 import { run } from "../src/run.js";
@@ -94,15 +95,37 @@ describe("hlm confint --family --method wald: lme4's confint(glmer, method = \"W
     }, 120_000);
   }
 
-  it("refuses profile (lme4's default) and bootstrap intervals of a GLMM in one sentence", async () => {
+  it("refuses bootstrap intervals of a GLMM in one sentence", async () => {
     const m = model("cbpp_logit");
-    for (const [extra, what] of [[[], "profile"], [["--method", "profile"], "profile"], [["--method", "boot"], "bootstrap"]] as const) {
-      const { code, out, err } = await capture(["confint", ...modelArgs(m), ...extra]);
-      expect(code).toBe(2);
-      expect(out).toBe("");
-      expect(err).toBe(`hlm: A generalized linear mixed model (--family) has Wald intervals only, for now: give --method wald (lme4's ${what} intervals of a glmer fit are not available yet).\n`);
-    }
+    const { code, out, err } = await capture(["confint", ...modelArgs(m), "--method", "boot"]);
+    expect(code).toBe(2);
+    expect(out).toBe("");
+    expect(err).toBe("hlm: A generalized linear mixed model (--family) has profile and Wald intervals, not yet bootstrap ones: give --method profile (the default) or --method wald.\n");
   });
+});
+
+describe("hlm confint --family: lme4's confint(glmer), profile intervals by default", () => {
+  const profiles = JSON.parse(readFileSync(`${glmmAfterDir}glmmProfile.json`, "utf8")) as { name: string; data: string; factors: string[]; formula: string; link: string; nAGQ: number; parameters: string[]; lower: number[]; upper: number[] }[];
+  for (const name of ["cbpp_logit", "cbpp_logit_agq5"]) {
+    it(name, async () => {
+      const ref = profiles.find((p) => p.name === name)!;
+      const { code, out, err } = await capture(["confint", ...modelArgs(ref), ...(ref.nAGQ > 1 ? ["--nagq", String(ref.nAGQ)] : []), "--json"]);
+      expect(err).toBe("");
+      expect(code).toBe(0);
+      const json = JSON.parse(out) as { method: string; rows: { parameter: string; lower: number; upper: number }[] };
+      expect(json.method).toBe("profile");
+      expect(json.rows.map((r) => r.parameter)).toEqual(ref.parameters);
+      json.rows.forEach((r, i) => {
+        expect(Math.abs(r.lower - ref.lower[i]!)).toBeLessThan(1e-4);
+        expect(Math.abs(r.upper - ref.upper[i]!)).toBeLessThan(1e-4);
+      });
+    }, 120_000);
+  }
+
+  it("prints lme4's table", async () => {
+    const { out } = await capture(["confint", ...modelArgs(model("cbpp_logit"))]);
+    expect(out.split("\n").slice(0, 3)).toEqual(["Profile-likelihood confidence intervals (95 %)", "                      Estimate      2.5 %     97.5 %", "sd_(Intercept)|herd   0.642064   0.346073   1.099981"]);
+  }, 60_000);
 });
 
 describe("hlm compare --family: lme4's anova(glmer0, glmer1, ...)", () => {
