@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import * as core from "@hlm/core";
 import { buildModel, HlmError, modelTerms, parseFormula, tableFromRows } from "@hlm/core";
-import { EXAMPLES, exampleCall, readFunctionsJson, renderFunctionsPage, signature } from "../scripts/reference/functions.mjs";
+import { EXAMPLES, GLMM_EXAMPLES, GLMM_F, exampleCall, readFunctionsJson, renderFunctionsPage, signature } from "../scripts/reference/functions.mjs";
 import { CLI_EXAMPLES, commandLine, hlm, renderExample } from "../scripts/reference/cli.mjs";
 import { apiDir, markdownFiles } from "../scripts/reference/api.mjs";
 
@@ -98,6 +98,56 @@ describe("reference: worksheet functions page", () => {
     const formula = "score ~ SES + (1 | school)";
     expect(() => wf.fixef(data, formula)).toThrow("Unknown column 'SES' in formula 'score ~ SES + (1 | school)' (position 9); did you mean 'ses'?");
     expect(text).toContain("*Unknown column 'SES' in formula 'score ~ SES + (1 | school)' (position 9); did you mean 'ses'?*");
+  });
+});
+
+describe("reference: the worksheet functions' GLMM examples (family=binomial on cbpp)", () => {
+  const functions = readFunctionsJson() as FunctionMeta[];
+  const text = page("functions.md");
+  const repo = join(import.meta.dirname, "../..");
+  /** The lines of the page after an example's call: its spilled table's rows, or its one value. */
+  const after = (call: string): string => text.slice(text.indexOf(call) + call.length).split("\n## ")[0]!;
+  /** The numbers of a markdown table row that starts with `label`. */
+  const rowOf = (block: string, label: string): number[] => {
+    const line = block.split("\n").find((l) => l.startsWith(`| ${label} |`))!;
+    return line.split("|").slice(2, -1).map((c) => Number(c.trim()));
+  };
+  const near = (got: number | undefined, want: number, tol: number): void => expect(Math.abs(got! - want), `${got} vs ${want}`).toBeLessThan(tol);
+
+  it("reads examples/cbpp.csv, a copy of the glmer references' cbpp", () => {
+    expect(readFileSync(join(repo, "examples/cbpp.csv"), "utf8")).toBe(readFileSync(join(repo, "packages/core/test/conformance-glmm/cbpp.csv"), "utf8"));
+  });
+
+  it.each(Object.entries(GLMM_EXAMPLES))("HLM.%s: the call is on the page under a GLMM example, with the function's arguments", (id, ex) => {
+    const f = functions.find((x) => x.id === id)!;
+    expect(f).toBeDefined();
+    const call = exampleCall(id, ex);
+    expect(call).toContain('"family=binomial; factors=period"');
+    const section = text.split(`\n## HLM.${f.name}\n`)[1]!.split("\n## ")[0]!;
+    expect(section).toContain("**GLMM example.**");
+    expect(section).toContain(call);
+    expect(1 + ex.args.length).toBe(f.parameters.length); // the options are the last argument
+  });
+
+  // R 4.2, lme4 1.1-31, performance 0.10.2: m <- glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial)
+  it("shows lme4's numbers: fixef(m), ranef(m)$herd, predict(m, newdata, type = \"response\") and performance::icc(m)", () => {
+    const fixef = after(exampleCall("FIXEF", GLMM_EXAMPLES.FIXEF));
+    near(rowOf(fixef, "(Intercept)")[0], -1.398342864, 1e-4);
+    near(rowOf(fixef, "period2")[0], -0.991924975, 1e-4);
+    near(rowOf(fixef, "period3")[0], -1.128216216, 1e-4);
+    near(rowOf(fixef, "period4")[0], -1.579745414, 1e-4);
+    const ranef = after(exampleCall("RANEF", GLMM_EXAMPLES.RANEF));
+    near(rowOf(ranef, "1")[0], 0.58962943649, 1e-4);
+    near(rowOf(ranef, "2")[0], -0.29909332615, 1e-4);
+    near(rowOf(ranef, "5")[0], -0.19028528762, 1e-4);
+    const predict = after(exampleCall("PREDICT", GLMM_EXAMPLES.PREDICT)).split("\n").filter((l) => /^\| -?\d/.test(l)).map((l) => l.split("|").slice(1, -1).map((c) => Number(c.trim())));
+    expect(predict).toHaveLength(3);
+    [0.30816472414, 0.08405701185, 0.04842564601].forEach((p, i) => near(predict[i]![0], p, 1e-5)); // with the herd's mode (NEW: none)
+    [0.19807920551, 0.04842564601, 0.04842564601].forEach((p, i) => near(predict[i]![1], p, 1e-5)); // re.form = NA
+    [-0.808713428, -2.388458842, -2.978088278].forEach((p, i) => near(predict[i]![2], p, 1e-4)); // the link
+    const icc = /It returns `([\d.]+)`/.exec(after(exampleCall("ICC", GLMM_EXAMPLES.ICC)))!;
+    near(Number(icc[1]), 0.1113560818, 1e-5); // Adjusted ICC
+    expect(GLMM_F).toBe("cbind(incidence, size - incidence) ~ period + (1 | herd)");
   });
 });
 

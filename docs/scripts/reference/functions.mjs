@@ -2,7 +2,9 @@
 // apps/excel-addin/dist/functions.json (custom-functions-metadata, from the JSDoc of
 // apps/excel-addin/src/functions/functions.ts; the @returns lines are read from that source), and
 // computes every example with the add-in's worksheet functions (apps/excel-addin/dist) on
-// examples/nels_sim.csv. Needs the add-in built: turbo run build --filter @hlm/excel-addin.
+// examples/nels_sim.csv (and a few other data sets of examples/), and the GLMM examples (family=binomial,
+// lme4's glmer) on lme4's cbpp, examples/cbpp.csv (a copy of packages/core/test/conformance-glmm/cbpp.csv).
+// Needs the add-in built: turbo run build --filter @hlm/excel-addin.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +33,19 @@ const SLEEP = { file: "examples/sleepstudy.csv", range: "A1:C181" };
 const OVARY = { file: "examples/Ovary.csv", range: "A1:E309" };
 const ORTHODONT = { file: "examples/Orthodont.csv", range: "A1:D109" };
 const OVARY_F = "follicles ~ s1 + c1 + (1 | Mare)";
+
+/** lme4's cbpp (examples/cbpp.csv: herd, incidence, size, period; 56 rows, 15 herds × 4 periods) at A1, for the GLMM examples. */
+const CBPP = { file: "examples/cbpp.csv", range: "A1:D57" };
+/** glmer's binomial model of cbpp: the cases of each herd and period out of its cattle, period a factor. */
+export const GLMM_F = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
+const GLMM_OPTIONS = "family=binomial; factors=period";
+/** The new rows of the GLMM HLM.PREDICT example, at F1:G4. */
+export const GLMM_NEW_ROWS = [
+  ["herd", "period"],
+  [1, 1],
+  [1, 4],
+  ["NEW", 4],
+];
 
 const F = "score ~ flp * ses + (ses | school)";
 const SLOPES = "score ~ ses + (ses | school)";
@@ -80,6 +95,34 @@ export const EXAMPLES = {
   },
 };
 
+/**
+ * The worked examples of a generalized linear mixed model (lme4's glmer), in the sections of the
+ * functions they call, after the linear one: the options' `family=binomial` on cbpp at A1:D57. The
+ * four share one fit (the same data, formula and options).
+ */
+export const GLMM_EXAMPLES = {
+  FIXEF: {
+    data: CBPP,
+    args: [GLMM_F, null, GLMM_OPTIONS],
+    note: `A generalized linear mixed model, lme4's \`glmer(${GLMM_F}, cbpp, binomial)\`: lme4's \`cbpp\` (\`examples/cbpp.csv\`; cases of contagious bovine pleuropneumonia, \`incidence\` of \`size\` cattle, in 15 herds over 4 periods) at ${CBPP.range}, \`period\` a factor. The method is left empty: a GLMM is fitted by maximum likelihood. Estimates are on the logit scale, with glmer's z tests.`,
+  },
+  RANEF: {
+    data: CBPP,
+    args: [GLMM_F, "herd", null, GLMM_OPTIONS],
+    note: "The same binomial model: each herd's conditional mode, its shift of the log-odds from the typical herd's.",
+  },
+  ICC: {
+    data: CBPP,
+    args: [GLMM_F, null, null, null, GLMM_OPTIONS],
+    note: "The same binomial model: performance's latent-scale ICC, the herds' variance over it plus π²/3 (the logistic distribution's).",
+  },
+  PREDICT: {
+    data: CBPP,
+    args: [GLMM_F, { range: "F1:G4", values: GLMM_NEW_ROWS }, null, GLMM_OPTIONS],
+    note: "The same binomial model with the new rows below in F1:G4: lme4's `predict(m, newdata, type = \"response\")`, each row's probability with its herd's mode and without (the herd `NEW` gets the population one), then the logit and its standard error.",
+  },
+};
+
 /** Data rows of a spilled table shown on the page (the rest is counted). */
 const SHOWN_ROWS = 5;
 
@@ -117,6 +160,22 @@ function argText(a) {
 /** The example's formula, as typed in a cell. */
 export const exampleCall = (name, ex) => `=HLM.${name}(${[ex.data?.range ?? DATA, ...ex.args.map(argText)].join(", ")})`;
 
+/** The new rows an example reads, as a table of the page: F1:H4 or F1:G4. */
+function newRowsTable(arg) {
+  const cols = arg.values[0].map((_, j) => String.fromCharCode(70 + j));
+  return table(["", ...cols], arg.values.map((r, i) => [`**${i + 1}**`, ...r.map(String)]));
+}
+
+/** An example as the page shows it: its note, the new rows it reads, the call, and the cells it spills. */
+async function renderExample(heading, id, ex, data) {
+  const cells = await evaluateExample(id, ex, ex.data ? csvValues(join(repoRoot, ex.data.file)) : data);
+  const out = [heading + (ex.note ? ` ${ex.note}` : ""), ""];
+  const rows = ex.args.find((a) => a !== null && typeof a === "object");
+  if (rows) out.push(newRowsTable(rows), "");
+  out.push("```text", exampleCall(id, ex), "```", "", renderResult(id, cells), "");
+  return out;
+}
+
 /** Runs an example with the add-in's worksheet functions: the spilled cells. */
 export async function evaluateExample(name, ex, data) {
   const wf = await import(pathToFileURL(worksheetFunctionsPath).href);
@@ -148,10 +207,11 @@ const INTRO = `# Worksheet functions
 
 The Excel add-in adds the functions below to every workbook, in the namespace \`HLM\`: type
 \`=HLM.\` in a cell and Excel lists them. Each takes the data range (its first row the header naming
-the columns) and an lme4 [model formula](./formula) as text, fits the linear mixed model, and returns
-one part of the result. This page is generated from the functions' own metadata
-(\`functions.json\`, built from their JSDoc), and every example below is computed by the add-in's
-code on \`examples/nels_sim.csv\` when the site is built.
+the columns) and an lme4 [model formula](./formula) as text, fits the linear mixed model (or, with
+a family in its options, the generalized one), and returns one part of the result. This page is
+generated from the functions' own metadata (\`functions.json\`, built from their JSDoc), and every
+example below is computed by the add-in's code on \`examples/nels_sim.csv\` (and \`examples/cbpp.csv\`
+for the GLMM examples) when the site is built.
 
 - **Spilled arrays.** Functions that return a table (\`HLM.FIXEF\`, \`HLM.RANEF\`, …) spill it
   into the cells below and to the right, a header row first; blank cells of the result stay empty.
@@ -173,6 +233,12 @@ code on \`examples/nels_sim.csv\` when the site is built.
 
 The examples assume the data of \`examples/nels_sim.csv\` pasted at \`A1\` (columns \`school\`,
 \`flp\`, \`ses\`, \`score\`; 12,974 students in 684 schools), so the data range is \`${DATA}\`.
+
+**Generalized linear mixed models.** With \`family=binomial\` or \`family=poisson\` in the options (and
+\`link=\`, \`nagq=\`), the functions fit lme4's \`glmer\` instead: a binary, successes-of-trials or count
+response. \`HLM.FIXEF\`, \`HLM.RANEF\`, \`HLM.ICC\` and \`HLM.PREDICT\` below each have a second, GLMM
+example, on lme4's \`cbpp\` (\`examples/cbpp.csv\`: \`herd\`, \`incidence\`, \`size\`, \`period\`; 56 rows)
+pasted at \`A1\`, so the data range is \`${CBPP.range}\`.
 `;
 
 /** The whole page: intro, an index, and a section per function in functions.json order. */
@@ -187,13 +253,12 @@ export async function renderFunctionsPage({ functions = readFunctionsJson(), ret
     out.push(table(["parameter", "type", "optional", "description"], f.parameters.map((p) => [code(p.name), paramType(p), p.optional ? "yes" : "no", cell(p.description ?? "")])));
     const kind = f.result?.dimensionality === "matrix" ? "a spilled array" : `a ${f.result?.type ?? "value"}`;
     out.push("", `**Result:** ${kind}. ${cell(returns[f.id] ?? "")}`.trimEnd(), "");
-    const cells = await evaluateExample(f.id, ex, ex.data ? csvValues(join(repoRoot, ex.data.file)) : data);
-    out.push("**Example.**" + (ex.note ? ` ${ex.note}` : ""), "");
-    if (f.id === "PREDICT") out.push(table(["", "F", "G", "H"], NEW_ROWS.map((r, i) => [`**${i + 1}**`, ...r.map(String)])), "");
-    out.push("```text", exampleCall(f.id, ex), "```", "", renderResult(f.id, cells), "");
+    out.push(...(await renderExample("**Example.**", f.id, ex, data)));
+    const glmm = GLMM_EXAMPLES[f.id];
+    if (glmm) out.push(...(await renderExample("**GLMM example.**", f.id, glmm, data)));
     parts.push(out.join("\n"));
   }
-  const extra = Object.keys(EXAMPLES).filter((id) => !functions.some((f) => f.id === id));
+  const extra = [...Object.keys(EXAMPLES), ...Object.keys(GLMM_EXAMPLES)].filter((id) => !functions.some((f) => f.id === id));
   if (extra.length) throw new Error(`examples for functions that functions.json does not have: ${extra.join(", ")}`);
   return parts.join("\n");
 }
