@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { familyOf, glmmAfter, glmmAfterDir, glmmDataDir } from "../../core/test/glmmAfterFixture.js";
 import { run } from "../src/run.js";
@@ -193,4 +195,36 @@ describe("--family on the commands that do not take it", () => {
       expect(err).toBe(`hlm: --family: ${command} is not yet for a generalized linear mixed model; hlm fit, hlm compare, hlm confint, hlm predict, hlm icc, hlm r2 take --family.\n`);
     });
   }
+});
+
+describe("hlm fit --family on a bad response: one sentence naming the column and the row, or R's warning", () => {
+  const csv = readFileSync(`${glmmAfterDir}badInput.csv`, "utf8").split("\n");
+  const header = csv[0]!.split(",");
+  /** badInput.csv with one cell changed, in a temporary file; `row` as a spreadsheet numbers it. */
+  const withCell = (column: string, row: number, value: string): string => {
+    const j = header.indexOf(`"${column}"`);
+    const lines = csv.map((line, i) => (i === row - 1 ? line.split(",").map((c, k) => (k === j ? value : c)).join(",") : line));
+    const path = join(mkdtempSync(join(tmpdir(), "hlm-bad-")), "bad.csv");
+    writeFileSync(path, lines.join("\n"));
+    return path;
+  };
+  it("a negative count: exit 2, the column and the row", async () => {
+    const r = await capture(["fit", withCell("cnt", 7, "-2"), "--formula", "cnt ~ x + (1 | g)", "--family", "poisson", "--factors", "g"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("hlm: A Poisson response must be a count of 0 or more, but 'cnt' is -2 in row 7 (R: negative values not allowed for the 'Poisson' family).\n");
+  });
+  it("successes above the trials: exit 2", async () => {
+    const r = await capture(["fit", withCell("s", 6, "7"), "--formula", "cbind(s, n - s) ~ x + (1 | g)", "--family", "binomial", "--factors", "g"]);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe("hlm: The failures 'n - s' of cbind(s, n - s) must be counts of 0 or more, but they are -2 in row 6: more successes (7) than trials there?\n");
+  });
+  it("non-integer successes: R's warning, on stderr beside the JSON and at the end of the summary", async () => {
+    const path = withCell("y", 4, "0.5");
+    const args = ["fit", path, "--formula", "y ~ x + (1 | g)", "--family", "binomial", "--factors", "g"];
+    const json = await capture([...args, "--json"]);
+    expect(json.code).toBe(0);
+    expect(json.err).toBe("hlm: warning: non-integer #successes in a binomial glm! ('y' is 0.5 in row 4)\n");
+    const text = await capture(args);
+    expect(text.out.trimEnd().split("\n").at(-1)).toBe("non-integer #successes in a binomial glm! ('y' is 0.5 in row 4)");
+  }, 60_000);
 });
