@@ -1,6 +1,7 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import type { Model } from "../model/Model.js";
 import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
+import { lowerBound } from "../objective/blockedLayout.js";
 import type { CrossProducts } from "../objective/crossProducts.js";
 
 /** Above this many stored products the plan would cost more memory than it saves time: A is then re-formed by `assembleCrossProducts`. */
@@ -165,14 +166,3 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   };
 }
 
-/** Index of value v in the ascending a[from..to) (it is there by construction). */
-function lowerBound(a: Int32Array, from: number, to: number, v: number): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -94,7 +94,7 @@ function updateTargets(l: Pick<BlockedLayout, "nNodes" | "colPtr" | "rowIdx" | "
 }
 
 /** Index of value v in the ascending a[from..to) (it is there by construction). */
-function lowerBound(a: Int32Array, from: number, to: number, v: number): number {
+export function lowerBound(a: Int32Array, from: number, to: number, v: number): number {
   let lo = from;
   let hi = to;
   while (lo < hi) {
