@@ -87,7 +87,7 @@ export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
 }
 
 /** R's `var`: two-pass, n − 1 denominator. */
-function sampleVariance(x: Float64Array): number {
+export function sampleVariance(x: Float64Array): number {
   const n = x.length;
   if (n < 2) return 0;
   let mean = 0;

@@ -24,6 +24,7 @@ import { fitGlmmModel } from "../glmm/fitGlmm.js";
 import type { GlmmFit } from "../glmm/GlmmFit.js";
 import type { Model } from "../model/Model.js";
 import { thetaLayout } from "../model/thetaLayout.js";
+import { sampleVariance } from "./effectSizes.js";
 
 /** The latent-scale variance decomposition of a GLMM and the ICC and R² built from it; null where performance gives NA. */
 export interface GlmmEffectSizes {
@@ -147,19 +148,3 @@ export function nullModel(model: Model): Model {
   };
 }
 
-/** R's `var`: two-pass, n − 1 denominator. */
-function sampleVariance(x: Float64Array): number {
-  const n = x.length;
-  if (n < 2) return 0;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i]!;
-  mean /= n;
-  let ss = 0;
-  let c = 0;
-  for (let i = 0; i < n; i++) {
-    const d = x[i]! - mean;
-    ss += d * d;
-    c += d;
-  }
-  return (ss - (c * c) / n) / (n - 1);
-}
