@@ -37,7 +37,8 @@ export function fitGlmm(table: Table, formula: string, options: GlmmOptions): Gl
 export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   const family = glmFamily(options.family, options.link);
   if (model.residual) throw new HlmError("OPTIONS", "A generalized linear mixed model takes no residual correlation structure or variance function.");
-  for (let t = 0; t < model.n; t++) family.check(model.y[t]!, model.rows[t]! + 1);
+  // buildModel refuses such responses first, naming the column; this guards a model built otherwise (row 2 is the first data row, as a spreadsheet counts)
+  for (let t = 0; t < model.n; t++) family.check(model.y[t]!, model.rows[t]! + 2);
   const pirls = makePirls(model, family);
   const { thetaStart, nAGQ: _nAGQ, ...rest } = options;
   const stage1 = optimize(jointObjective(model, pirls), { ...rest, ...(thetaStart ? { thetaStart: Array.from(thetaStart).slice(0, pirls.thetaSize) } : {}) });
@@ -51,5 +52,5 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   // one BOBYQA run (no restarts): Newton steps on lme4's finite-difference derivatives finish what it leaves along flat ridges
   const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
   const opt = { ...bobyqa, theta: polished.x, fmin: polished.fx, evaluations: bobyqa.evaluations + polished.evaluations };
-  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished.hessian, nAGQ);
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished, nAGQ);
 }

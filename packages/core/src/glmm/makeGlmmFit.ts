@@ -12,16 +12,16 @@ import type { Objective } from "../objective/Objective.js";
 import type { OptSummary } from "../optim/OptSummary.js";
 import type { Family } from "./families.js";
 import { checkGlmmConvergence } from "./checkGlmmConvergence.js";
-import { centralGradient, finiteHessian } from "./finiteHessian.js";
+import { finiteHessian } from "./finiteHessian.js";
 import type { GlmmFit } from "./GlmmFit.js";
 import type { Pirls, PirlsResult } from "./pirls.js";
 
 /**
  * The GLMM at its optimum x̂ = (θ̂, β̂) (lme4's `mkMerMod` for `glmer`): the modes by PIRLS at x̂,
  * L with the X rows at the final working weights (R_X for the conditional vcov, the conditional
- * variances of the modes), the finite-difference Hessian of the Laplace criterion for lme4's vcov,
- * (or the one given, computed there already) and the likelihood, deviances and residuals on the
- * response scale.
+ * variances of the modes), the finite-difference gradient and Hessian of the Laplace criterion for
+ * lme4's convergence check and vcov (or those given, computed there already: `opt.fmin` is the
+ * criterion at x̂) and the likelihood, deviances and residuals on the response scale.
  */
 export function makeGlmmFit(
   model: Model,
@@ -30,7 +30,7 @@ export function makeGlmmFit(
   objective: Objective & { at(x: ArrayLike<number>): PirlsResult },
   optStage1: OptSummary,
   opt: OptSummary,
-  hessianAtOptimum?: number[][],
+  derivatives?: { gradient: number[]; hessian: number[][] },
   nAGQ = 1,
 ): GlmmFit {
   const { n, p, reTerms } = model;
@@ -54,8 +54,8 @@ export function makeGlmmFit(
   const b = reTerms.map((t, i) => multiplyLevels(T[i]!, t.p, t.nl, r.u.subarray(pirls.layoutJ.termRow[i]!, pirls.layoutJ.termRow[i]! + t.nl * t.p)));
 
   // lme4's vcov: the β block of (H/2)⁻¹, H the finite-difference Hessian in (θ, β); R_X's where H/2 is not positive definite
-  const fx = objective.evaluate(x);
-  const hessian = hessianAtOptimum ?? finiteHessian((z) => objective.evaluate(z), x, fx).hessian;
+  const fx = opt.fmin;
+  const { gradient, hessian } = derivatives ?? finiteHessian((z) => objective.evaluate(z), x, fx);
   let vcov = vcovRX;
   let vcovSource: GlmmFit["vcovSource"] = "RX";
   const half = new Matrix(hessian).mul(0.5);
@@ -66,7 +66,7 @@ export function makeGlmmFit(
   }
   const se = vcov.map((row, i) => Math.sqrt(row[i]!));
   // lme4's checkConv on the gradient at the optimum and the Hessian
-  const convergence = checkGlmmConvergence(centralGradient((z) => objective.evaluate(z), x), hessian, theta, tl.lower);
+  const convergence = checkGlmmConvergence(gradient, hessian, theta, tl.lower);
   const zValues = beta.map((v, i) => v / se[i]!);
   const pValues = zValues.map((z) => gammainc((z * z) / 2, 0.5, true, true));
 
