@@ -214,11 +214,11 @@ export function makePirls(model: Model, family: Family) {
       const eta0 = model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0;
       return run(theta, Float64Array.from(beta), u0, eta0, false, 1e-7);
     },
-    /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0). */
+    /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0), stopped by lme4's rule (`tolPwrss` = 1e-7) as glmer's first stage is. */
     joint: (theta: ArrayLike<number>): PirlsResult => {
       const eta0 = new Float64Array(n);
       for (let t = 0; t < n; t++) eta0[t] = link.linkfun(family.start(y[t]!, pw[t]!));
-      return run(theta, new Float64Array(p), null, eta0, true);
+      return run(theta, new Float64Array(p), null, eta0, true, 1e-7);
     },
     /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
