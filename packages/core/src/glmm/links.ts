@@ -9,6 +9,8 @@ export interface Link {
   linkfun(mu: number): number;
   linkinv(eta: number): number;
   muEta(eta: number): number;
+  /** dμ/dη at η where μ = g⁻¹(η) is known already: the same value, without its exponential where μ gives it (logit: μ(1 − μ); log: μ). */
+  muEtaAt(eta: number, mu: number): number;
 }
 
 // Cody's rational Chebyshev approximations to Φ (Math. Comp. 1969), the coefficients R's pnorm uses
@@ -85,12 +87,14 @@ export const LINKS: Record<Link["name"], Link> = {
       const e = Math.exp(eta);
       return e / ((1 + e) * (1 + e));
     },
+    muEtaAt: (eta, mu) => (eta > 30 || eta < -30 ? EPS : mu * (1 - mu)),
   },
   probit: {
     name: "probit",
     linkfun: (mu) => qnorm(mu, 0, 1),
     linkinv: (eta) => pnorm(Math.min(Math.max(eta, -PROBIT_THRESH), PROBIT_THRESH)),
     muEta: (eta) => Math.max(dnorm(eta), EPS),
+    muEtaAt: (eta) => Math.max(dnorm(eta), EPS),
   },
   cloglog: {
     name: "cloglog",
@@ -100,11 +104,15 @@ export const LINKS: Record<Link["name"], Link> = {
       const e = Math.min(eta, 700);
       return Math.max(Math.exp(e) * Math.exp(-Math.exp(e)), EPS);
     },
+    muEtaAt(eta) {
+      return this.muEta(eta);
+    },
   },
   log: {
     name: "log",
     linkfun: (mu) => Math.log(mu),
     linkinv: (eta) => Math.max(Math.exp(eta), EPS),
     muEta: (eta) => Math.max(Math.exp(eta), EPS),
+    muEtaAt: (_eta, mu) => mu,
   },
 };

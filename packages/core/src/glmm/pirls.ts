@@ -116,7 +116,7 @@ export function makePirls(model: Model, family: Family) {
     for (let t = 0; t < n; t++) {
       const e = eta[t]!;
       const mu = muAt[t]!;
-      const d = link.muEta(e);
+      const d = link.muEtaAt(e, mu);
       w[t] = (pw[t]! * d * d) / family.variance(mu);
       z[t] = e - fixedPart[t]! + (y[t]! - mu) / d;
     }
@@ -142,6 +142,19 @@ export function makePirls(model: Model, family: Family) {
     // the fixed part of η held during the iteration: the offset, and Xβ when β is held
     const fixedPart = joint ? offset : fixedOf(beta);
     const etaAt = (b: Float64Array, uu: Float64Array): Float64Array => etaOf(theta, joint ? fixedOf(b) : fixedPart, uu);
+    /** η, μ and the penalized deviance at (b, uu), μ and the deviance in one pass. */
+    const trial = (b: Float64Array, uu: Float64Array): { eta: Float64Array; mu: Float64Array; pdev: number } => {
+      const e = etaAt(b, uu);
+      const m = new Float64Array(n);
+      let d = 0;
+      for (let t = 0; t < n; t++) {
+        const mt = link.linkinv(e[t]!);
+        m[t] = mt;
+        d += family.devResid(y[t]!, mt, pw[t]!);
+      }
+      for (let i = 0; i < uu.length; i++) d += uu[i]! * uu[i]!;
+      return { eta: e, mu: m, pdev: d };
+    };
     let eta = eta0 ?? etaAt(beta, u);
     let mu = muOf(eta);
     let pdev = eta0 ? Infinity : pdevOf(mu, u);
@@ -155,9 +168,7 @@ export function makePirls(model: Model, family: Family) {
       let step = 1;
       let uT = uNew;
       let bT = bNew;
-      let etaT = etaAt(bT, uT);
-      let muT = muOf(etaT);
-      let pT = pdevOf(muT, uT);
+      let { eta: etaT, mu: muT, pdev: pT } = trial(bT, uT);
       if (tol !== undefined && Math.abs((pdev - pT) / pT) < tol) {
         u = uT;
         beta = bT;
@@ -171,9 +182,7 @@ export function makePirls(model: Model, family: Family) {
         step /= 2;
         uT = u.map((v, i) => v + step * (uNew[i]! - v));
         bT = joint ? beta.map((v, i) => v + step * (bNew[i]! - v)) : beta;
-        etaT = etaAt(bT, uT);
-        muT = muOf(etaT);
-        pT = pdevOf(muT, uT);
+        ({ eta: etaT, mu: muT, pdev: pT } = trial(bT, uT));
       }
       if (!(pT <= pdev)) break;
       let change = 0;
