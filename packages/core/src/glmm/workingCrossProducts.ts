@@ -41,10 +41,9 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     if (r < nodeRow[u]! + pu) return diagOff[u]! + (r - nodeRow[u]!) * pu + k;
     return valOff[u]! + (lowerBound(rowIdx, colPtr[u]!, colPtr[u + 1]!, r) - colPtr[u]!) * pu + k;
   };
-  /** The mirror (c, r) of an entry that A's blocks keep in both triangles (the tail, a node's diagonal block), else −1. */
+  /** The mirror (c, r) of an entry in a node's diagonal block (kept in both triangles), else −1 (the tail's upper triangle is copied from its lower once per fill). */
   const mirror = (r: number, c: number): number => {
-    if (r === c) return -1;
-    if (c >= ts) return nodeValues + (c - ts) * m + (r - ts);
+    if (r === c || c >= ts) return -1;
     const u = rowNode[c]!;
     const pu = nodeP[u]!;
     if (r < nodeRow[u]! + pu) return diagOff[u]! + (c - nodeRow[u]!) * pu + (r - nodeRow[u]!);
@@ -150,7 +149,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         zzSum += wz * z[t]!;
       }
       buf[zz] = zzSum;
-      // X'WX and z'WX by columns, both triangles of the tail
+      // X'WX and z'WX by columns, both triangles of the tail; then the rest of the tail's upper triangle from its lower
       const x0 = nodeValues + (m - 1 - p) * (m + 1);
       for (let a = 0; a <= p; a++) {
         const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
@@ -162,6 +161,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
           buf[x0 + b * m + a] = sum;
         }
       }
+      for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
     },
   };
 }
