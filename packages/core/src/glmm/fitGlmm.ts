@@ -2,7 +2,9 @@ import { HlmError } from "../HlmError.js";
 import type { Table } from "../io/Table.js";
 import { buildModel } from "../model/buildModel.js";
 import type { Model, ModelOptions } from "../model/Model.js";
+import type { Objective } from "../objective/Objective.js";
 import { optimize, type OptimizeOptions } from "../optim/optimize.js";
+import type { OptSummary } from "../optim/OptSummary.js";
 import { agqObjective } from "./agqObjective.js";
 import { glmFamily } from "./families.js";
 import type { GlmmFit } from "./GlmmFit.js";
@@ -23,10 +25,10 @@ export interface GlmmOptions extends Omit<ModelOptions, "REML" | "family" | "cor
 }
 
 /**
- * Fits a generalized linear mixed model by the Laplace approximation, as lme4's `glmer` with
- * nAGQ = 1: `buildModel`, then θ by BOBYQA with u and β from PIRLS (nAGQ = 0), then (θ, β)
- * together by BOBYQA on the Laplace criterion, finished by Newton steps (`newtonPolish`), then
- * `makeGlmmFit`.
+ * Fits a generalized linear mixed model by the Laplace approximation (or adaptive quadrature), as
+ * lme4's `glmer`: `buildModel`, then θ by BOBYQA with u and β from PIRLS (nAGQ = 0), then (θ, β)
+ * together on the Laplace criterion (`secondStage`: Newton steps or BOBYQA, finished by Newton
+ * steps), then `makeGlmmFit`.
  */
 export function fitGlmm(table: Table, formula: string, options: GlmmOptions): GlmmFit {
   const model = buildModel(table, formula, { ...options, REML: false });
@@ -48,9 +50,53 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   const nAGQ = options.nAGQ ?? 1;
   if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
-  const bobyqa = optimize(objective, { ...rest, thetaStart: [...stage1.theta, ...start.beta] });
-  // one BOBYQA run (no restarts): Newton steps on lme4's finite-difference derivatives finish what it leaves along flat ridges
+  const x0 = [...stage1.theta, ...start.beta];
+  const opt = secondStage(objective, x0, rest);
+  const polished = opt.polished;
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, polished, nAGQ);
+}
+
+/** From this many parameters (θ and β) on, Newton steps from the first stage's optimum cost fewer evaluations than BOBYQA. */
+const NEWTON_FROM = 7;
+
+/**
+ * The second stage's optimum from x0, the first stage's (θ, β). With many parameters and θ away from
+ * its bounds, Newton steps on the finite-difference Hessian and gradient (`newtonPolish`) go
+ * straight there; where they do not converge (the Newton decrement g'H⁻¹g above 1e-6), or with few
+ * parameters, BOBYQA (one run, no restarts) from the best point so far, then Newton steps to finish
+ * what it leaves along flat ridges.
+ */
+function secondStage(objective: Objective, x0: number[], options: OptimizeOptions): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
+  const lower = objective.layout.lower;
+  const interior = x0.every((v, i) => !Number.isFinite(lower[i]!) || v - lower[i]! > 1e-3);
+  let spent = 0;
+  let from = x0;
+  if (x0.length >= NEWTON_FROM && interior) {
+    // the optimizer's progress and cancelling, as BOBYQA reports them
+    let count = 0;
+    let best = Infinity;
+    const reported: Objective = {
+      layout: objective.layout,
+      evaluate: (x) => {
+        const f = objective.evaluate(x);
+        count++;
+        if (f < best) best = f;
+        if (options.onProgress && options.onProgress({ evaluations: count, objective: f, bestObjective: best }) === false) throw new HlmError("CANCELLED", "The fit was cancelled.");
+        return f;
+      },
+    };
+    const f0 = reported.evaluate(x0);
+    const newton = newtonPolish(reported, x0, f0, 8);
+    spent = newton.evaluations + 1;
+    if (newton.decrement < 1e-6) {
+      return {
+        summary: { optimizer: "newton", thetaInitial: x0, theta: newton.x, fmin: newton.fx, evaluations: spent, status: "converged", movedToBoundary: false, warnings: [] },
+        polished: newton,
+      };
+    }
+    if (newton.fx < f0) from = newton.x;
+  }
+  const bobyqa = optimize(objective, { ...options, thetaStart: from });
   const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
-  const opt = { ...bobyqa, theta: polished.x, fmin: polished.fx, evaluations: bobyqa.evaluations + polished.evaluations };
-  return makeGlmmFit(model, family, pirls, objective, stage1, opt, polished, nAGQ);
+  return { summary: { ...bobyqa, thetaInitial: x0, theta: polished.x, fmin: polished.fx, evaluations: spent + bobyqa.evaluations + polished.evaluations }, polished };
 }

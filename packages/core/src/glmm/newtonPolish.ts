@@ -13,7 +13,7 @@ import { centralGradient, finiteHessian } from "./finiteHessian.js";
  * Hessian (the vcov's) and the evaluations used. The differences step across a bound, as lme4's do
  * in glmer (θ = 0 and θ = −δ give the same criterion).
  */
-export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 4): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number } {
+export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 4): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
   const lower = objective.layout.lower;
   let x = Array.from(x0);
   let fx = f0;
@@ -23,6 +23,7 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     return objective.evaluate(z);
   };
   let { gradient, hessian } = finiteHessian(counted, x, fx);
+  let fAtHessian = fx;
   for (let step = 0; step < maxSteps; step++) {
     if (!hessian.every((r) => r.every(Number.isFinite)) || !gradient.every(Number.isFinite)) break;
     const chol = new CholeskyDecomposition(new Matrix(hessian));
@@ -42,9 +43,23 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     const gain = fx - fn;
     x = next;
     fx = fn;
-    if (gain > 1e-2) ({ gradient, hessian } = finiteHessian(counted, x, fx));
+    if (gain > 1e-2) {
+      ({ gradient, hessian } = finiteHessian(counted, x, fx));
+      fAtHessian = fx;
+    }
     else gradient = centralGradient(counted, x);
     if (gain < 1e-12) break;
   }
-  return { x, fx, gradient, hessian, evaluations };
+  // the vcov's Hessian from a point within 1e-5 of the end in f (a few thousandths of a standard error)
+  if (fAtHessian - fx > 1e-5) ({ gradient, hessian } = finiteHessian(counted, x, fx));
+  return { x, fx, gradient, hessian, evaluations, decrement: newtonDecrement(hessian, gradient) };
+}
+
+/** g'H⁻¹g, twice the gain a Newton step promises (Infinity where H is not positive definite). */
+export function newtonDecrement(hessian: number[][], gradient: number[]): number {
+  if (!hessian.every((r) => r.every(Number.isFinite)) || !gradient.every(Number.isFinite)) return Infinity;
+  const chol = new CholeskyDecomposition(new Matrix(hessian));
+  if (!chol.isPositiveDefinite()) return Infinity;
+  const delta = chol.solve(Matrix.columnVector(gradient)).to1DArray();
+  return delta.reduce((acc, d, i) => acc + d * gradient[i]!, 0);
 }

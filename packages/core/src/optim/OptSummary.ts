@@ -1,6 +1,7 @@
 /** What the optimizer did (MixedModels.jl's `OptSummary`). */
 export interface OptSummary {
-  optimizer: "bobyqa";
+  /** BOBYQA, or (a GLMM's second stage) Newton steps on finite-difference derivatives. */
+  optimizer: "bobyqa" | "newton";
   thetaInitial: number[];
   theta: number[];
   /** Objective at the optimum. */
