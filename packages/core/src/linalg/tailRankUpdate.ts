@@ -18,6 +18,20 @@ export interface TailIndex {
   tailEntry: Int32Array;
   /** Workspace: one row of the update, length m. */
   row: Float64Array;
+  /**
+   * One-column nodes whose tail entries are one run of consecutive tail rows (crossed intercepts,
+   * one term over X and y): their update is formed node by node, densely (`denseNodes`, with each
+   * run's first tail row `denseStart` and length `denseLength`); the transposed lists `sparsePtr`,
+   * `sparseNode`, `sparseEntry` hold the other nodes' entries, as tailPtr … do all of them.
+   */
+  denseNodes: Int32Array;
+  denseStart: Int32Array;
+  denseLength: Int32Array;
+  sparsePtr: Int32Array;
+  sparseNode: Int32Array;
+  sparseEntry: Int32Array;
+  /** Workspace: the dense nodes' update, m × m (lower triangle). */
+  dense: Float64Array;
 }
 
 export function tailIndex(layout: BlockedLayout): TailIndex {
@@ -42,7 +56,50 @@ export function tailIndex(layout: BlockedLayout): TailIndex {
       tailEntry[t] = g;
     }
   }
-  return { firstTail, tailPtr, tailNode, tailEntry, row: new Float64Array(m) };
+  // nodes of one column whose tail entries are consecutive rows
+  const isDense = new Uint8Array(nNodes);
+  const dn: number[] = [];
+  for (let u = 0; u < nNodes; u++) {
+    const f = firstTail[u]!;
+    const e1 = colPtr[u + 1]!;
+    if (layout.nodeP[u] !== 1 || e1 - f < 2) continue;
+    let run = true;
+    for (let e = f + 1; e < e1 && run; e++) run = rowIdx[e] === rowIdx[e - 1]! + 1;
+    if (run) {
+      isDense[u] = 1;
+      dn.push(u);
+    }
+  }
+  const denseNodes = Int32Array.from(dn);
+  const denseStart = Int32Array.from(dn, (u) => rowIdx[firstTail[u]!]! - tailStart);
+  const denseLength = Int32Array.from(dn, (u) => colPtr[u + 1]! - firstTail[u]!);
+  const sparseCount = new Int32Array(m + 1);
+  for (let i = 0; i < m; i++) for (let t = tailPtr[i]!; t < tailPtr[i + 1]!; t++) if (!isDense[tailNode[t]!]) sparseCount[i + 1]!++;
+  for (let i = 0; i < m; i++) sparseCount[i + 1]! += sparseCount[i]!;
+  const sparsePtr = Int32Array.from(sparseCount);
+  const sparseNode = new Int32Array(sparseCount[m]!);
+  const sparseEntry = new Int32Array(sparseCount[m]!);
+  for (let i = 0, k = 0; i < m; i++) {
+    for (let t = tailPtr[i]!; t < tailPtr[i + 1]!; t++) {
+      if (isDense[tailNode[t]!]) continue;
+      sparseNode[k] = tailNode[t]!;
+      sparseEntry[k++] = tailEntry[t]!;
+    }
+  }
+  return {
+    firstTail,
+    tailPtr,
+    tailNode,
+    tailEntry,
+    row: new Float64Array(m),
+    denseNodes,
+    denseStart,
+    denseLength,
+    sparsePtr,
+    sparseNode,
+    sparseEntry,
+    dense: new Float64Array(dn.length > 0 ? m * m : 0),
+  };
 }
 
 /**
@@ -52,7 +109,8 @@ export function tailIndex(layout: BlockedLayout): TailIndex {
  */
 export function tailRankUpdate(layout: BlockedLayout, tix: TailIndex, S: Float64Array, M: Float64Array): void {
   const { nodeP, valOff, colPtr, rowIdx, tailStart, m } = layout;
-  const { firstTail, tailPtr, tailNode, tailEntry, row } = tix;
+  const { firstTail, sparsePtr: tailPtr, sparseNode: tailNode, sparseEntry: tailEntry, row } = tix;
+  if (tix.denseNodes.length > 0) denseNodesUpdate(layout, tix, S, M);
   for (let i = 0; i < m; i++) {
     const t1 = tailPtr[i + 1]!;
     if (tailPtr[i] === t1) continue;
@@ -81,6 +139,25 @@ export function tailRankUpdate(layout: BlockedLayout, tix: TailIndex, S: Float64
       row[c] = 0;
     }
   }
+}
+
+/** The dense nodes' share: D = Σ_u v_u v_u' over their runs (lower triangle), node after node, then M −= D. */
+function denseNodesUpdate(layout: BlockedLayout, tix: TailIndex, S: Float64Array, M: Float64Array): void {
+  const { valOff, colPtr, m } = layout;
+  const { firstTail, denseNodes, denseStart, denseLength, dense: D } = tix;
+  D.fill(0);
+  for (let k = 0; k < denseNodes.length; k++) {
+    const u = denseNodes[k]!;
+    const v0 = valOff[u]! + firstTail[u]! - colPtr[u]!;
+    const r0 = denseStart[k]!;
+    const len = denseLength[k]!;
+    for (let a = 0; a < len; a++) {
+      const va = S[v0 + a]!;
+      const o = (r0 + a) * m + r0;
+      for (let b = 0; b <= a; b++) D[o + b]! += S[v0 + b]! * va;
+    }
+  }
+  for (let i = 0; i < m; i++) for (let c = 0, o = i * m; c <= i; c++) M[o + c]! -= D[o + c]!;
 }
 
 /** The transposed index in the form of the WebAssembly tail kernel (one-column nodes: value o of node u is entry colPtr[u] + o − valOff[u]). */

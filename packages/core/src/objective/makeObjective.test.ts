@@ -51,3 +51,28 @@ describe("makeObjective: a crossed design with a large dense tail (the WebAssemb
     expect(objective.evaluate(theta)).toBe(value);
   });
 });
+
+describe("makeObjective: a small crossed tail with nodes whose tail rows run unbroken and nodes whose do not", () => {
+  // s0..s14 meet every level of d (their columns reach the whole tail: the dense update), s15..s29 some
+  const lines = ["y,x,s,d"];
+  let seed = 5;
+  const unif = (): number => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296;
+  for (let s = 0; s < 30; s++) {
+    for (let d = 0; d < 8; d++) {
+      if (s >= 15 && unif() < 0.5) continue;
+      lines.push(`${(unif() * 3 + d / 4 + (s % 5) / 3).toFixed(4)},${(unif() * 2).toFixed(3)},S${s},D${d}`);
+    }
+  }
+  const table = readCsv(lines.join("\n"));
+  it.each([
+    [[0.7, 0.4]],
+    [[1.3, 0.8]],
+  ])("θ = %j: the factorization equals the dense likelihood, in TypeScript and in WebAssembly", (theta) => {
+    const model = buildModel(table, "y ~ x + (1 | s) + (1 | d)", { REML: false });
+    const js = makeObjective(model);
+    expect(js.cross.m).toBeLessThan(64);
+    const dense = denseDeviance(model, theta);
+    expect(js.factorize(theta).objective).toBeCloseTo(dense, 8);
+    expect(makeObjective(model, js.cross, { wasmTailFrom: 1 }).factorize(theta).objective).toBeCloseTo(dense, 8);
+  });
+});
