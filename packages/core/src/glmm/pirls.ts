@@ -37,6 +37,9 @@ export interface PirlsResult {
  * penalized deviance is halved (up to 10 times). Each call starts from the same point it is given,
  * so the criterion is a function of its arguments alone.
  */
+/** PIRLS factors two or more times per evaluation: from a tail of this many rows (crossed terms) its rank update and Cholesky run in WebAssembly, where the call's copying pays already. */
+const WASM_TAIL_FROM = 16;
+
 export function makePirls(model: Model, family: Family) {
   const { n, p, reTerms } = model;
   const layoutOf = (pp: number): BlockedLayout => blockedLayout(reTerms, pp, symbolicElimination(reTerms, n));
@@ -105,7 +108,7 @@ export function makePirls(model: Model, family: Family) {
       ? { ...model, y: z, weights: w, offset: null, residual: null }
       : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
     const A = workingCrossProducts(wm, joint ? layoutJ : layoutU);
-    const made = { w, z, A, objective: makeObjective(wm, A.cross) };
+    const made = { w, z, A, objective: makeObjective(wm, A.cross, { wasmTailFrom: WASM_TAIL_FROM }) };
     if (joint) systems.joint = made;
     else systems.modes = made;
     return made;

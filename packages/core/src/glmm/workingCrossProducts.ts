@@ -136,6 +136,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   const zat = Int32Array.from(zAt);
   const zvalue = Float64Array.from(zValue);
   const zz = nodeValues + m * m - 1;
+  const WX = new Float64Array(p * n);
   return {
     cross,
     fill(w, z) {
@@ -149,14 +150,25 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         zzSum += wz * z[t]!;
       }
       buf[zz] = zzSum;
-      // X'WX and z'WX by columns, both triangles of the tail; then the rest of the tail's upper triangle from its lower
+      // X'WX and z'WX by columns (W X formed once), both triangles of the tail; then the rest of the tail's upper triangle from its lower
       const x0 = nodeValues + (m - 1 - p) * (m + 1);
+      for (let b = 0; b < p; b++) {
+        const o = b * n;
+        for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
+      }
       for (let a = 0; a <= p; a++) {
         const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
         for (let b = 0; b <= Math.min(a, p - 1); b++) {
-          const cb = X.subarray(b * n, (b + 1) * n);
-          let sum = 0;
-          for (let t = 0; t < n; t++) sum += w[t]! * ca[t]! * cb[t]!;
+          const cb = WX.subarray(b * n, (b + 1) * n);
+          let s0 = 0;
+          let s1 = 0;
+          let t = 0;
+          for (; t + 1 < n; t += 2) {
+            s0 += ca[t]! * cb[t]!;
+            s1 += ca[t + 1]! * cb[t + 1]!;
+          }
+          if (t < n) s0 += ca[t]! * cb[t]!;
+          const sum = s0 + s1;
           buf[x0 + a * m + b] = sum;
           buf[x0 + b * m + a] = sum;
         }

@@ -12,9 +12,11 @@ import type { Factorization, ProfiledDeviance } from "./ProfiledDeviance.js";
 
 /**
  * Builds the objective of a model: forms A once (or takes it, formed from rows already transformed,
- * as a residual structure's whitening gives them), then each evaluation factors Λ'AΛ + I.
+ * as a residual structure's whitening gives them), then each evaluation factors Λ'AΛ + I. The
+ * tail's rank update and Cholesky go to WebAssembly from a tail of `wasmTailFrom` rows (default
+ * `WASM_MIN_N`; PIRLS, which factors many times per evaluation, asks for it sooner).
  */
-export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model)): ProfiledDeviance {
+export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number } = {}): ProfiledDeviance {
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
   const { m, qRest, restOffsets, ARR, Anodes, logDetW, s } = cross;
@@ -31,7 +33,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   const tix = tailIndex(cross);
   const termP = model.reTerms.map((t) => t.p);
   // large tails below one-column nodes (crossed intercepts): the rank update and the Cholesky in WebAssembly
-  const wasmTail = m >= WASM_MIN_N && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
+  const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
 
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
