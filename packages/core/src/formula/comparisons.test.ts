@@ -22,3 +22,21 @@ describe("comparisons: R's logical variables", () => {
     expect(m.logLik).toBeCloseTo(-912.56418384, 5);
   });
 });
+
+describe("comparisons with a quoted text: a column's values as R's == and != read them", () => {
+  const lines = ["y,sex,g"];
+  for (let t = 0; t < 40; t++) lines.push(`${(Math.sin(t) * 2 + (t % 3) + (t % 2 ? 1.5 : 0)).toFixed(4)},${t % 2 ? "M" : "F"},G${t % 8}`);
+  const table = readCsv(lines.join("\n"));
+  it('I(sex == "M") is the same column as sex\'s treatment contrast, named as lme4 names it', () => {
+    const a = fit(table, 'y ~ I(sex == "M") + (1 | g)', { REML: false });
+    const b = fit(table, "y ~ sex + (1 | g)", { REML: false });
+    expect(a.fixefNames).toEqual(["(Intercept)", 'I(sex == "M")TRUE']);
+    expect(a.fixef[1]).toBeCloseTo(b.fixef[1]!, 10);
+    expect(a.logLik).toBeCloseTo(b.logLik, 10);
+    const c = fit(table, 'y ~ I(sex != "M") + (1 | g)', { REML: false });
+    expect(c.fixef[1]).toBeCloseTo(-b.fixef[1]!, 10);
+  });
+  it("refuses a quoted text compared with anything but a column, naming the position", () => {
+    expect(() => fit(table, 'y ~ I("M" == "F") + (1 | g)')).toThrow('A quoted text can be compared only with a column, as in r2 == "Y" (\'y ~ I("M" == "F") + (1 | g)\', position 7).');
+  });
+});

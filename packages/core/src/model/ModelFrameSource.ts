@@ -164,6 +164,7 @@ export class ModelFrameSource {
         return a;
       }
       case "binary": {
+        if ((e.op === "==" || e.op === "!=") && (e.left.type === "string" || e.right.type === "string")) return this.compareText(e.op, e.left, e.right);
         const a = this.evaluate(e.left);
         const b = this.evaluate(e.right);
         const op = e.op;
@@ -262,6 +263,31 @@ export class ModelFrameSource {
   private arity(e: Expr & { type: "call" }, k: number | string, usage?: string): HlmError {
     if (usage !== undefined) return new HlmError("FORMULA", `${e.fn}() takes ${k} arguments, as in ${usage} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
     return new HlmError("FORMULA", `${e.fn}() takes ${k} argument${k === 1 ? "" : "s"} (formula position ${e.pos + 1}).`, { position: e.pos + 1 });
+  }
+
+  /**
+   * R's comparison of a column's values, as text (a factor's labels), with a quoted text: \`r2 == "Y"\`
+   * is 1 (TRUE) where the column reads Y, 0 elsewhere, NaN (NA) where it is missing.
+   */
+  private compareText(op: "==" | "!=", left: Expr, right: Expr): Float64Array {
+    const [column, text] = left.type === "string" ? [right, left] : [left, right];
+    if (column.type !== "name" || text.type !== "string") {
+      const pos = left.type === "string" && right.type === "string" ? left.pos : column.pos;
+      throw new HlmError("FORMULA", `A quoted text can be compared only with a column, as in r2 == "Y" ('${this.formulaText}', position ${pos + 1}).`, { position: pos + 1 });
+    }
+    const c = this.column(column.name, column.pos);
+    const n = this.table.nrow;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = c.values[i];
+      if (v === null || v === undefined || (c.kind === "number" && c.missing[i] === 1)) {
+        out[i] = NaN;
+        continue;
+      }
+      const label = typeof v === "number" ? formatLabel(v) : v;
+      out[i] = (label === text.value) === (op === "==") ? 1 : 0;
+    }
+    return out;
   }
 
   private textInNumeric(c: Column & { kind: "string" }, e: Expr & { type: "name" }): HlmError {
