@@ -10,7 +10,7 @@ import { checkErrorCells } from "../common/rangeToTable.js";
 import { comparisonTable, describeGlmmFamily } from "../common/sheetTables.js";
 import { unpackTable } from "./packedTable.js";
 import type { CompareReply, CompareRequest } from "./protocol.js";
-import { errorReply } from "./runFit.js";
+import { errorReply, glmmRequestOptions } from "./runFit.js";
 import { throttledProgress } from "./throttledProgress.js";
 
 const defaultNow = (): number => (typeof performance !== "undefined" ? performance.now() : Date.now());
@@ -101,8 +101,7 @@ function runGlmmCompare(
   seen: (evaluations: number) => void,
 ): void {
   const { id } = req;
-  const weights = req.weights?.trim() ? { weights: req.weights.trim() } : {};
-  const options = { family: req.family, ...(req.link !== undefined ? { link: req.link } : {}), factors: req.factors, ...weights };
+  const { weights, options } = glmmRequestOptions(req);
   const nAGQ = req.nAGQ ?? 1;
   const models: Model[] = req.formulas.map((formula, k) => {
     try {

@@ -21,6 +21,7 @@ import {
   summaryTable,
   varianceParameters,
   type GlmmFit,
+  type GlmmOptions,
   type LmmFit,
   type Model,
 } from "@hlm/core";
@@ -156,9 +157,8 @@ function runGlmm(
   seen: (evaluations: number) => void,
 ): void {
   const { id } = req;
-  const weights = req.weights?.trim() ? { weights: req.weights.trim() } : {};
+  const { weights, options } = glmmRequestOptions(req);
   checkErrorCells(req.layout, [...formulaColumns(req.formula), ...(weights.weights !== undefined ? [weights.weights] : [])]);
-  const options = { family: req.family, ...(req.link !== undefined ? { link: req.link } : {}), factors: req.factors, ...weights };
   let model: Model;
   try {
     model = buildModel(table, req.formula, { ...options, REML: false });
@@ -187,4 +187,13 @@ function runGlmm(
   const tables: SheetTable[] = [glmmSummaryTable(fit, req.dataName, weights), glmmRandomEffectsTable(fit)];
   const packed = packSheetTables(tables);
   post({ type: "done", id, fit: glmmDigest(fit), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
+}
+
+/** A GLMM request's prior-weights column (if any) and fitGlmm's options: family, link, categorical columns, weights. */
+export function glmmRequestOptions(req: { family: "binomial" | "poisson"; link?: GlmmOptions["link"]; factors: string[]; weights?: string }): {
+  weights: { weights?: string };
+  options: Pick<GlmmOptions, "family" | "link" | "factors" | "weights">;
+} {
+  const weights = req.weights?.trim() ? { weights: req.weights.trim() } : {};
+  return { weights, options: { family: req.family, ...(req.link !== undefined ? { link: req.link } : {}), factors: req.factors, ...weights } };
 }
