@@ -8,7 +8,7 @@ import { LINKS } from "../glmm/links.js";
 import { qnorm } from "../inference/rRandom.js";
 import { glmmWarnings } from "./formatGlmmSummary.js";
 import { pValueNumberFormat } from "./formatPValues.js";
-import { NUMBER_FORMATS as FMT, type Cell, type ResultSection, type ResultTable } from "./resultTables.js";
+import { corrHeaders, NUMBER_FORMATS as FMT, type Cell, type ResultSection, type ResultTable } from "./resultTables.js";
 
 /** A finite number, or null (a blank cell). */
 const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
@@ -65,7 +65,7 @@ export function glmmSummaryTable(fit: GlmmFit, dataName?: string, options: { wei
   };
 
   const nCorr = Math.max(0, ...fit.varcorr.map((v) => v.names.length - 1));
-  const corrHeader = nCorr === 1 ? ["Corr"] : Array.from({ length: nCorr }, (_, k) => `Corr ${k + 1}`);
+  const corrHeader = corrHeaders(nCorr);
   const reRows: Cell[][] = [];
   for (const v of fit.varcorr) {
     v.names.forEach((name, i) => {

@@ -162,7 +162,7 @@ function structureSections(fit: LmmFit): ResultSection[] {
  * Headers of the correlation columns of the random-effects table: `Corr` when a term has at most two
  * effects, else `Corr 1`, `Corr 2`, …: column k holds the correlation with the term's k-th effect.
  */
-function corrHeaders(n: number): string[] {
+export function corrHeaders(n: number): string[] {
   if (n === 1) return ["Corr"];
   return Array.from({ length: n }, (_, k) => `Corr ${k + 1}`);
 }
