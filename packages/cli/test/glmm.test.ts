@@ -12,7 +12,7 @@ async function capture(argv: string[]): Promise<{ code: number; out: string; err
 
 const moreDir = new URL("../../core/test/conformance-glmm-more/", import.meta.url).pathname;
 const MODELS = ["cbpp_binomial", "cbpp_binomial_agq9", "cbpp_proportion", "contraception_logit", "contraception_probit", "grouseticks_poisson", "verbagg_crossed"];
-const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit", "contraception_agq5", "epil_offset_agq7", "cbpp_probit_agq4", "sim_singular", "sim_pois_singular"];
+const MORE = ["epil_poisson", "epil_offset", "grouse_nested", "cbpp_cloglog", "contra_slope", "guimmun", "bacteria_logit", "contraception_agq5", "epil_offset_agq7", "cbpp_probit_agq4", "sim_singular", "sim_pois_singular", "grouse_interaction", "cbpp_cloglog_size"];
 const cbpp = `${glmmDir}cbpp.csv`;
 const CBPP = "cbind(incidence, size - incidence) ~ period + (1 | herd)";
 
