@@ -8,7 +8,7 @@ import { LINKS } from "../glmm/links.js";
 import { qnorm } from "../inference/rRandom.js";
 import { glmmWarnings } from "./formatGlmmSummary.js";
 import { pValueNumberFormat } from "./formatPValues.js";
-import { corrHeaders, NUMBER_FORMATS as FMT, type Cell, type ResultSection, type ResultTable } from "./resultTables.js";
+import { fitStatisticsSection, NUMBER_FORMATS as FMT, randomEffectsSection, residualQuantilesSection, type Cell, type ResultSection, type ResultTable } from "./resultTables.js";
 
 /** A finite number, or null (a blank cell). */
 const num = (v: number | null | undefined): number | null => (v === null || v === undefined || !Number.isFinite(v) ? null : v);
@@ -50,36 +50,9 @@ export function glmmSummaryTable(fit: GlmmFit, dataName?: string, options: { wei
   for (const [group, n] of Object.entries(fit.ngrps)) model.push([`Groups: ${group}`, n]);
   if (fit.nDropped > 0) model.push(["Rows dropped (missing values)", fit.nDropped]);
 
-  const stats: ResultSection = {
-    title: "Fit statistics",
-    header: ["AIC", "BIC", "logLik", "deviance", "df.resid"],
-    rows: [[num(fit.AIC), num(fit.BIC), num(fit.logLik), num(-2 * fit.logLik), fit.dfResid]],
-    numberFormats: [FMT.stat, FMT.stat, FMT.stat, FMT.stat, FMT.count],
-  };
-
-  const residuals: ResultSection = {
-    title: "Scaled (Pearson) residuals",
-    header: ["Min", "1Q", "Median", "3Q", "Max"],
-    rows: [[0, 1, 2, 3, 4].map((i) => num(fit.pearsonResidQuantiles[i]))],
-    numberFormats: Array<string>(5).fill(FMT.estimate),
-  };
-
-  const nCorr = Math.max(0, ...fit.varcorr.map((v) => v.names.length - 1));
-  const corrHeader = corrHeaders(nCorr);
-  const reRows: Cell[][] = [];
-  for (const v of fit.varcorr) {
-    v.names.forEach((name, i) => {
-      const corr: Cell[] = [];
-      for (let j = 0; j < nCorr; j++) corr.push(j < i ? num(v.corr[i]![j]) : null);
-      reRows.push([v.group, name, num(v.covariance[i]![i]), num(v.sd[i]), ...corr]);
-    });
-  }
-  const random: ResultSection = {
-    title: "Random effects",
-    header: ["Groups", "Name", "Variance", "Std.Dev.", ...corrHeader],
-    rows: reRows,
-    numberFormats: [null, null, FMT.estimate, FMT.estimate, ...Array<string>(nCorr).fill(FMT.corr)],
-  };
+  const stats = fitStatisticsSection(fit, "deviance", -2 * fit.logLik);
+  const residuals = residualQuantilesSection("Scaled (Pearson) residuals", fit.pearsonResidQuantiles);
+  const random = randomEffectsSection(fit.varcorr, null);
 
   const fixed: ResultSection = {
     title: "Fixed effects",

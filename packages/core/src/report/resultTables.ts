@@ -7,7 +7,7 @@
  * per column. A blank cell is `null` (a group's OLS estimate that cannot be estimated, a missing
  * correlation, a p-value that was not computed).
  */
-import type { LmmFit } from "../fit/LmmFit.js";
+import type { LmmFit, VarCorrTerm } from "../fit/LmmFit.js";
 import { pValueNumberFormat } from "./formatPValues.js";
 import { STRUCTURE_LABELS, structureFormula, varianceParameters } from "./describeStructure.js";
 import type { DdfMethod } from "./fitToJson.js";
@@ -77,37 +77,9 @@ export function summaryTable(fit: LmmFit, dataName?: string, options: { ddf?: Dd
   if (fit.nDropped > 0) model.push(["Rows dropped (missing values)", fit.nDropped]);
 
   const criterion = fit.REML ? "REML criterion" : "deviance";
-  const stats: ResultSection = {
-    title: "Fit statistics",
-    header: ["AIC", "BIC", "logLik", criterion, "df.resid"],
-    rows: [[num(fit.AIC), num(fit.BIC), num(fit.logLik), num(fit.objective), fit.dfResid]],
-    numberFormats: [FMT.stat, FMT.stat, FMT.stat, FMT.stat, FMT.count],
-  };
-
-  const residuals: ResultSection = {
-    title: "Scaled residuals",
-    header: ["Min", "1Q", "Median", "3Q", "Max"],
-    rows: [[0, 1, 2, 3, 4].map((i) => num(fit.scaledResidQuantiles[i]))],
-    numberFormats: Array<string>(5).fill(FMT.estimate),
-  };
-
-  const nCorr = Math.max(0, ...fit.varcorr.map((v) => v.names.length - 1));
-  const corrHeader = corrHeaders(nCorr);
-  const reRows: Cell[][] = [];
-  for (const v of fit.varcorr) {
-    v.names.forEach((name, i) => {
-      const corr: Cell[] = [];
-      for (let j = 0; j < nCorr; j++) corr.push(j < i ? num(v.corr[i]![j]) : null);
-      reRows.push([v.group, name, num(v.covariance[i]![i]), num(v.sd[i]), ...corr]);
-    });
-  }
-  reRows.push(["Residual", null, num(fit.sigma * fit.sigma), num(fit.sigma), ...Array<null>(nCorr).fill(null)]);
-  const random: ResultSection = {
-    title: "Random effects",
-    header: ["Groups", "Name", "Variance", "Std.Dev.", ...corrHeader],
-    rows: reRows,
-    numberFormats: [null, null, FMT.estimate, FMT.estimate, ...Array<string>(nCorr).fill(FMT.corr)],
-  };
+  const stats = fitStatisticsSection(fit, criterion, fit.objective);
+  const residuals = residualQuantilesSection("Scaled residuals", fit.scaledResidQuantiles);
+  const random = randomEffectsSection(fit.varcorr, fit.sigma);
 
   const nlme = options.ddf === "containment" ? fit.containment : null;
   const t = nlme ?? { df: fit.satterthwaiteDf, se: fit.se, tValues: fit.tValues, pValues: fit.pValues };
@@ -158,11 +130,51 @@ function structureSections(fit: LmmFit): ResultSection[] {
   return out;
 }
 
+/** The "Fit statistics" section: AIC, BIC, logLik, the criterion (named and valued by the caller) and df.resid. */
+export function fitStatisticsSection(fit: { AIC: number; BIC: number; logLik: number; dfResid: number }, criterion: string, value: number): ResultSection {
+  return {
+    title: "Fit statistics",
+    header: ["AIC", "BIC", "logLik", criterion, "df.resid"],
+    rows: [[num(fit.AIC), num(fit.BIC), num(fit.logLik), num(value), fit.dfResid]],
+    numberFormats: [FMT.stat, FMT.stat, FMT.stat, FMT.stat, FMT.count],
+  };
+}
+
+/** A residuals' min, quartiles and max as a section. */
+export function residualQuantilesSection(title: string, quantiles: readonly number[]): ResultSection {
+  return {
+    title,
+    header: ["Min", "1Q", "Median", "3Q", "Max"],
+    rows: [[0, 1, 2, 3, 4].map((i) => num(quantiles[i]))],
+    numberFormats: Array<string>(5).fill(FMT.estimate),
+  };
+}
+
+/** The "Random effects" section: each term's variances, SDs and correlations, then the residual's row when there is a σ (a GLMM has none). */
+export function randomEffectsSection(varcorr: readonly VarCorrTerm[], sigma: number | null): ResultSection {
+  const nCorr = Math.max(0, ...varcorr.map((v) => v.names.length - 1));
+  const rows: Cell[][] = [];
+  for (const v of varcorr) {
+    v.names.forEach((name, i) => {
+      const corr: Cell[] = [];
+      for (let j = 0; j < nCorr; j++) corr.push(j < i ? num(v.corr[i]![j]) : null);
+      rows.push([v.group, name, num(v.covariance[i]![i]), num(v.sd[i]), ...corr]);
+    });
+  }
+  if (sigma !== null) rows.push(["Residual", null, num(sigma * sigma), num(sigma), ...Array<null>(nCorr).fill(null)]);
+  return {
+    title: "Random effects",
+    header: ["Groups", "Name", "Variance", "Std.Dev.", ...corrHeaders(nCorr)],
+    rows,
+    numberFormats: [null, null, FMT.estimate, FMT.estimate, ...Array<string>(nCorr).fill(FMT.corr)],
+  };
+}
+
 /**
  * Headers of the correlation columns of the random-effects table: `Corr` when a term has at most two
  * effects, else `Corr 1`, `Corr 2`, …: column k holds the correlation with the term's k-th effect.
  */
-export function corrHeaders(n: number): string[] {
+function corrHeaders(n: number): string[] {
   if (n === 1) return ["Corr"];
   return Array.from({ length: n }, (_, k) => `Corr ${k + 1}`);
 }
