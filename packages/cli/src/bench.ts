@@ -176,6 +176,28 @@ function runRTimes(file: string, script: string): Map<string, number> {
   return times;
 }
 
+/**
+ * An R script timing each model of \`calls\` (R's \`list(name, path, factors, fit = function(d) …)\`) on
+ * its CSV: one fit first, then the median of at least 3 and at most \`maxRuns\` fits within the
+ * budget (a single fit above 20,000 rows); it prints \`name seconds\` lines for \`runRTimes\`.
+ */
+function rTimingScript(pkg: string, calls: readonly string[], maxRuns: number): string {
+  return `
+suppressPackageStartupMessages(library(${pkg}))
+invisible(Sys.setlocale("LC_COLLATE", "C"))
+models <- list(${calls.join(",\n")})
+budget <- ${budget}
+for (spec in models) {
+  d <- read.csv(spec$path, stringsAsFactors = FALSE)
+  for (col in spec$factors) d[[col]] <- factor(as.character(d[[col]]))
+  run <- function() suppressWarnings(spec$fit(d))
+  t <- c(); start <- proc.time()[["elapsed"]]
+  if (nrow(d) > 20000) t <- system.time(run())[["elapsed"]] else { invisible(run()); while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < ${maxRuns})) t <- c(t, system.time(run())[["elapsed"]]) }
+  cat(spec$name, median(t), "\\n")
+}
+`;
+}
+
 /** lme4's in-process lmer() time per model (median), measured now on this machine. */
 function lme4Times(): Map<string, number> | null {
   if (!hasR("lme4")) return null;
@@ -340,22 +362,7 @@ function nlmeTimes(): Map<string, number> | null {
     (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}), method = ${q(s.method)},
   fit = function(d) lme(${s.fixed}, random = ${s.random}, data = d, method = ${q(s.method)}${s.correlation ? `, correlation = ${s.correlation}` : ""}${s.weights ? `, weights = ${s.weights}` : ""}))`,
   );
-  const script = `
-suppressPackageStartupMessages(library(nlme))
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-models <- list(${calls.join(",\n")})
-budget <- ${budget}
-for (spec in models) {
-  d <- read.csv(spec$path, stringsAsFactors = FALSE)
-  for (col in spec$factors) d[[col]] <- factor(as.character(d[[col]]))
-  run <- function() spec$fit(d)
-  large <- nrow(d) > 20000
-  t <- c(); start <- proc.time()[["elapsed"]]
-  if (large) t <- system.time(run())[["elapsed"]] else { invisible(run()); while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 50)) t <- c(t, system.time(run())[["elapsed"]]) }
-  cat(spec$name, median(t), "\\n")
-}
-`;
-  return runRTimes("bench-nlme.R", script);
+  return runRTimes("bench-nlme.R", rTimingScript("nlme", calls, 50));
 }
 
 const nlme = nlmeTimes();
@@ -421,22 +428,7 @@ function glmerTimes(): Map<string, number> | null {
     (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}),
   fit = function(d) glmer(${s.formula}, data = d, family = ${s.family}(link = ${q(s.link)}), nAGQ = ${s.nAGQ}${s.weights ? `, weights = ${s.weights}` : ""}))`,
   );
-  const script = `
-suppressPackageStartupMessages(library(lme4))
-invisible(Sys.setlocale("LC_COLLATE", "C"))
-models <- list(${calls.join(",\n")})
-budget <- ${budget}
-for (spec in models) {
-  d <- read.csv(spec$path, stringsAsFactors = FALSE)
-  for (col in spec$factors) d[[col]] <- factor(as.character(d[[col]]))
-  run <- function() suppressWarnings(spec$fit(d))
-  invisible(run())
-  t <- c(); start <- proc.time()[["elapsed"]]
-  while (length(t) < 3 || (proc.time()[["elapsed"]] - start < budget && length(t) < 20)) t <- c(t, system.time(run())[["elapsed"]])
-  cat(spec$name, median(t), "\\n")
-}
-`;
-  return runRTimes("bench-glmer.R", script);
+  return runRTimes("bench-glmer.R", rTimingScript("lme4", calls, 20));
 }
 
 const glmer = glmerTimes();
