@@ -28,18 +28,21 @@ export interface PirlsResult {
   iterations: number;
 }
 
+/** lme4's `tolPwrss`: PIRLS stops when a full step changes the penalized deviance by less than this, relative. */
+const TOL_PWRSS = 1e-7;
+
+/** PIRLS factors two or more times per evaluation: from a tail of this many rows (crossed terms) its rank update and Cholesky run in WebAssembly, where the call's copying pays already. */
+const WASM_TAIL_FROM = 16;
+
 /**
  * Penalized iteratively reweighted least squares (lme4's `pwrssUpdate`) for a GLMM: at each
  * iteration the working weights w = w_prior μ'(η)²/V(μ) and working response z = η − o + (y − μ)/μ'(η)
  * re-form A = [Z X z]'W[Z X z] in the model's blocked layout (`workingCrossProducts`), L of Λ'AΛ + I
- * is factored as for a linear mixed model, and the solution is the Newton step for u (`modes`: β held,
+ * is factored as for a linear mixed model, and the solution is the Newton step for u (`modesFrom`: β held,
  * Xβ in the offset o) or for u and β together (`joint`: lme4's nAGQ = 0). A step that raises the
  * penalized deviance is halved (up to 10 times). Each call starts from the same point it is given,
  * so the criterion is a function of its arguments alone.
  */
-/** PIRLS factors two or more times per evaluation: from a tail of this many rows (crossed terms) its rank update and Cholesky run in WebAssembly, where the call's copying pays already. */
-const WASM_TAIL_FROM = 16;
-
 export function makePirls(model: Model, family: Family) {
   const { n, p, reTerms } = model;
   const layoutOf = (pp: number): BlockedLayout => blockedLayout(reTerms, pp, symbolicElimination(reTerms, n));
@@ -79,12 +82,6 @@ export function makePirls(model: Model, family: Family) {
     const mu = new Float64Array(n);
     for (let t = 0; t < n; t++) mu[t] = link.linkinv(eta[t]!);
     return mu;
-  };
-  const pdevOf = (mu: Float64Array, u: Float64Array): number => {
-    let d = 0;
-    for (let t = 0; t < n; t++) d += family.devResid(y[t]!, mu[t]!, pw[t]!);
-    for (let i = 0; i < u.length; i++) d += u[i]! * u[i]!;
-    return d;
   };
 
   /**
@@ -134,12 +131,11 @@ export function makePirls(model: Model, family: Family) {
   };
 
   /**
-   * The iteration from η0 (with u0, β0 the point a halved step moves from), or from u0 and β0. With
-   * `tol`, lme4's rule: stop when a full step changes the penalized deviance by less than tol relative
-   * (L is then the last iteration's, at the weights of the η it started from); without, iterate to
-   * convergence in u and β (steps below 1e-10).
+   * The iteration from η0 (with u0, β0 the point a halved step moves from), stopped by lme4's rule:
+   * when a full step changes the penalized deviance by less than `tolPwrss` relative (L is then the
+   * last iteration's, at the weights of the η it started from).
    */
-  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array | null, joint: boolean, tol?: number): PirlsResult => {
+  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array, joint: boolean): PirlsResult => {
     let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
     let beta = Float64Array.from(beta0);
     // the fixed part of η held during the iteration: the offset, and Xβ when β is held
@@ -158,9 +154,9 @@ export function makePirls(model: Model, family: Family) {
       for (let i = 0; i < uu.length; i++) d += uu[i]! * uu[i]!;
       return { eta: e, mu: m, pdev: d };
     };
-    let eta = eta0 ?? etaAt(beta, u);
+    let eta = eta0;
     let mu = muOf(eta);
-    let pdev = eta0 ? Infinity : pdevOf(mu, u);
+    let pdev = Infinity;
     let fac!: Factorization;
     let it = 0;
     for (; it < 100; it++) {
@@ -172,7 +168,7 @@ export function makePirls(model: Model, family: Family) {
       let uT = uNew;
       let bT = bNew;
       let { eta: etaT, mu: muT, pdev: pT } = trial(bT, uT);
-      if (tol !== undefined && Math.abs((pdev - pT) / pT) < tol) {
+      if (Math.abs((pdev - pT) / pT) < TOL_PWRSS) {
         u = uT;
         beta = bT;
         eta = etaT;
@@ -188,19 +184,11 @@ export function makePirls(model: Model, family: Family) {
         ({ eta: etaT, mu: muT, pdev: pT } = trial(bT, uT));
       }
       if (!(pT <= pdev)) break;
-      let change = 0;
-      for (let i = 0; i < q; i++) change = Math.max(change, Math.abs(uT[i]! - u[i]!));
-      for (let i = 0; i < bT.length; i++) change = Math.max(change, Math.abs(bT[i]! - beta[i]!));
-      const gain = pdev - pT;
       u = uT;
       beta = bT;
       eta = etaT;
       mu = muT;
       pdev = pT;
-      if (tol === undefined && (change < 1e-10 || gain < 1e-13 * (1 + pT))) {
-        it++;
-        break;
-      }
     }
     let uu = 0;
     for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
@@ -215,8 +203,6 @@ export function makePirls(model: Model, family: Family) {
     q,
     thetaSize: thetaL.size,
     layoutJ,
-    /** The modes u at (θ, β), PIRLS from u0 to convergence. */
-    modes: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array): PirlsResult => run(theta, Float64Array.from(beta), u0, null, false),
     /**
      * The modes u at (θ, β) as lme4's nAGQ = 1 deviance function finds them: from η = lp0 (the first
      * stage's linear predictor, without the offset) and u0 (its modes), with lme4's stopping rule
@@ -224,13 +210,13 @@ export function makePirls(model: Model, family: Family) {
      */
     modesFrom: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array, lp0: Float64Array): PirlsResult => {
       const eta0 = model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0;
-      return run(theta, Float64Array.from(beta), u0, eta0, false, 1e-7);
+      return run(theta, Float64Array.from(beta), u0, eta0, false);
     },
     /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0), stopped by lme4's rule (`tolPwrss` = 1e-7) as glmer's first stage is. */
     joint: (theta: ArrayLike<number>): PirlsResult => {
       const eta0 = new Float64Array(n);
       for (let t = 0; t < n; t++) eta0[t] = link.linkfun(family.start(y[t]!, pw[t]!));
-      return run(theta, new Float64Array(p), null, eta0, true, 1e-7);
+      return run(theta, new Float64Array(p), null, eta0, true);
     },
     /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
