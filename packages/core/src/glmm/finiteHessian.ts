@@ -4,9 +4,11 @@
  * H_ij = (f(x + δe_i + δe_j) + f(x − δe_i − δe_j) − f(x ± δe_i) − f(x ± δe_j) + 2f(x))/2δ²: as
  * accurate as `deriv12`'s four corners (O(δ²)) from two new points a pair, reusing the axes' (n² + n
  * evaluations against 2n²). A parameter within δ of a lower bound steps down to the bound only, as
- * lme4's does; its pairs take the four corners.
+ * lme4's does; its pairs take the four corners. `oneSided`: the pairs from one new point each,
+ * H_ij = (f(x + δe_i + δe_j) − f(x + δe_i) − f(x + δe_j) + f(x))/δ² (O(δ), n(n − 1)/2 + 2n
+ * evaluations), for Newton steps far from the optimum where the Hessian only points the way.
  */
-export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<number>, fx: number, lower?: ArrayLike<number>, delta = 1e-4): { gradient: number[]; hessian: number[][] } {
+export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<number>, fx: number, lower?: ArrayLike<number>, delta = 1e-4, oneSided = false): { gradient: number[]; hessian: number[][] } {
   const n = x.length;
   const ud = new Array<number>(n).fill(delta);
   const ld = Array.from({ length: n }, (_, i) => (lower && Number.isFinite(lower[i]!) && x[i]! - delta < lower[i]! ? x[i]! - lower[i]! : delta));
@@ -28,7 +30,9 @@ export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<numbe
     g[j] = (fadd - fsub) / (ud[j]! + ld[j]!);
     for (let i = 0; i < j; i++) {
       let v: number;
-      if (ld[i] === delta && ld[j] === delta) {
+      if (oneSided && ld[i] === delta && ld[j] === delta) {
+        v = (at([[i, delta], [j, delta]]) - plus[i]! - plus[j]! + fx) / (delta * delta);
+      } else if (ld[i] === delta && ld[j] === delta) {
         v = (at([[i, delta], [j, delta]]) + at([[i, -delta], [j, -delta]]) - plus[i]! - minus[i]! - plus[j]! - minus[j]! + 2 * fx) / (2 * delta * delta);
       } else {
         v =

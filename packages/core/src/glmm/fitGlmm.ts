@@ -86,7 +86,7 @@ function secondStage(objective: Objective, x0: number[], options: OptimizeOption
       },
     };
     const f0 = reported.evaluate(x0);
-    const newton = newtonPolish(reported, x0, f0, 8);
+    const newton = newtonPolish(reported, x0, f0, 8, true);
     spent = newton.evaluations + 1;
     if (newton.decrement < 1e-6) {
       return {

@@ -4,16 +4,19 @@ import { centralGradient, finiteHessian } from "./finiteHessian.js";
 
 /**
  * Newton steps from an optimizer's end point on lme4's finite-difference derivatives (`deriv12`):
- * x ← x − H⁻¹g while a step lowers f and stays inside the bounds (at most `maxSteps`; a step that
- * gains less than 1e-12 is the last), with the central-difference gradient g at each new point and
- * the Hessian H formed again only after a step that gains more than 1e-2 (about a tenth of a
- * standard error). Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's
- * trust region stops a few 1e-3 standard errors short of the optimum; one or two Newton steps reach
- * it. Returns the point, its value, the gradient there (for lme4's convergence check), the last
- * Hessian (the vcov's) and the evaluations used. The differences step across a bound, as lme4's do
- * in glmer (θ = 0 and θ = −δ give the same criterion).
+ * x ← x − H⁻¹g while a step lowers f and stays inside the bounds (at most `maxSteps`), until the
+ * Newton decrement g'H⁻¹g falls below 2e-9 (the optimum within 1e-9 in f, 5e-5 standard errors).
+ * Far from the optimum (a step that gains more than 1e-3) H is carried by the BFGS update from the
+ * central-difference gradient at the new point (2n evaluations); near it, or when the quasi-Newton
+ * model fails, H is lme4's full finite-difference Hessian (n² + n evaluations) again. `rough`: the
+ * first Hessian from one-sided pairs (`finiteHessian`'s `oneSided`), for a start far from the
+ * optimum. Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust
+ * region stops a few 1e-3 standard errors short of the optimum; one or two Newton steps reach it.
+ * Returns the point, its value, the gradient there (for lme4's convergence check), the last full
+ * Hessian (the vcov's, from a point within 1e-5 of the end in f) and the evaluations used. The
+ * differences step across a bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
  */
-export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 4): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
+export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 4, rough = false): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
   const lower = objective.layout.lower;
   let x = Array.from(x0);
   let fx = f0;
@@ -22,13 +25,25 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     evaluations++;
     return objective.evaluate(z);
   };
-  let { gradient, hessian } = finiteHessian(counted, x, fx);
-  let fAtHessian = fx;
-  for (let step = 0; step < maxSteps; step++) {
-    if (!hessian.every((r) => r.every(Number.isFinite)) || !gradient.every(Number.isFinite)) break;
-    const chol = new CholeskyDecomposition(new Matrix(hessian));
-    if (!chol.isPositiveDefinite()) break;
-    const delta = chol.solve(Matrix.columnVector(gradient)).to1DArray();
+  let { gradient, hessian: model } = finiteHessian(counted, x, fx, undefined, 1e-4, rough);
+  /** The last full Hessian and f where it was taken (NaN: none yet). */
+  let hessian = model;
+  let fAtFull = rough ? NaN : fx;
+  const nearFull = (): boolean => fAtFull - fx <= 1e-5;
+  /** lme4's full derivatives at x: the gradient and the Hessian, which the steps then use. */
+  const full = (): void => {
+    ({ gradient, hessian } = finiteHessian(counted, x, fx));
+    model = hessian;
+    fAtFull = fx;
+  };
+  for (let step = 0; step < maxSteps; ) {
+    const delta = newtonStep(model, gradient);
+    if (!delta || !(newtonDecrement(model, gradient) >= 2e-9)) {
+      // converged (or no descent direction): on a full Hessian near here that is the end; otherwise take one and look again
+      if (model === hessian && nearFull()) break;
+      full();
+      continue;
+    }
     // a step that would leave the bounds (or come within the difference step of them) is not taken;
     // one that does not lower f is tried at half its length (the criterion is flat only to PIRLS's tolerance)
     let next: number[] = [];
@@ -39,27 +54,49 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
       fn = counted(Float64Array.from(next));
       if (fn < fx) break;
     }
-    if (!(fn < fx)) break;
+    step++;
+    if (!(fn < fx)) {
+      if (model === hessian && nearFull()) break;
+      full();
+      continue;
+    }
     const gain = fx - fn;
+    const s = next.map((v, i) => v - x[i]!);
     x = next;
     fx = fn;
-    if (gain > 1e-2) {
-      ({ gradient, hessian } = finiteHessian(counted, x, fx));
-      fAtHessian = fx;
-    }
-    else gradient = centralGradient(counted, x);
+    if (gain > 1e-3) {
+      const g = centralGradient(counted, x);
+      model = bfgsUpdate(model, s, g.map((v, i) => v - gradient[i]!));
+      gradient = g;
+    } else if (nearFull()) {
+      gradient = centralGradient(counted, x);
+      model = hessian;
+    } else full();
     if (gain < 1e-12) break;
   }
-  // the vcov's Hessian from a point within 1e-5 of the end in f (a few thousandths of a standard error)
-  if (fAtHessian - fx > 1e-5) ({ gradient, hessian } = finiteHessian(counted, x, fx));
+  if (!nearFull()) full();
   return { x, fx, gradient, hessian, evaluations, decrement: newtonDecrement(hessian, gradient) };
 }
 
 /** g'H⁻¹g, twice the gain a Newton step promises (Infinity where H is not positive definite). */
-export function newtonDecrement(hessian: number[][], gradient: number[]): number {
-  if (!hessian.every((r) => r.every(Number.isFinite)) || !gradient.every(Number.isFinite)) return Infinity;
+function newtonDecrement(hessian: number[][], gradient: number[]): number {
+  const delta = newtonStep(hessian, gradient);
+  return delta ? delta.reduce((acc, d, i) => acc + d * gradient[i]!, 0) : Infinity;
+}
+
+/** H⁻¹g, or null where H is not finite and positive definite. */
+function newtonStep(hessian: number[][], gradient: number[]): number[] | null {
+  if (!hessian.every((r) => r.every(Number.isFinite)) || !gradient.every(Number.isFinite)) return null;
   const chol = new CholeskyDecomposition(new Matrix(hessian));
-  if (!chol.isPositiveDefinite()) return Infinity;
-  const delta = chol.solve(Matrix.columnVector(gradient)).to1DArray();
-  return delta.reduce((acc, d, i) => acc + d * gradient[i]!, 0);
+  if (!chol.isPositiveDefinite()) return null;
+  return chol.solve(Matrix.columnVector(gradient)).to1DArray();
+}
+
+/** The BFGS update of H for the step s and gradient change y: H − Hss'H/s'Hs + yy'/y's (H itself where y's ≤ 0). */
+function bfgsUpdate(H: number[][], s: number[], y: number[]): number[][] {
+  const Hs = H.map((row) => row.reduce((acc, v, j) => acc + v * s[j]!, 0));
+  const sHs = Hs.reduce((acc, v, i) => acc + v * s[i]!, 0);
+  const ys = y.reduce((acc, v, i) => acc + v * s[i]!, 0);
+  if (!(ys > 0 && sHs > 0)) return H;
+  return H.map((row, i) => row.map((v, j) => v - (Hs[i]! * Hs[j]!) / sHs + (y[i]! * y[j]!) / ys));
 }
