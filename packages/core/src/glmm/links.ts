@@ -1,7 +1,7 @@
 import qnorm from "@stdlib/stats-base-dists-normal-quantile";
 
 /** R's `.Machine$double.eps`. */
-const EPS = 2.220446049250313e-16;
+export const EPS = 2.220446049250313e-16;
 
 /** A link function g of a GLM (R's `make.link`): η = g(μ), μ = g⁻¹(η) and dμ/dη, with R's guards against 0 and 1. */
 export interface Link {
@@ -69,9 +69,9 @@ export function pnorm(x: number): number {
   return x > 0 ? 1 - lower : lower;
 }
 
-const dnorm = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
+export const dnorm = (x: number): number => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
 /** R's −qnorm(DBL_EPSILON): where the probit link clamps η. */
-const PROBIT_THRESH = -qnorm(EPS, 0, 1);
+export const PROBIT_THRESH = -qnorm(EPS, 0, 1);
 
 /** The links by name, as R's `make.link` defines them. */
 export const LINKS: Record<Link["name"], Link> = {

@@ -9,6 +9,7 @@ import { makeObjective } from "../objective/makeObjective.js";
 import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import { symbolicElimination } from "../objective/symbolicElimination.js";
 import type { Family } from "./families.js";
+import { rowKernel } from "./rowKernels.js";
 import { workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
 
 /** The state PIRLS converges to at one θ: the spherical modes u, β, η = offset + Xβ + ZΛu, μ and the Laplace criterion. */
@@ -56,10 +57,12 @@ export function makePirls(model: Model, family: Family) {
   const offset = model.offset ?? new Float64Array(n);
   const saturated = saturatedTerms(family, y, pw);
 
-  /** offset + Xβ. */
+  const kernel = rowKernel(family);
+
+  /** out = offset + Xβ. */
   const X = model.X;
-  const fixedOf = (beta: ArrayLike<number>): Float64Array => {
-    const out = offset.slice();
+  const fixedInto = (beta: ArrayLike<number>, out: Float64Array): Float64Array => {
+    out.set(offset);
     for (let j = 0; j < p; j++) {
       const bj = beta[j]!;
       if (bj === 0) continue;
@@ -68,21 +71,24 @@ export function makePirls(model: Model, family: Family) {
     }
     return out;
   };
-  /** η = fixed + ZΛu. */
-  const etaOf = (theta: ArrayLike<number>, fixed: Float64Array, u: Float64Array): Float64Array => {
-    const T = templates(thetaL, theta);
-    const eta = fixed.slice();
+  /** out = fixed + ZΛu (T: Λ's templates). */
+  const etaInto = (T: Float64Array[], fixed: Float64Array, u: Float64Array, out: Float64Array): void => {
+    out.set(fixed);
     reTerms.forEach((t, i) => {
       const b = multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p));
-      addTermEffects(eta, t.refs, t.z, t.p, b);
+      addTermEffects(out, t.refs, t.z, t.p, b);
     });
-    return eta;
   };
   const muOf = (eta: Float64Array): Float64Array => {
     const mu = new Float64Array(n);
-    for (let t = 0; t < n; t++) mu[t] = link.linkinv(eta[t]!);
+    kernel.muDeviance(eta, y, pw, mu);
     return mu;
   };
+  // η and μ at the iteration's point and at a trial point (swapped when the trial is taken), and
+  // Xβ at a trial β: made once, so an iteration allocates only L (run is not re-entered)
+  let cur = { eta: new Float64Array(n), mu: new Float64Array(n) };
+  let tri = { eta: new Float64Array(n), mu: new Float64Array(n) };
+  const fixedTrial = new Float64Array(n);
 
   /**
    * The working system of the iteration (with X for the joint solve, without when β is held), made
@@ -111,21 +117,10 @@ export function makePirls(model: Model, family: Family) {
     return made;
   };
 
-  /** Fills the working weights and response of η, μ = g⁻¹(η) (η − fixed: the part the iteration solves for). */
-  const workingValues = (eta: Float64Array, muAt: Float64Array, fixedPart: Float64Array, w: Float64Array, z: Float64Array): void => {
-    for (let t = 0; t < n; t++) {
-      const e = eta[t]!;
-      const mu = muAt[t]!;
-      const d = link.muEtaAt(e, mu);
-      w[t] = (pw[t]! * d * d) / family.variance(mu);
-      z[t] = e - fixedPart[t]! + (y[t]! - mu) / d;
-    }
-  };
-
   /** One factorization at the working weights and response of η (joint: with X; else the fixed part in the offset). */
   const factorAt = (theta: ArrayLike<number>, eta: Float64Array, mu: Float64Array, fixedPart: Float64Array, joint: boolean): Factorization => {
     const sys = systemOf(joint);
-    workingValues(eta, mu, fixedPart, sys.w, sys.z);
+    kernel.working(eta, mu, y, pw, fixedPart, sys.w, sys.z);
     sys.A.fill(sys.w, sys.z);
     return sys.objective.factorize(theta, false);
   };
@@ -138,41 +133,39 @@ export function makePirls(model: Model, family: Family) {
   const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array, joint: boolean): PirlsResult => {
     let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
     let beta = Float64Array.from(beta0);
+    const T = templates(thetaL, theta);
     // the fixed part of η held during the iteration: the offset, and Xβ when β is held
-    const fixedPart = joint ? offset : fixedOf(beta);
-    const etaAt = (b: Float64Array, uu: Float64Array): Float64Array => etaOf(theta, joint ? fixedOf(b) : fixedPart, uu);
-    /** η, μ and the penalized deviance at (b, uu), μ and the deviance in one pass. */
-    const trial = (b: Float64Array, uu: Float64Array): { eta: Float64Array; mu: Float64Array; pdev: number } => {
-      const e = etaAt(b, uu);
-      const m = new Float64Array(n);
-      let d = 0;
-      for (let t = 0; t < n; t++) {
-        const mt = link.linkinv(e[t]!);
-        m[t] = mt;
-        d += family.devResid(y[t]!, mt, pw[t]!);
-      }
+    const fixedPart = joint ? offset : fixedInto(beta, new Float64Array(n));
+    /** η, μ and the penalized deviance at (b, uu) into the trial buffers, μ and the deviance in one pass. */
+    const trial = (b: Float64Array, uu: Float64Array): number => {
+      etaInto(T, joint ? fixedInto(b, fixedTrial) : fixedPart, uu, tri.eta);
+      let d = kernel.muDeviance(tri.eta, y, pw, tri.mu);
       for (let i = 0; i < uu.length; i++) d += uu[i]! * uu[i]!;
-      return { eta: e, mu: m, pdev: d };
+      return d;
     };
-    let eta = eta0;
-    let mu = muOf(eta);
+    const take = (): void => {
+      const swap = cur;
+      cur = tri;
+      tri = swap;
+    };
+    cur.eta.set(eta0);
+    kernel.muDeviance(cur.eta, y, pw, cur.mu);
     let pdev = Infinity;
     let fac!: Factorization;
     let it = 0;
     for (; it < 100; it++) {
-      fac = factorAt(theta, eta, mu, fixedPart, joint);
+      fac = factorAt(theta, cur.eta, cur.mu, fixedPart, joint);
       const x = sphericalSolution(joint ? layoutJ : layoutU, fac);
       const uNew = x.slice(0, q);
       const bNew = joint ? x.slice(q, q + p) : beta;
       let step = 1;
       let uT = uNew;
       let bT = bNew;
-      let { eta: etaT, mu: muT, pdev: pT } = trial(bT, uT);
+      let pT = trial(bT, uT);
       if (Math.abs((pdev - pT) / pT) < TOL_PWRSS) {
         u = uT;
         beta = bT;
-        eta = etaT;
-        mu = muT;
+        take();
         pdev = pT;
         it++;
         break;
@@ -181,15 +174,16 @@ export function makePirls(model: Model, family: Family) {
         step /= 2;
         uT = u.map((v, i) => v + step * (uNew[i]! - v));
         bT = joint ? beta.map((v, i) => v + step * (bNew[i]! - v)) : beta;
-        ({ eta: etaT, mu: muT, pdev: pT } = trial(bT, uT));
+        pT = trial(bT, uT);
       }
       if (!(pT <= pdev)) break;
       u = uT;
       beta = bT;
-      eta = etaT;
-      mu = muT;
+      take();
       pdev = pT;
     }
+    const eta = cur.eta.slice();
+    const mu = cur.mu.slice();
     let uu = 0;
     for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
     let m2 = 0;
@@ -222,7 +216,7 @@ export function makePirls(model: Model, family: Family) {
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
       const w = new Float64Array(n);
       const z = new Float64Array(n);
-      workingValues(eta, muOf(eta), offset, w, z);
+      kernel.working(eta, muOf(eta), y, pw, offset, w, z);
       const wm: Model = { ...model, y: z, weights: w, offset: null, residual: null };
       return makeObjective(wm, { ...layoutJ, ...assembleCrossProducts(wm, layoutJ) }).factorize(theta, false);
     },
