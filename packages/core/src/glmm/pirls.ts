@@ -126,11 +126,51 @@ export function makePirls(model: Model, family: Family) {
   };
 
   /**
+   * Where an iteration starts, made once per starting η (every `joint` call starts from mustart's η,
+   * every `modesFrom` call from the same lp0): μ, the working weights w, r = (y − μ)/μ'(η) (so that
+   * z = (η − fixed) + r, as `working` forms it) and A's products at w with z = 0, restored into the
+   * first iteration's A, which then re-forms only the response's products.
+   */
+  interface Start {
+    eta: Float64Array;
+    mu: Float64Array;
+    w: Float64Array;
+    r: Float64Array;
+    products: Float64Array;
+  }
+  const starts: { joint: { key: Float64Array; start: Start } | null; modes: { key: Float64Array; start: Start } | null } = { joint: null, modes: null };
+  const startFrom = (key: Float64Array, etaOf: () => Float64Array, joint: boolean): Start => {
+    const known = joint ? starts.joint : starts.modes;
+    if (known && known.key === key) return known.start;
+    const eta = etaOf();
+    const mu = muOf(eta);
+    const w = new Float64Array(n);
+    const r = new Float64Array(n);
+    kernel.working(eta, mu, y, pw, eta, w, r);
+    const sys = systemOf(joint);
+    sys.A.fill(w, new Float64Array(n));
+    const start = { eta, mu, w, r, products: sys.A.values.slice() };
+    if (joint) starts.joint = { key, start };
+    else starts.modes = { key, start };
+    return start;
+  };
+  /** The first iteration's factorization, at the start's weights and the response of the fixed part. */
+  const factorStart = (theta: ArrayLike<number>, start: Start, fixedPart: Float64Array, joint: boolean): Factorization => {
+    const sys = systemOf(joint);
+    sys.w.set(start.w);
+    const { eta, r } = start;
+    for (let t = 0; t < n; t++) sys.z[t] = eta[t]! - fixedPart[t]! + r[t]!;
+    sys.A.values.set(start.products);
+    sys.A.fillResponse(sys.w, sys.z);
+    return sys.objective.factorize(theta, false);
+  };
+
+  /**
    * The iteration from η0 (with u0, β0 the point a halved step moves from), stopped by lme4's rule:
    * when a full step changes the penalized deviance by less than `tolPwrss` relative (L is then the
    * last iteration's, at the weights of the η it started from).
    */
-  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, eta0: Float64Array, joint: boolean): PirlsResult => {
+  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, start: Start, joint: boolean): PirlsResult => {
     let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
     let beta = Float64Array.from(beta0);
     const T = templates(thetaL, theta);
@@ -148,13 +188,13 @@ export function makePirls(model: Model, family: Family) {
       cur = tri;
       tri = swap;
     };
-    cur.eta.set(eta0);
-    kernel.muDeviance(cur.eta, y, pw, cur.mu);
+    cur.eta.set(start.eta);
+    cur.mu.set(start.mu);
     let pdev = Infinity;
     let fac!: Factorization;
     let it = 0;
     for (; it < 100; it++) {
-      fac = factorAt(theta, cur.eta, cur.mu, fixedPart, joint);
+      fac = it === 0 ? factorStart(theta, start, fixedPart, joint) : factorAt(theta, cur.eta, cur.mu, fixedPart, joint);
       const x = sphericalSolution(joint ? layoutJ : layoutU, fac);
       const uNew = x.slice(0, q);
       const bNew = joint ? x.slice(q, q + p) : beta;
@@ -203,14 +243,13 @@ export function makePirls(model: Model, family: Family) {
      * (`tolPwrss` = 1e-7): the criterion lme4 optimizes and differentiates.
      */
     modesFrom: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array, lp0: Float64Array): PirlsResult => {
-      const eta0 = model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0;
-      return run(theta, Float64Array.from(beta), u0, eta0, false);
+      const start = startFrom(lp0, () => (model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0.slice()), false);
+      return run(theta, Float64Array.from(beta), u0, start, false);
     },
     /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0), stopped by lme4's rule (`tolPwrss` = 1e-7) as glmer's first stage is. */
     joint: (theta: ArrayLike<number>): PirlsResult => {
-      const eta0 = new Float64Array(n);
-      for (let t = 0; t < n; t++) eta0[t] = link.linkfun(family.start(y[t]!, pw[t]!));
-      return run(theta, new Float64Array(p), null, eta0, true);
+      const start = startFrom(y, () => y.map((v, t) => link.linkfun(family.start(v, pw[t]!))), true);
+      return run(theta, new Float64Array(p), null, start, true);
     },
     /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {

@@ -14,8 +14,15 @@ const MAX_PRODUCTS = 2e7;
  */
 export interface WorkingCrossProducts {
   cross: CrossProducts;
+  /** All of A's stored values, which `cross` views: the nodes' values, then the dense tail. */
+  values: Float64Array;
   /** Re-forms A at the weights w and the response z (each of length n). */
   fill(w: Float64Array, z: Float64Array): void;
+  /**
+   * Re-forms only the response's products (z'WZ, z'WX, z'Wz) at the weights w, into a `cross`
+   * whose other products are those of `fill(w, 0)` (restored from a copy): the same A as `fill(w, z)`.
+   */
+  fillResponse(w: Float64Array, z: Float64Array): void;
 }
 
 /**
@@ -87,7 +94,11 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     const wm: Model = { ...model, y: new Float64Array(n), weights: null, offset: null, residual: null };
     return {
       cross,
+      values: buf,
       fill(w, z) {
+        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
+      },
+      fillResponse(w, z) {
         assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
       },
     };
@@ -137,44 +148,66 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   const zvalue = Float64Array.from(zValue);
   const zz = nodeValues + m * m - 1;
   const WX = new Float64Array(p * n);
+  const x0 = nodeValues + (m - 1 - p) * (m + 1);
+  /** WX = W X, by columns. */
+  const weightX = (w: Float64Array): void => {
+    for (let b = 0; b < p; b++) {
+      const o = b * n;
+      for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
+    }
+  };
+  /** Column a of [X z] times columns b of WX into both triangles of the tail (a = p: z). */
+  const dots = (a: number, z: Float64Array): void => {
+    const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
+    for (let b = 0; b <= Math.min(a, p - 1); b++) {
+      const cb = WX.subarray(b * n, (b + 1) * n);
+      let s0 = 0;
+      let s1 = 0;
+      let t = 0;
+      for (; t + 1 < n; t += 2) {
+        s0 += ca[t]! * cb[t]!;
+        s1 += ca[t + 1]! * cb[t + 1]!;
+      }
+      if (t < n) s0 += ca[t]! * cb[t]!;
+      const sum = s0 + s1;
+      buf[x0 + a * m + b] = sum;
+      buf[x0 + b * m + a] = sum;
+    }
+  };
+  /** The tail's upper triangle from its lower. */
+  const mirrorTail = (): void => {
+    for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
+  };
+  /** z's products with Z (scattered), with itself, and with X (WX formed at the same w). */
+  const response = (w: Float64Array, z: Float64Array): void => {
+    let zzSum = 0;
+    for (let t = 0; t < n; t++) {
+      const wz = w[t]! * z[t]!;
+      for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
+      zzSum += wz * z[t]!;
+    }
+    buf[zz] = zzSum;
+    dots(p, z);
+  };
   return {
     cross,
+    values: buf,
     fill(w, z) {
       buf.fill(0);
-      let zzSum = 0;
       for (let t = 0; t < n; t++) {
         const wt = w[t]!;
         for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
-        const wz = wt * z[t]!;
-        for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
-        zzSum += wz * z[t]!;
       }
-      buf[zz] = zzSum;
-      // X'WX and z'WX by columns (W X formed once), both triangles of the tail; then the rest of the tail's upper triangle from its lower
-      const x0 = nodeValues + (m - 1 - p) * (m + 1);
-      for (let b = 0; b < p; b++) {
-        const o = b * n;
-        for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
-      }
-      for (let a = 0; a <= p; a++) {
-        const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
-        for (let b = 0; b <= Math.min(a, p - 1); b++) {
-          const cb = WX.subarray(b * n, (b + 1) * n);
-          let s0 = 0;
-          let s1 = 0;
-          let t = 0;
-          for (; t + 1 < n; t += 2) {
-            s0 += ca[t]! * cb[t]!;
-            s1 += ca[t + 1]! * cb[t + 1]!;
-          }
-          if (t < n) s0 += ca[t]! * cb[t]!;
-          const sum = s0 + s1;
-          buf[x0 + a * m + b] = sum;
-          buf[x0 + b * m + a] = sum;
-        }
-      }
-      for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
+      // X'WX by columns (W X formed once), both triangles of the tail
+      weightX(w);
+      for (let a = 0; a < p; a++) dots(a, z);
+      response(w, z);
+      mirrorTail();
+    },
+    fillResponse(w, z) {
+      if (p > 0) weightX(w);
+      response(w, z);
+      mirrorTail();
     },
   };
 }
-
