@@ -56,22 +56,19 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, polished, nAGQ);
 }
 
-/** From this many parameters (θ and β) on, Newton steps from the first stage's optimum cost fewer evaluations than BOBYQA. */
-const NEWTON_FROM = 7;
-
 /**
- * The second stage's optimum from x0, the first stage's (θ, β). With many parameters and θ away from
- * its bounds, Newton steps on the finite-difference Hessian and gradient (`newtonPolish`) go
- * straight there; where they do not converge (the Newton decrement g'H⁻¹g above 1e-6), or with few
- * parameters, BOBYQA (one run, no restarts) from the best point so far, then Newton steps to finish
- * what it leaves along flat ridges.
+ * The second stage's optimum from x0, the first stage's (θ, β). With θ away from its bounds, Newton
+ * steps on finite-difference derivatives (`newtonPolish`) go straight there, in fewer evaluations
+ * than BOBYQA takes; where they do not converge (the Newton decrement g'H⁻¹g above 1e-6), or with θ
+ * near a bound, BOBYQA (one run, no restarts) from the best point so far, then Newton steps to
+ * finish what it leaves along flat ridges.
  */
 function secondStage(objective: Objective, x0: number[], options: OptimizeOptions): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
   const lower = objective.layout.lower;
   const interior = x0.every((v, i) => !Number.isFinite(lower[i]!) || v - lower[i]! > 1e-3);
   let spent = 0;
   let from = x0;
-  if (x0.length >= NEWTON_FROM && interior) {
+  if (interior) {
     // the optimizer's progress and cancelling, as BOBYQA reports them
     let count = 0;
     let best = Infinity;
