@@ -4,6 +4,7 @@ import type { Objective } from "../objective/Objective.js";
 import type { Family } from "./families.js";
 import { ghRule } from "./ghRule.js";
 import type { PirlsResult } from "./pirls.js";
+import { rowKernel } from "./rowKernels.js";
 
 /**
  * Adaptive Gauss–Hermite quadrature with `nAGQ` nodes (lme4's `glmerAGQ`), for one scalar
@@ -25,28 +26,41 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
   const y = model.y;
   const pw = model.weights ?? new Float64Array(n).fill(1);
   const nl = term.nl;
+  const kernel = rowKernel(family);
+  const refs = term.refs;
+  const zt = term.z;
+  // per evaluation: the conditional SDs, c_l at the modes and at a node, the sums, η at a node, its μ and d_i
+  const sd = new Float64Array(nl);
+  const c0 = new Float64Array(nl);
+  const c = new Float64Array(nl);
+  const mult = new Float64Array(nl);
+  const eta = new Float64Array(n);
+  const mu = new Float64Array(n);
+  const d = new Float64Array(n);
+  /** c_l = u_l² + Σ_{i in l} d_i at η, into out. */
+  const devc = (at: Float64Array, u: (l: number) => number, out: Float64Array): void => {
+    for (let l = 0; l < nl; l++) {
+      const v = u(l);
+      out[l] = v * v;
+    }
+    kernel.muDeviance(at, y, pw, mu, d);
+    for (let t = 0; t < n; t++) out[refs[t]!]! += d[t]!;
+  };
   const evaluate = (x: ArrayLike<number>): number => {
     const r = laplace.at(x);
     if (!Number.isFinite(r.laplace)) return Infinity;
     const theta = x[0]!;
     const { Lnodes, LRR } = r.fac;
     const lay = r.fac.cross;
-    const sd = Float64Array.from({ length: nl }, (_, l) => 1 / (lay.nNodes > 0 ? Lnodes[lay.diagOff[l]!]! : LRR[l * lay.m + l]!));
-    const devc = (eta: ArrayLike<number>, u: ArrayLike<number>): Float64Array => {
-      const c = Float64Array.from(u, (v) => v * v);
-      for (let t = 0; t < n; t++) c[term.refs[t]!]! += family.devResid(y[t]!, family.link.linkinv(eta[t]!), pw[t]!);
-      return c;
-    };
-    const c0 = devc(r.eta, r.u);
-    const mult = new Float64Array(nl);
-    const eta = new Float64Array(n);
-    const u = new Float64Array(nl);
-    rule.z.forEach((z, k) => {
-      for (let l = 0; l < nl; l++) u[l] = r.u[l]! + z * sd[l]!;
-      for (let t = 0; t < n; t++) eta[t] = r.eta[t]! + theta * term.z[t]! * z * sd[term.refs[t]!]!;
-      const c = devc(eta, u);
+    for (let l = 0; l < nl; l++) sd[l] = 1 / (lay.nNodes > 0 ? Lnodes[lay.diagOff[l]!]! : LRR[l * lay.m + l]!);
+    devc(r.eta, (l) => r.u[l]!, c0);
+    mult.fill(0);
+    for (let k = 0; k < rule.z.length; k++) {
+      const z = rule.z[k]!;
+      for (let t = 0; t < n; t++) eta[t] = r.eta[t]! + theta * zt[t]! * z * sd[refs[t]!]!;
+      devc(eta, (l) => r.u[l]! + z * sd[l]!, c);
       for (let l = 0; l < nl; l++) mult[l]! += Math.exp(-0.5 * (c[l]! - c0[l]!) + 0.5 * z * z) * rule.w[k]!;
-    });
+    }
     let f = r.fac.ldL2;
     for (let l = 0; l < nl; l++) f += c0[l]! - 2 * Math.log(mult[l]!);
     return f;

@@ -25,12 +25,14 @@ describe("rowKernel", () => {
     ["binomial", "probit"],
     ["binomial", "cloglog"],
     ["poisson", "log"],
-  ] as const)("gives %s (%s)'s μ, deviance, working weights and response to the last bit", (name, linkName) => {
+  ] as const)("gives %s (%s)'s μ, deviance residuals, deviance, working weights and response to the last bit", (name, linkName) => {
     const family = glmFamily(name, linkName);
     const { eta, y, pw, fixed, n } = rows(name === "poisson");
     const kernel = rowKernel(family);
     const mu = new Float64Array(n);
-    const dev = kernel.muDeviance(eta, y, pw, mu);
+    const each = new Float64Array(n);
+    const dev = kernel.muDeviance(eta, y, pw, mu, each);
+    expect(kernel.muDeviance(eta, y, pw, new Float64Array(n))).toBe(dev);
     const w = new Float64Array(n);
     const z = new Float64Array(n);
     kernel.working(eta, mu, y, pw, fixed, w, z);
@@ -38,6 +40,7 @@ describe("rowKernel", () => {
     for (let t = 0; t < n; t++) {
       const m = family.link.linkinv(eta[t]!);
       expect(mu[t]).toBe(m);
+      expect(each[t]).toBe(family.devResid(y[t]!, m, pw[t]!));
       expectedDev += family.devResid(y[t]!, m, pw[t]!);
       const d = family.link.muEtaAt(eta[t]!, m);
       expect(w[t]).toBe((pw[t]! * d * d) / family.variance(m));

@@ -7,8 +7,8 @@ import { dnorm, EPS, PROBIT_THRESH, pnorm } from "./links.js";
  * optimizes each family's loop on its own instead of one loop calling whichever family came first.
  */
 export interface RowKernel {
-  /** μ = g⁻¹(η) into mu; returns Σ d_i, the deviance (d_i = w_i dev(y_i, μ_i)). */
-  muDeviance(eta: Float64Array, y: Float64Array, pw: Float64Array, mu: Float64Array): number;
+  /** μ = g⁻¹(η) into mu (and each d_i = w_i dev(y_i, μ_i) into `each`, if given); returns Σ d_i, the deviance. */
+  muDeviance(eta: Float64Array, y: Float64Array, pw: Float64Array, mu: Float64Array, each?: Float64Array): number;
   /** The working weights w = w_prior μ'(η)²/V(μ) and response z = η − fixed + (y − μ)/μ'(η). */
   working(eta: Float64Array, mu: Float64Array, y: Float64Array, pw: Float64Array, fixed: Float64Array, w: Float64Array, z: Float64Array): void;
 }
@@ -17,7 +17,7 @@ export interface RowKernel {
 const yLogY = (y: number, mu: number): number => (y !== 0 ? y * Math.log(y / mu) : 0);
 
 const binomialLogit: RowKernel = {
-  muDeviance(eta, y, pw, mu) {
+  muDeviance(eta, y, pw, mu, each) {
     let d = 0;
     for (let t = 0; t < eta.length; t++) {
       const e = eta[t]!;
@@ -25,7 +25,9 @@ const binomialLogit: RowKernel = {
       const m = x / (1 + x);
       mu[t] = m;
       const yt = y[t]!;
-      d += 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      const dt = 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      if (each) each[t] = dt;
+      d += dt;
     }
     return d;
   },
@@ -41,13 +43,15 @@ const binomialLogit: RowKernel = {
 };
 
 const binomialProbit: RowKernel = {
-  muDeviance(eta, y, pw, mu) {
+  muDeviance(eta, y, pw, mu, each) {
     let d = 0;
     for (let t = 0; t < eta.length; t++) {
       const m = pnorm(Math.min(Math.max(eta[t]!, -PROBIT_THRESH), PROBIT_THRESH));
       mu[t] = m;
       const yt = y[t]!;
-      d += 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      const dt = 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      if (each) each[t] = dt;
+      d += dt;
     }
     return d;
   },
@@ -63,13 +67,15 @@ const binomialProbit: RowKernel = {
 };
 
 const binomialCloglog: RowKernel = {
-  muDeviance(eta, y, pw, mu) {
+  muDeviance(eta, y, pw, mu, each) {
     let d = 0;
     for (let t = 0; t < eta.length; t++) {
       const m = Math.max(Math.min(-Math.expm1(-Math.exp(eta[t]!)), 1 - EPS), EPS);
       mu[t] = m;
       const yt = y[t]!;
-      d += 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      const dt = 2 * pw[t]! * (yLogY(yt, m) + yLogY(1 - yt, 1 - m));
+      if (each) each[t] = dt;
+      d += dt;
     }
     return d;
   },
@@ -86,14 +92,16 @@ const binomialCloglog: RowKernel = {
 };
 
 const poissonLog: RowKernel = {
-  muDeviance(eta, y, pw, mu) {
+  muDeviance(eta, y, pw, mu, each) {
     let d = 0;
     for (let t = 0; t < eta.length; t++) {
       const m = Math.max(Math.exp(eta[t]!), EPS);
       mu[t] = m;
       const yt = y[t]!;
       const wt = pw[t]!;
-      d += yt > 0 ? 2 * wt * (yt * Math.log(yt / m) - (yt - m)) : 2 * (m * wt);
+      const dt = yt > 0 ? 2 * wt * (yt * Math.log(yt / m) - (yt - m)) : 2 * (m * wt);
+      if (each) each[t] = dt;
+      d += dt;
     }
     return d;
   },
@@ -116,12 +124,14 @@ export function rowKernel(family: Family): RowKernel {
   if (key === "poisson-log") return poissonLog;
   const link = family.link;
   return {
-    muDeviance(eta, y, pw, mu) {
+    muDeviance(eta, y, pw, mu, each) {
       let d = 0;
       for (let t = 0; t < eta.length; t++) {
         const m = link.linkinv(eta[t]!);
         mu[t] = m;
-        d += family.devResid(y[t]!, m, pw[t]!);
+        const dt = family.devResid(y[t]!, m, pw[t]!);
+        if (each) each[t] = dt;
+        d += dt;
       }
       return d;
     },
