@@ -71,11 +71,11 @@ export function makeGlmmFit(
   const pValues = zValues.map((z) => gammainc((z * z) / 2, 0.5, true, true));
 
   let deviance = 0;
-  let saturated = 0;
+  let saturated = pirls.saturated ?? 0;
   const pearson = new Float64Array(n);
   for (let t = 0; t < n; t++) {
     deviance += family.devResid(y[t]!, r.mu[t]!, pw[t]!);
-    saturated += family.minus2LogLik(y[t]!, y[t]!, pw[t]!);
+    if (pirls.saturated === null) saturated += family.minus2LogLik(y[t]!, y[t]!, pw[t]!);
     pearson[t] = ((y[t]! - r.mu[t]!) * Math.sqrt(pw[t]!)) / Math.sqrt(family.variance(r.mu[t]!));
   }
   const df = p + k;

@@ -3,7 +3,6 @@ import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import { multiplyLevels } from "../linalg/triangular.js";
 import type { Model } from "../model/Model.js";
 import { templates, thetaLayout } from "../model/thetaLayout.js";
-import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
 import { blockedLayout } from "../objective/blockedLayout.js";
 import { makeObjective } from "../objective/makeObjective.js";
 import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDeviance.js";
@@ -251,14 +250,15 @@ export function makePirls(model: Model, family: Family) {
       const start = startFrom(y, () => y.map((v, t) => link.linkfun(family.start(v, pw[t]!))), true);
       return run(theta, new Float64Array(p), null, start, true);
     },
-    /** L with the X rows at the working weights of η (for R_X, the conditional variances). */
+    /** L with the X rows at the working weights of η (for R_X, the conditional variances): the first stage's system, re-formed there. */
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
-      const w = new Float64Array(n);
-      const z = new Float64Array(n);
-      kernel.working(eta, muOf(eta), y, pw, offset, w, z);
-      const wm: Model = { ...model, y: z, weights: w, offset: null, residual: null };
-      return makeObjective(wm, { ...layoutJ, ...assembleCrossProducts(wm, layoutJ) }).factorize(theta, false);
+      const sys = systemOf(true);
+      kernel.working(eta, muOf(eta), y, pw, offset, sys.w, sys.z);
+      sys.A.fill(sys.w, sys.z);
+      return sys.objective.factorize(theta, false);
     },
+    /** Σ_i of the saturated model's −2 log f(y_i | y_i), or null where R's rounding makes it differ from the deviance's (`saturatedTerms`). */
+    saturated,
   };
 }
 

@@ -146,6 +146,9 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   const value = Float64Array.from(pairValue);
   const zat = Int32Array.from(zAt);
   const zvalue = Float64Array.from(zValue);
+  // indicator columns (random intercepts) make every product 1: then the weight itself is added (w·1 = w exactly)
+  const pairOnes = value.every((v) => v === 1);
+  const zOnes = zvalue.every((v) => v === 1);
   const zz = nodeValues + m * m - 1;
   const WX = new Float64Array(p * n);
   const x0 = nodeValues + (m - 1 - p) * (m + 1);
@@ -183,7 +186,8 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     let zzSum = 0;
     for (let t = 0; t < n; t++) {
       const wz = w[t]! * z[t]!;
-      for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
+      if (zOnes) for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz;
+      else for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
       zzSum += wz * z[t]!;
     }
     buf[zz] = zzSum;
@@ -194,9 +198,16 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     values: buf,
     fill(w, z) {
       buf.fill(0);
-      for (let t = 0; t < n; t++) {
-        const wt = w[t]!;
-        for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
+      if (pairOnes) {
+        for (let t = 0; t < n; t++) {
+          const wt = w[t]!;
+          for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt;
+        }
+      } else {
+        for (let t = 0; t < n; t++) {
+          const wt = w[t]!;
+          for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
+        }
       }
       // X'WX by columns (W X formed once), both triangles of the tail
       weightX(w);

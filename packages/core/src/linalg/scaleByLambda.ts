@@ -12,6 +12,10 @@ import { inflateBlock } from "./smallBlocks.js";
 export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: Float64Array[], S: Float64Array, tmp: Float64Array): void {
   const { nNodes, nodeP, nodeTerm, diagOff, valOff, colPtr, rowIdx, rowNode, tailStart, termRow } = layout;
   const q = termRow[termP.length]!;
+  // with scalar terms only, each Z row's scale λ_j (random intercepts: the common case), so that a
+  // scalar node's column is scaled in one pass, (a·λ_u)·λ_j as the two passes below would
+  const rowScale = termP.every((pj) => pj === 1) ? new Float64Array(q) : null;
+  if (rowScale) for (let j = 0; j < termP.length; j++) rowScale.fill(T[j]![0]!, termRow[j]!, termRow[j + 1]!);
   for (let u = 0; u < nNodes; u++) {
     const pu = nodeP[u]!;
     const Tu = T[nodeTerm[u]!]!;
@@ -21,6 +25,15 @@ export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: F
     const v0 = valOff[u]!;
     const e0 = colPtr[u]!;
     const e1 = colPtr[u + 1]!;
+    if (rowScale) {
+      const t = Tu[0]!;
+      for (let e = e0; e < e1; e++) {
+        const r = rowIdx[e]!;
+        const o = v0 + (e - e0);
+        S[o] = r < q ? S[o]! * t * rowScale[r]! : S[o]! * t;
+      }
+      continue;
+    }
     if (pu === 1) {
       const t = Tu[0]!;
       for (let o = v0; o < v0 + (e1 - e0); o++) S[o]! *= t;
@@ -44,10 +57,13 @@ export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: F
         for (let kk = 0; kk < pu; kk++) S[o + kk] = tmp[kk]!;
       }
     }
+    // the rows ascend, so the term of a tail row only moves forward
+    let tailTerm = 0;
     for (let e = e0; e < e1; ) {
       const r = rowIdx[e]!;
       if (r >= q) break;
-      const j = r < tailStart ? nodeTerm[rowNode[r]!]! : termOf(termRow, r);
+      if (r >= tailStart) while (termRow[tailTerm + 1]! <= r) tailTerm++;
+      const j = r < tailStart ? nodeTerm[rowNode[r]!]! : tailTerm;
       const pj = termP[j]!;
       const Tj = T[j]!;
       const o = v0 + (e - e0) * pu;
@@ -67,13 +83,6 @@ export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: F
       e += pj;
     }
   }
-}
-
-/** The term whose columns hold global row r (r before X). */
-function termOf(termRow: number[], r: number): number {
-  let j = 0;
-  while (termRow[j + 1]! <= r) j++;
-  return j;
 }
 
 /**
