@@ -30,11 +30,18 @@ export function rRound(x: number): number {
 /** y log(y / μ), 0 at y = 0 (R's `y_log_y`). */
 const yLogY = (y: number, mu: number): number => (y !== 0 ? y * Math.log(y / mu) : 0);
 
+/**
+ * The binomial deviance residual's square without the prior weight and factor 2, y log(y/μ) +
+ * (1 − y) log((1 − y)/(1 − μ)) (R's `binomial_dev_resids`): for a 0/1 response −log μ or
+ * −log(1 − μ), one logarithm and no division (R's value to rounding).
+ */
+export const binomialDev = (y: number, mu: number): number => (y === 1 ? -Math.log(mu) : y === 0 ? -Math.log(1 - mu) : yLogY(y, mu) + yLogY(1 - y, 1 - mu));
+
 const binomial = (link: Link): Family => ({
   name: "binomial",
   link,
   variance: (mu) => mu * (1 - mu),
-  devResid: (y, mu, w) => 2 * w * (yLogY(y, mu) + yLogY(1 - y, 1 - mu)),
+  devResid: (y, mu, w) => 2 * w * binomialDev(y, mu),
   minus2LogLik: (y, mu, w) => {
     // dbinom(round(m y), round(m), μ, log = TRUE) with m = w: the weights are the numbers of trials
     const m = rRound(w);
