@@ -58,3 +58,40 @@ export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<num
     return (fadd - f(y)) / (2 * delta);
   });
 }
+
+/**
+ * A first Hessian for Newton steps when the β block is known already (from the first stage's R_X,
+ * 2 R_X'R_X): the θ axes by central differences, each β axis by one forward difference (its gradient
+ * corrected by the known curvature, g_j = (f(x + δe_j) − f(x))/δ − δH_jj/2), and the θ rows of the
+ * Hessian from one-sided pairs: 2k + p + k(k − 1)/2 + kp evaluations for k θs and p βs, against
+ * (k + p)(k + p + 3)/2 for `oneSided` pairs. x must be at least δ inside its bounds.
+ */
+export function seededHessian(f: (x: Float64Array) => number, x: ArrayLike<number>, fx: number, betaBlock: number[][], delta = 1e-4): { gradient: number[]; hessian: number[][] } {
+  const n = x.length;
+  const k = n - betaBlock.length;
+  const at = (mods: [number, number][]): number => {
+    const y = Float64Array.from(x);
+    for (const [i, d] of mods) y[i]! += d;
+    return f(y);
+  };
+  const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const g = new Array<number>(n).fill(0);
+  const plus = new Array<number>(n).fill(0);
+  betaBlock.forEach((row, a) => row.forEach((v, b) => (H[k + a]![k + b] = v)));
+  for (let i = 0; i < n; i++) {
+    plus[i] = at([[i, delta]]);
+    if (i < k) {
+      const fsub = at([[i, -delta]]);
+      H[i]![i] = (plus[i]! - 2 * fx + fsub) / (delta * delta);
+      g[i] = (plus[i]! - fsub) / (2 * delta);
+    } else g[i] = (plus[i]! - fx) / delta - (delta / 2) * H[i]![i]!;
+  }
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < n; j++) {
+      const v = (at([[i, delta], [j, delta]]) - plus[i]! - plus[j]! + fx) / (delta * delta);
+      H[i]![j] = v;
+      H[j]![i] = v;
+    }
+  }
+  return { gradient: g, hessian: H };
+}

@@ -51,7 +51,7 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
   const x0 = [...stage1.theta, ...start.beta];
-  const opt = secondStage(objective, x0, rest);
+  const opt = secondStage(objective, x0, rest, betaCurvature(start.fac.LRR, pirls.layoutJ.m, pirls.layoutJ.qRest, model.p));
   const polished = opt.polished;
   return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, polished, nAGQ);
 }
@@ -63,7 +63,7 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
  * near a bound, BOBYQA (one run, no restarts) from the best point so far, then Newton steps to
  * finish what it leaves along flat ridges.
  */
-function secondStage(objective: Objective, x0: number[], options: OptimizeOptions): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
+function secondStage(objective: Objective, x0: number[], options: OptimizeOptions, betaBlock: number[][]): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
   const lower = objective.layout.lower;
   const interior = x0.every((v, i) => !Number.isFinite(lower[i]!) || v - lower[i]! > 1e-3);
   let spent = 0;
@@ -83,7 +83,7 @@ function secondStage(objective: Objective, x0: number[], options: OptimizeOption
       },
     };
     const f0 = reported.evaluate(x0);
-    const newton = newtonPolish(reported, x0, f0, 8, true);
+    const newton = newtonPolish(reported, x0, f0, 8, betaBlock.every((row) => row.every(Number.isFinite)) ? { betaBlock } : "rough");
     spent = newton.evaluations + 1;
     if (newton.decrement < 1e-6) {
       return {
@@ -96,4 +96,20 @@ function secondStage(objective: Objective, x0: number[], options: OptimizeOption
   const bobyqa = optimize(objective, { ...options, thetaStart: from });
   const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
   return { summary: { ...bobyqa, thetaInitial: x0, theta: polished.x, fmin: polished.fx, evaluations: spent + bobyqa.evaluations + polished.evaluations }, polished };
+}
+
+/**
+ * 2 R_X'R_X from the first stage's L (R_X' is the X rows' block of its dense tail): the β block of
+ * the criterion's Hessian at fixed θ but for log |L|²'s and the working weights' change with β, which
+ * `seededHessian` takes as known for the first Newton step.
+ */
+function betaCurvature(LRR: Float64Array, m: number, qRest: number, p: number): number[][] {
+  const L = (i: number, j: number): number => LRR[(qRest + i) * m + qRest + j]!;
+  return Array.from({ length: p }, (_, i) =>
+    Array.from({ length: p }, (_, j) => {
+      let s = 0;
+      for (let k = 0; k <= Math.min(i, j); k++) s += L(i, k) * L(j, k);
+      return 2 * s;
+    }),
+  );
 }

@@ -23,7 +23,7 @@ const objective: Objective = {
 describe("newtonPolish", () => {
   it.each([false, true])("reaches the optimum with the Hessian there, from far away (first Hessian one-sided: %s)", (rough) => {
     const x0 = [1.5, 0.4, 0.5];
-    const r = newtonPolish(objective, x0, f(x0), 8, rough);
+    const r = newtonPolish(objective, x0, f(x0), 8, rough ? "rough" : "full");
     r.x.forEach((v, i) => expect(Math.abs(v - c[i]!)).toBeLessThan(1e-5));
     expect(r.fx).toBeLessThan(1e-10);
     r.hessian.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - 2 * A[i]![j]!)).toBeLessThan(1e-4)));
@@ -31,6 +31,20 @@ describe("newtonPolish", () => {
     expect(r.decrement).toBeLessThan(1e-9);
     // quasi-Newton between full Hessians: fewer than three full Hessians (12 evaluations each) and the steps' gradients
     expect(r.evaluations).toBeLessThan(60);
+  });
+  it("starts from a Hessian whose β block is given (a rough one), in fewer evaluations than one-sided pairs", () => {
+    const x0 = [1.5, 0.4, 0.5];
+    // the last two parameters' block, 10% off the true 2A
+    const betaBlock = [
+      [2 * 3 * 1.1, 2 * -0.8 * 0.9],
+      [2 * -0.8 * 0.9, 2 * 2 * 1.1],
+    ];
+    const seeded = newtonPolish(objective, x0, f(x0), 8, { betaBlock });
+    const rough = newtonPolish(objective, x0, f(x0), 8, "rough");
+    seeded.x.forEach((v, i) => expect(Math.abs(v - c[i]!)).toBeLessThan(1e-5));
+    seeded.hessian.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - 2 * A[i]![j]!)).toBeLessThan(1e-4)));
+    expect(seeded.decrement).toBeLessThan(1e-9);
+    expect(seeded.evaluations).toBeLessThanOrEqual(rough.evaluations);
   });
   it("stops where it starts when the start is the optimum, with one Hessian", () => {
     const r = newtonPolish(objective, c, 0);

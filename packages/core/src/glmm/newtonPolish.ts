@@ -1,6 +1,6 @@
 import { CholeskyDecomposition, Matrix } from "ml-matrix";
 import type { Objective } from "../objective/Objective.js";
-import { centralGradient, finiteHessian } from "./finiteHessian.js";
+import { centralGradient, finiteHessian, seededHessian } from "./finiteHessian.js";
 
 /**
  * Newton steps from an optimizer's end point on lme4's finite-difference derivatives (`deriv12`):
@@ -8,15 +8,22 @@ import { centralGradient, finiteHessian } from "./finiteHessian.js";
  * Newton decrement g'H⁻¹g falls below 2e-9 (the optimum within 1e-9 in f, 5e-5 standard errors).
  * Far from the optimum (a step that gains more than 1e-3) H is carried by the BFGS update from the
  * central-difference gradient at the new point (2n evaluations); near it, or when the quasi-Newton
- * model fails, H is lme4's full finite-difference Hessian (n² + n evaluations) again. `rough`: the
- * first Hessian from one-sided pairs (`finiteHessian`'s `oneSided`), for a start far from the
+ * model fails, H is lme4's full finite-difference Hessian (n² + n evaluations) again. `first`: the
+ * first Hessian, lme4's full one (`"full"`), from one-sided pairs (`"rough"`, `finiteHessian`'s
+ * `oneSided`) or with its β block given (`{ betaBlock }`, `seededHessian`), for a start far from the
  * optimum. Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust
  * region stops a few 1e-3 standard errors short of the optimum; one or two Newton steps reach it.
  * Returns the point, its value, the gradient there (for lme4's convergence check), the last full
  * Hessian (the vcov's, from a point within 1e-5 of the end in f) and the evaluations used. The
  * differences step across a bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
  */
-export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: number, maxSteps = 4, rough = false): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
+export function newtonPolish(
+  objective: Objective,
+  x0: ArrayLike<number>,
+  f0: number,
+  maxSteps = 4,
+  first: "full" | "rough" | { betaBlock: number[][] } = "full",
+): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
   const lower = objective.layout.lower;
   let x = Array.from(x0);
   let fx = f0;
@@ -25,10 +32,10 @@ export function newtonPolish(objective: Objective, x0: ArrayLike<number>, f0: nu
     evaluations++;
     return objective.evaluate(z);
   };
-  let { gradient, hessian: model } = finiteHessian(counted, x, fx, undefined, 1e-4, rough);
+  let { gradient, hessian: model } = typeof first === "object" ? seededHessian(counted, x, fx, first.betaBlock) : finiteHessian(counted, x, fx, undefined, 1e-4, first === "rough");
   /** The last full Hessian and f where it was taken (NaN: none yet). */
   let hessian = model;
-  let fAtFull = rough ? NaN : fx;
+  let fAtFull = first === "full" ? fx : NaN;
   const nearFull = (): boolean => fAtFull - fx <= 1e-5;
   /** lme4's full derivatives at x: the gradient and the Hessian, which the steps then use. */
   const full = (): void => {
