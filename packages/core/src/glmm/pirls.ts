@@ -84,7 +84,7 @@ export function makePirls(model: Model, family: Family) {
     return mu;
   };
   // η and μ at the iteration's point and at a trial point (swapped when the trial is taken), and
-  // Xβ at a trial β: made once, so an iteration allocates only L (run is not re-entered)
+  // Xβ at a trial β: made once, as L is (each system factors into its workspace; run is not re-entered)
   let cur = { eta: new Float64Array(n), mu: new Float64Array(n) };
   let tri = { eta: new Float64Array(n), mu: new Float64Array(n) };
   const fixedTrial = new Float64Array(n);
@@ -92,7 +92,7 @@ export function makePirls(model: Model, family: Family) {
   /**
    * The working system of the iteration (with X for the joint solve, without when β is held), made
    * once: the weights and response are rewritten in place at each iteration, A re-formed into the
-   * same arrays, and L factored by the same objective, so an iteration allocates only L.
+   * same arrays, and L factored by the same objective into its workspace.
    */
   interface WorkingSystem {
     w: Float64Array;
@@ -121,7 +121,7 @@ export function makePirls(model: Model, family: Family) {
     const sys = systemOf(joint);
     kernel.working(eta, mu, y, pw, fixedPart, sys.w, sys.z);
     sys.A.fill(sys.w, sys.z);
-    return sys.objective.factorize(theta, false);
+    return sys.objective.factorizeTransient(theta, false);
   };
 
   /**
@@ -161,7 +161,7 @@ export function makePirls(model: Model, family: Family) {
     for (let t = 0; t < n; t++) sys.z[t] = eta[t]! - fixedPart[t]! + r[t]!;
     sys.A.values.set(start.products);
     sys.A.fillResponse(sys.w, sys.z);
-    return sys.objective.factorize(theta, false);
+    return sys.objective.factorizeTransient(theta, false);
   };
 
   /**
@@ -223,6 +223,8 @@ export function makePirls(model: Model, family: Family) {
     }
     const eta = cur.eta.slice();
     const mu = cur.mu.slice();
+    // the iterations factor into the system's workspace: the result keeps its own copy of the last L
+    fac = { ...fac, Lnodes: fac.Lnodes.slice(), LRR: fac.LRR.slice() };
     let uu = 0;
     for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
     let m2 = 0;

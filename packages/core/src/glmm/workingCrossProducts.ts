@@ -104,8 +104,12 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     };
   }
 
+  // a row's products that are 1 (indicator columns: random intercepts, dummies) add the weight itself
+  // (w·1 = w exactly), apart from the others, which add w times the product
+  const onesPtr = new Int32Array(n + 1);
   const pairPtr = new Int32Array(n + 1);
   const zPtr = new Int32Array(n + 1);
+  const onesAt: number[] = [];
   const pairAt: number[] = [];
   const pairValue: number[] = [];
   const zAt: number[] = [];
@@ -122,12 +126,17 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         const c = idx[b]!;
         if (rIsX && c >= xRow0) continue;
         const v = val[a]! * val[b]!;
-        pairAt.push(target(r, c));
-        pairValue.push(v);
         const mi = mirror(r, c);
-        if (mi >= 0) {
-          pairAt.push(mi);
+        if (v === 1) {
+          onesAt.push(target(r, c));
+          if (mi >= 0) onesAt.push(mi);
+        } else {
+          pairAt.push(target(r, c));
           pairValue.push(v);
+          if (mi >= 0) {
+            pairAt.push(mi);
+            pairValue.push(v);
+          }
         }
       }
       if (rIsX) continue;
@@ -139,15 +148,15 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         zValue.push(val[a]!);
       }
     }
+    onesPtr[t + 1] = onesAt.length;
     pairPtr[t + 1] = pairAt.length;
     zPtr[t + 1] = zAt.length;
   }
+  const ones = Int32Array.from(onesAt);
   const at = Int32Array.from(pairAt);
   const value = Float64Array.from(pairValue);
   const zat = Int32Array.from(zAt);
   const zvalue = Float64Array.from(zValue);
-  // indicator columns (random intercepts) make every product 1: then the weight itself is added (w·1 = w exactly)
-  const pairOnes = value.every((v) => v === 1);
   const zOnes = zvalue.every((v) => v === 1);
   const zz = nodeValues + m * m - 1;
   const WX = new Float64Array(p * n);
@@ -198,16 +207,10 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     values: buf,
     fill(w, z) {
       buf.fill(0);
-      if (pairOnes) {
-        for (let t = 0; t < n; t++) {
-          const wt = w[t]!;
-          for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt;
-        }
-      } else {
-        for (let t = 0; t < n; t++) {
-          const wt = w[t]!;
-          for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
-        }
+      for (let t = 0; t < n; t++) {
+        const wt = w[t]!;
+        for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
+        for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
       }
       // X'WX by columns (W X formed once), both triangles of the tail
       weightX(w);

@@ -48,4 +48,9 @@ export interface ProfiledDeviance extends Objective {
   pieces(theta: ArrayLike<number>, V?: Float64Array): Pick<Factorization, "ldL2" | "ldRX2" | "pwrss" | "objective" | "logDetW">;
   /** The objective at θ for the given criterion, with every piece of L kept (a fresh object). */
   factorize(theta: ArrayLike<number>, REML?: boolean): Factorization;
+  /**
+   * `factorize` into the objective's workspace, allocating nothing: its Lnodes and LRR are valid only
+   * until the next call on this objective (for an iteration that reads L at once, as PIRLS does).
+   */
+  factorizeTransient(theta: ArrayLike<number>, REML?: boolean): Factorization;
 }

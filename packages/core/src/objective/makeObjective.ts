@@ -104,5 +104,9 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       const parts = factorInto(Float64Array.from(theta), Lnodes, LRR, REML);
       return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes, LRR, cross, ...parts };
     },
+    factorizeTransient(theta, REML = model.REML) {
+      const parts = factorInto(Float64Array.from(theta), wsNodes, wsM, REML);
+      return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes: wsNodes, LRR: wsM, cross, ...parts };
+    },
   };
 }

@@ -74,6 +74,13 @@ export function makeStructuredObjective(model: Model, rs: ResidualStructure, opt
   const thetaOf = (x: ArrayLike<number>): Float64Array => Float64Array.from({ length: k }, (_, i) => x[i]!);
   const none = { ldL2: NaN, ldRX2: NaN, pwrss: NaN, objective: Infinity, logDetW: NaN };
 
+  function factorize(x: ArrayLike<number>, REML = model.REML): Factorization {
+    const ld = at(x);
+    if (ld === null) throw new RangeError("The residual structure's parameters give no positive-definite covariance.");
+    const f = inner.factorize(thetaOf(x), REML);
+    const own: CrossProducts = { ...structure, Anodes: Float64Array.from(cross.Anodes), ARR: Float64Array.from(cross.ARR), logDetW: -ld };
+    return { ...f, theta: Float64Array.from(x), objective: f.objective + ld, logDetW: -ld, cross: own };
+  }
   return {
     layout,
     cross,
@@ -90,12 +97,8 @@ export function makeStructuredObjective(model: Model, rs: ResidualStructure, opt
       const p = inner.pieces(thetaOf(x), V);
       return { ...p, objective: p.objective + ld, logDetW: -ld };
     },
-    factorize(x, REML = model.REML): Factorization {
-      const ld = at(x);
-      if (ld === null) throw new RangeError("The residual structure's parameters give no positive-definite covariance.");
-      const f = inner.factorize(thetaOf(x), REML);
-      const own: CrossProducts = { ...structure, Anodes: Float64Array.from(cross.Anodes), ARR: Float64Array.from(cross.ARR), logDetW: -ld };
-      return { ...f, theta: Float64Array.from(x), objective: f.objective + ld, logDetW: -ld, cross: own };
-    },
+    factorize,
+    // the whitened rows' products change with the structure's parameters: nothing here is transient
+    factorizeTransient: factorize,
   };
 }
