@@ -159,33 +159,13 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
   const zvalue = Float64Array.from(zValue);
   const zOnes = zvalue.every((v) => v === 1);
   const zz = nodeValues + m * m - 1;
-  const WX = new Float64Array(p * n);
   const x0 = nodeValues + (m - 1 - p) * (m + 1);
-  /** WX = W X, by columns. */
-  const weightX = (w: Float64Array): void => {
-    for (let b = 0; b < p; b++) {
-      const o = b * n;
-      for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
-    }
+  /** Writes s into the tail's entries (X or z row a, X column b), both triangles. */
+  const put = (a: number, b: number, v: number): void => {
+    buf[x0 + a * m + b] = v;
+    buf[x0 + b * m + a] = v;
   };
-  /** Column a of [X z] times columns b of WX into both triangles of the tail (a = p: z). */
-  const dots = (a: number, z: Float64Array): void => {
-    const ca = a < p ? X.subarray(a * n, (a + 1) * n) : z;
-    for (let b = 0; b <= Math.min(a, p - 1); b++) {
-      const cb = WX.subarray(b * n, (b + 1) * n);
-      let s0 = 0;
-      let s1 = 0;
-      let t = 0;
-      for (; t + 1 < n; t += 2) {
-        s0 += ca[t]! * cb[t]!;
-        s1 += ca[t + 1]! * cb[t + 1]!;
-      }
-      if (t < n) s0 += ca[t]! * cb[t]!;
-      const sum = s0 + s1;
-      buf[x0 + a * m + b] = sum;
-      buf[x0 + b * m + a] = sum;
-    }
-  };
+  const fixed = fixedProducts(X, n, p, put);
   /** The tail's upper triangle from its lower. */
   const mirrorTail = (): void => {
     for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
@@ -200,7 +180,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
       zzSum += wz * z[t]!;
     }
     buf[zz] = zzSum;
-    dots(p, z);
+    fixed.response(w, z);
   };
   return {
     cross,
@@ -212,16 +192,122 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
         for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
         for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
       }
-      // X'WX by columns (W X formed once), both triangles of the tail
-      weightX(w);
-      for (let a = 0; a < p; a++) dots(a, z);
+      fixed.cross(w);
       response(w, z);
       mirrorTail();
     },
     fillResponse(w, z) {
-      if (p > 0) weightX(w);
       response(w, z);
       mirrorTail();
     },
   };
+}
+
+/**
+ * X'WX and z'WX at each iteration's weights, written by `put(a, b, value)` (row a of [X z], column b
+ * of X). Where the rows of X take few distinct values (factors, their interactions, a numeric
+ * variable of a few values: at most a quarter as many patterns as rows), from the weights summed per
+ * pattern, n additions and then P·p(p + 1)/2 products; otherwise by columns, W X formed first (the
+ * same sums in another order, equal to rounding). `response` re-forms z'WX only.
+ */
+function fixedProducts(X: Float64Array, n: number, p: number, put: (a: number, b: number, v: number) => void): { cross(w: Float64Array): void; response(w: Float64Array, z: Float64Array): void } {
+  if (p === 0) return { cross: () => {}, response: () => {} };
+  const groups = rowPatterns(X, n, p, Math.floor(n / 4));
+  if (groups) {
+    const { pattern, rows, count } = groups;
+    const sums = new Float64Array(count);
+    return {
+      cross(w) {
+        sums.fill(0);
+        for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]!;
+        for (let a = 0; a < p; a++) {
+          for (let b = 0; b <= a; b++) {
+            let s = 0;
+            for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + a]! * rows[g * p + b]!;
+            put(a, b, s);
+          }
+        }
+      },
+      response(w, z) {
+        sums.fill(0);
+        for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]! * z[t]!;
+        for (let b = 0; b < p; b++) {
+          let s = 0;
+          for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + b]!;
+          put(p, b, s);
+        }
+      },
+    };
+  }
+  const WX = new Float64Array(p * n);
+  const wz = new Float64Array(n);
+  /** Σ_t ca_t cb_t. */
+  const dot = (ca: Float64Array, cb: Float64Array): number => {
+    let s0 = 0;
+    let s1 = 0;
+    let t = 0;
+    for (; t + 1 < n; t += 2) {
+      s0 += ca[t]! * cb[t]!;
+      s1 += ca[t + 1]! * cb[t + 1]!;
+    }
+    if (t < n) s0 += ca[t]! * cb[t]!;
+    return s0 + s1;
+  };
+  return {
+    cross(w) {
+      for (let b = 0; b < p; b++) {
+        const o = b * n;
+        for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
+      }
+      for (let a = 0; a < p; a++) {
+        const ca = X.subarray(a * n, (a + 1) * n);
+        for (let b = 0; b <= a; b++) put(a, b, dot(ca, WX.subarray(b * n, (b + 1) * n)));
+      }
+    },
+    response(w, z) {
+      for (let t = 0; t < n; t++) wz[t] = w[t]! * z[t]!;
+      for (let b = 0; b < p; b++) put(p, b, dot(wz, X.subarray(b * n, (b + 1) * n)));
+    },
+  };
+}
+
+/**
+ * The distinct rows of X (n × p by columns), if there are at most `limit`: each row's pattern, the
+ * patterns' rows (row-major) and their count; null past the limit.
+ */
+function rowPatterns(X: Float64Array, n: number, p: number, limit: number): { pattern: Int32Array; rows: Float64Array; count: number } | null {
+  const pattern = new Int32Array(n);
+  const size = 1 << Math.ceil(Math.log2(Math.max(2 * limit, 16)));
+  const slots = new Int32Array(size).fill(-1);
+  const rows = new Float64Array(limit * p);
+  const bits = new Float64Array(1);
+  const words = new Int32Array(bits.buffer);
+  let count = 0;
+  for (let t = 0; t < n; t++) {
+    let h = 0x811c9dc5;
+    for (let j = 0; j < p; j++) {
+      bits[0] = X[j * n + t]! + 0; // −0 and 0 alike
+      h = Math.imul(h ^ words[0]!, 16777619);
+      h = Math.imul(h ^ words[1]!, 16777619);
+    }
+    let slot = (h >>> 0) & (size - 1);
+    for (;;) {
+      const g = slots[slot]!;
+      if (g < 0) {
+        if (count === limit) return null;
+        for (let j = 0; j < p; j++) rows[count * p + j] = X[j * n + t]!;
+        slots[slot] = count;
+        pattern[t] = count++;
+        break;
+      }
+      let same = true;
+      for (let j = 0; j < p && same; j++) same = rows[g * p + j] === X[j * n + t];
+      if (same) {
+        pattern[t] = g;
+        break;
+      }
+      slot = (slot + 1) & (size - 1);
+    }
+  }
+  return { pattern, rows: rows.subarray(0, count * p), count };
 }

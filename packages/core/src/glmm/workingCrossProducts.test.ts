@@ -1,0 +1,62 @@
+import { describe, expect, it } from "vitest";
+import { tableFromRows } from "../io/tableFromRows.js";
+import { buildModel } from "../model/buildModel.js";
+import type { Model } from "../model/Model.js";
+import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
+import { blockedLayout } from "../objective/blockedLayout.js";
+import { symbolicElimination } from "../objective/symbolicElimination.js";
+import { workingCrossProducts } from "./workingCrossProducts.js";
+
+/** A seeded uniform generator (mulberry32). */
+function uniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Crossed groups, a two-level factor, a numeric variable of few values or of many, and a random slope. */
+function model(formula: string, fewValues: boolean): Model {
+  const r = uniform(7);
+  const rows: unknown[][] = [];
+  for (let t = 0; t < 400; t++) {
+    rows.push([r() < 0.5 ? 1 : 0, `g${Math.floor(r() * 30)}`, `h${Math.floor(r() * 12)}`, r() < 0.4 ? "a" : "b", fewValues ? Math.floor(r() * 5) : r() * 10]);
+  }
+  return buildModel(tableFromRows(["y", "g", "h", "f", "x"], rows), formula, { REML: false, factors: ["g", "h", "f"] });
+}
+
+describe("workingCrossProducts", () => {
+  it.each([
+    ["y ~ f * x + (1 | g) + (1 | h)", true],
+    ["y ~ f * x + (1 | g) + (1 | h)", false],
+    ["y ~ f + x + (x | g)", true],
+    ["y ~ f + x + (x | g) + (1 | h)", false],
+  ])("re-forms A = [Z X z]'W[Z X z] as the linear model's assembly does (%s, few values of x: %s)", (formula, few) => {
+    const base = model(formula, few);
+    const r = uniform(11);
+    const w = Float64Array.from({ length: base.n }, () => 0.05 + r());
+    const z = Float64Array.from({ length: base.n }, () => 4 * r() - 2);
+    const wm: Model = { ...base, y: z, weights: w, offset: null, residual: null };
+    const layout = blockedLayout(base.reTerms, base.p, symbolicElimination(base.reTerms, base.n));
+    const A = workingCrossProducts(wm, layout);
+    const expected = assembleCrossProducts(wm, layout);
+    const check = (): void => {
+      expect(A.cross.Anodes.length).toBe(expected.Anodes.length);
+      A.cross.Anodes.forEach((v, i) => expect(Math.abs(v - expected.Anodes[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected.Anodes[i]!))));
+      A.cross.ARR.forEach((v, i) => expect(Math.abs(v - expected.ARR[i]!)).toBeLessThanOrEqual(1e-12 * (1 + Math.abs(expected.ARR[i]!))));
+    };
+    A.fill(w, z);
+    check();
+    // the response's products alone, on A's other products restored from a fill at z = 0
+    A.fill(w, new Float64Array(base.n));
+    const restored = A.values.slice();
+    A.fill(Float64Array.from(w, (v) => 2 * v), z);
+    A.values.set(restored);
+    A.fillResponse(w, z);
+    check();
+  });
+});
