@@ -57,6 +57,11 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
     mult.fill(0);
     for (let k = 0; k < rule.z.length; k++) {
       const z = rule.z[k]!;
+      if (z === 0) {
+        // the middle node of an odd rule is the modes themselves: c = c0, each term exp(0)·w
+        for (let l = 0; l < nl; l++) mult[l]! += rule.w[k]!;
+        continue;
+      }
       for (let t = 0; t < n; t++) eta[t] = r.eta[t]! + theta * zt[t]! * z * sd[refs[t]!]!;
       devc(eta, (l) => r.u[l]! + z * sd[l]!, c);
       for (let l = 0; l < nl; l++) mult[l]! += Math.exp(-0.5 * (c[l]! - c0[l]!) + 0.5 * z * z) * rule.w[k]!;

@@ -9,7 +9,7 @@ import type { Pirls, PirlsResult } from "./pirls.js";
  */
 export function jointObjective(model: Model, pirls: Pirls): Objective {
   const layout = thetaLayout(model.reTerms);
-  return { layout, evaluate: (theta) => pirls.joint(theta).laplace };
+  return { layout, evaluate: (theta) => pirls.jointCriterion(theta) };
 }
 
 /**
@@ -29,5 +29,5 @@ export function laplaceObjective(model: Model, pirls: Pirls, u0: Float64Array, l
     names: [...theta.names, ...model.xNames],
   };
   const at = (x: ArrayLike<number>): PirlsResult => pirls.modesFrom(Array.from(x).slice(0, k), Array.from(x).slice(k), u0, lp0);
-  return { layout, at, evaluate: (x) => at(x).laplace };
+  return { layout, at, evaluate: (x) => pirls.criterionFrom(Array.from(x).slice(0, k), Array.from(x).slice(k), u0, lp0) };
 }

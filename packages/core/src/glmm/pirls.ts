@@ -88,6 +88,7 @@ export function makePirls(model: Model, family: Family) {
   let cur = { eta: new Float64Array(n), mu: new Float64Array(n) };
   let tri = { eta: new Float64Array(n), mu: new Float64Array(n) };
   const fixedTrial = new Float64Array(n);
+  const fixedHeld = new Float64Array(n);
 
   /**
    * The working system of the iteration (with X for the joint solve, without when β is held), made
@@ -169,12 +170,12 @@ export function makePirls(model: Model, family: Family) {
    * when a full step changes the penalized deviance by less than `tolPwrss` relative (L is then the
    * last iteration's, at the weights of the η it started from).
    */
-  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, start: Start, joint: boolean): PirlsResult => {
+  const run = (theta: ArrayLike<number>, beta0: Float64Array, u0: Float64Array | null, start: Start, joint: boolean, keep = true): PirlsResult => {
     let u = u0 ? Float64Array.from(u0) : new Float64Array(q);
     let beta = Float64Array.from(beta0);
     const T = templates(thetaL, theta);
     // the fixed part of η held during the iteration: the offset, and Xβ when β is held
-    const fixedPart = joint ? offset : fixedInto(beta, new Float64Array(n));
+    const fixedPart = joint ? offset : fixedInto(beta, fixedHeld);
     /** η, μ and the penalized deviance at (b, uu) into the trial buffers, μ and the deviance in one pass. */
     const trial = (b: Float64Array, uu: Float64Array): number => {
       etaInto(T, joint ? fixedInto(b, fixedTrial) : fixedPart, uu, tri.eta);
@@ -221,10 +222,11 @@ export function makePirls(model: Model, family: Family) {
       take();
       pdev = pT;
     }
-    const eta = cur.eta.slice();
-    const mu = cur.mu.slice();
-    // the iterations factor into the system's workspace: the result keeps its own copy of the last L
-    fac = { ...fac, Lnodes: fac.Lnodes.slice(), LRR: fac.LRR.slice() };
+    // η, μ and L live in buffers the next run rewrites: a result that is kept gets its own copies
+    // (`keep` false: the caller reads the criterion and drops the rest)
+    const eta = keep ? cur.eta.slice() : cur.eta;
+    const mu = keep ? cur.mu.slice() : cur.mu;
+    if (keep) fac = { ...fac, Lnodes: fac.Lnodes.slice(), LRR: fac.LRR.slice() };
     let uu = 0;
     for (let i = 0; i < q; i++) uu += u[i]! * u[i]!;
     let m2 = 0;
@@ -247,10 +249,20 @@ export function makePirls(model: Model, family: Family) {
       const start = startFrom(lp0, () => (model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0.slice()), false);
       return run(theta, Float64Array.from(beta), u0, start, false);
     },
+    /** `modesFrom`'s Laplace criterion alone (nothing of the iteration is copied out). */
+    criterionFrom: (theta: ArrayLike<number>, beta: ArrayLike<number>, u0: Float64Array, lp0: Float64Array): number => {
+      const start = startFrom(lp0, () => (model.offset ? lp0.map((v, t) => v + model.offset![t]!) : lp0.slice()), false);
+      return run(theta, Float64Array.from(beta), u0, start, false, false).laplace;
+    },
     /** u and β together at θ (nAGQ = 0), from μ = `mustart` (u = 0, β = 0), stopped by lme4's rule (`tolPwrss` = 1e-7) as glmer's first stage is. */
     joint: (theta: ArrayLike<number>): PirlsResult => {
       const start = startFrom(y, () => y.map((v, t) => link.linkfun(family.start(v, pw[t]!))), true);
       return run(theta, new Float64Array(p), null, start, true);
+    },
+    /** `joint`'s criterion alone. */
+    jointCriterion: (theta: ArrayLike<number>): number => {
+      const start = startFrom(y, () => y.map((v, t) => link.linkfun(family.start(v, pw[t]!))), true);
+      return run(theta, new Float64Array(p), null, start, true, false).laplace;
     },
     /** L with the X rows at the working weights of η (for R_X, the conditional variances): the first stage's system, re-formed there. */
     factorAt: (theta: ArrayLike<number>, eta: Float64Array): Factorization => {
