@@ -1,4 +1,4 @@
-import { binomialDev, type Family } from "./families.js";
+import type { Family } from "./families.js";
 import { dnorm, EPS, PROBIT_THRESH, pnorm } from "./links.js";
 
 /**
@@ -23,8 +23,8 @@ const binomialLogit: RowKernel = {
       const m = x / (1 + x);
       mu[t] = m;
       const yt = y[t]!;
-      // binomialDev, its 0/1 cases written out (the engine does not inline the call here)
-      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : binomialDev(yt, m));
+      // binomialDev written out (the engine does not inline the call here); 0 < y < 1 takes both logarithms
+      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : yt * Math.log(yt / m) + (1 - yt) * Math.log((1 - yt) / (1 - m)));
       if (each) each[t] = dt;
       d += dt;
     }
@@ -48,8 +48,8 @@ const binomialProbit: RowKernel = {
       const m = pnorm(Math.min(Math.max(eta[t]!, -PROBIT_THRESH), PROBIT_THRESH));
       mu[t] = m;
       const yt = y[t]!;
-      // binomialDev, its 0/1 cases written out (the engine does not inline the call here)
-      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : binomialDev(yt, m));
+      // binomialDev written out (the engine does not inline the call here); 0 < y < 1 takes both logarithms
+      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : yt * Math.log(yt / m) + (1 - yt) * Math.log((1 - yt) / (1 - m)));
       if (each) each[t] = dt;
       d += dt;
     }
@@ -73,8 +73,8 @@ const binomialCloglog: RowKernel = {
       const m = Math.max(Math.min(-Math.expm1(-Math.exp(eta[t]!)), 1 - EPS), EPS);
       mu[t] = m;
       const yt = y[t]!;
-      // binomialDev, its 0/1 cases written out (the engine does not inline the call here)
-      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : binomialDev(yt, m));
+      // binomialDev written out (the engine does not inline the call here); 0 < y < 1 takes both logarithms
+      const dt = 2 * pw[t]! * (yt === 1 ? -Math.log(m) : yt === 0 ? -Math.log(1 - m) : yt * Math.log(yt / m) + (1 - yt) * Math.log((1 - yt) / (1 - m)));
       if (each) each[t] = dt;
       d += dt;
     }
