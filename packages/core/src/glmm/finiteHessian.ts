@@ -48,14 +48,19 @@ export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<numbe
   return { gradient: g, hessian: H };
 }
 
-/** The central-difference gradient of f at x with step δ = 1e-4 (`finiteHessian`'s, without the Hessian: 2n evaluations). */
-export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, delta = 1e-4): number[] {
+/**
+ * The central-difference gradient of f at x with step δ = 1e-4 (`finiteHessian`'s, without the
+ * Hessian: 2n evaluations), or δ_j per parameter; `only`: those components alone (the others 0).
+ */
+export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<number>, delta: number | ArrayLike<number> = 1e-4, only?: (j: number) => boolean): number[] {
   return Array.from({ length: x.length }, (_, j) => {
+    if (only && !only(j)) return 0;
+    const d = typeof delta === "number" ? delta : delta[j]!;
     const y = Float64Array.from(x);
-    y[j]! += delta;
+    y[j]! += d;
     const fadd = f(y);
-    y[j] = x[j]! - delta;
-    return (fadd - f(y)) / (2 * delta);
+    y[j] = x[j]! - d;
+    return (fadd - f(y)) / (2 * d);
   });
 }
 

@@ -51,7 +51,7 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
   const x0 = [...stage1.theta, ...start.beta];
-  const opt = secondStage(objective, x0, rest, betaCurvature(start.fac.LRR, pirls.layoutJ.m, pirls.layoutJ.qRest, model.p));
+  const opt = secondStage(objective, x0, rest, betaCurvature(start.fac.LRR, pirls.layoutJ.m, pirls.layoutJ.qRest, model.p), differenceSteps(model, pirls.thetaSize));
   const polished = opt.polished;
   return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, polished, nAGQ);
 }
@@ -63,7 +63,7 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
  * near a bound, BOBYQA (one run, no restarts) from the best point so far, then Newton steps to
  * finish what it leaves along flat ridges.
  */
-function secondStage(objective: Objective, x0: number[], options: OptimizeOptions, betaBlock: number[][]): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
+function secondStage(objective: Objective, x0: number[], options: OptimizeOptions, betaBlock: number[][], deltas: number[]): { summary: OptSummary; polished: ReturnType<typeof newtonPolish> } {
   const lower = objective.layout.lower;
   const interior = x0.every((v, i) => !Number.isFinite(lower[i]!) || v - lower[i]! > 1e-3);
   let spent = 0;
@@ -83,7 +83,7 @@ function secondStage(objective: Objective, x0: number[], options: OptimizeOption
       },
     };
     const f0 = reported.evaluate(x0);
-    const newton = newtonPolish(reported, x0, f0, 8, betaBlock.every((row) => row.every(Number.isFinite)) ? { betaBlock } : "rough");
+    const newton = newtonPolish(reported, x0, f0, 8, betaBlock.every((row) => row.every(Number.isFinite)) ? { betaBlock } : "rough", deltas);
     spent = newton.evaluations + 1;
     if (newton.decrement < 1e-6) {
       return {
@@ -94,7 +94,7 @@ function secondStage(objective: Objective, x0: number[], options: OptimizeOption
     if (newton.fx < f0) from = newton.x;
   }
   const bobyqa = optimize(objective, { ...options, thetaStart: from });
-  const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin);
+  const polished = newtonPolish(objective, bobyqa.theta, bobyqa.fmin, 4, "full", deltas);
   return { summary: { ...bobyqa, thetaInitial: x0, theta: polished.x, fmin: polished.fx, evaluations: spent + bobyqa.evaluations + polished.evaluations }, polished };
 }
 
@@ -112,4 +112,21 @@ function betaCurvature(LRR: Float64Array, m: number, qRest: number, p: number): 
       return 2 * s;
     }),
   );
+}
+
+/**
+ * The Newton steps' gradient difference steps over (θ, β): lme4's 1e-4, divided for each β by its
+ * column's root mean square where that exceeds 1 (age² in years², say), so that a step moves η by
+ * about as much as it does for a θ or a standardized column.
+ */
+function differenceSteps(model: Model, k: number): number[] {
+  const { n, p, X } = model;
+  return [
+    ...new Array<number>(k).fill(1e-4),
+    ...Array.from({ length: p }, (_, j) => {
+      let ss = 0;
+      for (let t = 0; t < n; t++) ss += X[j * n + t]! ** 2;
+      return 1e-4 / Math.max(1, Math.sqrt(ss / n));
+    }),
+  ];
 }

@@ -5,16 +5,19 @@ import { centralGradient, finiteHessian, seededHessian } from "./finiteHessian.j
 /**
  * Newton steps from an optimizer's end point on lme4's finite-difference derivatives (`deriv12`):
  * x ← x − H⁻¹g while a step lowers f and stays inside the bounds (at most `maxSteps`), until the
- * Newton decrement g'H⁻¹g falls below 2e-9 (the optimum within 1e-9 in f, 5e-5 standard errors).
- * Far from the optimum (a step that gains more than 1e-3) H is carried by the BFGS update from the
- * central-difference gradient at the new point (2n evaluations); near it, or when the quasi-Newton
- * model fails, H is lme4's full finite-difference Hessian (n² + n evaluations) again. `first`: the
- * first Hessian, lme4's full one (`"full"`), from one-sided pairs (`"rough"`, `finiteHessian`'s
- * `oneSided`) or with its β block given (`{ betaBlock }`, `seededHessian`), for a start far from the
- * optimum. Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust
+ * Newton decrement g'H⁻¹g falls below 1e-8 (the optimum within 5e-9 in f, 7e-5 standard errors).
+ * After each step H is carried by the BFGS update from the central-difference gradient at the new
+ * point (2n evaluations); lme4's full finite-difference Hessian (n² + n evaluations) is formed again
+ * when a step gains less than 1e-3 further than 1e-5 in f from the last one, and where the model
+ * converges or fails with none that near. `first`: the first Hessian, lme4's full one (`"full"`),
+ * from one-sided pairs (`"rough"`, `finiteHessian`'s `oneSided`) or with its β block given
+ * (`{ betaBlock }`, `seededHessian`), for a start far from the optimum. Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust
  * region stops a few 1e-3 standard errors short of the optimum; one or two Newton steps reach it.
  * Returns the point, its value, the gradient there (for lme4's convergence check), the last full
- * Hessian (the vcov's, from a point within 1e-5 of the end in f) and the evaluations used. The
+ * Hessian (the vcov's, from a point within 1e-5 of the end in f) and the evaluations used.
+ * `deltas`: the gradients' difference step per parameter, smaller than lme4's 1e-4 for a β whose
+ * column of X is large (where 1e-4 moves η far and the central difference errs by f'''δ²); the
+ * Hessian stays lme4's. The
  * differences step across a bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
  */
 export function newtonPolish(
@@ -23,6 +26,7 @@ export function newtonPolish(
   f0: number,
   maxSteps = 4,
   first: "full" | "rough" | { betaBlock: number[][] } = "full",
+  deltas?: ArrayLike<number>,
 ): { x: number[]; fx: number; gradient: number[]; hessian: number[][]; evaluations: number; decrement: number } {
   const lower = objective.layout.lower;
   let x = Array.from(x0);
@@ -37,17 +41,32 @@ export function newtonPolish(
   let hessian = model;
   let fAtFull = first === "full" ? fx : NaN;
   const nearFull = (): boolean => fAtFull - fx <= 1e-5;
-  /** lme4's full derivatives at x: the gradient and the Hessian, which the steps then use. */
+  /** Parameters whose gradient the steps take with a smaller difference step than lme4's 1e-4. */
+  const finer = (j: number): boolean => deltas !== undefined && deltas[j]! < 1e-4;
+  /** The central-difference gradient at x, each parameter at its own step. */
+  const gradientAt = (): number[] => centralGradient(counted, x, deltas ?? 1e-4);
+  /** lme4's full derivatives at x: the gradient (its finer components again at their steps) and the Hessian, which the steps then use. */
   const full = (): void => {
     ({ gradient, hessian } = finiteHessian(counted, x, fx));
+    if (deltas && Array.from(deltas).some((d) => d < 1e-4)) {
+      const fine = centralGradient(counted, x, deltas, finer);
+      gradient = gradient.map((g, j) => (finer(j) ? fine[j]! : g));
+    }
     model = hessian;
     fAtFull = fx;
   };
   for (let step = 0; step < maxSteps; ) {
     const delta = newtonStep(model, gradient);
-    if (!delta || !(newtonDecrement(model, gradient) >= 2e-9)) {
-      // converged (or no descent direction): on a full Hessian near here that is the end; otherwise take one and look again
-      if (model === hessian && nearFull()) break;
+    if (!delta || !(newtonDecrement(model, gradient) >= 1e-8)) {
+      // converged (or no descent direction): with a full Hessian near here that is the end (where the
+      // model has no descent direction, its full Hessian is tried first); otherwise take one and look again
+      if (nearFull()) {
+        if (!delta && model !== hessian) {
+          model = hessian;
+          continue;
+        }
+        break;
+      }
       full();
       continue;
     }
@@ -63,7 +82,11 @@ export function newtonPolish(
     }
     step++;
     if (!(fn < fx)) {
-      if (model === hessian && nearFull()) break;
+      if (nearFull()) {
+        if (model === hessian) break;
+        model = hessian;
+        continue;
+      }
       full();
       continue;
     }
@@ -71,13 +94,12 @@ export function newtonPolish(
     const s = next.map((v, i) => v - x[i]!);
     x = next;
     fx = fn;
-    if (gain > 1e-3) {
-      const g = centralGradient(counted, x);
+    if (gain > 1e-3 || nearFull()) {
+      // the model learns the curvature along the step: where the finite-difference Hessian overstates
+      // it (a nearly flat ridge), the next decrement is larger and the steps go on
+      const g = gradientAt();
       model = bfgsUpdate(model, s, g.map((v, i) => v - gradient[i]!));
       gradient = g;
-    } else if (nearFull()) {
-      gradient = centralGradient(counted, x);
-      model = hessian;
     } else full();
     if (gain < 1e-12) break;
   }
