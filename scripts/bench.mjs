@@ -15,7 +15,7 @@ const run = (script, scriptArgs) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run("packages/cli/dist/bench.js", args.filter((a) => a !== "--no-addin"));
-if (!args.includes("--no-addin")) {
+if (!args.includes("--no-addin") && !args.includes("--help") && !args.includes("-h")) {
   console.log("\nExcel add-in, 100,000-row range (headless Chromium):\n");
   run("apps/excel-addin/scripts/bench.mjs", []);
 }

@@ -29,16 +29,32 @@ interface Spec {
   weights?: string;
 }
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: "string", default: fileURLToPath(new URL("../../core/test/conformance/", import.meta.url)) },
-    "nlme-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-nlme/", import.meta.url)) },
-    "glmm-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-glmm/", import.meta.url)) },
-    seconds: { type: "string", default: "1" },
-    "no-r": { type: "boolean", default: false },
-    "no-large": { type: "boolean", default: false },
-  },
-});
+const USAGE = `usage: pnpm bench [--no-r] [--no-large] [--no-addin] [--seconds S] [--dir D] [--nlme-dir D] [--glmm-dir D]
+  --no-r      leave out lme4, nlme and glmer (R not needed)
+  --no-large  leave out the generated 1M-row and crossed designs
+  --no-addin  leave out the Excel add-in's pane benchmark
+  --seconds   time per model for the medians (default 1)`;
+const options = {
+  dir: { type: "string", default: fileURLToPath(new URL("../../core/test/conformance/", import.meta.url)) },
+  "nlme-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-nlme/", import.meta.url)) },
+  "glmm-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-glmm/", import.meta.url)) },
+  seconds: { type: "string", default: "1" },
+  "no-r": { type: "boolean", default: false },
+  "no-large": { type: "boolean", default: false },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+let parsed: ReturnType<typeof parseArgs<{ options: typeof options }>>;
+try {
+  parsed = parseArgs({ options });
+} catch (e) {
+  console.error(`${e instanceof Error ? e.message : String(e)}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const dir = values.dir.endsWith("/") ? values.dir : values.dir + "/";
 const budget = Number(values.seconds);
 
