@@ -9,6 +9,7 @@ import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDevia
 import { symbolicElimination } from "../objective/symbolicElimination.js";
 import type { Family } from "./families.js";
 import { rowKernel } from "./rowKernels.js";
+import { rowPatterns } from "./rowPatterns.js";
 import { workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
 
 /** The state PIRLS converges to at one θ: the spherical modes u, β, η = offset + Xβ + ZΛu, μ and the Laplace criterion. */
@@ -58,9 +59,21 @@ export function makePirls(model: Model, family: Family) {
 
   const kernel = rowKernel(family);
 
-  /** out = offset + Xβ. */
+  /** out = offset + Xβ: from the distinct rows of X where they are few, else by columns. */
   const X = model.X;
+  const patterns = rowPatterns(X, n, p);
+  const patternValues = new Float64Array(patterns ? patterns.count : 0);
   const fixedInto = (beta: ArrayLike<number>, out: Float64Array): Float64Array => {
+    if (patterns) {
+      const { pattern, rows, count } = patterns;
+      for (let g = 0; g < count; g++) {
+        let s = 0;
+        for (let j = 0; j < p; j++) s += rows[g * p + j]! * beta[j]!;
+        patternValues[g] = s;
+      }
+      for (let t = 0; t < n; t++) out[t] = offset[t]! + patternValues[pattern[t]!]!;
+      return out;
+    }
     out.set(offset);
     for (let j = 0; j < p; j++) {
       const bj = beta[j]!;
@@ -110,7 +123,7 @@ export function makePirls(model: Model, family: Family) {
     const wm: Model = joint
       ? { ...model, y: z, weights: w, offset: null, residual: null }
       : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
-    const A = workingCrossProducts(wm, joint ? layoutJ : layoutU);
+    const A = workingCrossProducts(wm, joint ? layoutJ : layoutU, joint ? patterns : null);
     const made = { w, z, A, objective: makeObjective(wm, A.cross, { wasmTailFrom: WASM_TAIL_FROM }) };
     if (joint) systems.joint = made;
     else systems.modes = made;

@@ -3,6 +3,7 @@ import type { Model } from "../model/Model.js";
 import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
 import { lowerBound } from "../objective/blockedLayout.js";
 import type { CrossProducts } from "../objective/crossProducts.js";
+import { rowPatterns, type RowPatterns } from "./rowPatterns.js";
 
 /** Above this many stored products the plan would cost more memory than it saves time: A is then re-formed by `assembleCrossProducts`. */
 const MAX_PRODUCTS = 2e7;
@@ -32,7 +33,7 @@ export interface WorkingCrossProducts {
  * iteration is then one multiply-add per stored product: no lookups, no level-by-level passes.
  * `model` gives Z, X (p = 0 for the modes with β held) and n; its y, weights and offset are not read.
  */
-export function workingCrossProducts(model: Model, layout: BlockedLayout): WorkingCrossProducts {
+export function workingCrossProducts(model: Model, layout: BlockedLayout, patterns: RowPatterns | null = rowPatterns(model.X, model.n, model.p)): WorkingCrossProducts {
   const { n, p, X, reTerms } = model;
   const { nodeValues, m, tailStart: ts, rowNode, nodeRow, nodeP, diagOff, valOff, colPtr, rowIdx } = layout;
   const buf = new Float64Array(nodeValues + m * m);
@@ -165,7 +166,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
     buf[x0 + a * m + b] = v;
     buf[x0 + b * m + a] = v;
   };
-  const fixed = fixedProducts(X, n, p, put);
+  const fixed = fixedProducts(X, n, p, put, patterns);
   /** The tail's upper triangle from its lower. */
   const mirrorTail = (): void => {
     for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
@@ -205,14 +206,18 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout): Worki
 
 /**
  * X'WX and z'WX at each iteration's weights, written by `put(a, b, value)` (row a of [X z], column b
- * of X). Where the rows of X take few distinct values (factors, their interactions, a numeric
- * variable of a few values: at most a quarter as many patterns as rows), from the weights summed per
+ * of X). Where the rows of X take few distinct values (`rowPatterns`), from the weights summed per
  * pattern, n additions and then P·p(p + 1)/2 products; otherwise by columns, W X formed first (the
  * same sums in another order, equal to rounding). `response` re-forms z'WX only.
  */
-function fixedProducts(X: Float64Array, n: number, p: number, put: (a: number, b: number, v: number) => void): { cross(w: Float64Array): void; response(w: Float64Array, z: Float64Array): void } {
+function fixedProducts(
+  X: Float64Array,
+  n: number,
+  p: number,
+  put: (a: number, b: number, v: number) => void,
+  groups: RowPatterns | null,
+): { cross(w: Float64Array): void; response(w: Float64Array, z: Float64Array): void } {
   if (p === 0) return { cross: () => {}, response: () => {} };
-  const groups = rowPatterns(X, n, p, Math.floor(n / 4));
   if (groups) {
     const { pattern, rows, count } = groups;
     const sums = new Float64Array(count);
@@ -269,45 +274,4 @@ function fixedProducts(X: Float64Array, n: number, p: number, put: (a: number, b
       for (let b = 0; b < p; b++) put(p, b, dot(wz, X.subarray(b * n, (b + 1) * n)));
     },
   };
-}
-
-/**
- * The distinct rows of X (n × p by columns), if there are at most `limit`: each row's pattern, the
- * patterns' rows (row-major) and their count; null past the limit.
- */
-function rowPatterns(X: Float64Array, n: number, p: number, limit: number): { pattern: Int32Array; rows: Float64Array; count: number } | null {
-  const pattern = new Int32Array(n);
-  const size = 1 << Math.ceil(Math.log2(Math.max(2 * limit, 16)));
-  const slots = new Int32Array(size).fill(-1);
-  const rows = new Float64Array(limit * p);
-  const bits = new Float64Array(1);
-  const words = new Int32Array(bits.buffer);
-  let count = 0;
-  for (let t = 0; t < n; t++) {
-    let h = 0x811c9dc5;
-    for (let j = 0; j < p; j++) {
-      bits[0] = X[j * n + t]! + 0; // −0 and 0 alike
-      h = Math.imul(h ^ words[0]!, 16777619);
-      h = Math.imul(h ^ words[1]!, 16777619);
-    }
-    let slot = (h >>> 0) & (size - 1);
-    for (;;) {
-      const g = slots[slot]!;
-      if (g < 0) {
-        if (count === limit) return null;
-        for (let j = 0; j < p; j++) rows[count * p + j] = X[j * n + t]!;
-        slots[slot] = count;
-        pattern[t] = count++;
-        break;
-      }
-      let same = true;
-      for (let j = 0; j < p && same; j++) same = rows[g * p + j] === X[j * n + t];
-      if (same) {
-        pattern[t] = g;
-        break;
-      }
-      slot = (slot + 1) & (size - 1);
-    }
-  }
-  return { pattern, rows: rows.subarray(0, count * p), count };
 }
