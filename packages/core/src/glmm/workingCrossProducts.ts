@@ -158,21 +158,98 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout, patter
   const value = Float64Array.from(pairValue);
   const zat = Int32Array.from(zAt);
   const zvalue = Float64Array.from(zValue);
-  const zOnes = zvalue.every((v) => v === 1);
-  const zz = nodeValues + m * m - 1;
-  const x0 = nodeValues + (m - 1 - p) * (m + 1);
-  /** Writes s into the tail's entries (X or z row a, X column b), both triangles. */
-  const put = (a: number, b: number, v: number): void => {
-    buf[x0 + a * m + b] = v;
-    buf[x0 + b * m + a] = v;
-  };
-  const fixed = fixedProducts(X, n, p, put, patterns);
-  /** The tail's upper triangle from its lower. */
-  const mirrorTail = (): void => {
-    for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[nodeValues + b * m + a] = buf[nodeValues + a * m + b]!;
-  };
-  /** z's products with Z (scattered), with itself, and with X (WX formed at the same w). */
-  const response = (w: Float64Array, z: Float64Array): void => {
+  const fixed = new FixedProducts(X, n, p, buf, nodeValues + (m - 1 - p) * (m + 1), m, patterns);
+  return new ScatterPlan(cross, buf, { n, m, nodeValues, onesPtr, ones, pairPtr, at, value, zPtr, zat, zvalue, zOnes: zvalue.every((v) => v === 1) }, fixed);
+}
+
+/** Where each row's products land in A's values (`workingCrossProducts`' plan). */
+interface Plan {
+  n: number;
+  m: number;
+  nodeValues: number;
+  /** Per row, the entries whose product is 1 (onesPtr[t] .. onesPtr[t + 1]) and the others, with their products. */
+  onesPtr: Int32Array;
+  ones: Int32Array;
+  pairPtr: Int32Array;
+  at: Int32Array;
+  value: Float64Array;
+  /** Per row, the entries of z's products with Z, and those products (all 1: zOnes). */
+  zPtr: Int32Array;
+  zat: Int32Array;
+  zvalue: Float64Array;
+  zOnes: boolean;
+}
+
+/**
+ * A re-formed from its scatter plan. A class with the plan in its own fields, so that the joint and
+ * the modes systems' A are one shape with the same methods to the engine (closures made per system,
+ * and a plan object read by destructuring, made the optimized code bail out at every call).
+ */
+class ScatterPlan implements WorkingCrossProducts {
+  private readonly n: number;
+  private readonly m: number;
+  private readonly nodeValues: number;
+  private readonly onesPtr: Int32Array;
+  private readonly ones: Int32Array;
+  private readonly pairPtr: Int32Array;
+  private readonly at: Int32Array;
+  private readonly value: Float64Array;
+  private readonly zPtr: Int32Array;
+  private readonly zat: Int32Array;
+  private readonly zvalue: Float64Array;
+  private readonly zOnes: boolean;
+  constructor(
+    readonly cross: CrossProducts,
+    readonly values: Float64Array,
+    plan: Plan,
+    private readonly fixed: FixedProducts,
+  ) {
+    this.n = plan.n;
+    this.m = plan.m;
+    this.nodeValues = plan.nodeValues;
+    this.onesPtr = plan.onesPtr;
+    this.ones = plan.ones;
+    this.pairPtr = plan.pairPtr;
+    this.at = plan.at;
+    this.value = plan.value;
+    this.zPtr = plan.zPtr;
+    this.zat = plan.zat;
+    this.zvalue = plan.zvalue;
+    this.zOnes = plan.zOnes;
+  }
+
+  fill(w: Float64Array, z: Float64Array): void {
+    const buf = this.values;
+    const n = this.n;
+    const onesPtr = this.onesPtr;
+    const ones = this.ones;
+    const pairPtr = this.pairPtr;
+    const at = this.at;
+    const value = this.value;
+    buf.fill(0);
+    for (let t = 0; t < n; t++) {
+      const wt = w[t]!;
+      for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
+      for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
+    }
+    this.fixed.cross(w);
+    this.response(w, z);
+    this.mirrorTail();
+  }
+
+  fillResponse(w: Float64Array, z: Float64Array): void {
+    this.response(w, z);
+    this.mirrorTail();
+  }
+
+  /** z's products with Z (scattered), with itself, and with X. */
+  private response(w: Float64Array, z: Float64Array): void {
+    const buf = this.values;
+    const n = this.n;
+    const zPtr = this.zPtr;
+    const zat = this.zat;
+    const zvalue = this.zvalue;
+    const zOnes = this.zOnes;
     let zzSum = 0;
     for (let t = 0; t < n; t++) {
       const wz = w[t]! * z[t]!;
@@ -180,98 +257,121 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout, patter
       else for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
       zzSum += wz * z[t]!;
     }
-    buf[zz] = zzSum;
-    fixed.response(w, z);
-  };
-  return {
-    cross,
-    values: buf,
-    fill(w, z) {
-      buf.fill(0);
-      for (let t = 0; t < n; t++) {
-        const wt = w[t]!;
-        for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
-        for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
-      }
-      fixed.cross(w);
-      response(w, z);
-      mirrorTail();
-    },
-    fillResponse(w, z) {
-      response(w, z);
-      mirrorTail();
-    },
-  };
+    buf[this.nodeValues + this.m * this.m - 1] = zzSum;
+    this.fixed.response(w, z);
+  }
+
+  /** The tail's upper triangle from its lower. */
+  private mirrorTail(): void {
+    const buf = this.values;
+    const m = this.m;
+    const o = this.nodeValues;
+    for (let a = 1; a < m; a++) for (let b = 0; b < a; b++) buf[o + b * m + a] = buf[o + a * m + b]!;
+  }
 }
 
 /**
- * X'WX and z'WX at each iteration's weights, written by `put(a, b, value)` (row a of [X z], column b
- * of X). Where the rows of X take few distinct values (`rowPatterns`), from the weights summed per
- * pattern, n additions and then P·p(p + 1)/2 products; otherwise by columns, W X formed first (the
- * same sums in another order, equal to rounding). `response` re-forms z'WX only.
+ * X'WX and z'WX at each iteration's weights, into the tail of A's values (the X rows start at entry
+ * x0 of the m × m tail; both triangles written). Where the rows of X take few distinct values
+ * (`rowPatterns`), from the weights summed per pattern, n additions and then P·p(p + 1)/2 products;
+ * otherwise by columns, W X formed first (the same sums in another order, equal to rounding).
+ * `response` re-forms z'WX only. A class, so that every system's products are one shape to the
+ * engine (closures of differing shapes made the callers' optimized code bail out at each call).
  */
-function fixedProducts(
-  X: Float64Array,
-  n: number,
-  p: number,
-  put: (a: number, b: number, v: number) => void,
-  groups: RowPatterns | null,
-): { cross(w: Float64Array): void; response(w: Float64Array, z: Float64Array): void } {
-  if (p === 0) return { cross: () => {}, response: () => {} };
-  if (groups) {
-    const { pattern, rows, count } = groups;
-    const sums = new Float64Array(count);
-    return {
-      cross(w) {
-        sums.fill(0);
-        for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]!;
-        for (let a = 0; a < p; a++) {
-          for (let b = 0; b <= a; b++) {
-            let s = 0;
-            for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + a]! * rows[g * p + b]!;
-            put(a, b, s);
-          }
-        }
-      },
-      response(w, z) {
-        sums.fill(0);
-        for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]! * z[t]!;
-        for (let b = 0; b < p; b++) {
-          let s = 0;
-          for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + b]!;
-          put(p, b, s);
-        }
-      },
-    };
+class FixedProducts {
+  private readonly sums: Float64Array;
+  private readonly WX: Float64Array;
+  private readonly wz: Float64Array;
+  constructor(
+    private readonly X: Float64Array,
+    private readonly n: number,
+    private readonly p: number,
+    private readonly buf: Float64Array,
+    private readonly x0: number,
+    private readonly m: number,
+    private readonly groups: RowPatterns | null,
+  ) {
+    this.sums = new Float64Array(groups && p > 0 ? groups.count : 0);
+    this.WX = new Float64Array(groups || p === 0 ? 0 : p * n);
+    this.wz = new Float64Array(groups || p === 0 ? 0 : n);
   }
-  const WX = new Float64Array(p * n);
-  const wz = new Float64Array(n);
-  /** Σ_t ca_t cb_t. */
-  const dot = (ca: Float64Array, cb: Float64Array): number => {
-    let s0 = 0;
-    let s1 = 0;
-    let t = 0;
-    for (; t + 1 < n; t += 2) {
-      s0 += ca[t]! * cb[t]!;
-      s1 += ca[t + 1]! * cb[t + 1]!;
-    }
-    if (t < n) s0 += ca[t]! * cb[t]!;
-    return s0 + s1;
-  };
-  return {
-    cross(w) {
-      for (let b = 0; b < p; b++) {
-        const o = b * n;
-        for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
-      }
+
+  /** X'WX at the weights w. */
+  cross(w: Float64Array): void {
+    const X = this.X;
+    const n = this.n;
+    const p = this.p;
+    const groups = this.groups;
+    const sums = this.sums;
+    const WX = this.WX;
+    if (p === 0) return;
+    if (groups) {
+      const pattern = groups.pattern;
+      const rows = groups.rows;
+      const count = groups.count;
+      sums.fill(0);
+      for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]!;
       for (let a = 0; a < p; a++) {
-        const ca = X.subarray(a * n, (a + 1) * n);
-        for (let b = 0; b <= a; b++) put(a, b, dot(ca, WX.subarray(b * n, (b + 1) * n)));
+        for (let b = 0; b <= a; b++) {
+          let s = 0;
+          for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + a]! * rows[g * p + b]!;
+          this.put(a, b, s);
+        }
       }
-    },
-    response(w, z) {
-      for (let t = 0; t < n; t++) wz[t] = w[t]! * z[t]!;
-      for (let b = 0; b < p; b++) put(p, b, dot(wz, X.subarray(b * n, (b + 1) * n)));
-    },
-  };
+      return;
+    }
+    for (let b = 0; b < p; b++) {
+      const o = b * n;
+      for (let t = 0; t < n; t++) WX[o + t] = w[t]! * X[o + t]!;
+    }
+    for (let a = 0; a < p; a++) {
+      const ca = X.subarray(a * n, (a + 1) * n);
+      for (let b = 0; b <= a; b++) this.put(a, b, dot(ca, WX.subarray(b * n, (b + 1) * n), n));
+    }
+  }
+
+  /** z'WX at the weights w and response z. */
+  response(w: Float64Array, z: Float64Array): void {
+    const X = this.X;
+    const n = this.n;
+    const p = this.p;
+    const groups = this.groups;
+    const sums = this.sums;
+    const wz = this.wz;
+    if (p === 0) return;
+    if (groups) {
+      const pattern = groups.pattern;
+      const rows = groups.rows;
+      const count = groups.count;
+      sums.fill(0);
+      for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]! * z[t]!;
+      for (let b = 0; b < p; b++) {
+        let s = 0;
+        for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + b]!;
+        this.put(p, b, s);
+      }
+      return;
+    }
+    for (let t = 0; t < n; t++) wz[t] = w[t]! * z[t]!;
+    for (let b = 0; b < p; b++) this.put(p, b, dot(wz, X.subarray(b * n, (b + 1) * n), n));
+  }
+
+  /** The tail's entries (row a of [X z], column b of X) and (b, a). */
+  private put(a: number, b: number, v: number): void {
+    this.buf[this.x0 + a * this.m + b] = v;
+    this.buf[this.x0 + b * this.m + a] = v;
+  }
+}
+
+/** Σ_t ca_t cb_t over n entries, in two interleaved sums. */
+function dot(ca: Float64Array, cb: Float64Array, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    s0 += ca[t]! * cb[t]!;
+    s1 += ca[t + 1]! * cb[t + 1]!;
+  }
+  if (t < n) s0 += ca[t]! * cb[t]!;
+  return s0 + s1;
 }
