@@ -28,6 +28,12 @@ export function rowPatterns(X: Float64Array, n: number, p: number, limit = Math.
       h = Math.imul(h ^ words[0]!, 16777619);
       h = Math.imul(h ^ words[1]!, 16777619);
     }
+    // murmur3's finalizer: a double's low word is 0 for whole numbers, and FNV alone leaves the low bits of h alike
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
     let slot = (h >>> 0) & (size - 1);
     for (;;) {
       const g = slots[slot]!;
