@@ -12,11 +12,7 @@ export function finiteHessian(f: (x: Float64Array) => number, x: ArrayLike<numbe
   const n = x.length;
   const ud = new Array<number>(n).fill(delta);
   const ld = Array.from({ length: n }, (_, i) => (lower && Number.isFinite(lower[i]!) && x[i]! - delta < lower[i]! ? x[i]! - lower[i]! : delta));
-  const at = (mods: [number, number][]): number => {
-    const y = Float64Array.from(x);
-    for (const [i, d] of mods) y[i]! += d;
-    return f(y);
-  };
+  const at = (mods: [number, number][]): number => shifted(f, x, mods);
   const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const g = new Array<number>(n).fill(0);
   const plus = new Array<number>(n).fill(0);
@@ -74,11 +70,7 @@ export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<num
 export function seededHessian(f: (x: Float64Array) => number, x: ArrayLike<number>, fx: number, betaBlock: number[][], delta = 1e-4): { gradient: number[]; hessian: number[][] } {
   const n = x.length;
   const k = n - betaBlock.length;
-  const at = (mods: [number, number][]): number => {
-    const y = Float64Array.from(x);
-    for (const [i, d] of mods) y[i]! += d;
-    return f(y);
-  };
+  const at = (mods: [number, number][]): number => shifted(f, x, mods);
   const H = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const g = new Array<number>(n).fill(0);
   const plus = new Array<number>(n).fill(0);
@@ -99,4 +91,11 @@ export function seededHessian(f: (x: Float64Array) => number, x: ArrayLike<numbe
     }
   }
   return { gradient: g, hessian: H };
+}
+
+/** f at x with each (i, d) of `mods` added: x_i + d. */
+function shifted(f: (x: Float64Array) => number, x: ArrayLike<number>, mods: [number, number][]): number {
+  const y = Float64Array.from(x);
+  for (const [i, d] of mods) y[i]! += d;
+  return f(y);
 }

@@ -7,15 +7,12 @@ import { blockedLayout } from "../objective/blockedLayout.js";
 import { symbolicElimination } from "../objective/symbolicElimination.js";
 import { workingCrossProducts } from "./workingCrossProducts.js";
 
-/** A seeded uniform generator (mulberry32). */
+/** A fixed sequence in [0, 1) (the fractional parts of a scaled sine), for data that only has to look irregular. */
 function uniform(seed: number): () => number {
-  let a = seed >>> 0;
+  let k = seed;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    const v = Math.sin(++k * 12.9898) * 43758.5453;
+    return v - Math.floor(v);
   };
 }
 

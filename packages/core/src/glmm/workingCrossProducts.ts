@@ -306,11 +306,9 @@ class FixedProducts {
     const WX = this.WX;
     if (p === 0) return;
     if (groups) {
-      const pattern = groups.pattern;
       const rows = groups.rows;
       const count = groups.count;
-      sums.fill(0);
-      for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]!;
+      this.sumByPattern(groups.pattern, w, null);
       for (let a = 0; a < p; a++) {
         for (let b = 0; b <= a; b++) {
           let s = 0;
@@ -340,11 +338,9 @@ class FixedProducts {
     const wz = this.wz;
     if (p === 0) return;
     if (groups) {
-      const pattern = groups.pattern;
       const rows = groups.rows;
       const count = groups.count;
-      sums.fill(0);
-      for (let t = 0; t < n; t++) sums[pattern[t]!]! += w[t]! * z[t]!;
+      this.sumByPattern(groups.pattern, w, z);
       for (let b = 0; b < p; b++) {
         let s = 0;
         for (let g = 0; g < count; g++) s += sums[g]! * rows[g * p + b]!;
@@ -354,6 +350,14 @@ class FixedProducts {
     }
     for (let t = 0; t < n; t++) wz[t] = w[t]! * z[t]!;
     for (let b = 0; b < p; b++) this.put(p, b, dot(wz, X.subarray(b * n, (b + 1) * n), n));
+  }
+
+  /** sums[g] = Σ w_t (or Σ w_t z_t) over the rows t of pattern g. */
+  private sumByPattern(pattern: Int32Array, w: Float64Array, z: Float64Array | null): void {
+    const sums = this.sums;
+    sums.fill(0);
+    if (z) for (let t = 0; t < this.n; t++) sums[pattern[t]!]! += w[t]! * z[t]!;
+    else for (let t = 0; t < this.n; t++) sums[pattern[t]!]! += w[t]!;
   }
 
   /** The tail's entries (row a of [X z], column b of X) and (b, a). */
