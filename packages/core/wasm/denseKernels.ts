@@ -79,6 +79,44 @@ export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, t
   }
 }
 
+/**
+ * `tailUpdate` where each node's tail entries fall in consecutive tail columns (crossed terms that
+ * every node meets fully, as in a complete crossing): the gather is then an axpy over a run of `row`,
+ * two lanes at a time (a product, then a sum, as the scalar loop rounds them).
+ */
+export function tailUpdateRuns(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32): void {
+  for (let i: i32 = 0; i < m; i++) {
+    const t0 = load<i32>(tailPtr + (<usize>i << 2));
+    const t1 = load<i32>(tailPtr + (<usize>(i + 1) << 2));
+    if (t0 === t1) continue;
+    for (let t = t0; t < t1; t++) {
+      const og = load<i32>(tG + (<usize>t << 2));
+      const o0 = load<i32>(tStart + (<usize>t << 2));
+      const lg = load<f64>(S + (<usize>og << 3));
+      const vl = f64x2.splat(lg);
+      const src = S + (<usize>o0 << 3);
+      const dst = row + (<usize>load<i32>(tailCol + (<usize>o0 << 2)) << 3);
+      const len = og - o0 + 1;
+      let k: i32 = 0;
+      for (; k + 1 < len; k += 2) {
+        const d = dst + (<usize>k << 3);
+        v128.store(d, f64x2.add(v128.load(d), f64x2.mul(v128.load(src + (<usize>k << 3)), vl)));
+      }
+      if (k < len) {
+        const d = dst + (<usize>k << 3);
+        store<f64>(d, load<f64>(d) + load<f64>(src + (<usize>k << 3)) * lg);
+      }
+    }
+    const r = at(M, m, i, 0);
+    for (let c: i32 = 0; c <= i; c++) {
+      const q = r + (<usize>c << 3);
+      const w = row + (<usize>c << 3);
+      store<f64>(q, load<f64>(q) - load<f64>(w));
+      store<f64>(w, 0.0);
+    }
+  }
+}
+
 @inline function at(a: usize, n: i32, i: i32, k: i32): usize {
   return a + ((<usize>i * <usize>n + <usize>k) << 3);
 }

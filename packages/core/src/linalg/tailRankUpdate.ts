@@ -165,7 +165,13 @@ export function wasmTailIndex(layout: BlockedLayout, tix: TailIndex): TailUpdate
   const { nNodes, valOff, colPtr, rowIdx, tailStart, nodeValues } = layout;
   const { firstTail, tailPtr, tailNode, tailEntry } = tix;
   const tailCol = new Int32Array(nodeValues);
-  for (let u = 0; u < nNodes; u++) for (let e = firstTail[u]!; e < colPtr[u + 1]!; e++) tailCol[valOff[u]! + e - colPtr[u]!] = rowIdx[e]! - tailStart;
+  let runs = true;
+  for (let u = 0; u < nNodes; u++) {
+    for (let e = firstTail[u]!; e < colPtr[u + 1]!; e++) {
+      tailCol[valOff[u]! + e - colPtr[u]!] = rowIdx[e]! - tailStart;
+      if (e > firstTail[u]! && rowIdx[e]! !== rowIdx[e - 1]! + 1) runs = false;
+    }
+  }
   const tStart = new Int32Array(tailNode.length);
   const tG = new Int32Array(tailNode.length);
   for (let t = 0; t < tailNode.length; t++) {
@@ -173,5 +179,5 @@ export function wasmTailIndex(layout: BlockedLayout, tix: TailIndex): TailUpdate
     tStart[t] = valOff[u]! + firstTail[u]! - colPtr[u]!;
     tG[t] = valOff[u]! + tailEntry[t]! - colPtr[u]!;
   }
-  return { tailCol, tStart, tG, tailPtr };
+  return { tailCol, tStart, tG, tailPtr, runs };
 }

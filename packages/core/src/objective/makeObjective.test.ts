@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { denseDeviance } from "../../test/denseDeviance.js";
 import { buildModel } from "../model/buildModel.js";
 import { makeObjective } from "./makeObjective.js";
+import { tailIndex, wasmTailIndex } from "../linalg/tailRankUpdate.js";
 import { readCsv } from "../io/readCsv.js";
 
 /** 12 groups of 5 with two covariates. */
@@ -74,5 +75,18 @@ describe("makeObjective: a small crossed tail with nodes whose tail rows run unb
     const dense = denseDeviance(model, theta);
     expect(js.factorize(theta).objective).toBeCloseTo(dense, 8);
     expect(makeObjective(model, js.cross, { wasmTailFrom: 1 }).factorize(theta).objective).toBeCloseTo(dense, 8);
+  });
+  it("with every level of d met by every s (the WebAssembly update's consecutive runs), equals the dense likelihood too", () => {
+    const full = ["y,x,s,d"];
+    for (let s = 0; s < 20; s++) for (let d = 0; d < 9; d++) full.push(`${(unif() * 3 + d / 4 + (s % 5) / 3).toFixed(4)},${(unif() * 2).toFixed(3)},S${s},D${d}`);
+    const model = buildModel(readCsv(full.join("\n")), "y ~ x + (1 | s) + (1 | d)", { REML: false });
+    const js = makeObjective(model);
+    const tix = tailIndex(js.cross);
+    expect(wasmTailIndex(js.cross, tix).runs).toBe(true);
+    for (const theta of [[0.7, 0.4], [1.3, 0.8]]) {
+      const dense = denseDeviance(model, theta);
+      expect(js.factorize(theta).objective).toBeCloseTo(dense, 8);
+      expect(makeObjective(model, js.cross, { wasmTailFrom: 1 }).factorize(theta).objective).toBeCloseTo(dense, 8);
+    }
   });
 });

@@ -15,6 +15,8 @@ export interface TailUpdateIndex {
   tStart: Int32Array;
   tG: Int32Array;
   tailPtr: Int32Array;
+  /** Every node's tail entries fall in consecutive tail columns (the kernel's SIMD runs apply). */
+  runs: boolean;
 }
 /** M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive definite. */
 export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
@@ -33,6 +35,7 @@ interface KernelExports {
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
   tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number): void;
+  tailUpdateRuns(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -105,7 +108,7 @@ function wasmKernels(): typeof kernels {
         const w = new Float64Array(memory.buffer, pM, m * m);
         w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
-        exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m);
+        (index.runs ? exports.tailUpdateRuns : exports.tailUpdate)(pS, pCol, pStart, pG, pPtr, pM, pRow, m);
         const ok = exports.chol(pM, m) === 1;
         M.set(w);
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
