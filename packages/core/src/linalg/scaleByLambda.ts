@@ -10,12 +10,28 @@ import { inflateBlock } from "./smallBlocks.js";
  * column T_j'B T_i (X and y rows are not scaled).
  */
 export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: Float64Array[], S: Float64Array, tmp: Float64Array): void {
-  const { nNodes, nodeP, nodeTerm, diagOff, valOff, colPtr, rowIdx, rowNode, tailStart, termRow } = layout;
+  const { nNodes, nodeP, nodeTerm, nodeRow, diagOff, valOff, colPtr, rowIdx, rowNode, tailStart, termRow } = layout;
   const q = termRow[termP.length]!;
   // with scalar terms only, each Z row's scale λ_j (random intercepts: the common case), so that a
   // scalar node's column is scaled in one pass, (a·λ_u)·λ_j as the two passes below would
   const rowScale = termP.every((pj) => pj === 1) ? new Float64Array(q) : null;
-  if (rowScale) for (let j = 0; j < termP.length; j++) rowScale.fill(T[j]![0]!, termRow[j]!, termRow[j + 1]!);
+  if (rowScale) {
+    for (let j = 0; j < termP.length; j++) rowScale.fill(T[j]![0]!, termRow[j]!, termRow[j + 1]!);
+    for (let u = 0; u < nNodes; u++) {
+      const t = rowScale[nodeRow[u]!]!;
+      const d = diagOff[u]!;
+      S[d] = S[d]! * t * t + 1; // inflateBlock for one column
+      const v0 = valOff[u]!;
+      const e0 = colPtr[u]!;
+      const e1 = colPtr[u + 1]!;
+      for (let e = e0; e < e1; e++) {
+        const r = rowIdx[e]!;
+        const o = v0 + (e - e0);
+        S[o] = r < q ? S[o]! * t * rowScale[r]! : S[o]! * t;
+      }
+    }
+    return;
+  }
   for (let u = 0; u < nNodes; u++) {
     const pu = nodeP[u]!;
     const Tu = T[nodeTerm[u]!]!;
@@ -25,15 +41,6 @@ export function scaleNodes(layout: BlockedLayout, termP: readonly number[], T: F
     const v0 = valOff[u]!;
     const e0 = colPtr[u]!;
     const e1 = colPtr[u + 1]!;
-    if (rowScale) {
-      const t = Tu[0]!;
-      for (let e = e0; e < e1; e++) {
-        const r = rowIdx[e]!;
-        const o = v0 + (e - e0);
-        S[o] = r < q ? S[o]! * t * rowScale[r]! : S[o]! * t;
-      }
-      continue;
-    }
     if (pu === 1) {
       const t = Tu[0]!;
       for (let o = v0; o < v0 + (e1 - e0); o++) S[o]! *= t;
