@@ -86,10 +86,19 @@ export function makePirls(model: Model, family: Family) {
   /** out = fixed + ZΛu (T: Λ's templates). */
   const etaInto = (T: Float64Array[], fixed: Float64Array, u: Float64Array, out: Float64Array): void => {
     out.set(fixed);
-    reTerms.forEach((t, i) => {
-      const b = multiplyLevels(T[i]!, t.p, t.nl, u.subarray(layoutJ.termRow[i]!, layoutJ.termRow[i]! + t.nl * t.p));
-      addTermEffects(out, t.refs, t.z, t.p, b);
-    });
+    for (let i = 0; i < reTerms.length; i++) {
+      const term = reTerms[i]!;
+      const r0 = layoutJ.termRow[i]!;
+      if (term.p === 1) {
+        // a scalar term: z_t (λ u_level), as multiplyLevels and addTermEffects form it, without the b array
+        const lambda = T[i]![0]!;
+        const { refs, z } = term;
+        for (let t = 0; t < n; t++) out[t]! += z[t]! * (lambda * u[r0 + refs[t]!]!);
+        continue;
+      }
+      const b = multiplyLevels(T[i]!, term.p, term.nl, u.subarray(r0, r0 + term.nl * term.p));
+      addTermEffects(out, term.refs, term.z, term.p, b);
+    }
   };
   const muOf = (eta: Float64Array): Float64Array => {
     const mu = new Float64Array(n);
