@@ -9,16 +9,19 @@ import { centralGradient, finiteHessian, seededHessian } from "./finiteHessian.j
  * After each step H is carried by the BFGS update from the central-difference gradient at the new
  * point (2n evaluations); lme4's full finite-difference Hessian (n² + n evaluations) is formed again
  * when a step gains less than 1e-3 further than 1e-5 in f from the last one, and where the model
- * converges or fails with none that near. `first`: the first Hessian, lme4's full one (`"full"`),
- * from one-sided pairs (`"rough"`, `finiteHessian`'s `oneSided`) or with its β block given
- * (`{ betaBlock }`, `seededHessian`), for a start far from the optimum. Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust
- * region stops a few 1e-3 standard errors short of the optimum; one or two Newton steps reach it.
- * Returns the point, its value, the gradient there (for lme4's convergence check), the last full
- * Hessian (the vcov's, from a point within 1e-5 of the end in f) and the evaluations used.
- * `deltas`: the gradients' difference step per parameter, smaller than lme4's 1e-4 for a β whose
- * column of X is large (where 1e-4 moves η far and the central difference errs by f'''δ²); the
- * Hessian stays lme4's. The
- * differences step across a bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
+ * converges or fails with none that near.
+ *
+ * `first`: the first Hessian, lme4's full one (`"full"`), from one-sided pairs (`"rough"`,
+ * `finiteHessian`'s `oneSided`) or with its β block given (`{ betaBlock }`, `seededHessian`), for a
+ * start far from the optimum. `deltas`: the gradients' difference step per parameter, smaller than
+ * lme4's 1e-4 for a β whose column of X is large (where 1e-4 moves η far and the central difference
+ * errs by f'''δ²); the Hessian stays lme4's.
+ *
+ * Where the criterion is flat along a ridge (correlated fixed effects), BOBYQA's trust region stops a
+ * few 1e-3 standard errors short of the optimum; one or two Newton steps reach it. Returns the point,
+ * its value, the gradient there (for lme4's convergence check), the last full Hessian (the vcov's,
+ * from a point within 1e-5 of the end in f) and the evaluations used. The differences step across a
+ * bound, as lme4's do in glmer (θ = 0 and θ = −δ give the same criterion).
  */
 export function newtonPolish(
   objective: Objective,
