@@ -69,13 +69,7 @@ export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, t
         store<f64>(w, load<f64>(w) + load<f64>(S + (<usize>o << 3)) * lg);
       }
     }
-    const r = at(M, m, i, 0);
-    for (let c: i32 = 0; c <= i; c++) {
-      const q = r + (<usize>c << 3);
-      const w = row + (<usize>c << 3);
-      store<f64>(q, load<f64>(q) - load<f64>(w));
-      store<f64>(w, 0.0);
-    }
+    flushRow(M, m, i, row);
   }
 }
 
@@ -107,13 +101,18 @@ export function tailUpdateRuns(S: usize, tailCol: usize, tStart: usize, tG: usiz
         store<f64>(d, load<f64>(d) + load<f64>(src + (<usize>k << 3)) * lg);
       }
     }
-    const r = at(M, m, i, 0);
-    for (let c: i32 = 0; c <= i; c++) {
-      const q = r + (<usize>c << 3);
-      const w = row + (<usize>c << 3);
-      store<f64>(q, load<f64>(q) - load<f64>(w));
-      store<f64>(w, 0.0);
-    }
+    flushRow(M, m, i, row);
+  }
+}
+
+/** M's row i (up to the diagonal) minus `row`, which is cleared. */
+@inline function flushRow(M: usize, m: i32, i: i32, row: usize): void {
+  const r = at(M, m, i, 0);
+  for (let c: i32 = 0; c <= i; c++) {
+    const q = r + (<usize>c << 3);
+    const w = row + (<usize>c << 3);
+    store<f64>(q, load<f64>(q) - load<f64>(w));
+    store<f64>(w, 0.0);
   }
 }
 
