@@ -53,32 +53,12 @@ export function invLowerT(l: usize, x: usize, n: i32): void {
  * The tail's rank update from one-column nodes, M −= Σ_u l_u l_u' (lower triangle), one row of M
  * at a time: for tail row i and each node entry t on it (tailPtr[i] .. tailPtr[i+1]), the node's
  * values S[tStart[t] .. tG[t]] (its tail entries up to row i, at tail columns tailCol[·]) times
- * S[tG[t]] are gathered into `row`, which is then subtracted from M's row i and cleared.
- * S, row, M: f64; tailCol, tStart, tG, tailPtr: i32.
+ * S[tG[t]] are gathered into `row`, which is then subtracted from M's row i and cleared. With `runs`
+ * (each node's tail entries fall in consecutive tail columns, as in a complete crossing) the gather
+ * is an axpy over a run of `row`, two lanes at a time (a product, then a sum, as the scalar loop
+ * rounds them). S, row, M: f64; tailCol, tStart, tG, tailPtr: i32.
  */
-export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32): void {
-  for (let i: i32 = 0; i < m; i++) {
-    const t0 = load<i32>(tailPtr + (<usize>i << 2));
-    const t1 = load<i32>(tailPtr + (<usize>(i + 1) << 2));
-    if (t0 === t1) continue;
-    for (let t = t0; t < t1; t++) {
-      const og = load<i32>(tG + (<usize>t << 2));
-      const lg = load<f64>(S + (<usize>og << 3));
-      for (let o = load<i32>(tStart + (<usize>t << 2)); o <= og; o++) {
-        const w = row + (<usize>load<i32>(tailCol + (<usize>o << 2)) << 3);
-        store<f64>(w, load<f64>(w) + load<f64>(S + (<usize>o << 3)) * lg);
-      }
-    }
-    flushRow(M, m, i, row);
-  }
-}
-
-/**
- * `tailUpdate` where each node's tail entries fall in consecutive tail columns (crossed terms that
- * every node meets fully, as in a complete crossing): the gather is then an axpy over a run of `row`,
- * two lanes at a time (a product, then a sum, as the scalar loop rounds them).
- */
-export function tailUpdateRuns(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32): void {
+export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32, runs: i32): void {
   for (let i: i32 = 0; i < m; i++) {
     const t0 = load<i32>(tailPtr + (<usize>i << 2));
     const t1 = load<i32>(tailPtr + (<usize>(i + 1) << 2));
@@ -87,21 +67,29 @@ export function tailUpdateRuns(S: usize, tailCol: usize, tStart: usize, tG: usiz
       const og = load<i32>(tG + (<usize>t << 2));
       const o0 = load<i32>(tStart + (<usize>t << 2));
       const lg = load<f64>(S + (<usize>og << 3));
-      const vl = f64x2.splat(lg);
-      const src = S + (<usize>o0 << 3);
-      const dst = row + (<usize>load<i32>(tailCol + (<usize>o0 << 2)) << 3);
-      const len = og - o0 + 1;
-      let k: i32 = 0;
-      for (; k + 1 < len; k += 2) {
-        const d = dst + (<usize>k << 3);
-        v128.store(d, f64x2.add(v128.load(d), f64x2.mul(v128.load(src + (<usize>k << 3)), vl)));
-      }
-      if (k < len) {
-        const d = dst + (<usize>k << 3);
-        store<f64>(d, load<f64>(d) + load<f64>(src + (<usize>k << 3)) * lg);
+      if (runs) axpyRun(row + (<usize>load<i32>(tailCol + (<usize>o0 << 2)) << 3), S + (<usize>o0 << 3), og - o0 + 1, lg);
+      else {
+        for (let o = o0; o <= og; o++) {
+          const w = row + (<usize>load<i32>(tailCol + (<usize>o << 2)) << 3);
+          store<f64>(w, load<f64>(w) + load<f64>(S + (<usize>o << 3)) * lg);
+        }
       }
     }
     flushRow(M, m, i, row);
+  }
+}
+
+/** dst[k] += src[k]·a for k < len, two lanes at a time. */
+@inline function axpyRun(dst: usize, src: usize, len: i32, a: f64): void {
+  const va = f64x2.splat(a);
+  let k: i32 = 0;
+  for (; k + 1 < len; k += 2) {
+    const d = dst + (<usize>k << 3);
+    v128.store(d, f64x2.add(v128.load(d), f64x2.mul(v128.load(src + (<usize>k << 3)), va)));
+  }
+  if (k < len) {
+    const d = dst + (<usize>k << 3);
+    store<f64>(d, load<f64>(d) + load<f64>(src + (<usize>k << 3)) * a);
   }
 }
 

@@ -34,8 +34,7 @@ interface KernelExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
-  tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number): void;
-  tailUpdateRuns(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number): void;
+  tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -108,7 +107,7 @@ function wasmKernels(): typeof kernels {
         const w = new Float64Array(memory.buffer, pM, m * m);
         w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
-        (index.runs ? exports.tailUpdateRuns : exports.tailUpdate)(pS, pCol, pStart, pG, pPtr, pM, pRow, m);
+        exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, index.runs ? 1 : 0);
         const ok = exports.chol(pM, m) === 1;
         M.set(w);
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
