@@ -39,8 +39,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes) : null;
 
-  function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
-    const T = templates(layout, theta);
+  function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean, T = templates(layout, theta)): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     let ldL2: number;
     if (S === null && single) {
       M.set(ARR);
@@ -101,12 +100,14 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
     factorize(theta, REML = model.REML) {
       const Lnodes = new Float64Array(Anodes.length);
       const LRR = new Float64Array(m * m);
-      const parts = factorInto(Float64Array.from(theta), Lnodes, LRR, REML);
-      return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes, LRR, cross, ...parts };
+      const T = templates(layout, theta);
+      const parts = factorInto(Float64Array.from(theta), Lnodes, LRR, REML, T);
+      return { theta: Float64Array.from(theta), T, Lnodes, LRR, cross, ...parts };
     },
     factorizeTransient(theta, REML = model.REML) {
-      const parts = factorInto(Float64Array.from(theta), wsNodes, wsM, REML);
-      return { theta: Float64Array.from(theta), T: templates(layout, theta), Lnodes: wsNodes, LRR: wsM, cross, ...parts };
+      const T = templates(layout, theta);
+      const parts = factorInto(Float64Array.from(theta), wsNodes, wsM, REML, T);
+      return { theta: Float64Array.from(theta), T, Lnodes: wsNodes, LRR: wsM, cross, ...parts };
     },
   };
 }
