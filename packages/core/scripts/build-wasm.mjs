@@ -1,7 +1,9 @@
-/** Rebuilds src/linalg/wasm/denseKernelsWasm.ts from wasm/denseKernels.ts: `node scripts/build-wasm.mjs`. */
+/** Rebuilds each WebAssembly carrier (src/…/*Wasm.ts) from its AssemblyScript source in wasm/: `node scripts/build-wasm.mjs`. */
 import { writeFileSync } from "node:fs";
-import { compileWasm, wasmModuleSource } from "./compileWasm.mjs";
+import { compileWasm, wasmModules, wasmModuleSource } from "./compileWasm.mjs";
 
-const binary = await compileWasm();
-writeFileSync(new URL("../src/linalg/wasm/denseKernelsWasm.ts", import.meta.url), wasmModuleSource(binary));
-console.log(`src/linalg/wasm/denseKernelsWasm.ts: ${binary.length} bytes of WebAssembly`);
+for (const [name, { out }] of Object.entries(wasmModules)) {
+  const binary = await compileWasm(name);
+  writeFileSync(new URL(`../${out}`, import.meta.url), wasmModuleSource(binary, name));
+  console.log(`${out}: ${binary.length} bytes of WebAssembly`);
+}

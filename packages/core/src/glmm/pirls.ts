@@ -9,6 +9,7 @@ import type { Factorization, ProfiledDeviance } from "../objective/ProfiledDevia
 import { symbolicElimination } from "../objective/symbolicElimination.js";
 import type { Family } from "./families.js";
 import { rowKernel } from "./rowKernels.js";
+import { rowSpace } from "./rowSpace.js";
 import { rowPatterns } from "./rowPatterns.js";
 import { workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
 
@@ -51,13 +52,19 @@ export function makePirls(model: Model, family: Family) {
   const layoutJ = layoutOf(p);
   const q = layoutJ.termRow[reTerms.length]!;
   const thetaL = thetaLayout(reTerms);
-  const y = model.y;
-  const pw = model.weights ?? new Float64Array(n).fill(1);
   const link = family.link;
-  const offset = model.offset ?? new Float64Array(n);
+  // the rows' arrays of the iteration (y, the prior weights, the offset; η and μ at the iteration's
+  // and the trial point; Xβ held and at a trial; the weights and response of the two working
+  // systems) in WebAssembly memory where its row kernels take this family (`rowSpace`)
+  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 11);
+  const rowArray = (): Float64Array => (space ? space.array() : new Float64Array(n));
+  const y = space ? space.y : model.y;
+  const pw = space ? space.pw : (model.weights ?? new Float64Array(n).fill(1));
+  const offset = rowArray();
+  if (model.offset) offset.set(model.offset);
   const saturated = saturatedTerms(family, y, pw);
 
-  const kernel = rowKernel(family);
+  const kernel = space ? space.kernel : rowKernel(family);
 
   /** out = offset + Xβ: from the distinct rows of X where they are few, else by columns. */
   const X = model.X;
@@ -107,10 +114,10 @@ export function makePirls(model: Model, family: Family) {
   };
   // η and μ at the iteration's point and at a trial point (swapped when the trial is taken), and
   // Xβ at a trial β: made once, as L is (each system factors into its workspace; run is not re-entered)
-  let cur = { eta: new Float64Array(n), mu: new Float64Array(n) };
-  let tri = { eta: new Float64Array(n), mu: new Float64Array(n) };
-  const fixedTrial = new Float64Array(n);
-  const fixedHeld = new Float64Array(n);
+  let cur = { eta: rowArray(), mu: rowArray() };
+  let tri = { eta: rowArray(), mu: rowArray() };
+  const fixedTrial = rowArray();
+  const fixedHeld = rowArray();
 
   /**
    * The working system of the iteration (with X for the joint solve, without when β is held), made
@@ -127,8 +134,8 @@ export function makePirls(model: Model, family: Family) {
   const systemOf = (joint: boolean): WorkingSystem => {
     const known = joint ? systems.joint : systems.modes;
     if (known) return known;
-    const w = new Float64Array(n).fill(1);
-    const z = new Float64Array(n);
+    const w = rowArray().fill(1);
+    const z = rowArray();
     const wm: Model = joint
       ? { ...model, y: z, weights: w, offset: null, residual: null }
       : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };

@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { compileWasm, wasmModuleSource } from "../../../scripts/compileWasm.mjs";
+import { compileWasm, wasmModules, wasmModuleSource } from "../../../scripts/compileWasm.mjs";
 
-describe("src/linalg/wasm/denseKernelsWasm.ts", () => {
-  it("is the compiled wasm/denseKernels.ts (run scripts/build-wasm.mjs after editing the kernel)", async () => {
-    const committed = readFileSync(new URL("./denseKernelsWasm.ts", import.meta.url), "utf8");
-    expect(committed).toBe(wasmModuleSource(await compileWasm()));
+describe("the WebAssembly carriers (src/linalg/wasm/denseKernelsWasm.ts, src/glmm/rowKernelsWasm.ts)", () => {
+  it.each(Object.keys(wasmModules) as (keyof typeof wasmModules)[])("%s: the compiled kernel source (run scripts/build-wasm.mjs after editing a kernel)", async (name) => {
+    const committed = readFileSync(new URL(`../../../${wasmModules[name].out}`, import.meta.url), "utf8");
+    expect(committed).toBe(wasmModuleSource(await compileWasm(name), name));
   }, 60_000);
 });

@@ -1,4 +1,5 @@
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
+import { wasmInstance } from "./wasmInstance.js";
 
 /** A dense in-place lower Cholesky kernel: the n × n row-major matrix at a[off ..]; false if not positive definite. */
 export type CholeskyKernel = (a: Float64Array, n: number, off: number) => boolean;
@@ -20,14 +21,6 @@ export interface TailUpdateIndex {
 }
 /** M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive definite. */
 export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
-
-/** The parts of the WebAssembly JS API used here (core is built without DOM or Node typings). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (data: string) => string };
 
 interface KernelExports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
@@ -51,13 +44,8 @@ function wasmKernels(): typeof kernels {
   if (kernels !== undefined) return kernels;
   kernels = null;
   try {
-    const wasm = host.WebAssembly;
-    if (!wasm || !host.atob) return null;
-    const text = host.atob(denseKernelsWasmBase64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    if (!wasm.validate(bytes)) return null;
-    const exports = new wasm.Instance(new wasm.Module(bytes), {}).exports as unknown as KernelExports;
+    const exports = wasmInstance(denseKernelsWasmBase64) as KernelExports | null;
+    if (!exports) return null;
     const { memory } = exports;
     const base = exports.base();
     /** Grows the memory to hold `bytes` bytes past base. */
