@@ -11,10 +11,10 @@ export const wasmModules = {
   rowKernels: { out: "src/glmm/rowKernelsWasm.ts", what: "PIRLS's row kernels (WebAssembly with SIMD): μ, the deviance, the working weights and response; base64." },
 };
 
-/** Compiles wasm/<name>.ts (no runtime, no imports, SIMD on) and returns the .wasm bytes. */
+/** Compiles wasm/<name>.ts (no runtime, SIMD on, its memory given at instantiation: `env.memory`) and returns the .wasm bytes. */
 export async function compileWasm(name = "denseKernels") {
   const source = readFileSync(new URL(`../wasm/${name}.ts`, import.meta.url), "utf8");
-  const { error, binary, stderr } = await asc.compileString({ [`${name}.ts`]: source }, { optimizeLevel: 3, runtime: "stub", noAssert: true, use: ["abort="], enable: ["simd"] });
+  const { error, binary, stderr } = await asc.compileString({ [`${name}.ts`]: source }, { optimizeLevel: 3, runtime: "stub", noAssert: true, use: ["abort="], enable: ["simd"], importMemory: true });
   if (error || !binary) throw new Error(`asc failed: ${error?.message ?? ""}\n${stderr.toString()}`);
   return binary;
 }

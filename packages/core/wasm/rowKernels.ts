@@ -1,12 +1,13 @@
 // AssemblyScript source of the WebAssembly row kernels of PIRLS (src/glmm/rowKernelsWasm.ts): μ and the
 // deviance, the working weights and response, for the binomial logit and the Poisson log models, two
 // rows at a time in f64x2 SIMD lanes, with exp and log computed in the lanes (Cody–Waite reduction
-// and a degree-13 Taylor polynomial for exp; fdlibm's log), within 2 ulp of the platform's. Built by
-// scripts/build-wasm.mjs into src/glmm/rowKernelsWasm.ts (the module's bytes, base64); run that
-// script after editing this file.
+// and a degree-13 Taylor polynomial for exp; fdlibm's log), within 2 ulp of the platform's; and the
+// scatter of the working weights and response into A (src/glmm/workingCrossProducts.ts's plan).
+// Built by scripts/build-wasm.mjs into src/glmm/rowKernelsWasm.ts (the module's bytes, base64); run
+// that script after editing this file.
 //
-// The rows' arrays live in the module's memory at byte addresses past base() that the caller
-// chooses, each 16-byte aligned and padded to an even length n (a padding row has weight 0).
+// The arrays live in the module's memory at byte addresses past base() that the caller chooses,
+// each 16-byte aligned; the rows' arrays are padded to an even length n (a padding row has weight 0).
 
 const LOG2E: f64 = 1.4426950408889634;
 const LN2HI: f64 = 6.93147180369123816490e-1;
@@ -168,4 +169,59 @@ export function poissonWorking(eta: usize, mu: usize, y: usize, pw: usize, fixed
     const r = f64x2.div(f64x2.sub(v128.load(y + o), m), m);
     v128.store(z + o, f64x2.add(f64x2.sub(v128.load(eta + o), v128.load(fixed + o)), r));
   }
+}
+
+/**
+ * A's products with the working weights (src/glmm/workingCrossProducts.ts's scatter plan): for each
+ * row t, buf[ones[k]] += w_t over onesPtr[t] .. onesPtr[t + 1], then buf[at[k]] += w_t value[k] over
+ * pairPtr[t] .. pairPtr[t + 1]; the same sums in the same order as the TypeScript loop. buf, w,
+ * value: f64; onesPtr, ones, pairPtr, at: i32.
+ */
+export function scatterWeights(buf: usize, w: usize, n: i32, onesPtr: usize, ones: usize, pairPtr: usize, at: usize, value: usize): void {
+  let o0 = load<i32>(onesPtr);
+  let p0 = load<i32>(pairPtr);
+  for (let t: i32 = 0; t < n; t++) {
+    const wt = load<f64>(w + (<usize>t << 3));
+    const o1 = load<i32>(onesPtr + (<usize>(t + 1) << 2));
+    for (let k = o0; k < o1; k++) {
+      const a = buf + (<usize>load<i32>(ones + (<usize>k << 2)) << 3);
+      store<f64>(a, load<f64>(a) + wt);
+    }
+    o0 = o1;
+    const p1 = load<i32>(pairPtr + (<usize>(t + 1) << 2));
+    for (let k = p0; k < p1; k++) {
+      const a = buf + (<usize>load<i32>(at + (<usize>k << 2)) << 3);
+      store<f64>(a, load<f64>(a) + wt * load<f64>(value + (<usize>k << 3)));
+    }
+    p0 = p1;
+  }
+}
+
+/**
+ * The response's products with Z (the plan's zPtr, zat, zvalue; zvalue ignored where `ones`): for
+ * each row t, buf[zat[k]] += w_t z_t (times zvalue[k]); returns Σ_t (w_t z_t) z_t. The same sums in
+ * the same order as the TypeScript loop.
+ */
+export function scatterResponse(buf: usize, w: usize, z: usize, n: i32, zPtr: usize, zat: usize, zvalue: usize, ones: i32): f64 {
+  let zz: f64 = 0.0;
+  let k0 = load<i32>(zPtr);
+  for (let t: i32 = 0; t < n; t++) {
+    const zt = load<f64>(z + (<usize>t << 3));
+    const wz = load<f64>(w + (<usize>t << 3)) * zt;
+    const k1 = load<i32>(zPtr + (<usize>(t + 1) << 2));
+    if (ones) {
+      for (let k = k0; k < k1; k++) {
+        const a = buf + (<usize>load<i32>(zat + (<usize>k << 2)) << 3);
+        store<f64>(a, load<f64>(a) + wz);
+      }
+    } else {
+      for (let k = k0; k < k1; k++) {
+        const a = buf + (<usize>load<i32>(zat + (<usize>k << 2)) << 3);
+        store<f64>(a, load<f64>(a) + wz * load<f64>(zvalue + (<usize>k << 3)));
+      }
+    }
+    k0 = k1;
+    zz += wz * zt;
+  }
+  return zz;
 }

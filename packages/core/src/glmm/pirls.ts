@@ -11,7 +11,7 @@ import type { Family } from "./families.js";
 import { rowKernel } from "./rowKernels.js";
 import { rowSpace } from "./rowSpace.js";
 import { rowPatterns } from "./rowPatterns.js";
-import { workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
+import { planSize, scatterPlan, workingCrossProducts, type WorkingCrossProducts } from "./workingCrossProducts.js";
 
 /** The state PIRLS converges to at one θ: the spherical modes u, β, η = offset + Xβ + ZΛu, μ and the Laplace criterion. */
 export interface PirlsResult {
@@ -53,10 +53,20 @@ export function makePirls(model: Model, family: Family) {
   const q = layoutJ.termRow[reTerms.length]!;
   const thetaL = thetaLayout(reTerms);
   const link = family.link;
+  const X = model.X;
+  const patterns = rowPatterns(X, n, p);
+  // the models of the two working systems (with X for the joint solve, without when β is held:
+  // their y and weights are the system's z and w) and their scatter plans
+  const modelJ: Model = { ...model, offset: null, residual: null };
+  const modelU: Model = { ...model, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
+  const planJ = scatterPlan(modelJ, layoutJ);
+  const planU = scatterPlan(modelU, layoutU);
   // the rows' arrays of the iteration (y, the prior weights, the offset; η and μ at the iteration's
   // and the trial point; Xβ held and at a trial; the weights and response of the two working
-  // systems) in WebAssembly memory where its row kernels take this family (`rowSpace`)
-  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 11);
+  // systems), the plans and A's values, in WebAssembly memory where it is available (`rowSpace`)
+  const sizeJ = planSize(planJ, layoutJ);
+  const sizeU = planSize(planU, layoutU);
+  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 11, { doubles: sizeJ.doubles + sizeU.doubles, ints: sizeJ.ints + sizeU.ints });
   const rowArray = (): Float64Array => (space ? space.array() : new Float64Array(n));
   const y = space ? space.y : model.y;
   const pw = space ? space.pw : (model.weights ?? new Float64Array(n).fill(1));
@@ -67,8 +77,6 @@ export function makePirls(model: Model, family: Family) {
   const kernel = space ? space.kernel : rowKernel(family);
 
   /** out = offset + Xβ: from the distinct rows of X where they are few, else by columns. */
-  const X = model.X;
-  const patterns = rowPatterns(X, n, p);
   const patternValues = new Float64Array(patterns ? patterns.count : 0);
   const fixedInto = (beta: ArrayLike<number>, out: Float64Array): Float64Array => {
     if (patterns) {
@@ -136,10 +144,8 @@ export function makePirls(model: Model, family: Family) {
     if (known) return known;
     const w = rowArray().fill(1);
     const z = rowArray();
-    const wm: Model = joint
-      ? { ...model, y: z, weights: w, offset: null, residual: null }
-      : { ...model, y: z, weights: w, offset: null, residual: null, p: 0, X: new Float64Array(0), xNames: [] };
-    const A = workingCrossProducts(wm, joint ? layoutJ : layoutU, joint ? patterns : null);
+    const wm: Model = { ...(joint ? modelJ : modelU), y: z, weights: w };
+    const A = workingCrossProducts(wm, joint ? layoutJ : layoutU, joint ? patterns : null, joint ? planJ : planU, space);
     const made = { w, z, A, objective: makeObjective(wm, A.cross, { wasmTailFrom: WASM_TAIL_FROM }) };
     if (joint) systems.joint = made;
     else systems.modes = made;

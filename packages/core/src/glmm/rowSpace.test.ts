@@ -81,13 +81,20 @@ describe("rowSpace", () => {
     expect(Array.from(each)).toEqual(Array.from(eachJs));
   });
 
-  it("is made only for the logit and Poisson log kernels, and gives no more arrays than asked", () => {
+  it("runs the TypeScript kernel for other links, and gives no more arrays than asked", () => {
     const y = new Float64Array([0, 1, 1]);
     const pw = new Float64Array([1, 1, 1]);
-    expect(rowSpace(glmFamily("binomial", "probit"), y, pw, 2)).toBeNull();
-    expect(rowSpace(glmFamily("binomial", "cloglog"), y, pw, 2)).toBeNull();
-    const space = rowSpace(glmFamily("binomial", "logit"), y, pw, 1)!;
-    expect(Array.from(space.array())).toEqual([0, 0, 0]);
+    const probit = glmFamily("binomial", "probit");
+    const space = rowSpace(probit, y, pw, 2, { doubles: 3, ints: 2 })!;
+    const [eta, mu] = [space.array(), space.array()];
+    eta.set([-1, 0.5, 2]);
+    const muJs = new Float64Array(3);
+    expect(space.kernel.muDeviance(eta, space.y, space.pw, mu)).toBe(rowKernel(probit).muDeviance(eta, y, pw, muJs));
+    expect(Array.from(mu)).toEqual(Array.from(muJs));
     expect(() => space.array()).toThrow(RangeError);
+    expect(Array.from(space.doubles(3))).toEqual([0, 0, 0]);
+    expect(() => space.doubles(1)).toThrow(RangeError);
+    expect(space.ints(2).length).toBe(2);
+    expect(() => space.ints(1)).toThrow(RangeError);
   });
 });

@@ -5,7 +5,10 @@ import type { Model } from "../model/Model.js";
 import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
 import { blockedLayout } from "../objective/blockedLayout.js";
 import { symbolicElimination } from "../objective/symbolicElimination.js";
-import { workingCrossProducts } from "./workingCrossProducts.js";
+import { glmFamily } from "./families.js";
+import { rowPatterns } from "./rowPatterns.js";
+import { rowSpace } from "./rowSpace.js";
+import { planSize, scatterPlan, workingCrossProducts } from "./workingCrossProducts.js";
 
 /** A fixed sequence in [0, 1) (the fractional parts of a scaled sine), for data that only has to look irregular. */
 function uniform(seed: number): () => number {
@@ -55,5 +58,33 @@ describe("workingCrossProducts", () => {
     A.values.set(restored);
     A.fillResponse(w, z);
     check();
+  });
+
+  it.each([
+    ["y ~ f * x + (1 | g) + (1 | h)", true],
+    ["y ~ f + x + (x | g) + (1 | h)", false],
+  ])("scatters in WebAssembly, from a row space, to the same A to the last bit (%s)", (formula, few) => {
+    const base = model(formula, few);
+    const r = uniform(13);
+    const layout = blockedLayout(base.reTerms, base.p, symbolicElimination(base.reTerms, base.n));
+    const plan = scatterPlan(base, layout);
+    const space = rowSpace(glmFamily("binomial", "probit"), base.y, new Float64Array(base.n).fill(1), 2, planSize(plan, layout))!;
+    const [w, z] = [space.array(), space.array()];
+    w.set(Float64Array.from({ length: base.n }, () => 0.05 + r()));
+    z.set(Float64Array.from({ length: base.n }, () => 4 * r() - 2));
+    const wm: Model = { ...base, y: z, weights: w, offset: null, residual: null };
+    const inWasm = workingCrossProducts(wm, layout, rowPatterns(base.X, base.n, base.p), plan, space);
+    const inJs = workingCrossProducts(wm, layout, rowPatterns(base.X, base.n, base.p), plan);
+    expect(space.scatter.owns(inWasm.values)).toBe(true);
+    inWasm.fill(w, z);
+    inJs.fill(w, z);
+    expect(Array.from(inWasm.values)).toEqual(Array.from(inJs.values));
+    inWasm.fillResponse(w, w);
+    inJs.fillResponse(w, w);
+    expect(Array.from(inWasm.values)).toEqual(Array.from(inJs.values));
+    // weights outside the space: the TypeScript loops, the same A
+    inWasm.fill(w.slice(), z.slice());
+    inJs.fill(w, z);
+    expect(Array.from(inWasm.values)).toEqual(Array.from(inJs.values));
   });
 });

@@ -4,6 +4,7 @@ import { assembleCrossProducts } from "../objective/assembleCrossProducts.js";
 import { lowerBound } from "../objective/blockedLayout.js";
 import type { CrossProducts } from "../objective/crossProducts.js";
 import { rowPatterns, type RowPatterns } from "./rowPatterns.js";
+import type { RowSpace, ScatterKernels } from "./rowSpace.js";
 
 /** Above this many stored products the plan would cost more memory than it saves time: A is then re-formed by `assembleCrossProducts`. */
 const MAX_PRODUCTS = 2e7;
@@ -27,17 +28,80 @@ export interface WorkingCrossProducts {
 }
 
 /**
+ * A re-formed at each iteration from its scatter plan (`scatterPlan`), or, past the plan's size
+ * limit, by `assembleCrossProducts`. `model` gives Z, X (p = 0 for the modes with β held) and n; its
+ * y, weights and offset are not read. With a row space (`rowSpace`: w and z will be its arrays), the
+ * plan and A's values are copied there and the scatter runs in WebAssembly, to the same sums.
+ */
+export function workingCrossProducts(
+  model: Model,
+  layout: BlockedLayout,
+  patterns: RowPatterns | null = rowPatterns(model.X, model.n, model.p),
+  plan: Plan | null = scatterPlan(model, layout),
+  space: RowSpace | null = null,
+): WorkingCrossProducts {
+  const { n, p, X } = model;
+  const { nodeValues, m } = layout;
+  const buf = plan && space ? space.doubles(nodeValues + m * m) : new Float64Array(nodeValues + m * m);
+  const cross: CrossProducts = { ...layout, Anodes: buf.subarray(0, nodeValues), ARR: buf.subarray(nodeValues), logDetW: 0 };
+  if (!plan) {
+    const wm: Model = { ...model, y: new Float64Array(n), weights: null, offset: null, residual: null };
+    return {
+      cross,
+      values: buf,
+      fill(w, z) {
+        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
+      },
+      fillResponse(w, z) {
+        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
+      },
+    };
+  }
+  const fixed = new FixedProducts(X, n, p, buf, nodeValues + (m - 1 - p) * (m + 1), m, patterns);
+  if (!space) return new ScatterPlan(cross, buf, plan, fixed, null);
+  const ints = (a: Int32Array): Int32Array => {
+    const c = space.ints(a.length);
+    c.set(a);
+    return c;
+  };
+  const doubles = (a: Float64Array): Float64Array => {
+    const c = space.doubles(a.length);
+    c.set(a);
+    return c;
+  };
+  const placed: Plan = {
+    ...plan,
+    onesPtr: ints(plan.onesPtr),
+    ones: ints(plan.ones),
+    pairPtr: ints(plan.pairPtr),
+    at: ints(plan.at),
+    value: doubles(plan.value),
+    zPtr: ints(plan.zPtr),
+    zat: ints(plan.zat),
+    zvalue: doubles(plan.zvalue),
+  };
+  return new ScatterPlan(cross, buf, placed, fixed, space.scatter);
+}
+
+/** The doubles and ints a plan takes in a row space with A's values (`workingCrossProducts`). */
+export function planSize(plan: Plan | null, layout: BlockedLayout): { doubles: number; ints: number } {
+  if (!plan) return { doubles: 0, ints: 0 };
+  return {
+    doubles: layout.nodeValues + layout.m * layout.m + plan.value.length + plan.zvalue.length,
+    ints: plan.onesPtr.length + plan.ones.length + plan.pairPtr.length + plan.at.length + plan.zPtr.length + plan.zat.length,
+  };
+}
+
+/**
  * The scatter plan of A, made once per model: for each row, where in the blocked layout each
  * product of two of its nonzero Z and X entries lands (both triangles where A's blocks keep both),
  * with the product itself (it does not change), and where its entries' products with z land. An
  * iteration is then one multiply-add per stored product: no lookups, no level-by-level passes.
- * `model` gives Z, X (p = 0 for the modes with β held) and n; its y, weights and offset are not read.
+ * Null past 2e7 stored products (the plan would cost more memory than it saves time).
  */
-export function workingCrossProducts(model: Model, layout: BlockedLayout, patterns: RowPatterns | null = rowPatterns(model.X, model.n, model.p)): WorkingCrossProducts {
+export function scatterPlan(model: Model, layout: BlockedLayout): Plan | null {
   const { n, p, X, reTerms } = model;
   const { nodeValues, m, tailStart: ts, rowNode, nodeRow, nodeP, diagOff, valOff, colPtr, rowIdx } = layout;
-  const buf = new Float64Array(nodeValues + m * m);
-  const cross: CrossProducts = { ...layout, Anodes: buf.subarray(0, nodeValues), ARR: buf.subarray(nodeValues), logDetW: 0 };
   const zRow = ts + m - 1;
 
   /** Index in buf of A's entry (r, c), r ≥ c. */
@@ -91,19 +155,7 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout, patter
     const nz = readRow(t);
     products += (nz * (nz + 1)) / 2 + nz;
   }
-  if (products > MAX_PRODUCTS) {
-    const wm: Model = { ...model, y: new Float64Array(n), weights: null, offset: null, residual: null };
-    return {
-      cross,
-      values: buf,
-      fill(w, z) {
-        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
-      },
-      fillResponse(w, z) {
-        assembleCrossProducts({ ...wm, y: z, weights: w }, layout, cross);
-      },
-    };
-  }
+  if (products > MAX_PRODUCTS) return null;
 
   // a row's products that are 1 (indicator columns: random intercepts, dummies) add the weight itself
   // (w·1 = w exactly), apart from the others, which add w times the product
@@ -158,12 +210,11 @@ export function workingCrossProducts(model: Model, layout: BlockedLayout, patter
   const value = Float64Array.from(pairValue);
   const zat = Int32Array.from(zAt);
   const zvalue = Float64Array.from(zValue);
-  const fixed = new FixedProducts(X, n, p, buf, nodeValues + (m - 1 - p) * (m + 1), m, patterns);
-  return new ScatterPlan(cross, buf, { n, m, nodeValues, onesPtr, ones, pairPtr, at, value, zPtr, zat, zvalue, zOnes: zvalue.every((v) => v === 1) }, fixed);
+  return { n, m, nodeValues, onesPtr, ones, pairPtr, at, value, zPtr, zat, zvalue, zOnes: zvalue.every((v) => v === 1) };
 }
 
-/** Where each row's products land in A's values (`workingCrossProducts`' plan). */
-interface Plan {
+/** Where each row's products land in A's values (`scatterPlan`). */
+export interface Plan {
   n: number;
   m: number;
   nodeValues: number;
@@ -203,6 +254,8 @@ class ScatterPlan implements WorkingCrossProducts {
     readonly values: Float64Array,
     plan: Plan,
     private readonly fixed: FixedProducts,
+    /** The scatter in WebAssembly (the plan, A's values and the rows in a row space), or null. */
+    private readonly kernels: ScatterKernels | null,
   ) {
     this.n = plan.n;
     this.m = plan.m;
@@ -227,11 +280,13 @@ class ScatterPlan implements WorkingCrossProducts {
     const at = this.at;
     const value = this.value;
     buf.fill(0);
-    for (let t = 0; t < n; t++) {
-      const wt = w[t]!;
-      for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
-      for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
-    }
+    if (this.kernels && this.kernels.owns(w)) this.kernels.weights(buf, w, n, onesPtr, ones, pairPtr, at, value);
+    else
+      for (let t = 0; t < n; t++) {
+        const wt = w[t]!;
+        for (let k = onesPtr[t]!, e = onesPtr[t + 1]!; k < e; k++) buf[ones[k]!]! += wt;
+        for (let k = pairPtr[t]!, e = pairPtr[t + 1]!; k < e; k++) buf[at[k]!]! += wt * value[k]!;
+      }
     this.fixed.cross(w);
     this.response(w, z);
     this.mirrorTail();
@@ -251,12 +306,14 @@ class ScatterPlan implements WorkingCrossProducts {
     const zvalue = this.zvalue;
     const zOnes = this.zOnes;
     let zzSum = 0;
-    for (let t = 0; t < n; t++) {
-      const wz = w[t]! * z[t]!;
-      if (zOnes) for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz;
-      else for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
-      zzSum += wz * z[t]!;
-    }
+    if (this.kernels && this.kernels.owns(w) && this.kernels.owns(z)) zzSum = this.kernels.response(buf, w, z, n, zPtr, zat, zvalue, zOnes);
+    else
+      for (let t = 0; t < n; t++) {
+        const wz = w[t]! * z[t]!;
+        if (zOnes) for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz;
+        else for (let k = zPtr[t]!, e = zPtr[t + 1]!; k < e; k++) buf[zat[k]!]! += wz * zvalue[k]!;
+        zzSum += wz * z[t]!;
+      }
     buf[this.nodeValues + this.m * this.m - 1] = zzSum;
     this.fixed.response(w, z);
   }

@@ -1,20 +1,35 @@
+/** A WebAssembly memory: its bytes (never grown here, see `wasmInstance`). */
+export interface WasmMemory {
+  buffer: ArrayBuffer;
+}
+
 /** The parts of the WebAssembly JS API used here (core is built without DOM or Node typings). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: unknown };
+  Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (data: string) => string };
 
 /** Compiled modules by their bytes (base64), compiled once per process; null where they cannot be. */
 const compiled = new Map<string, object | null>();
 
+/** Room for a module's own static data below its heap base (`base()`), which is far smaller. */
+const STATIC_BYTES = 65536;
+
 /**
- * A new instance (with its own memory) of the WebAssembly module whose bytes are `base64`, or null
- * where WebAssembly or its SIMD is unavailable (old engines, or a Content-Security-Policy without
- * 'wasm-unsafe-eval'); callers then use their TypeScript kernels.
+ * A new instance of the WebAssembly module whose bytes are `base64` (built with its memory imported
+ * as `env.memory`), with a memory of its own holding at least `bytes` past the module's static data;
+ * or null where WebAssembly or its SIMD is unavailable (old engines, or a Content-Security-Policy
+ * without 'wasm-unsafe-eval'): callers then use their TypeScript kernels.
+ *
+ * The memory is made at its full size and never grown: growing a memory detaches its old buffer,
+ * and the first detached buffer in a process makes V8 check every typed array access for
+ * detachment from then on, about a third slower in the engine's loops. A caller that needs more
+ * room makes a new instance.
  */
-export function wasmInstance(base64: string): unknown {
+export function wasmInstance(base64: string, bytes: number): { exports: unknown; memory: WasmMemory } | null {
   const wasm = host.WebAssembly;
   if (!wasm || !host.atob) return null;
   let module = compiled.get(base64);
@@ -22,9 +37,9 @@ export function wasmInstance(base64: string): unknown {
     module = null;
     try {
       const text = host.atob(base64);
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      if (wasm.validate(bytes)) module = new wasm.Module(bytes);
+      const data = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
+      if (wasm.validate(data)) module = new wasm.Module(data);
     } catch {
       module = null;
     }
@@ -32,7 +47,8 @@ export function wasmInstance(base64: string): unknown {
   }
   if (!module) return null;
   try {
-    return new wasm.Instance(module, {}).exports;
+    const memory = new wasm.Memory({ initial: Math.ceil((STATIC_BYTES + bytes) / 65536) });
+    return { exports: new wasm.Instance(module, { env: { memory } }).exports, memory };
   } catch {
     return null;
   }

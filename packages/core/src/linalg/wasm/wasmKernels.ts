@@ -23,7 +23,6 @@ export interface TailUpdateIndex {
 export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
 
 interface KernelExports {
-  memory: { buffer: ArrayBuffer; grow(pages: number): number };
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
@@ -37,21 +36,30 @@ let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel 
  * The WebAssembly SIMD kernels (built from wasm/denseKernels.ts), instantiated on first use, or null
  * where WebAssembly SIMD is unavailable (old engines, or a Content-Security-Policy without
  * 'wasm-unsafe-eval'); callers then use the TypeScript kernels, which give the same results up to
- * rounding. The module keeps its own memory, grown to the largest matrices seen; the operands are
- * copied in and the results copied back.
+ * rounding. The module has a memory of its own, as large as the largest matrices seen (a new
+ * instance with a memory twice as large where they do not fit: never grown, see `wasmInstance`);
+ * the operands are copied in and the results copied back.
  */
 function wasmKernels(): typeof kernels {
   if (kernels !== undefined) return kernels;
   kernels = null;
   try {
-    const exports = wasmInstance(denseKernelsWasmBase64) as KernelExports | null;
-    if (!exports) return null;
-    const { memory } = exports;
+    let made = wasmInstance(denseKernelsWasmBase64, 1 << 20);
+    if (!made) return null;
+    let exports = made.exports as KernelExports;
+    let memory = made.memory;
+    let room = 1 << 20;
     const base = exports.base();
-    /** Grows the memory to hold `bytes` bytes past base. */
+    /** Makes sure `bytes` bytes past base fit: else a new instance with twice the room needed (the tail's index is then loaded again). */
     const reserve = (bytes: number): void => {
-      const bytesNeeded = base + bytes;
-      if (memory.buffer.byteLength < bytesNeeded) memory.grow(Math.ceil((bytesNeeded - memory.buffer.byteLength) / 65536));
+      if (bytes <= room) return;
+      const again = wasmInstance(denseKernelsWasmBase64, 2 * bytes);
+      if (!again) throw new RangeError("wasmKernels: no memory for the operands");
+      made = again;
+      exports = made.exports as KernelExports;
+      memory = made.memory;
+      room = 2 * bytes;
+      loaded = null;
     };
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
