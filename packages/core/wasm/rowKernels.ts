@@ -2,7 +2,8 @@
 // deviance, the working weights and response, for the binomial logit and the Poisson log models, two
 // rows at a time in f64x2 SIMD lanes, with exp and log computed in the lanes (Cody–Waite reduction
 // and a degree-13 Taylor polynomial for exp; fdlibm's log), within 2 ulp of the platform's; and the
-// scatter of the working weights and response into A (src/glmm/workingCrossProducts.ts's plan).
+// scatter of the working weights and response into A (src/glmm/workingCrossProducts.ts's plan); η's
+// gathers (scalar terms' effects, Xβ from the distinct rows of X).
 // Built by scripts/build-wasm.mjs into src/glmm/rowKernelsWasm.ts (the module's bytes, base64); run
 // that script after editing this file.
 //
@@ -224,4 +225,20 @@ export function scatterResponse(buf: usize, w: usize, z: usize, n: i32, zPtr: us
     zz += wz * zt;
   }
   return zz;
+}
+
+/** out[t] = src[t] + b[refs[t]] over n rows (out may be src): a scalar term's effects, or Xβ from the distinct rows of X. out, src, b: f64; refs: i32. */
+export function gatherAdd(out: usize, src: usize, refs: usize, b: usize, n: i32): void {
+  for (let t: i32 = 0; t < n; t++) {
+    const o = <usize>t << 3;
+    store<f64>(out + o, load<f64>(src + o) + load<f64>(b + (<usize>load<i32>(refs + (<usize>t << 2)) << 3)));
+  }
+}
+
+/** out[t] += z[t] b[refs[t]] over n rows: a scalar term's effects where its column z is not all ones. */
+export function gatherAddScaled(out: usize, z: usize, refs: usize, b: usize, n: i32): void {
+  for (let t: i32 = 0; t < n; t++) {
+    const o = <usize>t << 3;
+    store<f64>(out + o, load<f64>(out + o) + load<f64>(z + o) * load<f64>(b + (<usize>load<i32>(refs + (<usize>t << 2)) << 3)));
+  }
 }

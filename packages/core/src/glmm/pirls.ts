@@ -64,9 +64,18 @@ export function makePirls(model: Model, family: Family) {
   // the rows' arrays of the iteration (y, the prior weights, the offset; η and μ at the iteration's
   // and the trial point; Xβ held and at a trial; the weights and response of the two working
   // systems), the plans and A's values, in WebAssembly memory where it is available (`rowSpace`)
+  // (and, for η's gathers, each scalar term's levels, effects and column where it is not all ones;
+  // the rows' patterns of X and their values of Xβ)
   const sizeJ = planSize(planJ, layoutJ);
   const sizeU = planSize(planU, layoutU);
-  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 11, { doubles: sizeJ.doubles + sizeU.doubles, ints: sizeJ.ints + sizeU.ints });
+  const scalar = reTerms.map((term) => term.p === 1);
+  const ones = reTerms.map((term) => term.p === 1 && term.z.every((v) => v === 1));
+  const gatherInts = reTerms.reduce((acc, _, i) => acc + (scalar[i] ? n : 0), patterns ? n : 0);
+  const gatherDoubles = reTerms.reduce((acc, term, i) => acc + (scalar[i] ? term.nl + (ones[i] ? 0 : n) : 0), patterns ? patterns.count : 0);
+  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 11, {
+    doubles: sizeJ.doubles + sizeU.doubles + gatherDoubles,
+    ints: sizeJ.ints + sizeU.ints + gatherInts,
+  });
   const rowArray = (): Float64Array => (space ? space.array() : new Float64Array(n));
   const y = space ? space.y : model.y;
   const pw = space ? space.pw : (model.weights ?? new Float64Array(n).fill(1));
@@ -76,8 +85,27 @@ export function makePirls(model: Model, family: Family) {
 
   const kernel = space ? space.kernel : rowKernel(family);
 
+  /** η's gathers in the row space: per scalar term its levels, its effects λu and its column (null: all ones); X's patterns. */
+  const ints = (a: Int32Array): Int32Array => {
+    const c = space!.ints(a.length);
+    c.set(a);
+    return c;
+  };
+  const gathers = space
+    ? reTerms.map((term, i) => {
+        if (!scalar[i]) return null;
+        const b = space.doubles(term.nl);
+        const z = ones[i] ? null : space.doubles(n);
+        z?.set(term.z);
+        return { refs: ints(term.refs), b, z };
+      })
+    : null;
+  const patternRefs = space && patterns ? ints(patterns.pattern) : null;
+  const patternValues = space && patterns ? space.doubles(patterns.count) : new Float64Array(patterns ? patterns.count : 0);
+  /** Whether η's gathers run in WebAssembly for these arrays. */
+  const gathered = (a: Float64Array, b: Float64Array): boolean => space !== null && space.scatter.owns(a) && space.scatter.owns(b);
+
   /** out = offset + Xβ: from the distinct rows of X where they are few, else by columns. */
-  const patternValues = new Float64Array(patterns ? patterns.count : 0);
   const fixedInto = (beta: ArrayLike<number>, out: Float64Array): Float64Array => {
     if (patterns) {
       const { pattern, rows, count } = patterns;
@@ -86,7 +114,8 @@ export function makePirls(model: Model, family: Family) {
         for (let j = 0; j < p; j++) s += rows[g * p + j]! * beta[j]!;
         patternValues[g] = s;
       }
-      for (let t = 0; t < n; t++) out[t] = offset[t]! + patternValues[pattern[t]!]!;
+      if (patternRefs && gathered(out, offset)) space!.gather.add(out, offset, patternRefs, patternValues);
+      else for (let t = 0; t < n; t++) out[t] = offset[t]! + patternValues[pattern[t]!]!;
       return out;
     }
     out.set(offset);
@@ -100,6 +129,30 @@ export function makePirls(model: Model, family: Family) {
   };
   /** out = fixed + ZΛu (T: Λ's templates). */
   const etaInto = (T: Float64Array[], fixed: Float64Array, u: Float64Array, out: Float64Array): void => {
+    if (gathers && gathered(out, fixed)) {
+      // in WebAssembly: out = fixed + b[refs] for the first term, the others added in order (the same sums)
+      let from = fixed;
+      for (let i = 0; i < reTerms.length; i++) {
+        const term = reTerms[i]!;
+        const r0 = layoutJ.termRow[i]!;
+        const g = gathers[i];
+        if (!g) {
+          if (from === fixed) out.set(fixed);
+          from = out;
+          addTermEffects(out, term.refs, term.z, term.p, multiplyLevels(T[i]!, term.p, term.nl, u.subarray(r0, r0 + term.nl * term.p)));
+          continue;
+        }
+        const lambda = T[i]![0]!;
+        for (let l = 0; l < term.nl; l++) g.b[l] = lambda * u[r0 + l]!;
+        if (g.z) {
+          if (from === fixed) out.set(fixed);
+          space!.gather.addScaled(out, g.z, g.refs, g.b);
+        } else space!.gather.add(out, from, g.refs, g.b);
+        from = out;
+      }
+      if (from === fixed) out.set(fixed);
+      return;
+    }
     out.set(fixed);
     for (let i = 0; i < reTerms.length; i++) {
       const term = reTerms[i]!;

@@ -97,4 +97,26 @@ describe("rowSpace", () => {
     expect(space.ints(2).length).toBe(2);
     expect(() => space.ints(1)).toThrow(RangeError);
   });
+
+  it("gathers a scalar term's effects (or Xβ by X's patterns) as the TypeScript loop rounds them, in place or from another array", () => {
+    const n = 9;
+    const space = rowSpace(glmFamily("poisson", "log"), new Float64Array(n), new Float64Array(n).fill(1), 3, { doubles: 4, ints: n })!;
+    const [src, out, z] = [space.array(), space.array(), space.array()];
+    const refs = space.ints(n);
+    const b = space.doubles(4);
+    for (let t = 0; t < n; t++) {
+      src[t] = Math.sin(t) * 3;
+      z[t] = 0.5 + t / 7;
+      refs[t] = (t * 5) % 4;
+    }
+    b.set([0.1, -2.3, 1e-3, 7.7]);
+    space.gather.add(out, src, refs, b);
+    for (let t = 0; t < n; t++) expect(out[t]).toBe(src[t]! + b[refs[t]!]!);
+    const before = out.slice();
+    space.gather.addScaled(out, z, refs, b);
+    for (let t = 0; t < n; t++) expect(out[t]).toBe(before[t]! + z[t]! * b[refs[t]!]!);
+    const again = out.slice();
+    space.gather.add(out, out, refs, b);
+    for (let t = 0; t < n; t++) expect(out[t]).toBe(again[t]! + b[refs[t]!]!);
+  });
 });

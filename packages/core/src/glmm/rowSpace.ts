@@ -14,6 +14,8 @@ interface RowExports {
   poissonWorking(eta: number, mu: number, y: number, pw: number, fixed: number, w: number, z: number, n: number): void;
   scatterWeights(buf: number, w: number, n: number, onesPtr: number, ones: number, pairPtr: number, at: number, value: number): void;
   scatterResponse(buf: number, w: number, z: number, n: number, zPtr: number, zat: number, zvalue: number, ones: number): number;
+  gatherAdd(out: number, src: number, refs: number, b: number, n: number): void;
+  gatherAddScaled(out: number, z: number, refs: number, b: number, n: number): void;
 }
 
 /** The scatter of A's products over arrays of a row space (`ScatterPlan`'s loops, in WebAssembly). */
@@ -26,6 +28,14 @@ export interface ScatterKernels {
   response(buf: Float64Array, w: Float64Array, z: Float64Array, n: number, zPtr: Int32Array, zat: Int32Array, zvalue: Float64Array, ones: boolean): number;
 }
 
+/** η's gathers over arrays of a row space. */
+export interface GatherKernels {
+  /** out[t] = src[t] + b[refs[t]] (out may be src), as `out[t] = src[t]; out[t] += 1 · b[refs[t]]` rounds. */
+  add(out: Float64Array, src: Float64Array, refs: Int32Array, b: Float64Array): void;
+  /** out[t] += z[t] b[refs[t]]. */
+  addScaled(out: Float64Array, z: Float64Array, refs: Int32Array, b: Float64Array): void;
+}
+
 /**
  * PIRLS's rows in the memory of a WebAssembly instance of its own (wasm/rowKernels.ts), where μ, the
  * deviance and the working weights and response are formed two rows at a time in SIMD lanes (the
@@ -35,7 +45,7 @@ export interface ScatterKernels {
  * WebAssembly kernels when every array it is given is the space's (with this space's `y` and `pw`),
  * and the TypeScript kernel (`rowKernel`) otherwise, with `each`, or for other links: the two agree
  * within a few units in the last place of each row (the deviance's form avoids log μ's cancellation
- * near μ = 1). `scatter` takes only the space's arrays (`owns`).
+ * near μ = 1). `scatter` and `gather` take only the space's arrays (`owns`), n rows each.
  */
 export interface RowSpace {
   y: Float64Array;
@@ -45,6 +55,7 @@ export interface RowSpace {
   ints(k: number): Int32Array;
   kernel: RowKernel;
   scatter: ScatterKernels;
+  gather: GatherKernels;
 }
 
 /**
@@ -126,5 +137,13 @@ export function rowSpace(family: Family, y: Float64Array, pw: Float64Array, arra
       return wasm.scatterResponse(buf.byteOffset, w.byteOffset, z.byteOffset, nn, zPtr.byteOffset, zat.byteOffset, zvalue.byteOffset, ones ? 1 : 0);
     },
   };
-  return { y: yw, pw: pww, array, doubles, ints, kernel, scatter };
+  const gather: GatherKernels = {
+    add(out, src, refs, b) {
+      wasm.gatherAdd(out.byteOffset, src.byteOffset, refs.byteOffset, b.byteOffset, n);
+    },
+    addScaled(out, z, refs, b) {
+      wasm.gatherAddScaled(out.byteOffset, z.byteOffset, refs.byteOffset, b.byteOffset, n);
+    },
+  };
+  return { y: yw, pw: pww, array, doubles, ints, kernel, scatter, gather };
 }

@@ -22,7 +22,9 @@ describe("wasmInstance", () => {
   });
 
   it("never grows a memory (a detached buffer slows every typed array in the process): not for a large dense factor, not in a GLMM fit", () => {
-    const grow = vi.spyOn(WebAssembly.Memory.prototype, "grow");
+    // core is typed without DOM or Node globals: WebAssembly reached through globalThis
+    const memory = (globalThis as unknown as { WebAssembly: { Memory: { prototype: { grow(pages: number): number } } } }).WebAssembly.Memory;
+    const grow = vi.spyOn(memory.prototype, "grow");
     const chol = wasmCholesky()!;
     for (const n of [40, 700]) {
       const a = new Float64Array(n * n);
