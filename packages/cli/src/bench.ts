@@ -41,6 +41,8 @@ const options = {
   seconds: { type: "string", default: "1" },
   "no-r": { type: "boolean", default: false },
   "no-large": { type: "boolean", default: false },
+  // the add-in's benchmark is run (or left out) by scripts/bench.mjs, after this one
+  "no-addin": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
 } as const;
 let parsed: ReturnType<typeof parseArgs<{ options: typeof options }>>;
@@ -55,13 +57,26 @@ if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const dir = values.dir.endsWith("/") ? values.dir : values.dir + "/";
 const budget = Number(values.seconds);
+if (!(budget > 0)) {
+  console.error(`--seconds must be a positive number of seconds, not ${values.seconds}.\n${USAGE}`);
+  process.exit(2);
+}
+
+/** The reference models (*.json) of the folder given as `flag` (a folder without any leaves that table empty), or one sentence and exit 2 where it cannot be read. */
+function referenceFiles(folder: string, flag: string): { dir: string; files: string[] } {
+  const d = folder.endsWith("/") ? folder : folder + "/";
+  try {
+    return { dir: d, files: readdirSync(d).filter((f) => f.endsWith(".json")).sort() };
+  } catch {
+    console.error(`${flag} ${folder}: no such folder of reference models (*.json with their CSV).\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { dir, files: lmerFiles } = referenceFiles(values.dir, "--dir");
 
 const work = mkdtempSync(join(tmpdir(), "hlm-bench-"));
-const specs: Spec[] = readdirSync(dir)
-  .filter((f) => f.endsWith(".json"))
-  .sort()
+const specs: Spec[] = lmerFiles
   .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Spec)
   .map((s) => ({ ...s, path: `${dir}${s.dataset}.csv` }));
 if (!values["no-large"]) {
@@ -217,6 +232,7 @@ for (spec in models) {
 /** lme4's in-process lmer() time per model (median), measured now on this machine. */
 function lme4Times(): Map<string, number> | null {
   if (!hasR("lme4")) return null;
+  if (specs.length === 0) return new Map();
   const lines = specs.map((s) => `${s.name}\t${s.path}\t${s.formula}\t${s.REML ? "TRUE" : "FALSE"}\t${s.factors.join(",")}\t${s.weights ?? ""}`);
   writeFileSync(join(work, "models.tsv"), lines.join("\n") + "\n");
   const script = `
@@ -353,10 +369,8 @@ function generateLongitudinal(m: number, T: number, seed: number): string {
   return lines.join("\n") + "\n";
 }
 
-const nlmeDir = values["nlme-dir"].endsWith("/") ? values["nlme-dir"] : values["nlme-dir"] + "/";
-const nlmeSpecs: NlmeSpec[] = readdirSync(nlmeDir)
-  .filter((f) => f.endsWith(".json"))
-  .sort()
+const { dir: nlmeDir, files: nlmeFiles } = referenceFiles(values["nlme-dir"], "--nlme-dir");
+const nlmeSpecs: NlmeSpec[] = nlmeFiles
   .map((f) => JSON.parse(readFileSync(nlmeDir + f, "utf8")) as NlmeSpec)
   .map((s) => ({ ...s, path: `${nlmeDir}${s.dataset}.csv` }));
 if (!values["no-large"]) {
@@ -372,6 +386,7 @@ const lmeFormula = (s: NlmeSpec): string => {
 /** nlme's in-process lme() time per model (median), measured now on this machine. */
 function nlmeTimes(): Map<string, number> | null {
   if (!hasR("nlme")) return null;
+  if (nlmeSpecs.length === 0) return new Map();
   // each model written into the script as R code: the repository's own reference models, no parsing of text at run time
   const q = (x: string): string => JSON.stringify(x);
   const calls = nlmeSpecs.map(
@@ -429,16 +444,15 @@ interface GlmmSpec {
   factors: string[];
 }
 
-const glmmDir = values["glmm-dir"].endsWith("/") ? values["glmm-dir"] : values["glmm-dir"] + "/";
-const glmmSpecs: GlmmSpec[] = readdirSync(glmmDir)
-  .filter((f) => f.endsWith(".json"))
-  .sort()
+const { dir: glmmDir, files: glmmFiles } = referenceFiles(values["glmm-dir"], "--glmm-dir");
+const glmmSpecs: GlmmSpec[] = glmmFiles
   .map((f) => JSON.parse(readFileSync(glmmDir + f, "utf8")) as GlmmSpec)
   .map((s) => ({ ...s, path: `${glmmDir}${s.dataset}.csv` }));
 
 /** lme4's in-process glmer() time per model (median), measured now on this machine; each model written into the script as R code. */
 function glmerTimes(): Map<string, number> | null {
   if (!hasR("lme4")) return null;
+  if (glmmSpecs.length === 0) return new Map();
   const q = (x: string): string => JSON.stringify(x);
   const calls = glmmSpecs.map(
     (s) => `list(name = ${q(s.name)}, path = ${q(s.path)}, factors = c(${s.factors.map(q).join(", ")}),
