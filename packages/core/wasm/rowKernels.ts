@@ -99,18 +99,25 @@ export function base(): usize {
   return f64x2.mul(f64x2.mul(f64x2.splat(2.0), v128.load(pw + o)), d);
 }
 
-/** μ into mu and the deviance Σ d_i of the binomial logit over n rows (n even; see `logitPair`). */
-export function logitMuDeviance(eta: usize, y: usize, pw: usize, c: usize, mu: usize, n: i32): f64 {
+/** d, also stored at each + o where each is not 0 (the rows' deviance residuals, squared). */
+// @ts-ignore: decorator
+@inline function kept(d: v128, each: usize, o: usize): v128 {
+  if (each) v128.store(each + o, d);
+  return d;
+}
+
+/** μ into mu and the deviance Σ d_i of the binomial logit over n rows (n even; see `logitPair`), each d_i into `each` unless it is 0. */
+export function logitMuDeviance(eta: usize, y: usize, pw: usize, c: usize, mu: usize, each: usize, n: i32): f64 {
   let acc0 = f64x2.splat(0.0);
   let acc1 = f64x2.splat(0.0);
   let t: i32 = 0;
   // two pairs per pass, so that the two chains of arithmetic overlap
   for (; t + 3 < n; t += 4) {
     const o = <usize>t << 3;
-    acc0 = f64x2.add(acc0, logitPair(eta, y, pw, c, mu, o));
-    acc1 = f64x2.add(acc1, logitPair(eta, y, pw, c, mu, o + 16));
+    acc0 = f64x2.add(acc0, kept(logitPair(eta, y, pw, c, mu, o), each, o));
+    acc1 = f64x2.add(acc1, kept(logitPair(eta, y, pw, c, mu, o + 16), each, o + 16));
   }
-  if (t < n) acc0 = f64x2.add(acc0, logitPair(eta, y, pw, c, mu, <usize>t << 3));
+  if (t < n) acc0 = f64x2.add(acc0, kept(logitPair(eta, y, pw, c, mu, <usize>t << 3), each, <usize>t << 3));
   const acc = f64x2.add(acc0, acc1);
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }
@@ -146,17 +153,17 @@ export function logitWorking(eta: usize, mu: usize, y: usize, pw: usize, fixed: 
   return v128.bitselect(pos, f64x2.mul(f64x2.splat(2.0), f64x2.mul(m, wt)), counted);
 }
 
-/** μ into mu and the deviance Σ d_i of the Poisson log model over n rows (n even). */
-export function poissonMuDeviance(eta: usize, y: usize, pw: usize, mu: usize, n: i32): f64 {
+/** μ into mu and the deviance Σ d_i of the Poisson log model over n rows (n even), each d_i into `each` unless it is 0. */
+export function poissonMuDeviance(eta: usize, y: usize, pw: usize, mu: usize, each: usize, n: i32): f64 {
   let acc0 = f64x2.splat(0.0);
   let acc1 = f64x2.splat(0.0);
   let t: i32 = 0;
   for (; t + 3 < n; t += 4) {
     const o = <usize>t << 3;
-    acc0 = f64x2.add(acc0, poissonPair(eta, y, pw, mu, o));
-    acc1 = f64x2.add(acc1, poissonPair(eta, y, pw, mu, o + 16));
+    acc0 = f64x2.add(acc0, kept(poissonPair(eta, y, pw, mu, o), each, o));
+    acc1 = f64x2.add(acc1, kept(poissonPair(eta, y, pw, mu, o + 16), each, o + 16));
   }
-  if (t < n) acc0 = f64x2.add(acc0, poissonPair(eta, y, pw, mu, <usize>t << 3));
+  if (t < n) acc0 = f64x2.add(acc0, kept(poissonPair(eta, y, pw, mu, <usize>t << 3), each, <usize>t << 3));
   const acc = f64x2.add(acc0, acc1);
   return f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
 }

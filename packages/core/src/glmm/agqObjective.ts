@@ -5,6 +5,7 @@ import type { Family } from "./families.js";
 import { ghRule } from "./ghRule.js";
 import type { PirlsResult } from "./pirls.js";
 import { rowKernel } from "./rowKernels.js";
+import { rowSpace } from "./rowSpace.js";
 
 /**
  * Adaptive Gauss–Hermite quadrature with `nAGQ` nodes (lme4's `glmerAGQ`), for one scalar
@@ -23,10 +24,12 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
   }
   const rule = ghRule(nAGQ);
   const { n } = model;
-  const y = model.y;
-  const pw = model.weights ?? new Float64Array(n).fill(1);
   const nl = term.nl;
-  const kernel = rowKernel(family);
+  // y, the prior weights, η at a node, its μ and d_i in WebAssembly memory where its row kernels take the family
+  const space = rowSpace(family, model.y, model.weights ?? new Float64Array(n).fill(1), 3);
+  const y = space ? space.y : model.y;
+  const pw = space ? space.pw : (model.weights ?? new Float64Array(n).fill(1));
+  const kernel = space ? space.kernel : rowKernel(family);
   const refs = term.refs;
   const zt = term.z;
   // per evaluation: the conditional SDs, c_l at the modes and at a node, the sums, η at a node, its μ and d_i
@@ -34,9 +37,9 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
   const c0 = new Float64Array(nl);
   const c = new Float64Array(nl);
   const mult = new Float64Array(nl);
-  const eta = new Float64Array(n);
-  const mu = new Float64Array(n);
-  const d = new Float64Array(n);
+  const eta = space ? space.array() : new Float64Array(n);
+  const mu = space ? space.array() : new Float64Array(n);
+  const d = space ? space.array() : new Float64Array(n);
   /** c_l = u_l² + Σ_{i in l} d_i at η, into out. */
   const devc = (at: Float64Array, u: (l: number) => number, out: Float64Array): void => {
     for (let l = 0; l < nl; l++) {
@@ -53,7 +56,8 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
     const { Lnodes, LRR } = r.fac;
     const lay = r.fac.cross;
     for (let l = 0; l < nl; l++) sd[l] = 1 / (lay.nNodes > 0 ? Lnodes[lay.diagOff[l]!]! : LRR[l * lay.m + l]!);
-    devc(r.eta, (l) => r.u[l]!, c0);
+    eta.set(r.eta);
+    devc(eta, (l) => r.u[l]!, c0);
     mult.fill(0);
     for (let k = 0; k < rule.z.length; k++) {
       const z = rule.z[k]!;

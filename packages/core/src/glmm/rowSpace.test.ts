@@ -27,7 +27,7 @@ describe("rowSpace", () => {
   ] as const)("gives %s (%s)'s μ and deviance within a few units in the last place, and its working weights and response exactly", (name, linkName) => {
     const family = glmFamily(name, linkName);
     const { eta, y, pw, fixed, n } = rows(name === "poisson");
-    const space = rowSpace(family, y, pw, 6)!;
+    const space = rowSpace(family, y, pw, 7)!;
     expect(space).not.toBeNull();
     const [etaW, muW, fixedW, wW, zW] = [space.array(), space.array(), space.array(), space.array(), space.array()];
     etaW.set(eta);
@@ -59,6 +59,10 @@ describe("rowSpace", () => {
       sum += exact(t);
     }
     expect(Math.abs(devW - sum)).toBeLessThan(1e-14 * sum);
+    // each row's deviance kept, in the kernel's lanes: the one-row values
+    const eachW = space.array();
+    expect(space.kernel.muDeviance(etaW, space.y, space.pw, muW, eachW)).toBe(devW);
+    for (let t = 0; t < n; t++) expect(Math.abs(eachW[t]! - exact(t))).toBeLessThanOrEqual(1e-14 * Math.max(1, exact(t)));
     if (name === "binomial") expect(Math.abs(dev - sum)).toBeGreaterThan(1e-6); // the cancellation the kernel avoids
     const w = new Float64Array(n);
     const z = new Float64Array(n);

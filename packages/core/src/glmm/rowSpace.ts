@@ -8,9 +8,9 @@ const MAX_BYTES = 2 ** 30;
 
 interface RowExports {
   base(): number;
-  logitMuDeviance(eta: number, y: number, pw: number, c: number, mu: number, n: number): number;
+  logitMuDeviance(eta: number, y: number, pw: number, c: number, mu: number, each: number, n: number): number;
   logitWorking(eta: number, mu: number, y: number, pw: number, fixed: number, w: number, z: number, n: number): void;
-  poissonMuDeviance(eta: number, y: number, pw: number, mu: number, n: number): number;
+  poissonMuDeviance(eta: number, y: number, pw: number, mu: number, each: number, n: number): number;
   poissonWorking(eta: number, mu: number, y: number, pw: number, fixed: number, w: number, z: number, n: number): void;
   scatterWeights(buf: number, w: number, n: number, onesPtr: number, ones: number, pairPtr: number, at: number, value: number): void;
   scatterResponse(buf: number, w: number, z: number, n: number, zPtr: number, zat: number, zvalue: number, ones: number): number;
@@ -43,7 +43,7 @@ export interface GatherKernels {
  * `pw` are copies of the response and prior weights there; `array()` gives a new n-row array there
  * (zeros), `doubles(k)` and `ints(k)` other arrays (the scatter plan's and A's). `kernel` runs the
  * WebAssembly kernels when every array it is given is the space's (with this space's `y` and `pw`),
- * and the TypeScript kernel (`rowKernel`) otherwise, with `each`, or for other links: the two agree
+ * and the TypeScript kernel (`rowKernel`) otherwise, or for other links: the two agree
  * within a few units in the last place of each row (the deviance's form avoids log μ's cancellation
  * near μ = 1). `scatter` and `gather` take only the space's arrays (`owns`), n rows each.
  */
@@ -115,15 +115,20 @@ export function rowSpace(family: Family, y: Float64Array, pw: Float64Array, arra
   }
   const fallback = rowKernel(family);
   const ours = (a: Float64Array): boolean => a.buffer === buffer;
+  /** One of the space's padded n-row arrays (`array()`, y, pw), which the row kernels take: they write the padding row. */
+  const rowsEnd = base + count * stride;
+  const row = (a: Float64Array): boolean => a.buffer === buffer && a.byteOffset < rowsEnd;
   const logit = key === "binomial-logit";
   const lanes = logit || key === "poisson-log";
   const kernel: RowKernel = {
     muDeviance(eta, yy, ww, mu, each) {
-      if (!lanes || each || yy !== yw || ww !== pww || !ours(eta) || !ours(mu)) return fallback.muDeviance(eta, yy, ww, mu, each);
-      return logit ? wasm.logitMuDeviance(eta.byteOffset, yw.byteOffset, pww.byteOffset, c.byteOffset, mu.byteOffset, even) : wasm.poissonMuDeviance(eta.byteOffset, yw.byteOffset, pww.byteOffset, mu.byteOffset, even);
+      if (!lanes || yy !== yw || ww !== pww || !row(eta) || !row(mu) || (each && !row(each))) return fallback.muDeviance(eta, yy, ww, mu, each);
+      // the address 0 is below base(): no `each`
+      const at = each ? each.byteOffset : 0;
+      return logit ? wasm.logitMuDeviance(eta.byteOffset, yw.byteOffset, pww.byteOffset, c.byteOffset, mu.byteOffset, at, even) : wasm.poissonMuDeviance(eta.byteOffset, yw.byteOffset, pww.byteOffset, mu.byteOffset, at, even);
     },
     working(eta, mu, yy, ww, fixed, w, z) {
-      if (!lanes || yy !== yw || ww !== pww || !ours(eta) || !ours(mu) || !ours(fixed) || !ours(w) || !ours(z)) return fallback.working(eta, mu, yy, ww, fixed, w, z);
+      if (!lanes || yy !== yw || ww !== pww || !row(eta) || !row(mu) || !row(fixed) || !row(w) || !row(z)) return fallback.working(eta, mu, yy, ww, fixed, w, z);
       if (logit) wasm.logitWorking(eta.byteOffset, mu.byteOffset, yw.byteOffset, pww.byteOffset, fixed.byteOffset, w.byteOffset, z.byteOffset, even);
       else wasm.poissonWorking(eta.byteOffset, mu.byteOffset, yw.byteOffset, pww.byteOffset, fixed.byteOffset, w.byteOffset, z.byteOffset, even);
     },
