@@ -67,8 +67,17 @@ export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, t
       const og = load<i32>(tG + (<usize>t << 2));
       const o0 = load<i32>(tStart + (<usize>t << 2));
       const lg = load<f64>(S + (<usize>og << 3));
-      if (runs) axpyRun(row + (<usize>load<i32>(tailCol + (<usize>o0 << 2)) << 3), S + (<usize>o0 << 3), og - o0 + 1, lg);
-      else {
+      if (runs) {
+        const col = load<i32>(tailCol + (<usize>o0 << 2));
+        const len = og - o0 + 1;
+        const dst = row + (<usize>col << 3);
+        // the next nodes' runs over the same columns (a complete crossing): up to four in one pass
+        // over `row`, each added in turn as the one-node passes would (the same sums)
+        if (t + 3 < t1 && sameRun(tStart, tG, tailCol, t + 1, col, len) && sameRun(tStart, tG, tailCol, t + 2, col, len) && sameRun(tStart, tG, tailCol, t + 3, col, len)) {
+          axpyRun4(dst, len, S, o0, lg, tStart, tG, t + 1);
+          t += 3;
+        } else axpyRun(dst, S + (<usize>o0 << 3), len, lg);
+      } else {
         for (let o = o0; o <= og; o++) {
           const w = row + (<usize>load<i32>(tailCol + (<usize>o << 2)) << 3);
           store<f64>(w, load<f64>(w) + load<f64>(S + (<usize>o << 3)) * lg);
@@ -76,6 +85,48 @@ export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, t
       }
     }
     flushRow(M, m, i, row);
+  }
+}
+
+/** Whether entry t's run starts at tail column `col` and has `len` values. */
+@inline function sameRun(tStart: usize, tG: usize, tailCol: usize, t: i32, col: i32, len: i32): bool {
+  const o0 = load<i32>(tStart + (<usize>t << 2));
+  return load<i32>(tailCol + (<usize>o0 << 2)) === col && load<i32>(tG + (<usize>t << 2)) - o0 + 1 === len;
+}
+
+/**
+ * dst[k] += S[o0 + k]·a, then the runs of entries t1, t1 + 1, t1 + 2 (their values times S at their
+ * tG) added in turn, for k < len: four `axpyRun`s in one pass over dst, two lanes at a time.
+ */
+@inline function axpyRun4(dst: usize, len: i32, S: usize, o0: i32, a: f64, tStart: usize, tG: usize, t1: i32): void {
+  const s0 = S + (<usize>o0 << 3);
+  const ob = load<i32>(tStart + (<usize>t1 << 2));
+  const oc = load<i32>(tStart + (<usize>(t1 + 1) << 2));
+  const od = load<i32>(tStart + (<usize>(t1 + 2) << 2));
+  const sb = S + (<usize>ob << 3);
+  const sc = S + (<usize>oc << 3);
+  const sd = S + (<usize>od << 3);
+  const b = load<f64>(S + (<usize>load<i32>(tG + (<usize>t1 << 2)) << 3));
+  const c = load<f64>(S + (<usize>load<i32>(tG + (<usize>(t1 + 1) << 2)) << 3));
+  const d = load<f64>(S + (<usize>load<i32>(tG + (<usize>(t1 + 2) << 2)) << 3));
+  const va = f64x2.splat(a);
+  const vb = f64x2.splat(b);
+  const vc = f64x2.splat(c);
+  const vd = f64x2.splat(d);
+  let k: i32 = 0;
+  for (; k + 1 < len; k += 2) {
+    const o = <usize>k << 3;
+    let r = f64x2.add(v128.load(dst + o), f64x2.mul(v128.load(s0 + o), va));
+    r = f64x2.add(r, f64x2.mul(v128.load(sb + o), vb));
+    r = f64x2.add(r, f64x2.mul(v128.load(sc + o), vc));
+    v128.store(dst + o, f64x2.add(r, f64x2.mul(v128.load(sd + o), vd)));
+  }
+  if (k < len) {
+    const o = <usize>k << 3;
+    let r = load<f64>(dst + o) + load<f64>(s0 + o) * a;
+    r = r + load<f64>(sb + o) * b;
+    r = r + load<f64>(sc + o) * c;
+    store<f64>(dst + o, r + load<f64>(sd + o) * d);
   }
 }
 
