@@ -18,10 +18,8 @@ import { rowSpace } from "./rowSpace.js";
  * is left out.
  */
 export function agqObjective(model: Model, family: Family, laplace: Objective & { at(x: ArrayLike<number>): PirlsResult }, nAGQ: number): Objective & { at(x: ArrayLike<number>): PirlsResult } {
+  agqAllowed(model);
   const term = model.reTerms[0]!;
-  if (model.reTerms.length !== 1 || term.p !== 1) {
-    throw new HlmError("OPTIONS", "nAGQ > 1 is only available for models with a single, scalar random-effects term (lme4's words), such as (1 | group); use nAGQ = 1.");
-  }
   const rule = ghRule(nAGQ);
   const { n } = model;
   const nl = term.nl;
@@ -75,4 +73,11 @@ export function agqObjective(model: Model, family: Family, laplace: Objective & 
     return f;
   };
   return { layout: laplace.layout, at: laplace.at, evaluate };
+}
+
+/** Refuses nAGQ > 1 where lme4 does: unless the model has a single, scalar random-effects term. */
+export function agqAllowed(model: Pick<Model, "reTerms">): void {
+  if (model.reTerms.length !== 1 || model.reTerms[0]!.p !== 1) {
+    throw new HlmError("OPTIONS", "nAGQ > 1 is only available for models with a single, scalar random-effects term (lme4's words), such as (1 | group); use nAGQ = 1.");
+  }
 }

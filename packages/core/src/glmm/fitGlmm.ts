@@ -5,7 +5,7 @@ import type { Model, ModelOptions } from "../model/Model.js";
 import type { Objective } from "../objective/Objective.js";
 import { optimize, type OptimizeOptions } from "../optim/optimize.js";
 import type { OptSummary } from "../optim/OptSummary.js";
-import { agqObjective } from "./agqObjective.js";
+import { agqAllowed, agqObjective } from "./agqObjective.js";
 import { glmFamily } from "./families.js";
 import type { GlmmFit } from "./GlmmFit.js";
 import { jointObjective, laplaceObjective } from "./laplaceObjective.js";
@@ -41,19 +41,19 @@ export function fitGlmmModel(model: Model, options: GlmmOptions): GlmmFit {
   if (model.residual) throw new HlmError("OPTIONS", "A generalized linear mixed model takes no residual correlation structure or variance function.");
   // buildModel refuses such responses first, naming the column; this guards a model built otherwise (row 2 is the first data row, as a spreadsheet counts)
   for (let t = 0; t < model.n; t++) family.check(model.y[t]!, model.rows[t]! + 2);
+  const nAGQ = options.nAGQ ?? 1;
+  if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
+  if (nAGQ > 1) agqAllowed(model);
   const pirls = makePirls(model, family);
   const { thetaStart, nAGQ: _nAGQ, ...rest } = options;
   const stage1 = optimize(jointObjective(model, pirls), { ...rest, ...(thetaStart ? { thetaStart: Array.from(thetaStart).slice(0, pirls.thetaSize) } : {}) });
   const start = pirls.joint(stage1.theta);
   const lp0 = model.offset ? start.eta.map((v, t) => v - model.offset![t]!) : start.eta;
   const laplace = laplaceObjective(model, pirls, start.u, lp0);
-  const nAGQ = options.nAGQ ?? 1;
-  if (!(Number.isInteger(nAGQ) && nAGQ >= 1 && nAGQ <= 100)) throw new HlmError("OPTIONS", `nAGQ must be a whole number from 1 to 100, not ${nAGQ}.`);
   const objective = nAGQ > 1 ? agqObjective(model, family, laplace, nAGQ) : laplace;
   const x0 = [...stage1.theta, ...start.beta];
   const opt = secondStage(objective, x0, rest, betaCurvature(start.fac.LRR, pirls.layoutJ.m, pirls.layoutJ.qRest, model.p), differenceSteps(model, pirls.thetaSize));
-  const polished = opt.polished;
-  return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, polished, nAGQ);
+  return makeGlmmFit(model, family, pirls, objective, stage1, opt.summary, opt.polished, nAGQ);
 }
 
 /**

@@ -25,6 +25,12 @@ describe("adaptive Gauss–Hermite quadrature", () => {
     expect(() => fitGlmm(t, "y ~ x + (x | g)", { family: "binomial", nAGQ: 2 })).toThrow("nAGQ > 1 is only available for models with a single, scalar random-effects term");
     expect(() => fitGlmm(t, "y ~ x + (1 | g)", { family: "binomial", nAGQ: 101 })).toThrow("nAGQ must be a whole number from 1 to 100, not 101.");
     expect(() => fitGlmm(t, "y ~ x + (1 | g)", { family: "binomial", nAGQ: 0.5 })).toThrow("nAGQ must be a whole number from 1 to 100, not 0.5.");
+    // refused before the first stage: no evaluation is spent
+    let evaluations = 0;
+    const counting = { onProgress: () => void evaluations++ };
+    expect(() => fitGlmm(t, "y ~ x + (1 | g) + (1 | h)", { family: "binomial", nAGQ: 5, ...counting })).toThrow("nAGQ > 1");
+    expect(() => fitGlmm(t, "y ~ x + (1 | g)", { family: "binomial", nAGQ: 101, ...counting })).toThrow("nAGQ must be");
+    expect(evaluations).toBe(0);
   });
 
   for (const r of glmmAfter.ghrule) {
