@@ -19,9 +19,17 @@ export function responseShift(model: Model): number {
 export function responseScale(model: Model, shift = 0): number {
   let max = 0;
   const { y, offset, weights } = model;
-  for (let k = 0; k < y.length; k++) {
-    const w = weights ? Math.sqrt(weights[k]!) : 1;
-    max = Math.max(max, Math.abs(y[k]! - shift) * w, offset ? Math.abs(offset[k]!) * w : 0);
+  if (!offset && !weights) {
+    // the common case in a loop of few steps: it runs before the engine has compiled it, once per fit
+    for (let k = 0; k < y.length; k++) {
+      const a = Math.abs(y[k]! - shift);
+      if (a > max) max = a;
+    }
+  } else {
+    for (let k = 0; k < y.length; k++) {
+      const w = weights ? Math.sqrt(weights[k]!) : 1;
+      max = Math.max(max, Math.abs(y[k]! - shift) * w, offset ? Math.abs(offset[k]!) * w : 0);
+    }
   }
   if (!(max > 0) || !Number.isFinite(max)) return 1;
   const e = Math.round(Math.log2(max));

@@ -37,6 +37,21 @@ const OPERATOR_CHARS = "+-*/:^|";
 const NAME_START = /[\p{L}.]/u;
 const NAME_CHAR = /[\p{L}\p{M}\p{Nd}._]/u;
 const SYNTACTIC_NAME = /^(?:[\p{L}]|\.(?![0-9]))[\p{L}\p{M}\p{Nd}._]*$/u;
+/**
+ * ASCII names are told by their character codes: the first test of a Unicode-property expression
+ * builds its character classes, about 6 ms of a process's first fit; those expressions are for the
+ * other alphabets only.
+ */
+const isAsciiLetter = (code: number): boolean => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isNameStart = (cp: string): boolean => {
+  const code = cp.charCodeAt(0);
+  return code < 128 ? isAsciiLetter(code) || code === 46 : NAME_START.test(cp);
+};
+const isNameChar = (cp: string): boolean => {
+  const code = cp.charCodeAt(0);
+  return code < 128 ? isAsciiLetter(code) || (code >= 48 && code <= 57) || code === 46 || code === 95 : NAME_CHAR.test(cp);
+};
+const isSyntacticName = (name: string): boolean => (/^[A-Za-z.][A-Za-z0-9._]*$/.test(name) ? !/^\.[0-9]/.test(name) : /[^\x00-\x7f]/.test(name) && SYNTACTIC_NAME.test(name));
 
 function formulaError(text: string, pos: number, what: string): HlmError {
   return new HlmError("FORMULA", `Formula error at position ${pos + 1} of '${text}': ${what}.`, { position: pos + 1 });
@@ -55,8 +70,8 @@ function tokenize(text: string): Token[] {
       continue;
     }
     const start = i;
-    if (NAME_START.test(codePoint(i)) && !(c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
-      while (i < text.length && NAME_CHAR.test(codePoint(i))) i += codePoint(i).length;
+    if (isNameStart(codePoint(i)) && !(c === "." && /[0-9]/.test(text[i + 1] ?? ""))) {
+      while (i < text.length && isNameChar(codePoint(i))) i += codePoint(i).length;
       tokens.push({ kind: "name", text: text.slice(start, i), pos: start });
       continue;
     }
@@ -320,7 +335,7 @@ export function deparse(e: Expr, parentPower = 0): string {
 }
 
 /** A name as R prints it: bare when it is syntactic, else in backquotes. */
-const quoteName = (name: string): string => (SYNTACTIC_NAME.test(name) ? name : `\`${name}\``);
+const quoteName = (name: string): string => (isSyntacticName(name) ? name : `\`${name}\``);
 
 function formatRNumber(v: number): string {
   if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
