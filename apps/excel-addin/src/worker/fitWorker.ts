@@ -6,6 +6,11 @@
  * Cancel: a fit is synchronous, so a `cancel` message is only read between fits; while the
  * optimizer runs, the shared flag of the request (when the page is cross-origin isolated) is read
  * at every evaluation. The pane's backstop terminates this worker when no reply comes within 2 s.
+ *
+ * Replies are copied, never transferred: a transfer detaches this worker's buffers, and after the
+ * first detached buffer V8 checks every typed-array access in the worker for detachment, which made
+ * the engine's loops (and a 100,000-row fit) about a third slower. The tables' transfer lists
+ * (`packTable`, `packSheetTables`) are left unused here for that reason.
  */
 import type { PaneToWorker, WorkerToPane } from "./protocol.js";
 import { runCompare } from "./runCompare.js";
@@ -13,7 +18,7 @@ import { runFit } from "./runFit.js";
 import { TableLoads } from "./tableLoads.js";
 
 interface WorkerScope {
-  postMessage(message: WorkerToPane, transfer?: Transferable[]): void;
+  postMessage(message: WorkerToPane): void;
   addEventListener(type: "message", listener: (event: MessageEvent<PaneToWorker>) => void): void;
 }
 
@@ -33,13 +38,12 @@ scope.addEventListener("message", (event) => {
     return;
   }
   if (msg.type === "makeTable") {
-    const { reply, transfer } = loads.finish(msg);
-    scope.postMessage(reply, transfer);
+    scope.postMessage(loads.finish(msg).reply);
     return;
   }
   const flag = msg.cancelFlag;
   const isCancelled = (): boolean => cancelledIds.has(msg.id) || (flag !== undefined && Atomics.load(flag, 0) !== 0);
   if (msg.type === "compare") runCompare(msg, (m) => scope.postMessage(m), isCancelled);
-  else runFit(msg, (m, transfer) => scope.postMessage(m, transfer), isCancelled);
+  else runFit(msg, (m) => scope.postMessage(m), isCancelled);
   cancelledIds.delete(msg.id);
 });

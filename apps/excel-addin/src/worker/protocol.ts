@@ -5,7 +5,7 @@
  *
  * Reading a range: the pane posts its cells as `rows` chunks (a few thousand rows each, one task of
  * the page each) and then `makeTable`; the worker turns them into a table (`rangeToTable`) and
- * answers `tableReady` with the packed table (its buffers transferred) or `tableFailed`. The pane
+ * answers `tableReady` with the packed table (copied, see fitWorker.ts) or `tableFailed`. The pane
  * keeps the packed table and sends it with every fit.
  */
 import type { ComparisonRow, HlmErrorCode } from "@hlm/core";
