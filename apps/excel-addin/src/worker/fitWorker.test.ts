@@ -10,6 +10,7 @@ describe("the fitting worker's replies", () => {
       postMessage: (...args: unknown[]) => posted.push(args),
       addEventListener: (_type: string, l: (event: { data: PaneToWorker }) => void) => (listener = l),
     });
+    vi.useFakeTimers(); // the warm-up fits wait for timers that never fire here
     await import("./fitWorker.js");
     const send = (data: PaneToWorker): void => listener!({ data });
     const cells = datasetRange("sleepstudy");
@@ -24,5 +25,6 @@ describe("the fitting worker's replies", () => {
     // every reply went without a transfer list
     for (const args of posted) expect(args).toHaveLength(1);
     vi.unstubAllGlobals();
+    vi.useRealTimers();
   });
 });

@@ -16,6 +16,7 @@ import type { PaneToWorker, WorkerToPane } from "./protocol.js";
 import { runCompare } from "./runCompare.js";
 import { runFit } from "./runFit.js";
 import { TableLoads } from "./tableLoads.js";
+import { warmUpRequests } from "./warmUp.js";
 
 interface WorkerScope {
   postMessage(message: WorkerToPane): void;
@@ -47,3 +48,14 @@ scope.addEventListener("message", (event) => {
   else runFit(msg, (m) => scope.postMessage(m), isCancelled);
   cancelledIds.delete(msg.id);
 });
+
+// the warm-up fits (warmUp.ts), one per task, while the person picks the data: a request that comes
+// meanwhile waits for at most one of them
+const warmUp = warmUpRequests();
+const warmStep = (): void => {
+  const req = warmUp.shift();
+  if (!req) return;
+  runFit(req, () => undefined, () => false);
+  setTimeout(warmStep, 0);
+};
+setTimeout(warmStep, 0);
