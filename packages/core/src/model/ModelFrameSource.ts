@@ -319,12 +319,19 @@ export function failedCell(t: string): "error" | "infinite" | "nan" | null {
   if (t.length === 0 || t.length > 20) return null;
   const c = t.charCodeAt(0);
   if (c === 35 /* # */ || c === 69 /* E */) return SPREADSHEET_ERROR.test(t) ? "error" : null;
+  // an infinity or NaN starts with a sign, i or n (either case): other text goes without a regex test
+  const lower = c | 32;
+  if (c !== 43 /* + */ && c !== 45 /* - */ && lower !== 105 /* i */ && lower !== 110 /* n */) return null;
   if (INFINITE.test(t)) return "infinite";
   return /^[+-]?nan$/i.test(t) ? "nan" : null;
 }
 
 /** The distinct values over the given rows, in order of first appearance, and each row's index among them. */
 function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; firstSeen: Int32Array } {
+  if (values instanceof Float64Array) {
+    const small = smallIntegerIndex(values, rows);
+    if (small) return small as unknown as { keys: T[]; firstSeen: Int32Array };
+  }
   const index = new Map<T, number>();
   const firstSeen = new Int32Array(rows.length);
   for (let k = 0; k < rows.length; k++) {
@@ -334,6 +341,36 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
     firstSeen[k] = i;
   }
   return { keys: [...index.keys()], firstSeen };
+}
+
+/**
+ * `indexDistinct` for a numeric column of whole numbers within a range no wider than a few times
+ * the rows (group ids, codes): an array indexed by value in place of a Map, the same result. Null
+ * for other columns.
+ */
+function smallIntegerIndex(values: Float64Array, rows: Int32Array): { keys: number[]; firstSeen: Int32Array } | null {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!]!;
+    if (!Number.isInteger(v)) return null;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max - min < 4 * rows.length + 1024)) return null;
+  const slot = new Int32Array(max - min + 1).fill(-1);
+  const keys: number[] = [];
+  const firstSeen = new Int32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const v = values[rows[k]!]!;
+    let i = slot[v - min]!;
+    if (i < 0) {
+      i = slot[v - min] = keys.length;
+      keys.push(v);
+    }
+    firstSeen[k] = i;
+  }
+  return { keys, firstSeen };
 }
 
 /** R's comparison of two numbers as 1 (TRUE) or 0 (FALSE); NaN (NA) where either is missing. */

@@ -44,6 +44,17 @@ describe("buildModel: fixed-effects columns as R's model.matrix names them", () 
     expect(m.reTerms[0]!.levels).toEqual(["p:u", "p:v", "q:u", "r:v"]);
     expect(Array.from(m.reTerms[0]!.refs)).toEqual([2, 2, 1, 1, 0, 0, 3, 3]);
   });
+  it("makes a numeric grouping column's levels in R's order, whole numbers in a narrow range or not", () => {
+    // whole numbers in a narrow range (read by value), negative ones too; then ids far apart, and fractions
+    for (const ids of [[12, -3, 7, 12, 0, -3, 7, 100, 2, 2], [1234567, 3, 1234567, -700001, 3, 12, 12, -700001, 1, 1], [0.5, 2, 10, 0.5, 2, 10, 1.25, 1.25, 3, 3]]) {
+      const rows = ids.map((g, i) => [i % 3, g]);
+      const m = buildModel(tableFromRows(["y", "g"], rows), "y ~ 1 + (1 | g)", {});
+      const sorted = [...new Set(ids)].sort((a, b) => a - b);
+      expect(m.reTerms[0]!.levels).toEqual(sorted.map(String));
+      expect(Array.from(m.reTerms[0]!.refs)).toEqual(ids.map((g) => sorted.indexOf(g)));
+    }
+  });
+
   it("orders random-effects terms by decreasing number of levels, as lme4", () => {
     const m = buildModel(data, "y ~ 1 + (1 | g) + (1 | h) + (1 | f)");
     expect(m.reTerms.map((t) => `${t.group}:${t.nl}`)).toEqual(["h:4", "f:3", "g:2"]);
