@@ -319,9 +319,10 @@ export function failedCell(t: string): "error" | "infinite" | "nan" | null {
   if (t.length === 0 || t.length > 20) return null;
   const c = t.charCodeAt(0);
   if (c === 35 /* # */ || c === 69 /* E */) return SPREADSHEET_ERROR.test(t) ? "error" : null;
-  // an infinity or NaN starts with a sign, i or n (either case): other text goes without a regex test
+  // an infinity or NaN ("nan", "-Inf", "+infinity") is 3 to 9 characters and starts with a sign, i or
+  // n (either case): other text goes without a regex test
   const lower = c | 32;
-  if (c !== 43 /* + */ && c !== 45 /* - */ && lower !== 105 /* i */ && lower !== 110 /* n */) return null;
+  if (t.length < 3 || t.length > 9 || (c !== 43 /* + */ && c !== 45 /* - */ && lower !== 105 /* i */ && lower !== 110 /* n */)) return null;
   if (INFINITE.test(t)) return "infinite";
   return /^[+-]?nan$/i.test(t) ? "nan" : null;
 }
