@@ -86,21 +86,14 @@ export function makePirls(model: Model, family: Family) {
   const kernel = space ? space.kernel : rowKernel(family);
 
   /** η's gathers in the row space: per scalar term its levels, its effects λu and its column (null: all ones); X's patterns. */
-  const ints = (a: Int32Array): Int32Array => {
-    const c = space!.ints(a.length);
-    c.set(a);
-    return c;
-  };
   const gathers = space
     ? reTerms.map((term, i) => {
         if (!scalar[i]) return null;
         const b = space.doubles(term.nl);
-        const z = ones[i] ? null : space.doubles(n);
-        z?.set(term.z);
-        return { refs: ints(term.refs), b, z };
+        return { refs: space.copyOf(term.refs), b, z: ones[i] ? null : space.copyOf(term.z) };
       })
     : null;
-  const patternRefs = space && patterns ? ints(patterns.pattern) : null;
+  const patternRefs = space && patterns ? space.copyOf(patterns.pattern) : null;
   const patternValues = space && patterns ? space.doubles(patterns.count) : new Float64Array(patterns ? patterns.count : 0);
   /** Whether η's gathers run in WebAssembly for these arrays. */
   const gathered = (a: Float64Array, b: Float64Array): boolean => space !== null && space.scatter.owns(a) && space.scatter.owns(b);

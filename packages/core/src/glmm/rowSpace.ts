@@ -41,7 +41,8 @@ export interface GatherKernels {
  * deviance and the working weights and response are formed two rows at a time in SIMD lanes (the
  * binomial logit and the Poisson log models), and A's products scattered (every family). `y` and
  * `pw` are copies of the response and prior weights there; `array()` gives a new n-row array there
- * (zeros), `doubles(k)` and `ints(k)` other arrays (the scatter plan's and A's). `kernel` runs the
+ * (zeros), `doubles(k)` and `ints(k)` other arrays (the scatter plan's and A's), `copyOf(a)` a copy
+ * of an array there. `kernel` runs the
  * WebAssembly kernels when every array it is given is the space's (with this space's `y` and `pw`),
  * and the TypeScript kernel (`rowKernel`) otherwise, or for other links: the two agree
  * within a few units in the last place of each row (the deviance's form avoids log μ's cancellation
@@ -53,6 +54,8 @@ export interface RowSpace {
   array(): Float64Array;
   doubles(k: number): Float64Array;
   ints(k: number): Int32Array;
+  /** A copy of `a` in the space (its length taken from `doubles` or `ints`). */
+  copyOf<A extends Float64Array | Int32Array>(a: A): A;
   kernel: RowKernel;
   scatter: ScatterKernels;
   gather: GatherKernels;
@@ -150,5 +153,10 @@ export function rowSpace(family: Family, y: Float64Array, pw: Float64Array, arra
       wasm.gatherAddScaled(out.byteOffset, z.byteOffset, refs.byteOffset, b.byteOffset, n);
     },
   };
-  return { y: yw, pw: pww, array, doubles, ints, kernel, scatter, gather };
+  const copyOf = <A extends Float64Array | Int32Array>(a: A): A => {
+    const c = (a instanceof Float64Array ? doubles(a.length) : ints(a.length)) as A;
+    c.set(a);
+    return c;
+  };
+  return { y: yw, pw: pww, array, doubles, ints, copyOf, kernel, scatter, gather };
 }

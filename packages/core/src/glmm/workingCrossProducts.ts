@@ -59,26 +59,17 @@ export function workingCrossProducts(
   }
   const fixed = new FixedProducts(X, n, p, buf, nodeValues + (m - 1 - p) * (m + 1), m, patterns);
   if (!space) return new ScatterPlan(cross, buf, plan, fixed, null);
-  const ints = (a: Int32Array): Int32Array => {
-    const c = space.ints(a.length);
-    c.set(a);
-    return c;
-  };
-  const doubles = (a: Float64Array): Float64Array => {
-    const c = space.doubles(a.length);
-    c.set(a);
-    return c;
-  };
+  const { copyOf } = space;
   const placed: Plan = {
     ...plan,
-    onesPtr: ints(plan.onesPtr),
-    ones: ints(plan.ones),
-    pairPtr: ints(plan.pairPtr),
-    at: ints(plan.at),
-    value: doubles(plan.value),
-    zPtr: ints(plan.zPtr),
-    zat: ints(plan.zat),
-    zvalue: doubles(plan.zvalue),
+    onesPtr: copyOf(plan.onesPtr),
+    ones: copyOf(plan.ones),
+    pairPtr: copyOf(plan.pairPtr),
+    at: copyOf(plan.at),
+    value: copyOf(plan.value),
+    zPtr: copyOf(plan.zPtr),
+    zat: copyOf(plan.zat),
+    zvalue: copyOf(plan.zvalue),
   };
   return new ScatterPlan(cross, buf, placed, fixed, space.scatter);
 }

@@ -1,3 +1,5 @@
+import { dotProduct } from "./dotProduct.js";
+
 /**
  * Which columns of X to keep so that it has full column rank, as lme4's `chkRank.drop.cols`: R's
  * QR with limited column pivoting (LINPACK dqrdc2, tolerance 1e-7): a column whose residual, after
@@ -13,7 +15,7 @@ export function dropRankDeficient(columns: readonly Float64Array[], n: number, t
   const G = new Float64Array(p * p);
   for (let i = 0; i < p; i++) {
     const xi = columns[i]!;
-    for (let j = 0; j <= i; j++) G[i * p + j] = dot4(xi, columns[j]!, n);
+    for (let j = 0; j <= i; j++) G[i * p + j] = dotProduct(xi, columns[j]!, n);
   }
   // Cholesky over the kept columns; d = squared residual norm of column l given the kept ones before it
   const L = new Float64Array(p * p);
@@ -42,23 +44,6 @@ export function dropRankDeficient(columns: readonly Float64Array[], n: number, t
     }
   }
   return { keep, dropped };
-}
-
-/** Σ_t x_t y_t in four running sums (the additions overlap instead of waiting on each other); for the rank test only. */
-function dot4(x: Float64Array, y: Float64Array, n: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let t = 0;
-  for (; t + 3 < n; t += 4) {
-    s0 += x[t]! * y[t]!;
-    s1 += x[t + 1]! * y[t + 1]!;
-    s2 += x[t + 2]! * y[t + 2]!;
-    s3 += x[t + 3]! * y[t + 3]!;
-  }
-  for (; t < n; t++) s0 += x[t]! * y[t]!;
-  return s0 + s1 + (s2 + s3);
 }
 
 /** dqrdc2's limited pivoting by Householder QR, on copies of the columns. */

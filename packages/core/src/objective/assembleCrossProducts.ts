@@ -1,5 +1,6 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import type { Model } from "../model/Model.js";
+import { dotProduct } from "../model/dotProduct.js";
 import { responseMinusOffset } from "../model/response.js";
 
 /** The values of A = [Z X y]'W[Z X y] in a `BlockedLayout`, and log |W|. */
@@ -173,19 +174,7 @@ function tailOfXy(model: Model, y: Float64Array, m: number, ARR: Float64Array): 
       const cb = cols[b]!;
       let sum = 0;
       if (weights) for (let t = 0; t < n; t++) sum += ca[t]! * cb[t]! * weights[t]!;
-      else {
-        // four partial sums: independent additions instead of one chain
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        let t = 0;
-        for (; t + 3 < n; t += 4) {
-          s0 += ca[t]! * cb[t]!;
-          s1 += ca[t + 1]! * cb[t + 1]!;
-          s2 += ca[t + 2]! * cb[t + 2]!;
-          s3 += ca[t + 3]! * cb[t + 3]!;
-        }
-        for (; t < n; t++) s0 += ca[t]! * cb[t]!;
-        sum = s0 + s1 + (s2 + s3);
-      }
+      else sum = dotProduct(ca, cb, n);
       ARR[a * m + b] = sum;
     }
   }
