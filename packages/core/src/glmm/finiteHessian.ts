@@ -52,11 +52,7 @@ export function centralGradient(f: (x: Float64Array) => number, x: ArrayLike<num
   return Array.from({ length: x.length }, (_, j) => {
     if (only && !only(j)) return 0;
     const d = typeof delta === "number" ? delta : delta[j]!;
-    const y = Float64Array.from(x);
-    y[j]! += d;
-    const fadd = f(y);
-    y[j] = x[j]! - d;
-    return (fadd - f(y)) / (2 * d);
+    return (shifted(f, x, [[j, d]]) - shifted(f, x, [[j, -d]])) / (2 * d);
   });
 }
 

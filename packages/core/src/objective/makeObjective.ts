@@ -100,14 +100,16 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
     factorize(theta, REML = model.REML) {
       const Lnodes = new Float64Array(Anodes.length);
       const LRR = new Float64Array(m * m);
-      const T = templates(layout, theta);
-      const parts = factorInto(Float64Array.from(theta), Lnodes, LRR, REML, T);
-      return { theta: Float64Array.from(theta), T, Lnodes, LRR, cross, ...parts };
+      const th = Float64Array.from(theta);
+      const T = templates(layout, th);
+      const parts = factorInto(th, Lnodes, LRR, REML, T);
+      return { theta: th, T, Lnodes, LRR, cross, ...parts };
     },
     factorizeTransient(theta, REML = model.REML) {
-      const T = templates(layout, theta);
-      const parts = factorInto(Float64Array.from(theta), wsNodes, wsM, REML, T);
-      return { theta: Float64Array.from(theta), T, Lnodes: wsNodes, LRR: wsM, cross, ...parts };
+      const th = Float64Array.from(theta);
+      const T = templates(layout, th);
+      const parts = factorInto(th, wsNodes, wsM, REML, T);
+      return { theta: th, T, Lnodes: wsNodes, LRR: wsM, cross, ...parts };
     },
   };
 }
