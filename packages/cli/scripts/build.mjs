@@ -5,14 +5,18 @@
  * package installs with nothing but Node and npm (`npm install -g ./packages/cli`, or the tarball of
  * `pnpm --filter @hlm/cli pack`): no dependencies, no `workspace:` links.
  *
- * - dist/main.js: the command; the workbook library (exceljs) is a chunk of its own under
- *   dist/chunks/, loaded only by the commands that read or write .xlsx files;
+ * - dist/hlm.cjs: the command, one CommonJS script; the workbook library (exceljs) is a script of its
+ *   own, dist/chunks/exceljs.cjs, loaded only by the commands that read or write .xlsx files;
+ * - dist/main.js: the `hlm` program, a loader that compiles dist/hlm.cjs from V8's code cache
+ *   (src/compileCache.ts) and runs it; dist/compile-cache/: that cache for the Node that built it;
  * - dist/THIRD-PARTY-NOTICES.txt: the license of every package bundled in;
  * - dist/bench.js: `pnpm bench`'s driver (src/bench.ts), for the repository only (not packed).
  *
  *   node packages/cli/scripts/build.mjs
  */
 import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -25,7 +29,6 @@ rmSync(dist, { recursive: true, force: true });
 
 const common = {
   bundle: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   legalComments: "none",
@@ -33,20 +36,49 @@ const common = {
   metafile: true,
   absWorkingDir: cli, // the metafile's input paths are relative to it
   alias: { "@hlm/core": coreSource },
-  // bundled CommonJS libraries (exceljs) call require() for Node's modules: give the ES module one
-  banner: { js: 'import { createRequire as __hlmCreateRequire } from "node:module";\nconst require = __hlmCreateRequire(import.meta.url);' },
 };
 
+// the command: one CommonJS script, which the loader compiles from V8's code cache (src/compileCache.ts);
+// the workbook library is a script of its own, required only by the commands that read or write .xlsx
+const workbookChunk = "./chunks/exceljs.cjs";
 const command = await build({
   ...common,
+  format: "cjs",
+  entryPoints: { hlm: join(cli, "src/command.ts") },
+  outExtension: { ".js": ".cjs" },
+  outdir: dist,
+  supported: { "dynamic-import": false }, // import("exceljs") becomes a require of the chunk
+  plugins: [{ name: "workbook-chunk", setup: (b) => b.onResolve({ filter: /^exceljs$/ }, () => ({ path: workbookChunk, external: true })) }],
+});
+const workbook = await build({ ...common, format: "cjs", entryPoints: ["exceljs"], outfile: join(dist, workbookChunk) });
+
+// the loader, with the bundle's hash (the code cache's name: V8 itself checks only the source's length)
+const bundleHash = createHash("sha256").update(readFileSync(join(dist, "hlm.cjs"))).digest("hex").slice(0, 16);
+await build({
+  ...common,
+  format: "esm",
   entryPoints: { main: join(cli, "src/main.ts") },
   outdir: dist,
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
+  define: { HLM_BUNDLE_HASH: JSON.stringify(bundleHash) },
 });
-await build({ ...common, entryPoints: { bench: join(cli, "src/bench.ts") }, outdir: dist });
 
-writeFileSync(join(dist, "THIRD-PARTY-NOTICES.txt"), notices(command.metafile));
+// bench.js: one ES module; bundled CommonJS libraries call require() for Node's modules: give it one
+await build({
+  ...common,
+  format: "esm",
+  entryPoints: { bench: join(cli, "src/bench.ts") },
+  outdir: dist,
+  banner: { js: 'import { createRequire as __hlmCreateRequire } from "node:module";\nconst require = __hlmCreateRequire(import.meta.url);' },
+});
+
+// the code cache for the Node that builds (dist/compile-cache/, not packed: another Node writes its own on first use)
+const cacheRun = spawnSync(process.execPath, [join(dist, "main.js"), "--help"], {
+  env: { ...process.env, HLM_COMPILE_CACHE: join(dist, "compile-cache") },
+  encoding: "utf8",
+});
+if (cacheRun.status !== 0) throw new Error(`dist/main.js --help failed after the build:\n${cacheRun.stderr}`);
+
+writeFileSync(join(dist, "THIRD-PARTY-NOTICES.txt"), notices({ inputs: { ...command.metafile.inputs, ...workbook.metafile.inputs } }));
 
 /**
  * The licenses of the packages whose files are in the bundle, found from esbuild's list of inputs:

@@ -146,7 +146,7 @@ function generateCrossed(n: number, seed: number): string {
  * memory (MiB), and its fit's own time (`fit_seconds`: the first fit in a fresh process, the data
  * already read).
  */
-function processRun(s: Spec, extra: string[] = []): { wallSeconds: number; peakMiB: number; firstFitSeconds: number } {
+function processRun(s: Spec, extra: string[] = [], env: Record<string, string> = {}): { wallSeconds: number; peakMiB: number; firstFitSeconds: number } {
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = ["fit", s.path!, "--formula", s.formula, "--json", ...(s.REML ? [] : ["--ml"]), ...extra];
   // the command as `node dist/main.js ARGS` runs it, reporting its peak memory as it exits
@@ -160,7 +160,7 @@ process.on("exit", () => {
 });
 await import(${JSON.stringify(pathToFileURL(main).href)});`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`hlm fit ${s.name} failed: ${r.stderr}`);
   const kib = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
@@ -328,6 +328,8 @@ for (const s of specs) {
   const reps = s.large ? 3 : 100;
   const evalSeconds = time(() => { for (let k = 0; k < reps; k++) objective.evaluate(theta); }) / reps;
   const proc = processRun(s);
+  // as the very first run after installing meets it: no code cache (dist/main.js writes none then)
+  const uncached = processRun(s, [], { HLM_COMPILE_CACHE: "off" });
   const lme4 = r?.get(s.name);
   const theirs = s.large ? (lme4 === undefined ? undefined : { firstSeconds: lme4, wallSeconds: NaN }) : rFirst?.get(s.name);
   const ratio = (a: number | undefined, b: number): string => (a === undefined || !Number.isFinite(a) || !Number.isFinite(b) ? "-" : (a / b).toFixed(1) + "x");
@@ -335,6 +337,7 @@ for (const s of specs) {
     s.name,
     String(model.n),
     ms(proc.firstFitSeconds),
+    ms(uncached.firstFitSeconds),
     theirs ? ms(theirs.firstSeconds) : "-",
     ratio(theirs?.firstSeconds, proc.firstFitSeconds),
     `${ms(proc.wallSeconds)} / ${proc.peakMiB.toFixed(0)} MiB`,
@@ -384,9 +387,10 @@ console.log("optimize: forming A = [Z X y]'W[Z X y] and the optimizer's evaluati
 console.log("per eval: one objective evaluation at the starting θ. hlm fit process: wall time (CSV read, fit, output) and peak resident memory of `hlm fit --json` as its own process.");
 console.log(r ? "lme4: median lme4::lmer() time, measured in this run on the same CSV (one fit for the large ones)." : "lme4: Rscript with lme4 not found; install r-base-core and r-cran-lme4 for the comparison.");
 console.log("\nAs a user meets it: the first fit in a fresh process\n");
-printTable(["model", "n", "first fit", "lme4 first", "speed-up", "hlm fit process", "Rscript lme4", "speed-up", "first / median"], firstRows);
+printTable(["model", "n", "first fit", "no code cache", "lme4 first", "speed-up", "hlm fit process", "Rscript lme4", "speed-up", "first / median"], firstRows);
 console.log(
-  "\nfirst fit: fit_seconds of `hlm fit --json` (model frame and fit, the CSV already read), its first fit in a fresh process. lme4 first: the first lmer() in a fresh Rscript,\n" +
+  "\nfirst fit: fit_seconds of `hlm fit --json` (model frame and fit, the CSV already read), its first fit in a fresh process, from V8's code cache\n" +
+    "(dist/main.js writes it once per Node version); no code cache: the same with HLM_COMPILE_CACHE=off, as the very first run after installing meets it. lme4 first: the first lmer() in a fresh Rscript,\n" +
     "after library(lme4) and read.csv. hlm fit process: wall time and peak memory of `hlm fit --json`; Rscript lme4: wall time of that Rscript (load lme4, read, fit,\n" +
     "print the summary). first / median: our first fit against our median above. The generated large designs: lme4's single fit above.",
 );

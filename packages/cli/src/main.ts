@@ -1,17 +1,16 @@
 #!/usr/bin/env node
-import { run } from "./run.js";
+import { fileURLToPath } from "node:url";
+import { loadBundle } from "./compileCache.js";
 
-// A reader that stops early (`hlm fit … | head`) closes the pipe: the command ends quietly, as
-// git and Rscript do, instead of failing on the next write.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw e;
-  });
-}
+/** The bundle's hash, put here by scripts/build.mjs (names the code cache). */
+declare const HLM_BUNDLE_HASH: string;
 
-process.exitCode = await run(process.argv.slice(2), {
-  stdout: (t) => void process.stdout.write(t),
-  stderr: (t) => void process.stderr.write(t),
-  stderrIsTTY: process.stderr.isTTY === true,
+// The command is the bundle beside this file, compiled from V8's code cache (compileCache.ts).
+const bundle = loadBundle(fileURLToPath(new URL("./hlm.cjs", import.meta.url)), {
+  bundleHash: HLM_BUNDLE_HASH,
+  setting: process.env.HLM_COMPILE_CACHE,
+  builtIn: [fileURLToPath(new URL("./compile-cache/", import.meta.url))],
 });
+const code = await (bundle.exports.runCommand as (argv: string[]) => Promise<number>)(process.argv.slice(2));
+bundle.save();
+process.exitCode = code;
