@@ -345,3 +345,85 @@ function factorDiag(a: usize, n: i32, i0: i32, i1: i32): bool {
   }
   return true;
 }
+
+/**
+ * One random-effects term's rank update of the tail (src/linalg/singleTermUpdate.ts), over all its
+ * nl levels at once: W's columns from the gathered columns `a` of R'WZ (m·p1 arrays of nl values,
+ * row j = r·p1 + k) and the per-level coefficients `coef` (p1 = 1: α; p1 = 2: α, β, γ, δ, nl each):
+ * p1 = 1: w_r = α ∘ a_r; p1 = 2: w_r0 = α ∘ a_r0 + β ∘ a_r1, w_r1 = γ ∘ a_r0 + δ ∘ a_r1. Then
+ * out[r(r+1)/2 + s] (s ≤ r) = Σ_k w_rk · (p1 = 1 ? a_s : w_sk), each dot product in four running sums
+ * as model/dotProduct.ts adds them (lanes c mod 4), so the sums are the TypeScript ones.
+ */
+export function termUpdate(a: usize, coef: usize, w: usize, out: usize, m: i32, nl: i32, p1: i32): void {
+  const rowBytes = <usize>nl << 3;
+  if (p1 === 1) {
+    for (let r: i32 = 0; r < m; r++) scaleRun(w + <usize>r * rowBytes, a + <usize>r * rowBytes, coef, nl);
+  } else {
+    const al = coef;
+    const be = coef + rowBytes;
+    const ga = coef + 2 * rowBytes;
+    const de = coef + 3 * rowBytes;
+    for (let r: i32 = 0; r < m; r++) {
+      const x0 = a + <usize>(2 * r) * rowBytes;
+      const x1 = x0 + rowBytes;
+      const w0 = w + <usize>(2 * r) * rowBytes;
+      const w1 = w0 + rowBytes;
+      let c: i32 = 0;
+      for (; c + 1 < nl; c += 2) {
+        const o = <usize>c << 3;
+        const u = v128.load(x0 + o);
+        const v = v128.load(x1 + o);
+        v128.store(w0 + o, f64x2.add(f64x2.mul(v128.load(al + o), u), f64x2.mul(v128.load(be + o), v)));
+        v128.store(w1 + o, f64x2.add(f64x2.mul(v128.load(ga + o), u), f64x2.mul(v128.load(de + o), v)));
+      }
+      for (; c < nl; c++) {
+        const o = <usize>c << 3;
+        const u = load<f64>(x0 + o);
+        const v = load<f64>(x1 + o);
+        store<f64>(w0 + o, load<f64>(al + o) * u + load<f64>(be + o) * v);
+        store<f64>(w1 + o, load<f64>(ga + o) * u + load<f64>(de + o) * v);
+      }
+    }
+  }
+  let k: i32 = 0;
+  for (let r: i32 = 0; r < m; r++) {
+    for (let s: i32 = 0; s <= r; s++) {
+      let sum: f64;
+      if (p1 === 1) sum = dot4(w + <usize>r * rowBytes, a + <usize>s * rowBytes, nl);
+      else sum = dot4(w + <usize>(2 * r) * rowBytes, w + <usize>(2 * s) * rowBytes, nl) + dot4(w + <usize>(2 * r + 1) * rowBytes, w + <usize>(2 * s + 1) * rowBytes, nl);
+      store<f64>(out + (<usize>k << 3), sum);
+      k++;
+    }
+  }
+}
+
+/** dst[c] = s[c]·x[c] for c < n, two lanes at a time. */
+@inline function scaleRun(dst: usize, x: usize, s: usize, n: i32): void {
+  let c: i32 = 0;
+  for (; c + 1 < n; c += 2) {
+    const o = <usize>c << 3;
+    v128.store(dst + o, f64x2.mul(v128.load(s + o), v128.load(x + o)));
+  }
+  for (; c < n; c++) {
+    const o = <usize>c << 3;
+    store<f64>(dst + o, load<f64>(s + o) * load<f64>(x + o));
+  }
+}
+
+/**
+ * Σ_c x[c]·y[c] as model/dotProduct.ts sums it: running sums s0..s3 over c mod 4 (two f64x2
+ * accumulators), the leftover entries added to s0, then s0 + s1 + (s2 + s3).
+ */
+@inline function dot4(x: usize, y: usize, n: i32): f64 {
+  let acc01 = f64x2.splat(0.0);
+  let acc23 = f64x2.splat(0.0);
+  let c: i32 = 0;
+  for (; c + 3 < n; c += 4) {
+    const o = <usize>c << 3;
+    acc01 = f64x2.add(acc01, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+    acc23 = f64x2.add(acc23, f64x2.mul(v128.load(x + o + 16), v128.load(y + o + 16)));
+  }
+  let s0 = f64x2.extract_lane(acc01, 0);
+  for (; c < n; c++) s0 += load<f64>(x + (<usize>c << 3)) * load<f64>(y + (<usize>c << 3));
+  return s0 + f64x2.extract_lane(acc01, 1) + (f64x2.extract_lane(acc23, 0) + f64x2.extract_lane(acc23, 1));
+}

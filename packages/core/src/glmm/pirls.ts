@@ -192,7 +192,7 @@ export function makePirls(model: Model, family: Family) {
     const z = rowArray();
     const wm: Model = { ...(joint ? modelJ : modelU), y: z, weights: w };
     const A = workingCrossProducts(wm, joint ? layoutJ : layoutU, joint ? patterns : null, joint ? planJ : planU, space);
-    const made = { w, z, A, objective: makeObjective(wm, A.cross, { wasmTailFrom: WASM_TAIL_FROM }) };
+    const made = { w, z, A, objective: makeObjective(wm, A.cross, { wasmTailFrom: WASM_TAIL_FROM, crossChanges: true }) };
     if (joint) systems.joint = made;
     else systems.modes = made;
     return made;

@@ -14,9 +14,11 @@ import type { Factorization, ProfiledDeviance } from "./ProfiledDeviance.js";
  * Builds the objective of a model: forms A once (or takes it, formed from rows already transformed,
  * as a residual structure's whitening gives them), then each evaluation factors Λ'AΛ + I. The
  * tail's rank update and Cholesky go to WebAssembly from a tail of `wasmTailFrom` rows (default
- * `WASM_MIN_N`; PIRLS, which factors many times per evaluation, asks for it sooner).
+ * `WASM_MIN_N`; PIRLS, which factors many times per evaluation, asks for it sooner). `crossChanges`:
+ * the caller forms A again into `cross` between evaluations (a residual structure, PIRLS's working
+ * weights), so nothing read from it may be kept.
  */
-export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number } = {}): ProfiledDeviance {
+export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number; crossChanges?: boolean } = {}): ProfiledDeviance {
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
   const { m, qRest, restOffsets, ARR, Anodes, logDetW, s } = cross;
@@ -37,7 +39,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
 
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
-  const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes) : null;
+  const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
 
   function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean, T = templates(layout, theta)): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     let ldL2: number;

@@ -40,7 +40,8 @@ export function makeStructuredObjective(model: Model, rs: ResidualStructure, opt
   const S = terms ? terms.models.map((m) => assembleCrossProducts(m, structure)) : [];
   const w = terms ? null : whitener(model, rs);
   const cross: CrossProducts = { ...structure, ...assembleCrossProducts(model, structure), logDetW: 0 };
-  const inner = makeObjective(w ? w.model : model, cross);
+  // A changes with the structure's parameters (formed again into `cross`)
+  const inner = makeObjective(w ? w.model : model, cross, { crossChanges: true });
   let lastU: Float64Array | null = null;
   let logDetV: number | null = null;
   /** Whitens and forms A at x's u, unless A already holds it; Σ log det(D_i C_i D_i), or null where u gives no covariance. */

@@ -22,15 +22,24 @@ export interface TailUpdateIndex {
 /** M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive definite. */
 export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
 
+/**
+ * One random-effects term's rank update of the tail over all its levels (see `termUpdate` in
+ * wasm/denseKernels.ts): `a`, the gathered columns of R'WZ (m·p1 rows of nl values, the same array
+ * for every call of one objective: it stays in the module's memory between them, unless `reload`), `coef`, the
+ * levels' coefficients (nl values for p1 = 1, 4·nl for p1 = 2), into `out`: the m(m + 1)/2 sums.
+ */
+export type TermUpdateKernel = (a: Float64Array, coef: Float64Array, m: number, nl: number, p1: number, out: Float64Array, reload?: boolean) => void;
+
 interface KernelExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
   tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number): void;
+  termUpdate(a: number, coef: number, w: number, out: number, m: number, nl: number, p1: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
-let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel } | null | undefined;
+let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel; term: TermUpdateKernel } | null | undefined;
 
 /**
  * The WebAssembly SIMD kernels (built from wasm/denseKernels.ts), instantiated on first use, or null
@@ -60,13 +69,17 @@ function wasmKernels(): typeof kernels {
       memory = made.memory;
       room = 2 * bytes;
       loaded = null;
+      loadedTerm = null;
     };
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
     let loaded: { index: TailUpdateIndex; m: number; nS: number } | null = null;
+    // the term kernel's layout past base: a (m·p1·nl f64, kept between calls with the same array), coef, w, out
+    let loadedTerm: Float64Array | null = null;
     kernels = {
       chol(a, n, off) {
         loaded = null;
+        loadedTerm = null;
         reserve(n * n * 8);
         const w = new Float64Array(memory.buffer, base, n * n);
         w.set(a.subarray(off, off + n * n));
@@ -76,6 +89,7 @@ function wasmKernels(): typeof kernels {
       },
       invLowerT(L, n) {
         loaded = null;
+        loadedTerm = null;
         reserve(2 * n * n * 8);
         const w = new Float64Array(memory.buffer, base, 2 * n * n);
         w.set(L.subarray(0, n * n));
@@ -92,6 +106,7 @@ function wasmKernels(): typeof kernels {
         const pPtr = pG + index.tG.length * 4;
         const end = pPtr + index.tailPtr.length * 4;
         if (loaded === null || loaded.index !== index || loaded.m !== m || loaded.nS !== S.length) {
+          loadedTerm = null;
           reserve(end - base);
           new Float64Array(memory.buffer, pRow, m).fill(0);
           new Int32Array(memory.buffer, pCol, index.tailCol.length).set(index.tailCol);
@@ -109,6 +124,22 @@ function wasmKernels(): typeof kernels {
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
         return ok;
       },
+      term(a, coef, m, nl, p1, out, reload = false) {
+        const pA = base;
+        const pCoef = pA + a.length * 8;
+        const pW = pCoef + coef.length * 8;
+        const pOut = pW + m * p1 * nl * 8;
+        const end = pOut + out.length * 8;
+        if (loadedTerm !== a || reload) {
+          loaded = null;
+          reserve(end - base);
+          new Float64Array(memory.buffer, pA, a.length).set(a);
+          loadedTerm = a;
+        }
+        new Float64Array(memory.buffer, pCoef, coef.length).set(coef);
+        exports.termUpdate(pA, pCoef, pW, pOut, m, nl, p1);
+        out.set(new Float64Array(memory.buffer, pOut, out.length));
+      },
     };
   } catch {
     kernels = null;
@@ -124,6 +155,11 @@ export function wasmCholesky(): CholeskyKernel | null {
 /** The WebAssembly SIMD inverse of a lower-triangular matrix (transposed), or null where it is unavailable. */
 export function wasmInvertLowerT(): InverseKernel | null {
   return wasmKernels()?.invLowerT ?? null;
+}
+
+/** The WebAssembly kernel of one term's rank update of the tail, or null where it is unavailable. */
+export function wasmTermUpdate(): TermUpdateKernel | null {
+  return wasmKernels()?.term ?? null;
 }
 
 /** The WebAssembly tail kernel (rank update, then Cholesky), or null where it is unavailable. */
