@@ -46,7 +46,10 @@ export function predictorScalesDiffer(X: Float64Array, n: number, p: number): bo
     if (indicator) continue;
     const mean = sum / n;
     let ss = 0;
-    for (let t = 0; t < n; t++) ss += (X[o + t]! - mean) ** 2;
+    for (let t = 0; t < n; t++) {
+      const d = X[o + t]! - mean;
+      ss += d * d;
+    }
     logSd.push(0.5 * Math.log(ss / (n - 1)));
   }
   const limit = Math.log(1000);

@@ -125,7 +125,10 @@ function differenceSteps(model: Model, k: number): number[] {
     ...new Array<number>(k).fill(1e-4),
     ...Array.from({ length: p }, (_, j) => {
       let ss = 0;
-      for (let t = 0; t < n; t++) ss += X[j * n + t]! ** 2;
+      for (let t = 0; t < n; t++) {
+        const x = X[j * n + t]!;
+        ss += x * x;
+      }
       return 1e-4 / Math.max(1, Math.sqrt(ss / n));
     }),
   ];
