@@ -427,3 +427,269 @@ export function termUpdate(a: usize, coef: usize, w: usize, out: usize, m: i32, 
   for (; c < n; c++) s0 += load<f64>(x + (<usize>c << 3)) * load<f64>(y + (<usize>c << 3));
   return s0 + f64x2.extract_lane(acc01, 1) + (f64x2.extract_lane(acc23, 0) + f64x2.extract_lane(acc23, 1));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The blocked evaluation over the nodes (src/linalg/scaleByLambda.ts's scaleNodes, eliminateNodes.ts,
+// tailRankUpdate.ts), for nodes of one or two columns, with the same operations in the same order
+// as the TypeScript (the same bits). The layout's constant arrays and A's node values stay in the
+// memory between calls; `desc` is an i32 array of counts and byte addresses (see BLK_* below).
+
+const BLK_NNODES = 0;
+const BLK_Q = 1;
+const BLK_TAILSTART = 2;
+const BLK_M = 3;
+const BLK_NVALUES = 4;
+const BLK_S = 5;
+const BLK_A = 6;
+const BLK_NODEP = 7;
+const BLK_NODETERM = 8;
+const BLK_DIAGOFF = 9;
+const BLK_VALOFF = 10;
+const BLK_COLPTR = 11;
+const BLK_ROWIDX = 12;
+const BLK_ROWNODE = 13;
+const BLK_PAIRPTR = 14;
+const BLK_PAIRTARGET = 15;
+const BLK_FIRSTTAIL = 16;
+const BLK_TERMROW = 17;
+const BLK_TERMP = 18;
+const BLK_T = 19;
+const BLK_TOFF = 20;
+const BLK_MAT = 21;
+const BLK_ROW = 22;
+const BLK_SPTR = 23;
+const BLK_SNODE = 24;
+const BLK_SENTRY = 25;
+const BLK_NDENSE = 26;
+const BLK_DNODES = 27;
+const BLK_DSTART = 28;
+const BLK_DLEN = 29;
+const BLK_D = 30;
+const BLK_TAIL = 31;
+const BLK_LOGS = 32;
+
+@inline function gi(desc: usize, f: i32): i32 {
+  return load<i32>(desc + (<usize>f << 2));
+}
+@inline function ai(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+@inline function af(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+@inline function sf(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+
+/**
+ * S = A's node values, scaled and inflated (Λ'AΛ + I), eliminated node by node, and (if desc's
+ * BLK_TAIL is 1) the tail's rank update subtracted from M (m × m at BLK_MAT). The log-determinant's
+ * products are written at BLK_LOGS as LogProduct keeps them: each flushed product, then the last;
+ * returns their count, or −1 where a diagonal block is not positive definite.
+ */
+export function blockedFactor(desc: usize): i32 {
+  const nNodes = gi(desc, BLK_NNODES);
+  const q = gi(desc, BLK_Q);
+  const tailStart = gi(desc, BLK_TAILSTART);
+  const S = <usize>gi(desc, BLK_S);
+  const nodeP = <usize>gi(desc, BLK_NODEP);
+  const nodeTerm = <usize>gi(desc, BLK_NODETERM);
+  const diagOff = <usize>gi(desc, BLK_DIAGOFF);
+  const valOff = <usize>gi(desc, BLK_VALOFF);
+  const colPtr = <usize>gi(desc, BLK_COLPTR);
+  const rowIdx = <usize>gi(desc, BLK_ROWIDX);
+  const rowNode = <usize>gi(desc, BLK_ROWNODE);
+  const termRow = <usize>gi(desc, BLK_TERMROW);
+  const termP = <usize>gi(desc, BLK_TERMP);
+  const T = <usize>gi(desc, BLK_T);
+  const tOff = <usize>gi(desc, BLK_TOFF);
+  memory.copy(S, <usize>gi(desc, BLK_A), <usize>gi(desc, BLK_NVALUES) << 3);
+
+  // scaleNodes
+  for (let u: i32 = 0; u < nNodes; u++) {
+    const pu = ai(nodeP, u);
+    const Tu = T + (<usize>ai(tOff, ai(nodeTerm, u)) << 3);
+    const d = ai(diagOff, u);
+    const v0 = ai(valOff, u);
+    const e0 = ai(colPtr, u);
+    const e1 = ai(colPtr, u + 1);
+    if (pu === 1) {
+      const t = af(Tu, 0);
+      sf(S, d, af(S, d) * t * t + 1);
+      for (let o = v0; o < v0 + (e1 - e0); o++) sf(S, o, af(S, o) * t);
+    } else {
+      const t00 = af(Tu, 0);
+      const t10 = af(Tu, 2);
+      const t11 = af(Tu, 3);
+      // inflate2
+      const a00 = af(S, d);
+      const a01 = af(S, d + 1);
+      const a11 = af(S, d + 3);
+      const b00 = a00 * t00 + a01 * t10;
+      const b10 = a01 * t00 + a11 * t10;
+      const c10 = t11 * b10;
+      sf(S, d, t00 * b00 + t10 * b10 + 1);
+      sf(S, d + 1, c10);
+      sf(S, d + 2, c10);
+      sf(S, d + 3, t11 * a11 * t11 + 1);
+      for (let o = v0; o < v0 + 2 * (e1 - e0); o += 2) {
+        const a1 = af(S, o + 1);
+        sf(S, o, af(S, o) * t00 + a1 * t10);
+        sf(S, o + 1, a1 * t11);
+      }
+    }
+    let tailTerm: i32 = 0;
+    for (let e = e0; e < e1; ) {
+      const r = ai(rowIdx, e);
+      if (r >= q) break;
+      if (r >= tailStart) while (ai(termRow, tailTerm + 1) <= r) tailTerm++;
+      const j = r < tailStart ? ai(nodeTerm, ai(rowNode, r)) : tailTerm;
+      const pj = ai(termP, j);
+      const Tj = T + (<usize>ai(tOff, j) << 3);
+      const o = v0 + (e - e0) * pu;
+      if (pj === 1) {
+        const t = af(Tj, 0);
+        for (let kk: i32 = 0; kk < pu; kk++) sf(S, o + kk, af(S, o + kk) * t);
+      } else {
+        // pj = 2: tmp[a] = Σ_{b ≥ a} T_ba S[o + b·pu + kk]
+        const t00 = af(Tj, 0);
+        const t10 = af(Tj, 2);
+        const t11 = af(Tj, 3);
+        for (let kk: i32 = 0; kk < pu; kk++) {
+          const s0 = af(S, o + kk);
+          const s1 = af(S, o + pu + kk);
+          const n0 = 0 + t00 * s0 + t10 * s1;
+          const n1 = 0 + t11 * s1;
+          sf(S, o + kk, n0);
+          sf(S, o + pu + kk, n1);
+        }
+      }
+      e += pj;
+    }
+  }
+
+  // eliminateNodes
+  const pairPtr = <usize>gi(desc, BLK_PAIRPTR);
+  const pairTarget = <usize>gi(desc, BLK_PAIRTARGET);
+  const firstTail = <usize>gi(desc, BLK_FIRSTTAIL);
+  const logs = <usize>gi(desc, BLK_LOGS);
+  let nLogs: i32 = 0;
+  let prod: f64 = 1;
+  for (let u: i32 = 0; u < nNodes; u++) {
+    const pu = ai(nodeP, u);
+    const d = ai(diagOff, u);
+    const v0 = ai(valOff, u);
+    const e0 = ai(colPtr, u);
+    const e1 = ai(colPtr, u + 1);
+    const ft = ai(firstTail, u);
+    let k = ai(pairPtr, u);
+    if (pu === 1) {
+      const l = Math.sqrt(af(S, d));
+      if (!(l > 0)) return -1;
+      sf(S, d, l);
+      prod *= l;
+      const inv = 1 / l;
+      for (let o = v0; o < v0 + (e1 - e0); o++) sf(S, o, af(S, o) * inv);
+      for (let g = e0; g < ft; g++) {
+        const lg = af(S, v0 + g - e0);
+        for (let e = g; e < e1; e++) {
+          const t = ai(pairTarget, k++);
+          sf(S, t, af(S, t) - af(S, v0 + e - e0) * lg);
+        }
+      }
+    } else {
+      const l00 = Math.sqrt(af(S, d));
+      const l10 = af(S, d + 2) / l00;
+      const dd = af(S, d + 3) - l10 * l10;
+      if (!(l00 > 0) || !(dd > 0)) return -1;
+      const l11 = Math.sqrt(dd);
+      sf(S, d, l00);
+      sf(S, d + 1, 0);
+      sf(S, d + 2, l10);
+      sf(S, d + 3, l11);
+      prod *= l00 * l11;
+      for (let o = v0; o < v0 + 2 * (e1 - e0); o += 2) {
+        const w0 = af(S, o) / l00;
+        sf(S, o, w0);
+        sf(S, o + 1, (af(S, o + 1) - l10 * w0) / l11);
+      }
+      for (let g = e0; g < ft; g++) {
+        const og = v0 + 2 * (g - e0);
+        const g0 = af(S, og);
+        const g1 = af(S, og + 1);
+        for (let e = g, oe = og; e < e1; e++, oe += 2) {
+          const t = ai(pairTarget, k++);
+          sf(S, t, af(S, t) - (af(S, oe) * g0 + af(S, oe + 1) * g1));
+        }
+      }
+    }
+    if (prod > 1e150) {
+      sf(logs, nLogs++, prod);
+      prod = 1;
+    }
+  }
+  sf(logs, nLogs++, prod);
+  if (gi(desc, BLK_TAIL) === 0) return nLogs;
+
+  // tailRankUpdate: the dense one-column nodes, then the others row by row
+  const m = gi(desc, BLK_M);
+  const M = <usize>gi(desc, BLK_MAT);
+  const nDense = gi(desc, BLK_NDENSE);
+  if (nDense > 0) {
+    const D = <usize>gi(desc, BLK_D);
+    const dNodes = <usize>gi(desc, BLK_DNODES);
+    const dStart = <usize>gi(desc, BLK_DSTART);
+    const dLen = <usize>gi(desc, BLK_DLEN);
+    memory.fill(D, 0, (<usize>m * <usize>m) << 3);
+    for (let kd: i32 = 0; kd < nDense; kd++) {
+      const u = ai(dNodes, kd);
+      const v0 = ai(valOff, u) + ai(firstTail, u) - ai(colPtr, u);
+      const r0 = ai(dStart, kd);
+      const len = ai(dLen, kd);
+      for (let a: i32 = 0; a < len; a++) {
+        const va = af(S, v0 + a);
+        const o = (r0 + a) * m + r0;
+        for (let b: i32 = 0; b <= a; b++) sf(D, o + b, af(D, o + b) + af(S, v0 + b) * va);
+      }
+    }
+    for (let i: i32 = 0; i < m; i++) for (let c: i32 = 0, o = i * m; c <= i; c++) sf(M, o + c, af(M, o + c) - af(D, o + c));
+  }
+  const sPtr = <usize>gi(desc, BLK_SPTR);
+  const sNode = <usize>gi(desc, BLK_SNODE);
+  const sEntry = <usize>gi(desc, BLK_SENTRY);
+  const row = <usize>gi(desc, BLK_ROW);
+  for (let i: i32 = 0; i < m; i++) {
+    const t1 = ai(sPtr, i + 1);
+    if (ai(sPtr, i) === t1) continue;
+    for (let t = ai(sPtr, i); t < t1; t++) {
+      const u = ai(sNode, t);
+      const g = ai(sEntry, t);
+      const pu = ai(nodeP, u);
+      const e0 = ai(colPtr, u);
+      const v0 = ai(valOff, u);
+      if (pu === 1) {
+        const lg = af(S, v0 + g - e0);
+        for (let e = ai(firstTail, u); e <= g; e++) {
+          const c = ai(rowIdx, e) - tailStart;
+          sf(row, c, af(row, c) + af(S, v0 + e - e0) * lg);
+        }
+      } else {
+        const og = v0 + (g - e0) * 2;
+        const g0 = af(S, og);
+        const g1 = af(S, og + 1);
+        for (let e = ai(firstTail, u); e <= g; e++) {
+          const oe = v0 + (e - e0) * 2;
+          const acc = 0 + af(S, oe) * g0 + af(S, oe + 1) * g1;
+          const c = ai(rowIdx, e) - tailStart;
+          sf(row, c, af(row, c) + acc);
+        }
+      }
+    }
+    const r = i * m;
+    for (let c: i32 = 0; c <= i; c++) {
+      sf(M, r + c, af(M, r + c) - af(row, c));
+      sf(row, c, 0);
+    }
+  }
+  return nLogs;
+}

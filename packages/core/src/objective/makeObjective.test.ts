@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { denseDeviance } from "../../test/denseDeviance.js";
 import { buildModel } from "../model/buildModel.js";
@@ -88,5 +89,35 @@ describe("makeObjective: a small crossed tail with nodes whose tail rows run unb
       expect(js.factorize(theta).objective).toBeCloseTo(dense, 8);
       expect(makeObjective(model, js.cross, { wasmTailFrom: 1 }).factorize(theta).objective).toBeCloseTo(dense, 8);
     }
+  });
+});
+
+describe("makeObjective: the nodes' elimination in WebAssembly gives the TypeScript's bits", () => {
+  const egsingle = readCsv(readFileSync(new URL("../../test/fixtures/lme4/egsingle.csv", import.meta.url), "utf8"));
+  const sleep = readCsv(readFileSync(new URL("../../test/conformance/sleepstudy.csv", import.meta.url), "utf8"));
+  it.each([
+    [egsingle, "math ~ year + (year | childid) + (year | schoolid)", ["childid", "schoolid"]],
+    [egsingle, "math ~ year + (1 | schoolid/childid)", ["childid", "schoolid"]],
+    [egsingle, "math ~ year + (year | childid) + (1 | schoolid)", ["childid", "schoolid"]],
+    [sleep, "Reaction ~ Days + (1 | Subject) + (0 + Days | Subject)", []],
+  ] as const)("%#: %s", (table, formula, factors) => {
+    const model = buildModel(table, formula, { REML: false, factors: [...factors] });
+    const wasm = makeObjective(model);
+    const ts = makeObjective(model, undefined, { blocked: false });
+    expect(wasm.cross.nNodes).toBeGreaterThanOrEqual(32);
+    const k = wasm.layout.initial.length;
+    for (let r = 0; r < 12; r++) {
+      const theta = Float64Array.from({ length: k }, (_, i) => (wasm.layout.lower[i] === 0 ? 0.05 + r * 0.17 + i * 0.07 : Math.sin(r + i) * 0.6));
+      expect(wasm.evaluate(theta)).toBe(ts.evaluate(theta));
+      const a = wasm.factorize(theta);
+      const b = ts.factorize(theta);
+      expect([a.objective, a.ldL2, a.pwrss]).toEqual([b.objective, b.ldL2, b.pwrss]);
+      expect(Array.from(a.Lnodes)).toEqual(Array.from(b.Lnodes));
+      expect(Array.from(a.LRR)).toEqual(Array.from(b.LRR));
+    }
+    // a block that is not positive definite: both refuse
+    const bad = Float64Array.from(wasm.layout.initial).fill(NaN);
+    expect(wasm.evaluate(bad)).toBe(Infinity);
+    expect(ts.evaluate(bad)).toBe(Infinity);
   });
 });

@@ -4,7 +4,7 @@ import { scaleLowerInto, scaleNodes, scaleTail } from "../linalg/scaleByLambda.j
 import { singleTermUpdate } from "../linalg/singleTermUpdate.js";
 import { tailIndex, tailRankUpdate, wasmTailIndex } from "../linalg/tailRankUpdate.js";
 import { crossprodInverseRX } from "../linalg/triangular.js";
-import { wasmTailKernel } from "../linalg/wasm/wasmKernels.js";
+import { wasmBlocked, wasmTailKernel, type BlockedData } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import { templates, thetaLayout } from "../model/thetaLayout.js";
 import { crossProducts, type CrossProducts } from "./crossProducts.js";
@@ -16,9 +16,10 @@ import type { Factorization, ProfiledDeviance } from "./ProfiledDeviance.js";
  * tail's rank update and Cholesky go to WebAssembly from a tail of `wasmTailFrom` rows (default
  * `WASM_MIN_N`; PIRLS, which factors many times per evaluation, asks for it sooner). `crossChanges`:
  * the caller forms A again into `cross` between evaluations (a residual structure, PIRLS's working
- * weights), so nothing read from it may be kept.
+ * weights), so nothing read from it may be kept. `blocked: false` keeps the nodes' elimination in
+ * TypeScript (the WebAssembly kernel gives the same bits; for tests).
  */
-export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number; crossChanges?: boolean } = {}): ProfiledDeviance {
+export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number; crossChanges?: boolean; blocked?: boolean } = {}): ProfiledDeviance {
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
   const { m, qRest, restOffsets, ARR, Anodes, logDetW, s } = cross;
@@ -38,6 +39,14 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
 
+  // nodes of one or two columns (nested and partly crossed terms): scaling, elimination and the tail's
+  // rank update in WebAssembly (the same operations as scaleNodes, eliminateNodes, tailRankUpdate)
+  const blockedKernel =
+    options.blocked !== false && !wasmTail && cross.nNodes >= 32 && cross.nodeP.every((p1) => p1 <= 2) && termP.every((p1) => p1 <= 2) ? wasmBlocked() : null;
+  const tOff = Int32Array.from(termP, (_, j) => termP.slice(0, j).reduce((a, p1) => a + p1 * p1, 0));
+  const packedT = new Float64Array(termP.reduce((a, p1) => a + p1 * p1, 0));
+  const blockedData: BlockedData | null = blockedKernel ? { layout: cross, tix, A: cross.Anodes, termP: Int32Array.from(termP), tOff, tLength: packedT.length } : null;
+
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
 
@@ -49,8 +58,10 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
     } else {
       const nodes = S ?? wsNodes;
       // scale and inflate: S = Λ'AΛ + I on the nodes, M likewise on the tail
-      nodes.set(Anodes);
-      scaleNodes(cross, termP, T, nodes, tmp);
+      if (!blockedKernel) {
+        nodes.set(Anodes);
+        scaleNodes(cross, termP, T, nodes, tmp);
+      }
       if (tailScalar) {
         // every tail term has one column per level: Λ'MΛ + I is M_ij d_i d_j (+1 on the diagonal), one pass over the lower triangle
         tailTerms.forEach((term, j) => tailScale.fill(T[s + j]![0]!, restOffsets[j]!, restOffsets[j]! + term.nl));
@@ -61,7 +72,10 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
         for (let r = 0; r < qRest; r++) M[r * m + r]! += 1;
       }
       // eliminate the nodes, then update and factor the tail
-      ldL2 = eliminateNodes(cross, tix.firstTail, nodes);
+      if (blockedKernel) {
+        T.forEach((Tj, j) => packedT.set(Tj, tOff[j]!));
+        ldL2 = blockedKernel(blockedData!, packedT, M, true, S, options.crossChanges ?? false);
+      } else ldL2 = eliminateNodes(cross, tix.firstTail, nodes);
     }
     const ok = !Number.isNaN(ldL2);
     let chol = false;
@@ -69,7 +83,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       if (S === null && single) chol = cholLowerInPlace(M, m);
       else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m);
       else {
-        tailRankUpdate(cross, tix, S ?? wsNodes, M);
+        if (!blockedKernel) tailRankUpdate(cross, tix, S ?? wsNodes, M);
         chol = cholLowerInPlace(M, m);
       }
     }

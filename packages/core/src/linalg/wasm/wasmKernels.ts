@@ -1,3 +1,4 @@
+import type { BlockedLayout } from "../BlockedLayout.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance } from "./wasmInstance.js";
 
@@ -30,16 +31,39 @@ export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Arr
  */
 export type TermUpdateKernel = (a: Float64Array, coef: Float64Array, m: number, nl: number, p1: number, out: Float64Array, reload?: boolean) => void;
 
+/**
+ * What the blocked evaluation keeps in the module's memory for one objective (see `blockedFactor` in
+ * wasm/denseKernels.ts): the layout's arrays, the transposed tail index and A's node values.
+ */
+export interface BlockedData {
+  layout: BlockedLayout;
+  /** The transposed tail index (tailRankUpdate's `TailIndex`): the nodes' first tail entries, the dense nodes and the others' lists. */
+  tix: Record<"firstTail" | "sparsePtr" | "sparseNode" | "sparseEntry" | "denseNodes" | "denseStart" | "denseLength", Int32Array>;
+  /** A's node values (the same array for every call of one objective). */
+  A: Float64Array;
+  termP: Int32Array;
+  /** Where each term's template starts in the packed T. */
+  tOff: Int32Array;
+  tLength: number;
+}
+/**
+ * S = Λ'AΛ + I on the nodes, eliminated; with `tail`, M −= the nodes' rank update of the tail (M
+ * holds Λ'AΛ + I on the tail). T: the terms' templates packed at tOff. The eliminated node values
+ * are copied into `L` when given; `reloadA`: A's values changed since the last call. Returns Σ log diag(L_uu)² (NaN if a block is not positive definite).
+ */
+export type BlockedKernel = (data: BlockedData, T: Float64Array, M: Float64Array, tail: boolean, L: Float64Array | null, reloadA?: boolean) => number;
+
 interface KernelExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
   tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number): void;
   termUpdate(a: number, coef: number, w: number, out: number, m: number, nl: number, p1: number): void;
+  blockedFactor(desc: number): number;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
-let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel; term: TermUpdateKernel } | null | undefined;
+let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel; term: TermUpdateKernel; blocked: BlockedKernel } | null | undefined;
 
 /**
  * The WebAssembly SIMD kernels (built from wasm/denseKernels.ts), instantiated on first use, or null
@@ -70,16 +94,23 @@ function wasmKernels(): typeof kernels {
       room = 2 * bytes;
       loaded = null;
       loadedTerm = null;
+      loadedBlocked = null;
     };
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
     let loaded: { index: TailUpdateIndex; m: number; nS: number } | null = null;
     // the term kernel's layout past base: a (m·p1·nl f64, kept between calls with the same array), coef, w, out
     let loadedTerm: Float64Array | null = null;
+    // the blocked evaluation's layout past base (byte addresses): f64 regions, then the i32 ones
+    let loadedBlocked: { data: BlockedData; desc: number; A: number; S: number; T: number; M: number; logs: number } | null = null;
+    const forget = (): void => {
+      loaded = null;
+      loadedTerm = null;
+      loadedBlocked = null;
+    };
     kernels = {
       chol(a, n, off) {
-        loaded = null;
-        loadedTerm = null;
+        forget();
         reserve(n * n * 8);
         const w = new Float64Array(memory.buffer, base, n * n);
         w.set(a.subarray(off, off + n * n));
@@ -88,8 +119,7 @@ function wasmKernels(): typeof kernels {
         return ok;
       },
       invLowerT(L, n) {
-        loaded = null;
-        loadedTerm = null;
+        forget();
         reserve(2 * n * n * 8);
         const w = new Float64Array(memory.buffer, base, 2 * n * n);
         w.set(L.subarray(0, n * n));
@@ -106,7 +136,7 @@ function wasmKernels(): typeof kernels {
         const pPtr = pG + index.tG.length * 4;
         const end = pPtr + index.tailPtr.length * 4;
         if (loaded === null || loaded.index !== index || loaded.m !== m || loaded.nS !== S.length) {
-          loadedTerm = null;
+          forget();
           reserve(end - base);
           new Float64Array(memory.buffer, pRow, m).fill(0);
           new Int32Array(memory.buffer, pCol, index.tailCol.length).set(index.tailCol);
@@ -131,7 +161,7 @@ function wasmKernels(): typeof kernels {
         const pOut = pW + m * p1 * nl * 8;
         const end = pOut + out.length * 8;
         if (loadedTerm !== a || reload) {
-          loaded = null;
+          forget();
           reserve(end - base);
           new Float64Array(memory.buffer, pA, a.length).set(a);
           loadedTerm = a;
@@ -139,6 +169,63 @@ function wasmKernels(): typeof kernels {
         new Float64Array(memory.buffer, pCoef, coef.length).set(coef);
         exports.termUpdate(pA, pCoef, pW, pOut, m, nl, p1);
         out.set(new Float64Array(memory.buffer, pOut, out.length));
+      },
+      blocked(data, T, M, tail, L, reloadA = false) {
+        const { layout, tix } = data;
+        const m = layout.m;
+        const nv = layout.nodeValues;
+        if (loadedBlocked === null || loadedBlocked.data !== data) {
+          forget();
+          const f64: [number, number][] = [];
+          const i32: [number, ArrayLike<number>][] = [];
+          let at = base;
+          const f = (length: number): number => {
+            const p = at;
+            at += length * 8;
+            f64.push([p, length]);
+            return p;
+          };
+          const pA = f(nv);
+          const pS = f(nv);
+          const pT = f(data.tLength);
+          const pM = f(m * m);
+          const pRow = f(m);
+          const pD = f(tix.denseNodes.length > 0 ? m * m : 0);
+          const pLogs = f(layout.nNodes + 2);
+          const g = (a: ArrayLike<number>): number => {
+            const p = at;
+            at += a.length * 4;
+            i32.push([p, a]);
+            return p;
+          };
+          const fields = new Int32Array(33);
+          const pDesc = g(fields);
+          fields.set([
+            layout.nNodes, layout.termRow[data.termP.length]!, layout.tailStart, m, nv, pS, pA,
+            g(layout.nodeP), g(layout.nodeTerm), g(layout.diagOff), g(layout.valOff), g(layout.colPtr), g(layout.rowIdx), g(layout.rowNode),
+            g(layout.pairPtr), g(layout.pairTarget), g(tix.firstTail), g(layout.termRow), g(data.termP), pT, g(data.tOff), pM, pRow,
+            g(tix.sparsePtr), g(tix.sparseNode), g(tix.sparseEntry), tix.denseNodes.length, g(tix.denseNodes), g(tix.denseStart), g(tix.denseLength), pD, 0, pLogs,
+          ]);
+          reserve(at - base);
+          new Float64Array(memory.buffer, pA, nv).set(data.A);
+          new Float64Array(memory.buffer, pRow, m).fill(0);
+          for (const [p, a] of i32) new Int32Array(memory.buffer, p, a.length).set(a);
+          loadedBlocked = { data, desc: pDesc, A: pA, S: pS, T: pT, M: pM, logs: pLogs };
+        } else if (reloadA) new Float64Array(memory.buffer, loadedBlocked.A, nv).set(data.A);
+        const b = loadedBlocked;
+        new Float64Array(memory.buffer, b.T, T.length).set(T);
+        new Int32Array(memory.buffer, b.desc + 31 * 4, 1)[0] = tail ? 1 : 0;
+        const mm = new Float64Array(memory.buffer, b.M, m * m);
+        if (tail) mm.set(M.subarray(0, m * m));
+        const count = exports.blockedFactor(b.desc);
+        if (L) L.set(new Float64Array(memory.buffer, b.S, nv));
+        if (count < 0) return NaN;
+        if (tail) M.set(mm);
+        // Σ log of the products, in LogProduct's order
+        const logs = new Float64Array(memory.buffer, b.logs, count);
+        let sum = 0;
+        for (let i = 0; i < count - 1; i++) sum += Math.log(logs[i]!);
+        return 2 * (sum + Math.log(logs[count - 1]!));
       },
     };
   } catch {
@@ -160,6 +247,11 @@ export function wasmInvertLowerT(): InverseKernel | null {
 /** The WebAssembly kernel of one term's rank update of the tail, or null where it is unavailable. */
 export function wasmTermUpdate(): TermUpdateKernel | null {
   return wasmKernels()?.term ?? null;
+}
+
+/** The WebAssembly blocked evaluation over the nodes, or null where it is unavailable. */
+export function wasmBlocked(): BlockedKernel | null {
+  return wasmKernels()?.blocked ?? null;
 }
 
 /** The WebAssembly tail kernel (rank update, then Cholesky), or null where it is unavailable. */
