@@ -39,16 +39,18 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
 
-  // nodes of one or two columns (nested and partly crossed terms): scaling, elimination and the tail's
-  // rank update in WebAssembly (the same operations as scaleNodes, eliminateNodes, tailRankUpdate)
+  // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
+  const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
+
+  // nodes of one or two columns of several terms (nested and partly crossed): scaling, elimination and
+  // the tail's rank update in WebAssembly (the same operations as scaleNodes, eliminateNodes,
+  // tailRankUpdate); one term keeps them in TypeScript for the few factorizations that keep L
+  // (its evaluations go through singleTermUpdate)
   const blockedKernel =
-    options.blocked !== false && !wasmTail && cross.nNodes >= 32 && cross.nodeP.every((p1) => p1 <= 2) && termP.every((p1) => p1 <= 2) ? wasmBlocked() : null;
+    options.blocked !== false && !wasmTail && !single && cross.nNodes >= 32 && cross.nodeP.every((p1) => p1 <= 2) && termP.every((p1) => p1 <= 2) ? wasmBlocked() : null;
   const tOff = Int32Array.from(termP, (_, j) => termP.slice(0, j).reduce((a, p1) => a + p1 * p1, 0));
   const packedT = new Float64Array(termP.reduce((a, p1) => a + p1 * p1, 0));
   const blockedData: BlockedData | null = blockedKernel ? { layout: cross, tix, A: cross.Anodes, termP: Int32Array.from(termP), tOff, tLength: packedT.length } : null;
-
-  // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
-  const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
 
   function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean, T = templates(layout, theta)): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     let ldL2: number;
