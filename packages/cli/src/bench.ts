@@ -79,6 +79,13 @@ const work = mkdtempSync(join(tmpdir(), "hlm-bench-"));
 const specs: Spec[] = lmerFiles
   .map((f) => JSON.parse(readFileSync(dir + f, "utf8")) as Spec)
   .map((s) => ({ ...s, path: `${dir}${s.dataset}.csv` }));
+// nested models of egsingle's shape (mlmRev: 7,230 scores of 1,721 children in 60 schools): children
+// within schools, declared as nesting and as two terms of their own
+const egsingle = fileURLToPath(new URL("../../core/test/fixtures/lme4/egsingle.csv", import.meta.url));
+specs.push(
+  { name: "egsingle_two_slopes", dataset: "egsingle", path: egsingle, formula: "math ~ year + (year | childid) + (year | schoolid)", REML: false, factors: ["childid", "schoolid"] },
+  { name: "egsingle_nested", dataset: "egsingle", path: egsingle, formula: "math ~ year + (1 | schoolid/childid)", REML: false, factors: ["childid", "schoolid"] },
+);
 if (!values["no-large"]) {
   const large = join(work, "large_1M.csv");
   writeFileSync(large, generateLarge(1_000_000, 20_000, 1));

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheFileName, loadBundle, shortHash, userCacheFolder } from "./compileCache.js";
+import { cacheFileName, loadBundle, shortHash, userCacheFolder, v8Options } from "./compileCache.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -66,6 +66,10 @@ describe("the command's code cache", () => {
     expect(cacheFileName("h", "11.3", "")).not.toBe(cacheFileName("h", "11.3", "--max-old-space-size=100"));
     expect(cacheFileName("h", "11.3", "")).toMatch(/^hlm-h-v8-11\.3-[a-z0-9]+-[a-z0-9]+-[0-9a-f]{8}\.bin$/);
     expect(shortHash("")).toBe("811c9dc5");
+    // Node's own options (a script given to -e, --input-type) name no other cache; V8's flags do
+    expect(v8Options(["--input-type=module", "-e", "import('x')"], "")).toBe("");
+    expect(v8Options(["--require", "./a.js", "--no-warnings"], "--enable-source-maps --max-old-space-size=4096")).toBe("--max-old-space-size=4096");
+    expect(v8Options(["--stack-size=2000"], "")).toBe("--stack-size=2000");
   });
 
   it("keeps the cache in the user's own folder, not a shared temporary one", () => {

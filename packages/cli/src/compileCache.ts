@@ -56,8 +56,19 @@ export function shortHash(text: string): string {
   return h.toString(16).padStart(8, "0");
 }
 
+/** Node's own options, which do not change what V8 compiles (the others may be V8's flags, which V8's cache checks). */
+const NODE_ONLY = /^--(input-type|eval|print|require|import|loader|experimental-|inspect|env-file|enable-source-maps|no-warnings|no-deprecation|trace-warnings|trace-deprecation|title|cpu-prof|heap-prof|conditions|disable-warning|unhandled-rejections|openssl|tls-|use-openssl-ca|use-bundled-ca|redirect-warnings|report-|diagnostic-dir|test)/;
+
+/**
+ * The options that may be V8's flags, from the command line and NODE_OPTIONS: every `--` option but
+ * Node's own (a script given to `-e` is not one, nor are the options of `node --input-type=module`).
+ */
+export function v8Options(execArgv: readonly string[] = process.execArgv, nodeOptions = process.env.NODE_OPTIONS ?? ""): string {
+  return [...execArgv, ...nodeOptions.split(/\s+/)].filter((a) => a.startsWith("--") && !NODE_ONLY.test(a)).join(" ");
+}
+
 /** The cache's file name: the bundle, V8's version, the platform and the V8 flags the process runs with. */
-export function cacheFileName(bundleHash: string, v8Version = process.versions.v8, flags = [...process.execArgv, process.env.NODE_OPTIONS ?? ""].join(" ")): string {
+export function cacheFileName(bundleHash: string, v8Version = process.versions.v8, flags = v8Options()): string {
   return `hlm-${bundleHash}-v8-${v8Version.replace(/[^0-9A-Za-z.]/g, "_")}-${process.platform}-${process.arch}-${shortHash(flags)}.bin`;
 }
 
