@@ -23,15 +23,26 @@ export function interactionOf(name: string, perVar: { levels: string[]; codes: I
   // interaction: a mixed-radix number of the component codes orders the levels lexically; unused ones drop
   const radix = perVar.map((v) => v.levels.length);
   const keys = new Float64Array(n);
-  for (let k = 0; k < n; k++) {
-    let key = 0;
-    perVar.forEach((v, j) => (key = key * radix[j]! + v.codes[k]!));
-    keys[k] = key;
+  for (let j = 0; j < perVar.length; j++) {
+    const c = perVar[j]!.codes;
+    const r = radix[j]!;
+    for (let k = 0; k < n; k++) keys[k] = keys[k]! * r + c[k]!;
   }
-  const distinct = [...new Set(keys)].sort((a, b) => a - b);
-  const index = new Map(distinct.map((key, i) => [key, i]));
+  const size = radix.reduce((a, r) => a * r, 1);
   const codes = new Int32Array(n);
-  for (let k = 0; k < n; k++) codes[k] = index.get(keys[k]!)!;
+  let distinct: number[];
+  if (size <= Math.max(4 * n + 1024, 1 << 22)) {
+    // few enough combinations for an array indexed by key: present ones numbered in key order
+    const slot = new Int32Array(size);
+    for (let k = 0; k < n; k++) slot[keys[k]!] = 1;
+    distinct = [];
+    for (let v = 0; v < size; v++) if (slot[v] === 1) slot[v] = distinct.push(v);
+    for (let k = 0; k < n; k++) codes[k] = slot[keys[k]!]! - 1;
+  } else {
+    distinct = [...new Set(keys)].sort((a, b) => a - b);
+    const index = new Map(distinct.map((key, i) => [key, i]));
+    for (let k = 0; k < n; k++) codes[k] = index.get(keys[k]!)!;
+  }
   const levels = distinct.map((key) => {
     const parts: string[] = [];
     for (let j = perVar.length - 1; j >= 0; j--) {
