@@ -81,17 +81,31 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
   const term = model.reTerms[0]!;
   const pi = term.p;
   const len = p + 1;
+  const { refs, z } = term;
+  if (pi === 1) {
+    // a random intercept (or one slope): the general loop below with one column, unrolled
+    for (let t = 0; t < n; t++) {
+      const u = refs[t]!;
+      const w = weights ? weights[t]! : 1;
+      const zt = z[t]!;
+      Anodes[diagOff[u]!]! += zt * w * zt;
+      const v0 = valOff[u]!;
+      for (let j = 0; j < p; j++) Anodes[v0 + j]! += X[j * n + t]! * w * zt;
+      Anodes[v0 + p]! += y[t]! * w * zt;
+    }
+    return;
+  }
   for (let t = 0; t < n; t++) {
-    const u = term.refs[t]!;
+    const u = refs[t]!;
     const w = weights ? weights[t]! : 1;
     const zo = t * pi;
     const d0 = diagOff[u]!;
     if (pi === 2) {
       // intercept and slope, the commonest term: straight-line code
-      const z0 = term.z[zo]! * w;
-      const z1 = term.z[zo + 1]! * w;
-      const zz0 = term.z[zo]!;
-      const zz1 = term.z[zo + 1]!;
+      const z0 = z[zo]! * w;
+      const z1 = z[zo + 1]! * w;
+      const zz0 = z[zo]!;
+      const zz1 = z[zo + 1]!;
       Anodes[d0]! += z0 * zz0;
       Anodes[d0 + 1]! += z0 * zz1;
       Anodes[d0 + 2]! += z1 * zz0;
@@ -107,14 +121,14 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
       continue;
     }
     for (let a = 0; a < pi; a++) {
-      const za = term.z[zo + a]! * w;
-      for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * term.z[zo + b]!;
+      const za = z[zo + a]! * w;
+      for (let b = 0; b < pi; b++) Anodes[d0 + a * pi + b]! += za * z[zo + b]!;
     }
     const v0 = valOff[u]!;
     for (let j = 0; j < len; j++) {
       const v = (j < p ? X[j * n + t]! : y[t]!) * w;
       const o = v0 + j * pi;
-      for (let a = 0; a < pi; a++) Anodes[o + a]! += v * term.z[zo + a]!;
+      for (let a = 0; a < pi; a++) Anodes[o + a]! += v * z[zo + a]!;
     }
   }
 }

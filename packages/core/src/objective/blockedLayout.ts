@@ -31,25 +31,33 @@ export function blockedLayout(reTerms: readonly ReTerm[], p: number, elimination
   const nodeTerm = new Int32Array(nNodes);
   const rowNode = new Int32Array(tailStart);
   const colPtr = new Int32Array(nNodes + 1);
-  const rowLists: Int32Array[] = [];
+  // each node's later blocks, ascending (several terms only: one term's nodes reach X and y alone)
+  const blockLists: number[][] = [];
   for (let u = 0; u < nNodes; u++) {
     const i = blockTerm[u]!;
     nodeTerm[u] = i;
     nodeP[u] = reTerms[i]!.p;
     nodeRow[u] = blockRow(u);
     rowNode.fill(u, nodeRow[u]!, nodeRow[u]! + nodeP[u]!);
-    const blocks = k > 1 ? [...patterns[u]!].sort((a, b) => a - b) : [];
-    const rows: number[] = [];
-    for (const b of blocks) {
-      const r0 = blockRow(b);
-      for (let a = 0; a < reTerms[blockTerm[b]!]!.p; a++) rows.push(r0 + a);
+    let count = N - q;
+    if (k > 1) {
+      const blocks = [...patterns[u]!].sort((a, b) => a - b);
+      blockLists.push(blocks);
+      for (const b of blocks) count += reTerms[blockTerm[b]!]!.p;
     }
-    for (let r = q; r < N; r++) rows.push(r);
-    rowLists.push(Int32Array.from(rows));
-    colPtr[u + 1] = colPtr[u]! + rows.length;
+    colPtr[u + 1] = colPtr[u]! + count;
   }
   const rowIdx = new Int32Array(colPtr[nNodes]!);
-  rowLists.forEach((r, u) => rowIdx.set(r, colPtr[u]!));
+  for (let u = 0; u < nNodes; u++) {
+    let e = colPtr[u]!;
+    if (k > 1) {
+      for (const b of blockLists[u]!) {
+        const r0 = blockRow(b);
+        for (let a = 0; a < reTerms[blockTerm[b]!]!.p; a++) rowIdx[e++] = r0 + a;
+      }
+    }
+    for (let r = q; r < N; r++) rowIdx[e++] = r;
+  }
   const diagOff = new Int32Array(nNodes);
   const valOff = new Int32Array(nNodes);
   let nodeValues = 0;

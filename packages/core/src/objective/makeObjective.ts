@@ -2,7 +2,7 @@ import { cholLowerInPlace, WASM_MIN_N } from "../linalg/denseCholesky.js";
 import { eliminateNodes } from "../linalg/eliminateNodes.js";
 import { scaleLowerInto, scaleNodes, scaleTail } from "../linalg/scaleByLambda.js";
 import { singleTermUpdate } from "../linalg/singleTermUpdate.js";
-import { tailIndex, tailRankUpdate, wasmTailIndex } from "../linalg/tailRankUpdate.js";
+import { tailIndex, tailRankUpdate, wasmTailIndex, type TailIndex } from "../linalg/tailRankUpdate.js";
 import { crossprodInverseRX } from "../linalg/triangular.js";
 import { wasmBlocked, wasmTailKernel, type BlockedData } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
@@ -33,11 +33,13 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   // scalar tail terms (crossed intercepts): the diagonal of Λ over the tail, 1 on the X and y rows
   const tailScalar = tailTerms.every((t) => t.p === 1);
   const tailScale = new Float64Array(m).fill(1);
-  const tix = tailIndex(cross);
+  // the transposed tail index, made when first needed (one term's evaluations never need it)
+  let tixMade: TailIndex | null = null;
+  const tixOf = (): TailIndex => (tixMade ??= tailIndex(cross));
   const termP = model.reTerms.map((t) => t.p);
   // large tails below one-column nodes (crossed intercepts): the rank update and the Cholesky in WebAssembly
   const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
-  const wasmIndex = wasmTail ? wasmTailIndex(cross, tix) : null;
+  const wasmIndex = wasmTail ? wasmTailIndex(cross, tixOf()) : null;
 
   // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
@@ -50,7 +52,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
     options.blocked !== false && !wasmTail && !single && cross.nNodes >= 32 && cross.nodeP.every((p1) => p1 <= 2) && termP.every((p1) => p1 <= 2) ? wasmBlocked() : null;
   const tOff = Int32Array.from(termP, (_, j) => termP.slice(0, j).reduce((a, p1) => a + p1 * p1, 0));
   const packedT = new Float64Array(termP.reduce((a, p1) => a + p1 * p1, 0));
-  const blockedData: BlockedData | null = blockedKernel ? { layout: cross, tix, A: cross.Anodes, termP: Int32Array.from(termP), tOff, tLength: packedT.length } : null;
+  const blockedData: BlockedData | null = blockedKernel ? { layout: cross, tix: tixOf(), A: cross.Anodes, termP: Int32Array.from(termP), tOff, tLength: packedT.length } : null;
 
   function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean, T = templates(layout, theta)): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     let ldL2: number;
@@ -77,7 +79,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       if (blockedKernel) {
         T.forEach((Tj, j) => packedT.set(Tj, tOff[j]!));
         ldL2 = blockedKernel(blockedData!, packedT, M, true, S, options.crossChanges ?? false);
-      } else ldL2 = eliminateNodes(cross, tix.firstTail, nodes);
+      } else ldL2 = eliminateNodes(cross, tixOf().firstTail, nodes);
     }
     const ok = !Number.isNaN(ldL2);
     let chol = false;
@@ -85,7 +87,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       if (S === null && single) chol = cholLowerInPlace(M, m);
       else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m);
       else {
-        if (!blockedKernel) tailRankUpdate(cross, tix, S ?? wsNodes, M);
+        if (!blockedKernel) tailRankUpdate(cross, tixOf(), S ?? wsNodes, M);
         chol = cholLowerInPlace(M, m);
       }
     }
