@@ -57,6 +57,8 @@ describe("the command's code cache", () => {
     writeFileSync(join(d, "a-file"), "not a folder");
     const b = loadBundle(path, { bundleHash: "h", setting: join(d, "a-file", "cache") });
     expect(b.status).toBe("missing");
+    // nothing to write to: compiled lazily, as without a cache
+    expect(b.writeTo).toBeNull();
     expect(b.save()).toBe(false);
     expect((b.exports.answer as (x: number) => number)(3)).toBe(18);
   });

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -79,6 +79,17 @@ export function userCacheFolder(env: NodeJS.ProcessEnv = process.env, platform =
   return join(env.XDG_CACHE_HOME || join(home, ".cache"), "hlm");
 }
 
+/** Whether `folder` exists (made if need be, private to the user) and can be written. */
+function writable(folder: string): boolean {
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readOrNull(path: string): Buffer | null {
   try {
     return readFileSync(path);
@@ -122,7 +133,10 @@ export function loadBundle(bundlePath: string, options: CacheOptions): LoadedBun
   }
   let script = cachedData ? new Script(source, { filename: bundlePath, cachedData }) : null;
   const status: CacheStatus = off ? "off" : !script ? "missing" : script.cachedDataRejected ? "rejected" : "accepted";
-  const writeTo = status === "missing" || status === "rejected" ? join(folders[folders.length - 1]!, name) : null;
+  // where to write a missing or refused cache: the last folder, if it can be written (else every run
+  // would compile the whole bundle for nothing)
+  const last = folders[folders.length - 1];
+  const writeTo = (status === "missing" || status === "rejected") && last !== undefined && writable(last) ? join(last, name) : null;
   // a cache to be written: compiled whole now (some 20 ms more, once), so the cache holds every function
   if (!script) script = writeTo ? compileEagerly(source, bundlePath) : new Script(source, { filename: bundlePath });
   const module = { exports: {} as Record<string, unknown> };
@@ -138,7 +152,6 @@ export function loadBundle(bundlePath: string, options: CacheOptions): LoadedBun
       try {
         // a refused cache: the script ran lazily compiled; compiled whole again for the cache
         const data = (status === "rejected" ? compileEagerly(source, `${bundlePath} (code cache)`) : compiled).createCachedData();
-        mkdirSync(dirname(writeTo), { recursive: true, mode: 0o700 });
         // written whole under another name, then renamed: a process reading it never sees half a file
         const partial = `${writeTo}.${process.pid}.partial`;
         writeFileSync(partial, data, { mode: 0o600 });
