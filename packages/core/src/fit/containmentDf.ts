@@ -23,6 +23,7 @@ export function containmentDf(model: Model): number[] | null {
   const constant = Array.from({ length: p }, (_, j) => isConstant(column(j)));
   const stratum = Array.from({ length: p }, (_, j) => {
     let s = 0;
+    if (constant[j]) return s; // a constant column varies within no group (its stratum is not used)
     levels.forEach((l, i) => {
       if (variesWithin(column(j), l.refs, l.nl)) s = i + 1;
     });
