@@ -67,9 +67,12 @@ export class ModelFrameSource {
     const c = this.column(name, pos);
     if (c.kind !== "string") return; // a number column holds finite numbers only
     const values = c.values;
+    let prev: string | null | undefined = null;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
-      if (v === null || v === undefined) continue;
+      // a value equal to the row before's was checked there
+      if (v === null || v === undefined || v === prev) continue;
+      prev = v;
       const what = failedCell(v);
       if (what === null) continue;
       const value = what === "error" ? `the spreadsheet error '${v}'` : what === "nan" ? `'${v}' (not a number)` : `'${v}'`;
@@ -335,11 +338,20 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
   }
   const index = new Map<T, number>();
   const firstSeen = new Int32Array(rows.length);
+  // rows of one group often come together: a value equal to the row before's takes its index, no lookup
+  let prev: T | undefined;
+  let prevIndex = -1;
   for (let k = 0; k < rows.length; k++) {
     const v = values[rows[k]!]!;
+    if (v === prev) {
+      firstSeen[k] = prevIndex;
+      continue;
+    }
     let i = index.get(v);
     if (i === undefined) index.set(v, (i = index.size));
     firstSeen[k] = i;
+    prev = v;
+    prevIndex = i;
   }
   return { keys: [...index.keys()], firstSeen };
 }
