@@ -25,6 +25,8 @@ export interface RawFactor {
   name: string;
   missing: (i: number) => boolean;
   values?: FactorValues;
+  /** The table's column, for a factor that is one (its missing cells read directly, row after row). */
+  column?: string;
 }
 
 /** Every variable the model uses, evaluated over all rows of the table, before any row is dropped. */
@@ -70,7 +72,7 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
     refuseNestedMatrix(e, terms.formula.text);
     if (e.type === "name") source.checkNotStrayText(e.name, e.pos);
     if (e.type === "name" && source.isCategorical(e.name)) {
-      raw.set(name, { kind: "factor", name, missing: source.missing(e.name) });
+      raw.set(name, { kind: "factor", name, missing: source.missing(e.name), column: e.name });
     } else if (e.type === "call" && MATRIX_FUNCTIONS.has(e.fn)) {
       raw.set(name, { kind: "matrix", name, expr: e, ...matrixCall(e, source.basisContext()) });
     } else if (isFactorExpression(source, e)) {
@@ -101,7 +103,7 @@ export function evaluateVariables(source: ModelFrameSource, terms: ModelTerms, o
       if (groups.has(name)) return;
       if (g.type === "name") source.column(g.name, g.pos);
       checkCells(g);
-      groups.set(name, g.type === "name" ? { kind: "factor", name, missing: source.missing(g.name) } : factorExpression(source, name, g, terms.formula.text));
+      groups.set(name, g.type === "name" ? { kind: "factor", name, missing: source.missing(g.name), column: g.name } : factorExpression(source, name, g, terms.formula.text));
     });
   }
   const weightsColumn = evaluateWeights(source, options);
