@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { cacheFileName, loadBundle, shortHash, userCacheFolder, v8Options } from "./compileCache.js";
+import { cacheFileName, loadBundle, pruneCaches, shortHash, userCacheFolder, v8Options } from "./compileCache.js";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -79,5 +79,18 @@ describe("the command's code cache", () => {
     expect(userCacheFolder({}, "linux", "/home/u")).toBe("/home/u/.cache/hlm");
     expect(userCacheFolder({}, "darwin", "/Users/u")).toBe("/Users/u/Library/Caches/hlm");
     expect(userCacheFolder({ LOCALAPPDATA: "C:\\Users\\u\\AppData\\Local" }, "win32", "C:\\Users\\u")).toContain("hlm");
+  });
+
+  it("keeps the caches written last in a folder, and leaves other files alone", () => {
+    const d = folder();
+    for (let i = 0; i < 9; i++) {
+      const f = join(d, `hlm-${i}-v8-x.bin`);
+      writeFileSync(f, "x");
+      utimesSync(f, 1_700_000_000 + i, 1_700_000_000 + i);
+    }
+    writeFileSync(join(d, "notes.txt"), "mine");
+    pruneCaches(d, 6);
+    expect(readdirSync(d).sort()).toEqual(["hlm-3-v8-x.bin", "hlm-4-v8-x.bin", "hlm-5-v8-x.bin", "hlm-6-v8-x.bin", "hlm-7-v8-x.bin", "hlm-8-v8-x.bin", "notes.txt"]);
+    pruneCaches(join(d, "no-such-folder"), 6); // nothing to do, no error
   });
 });

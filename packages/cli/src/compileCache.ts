@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
@@ -23,6 +23,7 @@ import { Script } from "node:vm";
  *   every command, not only the one that wrote it;
  * - V8 refuses a cache of another V8 version or other flags (and the key holds both); the file name
  *   holds a hash of the bundle's text, which V8 itself checks only by length;
+ * - a folder keeps the six caches written last (other versions of hlm or Node), about 1.4 MB each;
  * - every failure to read or write is ignored: the cache only ever saves time;
  * - `HLM_COMPILE_CACHE=off` turns it off; `HLM_COMPILE_CACHE=DIR` reads and writes DIR only.
  */
@@ -77,6 +78,22 @@ export function userCacheFolder(env: NodeJS.ProcessEnv = process.env, platform =
   if (platform === "win32") return join(env.LOCALAPPDATA ?? join(home, "AppData", "Local"), "hlm", "cache");
   if (platform === "darwin") return join(home, "Library", "Caches", "hlm");
   return join(env.XDG_CACHE_HOME || join(home, ".cache"), "hlm");
+}
+
+/** How many caches a folder keeps (other versions of hlm or of Node): the most recently written. */
+export const KEEP_CACHES = 6;
+
+/** Removes all but the `keep` most recently written caches of hlm in `folder` (each about 1.4 MB); ignores every failure. */
+export function pruneCaches(folder: string, keep: number): void {
+  try {
+    const caches = readdirSync(folder)
+      .filter((f) => f.startsWith("hlm-") && f.endsWith(".bin"))
+      .map((f) => ({ f, t: statSync(join(folder, f)).mtimeMs }))
+      .sort((a, b) => b.t - a.t);
+    for (const { f } of caches.slice(keep)) rmSync(join(folder, f), { force: true });
+  } catch {
+    // a cache left behind only takes room
+  }
 }
 
 /** Whether `folder` exists (made if need be, private to the user) and can be written. */
@@ -161,6 +178,7 @@ export function loadBundle(bundlePath: string, options: CacheOptions): LoadedBun
           rmSync(partial, { force: true });
           throw e;
         }
+        pruneCaches(dirname(writeTo), KEEP_CACHES);
         return true;
       } catch {
         return false;
