@@ -693,3 +693,105 @@ export function blockedFactor(desc: usize): i32 {
   }
   return nLogs;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Passes over the rows after the fit (src/fit/quantiles.ts, fitWarnings.ts, model/response.ts),
+// here so that a session's first fit does not run them in JavaScript that the engine has not
+// compiled yet. The same sums in the same order as the TypeScript.
+
+/**
+ * Σ x over x[0 .. n), whether every value is 0 or 1, and Σ (x − mean)² with mean = Σ x / n, each
+ * in row order: written at out (sum), out + 8 (1 or 0) and out + 16 (ss).
+ */
+export function columnStats(x: usize, n: i32, out: usize): void {
+  let sum: f64 = 0;
+  let binary: i32 = 1;
+  for (let t: i32 = 0; t < n; t++) {
+    const v = load<f64>(x + (<usize>t << 3));
+    if (v !== 0 && v !== 1) binary = 0;
+    sum += v;
+  }
+  const mean = sum / <f64>n;
+  let ss: f64 = 0;
+  for (let t: i32 = 0; t < n; t++) {
+    const d = load<f64>(x + (<usize>t << 3)) - mean;
+    ss += d * d;
+  }
+  store<f64>(out, sum);
+  store<f64>(out + 8, <f64>binary);
+  store<f64>(out + 16, ss);
+}
+
+/**
+ * The order statistics of the n values at x at the nk ascending ranks at ks (i32), written at out,
+ * by src/fit/quantiles.ts's bucket selection: B buckets of equal width between the minimum and the
+ * maximum, counted (counts: B + 1 i32), then the values of the buckets the ranks fall in placed at
+ * their ranks in pick (n f64; mark: B i32) and those buckets sorted. Returns 0 where a value is not
+ * finite or all are equal (the caller's own path).
+ */
+export function orderStats(x: usize, n: i32, ks: usize, nk: i32, out: usize, counts: usize, mark: usize, pick: usize): i32 {
+  let lo: f64 = Infinity;
+  let hi: f64 = -Infinity;
+  for (let t: i32 = 0; t < n; t++) {
+    const v = load<f64>(x + (<usize>t << 3));
+    if (!(v > -Infinity && v < Infinity)) return 0;
+    lo = v < lo ? v : lo;
+    hi = v > hi ? v : hi;
+  }
+  if (lo === hi) return 0;
+  const B: i32 = max<i32>(16, min<i32>(1 << 16, n >> 2));
+  const scale = <f64>B / (hi - lo);
+  memory.fill(counts, 0, <usize>(B + 1) << 2);
+  memory.fill(mark, 0, <usize>B << 2);
+  for (let t: i32 = 0; t < n; t++) {
+    let b = <i32>Math.floor((load<f64>(x + (<usize>t << 3)) - lo) * scale);
+    b = b < B ? b : B - 1;
+    const c = counts + (<usize>(b + 1) << 2);
+    store<i32>(c, load<i32>(c) + 1);
+  }
+  for (let b: i32 = 0; b < B; b++) {
+    const c = counts + (<usize>(b + 1) << 2);
+    store<i32>(c, load<i32>(c) + load<i32>(c - 4)); // counts[b]: values in buckets below b
+  }
+  // the buckets the ranks fall in (bisection on the counts), marked
+  for (let i: i32 = 0; i < nk; i++) {
+    const k = load<i32>(ks + (<usize>i << 2));
+    let b0: i32 = 0;
+    let b1: i32 = B - 1;
+    while (b0 < b1) {
+      const mid = (b0 + b1 + 1) >> 1;
+      if (load<i32>(counts + (<usize>mid << 2)) <= k) b0 = mid;
+      else b1 = mid - 1;
+    }
+    store<i32>(mark + (<usize>b0 << 2), load<i32>(counts + (<usize>b0 << 2)) + 1); // where the bucket starts, + 1
+  }
+  // the marked buckets' values at their ranks (counts[b] on, advanced as they are placed)
+  for (let t: i32 = 0; t < n; t++) {
+    const v = load<f64>(x + (<usize>t << 3));
+    let b = <i32>Math.floor((v - lo) * scale);
+    b = b < B ? b : B - 1;
+    if (load<i32>(mark + (<usize>b << 2)) === 0) continue;
+    const c = counts + (<usize>b << 2);
+    const at = load<i32>(c);
+    store<f64>(pick + (<usize>at << 3), v);
+    store<i32>(c, at + 1);
+  }
+  // a marked bucket's values are now at mark[b] − 1 .. counts[b]: sorted (insertion, a few values each)
+  for (let b: i32 = 0; b < B; b++) {
+    const m1 = load<i32>(mark + (<usize>b << 2));
+    if (m1 === 0) continue;
+    const start = m1 - 1;
+    const end = load<i32>(counts + (<usize>b << 2));
+    for (let i = start + 1; i < end; i++) {
+      const v = load<f64>(pick + (<usize>i << 3));
+      let j = i - 1;
+      while (j >= start && load<f64>(pick + (<usize>j << 3)) > v) {
+        store<f64>(pick + (<usize>(j + 1) << 3), load<f64>(pick + (<usize>j << 3)));
+        j--;
+      }
+      store<f64>(pick + (<usize>(j + 1) << 3), v);
+    }
+  }
+  for (let i: i32 = 0; i < nk; i++) store<f64>(out + (<usize>i << 3), load<f64>(pick + (<usize>load<i32>(ks + (<usize>i << 2)) << 3)));
+  return 1;
+}

@@ -1,3 +1,4 @@
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
 import { describeDropped } from "../model/droppedRows.js";
 import type { Model } from "../model/Model.js";
 import type { OptSummary } from "../optim/OptSummary.js";
@@ -34,8 +35,15 @@ export function fitWarnings(model: Model, singular: boolean, opt: OptSummary, co
  */
 export function predictorScalesDiffer(X: Float64Array, n: number, p: number): boolean {
   const logSd: number[] = [];
+  const rows = wasmRowPasses();
   for (let j = 0; j < p; j++) {
     const o = j * n;
+    if (rows) {
+      // the same sums in WebAssembly (fast from a session's first fit)
+      const { binary, ss } = rows.stats(X, o, n);
+      if (!binary) logSd.push(0.5 * Math.log(ss / (n - 1)));
+      continue;
+    }
     let indicator = true;
     let sum = 0;
     for (let t = 0; t < n; t++) {

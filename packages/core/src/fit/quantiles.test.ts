@@ -30,4 +30,10 @@ describe("quantiles (R's type 7)", () => {
     expect(quantiles(x, [0, 0.5, 1])).toEqual([-Infinity, 1, Infinity]);
     expect(x).toEqual(copy);
   });
+  it("sorts tiny, huge, subnormal and negative values alike (the WebAssembly radix sort from 64 values), and falls back where a value is not finite (an infinity)", () => {
+    const x = Array.from({ length: 300 }, (_, i) => [1e-310, -1e-310, 1e300, -1e300, 0, 2.5, -2.5, 7, Number.MIN_VALUE, -Number.MAX_VALUE][i % 10]! * (1 + (i % 7) / 10));
+    expect(quantiles(x, probs)).toEqual(sorted7(x, probs));
+    const withInfinity = [...x, Infinity, -Infinity];
+    expect(quantiles(withInfinity, probs)).toEqual(sorted7(withInfinity, probs));
+  });
 });

@@ -1,3 +1,5 @@
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+
 /** R's quantile(x, probs) with its default type 7 (order statistics by bucket selection, O(n)). */
 export function quantiles(x: ArrayLike<number>, probs: number[]): number[] {
   const n = x.length;
@@ -30,6 +32,12 @@ function orderStatistics(x: ArrayLike<number>, ks: number[]): Map<number, number
   const n = x.length;
   const out = new Map<number, number>();
   if (ks.length === 0) return out;
+  // the same selection in WebAssembly where it runs (fast from a session's first fit)
+  const inWasm = n >= 64 ? wasmRowPasses()?.order(x, ks) : null;
+  if (inWasm) {
+    ks.forEach((k, i) => out.set(k, inWasm[i]!));
+    return out;
+  }
   let min = Infinity;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {

@@ -60,6 +60,8 @@ interface KernelExports {
   tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number): void;
   termUpdate(a: number, coef: number, w: number, out: number, m: number, nl: number, p1: number): void;
   blockedFactor(desc: number): number;
+  columnStats(x: number, n: number, out: number): void;
+  orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -257,4 +259,66 @@ export function wasmBlocked(): BlockedKernel | null {
 /** The WebAssembly tail kernel (rank update, then Cholesky), or null where it is unavailable. */
 export function wasmTailKernel(): TailKernel | null {
   return wasmKernels()?.tail ?? null;
+}
+
+/** Σ x, whether every value is 0 or 1, and Σ (x − mean)² (mean = Σ x / n), in row order (see `columnStats` in wasm/denseKernels.ts). */
+export type ColumnStatsKernel = (x: Float64Array, from: number, n: number) => { sum: number; binary: boolean; ss: number };
+/** The order statistics of x at the ascending 0-based ranks ks (see `orderStats` in wasm/denseKernels.ts); null where a value is not finite or all are equal. */
+export type OrderKernel = (x: ArrayLike<number>, ks: readonly number[]) => number[] | null;
+
+/** undefined: not tried yet; null: WebAssembly is not available here. */
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel } | null | undefined;
+
+/**
+ * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
+ * WebAssembly, on an instance of their own (they leave the evaluation kernels' operands in place),
+ * or null where WebAssembly is unavailable. WebAssembly is compiled as it loads: these run at full
+ * speed in a session's first fit, where a JavaScript loop would not be compiled yet.
+ */
+export function wasmRowPasses(): typeof rowPasses {
+  if (rowPasses !== undefined) return rowPasses;
+  rowPasses = null;
+  const make = (bytes: number) => {
+    const made = wasmInstance(denseKernelsWasmBase64, bytes);
+    if (!made) return null;
+    const exports = made.exports as KernelExports;
+    return { exports, memory: made.memory, base: exports.base(), room: bytes };
+  };
+  let inst = make(1 << 20);
+  if (!inst) return null;
+  /** An instance with `bytes` past base (a new one, twice as large as needed, where the current one is too small). */
+  const room = (bytes: number): NonNullable<typeof inst> => {
+    if (bytes > inst!.room) {
+      const again = make(2 * bytes);
+      if (!again) throw new RangeError("wasmRowPasses: no memory for the rows");
+      inst = again;
+    }
+    return inst!;
+  };
+  rowPasses = {
+    stats(x, from, n) {
+      const k = room(n * 8 + 32);
+      new Float64Array(k.memory.buffer, k.base, n).set(x.subarray(from, from + n));
+      const out = k.base + n * 8;
+      k.exports.columnStats(k.base, n, out);
+      const r = new Float64Array(k.memory.buffer, out, 3);
+      return { sum: r[0]!, binary: r[1] === 1, ss: r[2]! };
+    },
+    order(x, ks) {
+      const n = x.length;
+      const B = Math.max(16, Math.min(1 << 16, n >> 2));
+      const k = room(n * 16 + ks.length * 12 + (2 * B + 1) * 4 + 64);
+      const pX = k.base;
+      const pPick = pX + n * 8;
+      const pOut = pPick + n * 8;
+      const pKs = pOut + ks.length * 8;
+      const pCounts = pKs + ks.length * 4;
+      const pMark = pCounts + (B + 1) * 4;
+      new Float64Array(k.memory.buffer, pX, n).set(x);
+      new Int32Array(k.memory.buffer, pKs, ks.length).set(ks);
+      if (k.exports.orderStats(pX, n, pKs, ks.length, pOut, pCounts, pMark, pPick) !== 1) return null;
+      return Array.from(new Float64Array(k.memory.buffer, pOut, ks.length));
+    },
+  };
+  return rowPasses;
 }
