@@ -795,3 +795,49 @@ export function orderStats(x: usize, n: i32, ks: usize, nk: i32, out: usize, cou
   for (let i: i32 = 0; i < nk; i++) store<f64>(out + (<usize>i << 3), load<f64>(pick + (<usize>load<i32>(ks + (<usize>i << 2)) << 3)));
   return 1;
 }
+
+/**
+ * Fitted values, residuals and scaled residuals (src/fit/fittedAndResiduals.ts, with fittedValues'
+ * sums): fitted = offset (or 0) + Σ_j X_j β_j, then each term's Z_i b_i (one column: z·b; more:
+ * the row's sum from 0, added), r = y − fitted, scaled = (w ? r·√w : r) / σ. X is n × p column-major;
+ * offset and w are 0 where absent; `terms` is nTerms × 4 i32 (refs, z, b, columns), out 3 × n f64.
+ */
+export function fittedRows(X: usize, beta: usize, p: i32, y: usize, offset: usize, w: usize, terms: usize, nTerms: i32, sigma: f64, n: i32, out: usize): void {
+  const fitted = out;
+  const residuals = out + (<usize>n << 3);
+  const scaled = residuals + (<usize>n << 3);
+  if (offset) memory.copy(fitted, offset, <usize>n << 3);
+  else memory.fill(fitted, 0, <usize>n << 3);
+  for (let j: i32 = 0; j < p; j++) {
+    const bj = load<f64>(beta + (<usize>j << 3));
+    const col = X + ((<usize>j * <usize>n) << 3);
+    for (let t: i32 = 0; t < n; t++) {
+      const o = <usize>t << 3;
+      store<f64>(fitted + o, load<f64>(fitted + o) + load<f64>(col + o) * bj);
+    }
+  }
+  for (let i: i32 = 0; i < nTerms; i++) {
+    const d = terms + (<usize>(4 * i) << 2);
+    const refs = <usize>load<i32>(d);
+    const z = <usize>load<i32>(d + 4);
+    const b = <usize>load<i32>(d + 8);
+    const pz = load<i32>(d + 12);
+    for (let t: i32 = 0; t < n; t++) {
+      const o = <usize>t << 3;
+      const r = load<i32>(refs + (<usize>t << 2)) * pz;
+      if (pz === 1) {
+        store<f64>(fitted + o, load<f64>(fitted + o) + load<f64>(z + o) * load<f64>(b + (<usize>r << 3)));
+      } else {
+        let s: f64 = 0;
+        for (let k: i32 = 0; k < pz; k++) s += load<f64>(z + (<usize>(t * pz + k) << 3)) * load<f64>(b + (<usize>(r + k) << 3));
+        store<f64>(fitted + o, load<f64>(fitted + o) + s);
+      }
+    }
+  }
+  for (let t: i32 = 0; t < n; t++) {
+    const o = <usize>t << 3;
+    const r = load<f64>(y + o) - load<f64>(fitted + o);
+    store<f64>(residuals + o, r);
+    store<f64>(scaled + o, (w ? r * Math.sqrt(load<f64>(w + o)) : r) / sigma);
+  }
+}

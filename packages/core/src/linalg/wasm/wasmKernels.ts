@@ -62,6 +62,7 @@ interface KernelExports {
   blockedFactor(desc: number): number;
   columnStats(x: number, n: number, out: number): void;
   orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
+  fittedRows(X: number, beta: number, p: number, y: number, offset: number, w: number, terms: number, nTerms: number, sigma: number, n: number, out: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -267,7 +268,22 @@ export type ColumnStatsKernel = (x: Float64Array, from: number, n: number) => { 
 export type OrderKernel = (x: ArrayLike<number>, ks: readonly number[]) => number[] | null;
 
 /** undefined: not tried yet; null: WebAssembly is not available here. */
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel } | null | undefined;
+/** What fittedRows reads: X (n × p column-major), β, y, the offset and prior weights (or null), each term's levels, columns and effects. */
+export interface FittedRowsInput {
+  n: number;
+  p: number;
+  X: Float64Array;
+  beta: readonly number[];
+  y: Float64Array;
+  offset: Float64Array | null;
+  weights: Float64Array | null;
+  terms: readonly { refs: Int32Array; z: Float64Array; p: number; b: Float64Array }[];
+  sigma: number;
+}
+/** Fitted values, residuals and scaled residuals (see `fittedRows` in wasm/denseKernels.ts). */
+export type FittedRowsKernel = (input: FittedRowsInput) => { fitted: Float64Array; residuals: Float64Array; scaledResiduals: Float64Array };
+
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel } | null | undefined;
 
 /**
  * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
@@ -318,6 +334,37 @@ export function wasmRowPasses(): typeof rowPasses {
       new Int32Array(k.memory.buffer, pKs, ks.length).set(ks);
       if (k.exports.orderStats(pX, n, pKs, ks.length, pOut, pCounts, pMark, pPick) !== 1) return null;
       return Array.from(new Float64Array(k.memory.buffer, pOut, ks.length));
+    },
+    fitted({ n, p, X, beta, y, offset, weights, terms, sigma }) {
+      const zLength = terms.reduce((a, t) => a + t.z.length + t.b.length, 0);
+      const bytes = 8 * (n * p + p + n * (offset ? 2 : 1) + (weights ? n : 0) + zLength + 3 * n) + 4 * (terms.length * (n + 4)) + 64;
+      const k = room(bytes);
+      let at = k.base;
+      const f64 = (a: ArrayLike<number>): number => {
+        const ptr = at;
+        new Float64Array(k.memory.buffer, ptr, a.length).set(a);
+        at += a.length * 8;
+        return ptr;
+      };
+      const pX = f64(X.subarray(0, n * p));
+      const pBeta = f64(beta);
+      const pY = f64(y);
+      const pOffset = offset ? f64(offset) : 0;
+      const pW = weights ? f64(weights) : 0;
+      const desc = new Int32Array(terms.length * 4);
+      terms.forEach((t, i) => desc.set([0, f64(t.z), f64(t.b), t.p], 4 * i));
+      const pOut = at;
+      at += 3 * n * 8;
+      terms.forEach((t, i) => {
+        desc[4 * i] = at;
+        new Int32Array(k.memory.buffer, at, n).set(t.refs.subarray(0, n));
+        at += n * 4;
+      });
+      const pTerms = at;
+      new Int32Array(k.memory.buffer, pTerms, desc.length).set(desc);
+      k.exports.fittedRows(pX, pBeta, p, pY, pOffset, pW, pTerms, terms.length, sigma, n, pOut);
+      const out = new Float64Array(k.memory.buffer, pOut, 3 * n);
+      return { fitted: out.slice(0, n), residuals: out.slice(n, 2 * n), scaledResiduals: out.slice(2 * n, 3 * n) };
     },
   };
   return rowPasses;
