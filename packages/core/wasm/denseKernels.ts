@@ -841,3 +841,41 @@ export function fittedRows(X: usize, beta: usize, p: i32, y: usize, offset: usiz
     store<f64>(scaled + o, (w ? r * Math.sqrt(load<f64>(w + o)) : r) / sigma);
   }
 }
+
+/**
+ * One term's blocks of A (src/objective/assembleCrossProducts.ts's singleTermColumns, one or two
+ * columns per level), in one pass over the rows in their order: each level's Z'WZ at diagOff and
+ * its Z'W[X y] at valOff (i32 arrays), into A (nValues f64, cleared first). w is 0 where absent.
+ */
+export function termColumns(refs: usize, z: usize, X: usize, y: usize, w: usize, diagOff: usize, valOff: usize, n: i32, p: i32, pi: i32, A: usize, nValues: i32): void {
+  memory.fill(A, 0, <usize>nValues << 3);
+  for (let t: i32 = 0; t < n; t++) {
+    const u = load<i32>(refs + (<usize>t << 2));
+    const wt: f64 = w ? load<f64>(w + (<usize>t << 3)) : 1;
+    const d0 = A + (<usize>load<i32>(diagOff + (<usize>u << 2)) << 3);
+    let o = A + (<usize>load<i32>(valOff + (<usize>u << 2)) << 3);
+    const yt = load<f64>(y + (<usize>t << 3));
+    if (pi === 1) {
+      const zt = load<f64>(z + (<usize>t << 3));
+      store<f64>(d0, load<f64>(d0) + zt * wt * zt);
+      for (let j: i32 = 0; j < p; j++, o += 8) store<f64>(o, load<f64>(o) + load<f64>(X + ((<usize>j * <usize>n + <usize>t) << 3)) * wt * zt);
+      store<f64>(o, load<f64>(o) + yt * wt * zt);
+    } else {
+      const zz0 = load<f64>(z + (<usize>(2 * t) << 3));
+      const zz1 = load<f64>(z + (<usize>(2 * t + 1) << 3));
+      const z0 = zz0 * wt;
+      const z1 = zz1 * wt;
+      store<f64>(d0, load<f64>(d0) + z0 * zz0);
+      store<f64>(d0 + 8, load<f64>(d0 + 8) + z0 * zz1);
+      store<f64>(d0 + 16, load<f64>(d0 + 16) + z1 * zz0);
+      store<f64>(d0 + 24, load<f64>(d0 + 24) + z1 * zz1);
+      for (let j: i32 = 0; j < p; j++, o += 16) {
+        const v = load<f64>(X + ((<usize>j * <usize>n + <usize>t) << 3));
+        store<f64>(o, load<f64>(o) + v * z0);
+        store<f64>(o + 8, load<f64>(o + 8) + v * z1);
+      }
+      store<f64>(o, load<f64>(o) + yt * z0);
+      store<f64>(o + 8, load<f64>(o + 8) + yt * z1);
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import { dotProduct } from "../model/dotProduct.js";
 import { responseMinusOffset } from "../model/response.js";
@@ -82,6 +83,12 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
   const pi = term.p;
   const len = p + 1;
   const { refs, z } = term;
+  // one or two columns per level in WebAssembly where it runs: the same sums (fast from a session's first fit)
+  const rows = pi <= 2 && n >= 64 ? wasmRowPasses() : null;
+  if (rows) {
+    rows.termColumns({ n, p, X, y, weights, refs, z, pi, diagOff, valOff }, Anodes);
+    return;
+  }
   if (pi === 1) {
     // a random intercept (or one slope): the general loop below with one column, unrolled
     for (let t = 0; t < n; t++) {

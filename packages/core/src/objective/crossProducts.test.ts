@@ -44,3 +44,56 @@ describe("crossProducts: which terms stay block diagonal", () => {
     }
   });
 });
+
+describe("crossProducts: one term's blocks, row by row (the WebAssembly pass from 64 rows gives these bits)", () => {
+  /** 100 rows in 9 groups, with weights. */
+  function rows(): string {
+    const lines = ["y,x,z,w,g"];
+    for (let t = 0; t < 100; t++) lines.push(`${(Math.sin(t) * 3 + (t % 9)).toFixed(4)},${((t * 7) % 11) / 3},${Math.cos(t).toFixed(3)},${1 + (t % 3) / 2},G${(t * 5) % 9}`);
+    return lines.join("\n");
+  }
+  const table = readCsv(rows());
+  it.each([
+    ["y ~ x + (1 | g)", false],
+    ["y ~ x + z + (x | g)", false],
+    ["y ~ x + (1 | g)", true],
+    ["y ~ x * z + (z | g)", true],
+  ] as const)("%s (weights: %s)", (formula, weighted) => {
+    const model = buildModel(table, formula, weighted ? { weights: "w" } : {});
+    const cross = crossProducts(model);
+    const term = model.reTerms[0]!;
+    const pi = term.p;
+    const { n, p, X, y, weights } = model;
+    const A = new Float64Array(cross.nodeValues);
+    // the TypeScript pass of assembleCrossProducts (its operations, in its order)
+    for (let t = 0; t < n; t++) {
+      const u = term.refs[t]!;
+      const w = weights ? weights[t]! : 1;
+      const d0 = cross.diagOff[u]!;
+      const v0 = cross.valOff[u]!;
+      if (pi === 1) {
+        const zt = term.z[t]!;
+        A[d0]! += zt * w * zt;
+        for (let j = 0; j < p; j++) A[v0 + j]! += X[j * n + t]! * w * zt;
+        A[v0 + p]! += y[t]! * w * zt;
+      } else {
+        const z0 = term.z[2 * t]! * w;
+        const z1 = term.z[2 * t + 1]! * w;
+        const zz0 = term.z[2 * t]!;
+        const zz1 = term.z[2 * t + 1]!;
+        A[d0]! += z0 * zz0;
+        A[d0 + 1]! += z0 * zz1;
+        A[d0 + 2]! += z1 * zz0;
+        A[d0 + 3]! += z1 * zz1;
+        let o = v0;
+        for (let j = 0; j < p; j++, o += 2) {
+          A[o]! += X[j * n + t]! * z0;
+          A[o + 1]! += X[j * n + t]! * z1;
+        }
+        A[o]! += y[t]! * z0;
+        A[o + 1]! += y[t]! * z1;
+      }
+    }
+    expect(Array.from(cross.Anodes)).toEqual(Array.from(A));
+  });
+});

@@ -63,6 +63,7 @@ interface KernelExports {
   columnStats(x: number, n: number, out: number): void;
   orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
   fittedRows(X: number, beta: number, p: number, y: number, offset: number, w: number, terms: number, nTerms: number, sigma: number, n: number, out: number): void;
+  termColumns(refs: number, z: number, X: number, y: number, w: number, diagOff: number, valOff: number, n: number, p: number, pi: number, A: number, nValues: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -283,7 +284,23 @@ export interface FittedRowsInput {
 /** Fitted values, residuals and scaled residuals (see `fittedRows` in wasm/denseKernels.ts). */
 export type FittedRowsKernel = (input: FittedRowsInput) => { fitted: Float64Array; residuals: Float64Array; scaledResiduals: Float64Array };
 
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel } | null | undefined;
+/** What termColumns reads: one term's levels, columns (pi per row) and prior weights, X and y, the layout's offsets. */
+export interface TermColumnsInput {
+  n: number;
+  p: number;
+  X: Float64Array;
+  y: Float64Array;
+  weights: Float64Array | null;
+  refs: Int32Array;
+  z: Float64Array;
+  pi: number;
+  diagOff: Int32Array;
+  valOff: Int32Array;
+}
+/** One term's blocks of A into `A` (see `termColumns` in wasm/denseKernels.ts). */
+export type TermColumnsKernel = (input: TermColumnsInput, A: Float64Array) => void;
+
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel } | null | undefined;
 
 /**
  * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
@@ -365,6 +382,34 @@ export function wasmRowPasses(): typeof rowPasses {
       k.exports.fittedRows(pX, pBeta, p, pY, pOffset, pW, pTerms, terms.length, sigma, n, pOut);
       const out = new Float64Array(k.memory.buffer, pOut, 3 * n);
       return { fitted: out.slice(0, n), residuals: out.slice(n, 2 * n), scaledResiduals: out.slice(2 * n, 3 * n) };
+    },
+    termColumns({ n, p, X, y, weights, refs, z, pi, diagOff, valOff }, A) {
+      const nl = diagOff.length;
+      const k = room(8 * (n * p + n + (weights ? n : 0) + z.length + A.length) + 4 * (n + 2 * nl) + 64);
+      let at = k.base;
+      const f64 = (a: ArrayLike<number>): number => {
+        const ptr = at;
+        new Float64Array(k.memory.buffer, ptr, a.length).set(a);
+        at += a.length * 8;
+        return ptr;
+      };
+      const pX = f64(X.subarray(0, n * p));
+      const pY = f64(y);
+      const pW = weights ? f64(weights) : 0;
+      const pZ = f64(z);
+      const pA = at;
+      at += A.length * 8;
+      const i32 = (a: Int32Array): number => {
+        const ptr = at;
+        new Int32Array(k.memory.buffer, ptr, a.length).set(a);
+        at += a.length * 4;
+        return ptr;
+      };
+      const pRefs = i32(refs.subarray(0, n));
+      const pDiag = i32(diagOff);
+      const pVal = i32(valOff);
+      k.exports.termColumns(pRefs, pZ, pX, pY, pW, pDiag, pVal, n, p, pi, pA, A.length);
+      A.set(new Float64Array(k.memory.buffer, pA, A.length));
     },
   };
   return rowPasses;
