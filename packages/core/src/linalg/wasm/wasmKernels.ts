@@ -268,7 +268,6 @@ export type ColumnStatsKernel = (x: Float64Array, from: number, n: number) => { 
 /** The order statistics of x at the ascending 0-based ranks ks (see `orderStats` in wasm/denseKernels.ts); null where a value is not finite or all are equal. */
 export type OrderKernel = (x: ArrayLike<number>, ks: readonly number[]) => number[] | null;
 
-/** undefined: not tried yet; null: WebAssembly is not available here. */
 /** What fittedRows reads: X (n × p column-major), β, y, the offset and prior weights (or null), each term's levels, columns and effects. */
 export interface FittedRowsInput {
   n: number;
@@ -300,6 +299,7 @@ export interface TermColumnsInput {
 /** One term's blocks of A into `A` (see `termColumns` in wasm/denseKernels.ts). */
 export type TermColumnsKernel = (input: TermColumnsInput, A: Float64Array) => void;
 
+/** undefined: not tried yet; null: WebAssembly is not available here. */
 let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel } | null | undefined;
 
 /**
