@@ -879,3 +879,46 @@ export function termColumns(refs: usize, z: usize, X: usize, y: usize, w: usize,
     }
   }
 }
+
+/**
+ * nlme's containment tests of src/fit/containmentDf.ts for the columns of X (n × p, column-major):
+ * at flags + j, 1 where column j is constant (every value within 1.5e-8 of the first, relative,
+ * or 0 where that is), for the nGroups groupings (refs: i32 pointers at groups, levels at nls),
+ * at flags + p + g·p + j, 1 where column j takes more than one value within a group of g (first:
+ * scratch of the most levels, f64). Constant columns are not tested within groups (0).
+ */
+export function constancy(X: usize, n: i32, p: i32, groups: usize, nls: usize, nGroups: i32, flags: usize, first: usize): void {
+  const tol = Math.sqrt(2.220446049250313e-16);
+  for (let j: i32 = 0; j < p; j++) {
+    const x = X + ((<usize>j * <usize>n) << 3);
+    const x0 = load<f64>(x);
+    let constant: i32 = 1;
+    for (let i: i32 = 0; i < n; i++) {
+      const v = load<f64>(x + (<usize>i << 3));
+      if (!(Math.abs(x0 === 0 ? v : v / x0 - 1) < tol)) {
+        constant = 0;
+        break;
+      }
+    }
+    store<i32>(flags + (<usize>j << 2), constant);
+    for (let g: i32 = 0; g < nGroups; g++) {
+      let varies: i32 = 0;
+      if (!constant) {
+        const refs = <usize>load<i32>(groups + (<usize>g << 2));
+        const nl = load<i32>(nls + (<usize>g << 2));
+        for (let l: i32 = 0; l < nl; l++) store<f64>(first + (<usize>l << 3), NaN);
+        for (let t: i32 = 0; t < n; t++) {
+          const gl = first + (<usize>load<i32>(refs + (<usize>t << 2)) << 3);
+          const v = load<f64>(x + (<usize>t << 3));
+          const f = load<f64>(gl);
+          if (isNaN(f)) store<f64>(gl, v);
+          else if (f !== v) {
+            varies = 1;
+            break;
+          }
+        }
+      }
+      store<i32>(flags + (<usize>(p + g * p + j) << 2), varies);
+    }
+  }
+}

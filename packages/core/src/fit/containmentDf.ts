@@ -1,3 +1,4 @@
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 
 /**
@@ -20,12 +21,15 @@ export function containmentDf(model: Model): number[] | null {
   const Q = levels.length;
   const dfX = [...levels.map((l, i) => l.nl - (i > 0 ? levels[i - 1]!.nl : 0)), n - levels[Q - 1]!.nl];
   const column = (j: number): Float64Array => X.subarray(j * n, j * n + n);
-  const constant = Array.from({ length: p }, (_, j) => isConstant(column(j)));
+  // the same tests in WebAssembly where it runs (fast from a session's first fit)
+  const rows = n >= 64 ? wasmRowPasses() : null;
+  const tested = rows ? rows.constancy(X, n, p, levels) : null;
+  const constant = tested ? tested.constant : Array.from({ length: p }, (_, j) => isConstant(column(j)));
   const stratum = Array.from({ length: p }, (_, j) => {
     let s = 0;
     if (constant[j]) return s; // a constant column varies within no group (its stratum is not used)
     levels.forEach((l, i) => {
-      if (variesWithin(column(j), l.refs, l.nl)) s = i + 1;
+      if (tested ? tested.varies[i]![j] : variesWithin(column(j), l.refs, l.nl)) s = i + 1;
     });
     return s;
   });

@@ -64,6 +64,7 @@ interface KernelExports {
   orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
   fittedRows(X: number, beta: number, p: number, y: number, offset: number, w: number, terms: number, nTerms: number, sigma: number, n: number, out: number): void;
   termColumns(refs: number, z: number, X: number, y: number, w: number, diagOff: number, valOff: number, n: number, p: number, pi: number, A: number, nValues: number): void;
+  constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -300,7 +301,13 @@ export interface TermColumnsInput {
 export type TermColumnsKernel = (input: TermColumnsInput, A: Float64Array) => void;
 
 /** undefined: not tried yet; null: WebAssembly is not available here. */
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel } | null | undefined;
+/**
+ * nlme's containment tests for X's columns (see `constancy` in wasm/denseKernels.ts): which are
+ * constant, and for each grouping which vary within its groups (false for the constant ones).
+ */
+export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: readonly { refs: Int32Array; nl: number }[]) => { constant: boolean[]; varies: boolean[][] };
+
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; constancy: ConstancyKernel } | null | undefined;
 
 /**
  * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
@@ -410,6 +417,33 @@ export function wasmRowPasses(): typeof rowPasses {
       const pVal = i32(valOff);
       k.exports.termColumns(pRefs, pZ, pX, pY, pW, pDiag, pVal, n, p, pi, pA, A.length);
       A.set(new Float64Array(k.memory.buffer, pA, A.length));
+    },
+    constancy(X, n, p, groups) {
+      const maxNl = groups.reduce((a, g) => Math.max(a, g.nl), 1);
+      const k = room(8 * (n * p + maxNl) + 4 * (groups.length * (n + 2) + p * (groups.length + 1)) + 64);
+      const pX = k.base;
+      new Float64Array(k.memory.buffer, pX, n * p).set(X.subarray(0, n * p));
+      const pFirst = pX + n * p * 8;
+      let at = pFirst + maxNl * 8;
+      const ptrs = groups.map((g) => {
+        const ptr = at;
+        new Int32Array(k.memory.buffer, ptr, n).set(g.refs.subarray(0, n));
+        at += n * 4;
+        return ptr;
+      });
+      const pGroups = at;
+      new Int32Array(k.memory.buffer, pGroups, groups.length).set(ptrs);
+      at += groups.length * 4;
+      const pNls = at;
+      new Int32Array(k.memory.buffer, pNls, groups.length).set(groups.map((g) => g.nl));
+      at += groups.length * 4;
+      const pFlags = at;
+      k.exports.constancy(pX, n, p, pGroups, pNls, groups.length, pFlags, pFirst);
+      const f = new Int32Array(k.memory.buffer, pFlags, p * (groups.length + 1));
+      return {
+        constant: Array.from({ length: p }, (_, j) => f[j] === 1),
+        varies: groups.map((_, g) => Array.from({ length: p }, (__, j) => f[p + g * p + j] === 1)),
+      };
     },
   };
   return rowPasses;
