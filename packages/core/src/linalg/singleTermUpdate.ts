@@ -5,6 +5,14 @@ import { forwardSolve } from "./triangular.js";
 import { dotProduct } from "../model/dotProduct.js";
 import { wasmTermUpdate, type TermUpdateKernel } from "./wasm/wasmKernels.js";
 
+/** One term's update of the tail; with `L` (when `fillsL`), L's node values are written too. */
+export interface SingleTermUpdate {
+  /** Whether `update` writes L's node values when given the array. */
+  fillsL: boolean;
+  /** M −= the levels' rank update of the tail; returns Σ_c log det(T'D_cT + I) (NaN if a level's block is not positive definite). */
+  update(T: Float64Array, M: Float64Array, L?: Float64Array): number;
+}
+
 /**
  * One random-effects term, whose every level meets the whole tail [X y]: with a_c the level's
  * block of R'WZ (m × p) and D_c = Z_c'WZ_c, the level's rank update of the tail is
@@ -20,7 +28,7 @@ export function singleTermUpdate(
   A: Float64Array,
   kernel: TermUpdateKernel | null = layout.nNodes >= 16 ? wasmTermUpdate() : null,
   changing = false,
-): { update(T: Float64Array, M: Float64Array): number } {
+): SingleTermUpdate {
   const { nNodes: nl, nodeP, diagOff, valOff, m } = layout;
   const p1 = nodeP[0]!;
   if (p1 <= 2) return batchedUpdate(layout, A, p1, kernel, changing);
@@ -29,6 +37,7 @@ export function singleTermUpdate(
   const col = new Float64Array(p1);
   const b = new Float64Array(m * p1);
   return {
+    fillsL: false,
     update(T, M) {
       const ld = new LogProduct();
       for (let c = 0; c < nl; c++) {
@@ -69,7 +78,7 @@ export function singleTermUpdate(
  * the sums run in WebAssembly SIMD (`termUpdate` in wasm/denseKernels.ts, the same sums in the same
  * order) where it is available.
  */
-function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kernel: TermUpdateKernel | null, changing: boolean): { update(T: Float64Array, M: Float64Array): number } {
+function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kernel: TermUpdateKernel | null, changing: boolean): SingleTermUpdate {
   const { nNodes: nl, diagOff, valOff, m } = layout;
   // a_rk: the level's entry of R'WZ for tail row r, column k, over the levels (one array, row j = r·p1 + k); D_c's entries likewise
   const packed = new Float64Array(m * p1 * nl);
@@ -104,9 +113,51 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
     kernel!(packed, coef, m, nl, p1, sums, changing);
     for (let r = 0, k = 0; r < m; r++) for (let s2 = 0; s2 <= r; s2++, k++) M[r * m + s2]! -= sums[k]!;
   };
+  /**
+   * L's node values (each level's block of L and its column, L_c⁻¹T'a_r), as scaleNodes and
+   * eliminateNodes form them, with their operations: the same bits.
+   */
+  const fillL = (T: Float64Array, L: Float64Array): void => {
+    for (let c = 0; c < nl; c++) {
+      const d = diagOff[c]!;
+      const v = valOff[c]!;
+      if (p1 === 1) {
+        const t = T[0]!;
+        const l = Math.sqrt(d00[c]! * t * t + 1);
+        L[d] = l;
+        const inv = 1 / l;
+        for (let r = 0; r < m; r++) L[v + r] = a[r]![c]! * t * inv;
+      } else {
+        const t00 = T[0]!;
+        const t10 = T[2]!;
+        const t11 = T[3]!;
+        const a00 = d00[c]!;
+        const a01 = d01[c]!;
+        const a11 = d11[c]!;
+        const b00 = a00 * t00 + a01 * t10;
+        const b10 = a01 * t00 + a11 * t10;
+        const l00 = Math.sqrt(t00 * b00 + t10 * b10 + 1);
+        const l10 = (t11 * b10) / l00;
+        const l11 = Math.sqrt(t11 * a11 * t11 + 1 - l10 * l10);
+        L[d] = l00;
+        L[d + 1] = 0;
+        L[d + 2] = l10;
+        L[d + 3] = l11;
+        for (let r = 0; r < m; r++) {
+          const x0 = a[2 * r]![c]!;
+          const x1 = a[2 * r + 1]![c]!;
+          const w0 = (x0 * t00 + x1 * t10) / l00;
+          L[v + 2 * r] = w0;
+          L[v + 2 * r + 1] = (x1 * t11 - l10 * w0) / l11;
+        }
+      }
+    }
+  };
   return {
-    update(T, M) {
+    fillsL: true,
+    update(T, M, L) {
       if (changing) gather();
+      if (L) fillL(T, L);
       const ld = new LogProduct();
       if (p1 === 1) {
         // S_c = t²/(t²D_c + 1); W_r = S_c a_r, and the update Σ_c S_c a_r a_s

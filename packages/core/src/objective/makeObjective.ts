@@ -56,9 +56,12 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
 
   function factorInto(theta: Float64Array, S: Float64Array | null, M: Float64Array, REML: boolean, T = templates(layout, theta)): Omit<Factorization, "theta" | "T" | "Lnodes" | "LRR" | "cross"> {
     let ldL2: number;
-    if (S === null && single) {
+    // one term: the levels' update of the tail over all levels at once (and L's node values for a
+    // factorization that keeps them)
+    const viaSingle = single !== null && (S === null || single.fillsL);
+    if (viaSingle) {
       M.set(ARR);
-      ldL2 = single.update(T[0]!, M);
+      ldL2 = single!.update(T[0]!, M, S ?? undefined);
     } else {
       const nodes = S ?? wsNodes;
       // scale and inflate: S = Λ'AΛ + I on the nodes, M likewise on the tail
@@ -84,7 +87,7 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
     const ok = !Number.isNaN(ldL2);
     let chol = false;
     if (ok) {
-      if (S === null && single) chol = cholLowerInPlace(M, m);
+      if (viaSingle) chol = cholLowerInPlace(M, m);
       else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m);
       else {
         if (!blockedKernel) tailRankUpdate(cross, tixOf(), S ?? wsNodes, M);
