@@ -347,6 +347,66 @@ function factorDiag(a: usize, n: i32, i0: i32, i1: i32): bool {
 }
 
 /**
+ * The levels' coefficients of W (src/linalg/singleTermUpdate.ts's batchedUpdate, its operations in
+ * its order), then `termUpdate`: from the gathered columns at a (m·p1 arrays of nl) and D's entries
+ * after them (d00, d01, d11, nl each) and T's entries t00, t10, t11. The log-determinant's products
+ * are written at logs as LogProduct keeps them (each flushed product, then the last); returns their
+ * count, or −1 where a level's block is not positive definite.
+ */
+export function termUpdateFull(a: usize, coef: usize, w: usize, out: usize, logs: usize, m: i32, nl: i32, p1: i32, t00: f64, t10: f64, t11: f64): i32 {
+  const rowBytes = <usize>nl << 3;
+  const d00 = a + <usize>(m * p1) * rowBytes;
+  const d01 = d00 + rowBytes;
+  const d11 = d01 + rowBytes;
+  let prod: f64 = 1;
+  let nLogs: i32 = 0;
+  if (p1 === 1) {
+    const t2 = t00 * t00;
+    for (let c: i32 = 0; c < nl; c++) {
+      const cc = t2 * load<f64>(d00 + (<usize>c << 3)) + 1;
+      prod *= cc;
+      if (prod > 1e150) {
+        store<f64>(logs + (<usize>(nLogs++) << 3), prod);
+        prod = 1;
+      }
+      store<f64>(coef + (<usize>c << 3), t2 / cc);
+    }
+  } else {
+    for (let c: i32 = 0; c < nl; c++) {
+      const o = <usize>c << 3;
+      const a00 = load<f64>(d00 + o);
+      const a01 = load<f64>(d01 + o);
+      const a11 = load<f64>(d11 + o);
+      const b00 = a00 * t00 + a01 * t10;
+      const b10 = a01 * t00 + a11 * t10;
+      const c00 = t00 * b00 + t10 * b10 + 1;
+      const c10 = t11 * b10;
+      const c11 = t11 * a11 * t11 + 1;
+      const l00 = Math.sqrt(c00);
+      const l10 = c10 / l00;
+      const l11sq = c11 - l10 * l10;
+      if (!(l11sq > 0)) return -1;
+      const i00 = 1 / l00;
+      const i11 = 1 / Math.sqrt(l11sq);
+      prod *= c00 * l11sq;
+      if (prod > 1e150) {
+        store<f64>(logs + (<usize>(nLogs++) << 3), prod);
+        prod = 1;
+      }
+      const al = t00 * i00;
+      const be = t10 * i00;
+      store<f64>(coef + o, al);
+      store<f64>(coef + rowBytes + o, be);
+      store<f64>(coef + 2 * rowBytes + o, -l10 * i11 * al);
+      store<f64>(coef + 3 * rowBytes + o, (t11 - l10 * be) * i11);
+    }
+  }
+  store<f64>(logs + (<usize>(nLogs++) << 3), prod);
+  termUpdate(a, coef, w, out, m, nl, p1);
+  return nLogs;
+}
+
+/**
  * One random-effects term's rank update of the tail (src/linalg/singleTermUpdate.ts), over all its
  * nl levels at once: W's columns from the gathered columns `a` of R'WZ (m·p1 arrays of nl values,
  * row j = r·p1 + k) and the per-level coefficients `coef` (p1 = 1: α; p1 = 2: α, β, γ, δ, nl each):

@@ -19,14 +19,14 @@ export interface SingleTermUpdate {
  * L̃_c L̃_c' = a_c S_c a_c' with S_c = T (T'D_cT + I)⁻¹ T'. It is formed as W W', row r of W being
  * L_c⁻¹T'a_r with L_cL_c' = T'D_cT + I (for one column S_c is the scalar t²/(t²D_c + 1)): the explicit S_c
  * cancels digits when a level's columns differ greatly in size. log|L_θ|² = Σ_c log det(T'D_cT + I).
- * `kernel`: the WebAssembly kernel for one or two columns per level (by default from 16 levels, where
+ * `kernel`: the WebAssembly kernel for one or two columns per level (by default from 32 levels, where
  * it runs), or null for the TypeScript loops; both give the same sums. `changing`: A's values change
  * between updates (a residual structure's whitened rows), so they are read again at each.
  */
 export function singleTermUpdate(
   layout: BlockedLayout,
   A: Float64Array,
-  kernel: TermUpdateKernel | null = layout.nNodes >= 16 ? wasmTermUpdate() : null,
+  kernel: TermUpdateKernel | null = layout.nNodes >= 32 ? wasmTermUpdate() : null,
   changing = false,
 ): SingleTermUpdate {
   const { nNodes: nl, nodeP, diagOff, valOff, m } = layout;
@@ -81,11 +81,11 @@ export function singleTermUpdate(
 function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kernel: TermUpdateKernel | null, changing: boolean): SingleTermUpdate {
   const { nNodes: nl, diagOff, valOff, m } = layout;
   // a_rk: the level's entry of R'WZ for tail row r, column k, over the levels (one array, row j = r·p1 + k); D_c's entries likewise
-  const packed = new Float64Array(m * p1 * nl);
+  const packed = new Float64Array((m * p1 + 3) * nl);
   const a = Array.from({ length: m * p1 }, (_, j) => packed.subarray(j * nl, (j + 1) * nl));
-  const d00 = new Float64Array(nl);
-  const d01 = new Float64Array(nl);
-  const d11 = new Float64Array(nl);
+  const d00 = packed.subarray(m * p1 * nl, (m * p1 + 1) * nl);
+  const d01 = packed.subarray((m * p1 + 1) * nl, (m * p1 + 2) * nl);
+  const d11 = packed.subarray((m * p1 + 2) * nl, (m * p1 + 3) * nl);
   const gather = (): void => {
     for (let c = 0; c < nl; c++) {
       const v = valOff[c]!;
@@ -106,12 +106,17 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
   const beta = p1 === 1 ? alpha : coef.subarray(nl, 2 * nl);
   const gamma = p1 === 1 ? alpha : coef.subarray(2 * nl, 3 * nl);
   const delta = p1 === 1 ? alpha : coef.subarray(3 * nl, 4 * nl);
-  // W and the sums in WebAssembly SIMD where it runs (the same sums), else here
+  // the coefficients, W and the sums in WebAssembly where it runs (the same operations), else here
   const sums = new Float64Array((m * (m + 1)) / 2);
   const w = kernel ? [] : Array.from({ length: m * p1 }, () => new Float64Array(nl));
-  const subtract = (M: Float64Array): void => {
-    kernel!(packed, coef, m, nl, p1, sums, changing);
+  /** The update in WebAssembly, coefficients included: M −= the sums; Σ log of the products as LogProduct sums them. */
+  const inWasm = (T: Float64Array, M: Float64Array): number => {
+    const logs = kernel!(packed, m, nl, p1, T[0]!, p1 === 1 ? 0 : T[2]!, p1 === 1 ? 0 : T[3]!, sums, changing);
+    if (!logs) return NaN;
     for (let r = 0, k = 0; r < m; r++) for (let s2 = 0; s2 <= r; s2++, k++) M[r * m + s2]! -= sums[k]!;
+    let sum = 0;
+    for (let i = 0; i < logs.length - 1; i++) sum += Math.log(logs[i]!);
+    return sum + Math.log(logs[logs.length - 1]!);
   };
   /**
    * L's node values (each level's block of L and its column, L_c⁻¹T'a_r), as scaleNodes and
@@ -158,6 +163,7 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
     update(T, M, L) {
       if (changing) gather();
       if (L) fillL(T, L);
+      if (kernel) return inWasm(T, M);
       const ld = new LogProduct();
       if (p1 === 1) {
         // S_c = t²/(t²D_c + 1); W_r = S_c a_r, and the update Σ_c S_c a_r a_s
@@ -167,10 +173,6 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
           ld.times(cc);
           ld.flush();
           alpha[c] = t2 / cc;
-        }
-        if (kernel) {
-          subtract(M);
-          return ld.value;
         }
         for (let r = 0; r < m; r++) {
           const ar = a[r]!;
@@ -207,10 +209,6 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
         beta[c] = be;
         gamma[c] = -l10 * i11 * al;
         delta[c] = (t11 - l10 * be) * i11;
-      }
-      if (kernel) {
-        subtract(M);
-        return ld.value;
       }
       for (let r = 0; r < m; r++) {
         const x0 = a[2 * r]!;

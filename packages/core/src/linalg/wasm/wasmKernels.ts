@@ -24,12 +24,14 @@ export interface TailUpdateIndex {
 export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
 
 /**
- * One random-effects term's rank update of the tail over all its levels (see `termUpdate` in
- * wasm/denseKernels.ts): `a`, the gathered columns of R'WZ (m·p1 rows of nl values, the same array
- * for every call of one objective: it stays in the module's memory between them, unless `reload`), `coef`, the
- * levels' coefficients (nl values for p1 = 1, 4·nl for p1 = 2), into `out`: the m(m + 1)/2 sums.
+ * One random-effects term's rank update of the tail over all its levels (see `termUpdateFull` in
+ * wasm/denseKernels.ts): `a`, the gathered columns of R'WZ (m·p1 rows of nl values) followed by D's
+ * entries d00, d01, d11 (nl each; the same array for every call of one objective: it stays in the
+ * module's memory between them, unless `reload`), and T's entries t00, t10, t11, into `out`: the
+ * m(m + 1)/2 sums. Returns the log-determinant's products as LogProduct keeps them (each flushed
+ * product, then the last), or null where a level's block is not positive definite.
  */
-export type TermUpdateKernel = (a: Float64Array, coef: Float64Array, m: number, nl: number, p1: number, out: Float64Array, reload?: boolean) => void;
+export type TermUpdateKernel = (a: Float64Array, m: number, nl: number, p1: number, t00: number, t10: number, t11: number, out: Float64Array, reload?: boolean) => number[] | null;
 
 /**
  * What the blocked evaluation keeps in the module's memory for one objective (see `blockedFactor` in
@@ -58,7 +60,7 @@ interface KernelExports {
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
   tailUpdate(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number): void;
-  termUpdate(a: number, coef: number, w: number, out: number, m: number, nl: number, p1: number): void;
+  termUpdateFull(a: number, coef: number, w: number, out: number, logs: number, m: number, nl: number, p1: number, t00: number, t10: number, t11: number): number;
   blockedFactor(desc: number): number;
   columnStats(x: number, n: number, out: number): void;
   orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
@@ -159,21 +161,24 @@ function wasmKernels(): typeof kernels {
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
         return ok;
       },
-      term(a, coef, m, nl, p1, out, reload = false) {
+      term(a, m, nl, p1, t00, t10, t11, out, reload = false) {
+        const coefLength = (p1 === 1 ? 1 : 4) * nl;
         const pA = base;
         const pCoef = pA + a.length * 8;
-        const pW = pCoef + coef.length * 8;
+        const pW = pCoef + coefLength * 8;
         const pOut = pW + m * p1 * nl * 8;
-        const end = pOut + out.length * 8;
+        const pLogs = pOut + out.length * 8;
+        const end = pLogs + (nl + 2) * 8;
         if (loadedTerm !== a || reload) {
           forget();
           reserve(end - base);
           new Float64Array(memory.buffer, pA, a.length).set(a);
           loadedTerm = a;
         }
-        new Float64Array(memory.buffer, pCoef, coef.length).set(coef);
-        exports.termUpdate(pA, pCoef, pW, pOut, m, nl, p1);
+        const count = exports.termUpdateFull(pA, pCoef, pW, pOut, pLogs, m, nl, p1, t00, t10, t11);
+        if (count < 0) return null;
         out.set(new Float64Array(memory.buffer, pOut, out.length));
+        return Array.from(new Float64Array(memory.buffer, pLogs, count));
       },
       blocked(data, T, M, tail, L, reloadA = false) {
         const { layout, tix } = data;
