@@ -1,6 +1,6 @@
 import type { BlockedLayout } from "../BlockedLayout.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
-import { wasmInstance } from "./wasmInstance.js";
+import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
 
 /** A dense in-place lower Cholesky kernel: the n × n row-major matrix at a[off ..]; false if not positive definite. */
 export type CholeskyKernel = (a: Float64Array, n: number, off: number) => boolean;
@@ -315,6 +315,32 @@ export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: re
 let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; constancy: ConstancyKernel } | null | undefined;
 
 /**
+ * Copies operands into a memory one after another from `at` (f64 first: they stay 8-byte aligned
+ * as long as every f64 operand comes before the i32 ones): each call returns the operand's address.
+ */
+function placer(memory: WasmMemory, at: number): { f64(a: ArrayLike<number>): number; i32(a: ArrayLike<number>): number; skip(bytes: number): number } {
+  return {
+    f64(a) {
+      const ptr = at;
+      new Float64Array(memory.buffer, ptr, a.length).set(a);
+      at += a.length * 8;
+      return ptr;
+    },
+    i32(a) {
+      const ptr = at;
+      new Int32Array(memory.buffer, ptr, a.length).set(a);
+      at += a.length * 4;
+      return ptr;
+    },
+    skip(bytes) {
+      const ptr = at;
+      at += bytes;
+      return ptr;
+    },
+  };
+}
+
+/**
  * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
  * WebAssembly, on an instance of their own (they leave the evaluation kernels' operands in place),
  * or null where WebAssembly is unavailable. WebAssembly is compiled as it loads: these run at full
@@ -368,29 +394,17 @@ export function wasmRowPasses(): typeof rowPasses {
       const zLength = terms.reduce((a, t) => a + t.z.length + t.b.length, 0);
       const bytes = 8 * (n * p + p + n * (offset ? 2 : 1) + (weights ? n : 0) + zLength + 3 * n) + 4 * (terms.length * (n + 4)) + 64;
       const k = room(bytes);
-      let at = k.base;
-      const f64 = (a: ArrayLike<number>): number => {
-        const ptr = at;
-        new Float64Array(k.memory.buffer, ptr, a.length).set(a);
-        at += a.length * 8;
-        return ptr;
-      };
-      const pX = f64(X.subarray(0, n * p));
-      const pBeta = f64(beta);
-      const pY = f64(y);
-      const pOffset = offset ? f64(offset) : 0;
-      const pW = weights ? f64(weights) : 0;
-      const desc = new Int32Array(terms.length * 4);
-      terms.forEach((t, i) => desc.set([0, f64(t.z), f64(t.b), t.p], 4 * i));
-      const pOut = at;
-      at += 3 * n * 8;
-      terms.forEach((t, i) => {
-        desc[4 * i] = at;
-        new Int32Array(k.memory.buffer, at, n).set(t.refs.subarray(0, n));
-        at += n * 4;
-      });
-      const pTerms = at;
-      new Int32Array(k.memory.buffer, pTerms, desc.length).set(desc);
+      const put = placer(k.memory, k.base);
+      const pX = put.f64(X.subarray(0, n * p));
+      const pBeta = put.f64(beta);
+      const pY = put.f64(y);
+      const pOffset = offset ? put.f64(offset) : 0;
+      const pW = weights ? put.f64(weights) : 0;
+      // each term: its levels, columns, effects and column count
+      const desc = terms.flatMap((t) => [0, put.f64(t.z), put.f64(t.b), t.p]);
+      const pOut = put.skip(3 * n * 8);
+      terms.forEach((t, i) => (desc[4 * i] = put.i32(t.refs.subarray(0, n))));
+      const pTerms = put.i32(desc);
       k.exports.fittedRows(pX, pBeta, p, pY, pOffset, pW, pTerms, terms.length, sigma, n, pOut);
       const out = new Float64Array(k.memory.buffer, pOut, 3 * n);
       return { fitted: out.slice(0, n), residuals: out.slice(n, 2 * n), scaledResiduals: out.slice(2 * n, 3 * n) };
@@ -398,51 +412,27 @@ export function wasmRowPasses(): typeof rowPasses {
     termColumns({ n, p, X, y, weights, refs, z, pi, diagOff, valOff }, A) {
       const nl = diagOff.length;
       const k = room(8 * (n * p + n + (weights ? n : 0) + z.length + A.length) + 4 * (n + 2 * nl) + 64);
-      let at = k.base;
-      const f64 = (a: ArrayLike<number>): number => {
-        const ptr = at;
-        new Float64Array(k.memory.buffer, ptr, a.length).set(a);
-        at += a.length * 8;
-        return ptr;
-      };
-      const pX = f64(X.subarray(0, n * p));
-      const pY = f64(y);
-      const pW = weights ? f64(weights) : 0;
-      const pZ = f64(z);
-      const pA = at;
-      at += A.length * 8;
-      const i32 = (a: Int32Array): number => {
-        const ptr = at;
-        new Int32Array(k.memory.buffer, ptr, a.length).set(a);
-        at += a.length * 4;
-        return ptr;
-      };
-      const pRefs = i32(refs.subarray(0, n));
-      const pDiag = i32(diagOff);
-      const pVal = i32(valOff);
+      const put = placer(k.memory, k.base);
+      const pX = put.f64(X.subarray(0, n * p));
+      const pY = put.f64(y);
+      const pW = weights ? put.f64(weights) : 0;
+      const pZ = put.f64(z);
+      const pA = put.skip(A.length * 8);
+      const pRefs = put.i32(refs.subarray(0, n));
+      const pDiag = put.i32(diagOff);
+      const pVal = put.i32(valOff);
       k.exports.termColumns(pRefs, pZ, pX, pY, pW, pDiag, pVal, n, p, pi, pA, A.length);
       A.set(new Float64Array(k.memory.buffer, pA, A.length));
     },
     constancy(X, n, p, groups) {
       const maxNl = groups.reduce((a, g) => Math.max(a, g.nl), 1);
       const k = room(8 * (n * p + maxNl) + 4 * (groups.length * (n + 2) + p * (groups.length + 1)) + 64);
-      const pX = k.base;
-      new Float64Array(k.memory.buffer, pX, n * p).set(X.subarray(0, n * p));
-      const pFirst = pX + n * p * 8;
-      let at = pFirst + maxNl * 8;
-      const ptrs = groups.map((g) => {
-        const ptr = at;
-        new Int32Array(k.memory.buffer, ptr, n).set(g.refs.subarray(0, n));
-        at += n * 4;
-        return ptr;
-      });
-      const pGroups = at;
-      new Int32Array(k.memory.buffer, pGroups, groups.length).set(ptrs);
-      at += groups.length * 4;
-      const pNls = at;
-      new Int32Array(k.memory.buffer, pNls, groups.length).set(groups.map((g) => g.nl));
-      at += groups.length * 4;
-      const pFlags = at;
+      const put = placer(k.memory, k.base);
+      const pX = put.f64(X.subarray(0, n * p));
+      const pFirst = put.skip(maxNl * 8);
+      const pGroups = put.i32(groups.map((g) => put.i32(g.refs.subarray(0, n))));
+      const pNls = put.i32(groups.map((g) => g.nl));
+      const pFlags = put.skip(p * (groups.length + 1) * 4);
       k.exports.constancy(pX, n, p, pGroups, pNls, groups.length, pFlags, pFirst);
       const f = new Int32Array(k.memory.buffer, pFlags, p * (groups.length + 1));
       return {
