@@ -35,7 +35,10 @@ export function buildModel(table: Table, formula: string, options: ModelOptions 
   const { rows, droppedBy } = completeCases(source, terms, ev, options);
   const responseWarnings = checkGlmmResponse(source, ev, rows, options);
   const n = rows.length;
+  // every row kept (the common case): a copy, which the engine makes natively, even in a process's first fit
+  const allRows = n === table.nrow;
   const subset = (a: Float64Array): Float64Array => {
+    if (allRows) return a.slice(0, n);
     const out = new Float64Array(n);
     for (let k = 0; k < n; k++) out[k] = a[rows[k]!]!;
     return out;
