@@ -152,8 +152,11 @@ export class ModelFrameSource {
           if (c.kind === "string") throw this.textInNumeric(c, e);
           throw new HlmError("FORMULA", `Column '${e.name}' is categorical and cannot be used in arithmetic ('${this.formulaText}', position ${e.pos + 1}).`, { column: e.name });
         }
-        const out = new Float64Array(n);
-        for (let i = 0; i < n; i++) out[i] = c.missing[i] === 1 ? NaN : c.values[i]!;
+        // a native copy, then NaN where a cell is missing (a native search finds whether any is, even
+        // in a process's first fit)
+        const out = c.values.slice(0, n);
+        const m = c.missing;
+        if (m.indexOf(1) >= 0) for (let i = 0; i < n; i++) if (m[i] === 1) out[i] = NaN;
         return out;
       }
       case "paren":
