@@ -414,7 +414,7 @@ export function termUpdateFull(a: usize, coef: usize, w: usize, out: usize, logs
  * out[r(r+1)/2 + s] (s ≤ r) = Σ_k w_rk · (p1 = 1 ? a_s : w_sk), each dot product in four running sums
  * as model/dotProduct.ts adds them (lanes c mod 4), so the sums are the TypeScript ones.
  */
-export function termUpdate(a: usize, coef: usize, w: usize, out: usize, m: i32, nl: i32, p1: i32): void {
+function termUpdate(a: usize, coef: usize, w: usize, out: usize, m: i32, nl: i32, p1: i32): void {
   const rowBytes = <usize>nl << 3;
   if (p1 === 1) {
     for (let r: i32 = 0; r < m; r++) scaleRun(w + <usize>r * rowBytes, a + <usize>r * rowBytes, coef, nl);

@@ -101,7 +101,7 @@ function batchedUpdate(layout: BlockedLayout, A: Float64Array, p1: number, kerne
   };
   gather();
   // the per-level coefficients that make W from a (α for one column; α, β, γ, δ for two), then W's columns
-  const coef = new Float64Array((p1 === 1 ? 1 : 4) * nl);
+  const coef = new Float64Array(kernel ? 0 : (p1 === 1 ? 1 : 4) * nl); // (the kernel forms them in its own memory)
   const alpha = coef.subarray(0, nl);
   const beta = p1 === 1 ? alpha : coef.subarray(nl, 2 * nl);
   const gamma = p1 === 1 ? alpha : coef.subarray(2 * nl, 3 * nl);

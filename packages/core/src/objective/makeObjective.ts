@@ -41,13 +41,12 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tixOf()) : null;
 
-  // one random-effects term: the evaluations that keep no L use its per-level products (see singleTerm)
+  // one random-effects term: the levels' update over all of them at once (and, for one or two columns, L's node values)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
 
   // nodes of one or two columns of several terms (nested and partly crossed): scaling, elimination and
   // the tail's rank update in WebAssembly (the same operations as scaleNodes, eliminateNodes,
-  // tailRankUpdate); one term keeps them in TypeScript for the few factorizations that keep L
-  // (its evaluations go through singleTermUpdate)
+  // tailRankUpdate); one term goes through singleTermUpdate, its factorizations that keep L included
   const blockedKernel =
     options.blocked !== false && !wasmTail && !single && cross.nNodes >= 32 && cross.nodeP.every((p1) => p1 <= 2) && termP.every((p1) => p1 <= 2) ? wasmBlocked() : null;
   const tOff = Int32Array.from(termP, (_, j) => termP.slice(0, j).reduce((a, p1) => a + p1 * p1, 0));

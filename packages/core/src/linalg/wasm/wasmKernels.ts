@@ -186,40 +186,28 @@ function wasmKernels(): typeof kernels {
         const nv = layout.nodeValues;
         if (loadedBlocked === null || loadedBlocked.data !== data) {
           forget();
-          const f64: [number, number][] = [];
-          const i32: [number, ArrayLike<number>][] = [];
-          let at = base;
-          const f = (length: number): number => {
-            const p = at;
-            at += length * 8;
-            f64.push([p, length]);
-            return p;
-          };
-          const pA = f(nv);
-          const pS = f(nv);
-          const pT = f(data.tLength);
-          const pM = f(m * m);
-          const pRow = f(m);
-          const pD = f(tix.denseNodes.length > 0 ? m * m : 0);
-          const pLogs = f(layout.nNodes + 2);
-          const g = (a: ArrayLike<number>): number => {
-            const p = at;
-            at += a.length * 4;
-            i32.push([p, a]);
-            return p;
-          };
-          const fields = new Int32Array(33);
-          const pDesc = g(fields);
-          fields.set([
+          const ints = [
+            layout.nodeP, layout.nodeTerm, layout.diagOff, layout.valOff, layout.colPtr, layout.rowIdx, layout.rowNode, layout.pairPtr, layout.pairTarget,
+            tix.firstTail, layout.termRow, data.termP, data.tOff, tix.sparsePtr, tix.sparseNode, tix.sparseEntry, tix.denseNodes, tix.denseStart, tix.denseLength,
+          ];
+          const dense = tix.denseNodes.length > 0 ? m * m : 0;
+          reserve(8 * (2 * nv + data.tLength + m * m + m + dense + layout.nNodes + 2) + 4 * (33 + ints.reduce((n, a) => n + a.length, 0)));
+          // past base: A, S, T, M, the row workspace (cleared), D, the logs; then the descriptor and the layout's arrays
+          const put = placer(memory, base);
+          const pA = put.f64(data.A);
+          const pS = put.skip(nv * 8);
+          const pT = put.skip(data.tLength * 8);
+          const pM = put.skip(m * m * 8);
+          const pRow = put.f64(new Float64Array(m));
+          const pD = put.skip(dense * 8);
+          const pLogs = put.skip((layout.nNodes + 2) * 8);
+          const pDesc = put.skip(33 * 4);
+          const [nodeP, nodeTerm, diagOff, valOff, colPtr, rowIdx, rowNode, pairPtr, pairTarget, firstTail, termRow, termP, tOff, sPtr, sNode, sEntry, dNodes, dStart, dLength] = ints.map((a) => put.i32(a));
+          new Int32Array(memory.buffer, pDesc, 33).set([
             layout.nNodes, layout.termRow[data.termP.length]!, layout.tailStart, m, nv, pS, pA,
-            g(layout.nodeP), g(layout.nodeTerm), g(layout.diagOff), g(layout.valOff), g(layout.colPtr), g(layout.rowIdx), g(layout.rowNode),
-            g(layout.pairPtr), g(layout.pairTarget), g(tix.firstTail), g(layout.termRow), g(data.termP), pT, g(data.tOff), pM, pRow,
-            g(tix.sparsePtr), g(tix.sparseNode), g(tix.sparseEntry), tix.denseNodes.length, g(tix.denseNodes), g(tix.denseStart), g(tix.denseLength), pD, 0, pLogs,
+            nodeP!, nodeTerm!, diagOff!, valOff!, colPtr!, rowIdx!, rowNode!, pairPtr!, pairTarget!, firstTail!, termRow!, termP!, pT, tOff!, pM, pRow,
+            sPtr!, sNode!, sEntry!, tix.denseNodes.length, dNodes!, dStart!, dLength!, pD, 0, pLogs,
           ]);
-          reserve(at - base);
-          new Float64Array(memory.buffer, pA, nv).set(data.A);
-          new Float64Array(memory.buffer, pRow, m).fill(0);
-          for (const [p, a] of i32) new Int32Array(memory.buffer, p, a.length).set(a);
           loadedBlocked = { data, desc: pDesc, A: pA, S: pS, T: pT, M: pM, logs: pLogs };
         } else if (reloadA) new Float64Array(memory.buffer, loadedBlocked.A, nv).set(data.A);
         const b = loadedBlocked;
