@@ -941,6 +941,92 @@ export function termColumns(refs: usize, z: usize, X: usize, y: usize, w: usize,
 }
 
 /**
+ * The eliminated terms' node values of A (src/objective/assembleCrossProducts.ts's
+ * eliminatedTermColumns, the same sums in its order) into A (nValues, cleared first): terms 0 … s−1
+ * of the k at `terms` (four i32 each: refs, z, p, levels), level by level, each level's rows in
+ * turn; a row's nonzeros after its term are the later terms' columns, X's (n × p, column-major) and
+ * y. termRow (k + 1): each term's first row of A; colPtr, rowIdx, diagOff, valOff: the layout's.
+ * Scratch: pos (termRow[k] + p + 1 i32), start (most levels + 1 i32), order (n i32).
+ */
+export function eliminatedColumns(terms: usize, k: i32, s: i32, termRow: usize, X: usize, y: usize, w: usize, n: i32, p: i32, colPtr: usize, rowIdx: usize, diagOff: usize, valOff: usize, A: usize, nValues: i32, pos: usize, start: usize, order: usize): void {
+  memory.fill(A, 0, <usize>nValues << 3);
+  const q = ai(termRow, k);
+  for (let r: i32 = 0; r < q + p + 1; r++) store<i32>(pos + (<usize>r << 2), -1);
+  let first: i32 = 0;
+  for (let i: i32 = 0; i < s; i++) {
+    const refs = <usize>gi(terms, 4 * i);
+    const z = <usize>gi(terms, 4 * i + 1);
+    const pi = gi(terms, 4 * i + 2);
+    const nl = gi(terms, 4 * i + 3);
+    // the rows grouped by level (a counting sort, as groupByLevel)
+    for (let l: i32 = 0; l <= nl; l++) store<i32>(start + (<usize>l << 2), 0);
+    for (let t: i32 = 0; t < n; t++) {
+      const a = start + (<usize>(ai(refs, t) + 1) << 2);
+      store<i32>(a, load<i32>(a) + 1);
+    }
+    for (let l: i32 = 0; l < nl; l++) store<i32>(start + (<usize>(l + 1) << 2), ai(start, l + 1) + ai(start, l));
+    for (let t: i32 = 0; t < n; t++) {
+      const l = ai(refs, t);
+      const a = start + (<usize>l << 2);
+      const at = load<i32>(a);
+      store<i32>(order + (<usize>at << 2), t);
+      store<i32>(a, at + 1);
+    }
+    // start[l] now holds level l's end: level l's rows are order[(l > 0 ? start[l − 1] : 0) .. start[l])
+    let from: i32 = 0;
+    for (let l: i32 = 0; l < nl; l++) {
+      const to = ai(start, l);
+      const u = first + l;
+      const e0 = ai(colPtr, u);
+      const e1 = ai(colPtr, u + 1);
+      for (let e = e0; e < e1; e++) store<i32>(pos + (<usize>ai(rowIdx, e) << 2), e - e0);
+      const d0 = A + (<usize>ai(diagOff, u) << 3);
+      const v0 = ai(valOff, u);
+      for (let si = from; si < to; si++) {
+        const t = ai(order, si);
+        const wt: f64 = w ? af(w, t) : 1;
+        const zo = t * pi;
+        for (let a: i32 = 0; a < pi; a++) {
+          const za = af(z, zo + a) * wt;
+          for (let b: i32 = 0; b < pi; b++) {
+            const d = d0 + (<usize>(a * pi + b) << 3);
+            store<f64>(d, load<f64>(d) + za * af(z, zo + b));
+          }
+        }
+        if (i === k - 1) {
+          // the last term's column is exactly [X y]
+          for (let j: i32 = 0; j <= p; j++) {
+            const v = (j < p ? af(X, j * n + t) : af(y, t)) * wt;
+            const o = A + (<usize>(v0 + (e1 - e0 - p - 1 + j) * pi) << 3);
+            for (let a: i32 = 0; a < pi; a++) store<f64>(o + (<usize>a << 3), load<f64>(o + (<usize>a << 3)) + v * af(z, zo + a));
+          }
+          continue;
+        }
+        // the row's later terms, then X and y
+        for (let j = i + 1; j < k; j++) {
+          const pj = gi(terms, 4 * j + 2);
+          const zj = <usize>gi(terms, 4 * j + 1);
+          const r0 = ai(termRow, j) + ai(<usize>gi(terms, 4 * j), t) * pj;
+          for (let c: i32 = 0; c < pj; c++) {
+            const rv = af(zj, t * pj + c) * wt;
+            const o = A + (<usize>(v0 + ai(pos, r0 + c) * pi) << 3);
+            for (let a: i32 = 0; a < pi; a++) store<f64>(o + (<usize>a << 3), load<f64>(o + (<usize>a << 3)) + rv * af(z, zo + a));
+          }
+        }
+        for (let j: i32 = 0; j <= p; j++) {
+          const rv = (j < p ? af(X, j * n + t) : af(y, t)) * wt;
+          const o = A + (<usize>(v0 + ai(pos, q + j) * pi) << 3);
+          for (let a: i32 = 0; a < pi; a++) store<f64>(o + (<usize>a << 3), load<f64>(o + (<usize>a << 3)) + rv * af(z, zo + a));
+        }
+      }
+      for (let e = e0; e < e1; e++) store<i32>(pos + (<usize>ai(rowIdx, e) << 2), -1);
+      from = to;
+    }
+    first += nl;
+  }
+}
+
+/**
  * nlme's containment tests of src/fit/containmentDf.ts for the columns of X (n × p, column-major):
  * at flags + j, 1 where column j is constant (every value within 1.5e-8 of the first, relative,
  * or 0 where that is), for the nGroups groupings (refs: i32 pointers at groups, levels at nls),

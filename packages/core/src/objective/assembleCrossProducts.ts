@@ -17,9 +17,10 @@ export interface CrossProductValues {
 /**
  * Fills A's blocks in one pass over the observations per part (O(n)): the eliminated terms' nodes
  * (their diagonal blocks and columns), then the dense tail (tail terms, X and y). With `into`, A is
- * written into those arrays (cleared first) rather than new ones.
+ * written into those arrays (cleared first) rather than new ones. `wasm: false` keeps the passes
+ * over the rows in TypeScript (the WebAssembly ones give the same bits; for tests).
  */
-export function assembleCrossProducts(model: Model, layout: BlockedLayout, into?: Pick<CrossProductValues, "Anodes" | "ARR">): CrossProductValues {
+export function assembleCrossProducts(model: Model, layout: BlockedLayout, into?: Pick<CrossProductValues, "Anodes" | "ARR">, wasm = true): CrossProductValues {
   const { n, weights, reTerms } = model;
   const y = responseMinusOffset(model);
   const Anodes = into ? into.Anodes.fill(0) : new Float64Array(layout.nodeValues);
@@ -27,8 +28,8 @@ export function assembleCrossProducts(model: Model, layout: BlockedLayout, into?
   let logDetW = 0;
   if (weights) for (let t = 0; t < n; t++) logDetW += Math.log(weights[t]!);
   const row = sparseRow(model, y, layout.termRow);
-  if (reTerms.length === 1) singleTermColumns(model, y, layout, Anodes);
-  else eliminatedTermColumns(model, y, layout, row, Anodes);
+  if (reTerms.length === 1) singleTermColumns(model, y, layout, Anodes, wasm);
+  else eliminatedTermColumns(model, y, layout, row, Anodes, wasm);
   if (layout.s === reTerms.length) tailOfXy(model, y, layout.m, ARR);
   else tailByRows(model, layout, row, ARR);
   const m = layout.m;
@@ -76,7 +77,7 @@ function sparseRow(model: Model, y: Float64Array, termRow: readonly number[]): S
 }
 
 /** One term: every level's column is [X y]; a single pass in the data's order. */
-function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, Anodes: Float64Array): void {
+function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, Anodes: Float64Array, wasm: boolean): void {
   const { n, p, X, weights } = model;
   const { diagOff, valOff } = layout;
   const term = model.reTerms[0]!;
@@ -84,7 +85,7 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
   const len = p + 1;
   const { refs, z } = term;
   // one or two columns per level in WebAssembly where it runs: the same sums (fast from a session's first fit)
-  const rows = pi <= 2 && n >= 64 ? wasmRowPasses() : null;
+  const rows = wasm && pi <= 2 && n >= 64 ? wasmRowPasses() : null;
   if (rows) {
     rows.termColumns({ n, p, X, y, weights, refs, z, pi, diagOff, valOff }, Anodes);
     return;
@@ -141,10 +142,16 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
 }
 
 /** Several terms: the nodes of the eliminated terms, level by level, each level's rows in turn. */
-function eliminatedTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, row: SparseRow, Anodes: Float64Array): void {
+function eliminatedTermColumns(model: Model, y: Float64Array, layout: BlockedLayout, row: SparseRow, Anodes: Float64Array, wasm: boolean): void {
   const { n, p, X, weights, reTerms } = model;
   const k = reTerms.length;
   const { s, termRow, colPtr, rowIdx, diagOff, valOff } = layout;
+  // in WebAssembly where it runs: the same sums in the same order (fast from a session's first fit)
+  const rows = wasm && n >= 64 ? wasmRowPasses() : null;
+  if (rows) {
+    rows.eliminatedColumns({ n, p, X, y, weights, terms: reTerms, s, termRow, colPtr, rowIdx, diagOff, valOff }, Anodes);
+    return;
+  }
   const pos = new Int32Array(termRow[k]! + p + 1).fill(-1);
   for (let i = 0, first = 0; i < s; first += reTerms[i]!.nl, i++) {
     const term = reTerms[i]!;

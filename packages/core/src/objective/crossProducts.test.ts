@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildModel } from "../model/buildModel.js";
+import { assembleCrossProducts } from "./assembleCrossProducts.js";
 import { crossProducts } from "./crossProducts.js";
 import { makeObjective } from "./makeObjective.js";
 import { denseDeviance } from "../../test/denseDeviance.js";
 import { readCsv } from "../io/readCsv.js";
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
 
 /** 3 schools × 2 classes × 3 pupils, crossed with 4 raters. */
 function data(): string {
@@ -95,5 +97,35 @@ describe("crossProducts: one term's blocks, row by row (the WebAssembly pass fro
       }
     }
     expect(Array.from(cross.Anodes)).toEqual(Array.from(A));
+  });
+});
+
+describe("crossProducts: several terms' node blocks (the WebAssembly pass from 64 rows gives the TypeScript's bits)", () => {
+  /** 240 rows: pupils nested in 12 schools (not declared so), crossed with 7 raters, with weights. */
+  function rows(): string {
+    const lines = ["y,x,z,w,pupil,school,rater"];
+    for (let t = 0; t < 240; t++) {
+      const pupil = t % 60;
+      lines.push(`${(Math.sin(t) * 3 + (pupil % 5)).toFixed(4)},${((t * 7) % 11) / 3},${Math.cos(t).toFixed(3)},${1 + (t % 3) / 2},P${pupil},S${pupil % 12},R${(t * 3) % 7}`);
+    }
+    return lines.join("\n");
+  }
+  const table = readCsv(rows());
+  it.each([
+    ["y ~ x + (1 | pupil) + (1 | school)", false],
+    ["y ~ x + (x | pupil) + (x | school)", true],
+    ["y ~ x * z + (1 | school/pupil) + (z | rater)", true],
+    ["y ~ x + (x + z | pupil) + (1 | school) + (1 | rater)", false],
+    ["y ~ 1 + (1 | pupil) + (0 + x | school)", true],
+  ] as const)("%s (weights: %s)", (formula, weighted) => {
+    const model = buildModel(table, formula, weighted ? { weights: "w" } : {});
+    const cross = crossProducts(model);
+    expect(model.reTerms.length).toBeGreaterThan(1);
+    expect(cross.s).toBeGreaterThan(0);
+    expect(wasmRowPasses()).not.toBeNull();
+    const typescript = assembleCrossProducts(model, cross, undefined, false);
+    expect(cross.Anodes.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(cross.Anodes)).toEqual(Array.from(typescript.Anodes));
+    expect(Array.from(cross.ARR)).toEqual(Array.from(typescript.ARR));
   });
 });

@@ -66,6 +66,7 @@ interface KernelExports {
   orderStats(x: number, n: number, ks: number, nk: number, out: number, counts: number, mark: number, pick: number): number;
   fittedRows(X: number, beta: number, p: number, y: number, offset: number, w: number, terms: number, nTerms: number, sigma: number, n: number, out: number): void;
   termColumns(refs: number, z: number, X: number, y: number, w: number, diagOff: number, valOff: number, n: number, p: number, pi: number, A: number, nValues: number): void;
+  eliminatedColumns(terms: number, k: number, s: number, termRow: number, X: number, y: number, w: number, n: number, p: number, colPtr: number, rowIdx: number, diagOff: number, valOff: number, A: number, nValues: number, pos: number, start: number, order: number): void;
   constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
 }
 
@@ -293,14 +294,33 @@ export interface TermColumnsInput {
 /** One term's blocks of A into `A` (see `termColumns` in wasm/denseKernels.ts). */
 export type TermColumnsKernel = (input: TermColumnsInput, A: Float64Array) => void;
 
-/** undefined: not tried yet; null: WebAssembly is not available here. */
+/** The layout and the model's terms, for the eliminated terms' blocks of A (`EliminatedColumnsKernel`). */
+export interface EliminatedColumnsInput {
+  n: number;
+  p: number;
+  X: Float64Array;
+  y: Float64Array;
+  weights: Float64Array | null;
+  /** Every random-effects term: its levels by row, its columns (n × p_j, row-major), p_j and ℓ_j. */
+  terms: readonly { refs: Int32Array; z: Float64Array; p: number; nl: number }[];
+  /** The number of eliminated terms (the first s). */
+  s: number;
+  termRow: readonly number[];
+  colPtr: ArrayLike<number>;
+  rowIdx: ArrayLike<number>;
+  diagOff: ArrayLike<number>;
+  valOff: ArrayLike<number>;
+}
+/** The eliminated terms' node values of A into `A` (see `eliminatedColumns` in wasm/denseKernels.ts). */
+export type EliminatedColumnsKernel = (input: EliminatedColumnsInput, A: Float64Array) => void;
+
 /**
  * nlme's containment tests for X's columns (see `constancy` in wasm/denseKernels.ts): which are
  * constant, and for each grouping which vary within its groups (false for the constant ones).
  */
 export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: readonly { refs: Int32Array; nl: number }[]) => { constant: boolean[]; varies: boolean[][] };
 
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; constancy: ConstancyKernel } | null | undefined;
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel } | null | undefined;
 
 /**
  * Copies operands into a memory one after another from `at` (f64 first: they stay 8-byte aligned
@@ -410,6 +430,31 @@ export function wasmRowPasses(): typeof rowPasses {
       const pDiag = put.i32(diagOff);
       const pVal = put.i32(valOff);
       k.exports.termColumns(pRefs, pZ, pX, pY, pW, pDiag, pVal, n, p, pi, pA, A.length);
+      A.set(new Float64Array(k.memory.buffer, pA, A.length));
+    },
+    eliminatedColumns({ n, p, X, y, weights, terms, s, termRow, colPtr, rowIdx, diagOff, valOff }, A) {
+      const zLength = terms.reduce((a, t) => a + t.z.length, 0);
+      const maxNl = terms.reduce((a, t) => Math.max(a, t.nl), 0);
+      const q = termRow[terms.length]!;
+      const ints = terms.length * (n + 4) + termRow.length + colPtr.length + rowIdx.length + diagOff.length + valOff.length + (q + p + 1) + (maxNl + 1) + n;
+      const k = room(8 * (n * p + n + (weights ? n : 0) + zLength + A.length) + 4 * ints + 64);
+      const put = placer(k.memory, k.base);
+      const pX = put.f64(X.subarray(0, n * p));
+      const pY = put.f64(y);
+      const pW = weights ? put.f64(weights) : 0;
+      const desc = terms.flatMap((t) => [0, put.f64(t.z), t.p, t.nl]);
+      const pA = put.skip(A.length * 8);
+      terms.forEach((t, i) => (desc[4 * i] = put.i32(t.refs.subarray(0, n))));
+      const pTerms = put.i32(desc);
+      const pTermRow = put.i32(termRow);
+      const pColPtr = put.i32(colPtr);
+      const pRowIdx = put.i32(rowIdx);
+      const pDiag = put.i32(diagOff);
+      const pVal = put.i32(valOff);
+      const pPos = put.skip(4 * (q + p + 1));
+      const pStart = put.skip(4 * (maxNl + 1));
+      const pOrder = put.skip(4 * n);
+      k.exports.eliminatedColumns(pTerms, terms.length, s, pTermRow, pX, pY, pW, n, p, pColPtr, pRowIdx, pDiag, pVal, pA, A.length, pPos, pStart, pOrder);
       A.set(new Float64Array(k.memory.buffer, pA, A.length));
     },
     constancy(X, n, p, groups) {
