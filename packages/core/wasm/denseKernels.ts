@@ -1027,6 +1027,169 @@ export function eliminatedColumns(terms: usize, k: i32, s: i32, termRow: usize, 
 }
 
 /**
+ * Var(b | y)'s diagonal for the nodes' levels (src/fit/conditionalVariances.ts's nodeVariances, its
+ * operations in its order): for node u, X = L_Z⁻¹ E_u through u's ancestors (the smallest touched
+ * node next), D = X'X (and the tail's random-effects rows through Xt, qRest × qRest), then
+ * σ² T D T' per column into its term's output. desc holds the i32 fields NV_*; scratch as listed there.
+ */
+const NV_NNODES = 0;
+const NV_TAILSTART = 1;
+const NV_QREST = 2;
+const NV_MAXP = 3;
+const NV_NODEP = 4;
+const NV_NODEROW = 5;
+const NV_ROWNODE = 6;
+const NV_NODETERM = 7;
+const NV_TERMROW = 8;
+const NV_DIAGOFF = 9;
+const NV_VALOFF = 10;
+const NV_COLPTR = 11;
+const NV_ROWIDX = 12;
+const NV_L = 13;
+const NV_XT = 14;
+/** Per term: its T (p × p) and its output (ℓ × p), two pointers each. */
+const NV_TERMS = 15;
+/** Scratch: acc ((tailStart + qRest) · maxP f64, zero), G (qRest · maxP f64), D (maxP² f64), touched (nNodes i32, zero), queue (nNodes i32), tailMark (qRest i32, zero), tailRows (qRest i32). */
+const NV_ACC = 16;
+const NV_G = 17;
+const NV_D = 18;
+const NV_TOUCHED = 19;
+const NV_QUEUE = 20;
+const NV_TAILMARK = 21;
+const NV_TAILROWS = 22;
+
+export function nodeVariances(desc: usize, sigma2: f64): void {
+  const nNodes = gi(desc, NV_NNODES);
+  const tailStart = gi(desc, NV_TAILSTART);
+  const qRest = gi(desc, NV_QREST);
+  const maxP = gi(desc, NV_MAXP);
+  const nodeP = <usize>gi(desc, NV_NODEP);
+  const nodeRow = <usize>gi(desc, NV_NODEROW);
+  const rowNode = <usize>gi(desc, NV_ROWNODE);
+  const nodeTerm = <usize>gi(desc, NV_NODETERM);
+  const termRow = <usize>gi(desc, NV_TERMROW);
+  const diagOff = <usize>gi(desc, NV_DIAGOFF);
+  const valOff = <usize>gi(desc, NV_VALOFF);
+  const colPtr = <usize>gi(desc, NV_COLPTR);
+  const rowIdx = <usize>gi(desc, NV_ROWIDX);
+  const L = <usize>gi(desc, NV_L);
+  const Xt = <usize>gi(desc, NV_XT);
+  const terms = <usize>gi(desc, NV_TERMS);
+  const acc = <usize>gi(desc, NV_ACC);
+  const G = <usize>gi(desc, NV_G);
+  const D = <usize>gi(desc, NV_D);
+  const touched = <usize>gi(desc, NV_TOUCHED);
+  const queue = <usize>gi(desc, NV_QUEUE);
+  const tailMark = <usize>gi(desc, NV_TAILMARK);
+  const tailRows = <usize>gi(desc, NV_TAILROWS);
+  const end = tailStart + qRest;
+  for (let u: i32 = 0; u < nNodes; u++) {
+    const pu = ai(nodeP, u);
+    for (let a: i32 = 0; a < pu * pu; a++) sf(D, a, 0);
+    for (let a: i32 = 0; a < pu; a++) sf(acc, (ai(nodeRow, u) + a) * maxP + a, 1);
+    let nq: i32 = 1;
+    store<i32>(queue, u);
+    store<i32>(touched + (<usize>u << 2), 1);
+    let nTail: i32 = 0;
+    while (nq > 0) {
+      // the smallest touched node next: the updates only go forward
+      let qi: i32 = 0;
+      for (let i: i32 = 1; i < nq; i++) if (ai(queue, i) < ai(queue, qi)) qi = i;
+      const v = ai(queue, qi);
+      store<i32>(queue + (<usize>qi << 2), ai(queue, nq - 1));
+      nq--;
+      store<i32>(touched + (<usize>v << 2), 0);
+      const pv = ai(nodeP, v);
+      const rv = ai(nodeRow, v);
+      const dv = ai(diagOff, v);
+      // X_v = L_vv⁻¹ acc_v, column by column
+      for (let c: i32 = 0; c < pu; c++) {
+        for (let a: i32 = 0; a < pv; a++) {
+          let sum = af(acc, (rv + a) * maxP + c);
+          for (let b: i32 = 0; b < a; b++) sum -= af(L, dv + a * pv + b) * af(acc, (rv + b) * maxP + c);
+          sf(acc, (rv + a) * maxP + c, sum / af(L, dv + a * pv + a));
+        }
+      }
+      for (let a: i32 = 0; a < pu; a++)
+        for (let c: i32 = 0; c < pu; c++) {
+          for (let r: i32 = 0; r < pv; r++) sf(D, a * pu + c, af(D, a * pu + c) + af(acc, (rv + r) * maxP + a) * af(acc, (rv + r) * maxP + c));
+        }
+      // push −L_ev X_v to the rows below (random-effects rows only)
+      const e0 = ai(colPtr, v);
+      const e1 = ai(colPtr, v + 1);
+      for (let e = e0; e < e1; e++) {
+        const re = ai(rowIdx, e);
+        if (re >= end) break;
+        const o = ai(valOff, v) + (e - e0) * pv;
+        for (let c: i32 = 0; c < pu; c++) {
+          let sum: f64 = 0;
+          for (let r: i32 = 0; r < pv; r++) sum += af(L, o + r) * af(acc, (rv + r) * maxP + c);
+          sf(acc, re * maxP + c, af(acc, re * maxP + c) - sum);
+        }
+        if (re < tailStart) {
+          const w = ai(rowNode, re);
+          if (!ai(touched, w)) {
+            store<i32>(touched + (<usize>w << 2), 1);
+            store<i32>(queue + (<usize>nq << 2), w);
+            nq++;
+          }
+        } else if (!ai(tailMark, re - tailStart)) {
+          store<i32>(tailMark + (<usize>(re - tailStart) << 2), 1);
+          store<i32>(tailRows + (<usize>nTail << 2), re - tailStart);
+          nTail++;
+        }
+      }
+      for (let r: i32 = 0; r < pv; r++) for (let c: i32 = 0; c < pu; c++) sf(acc, (rv + r) * maxP + c, 0);
+    }
+    if (nTail > 0) {
+      // the rows ascending (an insertion sort: few rows)
+      for (let i: i32 = 1; i < nTail; i++) {
+        const x = ai(tailRows, i);
+        let j = i - 1;
+        while (j >= 0 && ai(tailRows, j) > x) {
+          store<i32>(tailRows + (<usize>(j + 1) << 2), ai(tailRows, j));
+          j--;
+        }
+        store<i32>(tailRows + (<usize>(j + 1) << 2), x);
+      }
+      // G = LZinv[:, rows] · rhs (columns of the inverse, contiguous in Xt); D += G'G
+      for (let i: i32 = 0; i < qRest * pu; i++) sf(G, i, 0);
+      for (let k: i32 = 0; k < nTail; k++) {
+        const r = ai(tailRows, k);
+        const xr = r * qRest;
+        for (let c: i32 = 0; c < pu; c++) {
+          const v = af(acc, (tailStart + r) * maxP + c);
+          if (v === 0) continue;
+          for (let i = r; i < qRest; i++) sf(G, i * pu + c, af(G, i * pu + c) + af(Xt, xr + i) * v);
+        }
+      }
+      const r0 = ai(tailRows, 0);
+      for (let a: i32 = 0; a < pu; a++)
+        for (let c: i32 = 0; c < pu; c++) {
+          let sum: f64 = 0;
+          for (let i = r0; i < qRest; i++) sum += af(G, i * pu + a) * af(G, i * pu + c);
+          sf(D, a * pu + c, af(D, a * pu + c) + sum);
+        }
+      for (let k: i32 = 0; k < nTail; k++) {
+        const r = ai(tailRows, k);
+        store<i32>(tailMark + (<usize>r << 2), 0);
+        for (let c: i32 = 0; c < pu; c++) sf(acc, (tailStart + r) * maxP + c, 0);
+      }
+    }
+    // σ² T D T' on the diagonal, into the term's output at the level's row
+    const i = ai(nodeTerm, u);
+    const T = <usize>gi(terms, 2 * i);
+    const out = <usize>gi(terms, 2 * i + 1);
+    const l = (ai(nodeRow, u) - ai(termRow, i)) / pu;
+    for (let r: i32 = 0; r < pu; r++) {
+      let sum: f64 = 0;
+      for (let a: i32 = 0; a <= r; a++) for (let b: i32 = 0; b <= r; b++) sum += af(T, r * pu + a) * af(D, a * pu + b) * af(T, r * pu + b);
+      sf(out, l * pu + r, sigma2 * sum);
+    }
+  }
+}
+
+/**
  * nlme's containment tests of src/fit/containmentDf.ts for the columns of X (n × p, column-major):
  * at flags + j, 1 where column j is constant (every value within 1.5e-8 of the first, relative,
  * or 0 where that is), for the nGroups groupings (refs: i32 pointers at groups, levels at nls),

@@ -1,5 +1,6 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import { invertLowerTransposed } from "../linalg/triangular.js";
+import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import type { Factorization } from "../objective/ProfiledDeviance.js";
 
@@ -7,16 +8,20 @@ import type { Factorization } from "../objective/ProfiledDeviance.js";
  * Diagonals of Var(b | y) = σ² Λ (L_Z L_Z')⁻¹ Λ' per level and column (lme4's condVar uses the
  * factor of the random-effects rows only). For a node u, the diagonal block of (L_Z L_Z')⁻¹ is
  * X'X over the columns X = L_Z⁻¹ E_u, whose nonzeros are u's ancestors among the nodes and the
- * tail's random-effects rows. Per term: ℓ_i × p_i values.
+ * tail's random-effects rows. Per term: ℓ_i × p_i values. `wasm: false` keeps the nodes' part in
+ * TypeScript (the WebAssembly kernel gives the same bits; for tests).
  */
-export function conditionalVariances(model: Model, layout: BlockedLayout, fac: Factorization, sigma2: number): Float64Array[] {
+export function conditionalVariances(model: Model, layout: BlockedLayout, fac: Factorization, sigma2: number, wasm = true): Float64Array[] {
   const { m, qRest } = layout;
   // (L_tail^Z)⁻¹ for the tail's random-effects rows, by columns: row r of Xt is column r of the inverse
   const LZ = new Float64Array(qRest * qRest);
   for (let i = 0; i < qRest; i++) for (let j = 0; j <= i; j++) LZ[i * qRest + j] = fac.LRR[i * m + j]!;
   const Xt = qRest > 0 ? invertLowerTransposed(LZ, qRest) : new Float64Array(0);
   const out: Float64Array[] = model.reTerms.map((t) => new Float64Array(t.nl * t.p));
-  nodeVariances(model, layout, fac, Xt, sigma2, out);
+  // in WebAssembly where it runs, from 32 nodes: the same operations in the same order (fast from a session's first fit)
+  const kernels = wasm && layout.nNodes >= 32 ? wasmRowPasses() : null;
+  if (kernels) kernels.nodeVariances(layout, fac.Lnodes, Xt, fac.T, sigma2, out);
+  else nodeVariances(model, layout, fac, Xt, sigma2, out);
   tailTermVariances(model, layout, fac, Xt, sigma2, out);
   return out;
 }

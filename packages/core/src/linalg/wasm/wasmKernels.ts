@@ -68,6 +68,7 @@ interface KernelExports {
   termColumns(refs: number, z: number, X: number, y: number, w: number, diagOff: number, valOff: number, n: number, p: number, pi: number, A: number, nValues: number): void;
   eliminatedColumns(terms: number, k: number, s: number, termRow: number, X: number, y: number, w: number, n: number, p: number, colPtr: number, rowIdx: number, diagOff: number, valOff: number, A: number, nValues: number, pos: number, start: number, order: number): void;
   constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
+  nodeVariances(desc: number, sigma2: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -315,12 +316,19 @@ export interface EliminatedColumnsInput {
 export type EliminatedColumnsKernel = (input: EliminatedColumnsInput, A: Float64Array) => void;
 
 /**
+ * Var(b | y)'s diagonal for the nodes' levels into each term's `out` (ℓ_i × p_i), from L's node
+ * values, Xt (the inverse of the tail's random-effects block, by columns) and the terms' T (see
+ * `nodeVariances` in wasm/denseKernels.ts).
+ */
+export type NodeVariancesKernel = (layout: BlockedLayout, L: Float64Array, Xt: Float64Array, T: readonly Float64Array[], sigma2: number, out: Float64Array[]) => void;
+
+/**
  * nlme's containment tests for X's columns (see `constancy` in wasm/denseKernels.ts): which are
  * constant, and for each grouping which vary within its groups (false for the constant ones).
  */
 export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: readonly { refs: Int32Array; nl: number }[]) => { constant: boolean[]; varies: boolean[][] };
 
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel } | null | undefined;
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel; nodeVariances: NodeVariancesKernel } | null | undefined;
 
 /**
  * Copies operands into a memory one after another from `at` (f64 first: they stay 8-byte aligned
@@ -472,6 +480,26 @@ export function wasmRowPasses(): typeof rowPasses {
         constant: Array.from({ length: p }, (_, j) => f[j] === 1),
         varies: groups.map((_, g) => Array.from({ length: p }, (__, j) => f[p + g * p + j] === 1)),
       };
+    },
+    nodeVariances(layout, L, Xt, T, sigma2, out) {
+      const { nNodes, tailStart, qRest, nodeP, nodeRow, rowNode, nodeTerm, termRow, diagOff, valOff, colPtr, rowIdx } = layout;
+      const maxP = T.reduce((a, t) => Math.max(a, Math.round(Math.sqrt(t.length))), 1);
+      const f64s = L.length + Xt.length + T.reduce((a, t) => a + t.length, 0) + out.reduce((a, o) => a + o.length, 0) + (tailStart + qRest) * maxP + qRest * maxP + maxP * maxP;
+      const i32s = 23 + 2 * T.length + 5 * nNodes + rowNode.length + termRow.length + colPtr.length + rowIdx.length + 2 * nNodes + 2 * qRest;
+      const k = room(8 * f64s + 4 * i32s + 64);
+      const put = placer(k.memory, k.base);
+      const pL = put.f64(L);
+      const pXt = put.f64(Xt);
+      const pT = T.map((t) => put.f64(t));
+      const pOut = out.map((o) => put.skip(o.length * 8));
+      const pAcc = put.f64(new Float64Array((tailStart + qRest) * maxP));
+      const pG = put.skip(qRest * maxP * 8);
+      const pD = put.skip(maxP * maxP * 8);
+      const pTerms = put.i32(pT.flatMap((t, i) => [t, pOut[i]!]));
+      const fields = [nNodes, tailStart, qRest, maxP, put.i32(nodeP), put.i32(nodeRow), put.i32(rowNode), put.i32(nodeTerm), put.i32(termRow), put.i32(diagOff), put.i32(valOff), put.i32(colPtr), put.i32(rowIdx), pL, pXt, pTerms, pAcc, pG, pD];
+      fields.push(put.i32(new Int32Array(nNodes)), put.skip(4 * nNodes), put.i32(new Int32Array(qRest)), put.skip(4 * qRest));
+      k.exports.nodeVariances(put.i32(fields), sigma2);
+      out.forEach((o, i) => o.set(new Float64Array(k.memory.buffer, pOut[i]!, o.length)));
     },
   };
   return rowPasses;
