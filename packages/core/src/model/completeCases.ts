@@ -25,6 +25,8 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
     return (i) => cols.some((c) => c.missing[i] === 1);
   };
   const dropNumeric = (name: string, values: Float64Array, e: Expr): void => {
+    // native searches first: most columns have nothing to drop, and a loop here is not compiled yet in a session's first fit
+    if (!values.includes(NaN) && !values.includes(Infinity) && !values.includes(-Infinity)) return;
     const inputs = inputMissing(e);
     let missing = 0;
     let notANumber = 0;
@@ -46,7 +48,7 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
     // a column's missing cells read directly (no call per row); a factor expression's through its test
     if (c && c.kind === "number") {
       const m = c.missing;
-      for (let i = 0; i < nAll; i++) {
+      for (let i = m.indexOf(1); i >= 0 && i < nAll; i++) {
         if (m[i] === 1) {
           keep[i] = 0;
           count++;
@@ -54,7 +56,7 @@ export function completeCases(source: ModelFrameSource, terms: ModelTerms, ev: E
       }
     } else if (c) {
       const values = c.values;
-      for (let i = 0; i < nAll; i++) {
+      for (let i = values.indexOf(null); i >= 0 && i < nAll; i++) {
         if (values[i] === null) {
           keep[i] = 0;
           count++;
