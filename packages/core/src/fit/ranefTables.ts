@@ -13,22 +13,25 @@ export function ranefTables(model: Model, beta: number[], b: Float64Array[], con
     const idx = reTerms.map((t, i) => (t.group === g ? i : -1)).filter((i) => i >= 0);
     const levels = reTerms[idx[0]!]!.levels;
     const columns = idx.flatMap((i) => reTerms[i]!.columnNames);
-    const values: number[][] = [];
-    const condsd: number[][] = [];
+    // plain loops into arrays made at their length: the tables are made once per fit, in a session's first fit before V8 compiles this
+    const width = columns.length;
+    const values: number[][] = new Array<number[]>(levels.length);
+    const condsd: number[][] = new Array<number[]>(levels.length);
     for (let l = 0; l < levels.length; l++) {
-      const v: number[] = [];
-      const sd: number[] = [];
+      const v = new Array<number>(width);
+      const sd = new Array<number>(width);
+      let c = 0;
       for (const i of idx) {
         const pi = reTerms[i]!.p;
         const bi = b[i]!;
         const ci = condVar[i]!;
-        for (let k = 0; k < pi; k++) {
-          v.push(bi[l * pi + k]!);
-          sd.push(Math.sqrt(ci[l * pi + k]!));
+        for (let k = 0; k < pi; k++, c++) {
+          v[c] = bi[l * pi + k]!;
+          sd[c] = Math.sqrt(ci[l * pi + k]!);
         }
       }
-      values.push(v);
-      condsd.push(sd);
+      values[l] = v;
+      condsd[l] = sd;
     }
     return { group: g, columns, levels, values, condsd };
   });
@@ -41,13 +44,17 @@ export function ranefTables(model: Model, beta: number[], b: Float64Array[], con
       return j >= 0 ? beta[j]! : 0;
     });
     const adds = columns.map((c) => r.columns.flatMap((rc, k) => (rc === c ? [k] : [])));
-    const values = r.values.map((row) =>
-      base.map((v, j) => {
-        let s = v;
+    const values: number[][] = new Array<number[]>(r.values.length);
+    for (let l = 0; l < r.values.length; l++) {
+      const row = r.values[l]!;
+      const out = new Array<number>(columns.length);
+      for (let j = 0; j < columns.length; j++) {
+        let s = base[j]!;
         for (const k of adds[j]!) s += row[k]!;
-        return s;
-      }),
-    );
+        out[j] = s;
+      }
+      values[l] = out;
+    }
     return { group: r.group, columns, levels: r.levels, values };
   });
   return { ranef, coef };

@@ -20,9 +20,11 @@ export function randomEffectsTerms(groupFactors: Map<string, Factor>, terms: Mod
     const f = interactionOf(r.group, r.groupVars.map((g) => groupFactors.get(g)!), n);
     const pz = zm.columns.length;
     const z = new Float64Array(n * pz);
-    zm.columns.forEach((col, j) => {
-      for (let t = 0; t < n; t++) z[t * pz + j] = col[t]!;
-    });
+    if (pz === 1) z.set(zm.columns[0]!.subarray(0, n));
+    else
+      zm.columns.forEach((col, j) => {
+        for (let t = 0; t < n; t++) z[t * pz + j] = col[t]!;
+      });
     if (f.levels.length < 2) {
       throw new HlmError("DATA", `The grouping factor '${r.group}' has only ${f.levels.length} level in the rows used; a random effect needs at least 2 (lme4 refuses this too).`, { column: r.group });
     }
