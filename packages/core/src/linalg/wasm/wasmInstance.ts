@@ -20,16 +20,17 @@ const STATIC_BYTES = 65536;
 
 /**
  * A new instance of the WebAssembly module whose bytes are `base64` (built with its memory imported
- * as `env.memory`), with a memory of its own holding at least `bytes` past the module's static data;
- * or null where WebAssembly or its SIMD is unavailable (old engines, or a Content-Security-Policy
- * without 'wasm-unsafe-eval'): callers then use their TypeScript kernels.
+ * as `env.memory`), with a memory of its own holding at least `bytes` past the module's static data
+ * and its other imports (functions) from `imports`, each as `env.<name>`; or null where WebAssembly
+ * or its SIMD is unavailable (old engines, or a Content-Security-Policy without 'wasm-unsafe-eval'):
+ * callers then use their TypeScript kernels.
  *
  * The memory is made at its full size and never grown: growing a memory detaches its old buffer,
  * and the first detached buffer in a process makes V8 check every typed array access for
  * detachment from then on, about a third slower in the engine's loops. A caller that needs more
  * room makes a new instance.
  */
-export function wasmInstance(base64: string, bytes: number): { exports: unknown; memory: WasmMemory } | null {
+export function wasmInstance(base64: string, bytes: number, imports: Readonly<Record<string, unknown>> = {}): { exports: unknown; memory: WasmMemory } | null {
   const wasm = host.WebAssembly;
   if (!wasm || !host.atob) return null;
   let module = compiled.get(base64);
@@ -48,7 +49,7 @@ export function wasmInstance(base64: string, bytes: number): { exports: unknown;
   if (!module) return null;
   try {
     const memory = new wasm.Memory({ initial: Math.ceil((STATIC_BYTES + bytes) / 65536) });
-    return { exports: new wasm.Instance(module, { env: { memory } }).exports, memory };
+    return { exports: new wasm.Instance(module, { env: { ...imports, memory } }).exports, memory };
   } catch {
     return null;
   }
