@@ -9,6 +9,7 @@ import asc from "assemblyscript/asc";
 export const wasmModules = {
   denseKernels: { out: "src/linalg/wasm/denseKernelsWasm.ts", what: "The dense kernels (WebAssembly with SIMD): Cholesky, triangular inverse, the tail's rank update; base64." },
   rowKernels: { out: "src/glmm/rowKernelsWasm.ts", what: "PIRLS's row kernels (WebAssembly with SIMD): μ, the deviance, the working weights and response; base64." },
+  bobyqa: { out: "src/optim/bobyqaWasm.ts", what: "BOBYQA's iteration (WebAssembly, scalar f64: the same bits as src/optim/bobyqa.ts's TypeScript); base64." },
 };
 
 /** Compiles wasm/<name>.ts (no runtime, SIMD on, its memory given at instantiation: `env.memory`) and returns the .wasm bytes. */
