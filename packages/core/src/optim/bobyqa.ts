@@ -24,7 +24,14 @@
  *   the rounding of the shifts of XBASE); maxfun, cancellation, ftolAbs and xtolAbs (as NLopt) stop it.
  * - Extra guards against non-finite model values (as NLopt's check of ZMAT) end with "roundoff".
  * - RESCUE's PTSID codes are stored decoded (ptsP, ptsQ, prov).
+ *
+ * The iteration (BOBYQB and the routines it calls) runs in WebAssembly where available
+ * (wasm/bobyqa.ts, through wasmBobyqb.ts): the same operations in the same order, so the same points
+ * are evaluated and the same result found, at compiled speed from a process's first fit, where this
+ * TypeScript would still be interpreted. This TypeScript is the reference and the fallback.
  */
+
+import { type BobyqbEnding, typescriptBobyqbRan, wasmBobyqb, wasmBobyqbPays } from "./wasmBobyqb.js";
 
 export interface BobyqaOptions {
   /** Lower bounds (default all -Infinity). */
@@ -45,6 +52,12 @@ export interface BobyqaOptions {
   xtolAbs?: number;
   /** Called after each evaluation with the point, the value returned by f and the count; false cancels. */
   onEvaluation?: (x: Float64Array, f: number, evaluations: number) => void | boolean;
+  /**
+   * true runs the iteration in WebAssembly where available (the same operations in the same order as
+   * the TypeScript, so the same points and result, compiled from its first call), false in
+   * TypeScript; by default WebAssembly once it pays for compiling it (wasmBobyqbPays).
+   */
+  wasm?: boolean;
 }
 
 export interface BobyqaResult {
@@ -225,7 +238,7 @@ export function bobyqa(
     ev.call(new Float64Array(0));
     return finish({
       status: ev.cancelled ? "cancelled" : "converged",
-      message: ev.cancelled ? "cancelled by onEvaluation" : "all variables are fixed by their bounds",
+      message: ev.cancelled ? CANCELLED.message : "all variables are fixed by their bounds",
     });
   }
 
@@ -268,6 +281,11 @@ export function bobyqa(
     }
   }
 
+  if (options.wasm ?? wasmBobyqbPays(n)) {
+    const ending = wasmBobyqb({ n, npt, xl, xu, sl, su, xbase: x, rhobeg, rhoend, ftolAbs, maxfun }, ev);
+    if (ending !== null) return finish(wasmOutcome(ending, rhoend, maxfun, ftolAbs));
+  }
+
   const ndim = npt + n;
   const m: Model = {
     n,
@@ -286,8 +304,11 @@ export function bobyqa(
     bmat: new Float64Array(ndim * n),
     zmat: new Float64Array(npt * (npt - n - 1)),
   };
-  const outcome = bobyqb(m, ev, rhobeg, rhoend, ftolAbs);
-  return finish(outcome);
+  try {
+    return finish(bobyqb(m, ev, rhobeg, rhoend, ftolAbs));
+  } finally {
+    typescriptBobyqbRan(ev.count);
+  }
 }
 
 /** Index of element (i, j) of a symmetric n x n matrix stored as a packed lower triangle. */
@@ -444,7 +465,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
         const tr = trsbox(m, delta, xnew, d, gnew, xbdi, s, hs, hred);
         dsq = tr.dsq;
         crvmin = tr.crvmin;
-        if (!Number.isFinite(dsq)) return roundoff("non-finite trust-region step (the quadratic model broke down)");
+        if (!Number.isFinite(dsq)) return roundoff(ROUNDOFF.nonFiniteStep);
         dnorm = Math.min(delta, Math.sqrt(dsq));
         if (dnorm < 0.5 * rho) {
           ntrits = -1;
@@ -645,7 +666,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
               next = "L190_rescue";
               continue;
             }
-            return roundoff("much cancellation in a denominator of the updating formula");
+            return roundoff(ROUNDOFF.cancellation);
           }
         } else {
           // Trust-region step: choose KNEW, the point to be replaced, by the scaled denominator.
@@ -676,7 +697,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
               next = "L190_rescue";
               continue;
             }
-            return roundoff("much cancellation in a denominator of the updating formula");
+            return roundoff(ROUNDOFF.cancellation);
           }
         }
         next = "L360_evaluate";
@@ -685,10 +706,10 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
 
       case "L360_evaluate": {
         // Evaluate F at XBASE + XNEW, then update the model, the interpolation set and DELTA.
-        if (ev.count >= ev.maxfun) return { status: "maxfun", message: `maxfun (${ev.maxfun}) evaluations reached` };
+        if (ev.count >= ev.maxfun) return maxfunReached(ev.maxfun);
         pointFromBase(m, xnew, 0, x);
         const f = ev.call(x);
-        if (ev.cancelled) return { status: "cancelled", message: "cancelled by onEvaluation" };
+        if (ev.cancelled) return CANCELLED;
         if (ntrits === -1) {
           // The final short step at rho = rhoend has been tried.
           return converged(rhoend);
@@ -708,7 +729,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
           }
         }
         for (let k = 0; k < npt; k++) vquad += 0.5 * pq[k]! * w[npt + k]! * w[npt + k]!;
-        if (!Number.isFinite(vquad)) return roundoff("non-finite model value (the quadratic model broke down)");
+        if (!Number.isFinite(vquad)) return roundoff(ROUNDOFF.nonFiniteModel);
         const diff = f - fopt - vquad;
         diffc = diffb;
         diffb = diffa;
@@ -716,7 +737,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
         if (dnorm > rho) nfsav = ev.count;
 
         if (ntrits > 0) {
-          if (vquad >= 0) return roundoff("a trust region step has failed to reduce the quadratic model");
+          if (vquad >= 0) return roundoff(ROUNDOFF.noReduction);
           ratio = (f - fopt) / vquad;
           if (ratio <= 0.1) delta = Math.min(0.5 * delta, dnorm);
           else if (ratio <= 0.7) delta = Math.max(0.5 * delta, dnorm);
@@ -781,7 +802,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
         for (let k = 0; k < npt; k++) {
           let suma = 0;
           for (let jj = 0; jj < nptm; jj++) suma += zmat[knew * nptm + jj]! * zmat[k * nptm + jj]!;
-          if (!Number.isFinite(suma)) return roundoff("non-finite values in the updated matrix H");
+          if (!Number.isFinite(suma)) return roundoff(ROUNDOFF.nonFiniteH);
           let sumb = 0;
           for (let j = 0; j < n; j++) sumb += xpt[k * n + j]! * xopt[j]!;
           const temp = suma * sumb;
@@ -810,7 +831,7 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
             for (let i = 0; i < n; i++) gopt[i]! += temp * xpt[k * n + i]!;
           }
           if (fopt - f < ftolAbs) {
-            return { status: "converged", message: `f improved by less than ftolAbs (${ftolAbs})` };
+            return ftolReached(ftolAbs);
           }
         }
 
@@ -937,12 +958,47 @@ function bobyqb(m: Model, ev: Evaluator, rhobeg: number, rhoend: number, ftolAbs
   }
 }
 
+/** The reasons for stopping because of rounding errors. */
+const ROUNDOFF = {
+  nonFiniteStep: "non-finite trust-region step (the quadratic model broke down)",
+  cancellation: "much cancellation in a denominator of the updating formula",
+  nonFiniteModel: "non-finite model value (the quadratic model broke down)",
+  noReduction: "a trust region step has failed to reduce the quadratic model",
+  nonFiniteH: "non-finite values in the updated matrix H",
+} as const;
+
 function roundoff(message: string): Outcome {
   return { status: "roundoff", message: `stopped because of rounding errors: ${message}` };
 }
 
 function converged(rhoend: number): Outcome {
   return { status: "converged", message: `trust region radius reached rhoend (${rhoend})` };
+}
+
+function maxfunReached(maxfun: number): Outcome {
+  return { status: "maxfun", message: `maxfun (${maxfun}) evaluations reached` };
+}
+
+function ftolReached(ftolAbs: number): Outcome {
+  return { status: "converged", message: `f improved by less than ftolAbs (${ftolAbs})` };
+}
+
+const CANCELLED: Outcome = { status: "cancelled", message: "cancelled by onEvaluation" };
+
+/** The outcome of a run of the iteration in WebAssembly, from how it ended (the TypeScript's messages). */
+function wasmOutcome(ending: BobyqbEnding, rhoend: number, maxfun: number, ftolAbs: number): Outcome {
+  switch (ending) {
+    case "rhoend":
+      return converged(rhoend);
+    case "maxfun":
+      return maxfunReached(maxfun);
+    case "cancelled":
+      return CANCELLED;
+    case "ftolAbs":
+      return ftolReached(ftolAbs);
+    default:
+      return roundoff(ROUNDOFF[ending]);
+  }
 }
 
 /**
@@ -969,7 +1025,7 @@ function prelim(m: Model, ev: Evaluator, rhobeg: number): Outcome & { kopt: numb
   let stepb = 0;
   // nf is Powell's 1-based index of the new point; row = nf - 1 is its 0-based index.
   for (let nf = 1; nf <= npt; nf++) {
-    if (ev.count >= ev.maxfun) return { status: "maxfun", message: `maxfun (${ev.maxfun}) evaluations reached`, kopt };
+    if (ev.count >= ev.maxfun) return { ...maxfunReached(ev.maxfun), kopt };
     const nfm = nf - 1;
     const nfx = nf - 1 - n;
     const row = nf - 1;
@@ -1053,7 +1109,7 @@ function prelim(m: Model, ev: Evaluator, rhobeg: number): Outcome & { kopt: numb
       const temp = xpt[row * n + ipt - 1]! * xpt[row * n + jpt - 1]!;
       hq[hqIndex(ipt - 1, jpt - 1)] = (fbeg - fval[ipt]! - fval[jpt]! + f) / temp;
     }
-    if (ev.cancelled) return { status: "cancelled", message: "cancelled by onEvaluation", kopt };
+    if (ev.cancelled) return { ...CANCELLED, kopt };
   }
   return { status: "ok", message: "", kopt };
 }
@@ -1828,7 +1884,7 @@ function rescue(
   // Put the remaining provisional points into XPT, evaluate F there and update the model.
   for (let kpt = 0; kpt < npt; kpt++) {
     if (prov[kpt] === 0) continue;
-    if (ev.count >= ev.maxfun) return { status: "maxfun", message: `maxfun (${ev.maxfun}) evaluations reached`, kopt };
+    if (ev.count >= ev.maxfun) return { ...maxfunReached(ev.maxfun), kopt };
     ih = 0;
     for (let j = 0; j < n; j++) {
       w[j] = xpt[kpt * n + j]!;
@@ -1871,7 +1927,7 @@ function rescue(
     const f = ev.call(xeval);
     fval[kpt] = f;
     if (f < fval[kopt]!) kopt = kpt;
-    if (ev.cancelled) return { status: "cancelled", message: "cancelled by onEvaluation", kopt };
+    if (ev.cancelled) return { ...CANCELLED, kopt };
     const diff = f - vquad;
 
     // Add DIFF times the KPT-th Lagrange function to the model.
