@@ -205,6 +205,24 @@ describe("bobyqa's iteration in WebAssembly gives the TypeScript's bits", () => 
     expect(same(illConditioned, y0, illOptions) & RESCUE).toBe(RESCUE);
   });
 
+  it("when rounding errors stop it, for each reason", () => {
+    const squares: F = (x) => 1e300 * x.reduce((s, v) => s + v * v, 0);
+    const linear: F = (x) => x.reduce((s, v) => s + v, 0);
+    const cubes: F = (x) => x.reduce((s, v) => s + v * v * v, 0);
+    const cases: [F, number[], BobyqaOptions, string][] = [
+      [squares, [-0.5661683082580566], { rhoend: 1e-14 }, "non-finite model value"],
+      [linear, [-0.1793076992034912], {}, "much cancellation in a denominator"],
+      [linear, [0.3830845355987549], { rhoend: 1e-14 }, "failed to reduce the quadratic model"],
+      [cubes, [-0.867894172668457, -0.5862931609153748], {}, "non-finite trust-region step"],
+    ];
+    for (const [f, x0, options, reason] of cases) {
+      const r = bobyqa(f, x0, { ...options, maxfun: 3000, wasm: true });
+      expect(r.status).toBe("roundoff");
+      expect(r.message).toContain(reason);
+      same(f, x0, { ...options, maxfun: 3000 });
+    }
+  });
+
   it("when f is NaN or Infinity at some points", () => {
     const holes: F = (x) => {
       const s = x.reduce((a, v) => a + v, 0);
