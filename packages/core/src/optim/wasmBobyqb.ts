@@ -66,7 +66,7 @@ const HEADER = 16;
  * The least n whose first run compiles the module: below it, a process's first runs are cheaper in
  * TypeScript than the module's decoding, validation and compilation (about 3 ms, once per process).
  */
-const FIRST_N = 4;
+const FIRST_N = 2;
 /** Evaluations the TypeScript iteration makes in a process before smaller problems compile the module too (about its cost, at 50-90 µs each before V8 optimizes the TypeScript). */
 const TYPESCRIPT_BUDGET = 50;
 /** Evaluations made by the TypeScript iteration in this process. */

@@ -5,10 +5,21 @@ import { rowKernelsWasmBase64 } from "../../glmm/rowKernelsWasm.js";
 import { readCsv } from "../../io/readCsv.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmCholesky } from "./wasmKernels.js";
-import { wasmInstance } from "./wasmInstance.js";
+import { decodeBase64, wasmInstance } from "./wasmInstance.js";
 
 describe("wasmInstance", () => {
   afterEach(() => vi.restoreAllMocks());
+
+  it("decodes a module's base64 the same by Node's Buffer and by atob (a browser's way)", () => {
+    for (const b64 of [denseKernelsWasmBase64, rowKernelsWasmBase64]) {
+      const byBuffer = decodeBase64(b64, atob);
+      const byAtob = decodeBase64(b64, (text) => atob(text), null);
+      expect(byBuffer.length).toBeGreaterThan(1000);
+      expect(Array.from(byAtob)).toEqual(Array.from(byBuffer));
+      // WebAssembly's magic number
+      expect(Array.from(byAtob.subarray(0, 4))).toEqual([0, 0x61, 0x73, 0x6d]);
+    }
+  });
 
   it("makes each instance's memory at the size asked for, past the module's static data", () => {
     for (const b64 of [denseKernelsWasmBase64, rowKernelsWasmBase64]) {

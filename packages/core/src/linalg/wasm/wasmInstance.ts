@@ -12,6 +12,18 @@ interface WasmApi {
 }
 const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (data: string) => string };
 
+/** Node's Buffer, where present: decodes base64 natively (a JavaScript loop over the text costs ~0.5 ms per 20 KB in a process's first fit). */
+const nodeBuffer = (globalThis as unknown as { Buffer?: { from(data: string, encoding: "base64"): Uint8Array } }).Buffer;
+
+/** The bytes of base64 text: by Node's Buffer where there is one (`buffer`; null: none), else by `atob`. */
+export function decodeBase64(base64: string, atob: (data: string) => string, buffer: typeof nodeBuffer | null = nodeBuffer): Uint8Array {
+  if (buffer) return new Uint8Array(buffer.from(base64, "base64"));
+  const text = atob(base64);
+  const data = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
+  return data;
+}
+
 /** Compiled modules by their bytes (base64), compiled once per process; null where they cannot be. */
 const compiled = new Map<string, object | null>();
 
@@ -37,10 +49,7 @@ export function wasmInstance(base64: string, bytes: number, imports: Readonly<Re
   if (module === undefined) {
     module = null;
     try {
-      const text = host.atob(base64);
-      const data = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) data[i] = text.charCodeAt(i);
-      if (wasm.validate(data)) module = new wasm.Module(data);
+      module = new wasm.Module(decodeBase64(base64, host.atob));
     } catch {
       module = null;
     }
