@@ -7,7 +7,7 @@ import asc from "assemblyscript/asc";
 
 /** The kernel modules: AssemblyScript source in wasm/, the generated carrier, its export and what it holds. */
 export const wasmModules = {
-  denseKernels: { out: "src/linalg/wasm/denseKernelsWasm.ts", what: "The dense kernels (WebAssembly with SIMD): Cholesky, triangular inverse, the tail's rank update; base64." },
+  denseKernels: { out: "src/kernels/denseKernelsWasm.ts", what: "The dense kernels (WebAssembly with SIMD): Cholesky, triangular inverse, the tail's rank update; base64." },
   rowKernels: { out: "src/glmm/rowKernelsWasm.ts", what: "PIRLS's row kernels (WebAssembly with SIMD): μ, the deviance, the working weights and response; base64." },
   bobyqa: { out: "src/optim/bobyqaWasm.ts", what: "BOBYQA's iteration (WebAssembly, scalar f64: the same bits as src/optim/bobyqa.ts's TypeScript); base64." },
 };

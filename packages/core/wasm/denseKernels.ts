@@ -1,8 +1,10 @@
-// AssemblyScript source of the WebAssembly kernels for large dense tails (src/linalg/wasm/wasmKernels.ts):
-// the blocked left-looking Cholesky of src/linalg/denseCholesky.ts (row-major, lower triangle) with its
-// dot products over k done two at a time in f64x2 SIMD lanes; the inverse of a lower-triangular
-// factor (conditional variances after the fit); and the nodes' rank update of the tail
-// (src/linalg/tailRankUpdate.ts). Built by scripts/build-wasm.mjs into src/linalg/wasm/denseKernelsWasm.ts (the
+// AssemblyScript source of the WebAssembly kernels (src/kernels/wasmKernels.ts): the blocked
+// left-looking Cholesky of src/linalg/denseCholesky.ts (row-major, lower triangle) with its dot
+// products over k done two at a time in f64x2 SIMD lanes; the inverse of a lower-triangular factor;
+// the nodes' rank update of the tail (src/linalg/tailRankUpdate.ts); one term's and several terms'
+// evaluation (termUpdateFull, blockedFactor); and the passes over the rows of the model frame, the
+// cross-products and the post-fit, each with the TypeScript's operations in its order. Built by
+// scripts/build-wasm.mjs into src/kernels/denseKernelsWasm.ts (the
 // module's bytes, base64); run that script after editing this file.
 //
 // Operands live in the module's own memory at byte addresses the caller chooses past base(); the
@@ -1187,6 +1189,32 @@ export function nodeVariances(desc: usize, sigma2: f64): void {
       sf(out, l * pu + r, sigma2 * sum);
     }
   }
+}
+
+/**
+ * The model frame's magnitude check (src/model/checkValues.ts's checkMagnitude): the first index
+ * of the largest |x_t| over n entries (NaN never largest), or −1 where every entry is 0 or NaN.
+ */
+export function maxAbsAt(x: usize, n: i32): i32 {
+  let max: f64 = 0;
+  let at: i32 = -1;
+  for (let t: i32 = 0; t < n; t++) {
+    const a = Math.abs(load<f64>(x + (<usize>t << 3)));
+    if (a > max) {
+      max = a;
+      at = t;
+    }
+  }
+  return at;
+}
+
+/**
+ * X'X's lower triangle for the rank test (src/model/rankDeficiency.ts): G[i·p + j] (j ≤ i) is the
+ * dot product of columns i and j of X (n × p, column-major), in src/model/dotProduct.ts's order.
+ */
+export function gram(X: usize, n: i32, p: i32, G: usize): void {
+  for (let i: i32 = 0; i < p; i++)
+    for (let j: i32 = 0; j <= i; j++) sf(G, i * p + j, dot4(X + ((<usize>i * <usize>n) << 3), X + ((<usize>j * <usize>n) << 3), n));
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readCsv } from "../io/readCsv.js";
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import { buildModel } from "../model/buildModel.js";
 import { makeObjective } from "../objective/makeObjective.js";
 import { conditionalVariances } from "./conditionalVariances.js";

@@ -1,6 +1,6 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
 import { invertLowerTransposed } from "../linalg/triangular.js";
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import type { Factorization } from "../objective/ProfiledDeviance.js";
 

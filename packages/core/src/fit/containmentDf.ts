@@ -1,4 +1,4 @@
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 
 /**

@@ -1,4 +1,4 @@
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import { describeDropped } from "../model/droppedRows.js";
 import type { Model } from "../model/Model.js";
 import type { OptSummary } from "../optim/OptSummary.js";

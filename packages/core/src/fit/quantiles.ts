@@ -1,4 +1,4 @@
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 
 /** R's quantile(x, probs) with its default type 7 (order statistics by bucket selection, O(n)). */
 export function quantiles(x: ArrayLike<number>, probs: number[]): number[] {

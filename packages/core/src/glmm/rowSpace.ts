@@ -1,4 +1,4 @@
-import { wasmInstance } from "../linalg/wasm/wasmInstance.js";
+import { wasmInstance } from "../kernels/wasmInstance.js";
 import type { Family } from "./families.js";
 import { rowKernel, type RowKernel } from "./rowKernels.js";
 import { rowKernelsWasmBase64 } from "./rowKernelsWasm.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { cholLowerBlockedTs, cholLowerInPlace } from "./denseCholesky.js";
 import { invertLower, invertLowerTransposed, invertLowerTransposedTs } from "./triangular.js";
-import { wasmCholesky, wasmInvertLowerT } from "./wasm/wasmKernels.js";
+import { wasmCholesky, wasmInvertLowerT } from "../kernels/wasmKernels.js";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {

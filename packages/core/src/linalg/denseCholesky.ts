@@ -1,4 +1,4 @@
-import { wasmCholesky } from "./wasm/wasmKernels.js";
+import { wasmCholesky } from "../kernels/wasmKernels.js";
 
 /**
  * Small dense kernels on row-major Float64Array matrices, used per level block (p × p with p

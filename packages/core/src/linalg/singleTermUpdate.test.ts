@@ -3,7 +3,7 @@ import type { Table } from "../io/Table.js";
 import { buildModel } from "../model/buildModel.js";
 import { crossProducts } from "../objective/crossProducts.js";
 import { singleTermUpdate } from "./singleTermUpdate.js";
-import { wasmTermUpdate } from "./wasm/wasmKernels.js";
+import { wasmTermUpdate } from "../kernels/wasmKernels.js";
 
 /** y, x, z over nl groups of uneven sizes (a fixed generator), as a table. */
 function table(nl: number): Table {

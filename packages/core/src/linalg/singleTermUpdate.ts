@@ -3,7 +3,7 @@ import { cholLowerInPlace } from "./denseCholesky.js";
 import { inflateBlock, LogProduct } from "./smallBlocks.js";
 import { forwardSolve } from "./triangular.js";
 import { dotProduct } from "../model/dotProduct.js";
-import { wasmTermUpdate, type TermUpdateKernel } from "./wasm/wasmKernels.js";
+import { wasmTermUpdate, type TermUpdateKernel } from "../kernels/wasmKernels.js";
 
 /** One term's update of the tail; with `L` (when `fillsL`), L's node values are written too. */
 export interface SingleTermUpdate {

@@ -4,7 +4,7 @@
  * WebAssembly kernel's index form).
  */
 import type { BlockedLayout } from "./BlockedLayout.js";
-import type { TailUpdateIndex } from "./wasm/wasmKernels.js";
+import type { TailUpdateIndex } from "../kernels/wasmKernels.js";
 
 /**
  * Where the nodes meet the tail, transposed: for each tail row i, the node entries on that row

@@ -3,7 +3,7 @@
  * solves of the fit's last steps (β̂ from the tail of L, (R_X'R_X)⁻¹, Λθ u per level).
  */
 import { WASM_MIN_N } from "./denseCholesky.js";
-import { wasmInvertLowerT } from "./wasm/wasmKernels.js";
+import { wasmInvertLowerT } from "../kernels/wasmKernels.js";
 
 /** Solves L x = b in place (L lower triangular n × n at `L[off ..]`, row-major). */
 export function forwardSolve(L: Float64Array, n: number, b: Float64Array, off = 0, boff = 0): void {

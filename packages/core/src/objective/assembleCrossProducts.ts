@@ -1,5 +1,5 @@
 import type { BlockedLayout } from "../linalg/BlockedLayout.js";
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import { dotProduct } from "../model/dotProduct.js";
 import { responseMinusOffset } from "../model/response.js";

@@ -5,7 +5,7 @@ import { crossProducts } from "./crossProducts.js";
 import { makeObjective } from "./makeObjective.js";
 import { denseDeviance } from "../../test/denseDeviance.js";
 import { readCsv } from "../io/readCsv.js";
-import { wasmRowPasses } from "../linalg/wasm/wasmKernels.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 
 /** 3 schools × 2 classes × 3 pupils, crossed with 4 raters. */
 function data(): string {

@@ -4,7 +4,7 @@ import { scaleLowerInto, scaleNodes, scaleTail } from "../linalg/scaleByLambda.j
 import { singleTermUpdate } from "../linalg/singleTermUpdate.js";
 import { tailIndex, tailRankUpdate, wasmTailIndex, type TailIndex } from "../linalg/tailRankUpdate.js";
 import { crossprodInverseRX } from "../linalg/triangular.js";
-import { wasmBlocked, wasmTailKernel, type BlockedData } from "../linalg/wasm/wasmKernels.js";
+import { wasmBlocked, wasmTailKernel, type BlockedData } from "../kernels/wasmKernels.js";
 import type { Model } from "../model/Model.js";
 import { templates, thetaLayout } from "../model/thetaLayout.js";
 import { crossProducts, type CrossProducts } from "./crossProducts.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { buildModel, makeObjective, optimize, readCsv } from "../index.js";
-import { wasmInstance } from "../linalg/wasm/wasmInstance.js";
+import { wasmInstance } from "../kernels/wasmInstance.js";
 import type { Objective } from "../objective/Objective.js";
 import { bobyqa, type BobyqaOptions, type BobyqaResult } from "./bobyqa.js";
 import { bobyqaWasmBase64 } from "./bobyqaWasm.js";

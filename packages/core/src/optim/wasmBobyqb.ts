@@ -1,4 +1,4 @@
-import { wasmInstance, type WasmMemory } from "../linalg/wasm/wasmInstance.js";
+import { wasmInstance, type WasmMemory } from "../kernels/wasmInstance.js";
 import { bobyqaWasmBase64 } from "./bobyqaWasm.js";
 
 /** What the iteration needs of bobyqa's evaluator: the count of calls so far, and f at a point (which it copies) with a note of a cancellation. */

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { fitGlmm } from "../../glmm/fitGlmm.js";
-import { rowKernelsWasmBase64 } from "../../glmm/rowKernelsWasm.js";
-import { readCsv } from "../../io/readCsv.js";
+import { fitGlmm } from "../glmm/fitGlmm.js";
+import { rowKernelsWasmBase64 } from "../glmm/rowKernelsWasm.js";
+import { readCsv } from "../io/readCsv.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmCholesky } from "./wasmKernels.js";
 import { decodeBase64, wasmInstance } from "./wasmInstance.js";
@@ -43,7 +43,7 @@ describe("wasmInstance", () => {
       expect(chol(a, n, 0)).toBe(true);
       expect(a[(n - 1) * n + n - 1]).toBeGreaterThan(0);
     }
-    const table = readCsv(readFileSync(new URL("../../../test/conformance-glmm/cbpp.csv", import.meta.url), "utf8"));
+    const table = readCsv(readFileSync(new URL("../../test/conformance-glmm/cbpp.csv", import.meta.url), "utf8"));
     const fit = fitGlmm(table, "cbind(incidence, size - incidence) ~ period + (1 | herd)", { family: "binomial", factors: ["period", "herd"] });
     expect(fit.logLik).toBeCloseTo(-92.026566, 5);
     expect(grow).not.toHaveBeenCalled();

@@ -1,4 +1,3 @@
-import type { BlockedLayout } from "../BlockedLayout.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
 
@@ -34,11 +33,36 @@ export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Arr
 export type TermUpdateKernel = (a: Float64Array, m: number, nl: number, p1: number, t00: number, t10: number, t11: number, out: Float64Array, reload?: boolean) => number[] | null;
 
 /**
+ * The structure of L's nodes as the kernels read it: the fields of linalg's `BlockedLayout` (see
+ * there) that they use.
+ */
+export interface NodeStructure {
+  nNodes: number;
+  /** The tail's size, its start (a global row) and its random-effects rows. */
+  m: number;
+  tailStart: number;
+  qRest: number;
+  /** The length of the node values. */
+  nodeValues: number;
+  termRow: readonly number[];
+  nodeP: Int32Array;
+  nodeTerm: Int32Array;
+  nodeRow: Int32Array;
+  rowNode: Int32Array;
+  diagOff: Int32Array;
+  valOff: Int32Array;
+  colPtr: Int32Array;
+  rowIdx: Int32Array;
+  pairPtr: Int32Array;
+  pairTarget: Int32Array;
+}
+
+/**
  * What the blocked evaluation keeps in the module's memory for one objective (see `blockedFactor` in
  * wasm/denseKernels.ts): the layout's arrays, the transposed tail index and A's node values.
  */
 export interface BlockedData {
-  layout: BlockedLayout;
+  layout: NodeStructure;
   /** The transposed tail index (tailRankUpdate's `TailIndex`): the nodes' first tail entries, the dense nodes and the others' lists. */
   tix: Record<"firstTail" | "sparsePtr" | "sparseNode" | "sparseEntry" | "denseNodes" | "denseStart" | "denseLength", Int32Array>;
   /** A's node values (the same array for every call of one objective). */
@@ -69,6 +93,8 @@ interface KernelExports {
   eliminatedColumns(terms: number, k: number, s: number, termRow: number, X: number, y: number, w: number, n: number, p: number, colPtr: number, rowIdx: number, diagOff: number, valOff: number, A: number, nValues: number, pos: number, start: number, order: number): void;
   constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
   nodeVariances(desc: number, sigma2: number): void;
+  maxAbsAt(x: number, n: number): number;
+  gram(X: number, n: number, p: number, G: number): void;
 }
 
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
@@ -261,6 +287,10 @@ export function wasmTailKernel(): TailKernel | null {
 
 /** Σ x, whether every value is 0 or 1, and Σ (x − mean)² (mean = Σ x / n), in row order (see `columnStats` in wasm/denseKernels.ts). */
 export type ColumnStatsKernel = (x: Float64Array, from: number, n: number) => { sum: number; binary: boolean; ss: number };
+/** The first index of the largest |x_t| (NaN never largest), or −1 where every entry is 0 or NaN (see `maxAbsAt` in wasm/denseKernels.ts). */
+export type MaxAbsKernel = (x: Float64Array) => number;
+/** X'X of the columns (each of length n) as a p × p lower triangle, row-major, in `dotProduct`'s order (see `gram` in wasm/denseKernels.ts). */
+export type GramKernel = (columns: readonly Float64Array[], n: number) => Float64Array;
 /** The order statistics of x at the ascending 0-based ranks ks (see `orderStats` in wasm/denseKernels.ts); null where a value is not finite or all are equal. */
 export type OrderKernel = (x: ArrayLike<number>, ks: readonly number[]) => number[] | null;
 
@@ -320,7 +350,7 @@ export type EliminatedColumnsKernel = (input: EliminatedColumnsInput, A: Float64
  * values, Xt (the inverse of the tail's random-effects block, by columns) and the terms' T (see
  * `nodeVariances` in wasm/denseKernels.ts).
  */
-export type NodeVariancesKernel = (layout: BlockedLayout, L: Float64Array, Xt: Float64Array, T: readonly Float64Array[], sigma2: number, out: Float64Array[]) => void;
+export type NodeVariancesKernel = (layout: NodeStructure, L: Float64Array, Xt: Float64Array, T: readonly Float64Array[], sigma2: number, out: Float64Array[]) => void;
 
 /**
  * nlme's containment tests for X's columns (see `constancy` in wasm/denseKernels.ts): which are
@@ -328,7 +358,7 @@ export type NodeVariancesKernel = (layout: BlockedLayout, L: Float64Array, Xt: F
  */
 export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: readonly { refs: Int32Array; nl: number }[]) => { constant: boolean[]; varies: boolean[][] };
 
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel; nodeVariances: NodeVariancesKernel } | null | undefined;
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel; nodeVariances: NodeVariancesKernel; maxAbsAt: MaxAbsKernel; gram: GramKernel } | null | undefined;
 
 /**
  * Copies operands into a memory one after another from `at` (f64 first: they stay 8-byte aligned
@@ -390,6 +420,21 @@ export function wasmRowPasses(): typeof rowPasses {
       k.exports.columnStats(k.base, n, out);
       const r = new Float64Array(k.memory.buffer, out, 3);
       return { sum: r[0]!, binary: r[1] === 1, ss: r[2]! };
+    },
+    maxAbsAt(x) {
+      const k = room(x.length * 8);
+      new Float64Array(k.memory.buffer, k.base, x.length).set(x);
+      return k.exports.maxAbsAt(k.base, x.length);
+    },
+    gram(columns, n) {
+      const p = columns.length;
+      const k = room(8 * (n * p + p * p));
+      const X = new Float64Array(k.memory.buffer, k.base, n * p);
+      columns.forEach((c, j) => X.set(c.subarray(0, n), j * n));
+      const pG = k.base + n * p * 8;
+      new Float64Array(k.memory.buffer, pG, p * p).fill(0);
+      k.exports.gram(k.base, n, p, pG);
+      return new Float64Array(k.memory.buffer, pG, p * p).slice();
     },
     order(x, ks) {
       const n = x.length;
