@@ -3,6 +3,7 @@
  * squared and summed, a response that varies, fewer fixed effects than observations.
  */
 import { HlmError } from "../HlmError.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import type { Factor, Variable } from "./Variable.js";
 
 /** Values beyond this size overflow when squared and summed (or their variances do). */
@@ -13,15 +14,22 @@ const TOO_SMALL = 1e-100;
 /** A number for a message: three significant digits. */
 const short = (v: number): string => String(Number(v.toPrecision(3)));
 
-/** Refuses a variable whose values are too large or (all of them) too small for the computations. */
-export function checkMagnitude(name: string, values: Float64Array, rowOf: (k: number) => number): void {
+/** Refuses a variable whose values are too large or (all of them) too small for the computations (`wasm: false`: the scan in TypeScript, for tests). */
+export function checkMagnitude(name: string, values: Float64Array, rowOf: (k: number) => number, wasm = true): void {
   let max = 0;
   let at = -1;
-  for (let k = 0; k < values.length; k++) {
-    const a = Math.abs(values[k]!);
-    if (a > max) {
-      max = a;
-      at = k;
+  // in WebAssembly where it runs (fast from a session's first fit): the same first index of the largest
+  const kernels = wasm && values.length >= 64 ? wasmRowPasses() : null;
+  if (kernels) {
+    at = kernels.maxAbsAt(values);
+    if (at >= 0) max = Math.abs(values[at]!);
+  } else {
+    for (let k = 0; k < values.length; k++) {
+      const a = Math.abs(values[k]!);
+      if (a > max) {
+        max = a;
+        at = k;
+      }
     }
   }
   if (max <= TOO_LARGE && (max === 0 || max >= TOO_SMALL)) return;

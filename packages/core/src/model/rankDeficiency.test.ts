@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
+import { dotProduct } from "./dotProduct.js";
 import { dropRankDeficient, dropRankDeficientQR } from "./rankDeficiency.js";
 
 const col = (f: (t: number) => number, n: number) => Float64Array.from({ length: n }, (_, t) => f(t));
@@ -31,5 +33,26 @@ describe("dropRankDeficient (dqrdc2's decisions)", () => {
     const m = 3;
     const cols = [col(() => 1, m), col((t) => t, m), col((t) => t * t, m), col((t) => t ** 3 + 1, m)];
     expect(dropRankDeficient(cols, m).keep).toHaveLength(3);
+  });
+});
+
+describe("dropRankDeficient: X'X in WebAssembly (from 64 rows) has dotProduct's bits", () => {
+  it("the same Gram matrix and the same decisions on full-rank, collinear and near-tolerance columns", () => {
+    const kernels = wasmRowPasses();
+    expect(kernels).not.toBeNull();
+    for (const n of [64, 131, 1000]) {
+      const one = col(() => 1, n);
+      const x = col((t) => Math.sin(t) + t / 10, n);
+      const z = col((t) => Math.cos(3 * t), n);
+      const combo = col((t) => 2 * x[t]! - z[t]! + 3, n);
+      const near = col((t) => x[t]! + 3e-8 * z[t]!, n);
+      const sets = [[one, x, z], [one, x, combo, z], [one, col(() => 0, n), x], [one, x, near]];
+      for (const cols of sets) {
+        const G = kernels!.gram(cols, n);
+        const p = cols.length;
+        for (let i = 0; i < p; i++) for (let j = 0; j <= i; j++) expect(G[i * p + j]).toBe(dotProduct(cols[i]!, cols[j]!, n));
+        expect(dropRankDeficient(cols, n)).toEqual(dropRankDeficient(cols, n, 1e-7, false));
+      }
+    }
   });
 });

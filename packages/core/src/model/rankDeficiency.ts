@@ -1,3 +1,4 @@
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import { dotProduct } from "./dotProduct.js";
 
 /**
@@ -9,13 +10,20 @@ import { dotProduct } from "./dotProduct.js";
  * The residual norms are read off a Cholesky factorization of X'X (p(p+1)/2 contiguous dot
  * products); only when a column's relative residual is too close to the tolerance for the
  * cross-product to decide does the Householder QR on the columns decide, exactly as R does.
+ * `wasm: false` forms X'X in TypeScript (the WebAssembly kernel gives the same bits; for tests).
  */
-export function dropRankDeficient(columns: readonly Float64Array[], n: number, tol = 1e-7): { keep: number[]; dropped: number[] } {
+export function dropRankDeficient(columns: readonly Float64Array[], n: number, tol = 1e-7, wasm = true): { keep: number[]; dropped: number[] } {
   const p = columns.length;
-  const G = new Float64Array(p * p);
-  for (let i = 0; i < p; i++) {
-    const xi = columns[i]!;
-    for (let j = 0; j <= i; j++) G[i * p + j] = dotProduct(xi, columns[j]!, n);
+  // X'X in WebAssembly where it runs (fast from a session's first fit): the same sums in dotProduct's order
+  const kernels = wasm && n >= 64 ? wasmRowPasses() : null;
+  let G: Float64Array;
+  if (kernels) G = kernels.gram(columns, n);
+  else {
+    G = new Float64Array(p * p);
+    for (let i = 0; i < p; i++) {
+      const xi = columns[i]!;
+      for (let j = 0; j <= i; j++) G[i * p + j] = dotProduct(xi, columns[j]!, n);
+    }
   }
   // Cholesky over the kept columns; d = squared residual norm of column l given the kept ones before it
   const L = new Float64Array(p * p);
