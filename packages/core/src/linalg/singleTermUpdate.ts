@@ -19,14 +19,14 @@ export interface SingleTermUpdate {
  * L̃_c L̃_c' = a_c S_c a_c' with S_c = T (T'D_cT + I)⁻¹ T'. It is formed as W W', row r of W being
  * L_c⁻¹T'a_r with L_cL_c' = T'D_cT + I (for one column S_c is the scalar t²/(t²D_c + 1)): the explicit S_c
  * cancels digits when a level's columns differ greatly in size. log|L_θ|² = Σ_c log det(T'D_cT + I).
- * `kernel`: the WebAssembly kernel for one or two columns per level (by default from 32 levels, where
+ * `kernel`: the WebAssembly kernel for one or two columns per level (by default from 8 levels, where
  * it runs), or null for the TypeScript loops; both give the same sums. `changing`: A's values change
  * between updates (a residual structure's whitened rows), so they are read again at each.
  */
 export function singleTermUpdate(
   layout: BlockedLayout,
   A: Float64Array,
-  kernel: TermUpdateKernel | null = layout.nNodes >= 32 ? wasmTermUpdate() : null,
+  kernel: TermUpdateKernel | null = layout.nNodes >= 8 ? wasmTermUpdate() : null,
   changing = false,
 ): SingleTermUpdate {
   const { nNodes: nl, nodeP, diagOff, valOff, m } = layout;
