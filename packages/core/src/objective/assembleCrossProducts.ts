@@ -30,7 +30,7 @@ export function assembleCrossProducts(model: Model, layout: BlockedLayout, into?
   const row = sparseRow(model, y, layout.termRow);
   if (reTerms.length === 1) singleTermColumns(model, y, layout, Anodes, wasm);
   else eliminatedTermColumns(model, y, layout, row, Anodes, wasm);
-  if (layout.s === reTerms.length) tailOfXy(model, y, layout.m, ARR);
+  if (layout.s === reTerms.length) tailOfXy(model, y, layout.m, ARR, wasm);
   else tailByRows(model, layout, row, ARR);
   const m = layout.m;
   for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) ARR[b * m + a] = ARR[a * m + b]!;
@@ -193,9 +193,16 @@ function eliminatedTermColumns(model: Model, y: Float64Array, layout: BlockedLay
 }
 
 /** A tail of only X and y: its lower triangle as p(p+1)/2 contiguous dot products. */
-function tailOfXy(model: Model, y: Float64Array, m: number, ARR: Float64Array): void {
+function tailOfXy(model: Model, y: Float64Array, m: number, ARR: Float64Array, wasm: boolean): void {
   const { n, p, X, weights } = model;
   const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
+  // without weights, the same dot products in WebAssembly where it runs (fast from a session's first fit)
+  const kernels = wasm && !weights && n >= 64 ? wasmRowPasses() : null;
+  if (kernels) {
+    const G = kernels.gram(cols, n);
+    for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) ARR[a * m + b] = G[a * m + b]!;
+    return;
+  }
   for (let a = 0; a < m; a++) {
     for (let b = 0; b <= a; b++) {
       const ca = cols[a]!;

@@ -129,3 +129,18 @@ describe("crossProducts: several terms' node blocks (the WebAssembly pass from 6
     expect(Array.from(cross.ARR)).toEqual(Array.from(typescript.ARR));
   });
 });
+
+describe("crossProducts: the tail of X and y (the WebAssembly dot products from 64 rows give the TypeScript's bits)", () => {
+  const lines = ["y,x,z,w,g"];
+  for (let t = 0; t < 150; t++) lines.push(`${(Math.sin(t) * 3 + (t % 9)).toFixed(4)},${((t * 7) % 11) / 3},${Math.cos(t).toFixed(3)},${1 + (t % 3) / 2},G${(t * 5) % 13}`);
+  const table = readCsv(lines.join("\n"));
+  it.each(["y ~ x + (1 | g)", "y ~ x * z + (z | g)", "y ~ 1 + (1 | g)"])("%s", (formula) => {
+    const model = buildModel(table, formula);
+    const cross = crossProducts(model);
+    expect(wasmRowPasses()).not.toBeNull();
+    const typescript = assembleCrossProducts(model, cross, undefined, false);
+    expect(cross.ARR.some((v) => v !== 0)).toBe(true);
+    expect(Array.from(cross.ARR)).toEqual(Array.from(typescript.ARR));
+    expect(Array.from(cross.Anodes)).toEqual(Array.from(typescript.Anodes));
+  });
+});
