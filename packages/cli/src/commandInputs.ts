@@ -3,7 +3,7 @@
  * formula and options, the table, and the fitted model (with its progress on the progress line).
  */
 import { basename, extname } from "node:path";
-import { buildModel, fitGlmmModel, fitModel, glmFamily, HlmError, type DdfMethod, type FitOptions, type GlmmFit, type LmmFit, type Model, type Table } from "@hlm/core";
+import { buildModel, fitGlmmModel, fitModel, glmFamily, HlmError, prepareKernels, type DdfMethod, type FitOptions, type GlmmFit, type LmmFit, type Model, type Table } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
 import type { Progress } from "./progress.js";
@@ -86,10 +86,14 @@ export function oneFormula(values: CommandLine["values"]): string {
   return values.formula;
 }
 
-/** The data file read into a table, with the share read on the progress line. */
+/**
+ * The data file read into a table, with the share read on the progress line; meanwhile the fit's
+ * WebAssembly modules compile off the main thread, so that the first fit finds them compiled.
+ */
 export async function loadTable(path: string, sheet: unknown, progress: Progress): Promise<Table> {
   const name = basename(path);
-  return readTable(path, typeof sheet === "string" ? sheet : undefined, (f) => progress.update(`reading ${name}: ${Math.round(100 * f)}%`));
+  const [table] = await Promise.all([readTable(path, typeof sheet === "string" ? sheet : undefined, (f) => progress.update(`reading ${name}: ${Math.round(100 * f)}%`)), prepareKernels()]);
+  return table;
 }
 
 /** A data set's name in the output: the file name without its ending. */

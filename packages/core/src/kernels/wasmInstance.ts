@@ -7,6 +7,7 @@ export interface WasmMemory {
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
+  compile(bytes: Uint8Array): Promise<object>;
   Instance: new (module: object, imports: object) => { exports: unknown };
   Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
@@ -26,6 +27,37 @@ export function decodeBase64(base64: string, atob: (data: string) => string, buf
 
 /** Compiled modules by their bytes (base64), compiled once per process; null where they cannot be. */
 const compiled = new Map<string, object | null>();
+
+/**
+ * Compiles modules (their base64) ahead of their first use, off the main thread
+ * (WebAssembly.compile), so that `wasmInstance` then finds them compiled: a command line calls this
+ * while it reads its data. Resolves when every module is compiled (or found not to compile, which
+ * `wasmInstance` would then find too); never rejects.
+ */
+export async function precompileWasm(base64s: readonly string[]): Promise<void> {
+  const wasm = host.WebAssembly;
+  const atob = host.atob;
+  if (!wasm || !atob) return;
+  await Promise.all(
+    base64s
+      .filter((b) => !compiled.has(b))
+      .map(async (b) => {
+        let module: object | null;
+        try {
+          module = await wasm.compile(decodeBase64(b, atob));
+        } catch {
+          module = null;
+        }
+        // a first use may have compiled it meanwhile: keep that one
+        if (!compiled.has(b)) compiled.set(b, module);
+      }),
+  );
+}
+
+/** Whether the module (its base64) is compiled in this process: its next instance costs no compilation. */
+export function wasmCompiled(base64: string): boolean {
+  return Boolean(compiled.get(base64));
+}
 
 /** Room for a module's own static data below its heap base (`base()`), which is far smaller. */
 const STATIC_BYTES = 65536;

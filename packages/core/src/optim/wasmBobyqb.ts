@@ -1,4 +1,4 @@
-import { wasmInstance, type WasmMemory } from "../kernels/wasmInstance.js";
+import { wasmCompiled, wasmInstance, type WasmMemory } from "../kernels/wasmInstance.js";
 import { bobyqaWasmBase64 } from "./bobyqaWasm.js";
 
 /** What the iteration needs of bobyqa's evaluator: the count of calls so far, and f at a point (which it copies) with a note of a cancellation. */
@@ -148,11 +148,12 @@ export function wasmBobyqb(p: BobyqbProblem, ev: BobyqbEvaluator): BobyqbEnding 
 
 /**
  * Whether bobyqa runs its iteration in WebAssembly by default: once the module has been compiled in
- * this process, for a problem of at least FIRST_N variables, or once the TypeScript iteration has
- * made TYPESCRIPT_BUDGET evaluations (its cold runs have then cost about what compiling would).
+ * this process (by a run, or ahead by `prepareKernels`), for a problem of at least FIRST_N variables,
+ * or once the TypeScript iteration has made TYPESCRIPT_BUDGET evaluations (its cold runs have then
+ * cost about what compiling would).
  */
 export function wasmBobyqbPays(n: number): boolean {
-  return runners.length > 0 || n >= FIRST_N || typescriptEvaluations >= TYPESCRIPT_BUDGET;
+  return runners.length > 0 || n >= FIRST_N || typescriptEvaluations >= TYPESCRIPT_BUDGET || wasmCompiled(bobyqaWasmBase64);
 }
 
 /** Counts the evaluations of a run of the TypeScript iteration (for wasmBobyqbPays). */
