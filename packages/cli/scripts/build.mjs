@@ -6,7 +6,8 @@
  * `pnpm --filter @hlm/cli pack`): no dependencies, no `workspace:` links.
  *
  * - dist/hlm.cjs: the command, one CommonJS script; the workbook library (exceljs) is a script of its
- *   own, dist/chunks/exceljs.cjs, loaded only by the commands that read or write .xlsx files;
+ *   own, dist/chunks/exceljs.cjs, loaded only by the commands that read or write .xlsx files; the
+ *   dense Cholesky's second thread is dist/chunks/choleskyWorker.mjs (the engine's worker/ script);
  * - dist/main.js: the `hlm` program, a loader that compiles dist/hlm.cjs from V8's code cache
  *   (src/compileCache.ts) and runs it; dist/compile-cache/: that cache for the Node that built it;
  * - dist/THIRD-PARTY-NOTICES.txt: the license of every package bundled in;
@@ -17,7 +18,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,6 +52,8 @@ const command = await build({
   plugins: [{ name: "workbook-chunk", setup: (b) => b.onResolve({ filter: /^exceljs$/ }, () => ({ path: workbookChunk, external: true })) }],
 });
 const workbook = await build({ ...common, format: "cjs", entryPoints: ["exceljs"], outfile: join(dist, workbookChunk) });
+// the dense Cholesky's second thread (a Node worker, plain JavaScript of the engine's), beside the workbook chunk
+copyFileSync(resolve(cli, "../core/worker/choleskyWorker.mjs"), join(dist, "chunks", "choleskyWorker.mjs"));
 
 // the loader, with the bundle's hash (the code cache's name: V8 itself checks only the source's length)
 const bundleHash = createHash("sha256").update(readFileSync(join(dist, "hlm.cjs"))).digest("hex").slice(0, 16);

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { buildModel, fitGlmm, fitModel, makeFit, makeObjective, optimize, type Table } from "@hlm/core";
+import { buildModel, fitGlmm, fitModel, makeFit, makeObjective, optimize, prepareKernels, type Table } from "@hlm/core";
 import { readTable } from "./run.js";
 
 interface Spec {
@@ -60,6 +60,8 @@ if (values.help) {
   process.exit(0);
 }
 const budget = Number(values.seconds);
+// as the command does for a large file: the modules compiled, and the dense Cholesky's second thread
+await prepareKernels({ worker: fileURLToPath(new URL("./chunks/choleskyWorker.mjs", import.meta.url)) });
 if (!(budget > 0)) {
   console.error(`--seconds must be a positive number of seconds, not ${values.seconds}.\n${USAGE}`);
   process.exit(2);

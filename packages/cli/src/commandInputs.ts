@@ -2,7 +2,8 @@
  * What every command reads from its command line before its own work: the data file, the model's
  * formula and options, the table, and the fitted model (with its progress on the progress line).
  */
-import { basename, extname } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
 import { buildModel, fitGlmmModel, fitModel, glmFamily, HlmError, prepareKernels, type DdfMethod, type FitOptions, type GlmmFit, type LmmFit, type Model, type Table } from "@hlm/core";
 import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
@@ -88,12 +89,36 @@ export function oneFormula(values: CommandLine["values"]): string {
 
 /**
  * The data file read into a table, with the share read on the progress line; meanwhile the fit's
- * WebAssembly modules compile off the main thread, so that the first fit finds them compiled.
+ * WebAssembly modules compile off the main thread, so that the first fit finds them compiled, and
+ * for a large file the dense Cholesky's second thread starts.
  */
 export async function loadTable(path: string, sheet: unknown, progress: Progress): Promise<Table> {
   const name = basename(path);
-  const [table] = await Promise.all([readTable(path, typeof sheet === "string" ? sheet : undefined, (f) => progress.update(`reading ${name}: ${Math.round(100 * f)}%`)), prepareKernels()]);
+  // the dense Cholesky's second thread for files of a megabyte or more (where large crossed designs
+  // come from): it starts in tens of milliseconds, more than a small file's whole fit
+  const threads = fileSize(path) >= 1_000_000;
+  const [table] = await Promise.all([
+    readTable(path, typeof sheet === "string" ? sheet : undefined, (f) => progress.update(`reading ${name}: ${Math.round(100 * f)}%`)),
+    prepareKernels({ threads, worker: choleskyWorker() }),
+  ]);
   return table;
+}
+
+/** A file's size in bytes (0 where it cannot be read: the reader then says why). */
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The dense Cholesky's second thread's script beside the command's bundle (dist/chunks/), where there is one; else the engine's own. */
+export function choleskyWorker(): string | undefined {
+  // the bundle's folder: dist/hlm.cjs is CommonJS (the sources run as ES modules, without it)
+  const dir = typeof __dirname === "string" ? __dirname : undefined;
+  const path = dir === undefined ? undefined : join(dir, "chunks", "choleskyWorker.mjs");
+  return path !== undefined && existsSync(path) ? path : undefined;
 }
 
 /** A data set's name in the output: the file name without its ending. */

@@ -36,7 +36,7 @@ export { structureParameters, naturalParameters, type StructureParameters } from
 // optim/: BOBYQA and the optimizer stage
 export { bobyqa, type BobyqaOptions, type BobyqaResult } from "./optim/bobyqa.js";
 export { optimize, type OptimizeOptions, type OptimizerProgress } from "./optim/optimize.js";
-export { prepareKernels } from "./optim/prepareKernels.js";
+export { prepareKernels, type PrepareKernelsOptions } from "./optim/prepareKernels.js";
 export { type OptSummary } from "./optim/OptSummary.js";
 
 // fit/: the fit at the optimum, and fit() the composition of the stages

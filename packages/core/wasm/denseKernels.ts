@@ -22,16 +22,35 @@ export function base(): usize {
 export function chol(a: usize, n: i32): i32 {
   for (let i0: i32 = 0; i0 < n; i0 += NB) {
     const i1 = min(i0 + NB, n);
-    for (let j0: i32 = 0; j0 < i0; j0 += NB) {
-      const j1 = j0 + NB;
-      for (let k0: i32 = 0; k0 < j0; k0 += KC) updRect(a, n, i0, i1, j0, j1, k0, min(k0 + KC, j0));
-      for (let j = j0; j < j1; j++) solveColumn(a, n, i0, i1, j, j0, load<f64>(at(a, n, j, j)));
-    }
-    for (let k0: i32 = 0; k0 < i0; k0 += KC) updDiag(a, n, i0, i1, k0, min(k0 + KC, i0));
-    if (!factorDiag(a, n, i0, i1)) return 0;
+    cholRows(a, n, i0, i0, i1);
+    if (!cholDiag(a, n, i0, i1)) return 0;
   }
-  for (let i: i32 = 0; i < n; i++) for (let j = i + 1; j < n; j++) store<f64>(at(a, n, i, j), 0.0);
+  cholClearUpper(a, n);
   return 1;
+}
+
+/**
+ * `chol`'s step for rows r0 … r1 − 1 of the block row that starts at i0 (i0 ≤ r0 < r1 ≤ i0 + NB,
+ * r0 − i0 a multiple of 4): their entries left of the diagonal block, from the block rows above.
+ * Each row's sums are its own, so rows shared between two threads give chol's bits.
+ */
+export function cholRows(a: usize, n: i32, i0: i32, r0: i32, r1: i32): void {
+  for (let j0: i32 = 0; j0 < i0; j0 += NB) {
+    const j1 = j0 + NB;
+    for (let k0: i32 = 0; k0 < j0; k0 += KC) updRect(a, n, r0, r1, j0, j1, k0, min(k0 + KC, j0));
+    for (let j = j0; j < j1; j++) solveColumn(a, n, r0, r1, j, j0, load<f64>(at(a, n, j, j)));
+  }
+}
+
+/** The rest of `chol`'s step for block row i0 … i1 − 1 once `cholRows` has done all its rows: the diagonal block; 0 where it is not positive definite. */
+export function cholDiag(a: usize, n: i32, i0: i32, i1: i32): i32 {
+  for (let k0: i32 = 0; k0 < i0; k0 += KC) updDiag(a, n, i0, i1, k0, min(k0 + KC, i0));
+  return factorDiag(a, n, i0, i1) ? 1 : 0;
+}
+
+/** Zeros above the diagonal, after `chol`'s last step. */
+export function cholClearUpper(a: usize, n: i32): void {
+  for (let i: i32 = 0; i < n; i++) for (let j = i + 1; j < n; j++) store<f64>(at(a, n, i, j), 0.0);
 }
 
 /**

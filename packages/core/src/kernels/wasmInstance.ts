@@ -9,7 +9,7 @@ interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   compile(bytes: Uint8Array): Promise<object>;
   Instance: new (module: object, imports: object) => { exports: unknown };
-  Memory: new (descriptor: { initial: number }) => WasmMemory;
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 const host = globalThis as unknown as { WebAssembly?: WasmApi; atob?: (data: string) => string };
 
@@ -72,9 +72,11 @@ const STATIC_BYTES = 65536;
  * The memory is made at its full size and never grown: growing a memory detaches its old buffer,
  * and the first detached buffer in a process makes V8 check every typed array access for
  * detachment from then on, about a third slower in the engine's loops. A caller that needs more
- * room makes a new instance.
+ * room makes a new instance. `shared`: a shared memory (for a module built for one, whose memory a
+ * second thread uses too; null where shared memory is unavailable). The compiled module is returned
+ * too, for such a thread.
  */
-export function wasmInstance(base64: string, bytes: number, imports: Readonly<Record<string, unknown>> = {}): { exports: unknown; memory: WasmMemory } | null {
+export function wasmInstance(base64: string, bytes: number, imports: Readonly<Record<string, unknown>> = {}, shared = false): { exports: unknown; memory: WasmMemory; module: object } | null {
   const wasm = host.WebAssembly;
   if (!wasm || !host.atob) return null;
   let module = compiled.get(base64);
@@ -89,8 +91,9 @@ export function wasmInstance(base64: string, bytes: number, imports: Readonly<Re
   }
   if (!module) return null;
   try {
-    const memory = new wasm.Memory({ initial: Math.ceil((STATIC_BYTES + bytes) / 65536) });
-    return { exports: new wasm.Instance(module, { env: { ...imports, memory } }).exports, memory };
+    const pages = Math.ceil((STATIC_BYTES + bytes) / 65536);
+    const memory = new wasm.Memory(shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages });
+    return { exports: new wasm.Instance(module, { env: { ...imports, memory } }).exports, memory, module };
   } catch {
     return null;
   }

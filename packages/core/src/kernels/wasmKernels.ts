@@ -1,3 +1,5 @@
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
+import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
 
@@ -79,7 +81,7 @@ export interface BlockedData {
  */
 export type BlockedKernel = (data: BlockedData, T: Float64Array, M: Float64Array, tail: boolean, L: Float64Array | null, reloadA?: boolean) => number;
 
-interface KernelExports {
+interface KernelExports extends CholRowsExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
@@ -97,6 +99,9 @@ interface KernelExports {
   gram(X: number, n: number, p: number, G: number): void;
 }
 
+/** The order of a dense factorization from which a helper thread shares it (below, the hand-offs cost more than they save). */
+const TWO_THREADS_FROM = 512;
+
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
 let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel; term: TermUpdateKernel; blocked: BlockedKernel } | null | undefined;
 
@@ -112,25 +117,43 @@ function wasmKernels(): typeof kernels {
   if (kernels !== undefined) return kernels;
   kernels = null;
   try {
-    let made = wasmInstance(denseKernelsWasmBase64, 1 << 20);
+    // the shared-memory build where a helper thread runs (choleskyHelper.ts), else the plain one
+    let shared = false;
+    const instantiate = (bytes: number, wantShared: boolean): ReturnType<typeof wasmInstance> => {
+      const two = wantShared ? wasmInstance(denseKernelsSharedWasmBase64, bytes, {}, true) : null;
+      shared = two !== null;
+      return two ?? wasmInstance(denseKernelsWasmBase64, bytes);
+    };
+    let made = instantiate(1 << 20, choleskyHelperRunning());
     if (!made) return null;
     let exports = made.exports as KernelExports;
     let memory = made.memory;
     let room = 1 << 20;
-    const base = exports.base();
-    /** Makes sure `bytes` bytes past base fit: else a new instance with twice the room needed (the tail's index is then loaded again). */
-    const reserve = (bytes: number): void => {
-      if (bytes <= room) return;
-      const again = wasmInstance(denseKernelsWasmBase64, 2 * bytes);
+    let base = exports.base();
+    /** A new instance with `bytes` past base (the operands kept in place are then loaded again). */
+    const remake = (bytes: number, wantShared: boolean): void => {
+      const again = instantiate(bytes, wantShared);
       if (!again) throw new RangeError("wasmKernels: no memory for the operands");
       made = again;
       exports = made.exports as KernelExports;
       memory = made.memory;
-      room = 2 * bytes;
+      room = bytes;
+      base = exports.base();
       loaded = null;
       loadedTerm = null;
       loadedBlocked = null;
     };
+    /** Makes sure `bytes` bytes past base fit: else a new instance with twice the room needed. */
+    const reserve = (bytes: number): void => {
+      if (bytes > room) remake(2 * bytes, shared);
+    };
+    /** Before a factorization of order n: the shared build, where a helper thread runs and n is large enough to share. */
+    const shareFor = (n: number): void => {
+      if (!shared && n >= TWO_THREADS_FROM && choleskyHelperRunning()) remake(room, true);
+    };
+    /** `chol` at byte address p, on two threads where the helper works in this memory. */
+    const factor = (p: number, n: number): boolean =>
+      shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory) ? cholTwoThreads(exports, p, n) : exports.chol(p, n) === 1;
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
     let loaded: { index: TailUpdateIndex; m: number; nS: number } | null = null;
@@ -146,10 +169,11 @@ function wasmKernels(): typeof kernels {
     kernels = {
       chol(a, n, off) {
         forget();
+        shareFor(n);
         reserve(n * n * 8);
         const w = new Float64Array(memory.buffer, base, n * n);
         w.set(a.subarray(off, off + n * n));
-        const ok = exports.chol(base, n) === 1;
+        const ok = factor(base, n);
         a.set(w, off);
         return ok;
       },
@@ -162,6 +186,7 @@ function wasmKernels(): typeof kernels {
         return w.slice(n * n, 2 * n * n);
       },
       tail(index, S, M, m) {
+        shareFor(m);
         const pM = base;
         const pRow = pM + m * m * 8;
         const pS = pRow + m * 8;
@@ -184,7 +209,7 @@ function wasmKernels(): typeof kernels {
         w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
         exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, index.runs ? 1 : 0);
-        const ok = exports.chol(pM, m) === 1;
+        const ok = factor(pM, m);
         M.set(w);
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
         return ok;

@@ -1,0 +1,204 @@
+import type { WasmMemory } from "./wasmInstance.js";
+
+/**
+ * A second thread for the dense Cholesky of large tails (crossed designs), in Node: a worker
+ * (`packages/core/worker/choleskyWorker.mjs`) that shares the dense kernels' memory (their
+ * shared-memory build) and factors half the rows of each block row (`cholRows`) while this thread
+ * factors the other half. Each row's sums are its own, so the factor has the single thread's bits.
+ * The threads meet through a control block of atomics: this thread blocks on it (Atomics.wait),
+ * which Node allows on its main thread and browsers do not; where there is no worker the kernels
+ * stay on one thread.
+ */
+
+/** The control block's fields (Int32Array over a SharedArrayBuffer), as the worker numbers them. */
+const SEQ = 0;
+const DONE = 1;
+const CMD = 2;
+const A = 3;
+const N = 4;
+const I0 = 5;
+const R0 = 6;
+const R1 = 7;
+const ACK = 8;
+const ROWS = 1;
+const DETACH = 2;
+
+/** The rows per block row (the kernels' NB) and the worker's share: the second half. */
+const NB = 32;
+const HALF = 16;
+
+/** The parts of Node's Worker used here (core is built without Node typings). */
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  unref(): void;
+  on(event: "error" | "exit", listener: () => void): void;
+  once(event: "online" | "error", listener: () => void): void;
+}
+
+/** The kernels' exports a factorization over two threads calls. */
+export interface CholRowsExports {
+  cholRows(a: number, n: number, i0: number, r0: number, r1: number): void;
+  cholDiag(a: number, n: number, i0: number, i1: number): number;
+  cholClearUpper(a: number, n: number): void;
+}
+
+/** The helper thread: its worker, the control block, the commands' and attachments' counts, the memory it works in, whether it failed. */
+interface Helper {
+  worker: WorkerLike;
+  ctrl: Int32Array;
+  seq: number;
+  attachSeq: number;
+  memory: WasmMemory | null;
+  broken: boolean;
+}
+
+/** The helper thread, once started. */
+let helper: Helper | null = null;
+
+/** The worker script beside the package's files (from dist/kernels/ and src/kernels/ alike). */
+const WORKER_PATH = "../../worker/choleskyWorker.mjs";
+
+/** A script's location as Node's Worker takes it: a path, or a URL (anything with an href). */
+export type ScriptLocation = string | { readonly href: string };
+
+/** The host's parts used here (core is built without DOM or Node typings). */
+const host = globalThis as unknown as {
+  URL: new (path: string, base: string) => { readonly href: string };
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(timer: unknown): void;
+  performance: { now(): number };
+  process?: { versions?: { node?: unknown } };
+  SharedArrayBuffer?: unknown;
+};
+
+/**
+ * Starts the helper thread where it can run (Node, with shared memory): `worker` is the worker
+ * script's path or URL (by default the package's own; a bundle gives its copy). Resolves true when
+ * the thread is started (the first factorization that needs it waits for it to be ready), false
+ * where it cannot be; never rejects.
+ */
+export async function startCholeskyHelper(worker?: ScriptLocation): Promise<boolean> {
+  if (helper) return !helper.broken;
+  if (typeof host.process?.versions?.node !== "string" || typeof host.SharedArrayBuffer !== "function") return false;
+  try {
+    // a name in a variable: bundlers for the browser leave this import alone
+    const threads = "node:worker_threads";
+    const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: ScriptLocation) => WorkerLike };
+    const w = new Worker(worker ?? new host.URL(WORKER_PATH, (import.meta as unknown as { url: string }).url));
+    const made: Helper = { worker: w, ctrl: new Int32Array(new SharedArrayBuffer(16 * 4)), seq: 0, attachSeq: 0, memory: null, broken: false };
+    w.on("error", () => (made.broken = true));
+    w.on("exit", () => (made.broken = true));
+    // started, or not (a script that is not there, say): within seconds; the worker keeps the
+    // process alive until then, and from then on the process ends without waiting for it
+    const online = await new Promise<boolean>((resolve) => {
+      let timer: unknown = null;
+      const settle = (ok: boolean): void => {
+        if (timer !== null) host.clearTimeout(timer);
+        w.unref();
+        resolve(ok);
+      };
+      w.once("online", () => settle(true));
+      w.once("error", () => settle(false));
+      timer = host.setTimeout(() => settle(false), 5000);
+    });
+    if (!online) return false;
+    helper = made;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Factorizations the helper thread has shared in this process (for tests and reports). */
+let shared = 0;
+
+/** The number of factorizations the helper thread has shared in this process. */
+export function choleskyHelperShared(): number {
+  return shared;
+}
+
+/** Whether a helper thread has been started and has not failed. */
+export function choleskyHelperRunning(): boolean {
+  return helper !== null && !helper.broken;
+}
+
+/** Waits (spinning first, then blocking) until ctrl[i] is `want` (true) or −want (false), or `ms` pass (false). */
+function waitFor(ctrl: Int32Array, i: number, want: number, ms: number): boolean {
+  const end = host.performance.now() + ms;
+  for (let spins = 0; ; spins++) {
+    const v = Atomics.load(ctrl, i);
+    if (v === want) return true;
+    if (v === -want) return false;
+    if (spins > 1000) {
+      const left = end - host.performance.now();
+      if (left <= 0) return false;
+      Atomics.wait(ctrl, i, v, Math.min(left, 20));
+    }
+  }
+}
+
+/**
+ * Points the helper at the kernels' shared memory (instantiating `module` there): true when it
+ * works in that memory (at once where it already did); false where it cannot (then factor alone).
+ */
+export function attachCholeskyHelper(module: object, memory: WasmMemory): boolean {
+  const h = helper;
+  if (!h || h.broken) return false;
+  if (h.memory === memory) return true;
+  if (h.memory) {
+    // let go of the old memory: out of its loop, the worker reads its next message
+    h.ctrl[CMD] = DETACH;
+    const s = ++h.seq;
+    Atomics.store(h.ctrl, SEQ, s);
+    Atomics.notify(h.ctrl, SEQ);
+    if (!waitFor(h.ctrl, DONE, s, 5000)) return fail(h);
+    h.memory = null;
+  }
+  const a = ++h.attachSeq;
+  h.worker.postMessage({ module, memory, ctrl: h.ctrl, seq: a });
+  // the first time, the worker's script loads first (tens of milliseconds)
+  if (!waitFor(h.ctrl, ACK, a, 10_000)) return fail(h);
+  h.memory = memory;
+  return true;
+}
+
+function fail(h: Helper): false {
+  h.broken = true;
+  return false;
+}
+
+/**
+ * `chol` of the n × n matrix at byte address a of the helper's memory on two threads: per block
+ * row, the worker factors the second half of its rows left of the diagonal block while this thread
+ * factors the first; then this thread the diagonal block. The same bits as `chol`; false where the
+ * matrix is not positive definite. Where the worker stops answering, this thread does its rows.
+ */
+export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolean {
+  const h = helper!;
+  const c = h.ctrl;
+  shared++;
+  for (let i0 = 0; i0 < n; i0 += NB) {
+    const i1 = Math.min(i0 + NB, n);
+    const half = i0 + HALF;
+    // a hand-off pays once the rows have a few blocks to their left
+    if (!h.broken && i0 >= 2 * NB && i1 > half) {
+      c[A] = a;
+      c[N] = n;
+      c[I0] = i0;
+      c[R0] = half;
+      c[R1] = i1;
+      c[CMD] = ROWS;
+      const s = ++h.seq;
+      Atomics.store(c, SEQ, s);
+      Atomics.notify(c, SEQ);
+      k.cholRows(a, n, i0, i0, half);
+      if (!waitFor(c, DONE, s, 60_000)) {
+        fail(h);
+        k.cholRows(a, n, i0, half, i1);
+      }
+    } else k.cholRows(a, n, i0, i0, i1);
+    if (!k.cholDiag(a, n, i0, i1)) return false;
+  }
+  k.cholClearUpper(a, n);
+  return true;
+}

@@ -1,0 +1,56 @@
+// The second thread of the dense Cholesky (src/kernels/choleskyHelper.ts), a Node worker: it
+// instantiates the dense kernels' shared-memory build on the memory it is given and then factors
+// the rows it is told to (`cholRows`), signalling through the control block, until it is told to
+// let go of that memory. Plain JavaScript with no imports of the engine: it runs as it is, from the
+// package's own files and from the command line's bundle.
+import { parentPort } from "node:worker_threads";
+
+// the control block's fields (Int32Array over a SharedArrayBuffer), as choleskyHelper.ts numbers them
+const SEQ = 0;
+const DONE = 1;
+const CMD = 2;
+const A = 3;
+const N = 4;
+const I0 = 5;
+const R0 = 6;
+const R1 = 7;
+const ACK = 8;
+const DETACH = 2;
+
+parentPort.on("message", (msg) => {
+  const { module, memory, ctrl, seq } = msg;
+  let kernels = null;
+  try {
+    kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  } catch {
+    kernels = null;
+  }
+  // the answer: the attach's number, or its negative where the module would not instantiate
+  Atomics.store(ctrl, ACK, kernels ? seq : -seq);
+  Atomics.notify(ctrl, ACK);
+  if (kernels) serve(ctrl, kernels);
+});
+
+/** Factors the rows each new command asks for, until a command lets go of the memory. */
+function serve(ctrl, kernels) {
+  let seen = Atomics.load(ctrl, SEQ);
+  for (;;) {
+    let s = Atomics.load(ctrl, SEQ);
+    // a short spin first: the next command usually follows within microseconds
+    for (let spins = 0; s === seen; s = Atomics.load(ctrl, SEQ)) {
+      if (++spins > 2000) {
+        Atomics.wait(ctrl, SEQ, seen, 50);
+        spins = 0;
+      }
+    }
+    seen = s;
+    if (Atomics.load(ctrl, CMD) === DETACH) {
+      Atomics.store(ctrl, DONE, s);
+      Atomics.notify(ctrl, DONE);
+      return;
+    }
+    kernels.cholRows(ctrl[A], ctrl[N], ctrl[I0], ctrl[R0], ctrl[R1]);
+    Atomics.store(ctrl, DONE, s);
+    Atomics.notify(ctrl, DONE);
+  }
+}
