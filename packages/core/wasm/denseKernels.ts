@@ -59,7 +59,12 @@ export function cholClearUpper(a: usize, n: i32): void {
  * contiguous row segments: x_j[i] = −(Σ_{j ≤ k < i} L[i][k] x_j[k]) / L[i][i], x_j[j] = 1 / L[j][j].
  */
 export function invLowerT(l: usize, x: usize, n: i32): void {
-  for (let j: i32 = 0; j < n; j++) {
+  invLowerTColumns(l, x, n, 0, n);
+}
+
+/** `invLowerT`'s columns j0 … j1 − 1 (rows of x): each column is its own, so columns shared between two threads give invLowerT's bits. */
+export function invLowerTColumns(l: usize, x: usize, n: i32, j0: i32, j1: i32): void {
+  for (let j: i32 = j0; j < j1; j++) {
     const xj = at(x, n, j, 0);
     for (let i: i32 = 0; i < j; i++) store<f64>(xj + (<usize>i << 3), 0.0);
     store<f64>(xj + (<usize>j << 3), 1.0 / load<f64>(at(l, n, j, j)));

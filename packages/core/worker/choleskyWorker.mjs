@@ -1,7 +1,8 @@
 // The second thread of the dense Cholesky (src/kernels/choleskyHelper.ts), a Node worker: it
 // instantiates the dense kernels' shared-memory build on the memory it is given and then factors
-// the rows it is told to (`cholRows`), signalling through the control block, until it is told to
-// let go of that memory. Plain JavaScript with no imports of the engine: it runs as it is, from the
+// the rows it is told to (`cholRows`), or forms the columns of a triangular inverse it is told to
+// (`invLowerTColumns`), signalling through the control block, until it is told to let go of that
+// memory. Plain JavaScript with no imports of the engine: it runs as it is, from the
 // package's own files and from the command line's bundle.
 import { parentPort } from "node:worker_threads";
 
@@ -16,9 +17,11 @@ const R0 = 6;
 const R1 = 7;
 const ACK = 8;
 const DETACH = 2;
+const INVERSE = 3;
 
 parentPort.on("message", (msg) => {
-  const { module, memory, ctrl, seq } = msg;
+  // seen: the last command's number when the attach was posted (read then, not now: a command may already have come)
+  const { module, memory, ctrl, seq, seen } = msg;
   let kernels = null;
   try {
     kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
@@ -28,12 +31,11 @@ parentPort.on("message", (msg) => {
   // the answer: the attach's number, or its negative where the module would not instantiate
   Atomics.store(ctrl, ACK, kernels ? seq : -seq);
   Atomics.notify(ctrl, ACK);
-  if (kernels) serve(ctrl, kernels);
+  if (kernels) serve(ctrl, kernels, seen);
 });
 
 /** Factors the rows each new command asks for, until a command lets go of the memory. */
-function serve(ctrl, kernels) {
-  let seen = Atomics.load(ctrl, SEQ);
+function serve(ctrl, kernels, seen) {
   for (;;) {
     let s = Atomics.load(ctrl, SEQ);
     // a short spin first: the next command usually follows within microseconds
@@ -49,7 +51,9 @@ function serve(ctrl, kernels) {
       Atomics.notify(ctrl, DONE);
       return;
     }
-    kernels.cholRows(ctrl[A], ctrl[N], ctrl[I0], ctrl[R0], ctrl[R1]);
+    // rows of the Cholesky (the matrix at A, the block row at I0), or columns of the inverse (L at A, X at I0)
+    if (Atomics.load(ctrl, CMD) === INVERSE) kernels.invLowerTColumns(ctrl[A], ctrl[I0], ctrl[N], ctrl[R0], ctrl[R1]);
+    else kernels.cholRows(ctrl[A], ctrl[N], ctrl[I0], ctrl[R0], ctrl[R1]);
     Atomics.store(ctrl, DONE, s);
     Atomics.notify(ctrl, DONE);
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, startCholeskyHelper, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, invTwoThreads, startCholeskyHelper, type CholRowsExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
@@ -7,6 +7,7 @@ import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
 interface Kernels extends CholRowsExports {
   base(): number;
   chol(a: number, n: number): number;
+  invLowerT(l: number, x: number, n: number): void;
 }
 
 /** A symmetric positive definite n × n matrix with irregular entries (row-major). */
@@ -75,6 +76,45 @@ describe("the dense Cholesky on two threads (Node: a worker sharing the kernels'
       bad[n * n - 1] = -1;
       expect(factorWith(k, made.memory, bad, n, (p) => cholTwoThreads(k, p, n)).ok).toBe(false);
       expect(choleskyHelperRunning()).toBe(true);
+    }
+  }, 60_000);
+
+  it("forms the triangular inverse with one thread's bits", async () => {
+    expect(await startCholeskyHelper()).toBe(true);
+    const n = 700;
+    const made = wasmInstance(denseKernelsSharedWasmBase64, 24 * n * n, {}, true)!;
+    const k = made.exports as Kernels;
+    expect(attachCholeskyHelper(made.module, made.memory)).toBe(true);
+    const L = factorWith(k, made.memory, spd(n, 11), n, (p) => k.chol(p, n) === 1).L;
+    const p = k.base();
+    new Float64Array(made.memory.buffer, p, n * n).set(L);
+    const x1 = p + 8 * n * n;
+    const x2 = x1 + 8 * n * n;
+    k.invLowerT(p, x1, n);
+    invTwoThreads(k, p, x2, n);
+    const one = new Float64Array(made.memory.buffer, x1, n * n);
+    const two = new Float64Array(made.memory.buffer, x2, n * n);
+    expect(one[n + 1]).not.toBe(0);
+    expect(Array.from(two)).toEqual(Array.from(one));
+    expect(choleskyHelperRunning()).toBe(true);
+  }, 60_000);
+
+  it("takes up each new memory at once, however soon the first command follows (no command missed)", async () => {
+    expect(await startCholeskyHelper()).toBe(true);
+    const n = 520;
+    const a = spd(n, 5);
+    let reference: number[] | null = null;
+    for (let round = 0; round < 12; round++) {
+      const made = wasmInstance(denseKernelsSharedWasmBase64, 8 * n * n, {}, true)!;
+      const k = made.exports as Kernels;
+      expect(attachCholeskyHelper(made.module, made.memory)).toBe(true);
+      const t0 = Date.now();
+      const two = factorWith(k, made.memory, a, n, (p) => cholTwoThreads(k, p, n));
+      // a missed command would wait for the worker for a minute, then give up on it
+      expect(Date.now() - t0).toBeLessThan(5000);
+      expect(choleskyHelperRunning()).toBe(true);
+      reference ??= Array.from(factorWith(k, made.memory, a, n, (p) => k.chol(p, n) === 1).L);
+      expect(Array.from(two.L)).toEqual(reference);
     }
   }, 60_000);
 });

@@ -4,7 +4,9 @@ import type { WasmMemory } from "./wasmInstance.js";
  * A second thread for the dense Cholesky of large tails (crossed designs), in Node: a worker
  * (`packages/core/worker/choleskyWorker.mjs`) that shares the dense kernels' memory (their
  * shared-memory build) and factors half the rows of each block row (`cholRows`) while this thread
- * factors the other half. Each row's sums are its own, so the factor has the single thread's bits.
+ * factors the other half; and forms half the columns of the triangular inverse after the fit (the
+ * conditional variances). Each row's and column's sums are its own, so the results have the single
+ * thread's bits.
  * The threads meet through a control block of atomics: this thread blocks on it (Atomics.wait),
  * which Node allows on its main thread and browsers do not; where there is no worker the kernels
  * stay on one thread.
@@ -22,6 +24,7 @@ const R1 = 7;
 const ACK = 8;
 const ROWS = 1;
 const DETACH = 2;
+const INVERSE = 3;
 
 /** The rows per block row (the kernels' NB) and the worker's share: the second half. */
 const NB = 32;
@@ -38,6 +41,7 @@ interface WorkerLike {
 /** The kernels' exports a factorization over two threads calls. */
 export interface CholRowsExports {
   cholRows(a: number, n: number, i0: number, r0: number, r1: number): void;
+  invLowerTColumns(l: number, x: number, n: number, j0: number, j1: number): void;
   cholDiag(a: number, n: number, i0: number, i1: number): number;
   cholClearUpper(a: number, n: number): void;
 }
@@ -155,7 +159,8 @@ export function attachCholeskyHelper(module: object, memory: WasmMemory): boolea
     h.memory = null;
   }
   const a = ++h.attachSeq;
-  h.worker.postMessage({ module, memory, ctrl: h.ctrl, seq: a });
+  // with the last command's number: the worker waits for the next one from there, whenever it reads the message
+  h.worker.postMessage({ module, memory, ctrl: h.ctrl, seq: a, seen: h.seq });
   // the first time, the worker's script loads first (tens of milliseconds)
   if (!waitFor(h.ctrl, ACK, a, 10_000)) return fail(h);
   h.memory = memory;
@@ -201,4 +206,31 @@ export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolea
   }
   k.cholClearUpper(a, n);
   return true;
+}
+
+/**
+ * `invLowerT` (the inverse of the lower-triangular n × n matrix at byte address l, transposed, into
+ * x) on two threads: the worker forms the later columns while this thread forms the earlier, the
+ * split where their work (∝ (n − j)² a column) is even. The same bits as `invLowerT`.
+ */
+export function invTwoThreads(k: CholRowsExports, l: number, x: number, n: number): void {
+  const h = helper!;
+  const c = h.ctrl;
+  shared++;
+  // Σ_{j < split} (n − j)² = half of Σ_j (n − j)²: n − split = n / ∛2
+  const split = Math.max(0, Math.min(n, Math.round(n - n / Math.cbrt(2))));
+  c[A] = l;
+  c[N] = n;
+  c[I0] = x;
+  c[R0] = split;
+  c[R1] = n;
+  c[CMD] = INVERSE;
+  const s = ++h.seq;
+  Atomics.store(c, SEQ, s);
+  Atomics.notify(c, SEQ);
+  k.invLowerTColumns(l, x, n, 0, split);
+  if (!waitFor(c, DONE, s, 60_000)) {
+    fail(h);
+    k.invLowerTColumns(l, x, n, split, n);
+  }
 }

@@ -1,4 +1,4 @@
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, invTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
@@ -179,10 +179,12 @@ function wasmKernels(): typeof kernels {
       },
       invLowerT(L, n) {
         forget();
+        shareFor(n);
         reserve(2 * n * n * 8);
         const w = new Float64Array(memory.buffer, base, 2 * n * n);
         w.set(L.subarray(0, n * n));
-        exports.invLowerT(base, base + n * n * 8, n);
+        if (shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory)) invTwoThreads(exports, base, base + n * n * 8, n);
+        else exports.invLowerT(base, base + n * n * 8, n);
         return w.slice(n * n, 2 * n * n);
       },
       tail(index, S, M, m) {
