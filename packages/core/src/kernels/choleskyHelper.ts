@@ -87,8 +87,9 @@ export async function startCholeskyHelper(worker?: ScriptLocation): Promise<bool
   try {
     // a name in a variable: bundlers for the browser leave this import alone
     const threads = "node:worker_threads";
-    const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: ScriptLocation) => WorkerLike };
-    const w = new Worker(worker ?? new host.URL(WORKER_PATH, (import.meta as unknown as { url: string }).url));
+    const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: ScriptLocation, options: { execArgv: string[] }) => WorkerLike };
+    // none of the process's own flags (`--input-type=module` of `node -e`, say, stops a worker's script)
+    const w = new Worker(worker ?? new host.URL(WORKER_PATH, (import.meta as unknown as { url: string }).url), { execArgv: [] });
     const made: Helper = { worker: w, ctrl: new Int32Array(new SharedArrayBuffer(16 * 4)), seq: 0, attachSeq: 0, memory: null, broken: false };
     w.on("error", () => (made.broken = true));
     w.on("exit", () => (made.broken = true));
@@ -162,7 +163,7 @@ export function attachCholeskyHelper(module: object, memory: WasmMemory): boolea
   // with the last command's number: the worker waits for the next one from there, whenever it reads the message
   h.worker.postMessage({ module, memory, ctrl: h.ctrl, seq: a, seen: h.seq });
   // the first time, the worker's script loads first (tens of milliseconds)
-  if (!waitFor(h.ctrl, ACK, a, 10_000)) return fail(h);
+  if (!waitFor(h.ctrl, ACK, a, 3000)) return fail(h);
   h.memory = memory;
   return true;
 }
