@@ -174,6 +174,29 @@ function fail(h: Helper): false {
 }
 
 /**
+ * Posts a command to the worker (its code, then the fields A, N, I0, R0, R1), does this thread's
+ * part (`own`) meanwhile, and waits for the worker's; where the worker does not answer, its part
+ * is done here (`theirs`) and the helper is not used again.
+ */
+function handOff(h: Helper, [cmd, a, n, i0, r0, r1]: readonly [number, number, number, number, number, number], own: () => void, theirs: () => void): void {
+  const c = h.ctrl;
+  c[A] = a;
+  c[N] = n;
+  c[I0] = i0;
+  c[R0] = r0;
+  c[R1] = r1;
+  c[CMD] = cmd;
+  const s = ++h.seq;
+  Atomics.store(c, SEQ, s);
+  Atomics.notify(c, SEQ);
+  own();
+  if (!waitFor(c, DONE, s, 60_000)) {
+    fail(h);
+    theirs();
+  }
+}
+
+/**
  * `chol` of the n × n matrix at byte address a of the helper's memory on two threads: per block
  * row, the worker factors the second half of its rows left of the diagonal block while this thread
  * factors the first; then this thread the diagonal block. The same bits as `chol`; false where the
@@ -181,27 +204,13 @@ function fail(h: Helper): false {
  */
 export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolean {
   const h = helper!;
-  const c = h.ctrl;
   shared++;
   for (let i0 = 0; i0 < n; i0 += NB) {
     const i1 = Math.min(i0 + NB, n);
     const half = i0 + HALF;
     // a hand-off pays once the rows have a few blocks to their left
     if (!h.broken && i0 >= 2 * NB && i1 > half) {
-      c[A] = a;
-      c[N] = n;
-      c[I0] = i0;
-      c[R0] = half;
-      c[R1] = i1;
-      c[CMD] = ROWS;
-      const s = ++h.seq;
-      Atomics.store(c, SEQ, s);
-      Atomics.notify(c, SEQ);
-      k.cholRows(a, n, i0, i0, half);
-      if (!waitFor(c, DONE, s, 60_000)) {
-        fail(h);
-        k.cholRows(a, n, i0, half, i1);
-      }
+      handOff(h, [ROWS, a, n, i0, half, i1], () => k.cholRows(a, n, i0, i0, half), () => k.cholRows(a, n, i0, half, i1));
     } else k.cholRows(a, n, i0, i0, i1);
     if (!k.cholDiag(a, n, i0, i1)) return false;
   }
@@ -216,22 +225,8 @@ export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolea
  */
 export function invTwoThreads(k: CholRowsExports, l: number, x: number, n: number): void {
   const h = helper!;
-  const c = h.ctrl;
   shared++;
   // Σ_{j < split} (n − j)² = half of Σ_j (n − j)²: n − split = n / ∛2
   const split = Math.max(0, Math.min(n, Math.round(n - n / Math.cbrt(2))));
-  c[A] = l;
-  c[N] = n;
-  c[I0] = x;
-  c[R0] = split;
-  c[R1] = n;
-  c[CMD] = INVERSE;
-  const s = ++h.seq;
-  Atomics.store(c, SEQ, s);
-  Atomics.notify(c, SEQ);
-  k.invLowerTColumns(l, x, n, 0, split);
-  if (!waitFor(c, DONE, s, 60_000)) {
-    fail(h);
-    k.invLowerTColumns(l, x, n, split, n);
-  }
+  handOff(h, [INVERSE, l, n, x, split, n], () => k.invLowerTColumns(l, x, n, 0, split), () => k.invLowerTColumns(l, x, n, split, n));
 }
