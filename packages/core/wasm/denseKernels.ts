@@ -30,6 +30,26 @@ export function chol(a: usize, n: i32): i32 {
 }
 
 /**
+ * M's lower triangle = A's scaled by d_i d_j, plus 1 on the first q diagonal entries (m × m,
+ * row-major): src/linalg/scaleByLambda.ts's scaleLowerInto, its operations in its order, for a tail
+ * whose terms have one column per level.
+ */
+export function scaleLowerInto(A: usize, M: usize, m: i32, d: usize, q: i32): void {
+  for (let i: i32 = 0; i < m; i++) {
+    const di = load<f64>(d + (<usize>i << 3));
+    const r = <usize>i * <usize>m;
+    for (let j: i32 = 0; j <= i; j++) {
+      const o = (r + <usize>j) << 3;
+      store<f64>(M + o, load<f64>(A + o) * di * load<f64>(d + (<usize>j << 3)));
+    }
+    if (i < q) {
+      const o = (r + <usize>i) << 3;
+      store<f64>(M + o, load<f64>(M + o) + 1);
+    }
+  }
+}
+
+/**
  * `chol`'s step for rows r0 … r1 − 1 of the block row that starts at i0 (i0 ≤ r0 < r1 ≤ i0 + NB,
  * r0 − i0 a multiple of 4): their entries left of the diagonal block, from the block rows above.
  * Each row's sums are its own, so rows shared between two threads give chol's bits.

@@ -21,8 +21,22 @@ export interface TailUpdateIndex {
   /** Every node's tail entries fall in consecutive tail columns (the kernel's SIMD runs apply). */
   runs: boolean;
 }
-/** M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive definite. */
-export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number) => boolean;
+/**
+ * M −= the nodes' rank update (values S), then M = chol(M) in place (m × m); false if not positive
+ * definite. With `scaled`, M is first formed in the kernels' memory as scaleLowerInto(A, ·, m, d, q)
+ * forms it (A stays there between calls with the same array), and only what an evaluation reads
+ * comes back unless `full`: the first q diagonal entries and the rows from q on.
+ */
+export type TailKernel = (index: TailUpdateIndex, S: Float64Array, M: Float64Array, m: number, scaled?: ScaledTail) => boolean;
+
+/** The tail formed in the kernels' memory (see `TailKernel`); `changed`: A's values changed since the last call (PIRLS and residual structures form A anew in the same array). */
+export interface ScaledTail {
+  A: Float64Array;
+  d: Float64Array;
+  q: number;
+  full: boolean;
+  changed: boolean;
+}
 
 /**
  * One random-effects term's rank update of the tail over all its levels (see `termUpdateFull` in
@@ -95,6 +109,7 @@ interface KernelExports extends CholRowsExports {
   eliminatedColumns(terms: number, k: number, s: number, termRow: number, X: number, y: number, w: number, n: number, p: number, colPtr: number, rowIdx: number, diagOff: number, valOff: number, A: number, nValues: number, pos: number, start: number, order: number): void;
   constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
   nodeVariances(desc: number, sigma2: number): void;
+  scaleLowerInto(A: number, M: number, m: number, d: number, q: number): void;
   maxAbsAt(x: number, n: number): number;
   gram(X: number, n: number, p: number, G: number): void;
 }
@@ -156,7 +171,7 @@ function wasmKernels(): typeof kernels {
       shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory) ? cholTwoThreads(exports, p, n) : exports.chol(p, n) === 1;
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
-    let loaded: { index: TailUpdateIndex; m: number; nS: number } | null = null;
+    let loaded: { index: TailUpdateIndex; m: number; nS: number; A: Float64Array | null } | null = null;
     // the term kernel's layout past base: a (m·p1·nl f64, kept between calls with the same array), coef, w, out
     let loadedTerm: Float64Array | null = null;
     // the blocked evaluation's layout past base (byte addresses): f64 regions, then the i32 ones
@@ -187,7 +202,7 @@ function wasmKernels(): typeof kernels {
         else exports.invLowerT(base, base + n * n * 8, n);
         return w.slice(n * n, 2 * n * n);
       },
-      tail(index, S, M, m) {
+      tail(index, S, M, m, scaled) {
         shareFor(m);
         const pM = base;
         const pRow = pM + m * m * 8;
@@ -197,22 +212,39 @@ function wasmKernels(): typeof kernels {
         const pG = pStart + index.tStart.length * 4;
         const pPtr = pG + index.tG.length * 4;
         const end = pPtr + index.tailPtr.length * 4;
+        // then A and d, where M is formed in the kernels' memory (`scaled`)
+        const pA = (end + 7) & ~7;
+        const pD = pA + m * m * 8;
         if (loaded === null || loaded.index !== index || loaded.m !== m || loaded.nS !== S.length) {
           forget();
-          reserve(end - base);
+          reserve(pD + m * 8 - base);
           new Float64Array(memory.buffer, pRow, m).fill(0);
           new Int32Array(memory.buffer, pCol, index.tailCol.length).set(index.tailCol);
           new Int32Array(memory.buffer, pStart, index.tStart.length).set(index.tStart);
           new Int32Array(memory.buffer, pG, index.tG.length).set(index.tG);
           new Int32Array(memory.buffer, pPtr, index.tailPtr.length).set(index.tailPtr);
-          loaded = { index, m, nS: S.length };
+          loaded = { index, m, nS: S.length, A: null };
         }
+        const at = loaded;
         const w = new Float64Array(memory.buffer, pM, m * m);
-        w.set(M.subarray(0, m * m));
+        if (scaled) {
+          if (at.A !== scaled.A || scaled.changed) {
+            new Float64Array(memory.buffer, pA, m * m).set(scaled.A.subarray(0, m * m));
+            at.A = scaled.A;
+          }
+          new Float64Array(memory.buffer, pD, m).set(scaled.d.subarray(0, m));
+          exports.scaleLowerInto(pA, pM, m, pD, scaled.q);
+        } else w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
         exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, index.runs ? 1 : 0);
         const ok = factor(pM, m);
-        M.set(w);
+        if (!scaled || scaled.full) M.set(w);
+        else {
+          // what an evaluation reads: log |L|'s diagonal and the rows of X and y
+          const q = scaled.q;
+          for (let r = 0; r < q; r++) M[r * m + r] = w[r * m + r]!;
+          M.set(w.subarray(q * m), q * m);
+        }
         // a failed factorization leaves `row` cleared (tailUpdate always clears it), so the layout stays valid
         return ok;
       },

@@ -121,3 +121,36 @@ describe("makeObjective: the nodes' elimination in WebAssembly gives the TypeScr
     expect(ts.evaluate(bad)).toBe(Infinity);
   });
 });
+
+describe("makeObjective: the crossed tail formed in the WebAssembly kernel's memory", () => {
+  /** 2,400 ratings: 500 raters crossed with 150 items in 6 groups. */
+  function crossedCsv(): string {
+    const lines = ["y,x,rater,item,grp"];
+    for (let t = 0; t < 2400; t++) {
+      const a = (t * 7919) % 500;
+      const b = (t * 104729) % 150;
+      lines.push(`${(Math.sin(t) + (a % 11) / 5 + (b % 7) / 3).toFixed(4)},${((t * 13) % 17) / 4},R${a},I${b},G${b % 6}`);
+    }
+    return lines.join("\n");
+  }
+  const model = buildModel(readCsv(crossedCsv()), "y ~ x + (1 | rater) + (1 | item) + (1 | grp)", { REML: false });
+  const inKernel = makeObjective(model);
+  const here = makeObjective(model, undefined, { tailInKernel: false });
+
+  it("gives the bits of the tail formed here: objectives, (R_X'R_X)⁻¹, and a kept factorization", () => {
+    expect(inKernel.cross.m).toBeGreaterThanOrEqual(64);
+    for (const theta of [[1, 1, 1], [0.4, 1.3, 0.2], [2.5, 0.05, 0.9], [0, 0.7, 0]]) {
+      expect(inKernel.evaluate(theta)).toBe(here.evaluate(theta));
+      const V1 = new Float64Array(model.p * model.p);
+      const V2 = new Float64Array(model.p * model.p);
+      expect(inKernel.pieces(theta, V1)).toEqual(here.pieces(theta, V2));
+      expect(Array.from(V1)).toEqual(Array.from(V2));
+      const f1 = inKernel.factorize(theta);
+      const f2 = here.factorize(theta);
+      expect(f1.objective).toBe(f2.objective);
+      expect(Array.from(f1.LRR)).toEqual(Array.from(f2.LRR));
+    }
+    // and the dense deviance agrees
+    expect(inKernel.evaluate([0.4, 1.3, 0.2])).toBeCloseTo(denseDeviance(model, [0.4, 1.3, 0.2]), 6);
+  });
+});

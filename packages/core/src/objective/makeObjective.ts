@@ -17,9 +17,12 @@ import type { Factorization, ProfiledDeviance } from "./ProfiledDeviance.js";
  * `WASM_MIN_N`; PIRLS, which factors many times per evaluation, asks for it sooner). `crossChanges`:
  * the caller forms A again into `cross` between evaluations (a residual structure, PIRLS's working
  * weights), so nothing read from it may be kept. `blocked: false` keeps the nodes' elimination in
- * TypeScript (the WebAssembly kernel gives the same bits; for tests).
+ * TypeScript (the WebAssembly kernel gives the same bits; for tests). With the WebAssembly tail and
+ * one column per tail level, the kernel forms the scaled tail in its own memory and an evaluation
+ * reads back only what it needs; `tailInKernel: false` forms it here and reads all of it back (the
+ * same bits; for tests).
  */
-export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number; crossChanges?: boolean; blocked?: boolean } = {}): ProfiledDeviance {
+export function makeObjective(model: Model, cross: CrossProducts = crossProducts(model), options: { wasmTailFrom?: number; crossChanges?: boolean; blocked?: boolean; tailInKernel?: boolean } = {}): ProfiledDeviance {
   const layout = thetaLayout(model.reTerms);
   const { n, p } = model;
   const { m, qRest, restOffsets, ARR, Anodes, logDetW, s } = cross;
@@ -40,6 +43,8 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
   // large tails below one-column nodes (crossed intercepts): the rank update and the Cholesky in WebAssembly
   const wasmTail = m >= (options.wasmTailFrom ?? WASM_MIN_N) && cross.nNodes > 0 && cross.nodeP.every((p1) => p1 === 1) ? wasmTailKernel() : null;
   const wasmIndex = wasmTail ? wasmTailIndex(cross, tixOf()) : null;
+  // the scaled tail formed in the tail kernel's memory (one column per tail level)
+  const tailInKernel = wasmTail !== null && tailScalar && options.tailInKernel !== false;
 
   // one random-effects term: the levels' update over all of them at once (and, for one or two columns, L's node values)
   const single = model.reTerms.length === 1 ? singleTermUpdate(cross, cross.Anodes, undefined, options.crossChanges ?? false) : null;
@@ -71,7 +76,8 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       if (tailScalar) {
         // every tail term has one column per level: Λ'MΛ + I is M_ij d_i d_j (+1 on the diagonal), one pass over the lower triangle
         tailTerms.forEach((term, j) => tailScale.fill(T[s + j]![0]!, restOffsets[j]!, restOffsets[j]! + term.nl));
-        scaleLowerInto(ARR, M, m, tailScale, qRest);
+        // the WebAssembly tail kernel forms M in its own memory (the same operations), sparing the copies
+        if (!tailInKernel) scaleLowerInto(ARR, M, m, tailScale, qRest);
       } else {
         M.set(ARR);
         tailTerms.forEach((term, j) => scaleTail(M, m, restOffsets[j]!, term.nl, term.p, T[s + j]!, tmp));
@@ -84,10 +90,12 @@ export function makeObjective(model: Model, cross: CrossProducts = crossProducts
       } else ldL2 = eliminateNodes(cross, tixOf().firstTail, nodes);
     }
     const ok = !Number.isNaN(ldL2);
+    // M as the kernel would have formed it, where it is not called
+    if (!ok && tailInKernel && !viaSingle) scaleLowerInto(ARR, M, m, tailScale, qRest);
     let chol = false;
     if (ok) {
       if (viaSingle) chol = cholLowerInPlace(M, m);
-      else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m);
+      else if (wasmTail) chol = wasmTail(wasmIndex!, S ?? wsNodes, M, m, tailInKernel ? { A: ARR, d: tailScale, q: qRest, full: S !== null, changed: options.crossChanges ?? false } : undefined);
       else {
         if (!blockedKernel) tailRankUpdate(cross, tixOf(), S ?? wsNodes, M);
         chol = cholLowerInPlace(M, m);
