@@ -38,9 +38,10 @@ parentPort.on("message", (msg) => {
 function serve(ctrl, kernels, seen) {
   for (;;) {
     let s = Atomics.load(ctrl, SEQ);
-    // a short spin first: the next command usually follows within microseconds
+    // a spin of about a millisecond first: within a factorization the next command follows in tens of
+    // microseconds, and waking from Atomics.wait costs about as much each time
     for (let spins = 0; s === seen; s = Atomics.load(ctrl, SEQ)) {
-      if (++spins > 2000) {
+      if (++spins > 200000) {
         Atomics.wait(ctrl, SEQ, seen, 50);
         spins = 0;
       }

@@ -127,14 +127,14 @@ export function choleskyHelperRunning(): boolean {
   return helper !== null && !helper.broken;
 }
 
-/** Waits (spinning first, then blocking) until ctrl[i] is `want` (true) or −want (false), or `ms` pass (false). */
+/** Waits (spinning about a millisecond first: a wake from Atomics.wait costs tens of microseconds each hand-off) until ctrl[i] is `want` (true) or −want (false), or `ms` pass (false). */
 function waitFor(ctrl: Int32Array, i: number, want: number, ms: number): boolean {
   const end = host.performance.now() + ms;
   for (let spins = 0; ; spins++) {
     const v = Atomics.load(ctrl, i);
     if (v === want) return true;
     if (v === -want) return false;
-    if (spins > 1000) {
+    if (spins > 200000) {
       const left = end - host.performance.now();
       if (left <= 0) return false;
       Atomics.wait(ctrl, i, v, Math.min(left, 20));
