@@ -53,9 +53,18 @@ function serve(ctrl, kernels, seen) {
       return;
     }
     // rows of the Cholesky (the matrix at A, the block row at I0), or columns of the inverse (L at A, X at I0)
-    if (Atomics.load(ctrl, CMD) === INVERSE) kernels.invLowerTColumns(ctrl[A], ctrl[I0], ctrl[N], ctrl[R0], ctrl[R1]);
+    if (Atomics.load(ctrl, CMD) === INVERSE) inverseColumns(kernels, ctrl[A], ctrl[I0], ctrl[N], ctrl[R0], ctrl[R1]);
     else kernels.cholRows(ctrl[A], ctrl[N], ctrl[I0], ctrl[R0], ctrl[R1]);
     Atomics.store(ctrl, DONE, s);
     Atomics.notify(ctrl, DONE);
   }
+}
+
+/**
+ * The inverse's columns j0 … j1 − 1 in calls of CHUNK columns (choleskyHelper.ts's inverseColumns):
+ * a WebAssembly function runs its first calls unoptimized (Liftoff), and one long call would stay so.
+ */
+const CHUNK = 32;
+function inverseColumns(kernels, l, x, n, j0, j1) {
+  for (let j = j0; j < j1; j += CHUNK) kernels.invLowerTColumns(l, x, n, j, Math.min(j + CHUNK, j1));
 }

@@ -228,5 +228,17 @@ export function invTwoThreads(k: CholRowsExports, l: number, x: number, n: numbe
   shared++;
   // Σ_{j < split} (n − j)² = half of Σ_j (n − j)²: n − split = n / ∛2
   const split = Math.max(0, Math.min(n, Math.round(n - n / Math.cbrt(2))));
-  handOff(h, [INVERSE, l, n, x, split, n], () => k.invLowerTColumns(l, x, n, 0, split), () => k.invLowerTColumns(l, x, n, split, n));
+  handOff(h, [INVERSE, l, n, x, split, n], () => inverseColumns(k, l, x, n, 0, split), () => inverseColumns(k, l, x, n, split, n));
+}
+
+/** Columns per call of the inverse (the worker's script uses the same). */
+const CHUNK = 32;
+
+/**
+ * The inverse's columns j0 … j1 − 1 in calls of CHUNK columns: a WebAssembly function runs its first
+ * calls unoptimized (V8's Liftoff) and is optimized for the calls after, so one long call (a fit's
+ * single inverse) would run unoptimized throughout, about five times slower. The same bits.
+ */
+export function inverseColumns(k: Pick<CholRowsExports, "invLowerTColumns">, l: number, x: number, n: number, j0: number, j1: number): void {
+  for (let j = j0; j < j1; j += CHUNK) k.invLowerTColumns(l, x, n, j, Math.min(j + CHUNK, j1));
 }

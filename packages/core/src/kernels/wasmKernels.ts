@@ -1,4 +1,4 @@
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, invTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, inverseColumns, invTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
@@ -199,7 +199,7 @@ function wasmKernels(): typeof kernels {
         const w = new Float64Array(memory.buffer, base, 2 * n * n);
         w.set(L.subarray(0, n * n));
         if (shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory)) invTwoThreads(exports, base, base + n * n * 8, n);
-        else exports.invLowerT(base, base + n * n * 8, n);
+        else inverseColumns(exports, base, base + n * n * 8, n, 0, n);
         return w.slice(n * n, 2 * n * n);
       },
       tail(index, S, M, m, scaled) {
