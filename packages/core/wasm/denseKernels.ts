@@ -105,7 +105,15 @@ export function invLowerTColumns(l: usize, x: usize, n: i32, j0: i32, j1: i32): 
  * rounds them). S, row, M: f64; tailCol, tStart, tG, tailPtr: i32.
  */
 export function tailUpdate(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32, runs: i32): void {
-  for (let i: i32 = 0; i < m; i++) {
+  tailUpdateRows(S, tailCol, tStart, tG, tailPtr, M, row, m, runs, 0, m);
+}
+
+/**
+ * `tailUpdate` for rows i0 … i1 − 1 of M (`row`: a cleared scratch row of m, its own for each
+ * thread): each row's sums are its own, so rows shared between two threads give tailUpdate's bits.
+ */
+export function tailUpdateRows(S: usize, tailCol: usize, tStart: usize, tG: usize, tailPtr: usize, M: usize, row: usize, m: i32, runs: i32, i0: i32, i1: i32): void {
+  for (let i: i32 = i0; i < i1; i++) {
     const t0 = load<i32>(tailPtr + (<usize>i << 2));
     const t1 = load<i32>(tailPtr + (<usize>(i + 1) << 2));
     if (t0 === t1) continue;

@@ -1,7 +1,7 @@
 // The second thread of the dense Cholesky (src/kernels/choleskyHelper.ts), a Node worker: it
 // instantiates the dense kernels' shared-memory build on the memory it is given and then factors
-// the rows it is told to (`cholRows`), or forms the columns of a triangular inverse it is told to
-// (`invLowerTColumns`), signalling through the control block, until it is told to let go of that
+// the rows it is told to (`cholRows`), updates the tail's rows it is told to (`tailUpdateRows`), or
+// forms the columns of a triangular inverse it is told to (`invLowerTColumns`), signalling through the control block, until it is told to let go of that
 // memory. Plain JavaScript with no imports of the engine: it runs as it is, from the
 // package's own files and from the command line's bundle.
 import { parentPort } from "node:worker_threads";
@@ -16,8 +16,16 @@ const I0 = 5;
 const R0 = 6;
 const R1 = 7;
 const ACK = 8;
+const S_ = 9;
+const TCOL = 10;
+const TSTART = 11;
+const TG = 12;
+const TPTR = 13;
+const ROW = 14;
+const RUNS = 15;
 const DETACH = 2;
 const INVERSE = 3;
+const TAIL = 4;
 
 parentPort.on("message", (msg) => {
   // seen: the last command's number when the attach was posted (read then, not now: a command may already have come)
@@ -52,8 +60,11 @@ function serve(ctrl, kernels, seen) {
       Atomics.notify(ctrl, DONE);
       return;
     }
-    // rows of the Cholesky (the matrix at A, the block row at I0), or columns of the inverse (L at A, X at I0)
-    if (Atomics.load(ctrl, CMD) === INVERSE) inverseColumns(kernels, ctrl[A], ctrl[I0], ctrl[N], ctrl[R0], ctrl[R1]);
+    // rows of the Cholesky (the matrix at A, the block row at I0), columns of the inverse (L at A, X
+    // at I0), or rows of the tail's update (M at A, the scratch row at ROW)
+    const cmd = Atomics.load(ctrl, CMD);
+    if (cmd === INVERSE) inverseColumns(kernels, ctrl[A], ctrl[I0], ctrl[N], ctrl[R0], ctrl[R1]);
+    else if (cmd === TAIL) kernels.tailUpdateRows(ctrl[S_], ctrl[TCOL], ctrl[TSTART], ctrl[TG], ctrl[TPTR], ctrl[A], ctrl[ROW], ctrl[N], ctrl[RUNS], ctrl[R0], ctrl[R1]);
     else kernels.cholRows(ctrl[A], ctrl[N], ctrl[I0], ctrl[R0], ctrl[R1]);
     Atomics.store(ctrl, DONE, s);
     Atomics.notify(ctrl, DONE);

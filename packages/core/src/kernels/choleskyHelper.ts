@@ -4,8 +4,8 @@ import type { WasmMemory } from "./wasmInstance.js";
  * A second thread for the dense Cholesky of large tails (crossed designs), in Node: a worker
  * (`packages/core/worker/choleskyWorker.mjs`) that shares the dense kernels' memory (their
  * shared-memory build) and factors half the rows of each block row (`cholRows`) while this thread
- * factors the other half; and forms half the columns of the triangular inverse after the fit (the
- * conditional variances). Each row's and column's sums are its own, so the results have the single
+ * factors the other half; updates half the rows of the tail before it (`tailUpdateRows`); and forms
+ * half the columns of the triangular inverse after the fit (the conditional variances). Each row's and column's sums are its own, so the results have the single
  * thread's bits.
  * The threads meet through a control block of atomics: this thread blocks on it (Atomics.wait),
  * which Node allows on its main thread and browsers do not; where there is no worker the kernels
@@ -22,9 +22,19 @@ const I0 = 5;
 const R0 = 6;
 const R1 = 7;
 const ACK = 8;
+/** The tail update's further operands. */
+const S_ = 9;
+const TCOL = 10;
+const TSTART = 11;
+const TG = 12;
+const TPTR = 13;
+const ROW = 14;
+const RUNS = 15;
+const CTRL_LENGTH = 16;
 const ROWS = 1;
 const DETACH = 2;
 const INVERSE = 3;
+const TAIL = 4;
 
 /** The rows per block row (the kernels' NB) and the worker's share: the second half. */
 const NB = 32;
@@ -41,6 +51,7 @@ interface WorkerLike {
 /** The kernels' exports a factorization over two threads calls. */
 export interface CholRowsExports {
   cholRows(a: number, n: number, i0: number, r0: number, r1: number): void;
+  tailUpdateRows(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number, i0: number, i1: number): void;
   invLowerTColumns(l: number, x: number, n: number, j0: number, j1: number): void;
   cholDiag(a: number, n: number, i0: number, i1: number): number;
   cholClearUpper(a: number, n: number): void;
@@ -90,7 +101,7 @@ export async function startCholeskyHelper(worker?: ScriptLocation): Promise<bool
     const { Worker } = (await import(/* @vite-ignore */ threads)) as { Worker: new (url: ScriptLocation, options: { execArgv: string[] }) => WorkerLike };
     // none of the process's own flags (`--input-type=module` of `node -e`, say, stops a worker's script)
     const w = new Worker(worker ?? new host.URL(WORKER_PATH, (import.meta as unknown as { url: string }).url), { execArgv: [] });
-    const made: Helper = { worker: w, ctrl: new Int32Array(new SharedArrayBuffer(16 * 4)), seq: 0, attachSeq: 0, memory: null, broken: false };
+    const made: Helper = { worker: w, ctrl: new Int32Array(new SharedArrayBuffer(CTRL_LENGTH * 4)), seq: 0, attachSeq: 0, memory: null, broken: false };
     w.on("error", () => (made.broken = true));
     w.on("exit", () => (made.broken = true));
     // started, or not (a script that is not there, say): within seconds; the worker keeps the
@@ -174,17 +185,13 @@ function fail(h: Helper): false {
 }
 
 /**
- * Posts a command to the worker (its code, then the fields A, N, I0, R0, R1), does this thread's
- * part (`own`) meanwhile, and waits for the worker's; where the worker does not answer, its part
- * is done here (`theirs`) and the helper is not used again.
+ * Posts a command to the worker (its code and its fields, each at its place in the control block),
+ * does this thread's part (`own`) meanwhile, and waits for the worker's; where the worker does not
+ * answer, its part is done here (`theirs`) and the helper is not used again.
  */
-function handOff(h: Helper, [cmd, a, n, i0, r0, r1]: readonly [number, number, number, number, number, number], own: () => void, theirs: () => void): void {
+function handOff(h: Helper, cmd: number, fields: ReadonlyArray<readonly [number, number]>, own: () => void, theirs: () => void): void {
   const c = h.ctrl;
-  c[A] = a;
-  c[N] = n;
-  c[I0] = i0;
-  c[R0] = r0;
-  c[R1] = r1;
+  for (const [at, v] of fields) c[at] = v;
   c[CMD] = cmd;
   const s = ++h.seq;
   Atomics.store(c, SEQ, s);
@@ -210,7 +217,7 @@ export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolea
     const half = i0 + HALF;
     // a hand-off pays once the rows have a few blocks to their left
     if (!h.broken && i0 >= 2 * NB && i1 > half) {
-      handOff(h, [ROWS, a, n, i0, half, i1], () => k.cholRows(a, n, i0, i0, half), () => k.cholRows(a, n, i0, half, i1));
+      handOff(h, ROWS, [[A, a], [N, n], [I0, i0], [R0, half], [R1, i1]], () => k.cholRows(a, n, i0, i0, half), () => k.cholRows(a, n, i0, half, i1));
     } else k.cholRows(a, n, i0, i0, i1);
     if (!k.cholDiag(a, n, i0, i1)) return false;
   }
@@ -228,7 +235,7 @@ export function invTwoThreads(k: CholRowsExports, l: number, x: number, n: numbe
   shared++;
   // Σ_{j < split} (n − j)² = half of Σ_j (n − j)²: n − split = n / ∛2
   const split = Math.max(0, Math.min(n, Math.round(n - n / Math.cbrt(2))));
-  handOff(h, [INVERSE, l, n, x, split, n], () => inverseColumns(k, l, x, n, 0, split), () => inverseColumns(k, l, x, n, split, n));
+  handOff(h, INVERSE, [[A, l], [N, n], [I0, x], [R0, split], [R1, n]], () => inverseColumns(k, l, x, n, 0, split), () => inverseColumns(k, l, x, n, split, n));
 }
 
 /** Columns per call of the inverse (the worker's script uses the same). */
@@ -241,4 +248,27 @@ const CHUNK = 32;
  */
 export function inverseColumns(k: Pick<CholRowsExports, "invLowerTColumns">, l: number, x: number, n: number, j0: number, j1: number): void {
   for (let j = j0; j < j1; j += CHUNK) k.invLowerTColumns(l, x, n, j, Math.min(j + CHUNK, j1));
+}
+
+/** The tail update's operands (byte addresses in the helper's memory; see `tailUpdate` in wasm/denseKernels.ts). */
+export interface TailUpdateOperands {
+  S: number;
+  tailCol: number;
+  tStart: number;
+  tG: number;
+  tailPtr: number;
+  M: number;
+  m: number;
+  runs: number;
+}
+
+/**
+ * `tailUpdate` on two threads: this thread updates rows 0 … split − 1 of M (scratch row `row`), the
+ * worker the rest (its own cleared scratch row `row2`). The same bits as `tailUpdate`.
+ */
+export function tailUpdateTwoThreads(k: CholRowsExports, o: TailUpdateOperands, row: number, row2: number, split: number): void {
+  const h = helper!;
+  const fields = [[S_, o.S], [TCOL, o.tailCol], [TSTART, o.tStart], [TG, o.tG], [TPTR, o.tailPtr], [A, o.M], [ROW, row2], [N, o.m], [RUNS, o.runs], [R0, split], [R1, o.m]] as const;
+  const rows = (r: number, i0: number, i1: number) => (): void => k.tailUpdateRows(o.S, o.tailCol, o.tStart, o.tG, o.tailPtr, o.M, r, o.m, o.runs, i0, i1);
+  handOff(h, TAIL, fields, rows(row, 0, split), rows(row2, split, o.m));
 }

@@ -1,4 +1,4 @@
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, inverseColumns, invTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, inverseColumns, invTwoThreads, tailUpdateTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
@@ -117,6 +117,27 @@ interface KernelExports extends CholRowsExports {
 /** The order of a dense factorization from which a helper thread shares it (below, the hand-offs cost more than they save). */
 const TWO_THREADS_FROM = 512;
 
+/**
+ * The row of M that splits the tail update's work in two even halves: a row's work is its nodes'
+ * entries (each a run over its tail entries) and the flush of its i + 1 entries.
+ */
+function evenSplit(index: TailUpdateIndex, m: number): number {
+  const work = new Float64Array(m);
+  let total = 0;
+  for (let i = 0; i < m; i++) {
+    let w = i + 1;
+    for (let t = index.tailPtr[i]!; t < index.tailPtr[i + 1]!; t++) w += index.tG[t]! - index.tStart[t]! + 1;
+    work[i] = w;
+    total += w;
+  }
+  let acc = 0;
+  for (let i = 0; i < m; i++) {
+    acc += work[i]!;
+    if (acc >= total / 2) return i + 1;
+  }
+  return m;
+}
+
 /** undefined: not tried yet; null: WebAssembly (or its SIMD) is not available here. */
 let kernels: { chol: CholeskyKernel; invLowerT: InverseKernel; tail: TailKernel; term: TermUpdateKernel; blocked: BlockedKernel } | null | undefined;
 
@@ -171,7 +192,7 @@ function wasmKernels(): typeof kernels {
       shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory) ? cholTwoThreads(exports, p, n) : exports.chol(p, n) === 1;
     // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
     // arrays (i32), which stay in place between calls with the same index and sizes
-    let loaded: { index: TailUpdateIndex; m: number; nS: number; A: Float64Array | null } | null = null;
+    let loaded: { index: TailUpdateIndex; m: number; nS: number; A: Float64Array | null; split: number } | null = null;
     // the term kernel's layout past base: a (m·p1·nl f64, kept between calls with the same array), coef, w, out
     let loadedTerm: Float64Array | null = null;
     // the blocked evaluation's layout past base (byte addresses): f64 regions, then the i32 ones
@@ -215,15 +236,18 @@ function wasmKernels(): typeof kernels {
         // then A and d, where M is formed in the kernels' memory (`scaled`)
         const pA = (end + 7) & ~7;
         const pD = pA + m * m * 8;
+        // the helper thread's scratch row (cleared, as tailUpdate leaves it)
+        const pRow2 = pD + m * 8;
         if (loaded === null || loaded.index !== index || loaded.m !== m || loaded.nS !== S.length) {
           forget();
-          reserve(pD + m * 8 - base);
+          reserve(pRow2 + m * 8 - base);
           new Float64Array(memory.buffer, pRow, m).fill(0);
+          new Float64Array(memory.buffer, pRow2, m).fill(0);
           new Int32Array(memory.buffer, pCol, index.tailCol.length).set(index.tailCol);
           new Int32Array(memory.buffer, pStart, index.tStart.length).set(index.tStart);
           new Int32Array(memory.buffer, pG, index.tG.length).set(index.tG);
           new Int32Array(memory.buffer, pPtr, index.tailPtr.length).set(index.tailPtr);
-          loaded = { index, m, nS: S.length, A: null };
+          loaded = { index, m, nS: S.length, A: null, split: evenSplit(index, m) };
         }
         const at = loaded;
         const w = new Float64Array(memory.buffer, pM, m * m);
@@ -236,7 +260,10 @@ function wasmKernels(): typeof kernels {
           exports.scaleLowerInto(pA, pM, m, pD, scaled.q);
         } else w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
-        exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, index.runs ? 1 : 0);
+        const runs = index.runs ? 1 : 0;
+        if (shared && m >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory))
+          tailUpdateTwoThreads(exports, { S: pS, tailCol: pCol, tStart: pStart, tG: pG, tailPtr: pPtr, M: pM, m, runs }, pRow, pRow2, at.split);
+        else exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, runs);
         const ok = factor(pM, m);
         if (!scaled || scaled.full) M.set(w);
         else {
