@@ -1270,6 +1270,40 @@ export function gram(X: usize, n: i32, p: i32, G: usize): void {
 }
 
 /**
+ * The model frame's index of a column of whole numbers in a narrow range (src/model/
+ * ModelFrameSource.ts's smallIntegerIndex): over the rows at `rows` (n i32) of the column x, the
+ * distinct values in order of first appearance into keys (f64) and each row's index among them
+ * into firstSeen (i32); slot: scratch of 4n + 1024 i32. Returns the number of distinct values, or
+ * −1 where a value is not a whole number or the range is too wide (the caller then uses a Map).
+ */
+export function smallIntegers(x: usize, rows: usize, n: i32, slot: usize, keys: usize, firstSeen: usize): i32 {
+  let min: f64 = Infinity;
+  let max: f64 = -Infinity;
+  for (let k: i32 = 0; k < n; k++) {
+    const v = af(x, ai(rows, k));
+    if (!(v - v === 0) || Math.floor(v) !== v) return -1;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max - min < <f64>(4 * n + 1024))) return -1;
+  const size = <i32>(max - min) + 1;
+  for (let i: i32 = 0; i < size; i++) store<i32>(slot + (<usize>i << 2), -1);
+  let count: i32 = 0;
+  for (let k: i32 = 0; k < n; k++) {
+    const v = af(x, ai(rows, k));
+    const at = slot + (<usize>(<i32>(v - min)) << 2);
+    let i = load<i32>(at);
+    if (i < 0) {
+      i = count++;
+      store<i32>(at, i);
+      sf(keys, i, v);
+    }
+    store<i32>(firstSeen + (<usize>k << 2), i);
+  }
+  return count;
+}
+
+/**
  * nlme's containment tests of src/fit/containmentDf.ts for the columns of X (n × p, column-major):
  * at flags + j, 1 where column j is constant (every value within 1.5e-8 of the first, relative,
  * or 0 where that is), for the nGroups groupings (refs: i32 pointers at groups, levels at nls),

@@ -110,6 +110,7 @@ interface KernelExports extends CholRowsExports {
   constancy(X: number, n: number, p: number, groups: number, nls: number, nGroups: number, flags: number, first: number): void;
   nodeVariances(desc: number, sigma2: number): void;
   scaleLowerInto(A: number, M: number, m: number, d: number, q: number): void;
+  smallIntegers(x: number, rows: number, n: number, slot: number, keys: number, firstSeen: number): number;
   maxAbsAt(x: number, n: number): number;
   gram(X: number, n: number, p: number, G: number): void;
 }
@@ -375,6 +376,8 @@ export function wasmTailKernel(): TailKernel | null {
 export type ColumnStatsKernel = (x: Float64Array, from: number, n: number) => { sum: number; binary: boolean; ss: number };
 /** The first index of the largest |x_t| (NaN never largest), or −1 where every entry is 0 or NaN (see `maxAbsAt` in wasm/denseKernels.ts). */
 export type MaxAbsKernel = (x: Float64Array) => number;
+/** The distinct whole numbers of x over `rows` in order of first appearance and each row's index among them, or null where x is not such a column (see `smallIntegers` in wasm/denseKernels.ts). */
+export type SmallIntegersKernel = (x: Float64Array, rows: Int32Array) => { keys: number[]; firstSeen: Int32Array } | null;
 /** X'X of the columns (each of length n) as a p × p lower triangle, row-major, in `dotProduct`'s order (see `gram` in wasm/denseKernels.ts). */
 export type GramKernel = (columns: readonly Float64Array[], n: number) => Float64Array;
 /** The order statistics of x at the ascending 0-based ranks ks (see `orderStats` in wasm/denseKernels.ts); null where a value is not finite or all are equal. */
@@ -444,7 +447,7 @@ export type NodeVariancesKernel = (layout: NodeStructure, L: Float64Array, Xt: F
  */
 export type ConstancyKernel = (X: Float64Array, n: number, p: number, groups: readonly { refs: Int32Array; nl: number }[]) => { constant: boolean[]; varies: boolean[][] };
 
-let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel; nodeVariances: NodeVariancesKernel; maxAbsAt: MaxAbsKernel; gram: GramKernel } | null | undefined;
+let rowPasses: { stats: ColumnStatsKernel; order: OrderKernel; fitted: FittedRowsKernel; termColumns: TermColumnsKernel; eliminatedColumns: EliminatedColumnsKernel; constancy: ConstancyKernel; nodeVariances: NodeVariancesKernel; maxAbsAt: MaxAbsKernel; gram: GramKernel; smallIntegers: SmallIntegersKernel } | null | undefined;
 
 /**
  * Copies operands into a memory one after another from `at` (f64 first: they stay 8-byte aligned
@@ -511,6 +514,19 @@ export function wasmRowPasses(): typeof rowPasses {
       const k = room(x.length * 8);
       new Float64Array(k.memory.buffer, k.base, x.length).set(x);
       return k.exports.maxAbsAt(k.base, x.length);
+    },
+    smallIntegers(x, rows) {
+      const n = rows.length;
+      const k = room(8 * (x.length + n) + 4 * (2 * n + 4 * n + 1024) + 64);
+      const put = placer(k.memory, k.base);
+      const pX = put.f64(x);
+      const pKeys = put.skip(8 * n);
+      const pRows = put.i32(rows);
+      const pFirst = put.skip(4 * n);
+      const pSlot = put.skip(4 * (4 * n + 1024));
+      const count = k.exports.smallIntegers(pX, pRows, n, pSlot, pKeys, pFirst);
+      if (count < 0) return null;
+      return { keys: Array.from(new Float64Array(k.memory.buffer, pKeys, count)), firstSeen: new Int32Array(k.memory.buffer, pFirst, n).slice() };
     },
     gram(columns, n) {
       const p = columns.length;

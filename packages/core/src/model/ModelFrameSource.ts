@@ -1,4 +1,5 @@
 import { HlmError } from "../HlmError.js";
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import { COMPARISONS, deparse, type Expr } from "../formula/parseFormula.js";
 import type { Basis, Bases } from "./Basis.js";
 import { scaleCall, type BasisContext } from "./basisCalls.js";
@@ -362,9 +363,12 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
 /**
  * `indexDistinct` for a numeric column of whole numbers within a range no wider than a few times
  * the rows (group ids, codes): an array indexed by value in place of a Map, the same result. Null
- * for other columns.
+ * for other columns. `wasm: false` keeps it in TypeScript (for tests).
  */
-function smallIntegerIndex(values: Float64Array, rows: Int32Array): { keys: number[]; firstSeen: Int32Array } | null {
+export function smallIntegerIndex(values: Float64Array, rows: Int32Array, wasm = true): { keys: number[]; firstSeen: Int32Array } | null {
+  // in WebAssembly where it runs (fast from a session's first fit): the same keys and indices
+  const kernels = wasm && rows.length >= 64 ? wasmRowPasses() : null;
+  if (kernels) return kernels.smallIntegers(values, rows);
   let min = Infinity;
   let max = -Infinity;
   for (let k = 0; k < rows.length; k++) {
