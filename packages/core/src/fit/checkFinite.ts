@@ -1,6 +1,6 @@
 import { HlmError } from "../HlmError.js";
 import type { Model } from "../model/Model.js";
-import { responseMomentsOf } from "./responseMomentsOf.js";
+import { responseMoments } from "../model/response.js";
 import type { LmmFit } from "./LmmFit.js";
 
 /**
@@ -10,7 +10,7 @@ import type { LmmFit } from "./LmmFit.js";
 export function checkFinite(fit: LmmFit, model: Model): void {
   // σ² below 1e-14 of the response's variance is within the rounding of the sums of squares: an exact fit
   const { n } = model;
-  const { ss } = responseMomentsOf(model);
+  const { ss } = responseMoments(model);
   if (fit.pwrss <= 0 || fit.sigma <= 1e-7 * Math.sqrt(ss / (n - 1))) {
     throw new HlmError("FIT", `The model reproduces '${fit.responseName}' exactly (every residual is 0), so its variances cannot be estimated; lme4 would report a residual SD of 0.`);
   }

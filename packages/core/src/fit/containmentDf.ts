@@ -22,7 +22,7 @@ export function containmentDf(model: Model): number[] | null {
   const dfX = [...levels.map((l, i) => l.nl - (i > 0 ? levels[i - 1]!.nl : 0)), n - levels[Q - 1]!.nl];
   const column = (j: number): Float64Array => X.subarray(j * n, j * n + n);
   // the same tests in WebAssembly where it runs (fast from a session's first fit)
-  const rows = n >= 64 ? wasmRowPasses() : null;
+  const rows = wasmRowPasses(n);
   const tested = rows ? rows.constancy(X, n, p, levels) : null;
   const constant = tested ? tested.constant : Array.from({ length: p }, (_, j) => isConstant(column(j)));
   const stratum = Array.from({ length: p }, (_, j) => {

@@ -35,7 +35,7 @@ export function fitWarnings(model: Model, singular: boolean, opt: OptSummary, co
  */
 export function predictorScalesDiffer(X: Float64Array, n: number, p: number): boolean {
   const logSd: number[] = [];
-  const rows = n >= 64 ? wasmRowPasses() : null;
+  const rows = wasmRowPasses(n);
   for (let j = 0; j < p; j++) {
     const o = j * n;
     if (rows) {

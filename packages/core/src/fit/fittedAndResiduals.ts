@@ -6,7 +6,7 @@ import { fittedValues } from "./solveEffects.js";
 export function fittedAndResiduals(model: Model, beta: number[], b: Float64Array[], sigma: number): { fitted: Float64Array; residuals: Float64Array; scaledResiduals: Float64Array } {
   const { n } = model;
   // the same sums in WebAssembly where it runs (fast from a session's first fit)
-  const rows = n >= 64 ? wasmRowPasses() : null;
+  const rows = wasmRowPasses(n);
   if (rows) {
     const terms = model.reTerms.map((t, i) => ({ refs: t.refs, z: t.z, p: t.p, b: b[i]! }));
     return rows.fitted({ n, p: model.p, X: model.X, beta, y: model.y, offset: model.offset, weights: model.weights, terms, sigma });

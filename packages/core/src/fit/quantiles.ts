@@ -33,7 +33,7 @@ function orderStatistics(x: ArrayLike<number>, ks: number[]): Map<number, number
   const out = new Map<number, number>();
   if (ks.length === 0) return out;
   // the same selection in WebAssembly where it runs (fast from a session's first fit)
-  const inWasm = n >= 64 ? wasmRowPasses()?.order(x, ks) : null;
+  const inWasm = wasmRowPasses(n)?.order(x, ks);
   if (inWasm) {
     ks.forEach((k, i) => out.set(k, inWasm[i]!));
     return out;

@@ -4,14 +4,14 @@
  * the response's own units.
  */
 import type { Model } from "../model/Model.js";
-import { responseMomentsOf } from "./responseMomentsOf.js";
+import { responseMoments } from "../model/response.js";
 import { bicObservations, informationCriteria, nlmeTTable, sigmaDf, tPValues, tStatistic } from "./fitStatistics.js";
 import type { LmmFit } from "./LmmFit.js";
 
 /** The mean of y − offset when X has an intercept and the mean is more than 100 SDs from 0; else 0. */
 export function responseShift(model: Model): number {
   if (!model.xNames.includes("(Intercept)")) return 0;
-  const { mean, ss } = responseMomentsOf(model);
+  const { mean, ss } = responseMoments(model);
   return Math.abs(mean) > 100 * Math.sqrt(ss / model.n) ? mean : 0;
 }
 

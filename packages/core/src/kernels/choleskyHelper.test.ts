@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, invTwoThreads, startCholeskyHelper, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, invTwoThreads, startCholeskyHelper, type HelperKernelExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
 
-interface Kernels extends CholRowsExports {
+interface Kernels extends HelperKernelExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;

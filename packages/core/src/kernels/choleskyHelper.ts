@@ -48,8 +48,8 @@ interface WorkerLike {
   once(event: "online" | "error", listener: () => void): void;
 }
 
-/** The kernels' exports a factorization over two threads calls. */
-export interface CholRowsExports {
+/** The kernels' exports the work shared between two threads calls (this thread's share, and the worker's where it stops answering). */
+export interface HelperKernelExports {
   cholRows(a: number, n: number, i0: number, r0: number, r1: number): void;
   tailUpdateRows(S: number, tailCol: number, tStart: number, tG: number, tailPtr: number, M: number, row: number, m: number, runs: number, i0: number, i1: number): void;
   invLowerTColumns(l: number, x: number, n: number, j0: number, j1: number): void;
@@ -125,10 +125,10 @@ export async function startCholeskyHelper(worker?: ScriptLocation): Promise<bool
   }
 }
 
-/** Factorizations the helper thread has shared in this process (for tests and reports). */
+/** Factorizations and inverses the helper thread has shared in this process (for tests and reports). */
 let shared = 0;
 
-/** The number of factorizations the helper thread has shared in this process. */
+/** The number of factorizations and inverses the helper thread has shared in this process. */
 export function choleskyHelperShared(): number {
   return shared;
 }
@@ -209,7 +209,7 @@ function handOff(h: Helper, cmd: number, fields: ReadonlyArray<readonly [number,
  * factors the first; then this thread the diagonal block. The same bits as `chol`; false where the
  * matrix is not positive definite. Where the worker stops answering, this thread does its rows.
  */
-export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolean {
+export function cholTwoThreads(k: HelperKernelExports, a: number, n: number): boolean {
   const h = helper!;
   shared++;
   for (let i0 = 0; i0 < n; i0 += NB) {
@@ -230,7 +230,7 @@ export function cholTwoThreads(k: CholRowsExports, a: number, n: number): boolea
  * x) on two threads: the worker forms the later columns while this thread forms the earlier, the
  * split where their work (∝ (n − j)² a column) is even. The same bits as `invLowerT`.
  */
-export function invTwoThreads(k: CholRowsExports, l: number, x: number, n: number): void {
+export function invTwoThreads(k: HelperKernelExports, l: number, x: number, n: number): void {
   const h = helper!;
   shared++;
   // Σ_{j < split} (n − j)² = half of Σ_j (n − j)²: n − split = n / ∛2
@@ -246,7 +246,7 @@ const CHUNK = 32;
  * calls unoptimized (V8's Liftoff) and is optimized for the calls after, so one long call (a fit's
  * single inverse) would run unoptimized throughout, about five times slower. The same bits.
  */
-export function inverseColumns(k: Pick<CholRowsExports, "invLowerTColumns">, l: number, x: number, n: number, j0: number, j1: number): void {
+export function inverseColumns(k: Pick<HelperKernelExports, "invLowerTColumns">, l: number, x: number, n: number, j0: number, j1: number): void {
   for (let j = j0; j < j1; j += CHUNK) k.invLowerTColumns(l, x, n, j, Math.min(j + CHUNK, j1));
 }
 
@@ -266,7 +266,7 @@ export interface TailUpdateOperands {
  * `tailUpdate` on two threads: this thread updates rows 0 … split − 1 of M (scratch row `row`), the
  * worker the rest (its own cleared scratch row `row2`). The same bits as `tailUpdate`.
  */
-export function tailUpdateTwoThreads(k: CholRowsExports, o: TailUpdateOperands, row: number, row2: number, split: number): void {
+export function tailUpdateTwoThreads(k: HelperKernelExports, o: TailUpdateOperands, row: number, row2: number, split: number): void {
   const h = helper!;
   const fields = [[S_, o.S], [TCOL, o.tailCol], [TSTART, o.tStart], [TG, o.tG], [TPTR, o.tailPtr], [A, o.M], [ROW, row2], [N, o.m], [RUNS, o.runs], [R0, split], [R1, o.m]] as const;
   const rows = (r: number, i0: number, i1: number) => (): void => k.tailUpdateRows(o.S, o.tailCol, o.tStart, o.tG, o.tailPtr, o.M, r, o.m, o.runs, i0, i1);

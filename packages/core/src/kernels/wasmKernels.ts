@@ -1,4 +1,4 @@
-import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, inverseColumns, invTwoThreads, tailUpdateTwoThreads, type CholRowsExports } from "./choleskyHelper.js";
+import { attachCholeskyHelper, choleskyHelperRunning, cholTwoThreads, inverseColumns, invTwoThreads, tailUpdateTwoThreads, type HelperKernelExports } from "./choleskyHelper.js";
 import { denseKernelsSharedWasmBase64 } from "./denseKernelsSharedWasm.js";
 import { denseKernelsWasmBase64 } from "./denseKernelsWasm.js";
 import { wasmInstance, type WasmMemory } from "./wasmInstance.js";
@@ -95,7 +95,7 @@ export interface BlockedData {
  */
 export type BlockedKernel = (data: BlockedData, T: Float64Array, M: Float64Array, tail: boolean, L: Float64Array | null, reloadA?: boolean) => number;
 
-interface KernelExports extends CholRowsExports {
+interface KernelExports extends HelperKernelExports {
   base(): number;
   chol(a: number, n: number): number;
   invLowerT(l: number, x: number, n: number): void;
@@ -176,9 +176,7 @@ function wasmKernels(): typeof kernels {
       memory = made.memory;
       room = bytes;
       base = exports.base();
-      loaded = null;
-      loadedTerm = null;
-      loadedBlocked = null;
+      forget();
     };
     /** Makes sure `bytes` bytes past base fit: else a new instance with twice the room needed. */
     const reserve = (bytes: number): void => {
@@ -188,11 +186,13 @@ function wasmKernels(): typeof kernels {
     const shareFor = (n: number): void => {
       if (!shared && n >= TWO_THREADS_FROM && choleskyHelperRunning()) remake(room, true);
     };
-    /** `chol` at byte address p, on two threads where the helper works in this memory. */
-    const factor = (p: number, n: number): boolean =>
-      shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory) ? cholTwoThreads(exports, p, n) : exports.chol(p, n) === 1;
-    // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), then the four index
-    // arrays (i32), which stay in place between calls with the same index and sizes
+    /** Whether work of order n goes to two threads: the shared build, n large enough, the helper working in this memory. */
+    const twoThreads = (n: number): boolean => shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory);
+    /** `chol` at byte address p, on two threads where they pay. */
+    const factor = (p: number, n: number): boolean => (twoThreads(n) ? cholTwoThreads(exports, p, n) : exports.chol(p, n) === 1);
+    // the tail kernel's layout past base: M (m² f64), row (m f64), S (f64), the four index arrays
+    // (i32), then A (m² f64), d and the helper's row (m f64 each); the index and A stay in place
+    // between calls with the same index, sizes and A
     let loaded: { index: TailUpdateIndex; m: number; nS: number; A: Float64Array | null; split: number } | null = null;
     // the term kernel's layout past base: a (m·p1·nl f64, kept between calls with the same array), coef, w, out
     let loadedTerm: Float64Array | null = null;
@@ -220,7 +220,7 @@ function wasmKernels(): typeof kernels {
         reserve(2 * n * n * 8);
         const w = new Float64Array(memory.buffer, base, 2 * n * n);
         w.set(L.subarray(0, n * n));
-        if (shared && n >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory)) invTwoThreads(exports, base, base + n * n * 8, n);
+        if (twoThreads(n)) invTwoThreads(exports, base, base + n * n * 8, n);
         else inverseColumns(exports, base, base + n * n * 8, n, 0, n);
         return w.slice(n * n, 2 * n * n);
       },
@@ -262,7 +262,7 @@ function wasmKernels(): typeof kernels {
         } else w.set(M.subarray(0, m * m));
         new Float64Array(memory.buffer, pS, S.length).set(S);
         const runs = index.runs ? 1 : 0;
-        if (shared && m >= TWO_THREADS_FROM && attachCholeskyHelper(made!.module, memory))
+        if (twoThreads(m))
           tailUpdateTwoThreads(exports, { S: pS, tailCol: pCol, tStart: pStart, tG: pG, tailPtr: pPtr, M: pM, m, runs }, pRow, pRow2, at.split);
         else exports.tailUpdate(pS, pCol, pStart, pG, pPtr, pM, pRow, m, runs);
         const ok = factor(pM, m);
@@ -475,13 +475,18 @@ function placer(memory: WasmMemory, at: number): { f64(a: ArrayLike<number>): nu
   };
 }
 
+/** The fewest rows (or levels) a pass goes to WebAssembly for: below, copying the operands in costs more than the loop saves. */
+export const ROW_PASSES_FROM = 64;
+
 /**
- * The passes over the rows after a fit (a column's moments, a sort for the residuals' quantiles) in
- * WebAssembly, on an instance of their own (they leave the evaluation kernels' operands in place),
- * or null where WebAssembly is unavailable. WebAssembly is compiled as it loads: these run at full
- * speed in a session's first fit, where a JavaScript loop would not be compiled yet.
+ * The passes over the rows (the model frame's, the cross-products', the post-fit's) in WebAssembly,
+ * on an instance of their own (they leave the evaluation kernels' operands in place), for a pass
+ * over `rows` rows; null below ROW_PASSES_FROM rows (without `rows`: whatever the size) or where
+ * WebAssembly is unavailable. WebAssembly is compiled as it loads: these run at full speed in a
+ * session's first fit, where a JavaScript loop would not be compiled yet.
  */
-export function wasmRowPasses(): typeof rowPasses {
+export function wasmRowPasses(rows = ROW_PASSES_FROM): typeof rowPasses {
+  if (rows < ROW_PASSES_FROM) return null;
   if (rowPasses !== undefined) return rowPasses;
   rowPasses = null;
   const make = (bytes: number) => {

@@ -367,7 +367,7 @@ function indexDistinct<T>(values: ArrayLike<T>, rows: Int32Array): { keys: T[]; 
  */
 export function smallIntegerIndex(values: Float64Array, rows: Int32Array, wasm = true): { keys: number[]; firstSeen: Int32Array } | null {
   // in WebAssembly where it runs (fast from a session's first fit): the same keys and indices
-  const kernels = wasm && rows.length >= 64 ? wasmRowPasses() : null;
+  const kernels = wasm ? wasmRowPasses(rows.length) : null;
   if (kernels) return kernels.smallIntegers(values, rows);
   let min = Infinity;
   let max = -Infinity;

@@ -19,7 +19,7 @@ export function checkMagnitude(name: string, values: Float64Array, rowOf: (k: nu
   let max = 0;
   let at = -1;
   // in WebAssembly where it runs (fast from a session's first fit): the same first index of the largest
-  const kernels = wasm && values.length >= 64 ? wasmRowPasses() : null;
+  const kernels = wasm ? wasmRowPasses(values.length) : null;
   if (kernels) {
     at = kernels.maxAbsAt(values);
     if (at >= 0) max = Math.abs(values[at]!);

@@ -15,7 +15,7 @@ import { dotProduct } from "./dotProduct.js";
 export function dropRankDeficient(columns: readonly Float64Array[], n: number, tol = 1e-7, wasm = true): { keep: number[]; dropped: number[] } {
   const p = columns.length;
   // X'X in WebAssembly where it runs (fast from a session's first fit): the same sums in dotProduct's order
-  const kernels = wasm && n >= 64 ? wasmRowPasses() : null;
+  const kernels = wasm ? wasmRowPasses(n) : null;
   let G: Float64Array;
   if (kernels) G = kernels.gram(columns, n);
   else {

@@ -1,9 +1,19 @@
 /** The response as the fit sees it: y less its offset, and its moments. */
+import { wasmRowPasses } from "../kernels/wasmKernels.js";
 import type { Model } from "./Model.js";
 
-/** Mean and sum of squared deviations of the response less its offset (y − o). */
-export function responseMoments(model: Model): { mean: number; ss: number } {
+/**
+ * Mean and sum of squared deviations of the response less its offset (y − o); without an offset, in
+ * WebAssembly where it runs (the same sums: fast from a session's first fit; `wasm: false` keeps
+ * them here, for tests).
+ */
+export function responseMoments(model: Model, wasm = true): { mean: number; ss: number } {
   const { y, offset, n } = model;
+  const rows = wasm && !offset ? wasmRowPasses(n) : null;
+  if (rows) {
+    const { sum, ss } = rows.stats(y, 0, n);
+    return { mean: sum / n, ss };
+  }
   let mean = 0;
   for (let t = 0; t < n; t++) mean += y[t]! - (offset ? offset[t]! : 0);
   mean /= n;

@@ -85,7 +85,7 @@ function singleTermColumns(model: Model, y: Float64Array, layout: BlockedLayout,
   const len = p + 1;
   const { refs, z } = term;
   // one or two columns per level in WebAssembly where it runs: the same sums (fast from a session's first fit)
-  const rows = wasm && pi <= 2 && n >= 64 ? wasmRowPasses() : null;
+  const rows = wasm && pi <= 2 ? wasmRowPasses(n) : null;
   if (rows) {
     rows.termColumns({ n, p, X, y, weights, refs, z, pi, diagOff, valOff }, Anodes);
     return;
@@ -147,7 +147,7 @@ function eliminatedTermColumns(model: Model, y: Float64Array, layout: BlockedLay
   const k = reTerms.length;
   const { s, termRow, colPtr, rowIdx, diagOff, valOff } = layout;
   // in WebAssembly where it runs: the same sums in the same order (fast from a session's first fit)
-  const rows = wasm && n >= 64 ? wasmRowPasses() : null;
+  const rows = wasm ? wasmRowPasses(n) : null;
   if (rows) {
     rows.eliminatedColumns({ n, p, X, y, weights, terms: reTerms, s, termRow, colPtr, rowIdx, diagOff, valOff }, Anodes);
     return;
@@ -197,7 +197,7 @@ function tailOfXy(model: Model, y: Float64Array, m: number, ARR: Float64Array, w
   const { n, p, X, weights } = model;
   const cols = [...Array.from({ length: p }, (_, j) => X.subarray(j * n, (j + 1) * n)), y];
   // without weights, the same dot products in WebAssembly where it runs (fast from a session's first fit)
-  const kernels = wasm && !weights && n >= 64 ? wasmRowPasses() : null;
+  const kernels = wasm && !weights ? wasmRowPasses(n) : null;
   if (kernels) {
     const G = kernels.gram(cols, n);
     for (let a = 0; a < m; a++) for (let b = 0; b <= a; b++) ARR[a * m + b] = G[a * m + b]!;

@@ -31,7 +31,7 @@
  * TypeScript would still be interpreted. This TypeScript is the reference and the fallback.
  */
 
-import { type BobyqbEnding, typescriptBobyqbRan, wasmBobyqb, wasmBobyqbPays } from "./wasmBobyqb.js";
+import { type BobyqbEnding, type BobyqbStart, typescriptBobyqbRan, wasmBobyqb, wasmBobyqbPays } from "./wasmBobyqb.js";
 
 export interface BobyqaOptions {
   /** Lower bounds (default all -Infinity). */
@@ -87,16 +87,8 @@ interface Evaluator {
   call(x: Float64Array): number;
 }
 
-/** Working data shared by the subroutines (Powell's arguments of BOBYQB). */
-interface Model {
-  n: number;
-  npt: number;
-  /** Bounds (finite) and their differences sl = xl - xbase, su = xu - xbase. */
-  xl: Float64Array;
-  xu: Float64Array;
-  sl: Float64Array;
-  su: Float64Array;
-  xbase: Float64Array;
+/** Working data shared by the subroutines (Powell's arguments of BOBYQB): where it starts, and its arrays. */
+interface Model extends BobyqbStart {
   xpt: Float64Array;
   fval: Float64Array;
   xopt: Float64Array;

@@ -8,8 +8,8 @@ export interface BobyqbEvaluator {
   call(x: Float64Array): number;
 }
 
-/** The problem as BOBYQB starts it: n free variables, npt points, the bounds XL, XU, SL, SU and XBASE (n each). */
-export interface BobyqbProblem {
+/** Where BOBYQB starts: n free variables, npt points, the bounds XL, XU (finite), their differences SL = XL − XBASE, SU = XU − XBASE, and XBASE (n each). */
+export interface BobyqbStart {
   n: number;
   npt: number;
   xl: Float64Array;
@@ -17,6 +17,10 @@ export interface BobyqbProblem {
   sl: Float64Array;
   su: Float64Array;
   xbase: Float64Array;
+}
+
+/** The problem as BOBYQB runs it: its start, the trust region's radii and the stopping rules. */
+export interface BobyqbProblem extends BobyqbStart {
   rhobeg: number;
   rhoend: number;
   ftolAbs: number;
@@ -63,8 +67,9 @@ interface Runner {
 const HEADER = 16;
 
 /**
- * The least n whose first run compiles the module: below it, a process's first runs are cheaper in
- * TypeScript than the module's decoding, validation and compilation (about 3 ms, once per process).
+ * The least n whose first run compiles the module: below it (one variable, a few dozen
+ * evaluations), a process's first runs are cheaper in TypeScript than compiling the module (about
+ * 1 ms, once per process; none where `prepareKernels` compiled it ahead).
  */
 const FIRST_N = 2;
 /** Evaluations the TypeScript iteration makes in a process before smaller problems compile the module too (about its cost, at 50-90 µs each before V8 optimizes the TypeScript). */
