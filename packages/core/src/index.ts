@@ -44,6 +44,11 @@ export { type LmmFit, type VarCorrTerm, type RanefTable, type CoefTable, type Fi
 export { containmentDf } from "./fit/containmentDf.js";
 export { makeFit, type MakeFitOptions } from "./fit/makeFit.js";
 export { fit, fitModel, type FitOptions } from "./fit/fit.js";
+export { SQL_DIALECTS, parseDialect, type SqlDialect } from "./sql/SqlDialect.js";
+export { planCrossProducts, type CrossProductPlan, type SqlColumn, type SumsOptions } from "./sql/planCrossProducts.js";
+export { crossProductsQuery, sumsLayout, type SqlSource, type SumsLayout } from "./sql/crossProductsQuery.js";
+export { modelFromSums, type SumsRow, type SummedModel } from "./sql/modelFromSums.js";
+export { fitFromSums, fitSummedModel } from "./sql/fitFromSums.js";
 
 // glmm: generalized linear mixed models (lme4's glmer, Laplace)
 export { fitGlmm, fitGlmmModel, type GlmmOptions } from "./glmm/fitGlmm.js";

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 
 const src = fileURLToPath(new URL("../src/", import.meta.url));
 /** The pipeline's order: HlmError.ts, then the folders, then index.ts. */
-const ORDER = ["HlmError", "io", "formula", "kernels", "model", "linalg", "structure", "objective", "optim", "fit", "glmm", "inference", "results", "report", "index"];
+const ORDER = ["HlmError", "io", "formula", "kernels", "model", "linalg", "structure", "objective", "optim", "fit", "sql", "glmm", "inference", "results", "report", "index"];
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {

@@ -120,7 +120,10 @@ export interface LmmFit {
   residuals: Float64Array;
   /** Pearson residuals (y − fitted)·√w / σ̂. */
   scaledResiduals: Float64Array;
-  /** min, 1Q, median, 3Q, max of the scaled residuals (R's quantile type 7). */
+  /**
+   * min, 1Q, median, 3Q, max of the scaled residuals (R's quantile type 7). Empty for a model fitted
+   * from its sums until the database computes them (fitted, residuals and scaledResiduals stay empty).
+   */
   scaledResidQuantiles: number[];
   ranef: RanefTable[];
   coef: CoefTable[];

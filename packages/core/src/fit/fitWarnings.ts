@@ -20,7 +20,7 @@ export function fitWarnings(model: Model, singular: boolean, opt: OptSummary, co
     const k = model.droppedColumns.length;
     warnings.push({ code: "rank-deficient", message: `fixed-effect model matrix is rank deficient so dropping ${k} column${k === 1 ? "" : "s"} / coefficient${k === 1 ? "" : "s"} (${model.droppedColumns.join(", ")})` });
   }
-  if (predictorScalesDiffer(model.X, model.n, model.p)) warnings.push({ code: "scale", message: "Some predictor variables are on very different scales: consider rescaling" });
+  if (model.summed ? model.summed.scalesDiffer : predictorScalesDiffer(model.X, model.n, model.p)) warnings.push({ code: "scale", message: "Some predictor variables are on very different scales: consider rescaling" });
   if (singular) warnings.push({ code: "singular", message: "boundary (singular) fit: see help('isSingular')" });
   const unidentified = notIdentified(model);
   if (unidentified) warnings.push({ code: "not-identified", message: unidentified });

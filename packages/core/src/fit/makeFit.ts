@@ -55,7 +55,8 @@ function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, conve
   const sigma = Math.sqrt(sigma2);
   const vcov = fixefCovariance(fac.LRR, fac.cross, p, sigma2);
   const se = vcov.map((r, i) => Math.sqrt(r[i]!));
-  const res = fittedAndResiduals(model, beta, b, sigma);
+  // a model given by its sums has no rows here: its residuals' quantiles come from the database
+  const res = model.summed ? { fitted: new Float64Array(0), residuals: new Float64Array(0), scaledResiduals: new Float64Array(0) } : fittedAndResiduals(model, beta, b, sigma);
   const { ranef, coef } = ranefTables(model, beta, b, conditionalVariances(model, fac.cross, fac, sigma2));
   const ngrps: Record<string, number> = {};
   for (const t of reTerms) ngrps[t.group] = t.nl;
@@ -65,7 +66,7 @@ function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, conve
   const singular = opt.theta.some((v, i) => objective.layout.lower[i] === 0 && v < 1e-4);
   const nTheta = objective.layout.terms.reduce((acc, t) => acc + (t.p * (t.p + 1)) / 2, 0);
   const varcorr = varianceComponents(reTerms, fac.T, sigma2);
-  const cdf = containmentDf(model);
+  const cdf = model.summed ? null : containmentDf(model);
   const tValues = beta.map((v, i) => tStatistic(v, se[i]!));
   const residual = rs ? residualFit(model, rs, opt.theta, beta, sigma, varcorr, res.residuals) : undefined;
   if (rs) res.scaledResiduals = pearsonResiduals(model, rs, opt.theta.slice(nTheta), sigma, res.residuals);
@@ -97,7 +98,7 @@ function fitAt(model: Model, objective: ProfiledDeviance, opt: OptSummary, conve
     dfResid: n - df,
     pwrss: fac.pwrss,
     ...res,
-    scaledResidQuantiles: quantiles(res.scaledResiduals, [0, 0.25, 0.5, 0.75, 1]),
+    scaledResidQuantiles: model.summed ? [] : quantiles(res.scaledResiduals, [0, 0.25, 0.5, 0.75, 1]),
     ranef,
     coef,
     singular,

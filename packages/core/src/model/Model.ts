@@ -91,6 +91,20 @@ export interface Model {
   basisWarnings: string[];
   /** R's warnings about a GLMM's response (counts or successes that are not whole numbers), each naming a row. */
   responseWarnings?: string[];
+  /**
+   * A model given by its sums (computed in a database), not by its rows: y, X, rows and each term's
+   * refs and z are then empty, and what the passes over the rows would give is here.
+   */
+  summed?: SummedRows;
+}
+
+/** What a model given by its sums carries in place of its rows. */
+export interface SummedRows {
+  /** Mean and sum of squared deviations of y − offset. */
+  mean: number;
+  ss: number;
+  /** lme4's checkScaleX on the kept columns of X. */
+  scalesDiffer: boolean;
 }
 
 /**

@@ -9,13 +9,16 @@ import type { Variable } from "./Variable.js";
  * varying fastest. A factor in a term is
  * coded by contrasts when the term without it is the intercept or is contained in an earlier term,
  * by indicators otherwise (R's TermCode); without an intercept the first factor gets indicators.
+ * `numerics` names, per column, the numeric variables multiplied into it (none for the intercept).
  */
-export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: number, isFixed: boolean): { columns: Float64Array[]; names: string[] } {
+export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: number, isFixed: boolean): { columns: Float64Array[]; names: string[]; numerics: string[][] } {
   const columns: Float64Array[] = [];
   const names: string[] = [];
+  const numerics: string[][] = [];
   if (lt.intercept) {
     columns.push(new Float64Array(n).fill(1));
     names.push("(Intercept)");
+    numerics.push([]);
   }
   const skipResponse = isFixed ? 1 : 0;
   const terms = lt.terms;
@@ -67,6 +70,9 @@ export function modelMatrix(lt: LinearTerms, vars: Map<string, Variable>, n: num
     }
     columns.push(...acc.cols);
     names.push(...acc.names);
+    // the numeric variables multiplied into every column of the term (its factors give the indicators)
+    const numericVars = term.map((k) => varOf(k)).flatMap((v) => (v.kind === "numeric" ? [v.name] : []));
+    for (let c = 0; c < acc.cols.length; c++) numerics.push(numericVars);
   });
-  return { columns, names };
+  return { columns, names, numerics };
 }

@@ -40,7 +40,7 @@ export function randomEffectsTerms(groupFactors: Map<string, Factor>, terms: Mod
 }
 
 /** lme4's mkReTrms order: by decreasing number of levels, if not already so (ties reversed, as rev(order())). */
-function lme4TermOrder(terms: ReTerm[]): ReTerm[] {
+export function lme4TermOrder<T extends { nl: number }>(terms: T[]): T[] {
   const nl = terms.map((t) => t.nl);
   const increasing = nl.some((v, i) => i > 0 && v > nl[i - 1]!);
   if (!increasing) return terms;

@@ -25,7 +25,17 @@ export function dropRankDeficient(columns: readonly Float64Array[], n: number, t
       for (let j = 0; j <= i; j++) G[i * p + j] = dotProduct(xi, columns[j]!, n);
     }
   }
-  // Cholesky over the kept columns; d = squared residual norm of column l given the kept ones before it
+  return rankFromGram(G, p, n, tol) ?? dropRankDeficientQR(columns, n, tol);
+}
+
+/**
+ * The columns to keep, read off a Cholesky factorization of X'X (lower triangle of G, p × p
+ * row-major, filled): d, the squared residual norm of column l given the kept ones before it, against
+ * tol² times its squared norm. Null when a column is too close to the tolerance for the
+ * cross-products to decide (`undecided: "decide"`, for X'X summed without the rows, decides by the
+ * tolerance itself instead).
+ */
+export function rankFromGram(G: Float64Array, p: number, n: number, tol = 1e-7, undecided: "null" | "decide" = "null"): { keep: number[]; dropped: number[] } | null {
   const L = new Float64Array(p * p);
   const keep: number[] = [];
   const dropped: number[] = [];
@@ -41,14 +51,15 @@ export function dropRankDeficient(columns: readonly Float64Array[], n: number, t
     for (const v of row) d -= v * v;
     const ratio = d / gll;
     // squared-norm test against tol²; cross-products lose ~1e-16 relative, so [1e-18, 1e-11] is undecided
-    if (ratio > 1e-11 && keep.length < n) {
+    const lower = undecided === "decide" ? tol * tol : 1e-11;
+    if (ratio > lower && keep.length < n) {
       keep.forEach((kc, a) => (L[l * p + kc] = row[a]!));
       L[l * p + l] = Math.sqrt(d);
       keep.push(l);
-    } else if (ratio < tol * tol * 1e-4 || keep.length >= n) {
+    } else if (undecided === "decide" || ratio < tol * tol * 1e-4 || keep.length >= n) {
       dropped.push(l);
     } else {
-      return dropRankDeficientQR(columns, n, tol);
+      return null;
     }
   }
   return { keep, dropped };

@@ -8,6 +8,7 @@ import type { Model } from "./Model.js";
  * them here, for tests).
  */
 export function responseMoments(model: Model, wasm = true): { mean: number; ss: number } {
+  if (model.summed) return { mean: model.summed.mean, ss: model.summed.ss };
   const { y, offset, n } = model;
   const rows = wasm && !offset ? wasmRowPasses(n) : null;
   if (rows) {

@@ -24,6 +24,13 @@ export interface OptimizeOptions {
    * structure's parameters are on scales unlike θ's, where one run can stop short of the optimum.
    */
   restarts?: number;
+  /**
+   * BOBYQA's stopping rule: the trust region's final radius relative to the first (`xtolRel`,
+   * default 1e-4, nloptr's xtol_rel) and the smallest change of the objective an accepted step may
+   * make (`ftolAbs`, default 1e-8, lme4's ftol_abs). Tighter values find the optimum more exactly
+   * than lme4 does (to compare two ways of computing the same objective, say).
+   */
+  stopping?: { xtolRel?: number; ftolAbs?: number };
 }
 
 /** Minimizes the objective over θ with BOBYQA and checks the result as lme4 does. */
@@ -60,8 +67,8 @@ function optimizeOnce(objective: Objective, options: OptimizeOptions, stepScale 
     // lme4's nloptwrap stops BOBYQA when an accepted step changes the objective by < 1e-8 (ftol_abs)
     rhobeg: stepScale * dx[0]!,
     // and ends it at rho = xtol_rel · rhobeg (nloptr's default xtol_rel, 1e-4)
-    rhoend: 1e-4 * dx[0]!,
-    ftolAbs: 1e-8,
+    rhoend: (options.stopping?.xtolRel ?? 1e-4) * dx[0]!,
+    ftolAbs: options.stopping?.ftolAbs ?? 1e-8,
     maxfun: options.maxEvaluations ?? 100_000,
     onEvaluation: (_y, f, evaluations) => {
       if (f < best) best = f;

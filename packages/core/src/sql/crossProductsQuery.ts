@@ -1,0 +1,231 @@
+import { HlmError } from "../HlmError.js";
+import { deparse, type Expr } from "../formula/parseFormula.js";
+import { checkWhere, dialectSyntax, tableReference, type SqlDialect } from "./SqlDialect.js";
+import type { CrossProductPlan, PlanNumeric } from "./planCrossProducts.js";
+import { numericSql } from "./sqlExpression.js";
+
+/** Where the rows come from: a table by name, or (for DuckDB's files) a table expression such as read_parquet('f.parquet'). */
+export interface SqlSource {
+  table?: string;
+  /** A table expression written by the program itself (never user text): `read_parquet('…')`. */
+  from?: string;
+  /** A row filter in the database's SQL (`year >= 2020`). */
+  where?: string;
+}
+
+/** A variable whose missing and not-a-number rows are counted (the fit's "rows dropped" warning). */
+export interface CheckedVariable {
+  name: string;
+  kind: "numeric" | "categorical";
+}
+
+/**
+ * The positions of the result's sums, per block (the same for every dialect). The result has the
+ * columns `block`, `k0 … k{C−1}` (the categorical variables' values, null where a block does not
+ * group by them), `n` (rows) and `s0 … s{S−1}`:
+ * - `rows`: one row over all rows: per checked variable, rows where an input is missing and rows
+ *   where its value is not a number although its inputs are there;
+ * - `frame`: one row over the complete rows: the sums `FRAME_SUMS` names, then the largest |value|
+ *   of each atom past the first, then each scale() call's centre and scale;
+ * - `fixed`: per cell of the fixed-effect factors: the plan's `denseSums` (weighted), then per fixed
+ *   atom Σa, Σa² and the rows where a is neither 0 nor 1 (unweighted, for lme4's scale check);
+ * - `cells`: per cell of all categorical variables: the plan's `cellSums` (weighted).
+ */
+export interface SumsLayout {
+  keys: number;
+  sums: number;
+  checked: CheckedVariable[];
+  /** A hash of the plan, carried in the `rows` block's name (`rows:<signature>`) so that a result read back is checked against its formula. */
+  signature: string;
+}
+
+/** The `frame` block's leading sums, in order. */
+export const FRAME_SUMS = ["sumLogW", "minW", "shift", "sumY", "sumY2", "minY", "maxY", "maxScaledY", "maxScaledOffset", "maxAbsY", "maxAbsW"] as const;
+
+/** The variables whose dropped rows are counted, in the `rows` block's order. */
+export function checkedVariables(plan: CrossProductPlan): CheckedVariable[] {
+  return [
+    { name: plan.response.name, kind: "numeric" as const },
+    ...plan.numeric.map((v) => ({ name: v.name, kind: "numeric" as const })),
+    ...plan.categorical.map((v) => ({ name: v.name, kind: "categorical" as const })),
+    ...plan.offsets.map((v) => ({ name: v.name, kind: "numeric" as const })),
+    ...(plan.weights ? [{ name: plan.weights, kind: "numeric" as const }] : []),
+  ];
+}
+
+/** The result's layout for a plan. */
+export function sumsLayout(plan: CrossProductPlan): SumsLayout {
+  const frame = FRAME_SUMS.length + plan.offsets.length + plan.atoms.length - 1 + 2 * plan.scales.length;
+  const fixed = plan.denseSums.length + 3 * plan.xAtoms.length;
+  const checked = checkedVariables(plan);
+  return { keys: plan.categorical.length, sums: Math.max(2 * checked.length, frame, fixed, plan.cellSums.length), checked, signature: planSignature(plan) };
+}
+
+/** FNV-1a of what the sums depend on: the formula, the weights, the variables' kinds. */
+function planSignature(plan: CrossProductPlan): string {
+  const text = JSON.stringify([plan.formula, plan.weights, plan.categorical.map((c) => [c.name, c.kind]), plan.numeric.map((v) => v.name)]);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, "0");
+}
+
+/**
+ * The one query that computes a plan's sums, in a dialect: it reads the rows once per block and
+ * returns O(cells) numbers. The same text runs on DuckDB and PostgreSQL in the tests; `hlm sql`
+ * prints it for Spark SQL and BigQuery, whose result `hlm fit --cross-products` reads back.
+ */
+export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, dialect: SqlDialect): string {
+  const syntax = dialectSyntax(dialect);
+  const num = (v: string): string => `CAST(${v} AS ${syntax.double})`;
+  const layout = sumsLayout(plan);
+  const keyType = (k: number): string => (plan.categorical[k]!.kind === "number" ? syntax.double : syntax.text);
+
+  const ctes = frameCtes(plan, source, dialect);
+  const offset = plan.offsets.length === 0 ? "" : ` - ${plan.offsets.map((_, k) => `hlm_o${k}`).join(" - ")}`;
+  ctes.push(`ctr AS (SELECT ${plan.intercept ? `AVG(hlm_y${offset})` : num("0")} AS shift FROM frame)`);
+  const atomSql = (a: number): string => {
+    const vs = plan.atoms[a]!;
+    return vs.length === 0 ? num("1") : vs.map((k) => `hlm_v${k}`).join(" * ");
+  };
+  const atomCols = [
+    ...plan.categorical.map((_, k) => `hlm_c${k}`),
+    "hlm_w",
+    `(hlm_y${offset} - ctr.shift) AS hlm_ay`,
+    "ctr.shift AS shift",
+    "hlm_y",
+    ...plan.offsets.map((_, k) => `hlm_o${k}`),
+    ...plan.atoms.slice(1).map((_, i) => `${atomSql(i + 1)} AS hlm_a${i + 1}`),
+  ];
+  ctes.push(`atoms AS (SELECT ${atomCols.join(", ")} FROM frame CROSS JOIN ctr)`);
+
+  // sums of products of atoms (Y = the centred response), weighted or not
+  const Y = plan.atoms.length;
+  const factor = (a: number): string[] => (a === Y ? ["hlm_ay"] : a === 0 ? [] : [`hlm_a${a}`]);
+  const sumOf = (a: number, b: number, weighted: boolean): string => {
+    const parts = [...(weighted && plan.weights ? ["hlm_w"] : []), ...factor(a), ...factor(b)];
+    return parts.length === 0 ? num("COUNT(*)") : `SUM(${parts.join(" * ")})`;
+  };
+  const select = (block: string, keys: number[], n: string, sums: string[], tail: string): string => {
+    const keyCols = plan.categorical.map((_, k) => (keys.includes(k) ? `hlm_c${k}` : `CAST(NULL AS ${keyType(k)})`));
+    const padded = [...sums, ...Array.from({ length: layout.sums - sums.length }, () => `CAST(NULL AS ${syntax.double})`)];
+    const cols = [`'${block}'`, ...keyCols, n, ...padded];
+    const named = cols.map((c, i) => `${c} AS ${i === 0 ? "block" : i <= layout.keys ? `k${i - 1}` : i === layout.keys + 1 ? "n" : `s${i - layout.keys - 2}`}`);
+    return `SELECT ${named.join(", ")} ${tail}`;
+  };
+  const count = num("COUNT(*)");
+  const rowsSums = layout.checked.flatMap((v, i) => {
+    const [val, flag] = checkedColumns(plan, i);
+    return [num(`SUM(1 - ${flag})`), v.kind === "categorical" ? num("0") : num(`SUM(CASE WHEN ${flag} = 1 AND ${val} IS NULL THEN 1 ELSE 0 END)`)];
+  });
+  const frameSums = [
+    plan.weights ? `SUM(CASE WHEN hlm_w > 0 THEN LN(hlm_w) END)` : num("0"),
+    "MIN(hlm_w)",
+    "MAX(shift)",
+    "SUM(hlm_ay)",
+    "SUM(hlm_ay * hlm_ay)",
+    "MIN(hlm_ay)",
+    "MAX(hlm_ay)",
+    "MAX(ABS(hlm_ay) * SQRT(CASE WHEN hlm_w > 0 THEN hlm_w ELSE 0 END))",
+    plan.offsets.length === 0 ? num("0") : `MAX(ABS(0${offset.replaceAll(" - ", " + ")}) * SQRT(CASE WHEN hlm_w > 0 THEN hlm_w ELSE 0 END))`,
+    "MAX(ABS(hlm_y))",
+    "MAX(ABS(hlm_w))",
+    ...plan.offsets.map((_, k) => `MAX(ABS(hlm_o${k}))`),
+    ...plan.atoms.slice(1).map((_, i) => `MAX(ABS(hlm_a${i + 1}))`),
+    ...plan.scales.flatMap((_, i) => [`MAX(scl.m${i})`, `MAX(scl.d${i})`]),
+  ];
+  const fixedSums = [
+    ...plan.denseSums.map(([a, b]) => sumOf(a, b, true)),
+    ...plan.xAtoms.flatMap((a) => (a === 0 ? [count, count, num("0")] : [`SUM(hlm_a${a})`, `SUM(hlm_a${a} * hlm_a${a})`, num(`SUM(CASE WHEN hlm_a${a} = 0 OR hlm_a${a} = 1 THEN 0 ELSE 1 END)`)])),
+  ];
+  const cellSums = plan.cellSums.map(([a, b]) => sumOf(a, b, true));
+  const all = plan.categorical.map((_, k) => k);
+  const groupBy = (keys: number[]): string => (keys.length === 0 ? "" : ` GROUP BY ${keys.map((k) => `hlm_c${k}`).join(", ")}`);
+  const body = [
+    select(`rows:${layout.signature}`, [], count, rowsSums, "FROM vars"),
+    select("frame", [], count, frameSums, `FROM atoms${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}`),
+    select("fixed", plan.fixedKeys, count, fixedSums, `FROM atoms${groupBy(plan.fixedKeys)}`),
+    select("cells", all, count, cellSums, `FROM atoms${groupBy(all)}`),
+  ];
+  return `WITH\n  ${ctes.join(",\n  ")}\n${body.join("\nUNION ALL\n")}`;
+}
+
+/** The value and presence-flag columns of checked variable i (in `vars`). */
+function checkedColumns(plan: CrossProductPlan, i: number): [string, string] {
+  if (i === 0) return ["hlm_y", "hlm_py"];
+  let k = i - 1;
+  if (k < plan.numeric.length) return [`hlm_v${k}`, `hlm_p${k}`];
+  k -= plan.numeric.length;
+  if (k < plan.categorical.length) return [`hlm_c${k}`, `CASE WHEN hlm_c${k} IS NOT NULL THEN 1 ELSE 0 END`];
+  k -= plan.categorical.length;
+  if (k < plan.offsets.length) return [`hlm_o${k}`, `hlm_po${k}`];
+  return ["hlm_w", "hlm_pw"];
+}
+
+/**
+ * The query's common part, the model frame: `src` (the rows, filtered), `scl` (scale()'s centres and
+ * scales), `raw` (every variable per row), `vars` (not-a-number values as null) and `frame` (the
+ * complete rows). With `keepSource`, the source's own columns ride along (for a table of fitted
+ * values).
+ */
+export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: SqlDialect, keepSource = false): string[] {
+  const syntax = dialectSyntax(dialect);
+  const q = syntax.quote;
+  const num = (v: string): string => `CAST(${v} AS ${syntax.double})`;
+  const scaleIndex = new Map(plan.scales.map((s, i) => [s.key, i]));
+  const scope = {
+    syntax,
+    formula: plan.formula,
+    column: (name: string) => num(q(name)),
+    scale: (call: Expr & { type: "call" }) => {
+      const i = scaleIndex.get(deparse(call))!;
+      return { center: `scl.m${i}`, scale: `scl.d${i}` };
+    },
+  };
+  const expr = (v: PlanNumeric): string => numericSql(v.expr, scope);
+  const from = source.from ?? (source.table !== undefined ? tableReference(source.table, syntax) : null);
+  if (from === null) throw new HlmError("OPTIONS", "Name the table to read (--table).");
+  const where = source.where !== undefined ? ` WHERE (${checkWhere(source.where)})` : "";
+  const present = (cols: string[]): string => (cols.length === 0 ? "1" : `CASE WHEN ${cols.map((c) => `${q(c)} IS NOT NULL`).join(" AND ")} THEN 1 ELSE 0 END`);
+  const keySql = (k: number): string => {
+    const c = plan.categorical[k]!;
+    if (c.kind === "number") return num(q(c.column));
+    if (c.kind === "boolean") return `CASE WHEN ${q(c.column)} THEN 'TRUE' WHEN NOT ${q(c.column)} THEN 'FALSE' END`;
+    return `CAST(${q(c.column)} AS ${syntax.text})`;
+  };
+  const finite = (r: string): string => `CASE WHEN ${r} - ${r} = 0 THEN ${r} END`;
+
+  const ctes: string[] = [`src AS (SELECT * FROM ${from}${where})`];
+  if (plan.scales.length > 0) {
+    const inner = plan.scales.map((s, i) => `${finite(numericSql(s.expr, scope))} AS hlm_e${i}`).join(", ");
+    const aggs = plan.scales.map((_, i) => `AVG(hlm_e${i}) AS m${i}, STDDEV_SAMP(hlm_e${i}) AS d${i}`).join(", ");
+    ctes.push(`scl AS (SELECT ${aggs} FROM (SELECT ${inner} FROM src) t)`);
+  }
+  const rawCols = [
+    ...(keepSource ? ["src.*"] : []),
+    `${expr(plan.response)} AS hlm_ry`,
+    `${present(plan.response.columns)} AS hlm_py`,
+    ...plan.numeric.flatMap((v, k) => [`${expr(v)} AS hlm_r${k}`, `${present(v.columns)} AS hlm_p${k}`]),
+    ...plan.offsets.flatMap((v, k) => [`${expr(v)} AS hlm_ro${k}`, `${present(v.columns)} AS hlm_po${k}`]),
+    plan.weights ? `${num(q(plan.weights))} AS hlm_rw` : `${num("1")} AS hlm_rw`,
+    `${plan.weights ? present([plan.weights]) : "1"} AS hlm_pw`,
+    ...plan.categorical.map((_, k) => `${keySql(k)} AS hlm_c${k}`),
+  ];
+  ctes.push(`raw AS (SELECT ${rawCols.join(", ")} FROM src${plan.scales.length > 0 ? " CROSS JOIN scl" : ""})`);
+  const varCols = [
+    ...(keepSource ? ["raw.*"] : []),
+    `${finite("hlm_ry")} AS hlm_y`,
+    "hlm_py",
+    ...plan.numeric.flatMap((_, k) => [`${finite(`hlm_r${k}`)} AS hlm_v${k}`, `hlm_p${k}`]),
+    ...plan.offsets.flatMap((_, k) => [`${finite(`hlm_ro${k}`)} AS hlm_o${k}`, `hlm_po${k}`]),
+    `${finite("hlm_rw")} AS hlm_w`,
+    "hlm_pw",
+    ...plan.categorical.map((_, k) => `hlm_c${k}`),
+  ];
+  ctes.push(`vars AS (SELECT ${varCols.join(", ")} FROM raw)`);
+  const complete = ["hlm_y", ...plan.numeric.map((_, k) => `hlm_v${k}`), ...plan.offsets.map((_, k) => `hlm_o${k}`), "hlm_w", ...plan.categorical.map((_, k) => `hlm_c${k}`)];
+  ctes.push(`frame AS (SELECT * FROM vars WHERE ${complete.map((c) => `${c} IS NOT NULL`).join(" AND ")})`);
+  return ctes;
+}

@@ -1,0 +1,301 @@
+import { HlmError } from "../HlmError.js";
+import type { Bases } from "../model/Basis.js";
+import { tooManyFixedEffects } from "../model/checkValues.js";
+import { noRowsLeft, type DroppedBy } from "../model/droppedRows.js";
+import { compareStrings, formatLabel } from "../model/levelLabels.js";
+import { interactionOf } from "../model/makeFactor.js";
+import type { Model, ReTerm } from "../model/Model.js";
+import { modelMatrix } from "../model/modelMatrix.js";
+import { lme4TermOrder } from "../model/randomEffectsTerms.js";
+import { rankFromGram } from "../model/rankDeficiency.js";
+import type { Factor, Variable } from "../model/Variable.js";
+import { blockedLayout } from "../objective/blockedLayout.js";
+import type { CrossProducts } from "../objective/crossProducts.js";
+import { symbolicElimination } from "../objective/symbolicElimination.js";
+import { FRAME_SUMS, sumsLayout } from "./crossProductsQuery.js";
+import type { CrossProductPlan } from "./planCrossProducts.js";
+
+/** One row of the sums query's result: its block, the categorical variables' values, the row count and the sums. */
+export interface SumsRow {
+  block: string;
+  keys: (string | number | null)[];
+  n: number;
+  sums: (number | null)[];
+}
+
+/** A model given by its sums, ready for `makeObjective(model, cross)`, and the units its response was summed in. */
+export interface SummedModel {
+  model: Model;
+  cross: CrossProducts;
+  /** The response was summed as (y − offset − shift) / scale: the fit is given back in y's units by `restoreUnits`. */
+  shift: number;
+  scale: number;
+}
+
+/** Values beyond this size overflow when squared and summed; all below the small one underflow (as `checkMagnitude`). */
+const TOO_LARGE = 1e100;
+const TOO_SMALL = 1e-100;
+
+/**
+ * The model of a plan from its sums (lme4's `lFormula`, without the rows): the checks the model frame
+ * makes (rows dropped, magnitudes, a response that varies, positive weights, rank deficiency, level
+ * counts), the factors' levels in R's order, X's and each Z_i's columns over the cells, then A in the
+ * blocked layout, summed cell by cell. The result's rows may come in any order.
+ */
+export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]): SummedModel {
+  const layout = sumsLayout(plan);
+  const at = (r: SumsRow, i: number): number => r.sums[i] ?? NaN;
+  const statsRow = rows.find((r) => r.block.startsWith("rows:"));
+  const frame = rows.find((r) => r.block === "frame");
+  if (!statsRow || !frame) throw new HlmError("DATA", "The cross-products have no 'rows' or 'frame' block; compute them with the query hlm sql prints for this formula.");
+  const signature = statsRow.block.slice(5);
+  if (signature !== layout.signature) {
+    throw new HlmError("DATA", `The cross-products were computed for another formula, weights or column types (signature ${signature}, this formula's is ${layout.signature}); compute them with the query hlm sql prints for this formula.`);
+  }
+  const nAll = statsRow.n;
+  const droppedBy: DroppedBy[] = layout.checked.flatMap((v, i) => {
+    const missing = at(statsRow, 2 * i);
+    const notANumber = at(statsRow, 2 * i + 1);
+    return missing + notANumber > 0 ? [{ variable: v.name, missing, notANumber }] : [];
+  });
+  const n = frame.n;
+  if (!(n > 0)) throw noRowsLeft(nAll, droppedBy);
+  const fs = (name: (typeof FRAME_SUMS)[number]): number => at(frame, FRAME_SUMS.indexOf(name));
+
+  // the model frame's checks
+  if (plan.weights && !(fs("minW") > 0)) {
+    throw new HlmError("DATA", `Weights must be positive: '${plan.weights}' is ${fs("minW")} in a row used; leave out the rows whose weight is not positive.`, { column: plan.weights });
+  }
+  const magnitude = (name: string, max: number): void => {
+    if (max <= TOO_LARGE && (max === 0 || max >= TOO_SMALL)) return;
+    const what = max > TOO_LARGE ? `too large to fit: it reaches ${Number(max.toPrecision(3))}, and values beyond 1e100 overflow the computations` : `too small to fit: its largest value is ${Number(max.toPrecision(3))}, and values all below 1e-100 underflow the computations`;
+    throw new HlmError("DATA", `'${name}' is ${what}; rescale it.`, { column: name });
+  };
+  magnitude(plan.response.name, fs("maxAbsY"));
+  if (plan.weights) magnitude(plan.weights, fs("maxAbsW"));
+  plan.offsets.forEach((o, k) => magnitude(o.name, at(frame, FRAME_SUMS.length + k)));
+  const atomMaxAt = FRAME_SUMS.length + plan.offsets.length;
+  plan.atoms.forEach((a, i) => {
+    if (i > 0) magnitude(a.map((k) => plan.numeric[k]!.name).join(":"), at(frame, atomMaxAt + i - 1));
+  });
+  if (fs("minY") === fs("maxY")) {
+    throw new HlmError("DATA", `'${plan.response.name}' has the same value in all ${n} rows used${plan.offsets.length > 0 ? ", after the offset" : ""}; there is no variation to model.`, { column: plan.response.name });
+  }
+  const bases: Bases = {};
+  const scaleAt = atomMaxAt + plan.atoms.length - 1;
+  plan.scales.forEach((s, i) => {
+    const scale = at(frame, scaleAt + 2 * i + 1);
+    if (!(scale > 0)) throw new HlmError("DATA", `'${s.key}' divides by 0: its variable is the same in every row or has no value.`);
+    bases[s.key] = { fn: "scale", center: at(frame, scaleAt + 2 * i), scale };
+  });
+
+  // the response's units: centred in the query (with an intercept), divided by a power of 2 here when beyond 2^±64
+  const shift = fs("shift");
+  const maxScaled = Math.max(fs("maxScaledY"), fs("maxScaledOffset"));
+  const e = maxScaled > 0 && Number.isFinite(maxScaled) ? Math.round(Math.log2(maxScaled)) : 0;
+  const scale = Math.abs(e) > 64 ? 2 ** e : 1;
+  const ss = fs("sumY2") - (fs("sumY") * fs("sumY")) / n;
+
+  // the factors' levels (those present in the rows used), in R's order, and each cell's codes
+  const cells = rows.filter((r) => r.block === "cells");
+  const fixedRows = rows.filter((r) => r.block === "fixed");
+  const levels = plan.categorical.map((c, k) => {
+    const values = [...new Set(cells.map((r) => r.keys[k]!))];
+    if (c.kind === "number") return (values as number[]).sort((a, b) => a - b);
+    return (values.map(String) as string[]).sort(compareStrings);
+  });
+  const labels = levels.map((ls, k) => (plan.categorical[k]!.kind === "number" ? (ls as number[]).map(formatLabel) : (ls as string[])));
+  const varsOver = (part: readonly SumsRow[], keys: readonly number[]): Map<string, Variable> => {
+    const vars = new Map<string, Variable>();
+    for (const v of plan.numeric) vars.set(v.name, { kind: "numeric", name: v.name, values: new Float64Array(part.length).fill(1) });
+    for (const k of keys) {
+      const c = plan.categorical[k]!;
+      const index = new Map<string | number, number>((levels[k] as (string | number)[]).map((l, i) => [l, i]));
+      const codes = Int32Array.from(part, (r) => index.get(c.kind === "number" ? (r.keys[k] as number) : String(r.keys[k])) ?? -1);
+      vars.set(c.name, { kind: "factor", name: c.name, levels: labels[k]!, codes } satisfies Factor);
+    }
+    return vars;
+  };
+  const all = plan.categorical.map((_, k) => k);
+  const cellVars = varsOver(cells, all);
+  const fixedVars = varsOver(fixedRows, plan.fixedKeys);
+  const atomIndex = (numerics: readonly string[]): number => {
+    const key = numerics.map((name) => plan.numeric.findIndex((v) => v.name === name)).sort((a, b) => a - b).join(",");
+    return plan.atoms.findIndex((a) => a.join(",") === key);
+  };
+  const Y = plan.atoms.length;
+  const pairIndex = (pairs: readonly [number, number][]): ((a: number, b: number) => number) => {
+    const index = new Map(pairs.map(([a, b], i) => [`${a},${b}`, i]));
+    return (a, b) => index.get(a <= b ? `${a},${b}` : `${b},${a}`)!;
+  };
+  const yUnit = (a: number, b: number): number => (a === Y ? 1 / scale : 1) * (b === Y ? 1 / scale : 1);
+
+  // X over the fixed cells: X'X for the rank test, lme4's scale check, and the dense tail
+  const fullX = modelMatrix(plan.terms.fixed, fixedVars, fixedRows.length, true);
+  const pFull = fullX.columns.length;
+  const xAtom = fullX.numerics.map(atomIndex);
+  const dense = pairIndex(plan.denseSums);
+  const G = new Float64Array((pFull + 1) * (pFull + 1));
+  const m1 = pFull + 1;
+  const colAtom = (j: number): number => (j < pFull ? xAtom[j]! : Y);
+  const indicator = (j: number, d: number): number => (j < pFull ? fullX.columns[j]![d]! : 1);
+  fixedRows.forEach((r, d) => {
+    for (let a = 0; a < m1; a++) {
+      const ia = indicator(a, d);
+      if (ia === 0) continue;
+      for (let b = 0; b <= a; b++) {
+        const ib = indicator(b, d);
+        if (ib !== 0) G[a * m1 + b]! += ia * ib * at(r, dense(colAtom(a), colAtom(b))) * yUnit(colAtom(a), colAtom(b));
+      }
+    }
+  });
+  const XtX = new Float64Array(pFull * pFull);
+  for (let a = 0; a < pFull; a++) for (let b = 0; b <= a; b++) XtX[a * pFull + b] = XtX[b * pFull + a] = G[a * m1 + b]!;
+  const { keep, dropped } = rankFromGram(XtX, pFull, n, 1e-7, "decide")!;
+  const p = keep.length;
+  if (p >= n) {
+    const predictors = plan.terms.fixed.variables.slice(1).map((v) => fixedVars.get(v.name)!);
+    throw tooManyFixedEffects(p, n, predictors, (name) => plan.categorical.some((c) => c.name === name && c.kind === "text"));
+  }
+  const scalesDiffer = scaleCheck(plan, fixedRows, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), n);
+
+  // the random-effects terms over the cells: indicators, atoms, levels
+  const Z = plan.terms.random.map((r) => {
+    const zm = modelMatrix(r.effects, cellVars, cells.length, false);
+    const f = interactionOf(r.group, r.groupVars.map((g) => cellVars.get(g) as Factor), cells.length);
+    const pz = zm.columns.length;
+    if (f.levels.length < 2) throw new HlmError("DATA", `The grouping factor '${r.group}' has only ${f.levels.length} level in the rows used; a random effect needs at least 2 (lme4 refuses this too).`, { column: r.group });
+    if (f.levels.length >= n) throw new HlmError("DATA", `The grouping factor '${r.group}' has ${f.levels.length} levels for ${n} observations; it must have fewer levels than observations (lme4 refuses this too).`, { column: r.group });
+    if (f.levels.length * pz >= n) throw new HlmError("DATA", `The term for '${r.group}' has ${f.levels.length * pz} random effects for ${n} observations; there must be more observations than random effects (lme4 refuses this too).`, { column: r.group });
+    const z = new Float64Array(cells.length * pz);
+    zm.columns.forEach((col, a) => col.forEach((v, c) => (z[c * pz + a] = v)));
+    const term: ReTerm = { group: r.group, columnNames: zm.names, levels: f.levels, refs: f.codes, z, p: pz, nl: f.levels.length };
+    return { term, atoms: zm.numerics.map(atomIndex) };
+  });
+  const ordered = lme4TermOrder(Z.map((t) => ({ ...t, nl: t.term.nl })));
+  const cellTerms = ordered.map((t) => t.term);
+  const elimination = symbolicElimination(cellTerms, cells.length);
+  const bl = blockedLayout(cellTerms, p, elimination);
+
+  // A: the cells' sums placed by level, then X'X, X'y and y'y from the fixed cells
+  const Anodes = new Float64Array(bl.nodeValues);
+  const m = bl.m;
+  const ARR = new Float64Array(m * m);
+  const place = (R: number, C: number, v: number): void => {
+    // entry (R, C) of A, R ≥ C, in L's layout
+    if (C >= bl.tailStart) {
+      ARR[(R - bl.tailStart) * m + (C - bl.tailStart)]! += v;
+      return;
+    }
+    const u = bl.rowNode[C]!;
+    const r0 = bl.nodeRow[u]!;
+    const pu = bl.nodeP[u]!;
+    if (R < r0 + pu) {
+      Anodes[bl.diagOff[u]! + (R - r0) * pu + (C - r0)]! += v;
+      if (R !== C) Anodes[bl.diagOff[u]! + (C - r0) * pu + (R - r0)]! += v;
+      return;
+    }
+    let lo = bl.colPtr[u]!;
+    let hi = bl.colPtr[u + 1]! - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bl.rowIdx[mid]! < R) lo = mid + 1;
+      else hi = mid;
+    }
+    if (bl.rowIdx[lo] !== R) throw new HlmError("INTERNAL", `A's entry (${R}, ${C}) is outside L's pattern.`);
+    Anodes[bl.valOff[u]! + (lo - bl.colPtr[u]!) * pu + (C - r0)]! += v;
+  };
+  const cell = pairIndex(plan.cellSums);
+  const q = bl.termRow[cellTerms.length]!;
+  // X's indicators over the cells (the fixed factors' codes in each cell)
+  const cellX = modelMatrix(plan.terms.fixed, cellVars, cells.length, true);
+  const xRow = new Int32Array(pFull).fill(-1);
+  keep.forEach((j, k) => (xRow[j] = q + k));
+  cells.forEach((r, c) => {
+    ordered.forEach((ti, i) => {
+      const t = ti.term;
+      const base = bl.termRow[i]! + t.refs[c]! * t.p;
+      for (let a = 0; a < t.p; a++) {
+        const za = t.z[c * t.p + a]!;
+        if (za === 0) continue;
+        const ra = ti.atoms[a]!;
+        // Z_i with itself (its level's block) and with the later terms
+        for (let j = i; j < ordered.length; j++) {
+          const tj = ordered[j]!;
+          const baseJ = bl.termRow[j]! + tj.term.refs[c]! * tj.term.p;
+          for (let b = 0; b < tj.term.p; b++) {
+            if (j === i && b > a) break;
+            const zb = tj.term.z[c * tj.term.p + b]!;
+            if (zb !== 0) place(baseJ + b, base + a, za * zb * at(r, cell(ra, tj.atoms[b]!)));
+          }
+        }
+        // Z_i with X and y
+        for (let x = 0; x < pFull; x++) {
+          if (xRow[x]! < 0) continue;
+          const ind = cellX.columns[x]![c]!;
+          if (ind !== 0) place(xRow[x]!, base + a, za * ind * at(r, cell(ra, xAtom[x]!)));
+        }
+        place(q + p, base + a, (za * at(r, cell(ra, Y))) / scale);
+      }
+    });
+  });
+  const tail = (R: number): number => R - bl.tailStart;
+  for (let a = 0; a <= p; a++) {
+    for (let b = 0; b <= a; b++) {
+      const ja = a < p ? keep[a]! : pFull;
+      const jb = b < p ? keep[b]! : pFull;
+      ARR[tail(q + a) * m + tail(q + b)]! += G[ja * m1 + jb]!;
+    }
+  }
+  for (let a = 0; a < m; a++) for (let b = 0; b < a; b++) ARR[b * m + a] = ARR[a * m + b]!;
+
+  const reTerms: ReTerm[] = cellTerms.map((t) => ({ ...t, refs: new Int32Array(0), z: new Float64Array(0) }));
+  const factorLevels: Record<string, string[]> = {};
+  for (const k of all) factorLevels[plan.categorical[k]!.name] = labels[k]!;
+  const model: Model = {
+    formula: plan.formula,
+    terms: plan.terms,
+    REML: plan.REML,
+    n,
+    p,
+    responseName: plan.response.name,
+    y: new Float64Array(0),
+    X: new Float64Array(0),
+    xNames: keep.map((j) => fullX.names[j]!),
+    droppedColumns: dropped.map((j) => fullX.names[j]!),
+    offset: null,
+    weights: null,
+    reTerms,
+    rows: new Int32Array(0),
+    nDropped: nAll - n,
+    droppedBy,
+    factorLevels,
+    bases,
+    basisWarnings: [],
+    summed: { mean: shift + fs("sumY") / n, ss, scalesDiffer },
+  };
+  return { model, cross: { ...bl, Anodes, ARR, logDetW: fs("sumLogW") }, shift, scale };
+}
+
+/** lme4's checkScaleX from the fixed cells' unweighted sums: Σx, Σx² and whether a column holds only 0 and 1. */
+function scaleCheck(plan: CrossProductPlan, fixedRows: readonly SumsRow[], indicators: Float64Array[], atoms: number[], n: number): boolean {
+  const base = plan.denseSums.length;
+  const logSd: number[] = [];
+  indicators.forEach((ind, j) => {
+    const a = plan.xAtoms.indexOf(atoms[j]!);
+    let sum = 0;
+    let sum2 = 0;
+    let binary = true;
+    fixedRows.forEach((r, d) => {
+      const v = ind[d]!;
+      if (v === 0) return;
+      sum += v * (r.sums[base + 3 * a] ?? 0);
+      sum2 += v * v * (r.sums[base + 3 * a + 1] ?? 0);
+      if (v !== 1 || (r.sums[base + 3 * a + 2] ?? 0) > 0) binary = false;
+    });
+    if (!binary) logSd.push(0.5 * Math.log(Math.max(0, sum2 - (sum * sum) / n) / (n - 1)));
+  });
+  const limit = Math.log(1000);
+  if (logSd.some((l) => !(Math.abs(l) <= limit))) return true;
+  return logSd.length > 0 && Math.max(...logSd) - Math.min(...logSd) > limit;
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { HlmError } from "../HlmError.js";
+import { planCrossProducts, type SqlColumn } from "./planCrossProducts.js";
+
+const columns: SqlColumn[] = [
+  { name: "y", kind: "number" },
+  { name: "x", kind: "number" },
+  { name: "z", kind: "number" },
+  { name: "g", kind: "number" },
+  { name: "h", kind: "text" },
+  { name: "sex", kind: "text" },
+  { name: "w", kind: "number" },
+];
+
+const error = (f: () => unknown): HlmError => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof HlmError) return e;
+    throw e;
+  }
+  throw new Error("no error");
+};
+
+describe("planCrossProducts", () => {
+  it("splits the variables into numeric and categorical ones and the columns into atoms", () => {
+    const plan = planCrossProducts("y ~ x * sex + log(z) + (x | g) + (1 | h)", columns);
+    expect(plan.numeric.map((v) => v.name)).toEqual(["x", "log(z)"]);
+    expect(plan.categorical.map((v) => [v.name, v.kind])).toEqual([
+      ["sex", "text"],
+      ["g", "number"],
+      ["h", "text"],
+    ]);
+    // atoms: 1, x, log(z); X uses all three (x:sex is x times an indicator), Z uses 1 and x
+    expect(plan.atoms).toEqual([[], [0], [1]]);
+    expect(plan.xAtoms.sort()).toEqual([0, 1, 2]);
+    expect(plan.zAtoms.sort()).toEqual([0, 1]);
+    expect(plan.fixedKeys).toEqual([0]);
+    // per cell: each Z atom with every atom and y (index 3)
+    expect(plan.cellSums).toContainEqual([1, 2]);
+    expect(plan.cellSums).toContainEqual([0, 3]);
+    expect(plan.cellSums).not.toContainEqual([2, 2]);
+    expect(plan.intercept).toBe(true);
+  });
+
+  it("makes a numeric column categorical with --factors and factor()", () => {
+    const plan = planCrossProducts("y ~ factor(x) + z + (1 | g)", columns, { factors: ["z"] });
+    expect(plan.categorical.map((v) => v.name)).toEqual(["factor(x)", "z", "g"]);
+    expect(plan.numeric).toEqual([]);
+  });
+
+  it("refuses what SQL cannot compute, naming the formula position", () => {
+    const e = error(() => planCrossProducts("y ~ poly(x, 2) + (1 | g)", columns));
+    expect(e.message).toMatch(/poly\(\) \(position 5 of 'y ~ poly\(x, 2\) \+ \(1 \| g\)'\) cannot be computed in SQL/);
+    expect(error(() => planCrossProducts("y ~ I(x > 2) + (1 | g)", columns)).message).toMatch(/operator '>' in 'x > 2' \(position 7 .*cannot be computed in SQL/);
+    expect(error(() => planCrossProducts("y ~ relevel(h, ref = 'b') + (1 | g)", columns)).message).toMatch(/relevel\(\)/);
+  });
+
+  it("names an unknown column with the closest one, and a categorical column in arithmetic", () => {
+    expect(error(() => planCrossProducts("y ~ xx + (1 | g)", columns)).message).toMatch(/Unknown column 'xx' at position 5 .*did you mean 'x'/);
+    expect(error(() => planCrossProducts("y ~ log(sex) + (1 | g)", columns)).message).toMatch(/'sex' \(position 9 .*\) is categorical/);
+    expect(error(() => planCrossProducts("y ~ x + (1 | g)", columns, { weights: "sex" })).message).toMatch(/weights column 'sex' must be numeric/);
+    expect(error(() => planCrossProducts("y ~ x", columns)).message).toMatch(/no random-effects term/);
+  });
+});
