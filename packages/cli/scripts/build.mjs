@@ -37,6 +37,8 @@ const common = {
   metafile: true,
   absWorkingDir: cli, // the metafile's input paths are relative to it
   alias: { "@hlm/core": coreSource },
+  // the database drivers are native or optional: installed beside hlm (optionalDependencies), loaded only when a command reads a database
+  external: ["@duckdb/node-api", "pg"],
 };
 
 // the command: one CommonJS script, which the loader compiles from V8's code cache (src/compileCache.ts);

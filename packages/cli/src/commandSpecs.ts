@@ -25,7 +25,7 @@ export interface CommandSpec {
   options: Record<string, OptionSpec>;
 }
 
-export type CommandName = "fit" | "compare" | "anova" | "confint" | "predict" | "icc" | "r2" | "influence";
+export type CommandName = "fit" | "compare" | "anova" | "confint" | "predict" | "icc" | "r2" | "influence" | "sql";
 
 const formula: OptionSpec = { type: "string", value: "F", help: "the model, in lme4's formula language (required): \"y ~ x + (x | g)\"" };
 
@@ -48,6 +48,16 @@ const COMMON: Record<string, OptionSpec> = {
   sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
   family: { type: "string", value: "FAM", help: "fit a generalized linear mixed model (lme4's glmer) of the family binomial or poisson (hlm fit, compare, confint, predict, icc and r2)" },
   help: { type: "boolean", help: "this text" },
+};
+
+/** Where the rows of `hlm fit` are when a database computes the sums. */
+const DATABASE: Record<string, OptionSpec> = {
+  table: { type: "string", value: "T", help: "the table to fit, in a DuckDB database file (.duckdb) or a PostgreSQL database (DATA is postgresql://user@host/db)" },
+  where: { type: "string", value: "COND", help: "fit the rows of the table where COND holds, a condition in the database's SQL: \"year >= 2020\"" },
+  engine: { type: "string", value: "E", help: "duckdb: have DuckDB read a CSV file and compute the sums (for files larger than memory); memory: read it here (the default for CSV)" },
+  "cross-products": { type: "string", value: "FILE", help: "fit from the result of the query hlm sql prints, run elsewhere and saved as Parquet or CSV (no DATA then)" },
+  "write-fitted": { type: "string", value: "TABLE", help: "also write every row with its fitted value and residual as a new table of the database (DuckDB or PostgreSQL)" },
+  columns: { type: "string", value: "a:kind,...", help: "with --cross-products (and hlm sql): the kinds of columns, number, text or boolean, where they are not the default (grouping factors and --factors: text; others: number)" },
 };
 
 const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${what} as JSON (warnings go to stderr, a line each)` });
@@ -96,6 +106,7 @@ references (z_values, vcov_source, se_rx, deviance, pearson_resid_quantiles, ...
       shrinkage: { type: "boolean", help: "also the shrinkage table: per group, its size, its own OLS estimates and its BLUP coefficients" },
       xlsx: { type: "string", value: "OUT.xlsx", help: "also write a workbook with the sheets HLM Summary, HLM Random Effects and HLM Shrinkage (with --family the first two; an existing OUT.xlsx is replaced)" },
       repeat: { type: "string", value: "N", help: "fit N times and report the median fit time in fit_seconds (with --json)" },
+      ...DATABASE,
     },
   },
   compare: {
@@ -222,6 +233,36 @@ converged says whether the refit converged. It fits the model once per level, so
 while on many groups: progress is shown on stderr when it is a terminal.`,
     options: { ...COMMON, group: { type: "string", value: "G", help: "the grouping factor (default: the model's first)" }, json: json("the table") },
   },
+  sql: {
+    name: "sql",
+    usage: 'sql --dialect D --table T --formula "y ~ x + (x | g)" [--factors a,b] [--weights w] [--where COND] [--columns a:kind,...]',
+    summary: "the SQL that computes a model's sums, for a warehouse",
+    description: `Prints the one query that computes what a linear mixed model needs of its rows: per cell (the rows
+that share every categorical variable's value) the sums of products of the model's columns, and a
+few counts and extremes for the model frame's checks. Run it where the data are (Spark SQL,
+BigQuery, PostgreSQL, DuckDB), save its result as Parquet or CSV, and fit from it with hlm fit
+--cross-products RESULT --formula F (the same --formula, --factors, --weights and --columns). Only
+O(cells) numbers come back, however many rows the table has.
+
+The query knows the columns only from the formula: grouping factors and --factors are categorical
+(their values cast to text, levels sorted as text), every other column numeric. --columns
+School:number sorts a numeric grouping factor's levels by value, as R does.
+
+Formulas may use arithmetic, log(), log10(), sqrt(), exp(), abs(), I() and scale() on numeric
+columns, factor() of a column, interactions, offsets and prior weights; poly(), ns(), bs(),
+relevel() and comparisons need the rows (fit from a file). hlm fit on a Parquet, DuckDB or
+PostgreSQL source runs the same query itself.`,
+    options: {
+      formula,
+      dialect: { type: "string", value: "D", help: "the SQL dialect: duckdb, postgres, spark or bigquery (required)" },
+      table: { type: "string", value: "T", help: "the table (or schema.table) the rows are in (required)" },
+      factors: COMMON.factors!,
+      weights: COMMON.weights!,
+      where: DATABASE.where!,
+      columns: DATABASE.columns!,
+      help: COMMON.help!,
+    },
+  },
 };
 
 export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
@@ -289,7 +330,9 @@ function usageLines(head: string, usage: string): string {
 
 const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an
 Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
-header in its first row.`;
+header in its first row. hlm fit also fits a linear mixed model where a database
+computes its sums: a Parquet file, a DuckDB file with --table, a PostgreSQL
+database (postgresql://user@host/db --table T), or a CSV file with --engine duckdb.`;
 
 const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the
 options or the file, or data the model cannot be fitted to), said in one line on
@@ -309,7 +352,7 @@ ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).joi
 Every command takes --formula F, --ml (the default is REML), --factors a,b,
 --weights w, --correlation C and --variance V (nlme's residual structures, as
 "corAR1(form = ~ t | g)", "varIdent(form = ~ 1 | s)"), --sheet NAME, --json and
---help. --family binomial|poisson makes the model a generalized linear mixed
+--help (hlm sql: its own). --family binomial|poisson makes the model a generalized linear mixed
 model (lme4's glmer) in hlm fit, compare, confint, predict, icc and r2.
 'hlm COMMAND --help' describes a command and all its options.
 

@@ -30,6 +30,7 @@ import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
 import { readTable } from "./readTable.js";
+import { fitsInDatabase, runFitSql, runSql } from "./sqlCommands.js";
 import { writeXlsx } from "./writeXlsx.js";
 
 export { readTable, type Io };
@@ -69,6 +70,8 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
     io.stdout(commandHelp(name));
     return EXIT.OK;
   }
+  if (name === "sql") return runSql(cl, io);
+  if (name === "fit" && fitsInDatabase(cl)) return runFitSql(cl, io);
   if (name === "fit") return runFit(cl, io);
   refuseFamily(name, cl.values);
   const glmm = glmmChoice(cl.values);

@@ -88,9 +88,12 @@ export function formatSummary(fit: LmmFit, options: { dataName?: string; ddf?: D
     out.push(...formatAicTable(fit.AIC, fit.BIC, fit.logLik, fit.objective, fit.dfResid));
   }
   out.push("");
-  out.push("Scaled residuals: ");
-  out.push(...table([["Min", "1Q", "Median", "3Q", "Max"], formatCommon(zapsmall(fit.scaledResidQuantiles, 5), 4)], 0));
-  out.push("");
+  // a fit from sums has no residuals here unless the database computed their quantiles
+  if (fit.scaledResidQuantiles.length > 0) {
+    out.push("Scaled residuals: ");
+    out.push(...table([["Min", "1Q", "Median", "3Q", "Max"], formatCommon(zapsmall(fit.scaledResidQuantiles, 5), 4)], 0));
+    out.push("");
+  }
   out.push("Random effects:");
   out.push(...formatRandomEffects(fit.varcorr, { variance: fit.sigma * fit.sigma, sd: fit.sigma }));
   const groups = Object.entries(fit.ngrps).map(([g, nl]) => `${g}, ${nl}`);

@@ -90,7 +90,7 @@ export function summaryTable(fit: LmmFit, dataName?: string, options: { ddf?: Dd
     numberFormats: [null, FMT.estimate, FMT.estimate, nlme ? FMT.count : FMT.df, FMT.t, pValueNumberFormat(t.pValues, 3)],
   };
 
-  const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, residuals, random, ...structureSections(fit), fixed];
+  const sections: ResultSection[] = [{ title: "Model", header: ["Item", "Value"], rows: model, numberFormats: [null, null] }, stats, ...(fit.scaledResidQuantiles.length > 0 ? [residuals] : []), random, ...structureSections(fit), fixed];
   if (fit.warnings.length > 0) {
     sections.push({ title: "Warnings", header: ["Code", "Message"], rows: fit.warnings.map((w) => [w.code, w.message]), numberFormats: [null, null] });
   }

@@ -23,10 +23,22 @@ export interface SumsRow {
   sums: (number | null)[];
 }
 
+/**
+ * The model's columns over the cells, for the query of fitted values (`residualsQuery`): each cell's
+ * categorical values as the sums query gave them, each kept column of X and each Z_i column as an
+ * atom times its indicator in every cell, and each cell's level of every term.
+ */
+export interface CellDesign {
+  keys: (string | number | null)[][];
+  x: { atom: number; ind: Float64Array }[];
+  z: { group: string; columnNames: string[]; atoms: number[]; refs: Int32Array; z: Float64Array; p: number }[];
+}
+
 /** A model given by its sums, ready for `makeObjective(model, cross)`, and the units its response was summed in. */
 export interface SummedModel {
   model: Model;
   cross: CrossProducts;
+  design: CellDesign;
   /** The response was summed as (y − offset − shift) / scale: the fit is given back in y's units by `restoreUnits`. */
   shift: number;
   scale: number;
@@ -274,7 +286,12 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     basisWarnings: [],
     summed: { mean: shift + fs("sumY") / n, ss, scalesDiffer },
   };
-  return { model, cross: { ...bl, Anodes, ARR, logDetW: fs("sumLogW") }, shift, scale };
+  const design: CellDesign = {
+    keys: cells.map((r) => r.keys),
+    x: keep.map((j) => ({ atom: xAtom[j]!, ind: cellX.columns[j]! })),
+    z: ordered.map(({ term, atoms }) => ({ group: term.group, columnNames: term.columnNames, atoms, refs: term.refs, z: term.z, p: term.p })),
+  };
+  return { model, cross: { ...bl, Anodes, ARR, logDetW: fs("sumLogW") }, design, shift, scale };
 }
 
 /** lme4's checkScaleX from the fixed cells' unweighted sums: Σx, Σx² and whether a column holds only 0 and 1. */

@@ -1,0 +1,176 @@
+import { extname } from "node:path";
+import {
+  crossProductsQuery,
+  fitSummedModel,
+  fitToJson,
+  formatSummary,
+  HlmError,
+  modelFromSums,
+  parseDialect,
+  planCrossProducts,
+  randomEffectsTable,
+  residualsQuery,
+  summaryTable,
+  sumsLayout,
+  type CrossProductPlan,
+  type LmmFit,
+  type SqlColumn,
+  type SumsRow,
+} from "@hlm/core";
+import { ddfMethod, modelOptions, oneFormula } from "./commandInputs.js";
+import type { CommandLine } from "./parseCommandLine.js";
+import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
+import { isSqlData, openSqlData, type SqlData } from "./sqlData.js";
+import { writeXlsx } from "./writeXlsx.js";
+
+/** Whether `hlm fit` goes through a database (a Parquet, DuckDB or PostgreSQL source, --engine duckdb, or --cross-products). */
+export function fitsInDatabase(cl: CommandLine): boolean {
+  const v = cl.values;
+  if (v["cross-products"] !== undefined) return true;
+  for (const o of ["write-fitted", "where"]) if (v[o] !== undefined && cl.positionals.length === 1 && !isSqlData(cl.positionals[0]!, stringOptions(v))) throw new HlmError("OPTIONS", `--${o} is for data a database reads (Parquet, DuckDB, PostgreSQL, or --engine duckdb).`);
+  return cl.positionals.length === 1 && isSqlData(cl.positionals[0]!, stringOptions(v));
+}
+
+const stringOptions = (v: CommandLine["values"]): { table?: string; where?: string; engine?: string } => ({
+  ...(typeof v.table === "string" ? { table: v.table } : {}),
+  ...(typeof v.where === "string" ? { where: v.where } : {}),
+  ...(typeof v.engine === "string" ? { engine: v.engine } : {}),
+});
+
+/** Options of hlm fit that need the rows in memory, refused for a database's sums with the reason. */
+function refuseRowOptions(values: CommandLine["values"]): void {
+  const needRows: [string, boolean, string][] = [
+    ["family", values.family !== undefined, "a generalized linear mixed model is fitted by repeated passes over the rows (PIRLS at every step)"],
+    ["correlation", values.correlation !== undefined, "a residual correlation structure changes the rows' weights at every step"],
+    ["variance", values.variance !== undefined, "a residual variance function changes the rows' weights at every step"],
+    ["shrinkage", values.shrinkage === true, "the shrinkage table fits each group's own regression"],
+    ["sheet", values.sheet !== undefined, "it names a sheet of an .xlsx file"],
+    ["repeat", values.repeat !== undefined, "it times fits of data in memory"],
+  ];
+  const hit = needRows.find(([, given]) => given);
+  if (hit) throw new HlmError("OPTIONS", `--${hit[0]} cannot be used when a database computes the sums: ${hit[2]}; fit from a CSV or Excel file (a sample, if the table is large).`);
+  if (ddfMethod(values) === "containment") throw new HlmError("OPTIONS", "--ddf containment needs the rows (which columns vary within which groups); use --ddf satterthwaite (the default).");
+}
+
+/** The columns hlm sql and --cross-products assume: grouping factors and --factors text, others numbers, unless --columns says otherwise. */
+export function declaredColumns(formula: string, values: CommandLine["values"]): SqlColumn[] {
+  const declared = new Map<string, SqlColumn["kind"]>();
+  if (typeof values.columns === "string") {
+    for (const item of values.columns.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+      const m = /^(.+):(number|text|boolean)$/.exec(item);
+      if (!m) throw new HlmError("OPTIONS", `--columns takes name:kind items, kind number, text or boolean, as School:number; not '${item}'.`);
+      declared.set(m[1]!.trim(), m[2] as SqlColumn["kind"]);
+    }
+  }
+  const { factors } = modelOptions(values);
+  const names = new Set<string>();
+  const groups = new Set<string>();
+  // the formula's names: a first plan over every name as a number tells which are grouping factors
+  for (const m of formula.matchAll(/`([^`]+)`|([\p{L}.][\p{L}\p{N}._]*)/gu)) names.add(m[1] ?? m[2]!);
+  const bars = formula.matchAll(/\|\|?\s*([^)]+)\)/g);
+  for (const b of bars) for (const g of b[1]!.split(/[:/]/)) groups.add(g.trim().replace(/^`|`$/g, ""));
+  if (typeof values.weights === "string") names.add(values.weights);
+  return [...names].map((name) => ({ name, kind: declared.get(name) ?? (groups.has(name) || factors.includes(name) ? "text" : "number") }));
+}
+
+/** `hlm sql`: the query of a model's sums, in a dialect. */
+export function runSql(cl: CommandLine, io: Io): number {
+  const { values } = cl;
+  if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `hlm sql reads no data file (got ${cl.positionals.join(", ")}): name the table with --table.`);
+  if (typeof values.dialect !== "string") throw new HlmError("OPTIONS", "Give the SQL dialect: --dialect duckdb, postgres, spark or bigquery.");
+  const dialect = parseDialect(values.dialect);
+  if (typeof values.table !== "string") throw new HlmError("OPTIONS", "Name the table the rows are in: --table T (or schema.table).");
+  const formula = oneFormula(values);
+  const { factors, weights } = modelOptions(values);
+  const plan = planCrossProducts(formula, declaredColumns(formula, values), { factors, ...(weights !== undefined ? { weights } : {}) });
+  io.stdout(`${crossProductsQuery(plan, { table: values.table, ...(typeof values.where === "string" ? { where: values.where } : {}) }, dialect)};\n`);
+  return 0;
+}
+
+/** The query's result rows in the generator's layout (block, k…, n, s…), by the result's column names. */
+export function sumsRows(plan: CrossProductPlan, names: readonly string[], rows: readonly unknown[][]): SumsRow[] {
+  const layout = sumsLayout(plan);
+  const at = (name: string): number => {
+    const i = names.findIndex((n) => n.toLowerCase() === name);
+    if (i < 0) throw new HlmError("DATA", `The cross-products have no column '${name}'; they are the result of the query hlm sql prints for this formula.`);
+    return i;
+  };
+  const block = at("block");
+  const keys = Array.from({ length: layout.keys }, (_, k) => at(`k${k}`));
+  const n = at("n");
+  const sums = Array.from({ length: layout.sums }, (_, s) => at(`s${s}`));
+  const number = (v: unknown): number | null => (v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : Number(v));
+  return rows.map((r) => ({
+    block: String(r[block]),
+    keys: keys.map((i, k) => (r[i] === null || r[i] === undefined ? null : plan.categorical[k]!.kind === "number" ? Number(r[i]) : String(r[i]))),
+    n: number(r[n]) ?? 0,
+    sums: sums.map((i) => number(r[i])),
+  }));
+}
+
+/** `hlm fit` where a database computes the sums: a Parquet, DuckDB or PostgreSQL source, a CSV file with --engine duckdb, or --cross-products. */
+export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
+  const { values } = cl;
+  refuseRowOptions(values);
+  const formula = oneFormula(values);
+  const options = modelOptions(values);
+  const ddf = ddfMethod(values);
+  const xlsx = typeof values.xlsx === "string" ? values.xlsx : undefined;
+  const crossFile = typeof values["cross-products"] === "string" ? values["cross-products"] : undefined;
+  let data: SqlData | null = null;
+  try {
+    const { fit, name } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+      let plan: CrossProductPlan;
+      let rows: SumsRow[];
+      let name: string;
+      if (crossFile !== undefined) {
+        if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `With --cross-products the sums are the data: give no DATA (got ${cl.positionals.join(", ")}).`);
+        if (values["write-fitted"] !== undefined || values.where !== undefined) throw new HlmError("OPTIONS", "--write-fitted and --where need the rows; with --cross-products there are only their sums.");
+        plan = planCrossProducts(formula, declaredColumns(formula, values), options);
+        progress.update(`reading ${crossFile}`);
+        const file = await openSqlData(crossFile, extname(crossFile).toLowerCase() === ".parquet" ? {} : { engine: "duckdb" });
+        try {
+          const result = await file.query(`SELECT * FROM ${file.source.from!}`);
+          rows = sumsRows(plan, file.columns.map((c) => c.name), result);
+        } finally {
+          await file.close();
+        }
+        name = crossFile.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
+      } else {
+        if (cl.positionals.length !== 1) throw new HlmError("OPTIONS", "Name the data: a Parquet or DuckDB file, a postgresql:// URL, or a CSV file with --engine duckdb.");
+        data = await openSqlData(cl.positionals[0]!, { ...stringOptions(values), write: typeof values["write-fitted"] === "string" });
+        plan = planCrossProducts(formula, data.columns, options);
+        progress.update(`computing the sums in ${data.dialect === "duckdb" ? "DuckDB" : "PostgreSQL"}`);
+        const layout = sumsLayout(plan);
+        const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
+        rows = sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect)));
+        name = data.name;
+      }
+      progress.update("building the model");
+      const summed = modelFromSums(plan, rows);
+      const criterion = options.REML === false ? "deviance" : "REML criterion";
+      const fit: LmmFit = fitSummedModel(summed, { ...options, onProgress: (p) => void progress.update(`fitting: ${p.evaluations} evaluations, ${criterion} ${p.bestObjective.toFixed(2)}`) });
+      if (data) {
+        progress.update("the scaled residuals' quantiles");
+        const q = (await data.query(residualsQuery(plan, summed.design, fit, data.source, data.dialect, { quantiles: true })))[0]?.[0];
+        if (Array.isArray(q)) fit.scaledResidQuantiles = q.map(Number);
+        if (typeof values["write-fitted"] === "string") {
+          progress.update(`writing ${values["write-fitted"]}`);
+          await data.execute(residualsQuery(plan, summed.design, fit, data.source, data.dialect, { table: values["write-fitted"], columns: data.columns.map((c) => c.name) }));
+        }
+      }
+      return { fit, name };
+    });
+    const sheets = xlsx === undefined ? [] : [summaryTable(fit, name, { ddf }), randomEffectsTable(fit)];
+    if (xlsx !== undefined) await writeXlsx(xlsx, sheets);
+    if (values.json) {
+      io.stdout(JSON.stringify(fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), null, 2) + "\n");
+      for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
+    } else io.stdout(formatSummary(fit, { dataName: name, ddf }));
+    if (typeof values["write-fitted"] === "string") io.stderr(`hlm: wrote the table ${values["write-fitted"]} (the rows used, with fitted and residual)\n`);
+    if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
+    return 0;
+  } finally {
+    if (data) await (data as SqlData).close();
+  }
+}
