@@ -332,7 +332,8 @@ const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a
 Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
 header in its first row. hlm fit also fits a linear mixed model where a database
 computes its sums: a Parquet file, a DuckDB file with --table, a PostgreSQL
-database (postgresql://user@host/db --table T), or a CSV file with --engine duckdb.`;
+database (postgresql://user@host/db --table T), or a CSV file with --engine
+duckdb.`;
 
 const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the
 options or the file, or data the model cannot be fitted to), said in one line on
@@ -352,8 +353,9 @@ ${COMMAND_NAMES.map((n) => `  hlm ${n.padEnd(width)}${COMMANDS[n].summary}`).joi
 Every command takes --formula F, --ml (the default is REML), --factors a,b,
 --weights w, --correlation C and --variance V (nlme's residual structures, as
 "corAR1(form = ~ t | g)", "varIdent(form = ~ 1 | s)"), --sheet NAME, --json and
---help (hlm sql: its own). --family binomial|poisson makes the model a generalized linear mixed
-model (lme4's glmer) in hlm fit, compare, confint, predict, icc and r2.
+--help (hlm sql has its own). --family binomial|poisson makes the model a
+generalized linear mixed model (lme4's glmer) in hlm fit, compare, confint,
+predict, icc and r2.
 'hlm COMMAND --help' describes a command and all its options.
 
 ${DATA_NOTE}

@@ -79,7 +79,7 @@ async function openDuckDb(path: string, options: SqlDataOptions): Promise<SqlDat
   const instance = await DuckDBInstance.create(isDatabase ? resolve(path) : ":memory:", isDatabase && !options.write ? { access_mode: "READ_ONLY" } : {});
   const connection = await instance.connect();
   if (ext === ".parquet" || (glob && path.toLowerCase().endsWith(".parquet"))) from = `read_parquet(${literal(path)})`;
-  else if (!isDatabase) from = `read_csv(${literal(path)}, nullstr = ['NA', ''])`;
+  else if (!isDatabase) from = `read_csv(${literal(path)}, nullstr = ['NA', ''], auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])`;
   const query = refusing(async (sql: string): Promise<unknown[][]> => (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][]);
   const source: SqlSource = { ...(from !== undefined ? { from } : { table: options.table! }), ...(options.where !== undefined ? { where: options.where } : {}) };
   const what = from ?? options.table!.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");

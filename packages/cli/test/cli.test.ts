@@ -76,7 +76,7 @@ describe("user mistakes exit with status 2 and one line on stderr", () => {
     [["fit", join(dir, "missing.csv"), "--formula", "y ~ x + (1 | g)"], `hlm: Cannot read '${join(dir, "missing.csv")}': no such file.\n`],
     [["fit", csv], "hlm: Give the model with --formula, e.g. --formula \"y ~ x + (x | g)\".\n"],
     [["fit", csv, "--formula", "y ~ x"], "hlm: The formula 'y ~ x' has no random-effects term such as (1 | group); a mixed model needs at least one.\n"],
-    [["fix", csv], "hlm: Unknown command 'fix'; did you mean 'fit'? The commands are fit, compare, anova, confint, predict, icc, r2, influence (hlm --help).\n"],
+    [["fix", csv], "hlm: Unknown command 'fix'; did you mean 'fit'? The commands are fit, compare, anova, confint, predict, icc, r2, influence, sql (hlm --help).\n"],
     [["fit", csv, "--formula", "y ~ x + (1 | g)", "--repeat", "0"], "hlm: --repeat must be a whole number of at least 1, not '0'.\n"],
   ])("%j", async (argv, message) => {
     const r = await capture(argv);

@@ -50,8 +50,8 @@ describe("an unknown option", () => {
     [["fit", "d.csv", "--formula"], "--formula needs a value: --formula F (see 'hlm fit --help')."],
     [["fit", "d.csv", "--formula", "--ml"], "--formula needs a value: --formula F (see 'hlm fit --help')."],
     [["fit", "d.csv", "--ml=yes"], "--ml takes no value: give --ml alone, not --ml=yes."],
-    [["--formula", "y ~ x"], "Give the command first: hlm COMMAND DATA --formula F, where COMMAND is one of fit, compare, anova, confint, predict, icc, r2, influence (hlm --help)."],
-    [["fitt", "d.csv"], "Unknown command 'fitt'; did you mean 'fit'? The commands are fit, compare, anova, confint, predict, icc, r2, influence (hlm --help)."],
+    [["--formula", "y ~ x"], "Give the command first: hlm COMMAND DATA --formula F, where COMMAND is one of fit, compare, anova, confint, predict, icc, r2, influence, sql (hlm --help)."],
+    [["fitt", "d.csv"], "Unknown command 'fitt'; did you mean 'fit'? The commands are fit, compare, anova, confint, predict, icc, r2, influence, sql (hlm --help)."],
   ])("%j", async (argv, message) => {
     expect(await capture(argv)).toEqual({ code: 2, out: "", err: `hlm: ${message}\n` });
   });

@@ -1,0 +1,229 @@
+/**
+ * The fit from sums a database computes (DuckDB, PostgreSQL) against the fit from the rows in memory
+ * and against lme4, on every model of the conformance set. PostgreSQL: the server HLM_TEST_POSTGRES
+ * names (CI starts a throwaway one: scripts/start-postgres.sh); in CI its absence is a failure.
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildModel, crossProductsQuery, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
+import { readFileSync } from "node:fs";
+import { compareWithReference, conformanceDir, loadReferences, type Reference } from "../../core/test/compareReference.js";
+import { run } from "../src/run.js";
+import { sumsRows } from "../src/sqlCommands.js";
+import { openSqlData, type SqlData } from "../src/sqlData.js";
+
+const references = loadReferences();
+const datasets = [...new Set(references.map((r) => r.dataset))];
+const dir = mkdtempSync(join(tmpdir(), "hlm-db-"));
+const duckFile = join(dir, "conformance.duckdb");
+const postgresUrl = process.env.HLM_TEST_POSTGRES;
+const tableName = (dataset: string): string => dataset.toLowerCase();
+
+async function capture(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await run(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  return { code, out, err };
+}
+
+beforeAll(async () => {
+  // the conformance data as a user's tables: DuckDB's reader of the CSV files, NA and empty cells missing
+  const instance = await DuckDBInstance.create(duckFile);
+  const con = await instance.connect();
+  for (const d of datasets) await con.run(`CREATE TABLE ${tableName(d)} AS SELECT * FROM read_csv('${conformanceDir}${d}.csv', nullstr = ['NA', ''], auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])`);
+  if (postgresUrl) {
+    const client = new pg.Client({ connectionString: postgresUrl });
+    await client.connect();
+    for (const d of datasets) {
+      const described = (await con.runAndReadAll(`DESCRIBE ${tableName(d)}`)).getRowsJS();
+      const types = described.map((r) => (/INT/.test(String(r[1])) ? "bigint" : /DOUBLE|FLOAT|DECIMAL/.test(String(r[1])) ? "double precision" : "text"));
+      await client.query(`DROP TABLE IF EXISTS ${tableName(d)}`);
+      await client.query(`CREATE TABLE ${tableName(d)} (${described.map((r, i) => `"${String(r[0])}" ${types[i]}`).join(", ")})`);
+      const rows = (await con.runAndReadAll(`SELECT * FROM ${tableName(d)}`)).getRowsJS();
+      for (let start = 0; start < rows.length; start += 1000) {
+        const chunk = rows.slice(start, start + 1000);
+        const width = described.length;
+        const params = chunk.flatMap((r) => r.map((v) => (typeof v === "bigint" ? Number(v) : v)));
+        await client.query(`INSERT INTO ${tableName(d)} VALUES ${chunk.map((_, i) => `(${Array.from({ length: width }, (__, j) => `$${i * width + j + 1}`).join(", ")})`).join(", ")}`, params);
+      }
+    }
+    await client.end();
+  }
+  con.closeSync();
+}, 120_000);
+
+const engines: { name: string; open: (table: string) => Promise<SqlData> }[] = [{ name: "DuckDB", open: (table) => openSqlData(duckFile, { table }) }];
+if (postgresUrl) engines.push({ name: "PostgreSQL", open: (table) => openSqlData(postgresUrl, { table }) });
+
+it("has a PostgreSQL server to test against in CI", () => {
+  if (process.env.CI) expect(postgresUrl, "CI starts PostgreSQL (scripts/start-postgres.sh) and sets HLM_TEST_POSTGRES").toMatch(/^postgres/);
+  expect(engines.length).toBeGreaterThanOrEqual(1);
+});
+
+const rowsFits = new Map<string, { fit: LmmFit; opt: ReturnType<typeof optimize> }>();
+/** The fit from the CSV file in memory, and its optimizer result. */
+function fromRows(ref: Reference): { fit: LmmFit; opt: ReturnType<typeof optimize> } {
+  if (!rowsFits.has(ref.name)) {
+    const model = buildModel(readCsv(readFileSync(`${conformanceDir}${ref.dataset}.csv`, "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
+    const objective = makeObjective(model);
+    const opt = optimize(objective);
+    rowsFits.set(ref.name, { fit: makeFit(model, objective, opt), opt });
+  }
+  return rowsFits.get(ref.name)!;
+}
+
+/** |a − b| / |b| (0 when equal). */
+const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
+
+for (const engine of engines) {
+  describe(`${engine.name}: the fit from sums agrees with the fit from rows and with lme4`, () => {
+    let data: SqlData[] = [];
+    afterAll(async () => {
+      for (const d of data) await d.close();
+    });
+    for (const ref of references) {
+      it(`${ref.name}: ${ref.formula}`, async () => {
+        const db = await engine.open(tableName(ref.dataset));
+        data.push(db);
+        const plan = planCrossProducts(ref.formula, db.columns, { REML: ref.REML, factors: ref.factors });
+        const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
+        const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
+        const summed = modelFromSums(plan, sumsRows(plan, names, result));
+        const rows = fromRows(ref);
+
+        // at the same θ, the same fit to 1e-9: the objective, fixed effects, SEs, variance components, BLUPs and their SDs
+        const at = fitSummedModel(summed, {}, rows.opt);
+        const g = rows.fit;
+        const worst: Record<string, number> = {};
+        const note = (what: string, r: number): void => void (worst[what] = Math.max(worst[what] ?? 0, r));
+        note("objective", rel(at.objective, g.objective));
+        note("logLik", rel(at.logLik, g.logLik));
+        note("sigma", rel(at.sigma, g.sigma));
+        at.fixef.forEach((v, i) => note("fixef", Math.abs(v - g.fixef[i]!) / g.se[i]!));
+        at.se.forEach((v, i) => note("se", rel(v, g.se[i]!)));
+        at.varcorr.forEach((v, t) => v.covariance.forEach((row, i) => row.forEach((c, j) => note("varcorr", Math.abs(c - g.varcorr[t]!.covariance[i]![j]!) / Math.sqrt(g.varcorr[t]!.covariance[i]![i]! * g.varcorr[t]!.covariance[j]![j]! || 1)))));
+        at.ranef.forEach((r, t) => {
+          const gr = g.ranef[t]!;
+          expect(r.levels).toEqual(gr.levels);
+          r.values.forEach((row, l) =>
+            row.forEach((v, j) => {
+              const scale = Math.max(...gr.values.map((x) => Math.abs(x[j]!))) || 1;
+              note("ranef", Math.abs(v - gr.values[l]![j]!) / scale);
+              note("condsd", gr.condsd[l]![j]! === 0 ? Math.abs(r.condsd[l]![j]!) : rel(r.condsd[l]![j]!, gr.condsd[l]![j]!));
+            }),
+          );
+        });
+        for (const [what, r] of Object.entries(worst)) expect(r, `${what} at the same θ`).toBeLessThan(1e-9);
+        expect(at.fixefNames).toEqual(g.fixefNames);
+        expect(at.warnings.map((w) => w.code)).toEqual(g.warnings.map((w) => w.code));
+
+        // its own optimizer run: lme4's numbers to the conformance tolerances, the scaled residuals' quantiles from the database
+        const own = fitSummedModel(summed);
+        const q = (await db.query(residualsQuery(plan, summed.design, own, db.source, db.dialect, { quantiles: true })))[0]![0] as number[];
+        own.scaledResidQuantiles = q.map(Number);
+        const json = fitToJson(own, { dataset: ref.dataset, factors: ref.factors });
+        expect(compareWithReference(json, { ...ref, fitted_head: [] })).toEqual([]);
+        // the optimizer's own stop: θ within its tolerance of the rows' (the objective agrees to rounding, ~1e-13)
+        own.theta.forEach((t, i) => expect(Math.abs(t - g.theta[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(g.theta[i]!))));
+      });
+    }
+  });
+}
+
+describe("hlm fit and hlm sql on a database", () => {
+  const hsb = `${conformanceDir}hsb.csv`;
+  const formula = "MathAch ~ SES * Sector + (SES | School)";
+
+  it("fits a Parquet file, a DuckDB table and a CSV file through DuckDB as it fits the CSV file in memory", async () => {
+    const parquet = join(dir, "hsb.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const con = await instance.connect();
+    await con.run(`COPY (SELECT * FROM read_csv('${hsb}', auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])) TO '${parquet}' (FORMAT parquet)`);
+    con.closeSync();
+    const memory = JSON.parse((await capture(["fit", hsb, "--formula", formula, "--json"])).out);
+    for (const args of [[parquet], [duckFile, "--table", "hsb"], [hsb, "--engine", "duckdb"]]) {
+      const { code, out, err } = await capture(["fit", ...args, "--formula", formula, "--json"]);
+      expect(code, err).toBe(0);
+      const json = JSON.parse(out);
+      expect(Math.abs(json.objective - memory.objective)).toBeLessThan(1e-9 * memory.objective);
+      expect(Object.keys(json.fixef)).toEqual(Object.keys(memory.fixef));
+      for (const k of Object.keys(memory.fixef)) expect(Math.abs(json.fixef[k] - memory.fixef[k])).toBeLessThan(1e-4 * memory.se[k]);
+      json.scaled_resid_quantiles.forEach((v: number, i: number) => expect(Math.abs(v - memory.scaled_resid_quantiles[i])).toBeLessThan(1e-4));
+      // the warnings the fit from rows gives (here lme4's convergence check, its gradient to 5 digits), on stderr beside the JSON
+      const digits = (t: string): string => t.replace(/(\d\.\d{5})\d+/g, "$1");
+      expect(digits(err)).toBe(digits((await capture(["fit", hsb, "--formula", formula, "--json"])).err));
+      expect(err).toMatch(/Model failed to converge/);
+    }
+  });
+
+  it("fits the rows a --where condition keeps, and writes every row's fitted value and residual as a new table", async () => {
+    const { code, out, err } = await capture(["fit", duckFile, "--table", "hsb", "--where", "Sex = 'Female'", "--formula", "MathAch ~ SES + (1 | School)", "--json", "--write-fitted", "hsb_fitted"]);
+    expect(code, err).toBe(0);
+    expect(err).toContain("wrote the table hsb_fitted");
+    const json = JSON.parse(out);
+    const instance = await DuckDBInstance.create(duckFile);
+    const con = await instance.connect();
+    const rows = (await con.runAndReadAll("SELECT SES, School, MathAch, fitted, residual FROM hsb_fitted")).getRowsJS() as [number, bigint, number, number, number][];
+    con.closeSync();
+    const females = readFileSync(hsb, "utf8").split("\n").filter((l) => l.includes("Female")).length;
+    expect(json.nobs).toBe(females);
+    expect(rows).toHaveLength(females);
+    const b = json.fixef;
+    const blup = json.ranef[0];
+    for (const [ses, school, y, fitted, residual] of rows.slice(0, 50)) {
+      const u = blup.values[blup.levels.indexOf(String(school))][0];
+      expect(fitted).toBeCloseTo(b["(Intercept)"] + b.SES * ses + u, 9);
+      expect(residual).toBeCloseTo(y - fitted, 12);
+    }
+    // never over a table that is there
+    const again = await capture(["fit", duckFile, "--table", "hsb", "--formula", "MathAch ~ SES + (1 | School)", "--write-fitted", "hsb_fitted"]);
+    expect(again.code).toBe(2);
+    expect(again.err).toMatch(/^hlm: The database refused the query: .*already exists/);
+  });
+
+  it("prints the query for a warehouse, and fits from its result (--cross-products)", async () => {
+    const printed = await capture(["sql", "--dialect", "duckdb", "--table", "hsb", "--formula", formula, "--factors", "Sector", "--columns", "School:number"]);
+    expect(printed.code, printed.err).toBe(0);
+    for (const d of ["postgres", "spark", "bigquery"]) expect((await capture(["sql", "--dialect", d, "--table", "hsb", "--formula", formula, "--factors", "Sector"])).out).toMatch(/^WITH\n/);
+    const result = join(dir, "cross.parquet");
+    const instance = await DuckDBInstance.create(duckFile);
+    const con = await instance.connect();
+    await con.run(`COPY (${printed.out.replace(/;\s*$/, "")}) TO '${result}' (FORMAT parquet)`);
+    con.closeSync();
+    const { code, out, err } = await capture(["fit", "--cross-products", result, "--formula", formula, "--factors", "Sector", "--columns", "School:number", "--json"]);
+    expect(code, err).toBe(0);
+    const json = JSON.parse(out);
+    const memory = JSON.parse((await capture(["fit", hsb, "--formula", formula, "--json"])).out);
+    expect(Math.abs(json.objective - memory.objective)).toBeLessThan(1e-9 * memory.objective);
+    expect(json.ranef[0].levels).toEqual(memory.ranef[0].levels);
+    expect(json.scaled_resid_quantiles).toEqual([]);
+    // the same result read with another formula is refused, not misread
+    const other = await capture(["fit", "--cross-products", result, "--formula", "MathAch ~ SES + (SES | School)", "--json"]);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(/computed for another formula/);
+  });
+
+  it("refuses what needs the rows, in one sentence", async () => {
+    const cases: [string[], RegExp][] = [
+      [["--family", "binomial"], /--family cannot be used when a database computes the sums: a generalized linear mixed model is fitted by repeated passes over the rows/],
+      [["--correlation", "corAR1()"], /--correlation cannot be used when a database computes the sums/],
+      [["--shrinkage"], /--shrinkage cannot be used/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await capture(["fit", duckFile, "--table", "hsb", "--formula", formula, ...extra]);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(message);
+    }
+    const poly = await capture(["fit", duckFile, "--table", "hsb", "--formula", "MathAch ~ poly(SES, 2) + (1 | School)"]);
+    expect(poly.err).toMatch(/^hlm: poly\(\) \(position 11 of .*\) cannot be computed in SQL; fit this model from a CSV or Excel file instead\.\n$/);
+    const unknown = await capture(["fit", duckFile, "--table", "hsb", "--formula", "MathAch ~ SEX + (1 | School)"]);
+    expect(unknown.err).toMatch(/Unknown column 'SEX' at position 11 .*did you mean 'Sex'/);
+    const missing = await capture(["fit", duckFile, "--table", "nope", "--formula", formula]);
+    expect(missing.err).toMatch(/^hlm: Cannot read .* table 'nope': /);
+    expect((await capture(["fit", hsb, "--formula", formula, "--write-fitted", "t"])).err).toMatch(/--write-fitted is for data a database reads/);
+  });
+});
