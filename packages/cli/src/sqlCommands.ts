@@ -1,6 +1,9 @@
+import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import {
+  coefficientTable,
   crossProductsQuery,
+  exactQuantiles,
   fitSummedModel,
   fitToJson,
   formatSummary,
@@ -14,6 +17,7 @@ import {
   sumsLayout,
   type CrossProductPlan,
   type LmmFit,
+  type ResidualsOutput,
   type SqlColumn,
   type SumsRow,
 } from "@hlm/core";
@@ -152,11 +156,28 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
       const fit: LmmFit = fitSummedModel(summed, { ...options, onProgress: (p) => void progress.update(`fitting: ${p.evaluations} evaluations, ${criterion} ${p.bestObjective.toFixed(2)}`) });
       if (data) {
         progress.update("the scaled residuals' quantiles");
-        const q = (await data.query(residualsQuery(plan, summed.design, fit, data.source, data.dialect, { quantiles: true })))[0]?.[0];
-        if (Array.isArray(q)) fit.scaledResidQuantiles = q.map(Number);
+        const db: SqlData = data;
+        // each cell's coefficients as a temporary table, which the passes over the rows join
+        const coef = coefficientTable(plan, summed.design, fit);
+        const coefName = `hlm_coef_${process.pid}`;
+        await db.loadTemporary(coefName, coef.columns, coef.rows);
+        fit.scaledResidQuantiles = await exactQuantiles((output) => db.query(residualsQuery(plan, summed.design, fit, db.source, db.dialect, output, coefName)), [0, 0.25, 0.5, 0.75, 1]);
         if (typeof values["write-fitted"] === "string") {
-          progress.update(`writing ${values["write-fitted"]}`);
-          await data.execute(residualsQuery(plan, summed.design, fit, data.source, data.dialect, { table: values["write-fitted"], columns: data.columns.map((c) => c.name) }));
+          const target = values["write-fitted"];
+          progress.update(`writing ${target}`);
+          const columns = db.columns.map((c) => c.name);
+          const format = /\.(parquet|csv)$/i.exec(target)?.[1]?.toLowerCase() as "parquet" | "csv" | undefined;
+          let output: ResidualsOutput;
+          if (format !== undefined) {
+            // never over a file that is there
+            if (existsSync(target)) throw new HlmError("OPTIONS", `'${target}' exists already; --write-fitted writes a new file (remove it, or name another).`);
+            output = { file: target, format, columns };
+          } else {
+            const table = db.tableName(target);
+            if (table === null) throw new HlmError("OPTIONS", `Rows read from a file have no database to hold the table '${target}': give --write-fitted a .parquet or .csv file name.`);
+            output = { table, columns };
+          }
+          await db.execute(residualsQuery(plan, summed.design, fit, db.source, db.dialect, output, coefName));
         }
       }
       return { fit, name };
@@ -167,7 +188,7 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
       io.stdout(JSON.stringify(fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), null, 2) + "\n");
       for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
     } else io.stdout(formatSummary(fit, { dataName: name, ddf }));
-    if (typeof values["write-fitted"] === "string") io.stderr(`hlm: wrote the table ${values["write-fitted"]} (the rows used, with fitted and residual)\n`);
+    if (typeof values["write-fitted"] === "string") io.stderr(`hlm: wrote ${/\.(parquet|csv)$/i.test(values["write-fitted"]) ? "" : "the table "}${values["write-fitted"]} (the rows used, with fitted and residual)\n`);
     if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
     return 0;
   } finally {

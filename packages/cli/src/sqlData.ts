@@ -7,12 +7,16 @@ export interface SqlData {
   dialect: Extract<SqlDialect, "duckdb" | "postgres">;
   /** What the data are, for the summary's "Data:" line. */
   name: string;
+  /** A new table's name as the database knows it (in a DuckDB database file, its catalog first); null where rows come from a file and no table can be written. */
+  tableName(name: string): string | null;
   source: SqlSource;
   columns: SqlColumn[];
   /** Runs a query and gives its rows as arrays of JavaScript values (numbers, strings, null). */
   query(sql: string): Promise<unknown[][]>;
   /** Runs statements that return nothing (a table written). */
   execute(sql: string): Promise<void>;
+  /** Creates a temporary table (gone when the connection closes) and loads rows into it. */
+  loadTemporary(name: string, columns: { name: string; type: "text" | "double" }[], rows: (string | number | null)[][]): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,13 +80,24 @@ async function openDuckDb(path: string, options: SqlDataOptions): Promise<SqlDat
   if (!isDatabase && options.table !== undefined) throw new HlmError("OPTIONS", `--table names a table of a database (a .duckdb file or a postgresql:// URL); '${path}' is a file of rows.`);
   const { DuckDBInstance } = await duckdb();
   let from: string | undefined;
-  const instance = await DuckDBInstance.create(isDatabase ? resolve(path) : ":memory:", isDatabase && !options.write ? { access_mode: "READ_ONLY" } : {});
+  // an in-memory DuckDB (its temporary tables live there); a database file attached to it, read-only
+  // unless a table is to be written into it
+  const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
+  if (isDatabase) {
+    try {
+      await connection.run(`ATTACH ${literal(resolve(path))} AS hlm_source${options.write ? "" : " (READ_ONLY)"}`);
+    } catch (e) {
+      connection.closeSync();
+      throw new HlmError("DATA", `Cannot open '${path}' as a DuckDB database: ${firstLine(e)}`);
+    }
+  }
   if (ext === ".parquet" || (glob && path.toLowerCase().endsWith(".parquet"))) from = `read_parquet(${literal(path)})`;
   else if (!isDatabase) from = `read_csv(${literal(path)}, nullstr = ['NA', ''], auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])`;
   const query = refusing(async (sql: string): Promise<unknown[][]> => (await connection.runAndReadAll(sql)).getRowsJS() as unknown[][]);
-  const source: SqlSource = { ...(from !== undefined ? { from } : { table: options.table! }), ...(options.where !== undefined ? { where: options.where } : {}) };
-  const what = from ?? options.table!.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
+  const table = isDatabase ? `hlm_source.${options.table!}` : undefined;
+  const source: SqlSource = { ...(from !== undefined ? { from } : { table: table! }), ...(options.where !== undefined ? { where: options.where } : {}) };
+  const what = from ?? table!.split(".").map((p) => `"${p.replaceAll('"', '""')}"`).join(".");
   let columns: SqlColumn[];
   try {
     columns = (await query(`DESCRIBE SELECT * FROM ${what}`)).map((r) => ({ name: String(r[0]), kind: columnKind(String(r[1])) }));
@@ -93,10 +108,20 @@ async function openDuckDb(path: string, options: SqlDataOptions): Promise<SqlDat
   return {
     dialect: "duckdb",
     name: options.table ?? path.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, ""),
+    tableName: (name) => (isDatabase ? `hlm_source.${name}` : null),
     source,
     columns,
     query,
     execute: refusing(async (sql: string) => void (await connection.run(sql))),
+    loadTemporary: refusingLoad(async (name, cols, rows) => {
+      await connection.run(`CREATE TEMP TABLE "${name}" (${cols.map((c) => `"${c.name}" ${c.type === "text" ? "VARCHAR" : "DOUBLE"}`).join(", ")})`);
+      const appender = await connection.createAppender(name);
+      for (const row of rows) {
+        row.forEach((v, j) => (v === null ? appender.appendNull() : cols[j]!.type === "text" ? appender.appendVarchar(String(v)) : appender.appendDouble(Number(v))));
+        appender.endRow();
+      }
+      appender.closeSync();
+    }),
     close: async () => connection.closeSync(),
   };
 }
@@ -131,10 +156,20 @@ async function openPostgres(url: string, options: SqlDataOptions): Promise<SqlDa
   return {
     dialect: "postgres",
     name: options.table,
+    tableName: (name) => name,
     source: { table: options.table, ...(options.where !== undefined ? { where: options.where } : {}) },
     columns,
     query,
     execute: refusing(async (sql: string) => void (await client.query(sql))),
+    loadTemporary: refusingLoad(async (name, cols, rows) => {
+      await client.query(`CREATE TEMP TABLE "${name}" (${cols.map((c) => `"${c.name}" ${c.type === "text" ? "text" : "double precision"}`).join(", ")})`);
+      // one statement per 50,000 rows: the columns as arrays, unnested
+      for (let start = 0; start < rows.length; start += 50_000) {
+        const chunk = rows.slice(start, start + 50_000);
+        const arrays = cols.map((_, j) => chunk.map((r) => r[j] ?? null));
+        await client.query(`INSERT INTO "${name}" SELECT * FROM unnest(${cols.map((c, j) => `$${j + 1}::${c.type === "text" ? "text" : "float8"}[]`).join(", ")})`, arrays);
+      }
+    }),
     close: async () => client.end(),
   };
 }
@@ -147,6 +182,17 @@ function refusing<T>(run: (sql: string) => Promise<T>): (sql: string) => Promise
     } catch (e) {
       if (e instanceof HlmError) throw e;
       throw new HlmError("DATA", `The database refused the query: ${firstLine(e)}`);
+    }
+  };
+}
+
+/** `loadTemporary` with the database's refusal as one sentence. */
+function refusingLoad(load: SqlData["loadTemporary"]): SqlData["loadTemporary"] {
+  return async (name, cols, rows) => {
+    try {
+      await load(name, cols, rows);
+    } catch (e) {
+      throw new HlmError("DATA", `The database refused a temporary table: ${firstLine(e)}`);
     }
   };
 }

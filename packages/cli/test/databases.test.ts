@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModel, crossProductsQuery, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
+import { buildModel, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
 import { readFileSync } from "node:fs";
 import { compareWithReference, conformanceDir, loadReferences, type Reference } from "../../core/test/compareReference.js";
 import { run } from "../src/run.js";
@@ -123,8 +123,7 @@ for (const engine of engines) {
 
         // its own optimizer run: lme4's numbers to the conformance tolerances, the scaled residuals' quantiles from the database
         const own = fitSummedModel(summed);
-        const q = (await db.query(residualsQuery(plan, summed.design, own, db.source, db.dialect, { quantiles: true })))[0]![0] as number[];
-        own.scaledResidQuantiles = q.map(Number);
+        own.scaledResidQuantiles = await exactQuantiles((output) => db.query(residualsQuery(plan, summed.design, own, db.source, db.dialect, output)), [0, 0.25, 0.5, 0.75, 1]);
         const json = fitToJson(own, { dataset: ref.dataset, factors: ref.factors });
         expect(compareWithReference(json, { ...ref, fitted_head: [] })).toEqual([]);
         // the optimizer's own stop: θ within its tolerance of the rows' (the objective agrees to rounding, ~1e-13)
@@ -183,6 +182,36 @@ describe("hlm fit and hlm sql on a database", () => {
     const again = await capture(["fit", duckFile, "--table", "hsb", "--formula", "MathAch ~ SES + (1 | School)", "--write-fitted", "hsb_fitted"]);
     expect(again.code).toBe(2);
     expect(again.err).toMatch(/^hlm: The database refused the query: .*already exists/);
+  });
+
+  it("writes the fitted values of a Parquet file's rows as a new Parquet file, and of a PostgreSQL table as a new table", async () => {
+    const parquet = join(dir, "sleep.parquet");
+    const out = join(dir, "sleep-fitted.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const con = await instance.connect();
+    await con.run(`COPY (SELECT * FROM read_csv('${conformanceDir}sleepstudy.csv')) TO '${parquet}' (FORMAT parquet)`);
+    const f = "Reaction ~ Days + (Days | Subject)";
+    const r = await capture(["fit", parquet, "--formula", f, "--write-fitted", out, "--json"]);
+    expect(r.code, r.err).toBe(0);
+    const fitted = (await con.runAndReadAll(`SELECT fitted FROM read_parquet('${out}')`)).getRowsJS().map((x) => x[0] as number);
+    con.closeSync();
+    // the fitted values of the fit from rows (lme4's fitted_head), row for row
+    const ref = references.find((x) => x.name === "sleepstudy_slopes_reml")!;
+    ref.fitted_head.forEach((v, i) => expect(Math.abs(fitted[i]! - v)).toBeLessThan(1e-6 * Math.abs(v)));
+    expect(fitted).toHaveLength(180);
+    const again = await capture(["fit", parquet, "--formula", f, "--write-fitted", out]);
+    expect(again.err).toMatch(/exists already; --write-fitted writes a new file/);
+    expect((await capture(["fit", parquet, "--formula", f, "--write-fitted", "t1"])).err).toMatch(/give --write-fitted a \.parquet or \.csv file name/);
+    if (postgresUrl) {
+      const p = await capture(["fit", postgresUrl, "--table", "sleepstudy", "--formula", f, "--write-fitted", "sleep_fitted"]);
+      expect(p.code, p.err).toBe(0);
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      const rows = (await client.query("SELECT fitted FROM sleep_fitted")).rows.map((x: { fitted: number }) => x.fitted);
+      await client.end();
+      expect(rows).toHaveLength(180);
+      expect(Math.min(...rows.map((v: number) => Math.min(...fitted.map((w) => Math.abs(v - w)))))).toBeLessThan(1e-9);
+    }
   });
 
   it("prints the query for a warehouse, and fits from its result (--cross-products)", async () => {

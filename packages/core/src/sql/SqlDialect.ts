@@ -15,8 +15,17 @@ export interface DialectSyntax {
   text: string;
   /** log base 10 of an argument known to be positive. */
   log10(arg: string): string;
+  /**
+   * A common table expression: one of rows (`perRow`) is not materialized, so that the engine
+   * streams the rows through each block of the query instead of holding them all (DuckDB
+   * materializes a CTE used more than once); one of a single row (a mean) is, so that it is computed
+   * once. Spark SQL and BigQuery have no such hints.
+   */
+  cte(name: string, body: string, perRow: boolean): string;
 }
 
+const hinted = (name: string, body: string, perRow: boolean): string => `${name} AS ${perRow ? "NOT MATERIALIZED" : "MATERIALIZED"} (${body})`;
+const plain = (name: string, body: string): string => `${name} AS (${body})`;
 const doubleQuoted = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 const backQuoted = (name: string): string => `\`${name.replaceAll("`", "``")}\``;
 
@@ -24,13 +33,13 @@ const backQuoted = (name: string): string => `\`${name.replaceAll("`", "``")}\``
 export function dialectSyntax(dialect: SqlDialect): DialectSyntax {
   switch (dialect) {
     case "duckdb":
-      return { dialect, quote: doubleQuoted, double: "DOUBLE", text: "VARCHAR", log10: (a) => `LOG10(${a})` };
+      return { dialect, quote: doubleQuoted, double: "DOUBLE", text: "VARCHAR", log10: (a) => `LOG10(${a})`, cte: hinted };
     case "postgres":
-      return { dialect, quote: doubleQuoted, double: "DOUBLE PRECISION", text: "TEXT", log10: (a) => `LOG(${a})` };
+      return { dialect, quote: doubleQuoted, double: "DOUBLE PRECISION", text: "TEXT", log10: (a) => `LOG(${a})`, cte: hinted };
     case "spark":
-      return { dialect, quote: backQuoted, double: "DOUBLE", text: "STRING", log10: (a) => `LOG10(${a})` };
+      return { dialect, quote: backQuoted, double: "DOUBLE", text: "STRING", log10: (a) => `LOG10(${a})`, cte: plain };
     case "bigquery":
-      return { dialect, quote: (name) => `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``, double: "FLOAT64", text: "STRING", log10: (a) => `LOG10(${a})` };
+      return { dialect, quote: (name) => `\`${name.replaceAll("\\", "\\\\").replaceAll("`", "\\`")}\``, double: "FLOAT64", text: "STRING", log10: (a) => `LOG10(${a})`, cte: plain };
   }
 }
 

@@ -85,7 +85,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
 
   const ctes = frameCtes(plan, source, dialect);
   const offset = plan.offsets.length === 0 ? "" : ` - ${plan.offsets.map((_, k) => `hlm_o${k}`).join(" - ")}`;
-  ctes.push(`ctr AS (SELECT ${plan.intercept ? `AVG(hlm_y${offset})` : num("0")} AS shift FROM frame)`);
+  ctes.push(syntax.cte("ctr", `SELECT ${plan.intercept ? `AVG(hlm_y${offset})` : num("0")} AS shift FROM frame`, false));
   const atomSql = (a: number): string => {
     const vs = plan.atoms[a]!;
     return vs.length === 0 ? num("1") : vs.map((k) => `hlm_v${k}`).join(" * ");
@@ -99,7 +99,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
     ...plan.offsets.map((_, k) => `hlm_o${k}`),
     ...plan.atoms.slice(1).map((_, i) => `${atomSql(i + 1)} AS hlm_a${i + 1}`),
   ];
-  ctes.push(`atoms AS (SELECT ${atomCols.join(", ")} FROM frame CROSS JOIN ctr)`);
+  ctes.push(syntax.cte("atoms", `SELECT ${atomCols.join(", ")} FROM frame CROSS JOIN ctr`, true));
 
   // sums of products of atoms (Y = the centred response), weighted or not
   const Y = plan.atoms.length;
@@ -197,11 +197,11 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
   };
   const finite = (r: string): string => `CASE WHEN ${r} - ${r} = 0 THEN ${r} END`;
 
-  const ctes: string[] = [`src AS (SELECT * FROM ${from}${where})`];
+  const ctes: string[] = [syntax.cte("src", `SELECT * FROM ${from}${where}`, true)];
   if (plan.scales.length > 0) {
     const inner = plan.scales.map((s, i) => `${finite(numericSql(s.expr, scope))} AS hlm_e${i}`).join(", ");
     const aggs = plan.scales.map((_, i) => `AVG(hlm_e${i}) AS m${i}, STDDEV_SAMP(hlm_e${i}) AS d${i}`).join(", ");
-    ctes.push(`scl AS (SELECT ${aggs} FROM (SELECT ${inner} FROM src) t)`);
+    ctes.push(syntax.cte("scl", `SELECT ${aggs} FROM (SELECT ${inner} FROM src) t`, false));
   }
   const rawCols = [
     ...(keepSource ? ["src.*"] : []),
@@ -213,19 +213,18 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
     `${plan.weights ? present([plan.weights]) : "1"} AS hlm_pw`,
     ...plan.categorical.map((_, k) => `${keySql(k)} AS hlm_c${k}`),
   ];
-  ctes.push(`raw AS (SELECT ${rawCols.join(", ")} FROM src${plan.scales.length > 0 ? " CROSS JOIN scl" : ""})`);
+  ctes.push(syntax.cte("raw", `SELECT ${rawCols.join(", ")} FROM src${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}`, true));
+  // the values, not-a-number values as null (with the source's columns, raw's own ride along already)
   const varCols = [
     ...(keepSource ? ["raw.*"] : []),
     `${finite("hlm_ry")} AS hlm_y`,
-    "hlm_py",
-    ...plan.numeric.flatMap((_, k) => [`${finite(`hlm_r${k}`)} AS hlm_v${k}`, `hlm_p${k}`]),
-    ...plan.offsets.flatMap((_, k) => [`${finite(`hlm_ro${k}`)} AS hlm_o${k}`, `hlm_po${k}`]),
+    ...plan.numeric.map((_, k) => `${finite(`hlm_r${k}`)} AS hlm_v${k}`),
+    ...plan.offsets.map((_, k) => `${finite(`hlm_ro${k}`)} AS hlm_o${k}`),
     `${finite("hlm_rw")} AS hlm_w`,
-    "hlm_pw",
-    ...plan.categorical.map((_, k) => `hlm_c${k}`),
+    ...(keepSource ? [] : ["hlm_py", ...plan.numeric.map((_, k) => `hlm_p${k}`), ...plan.offsets.map((_, k) => `hlm_po${k}`), "hlm_pw", ...plan.categorical.map((_, k) => `hlm_c${k}`)]),
   ];
-  ctes.push(`vars AS (SELECT ${varCols.join(", ")} FROM raw)`);
+  ctes.push(syntax.cte("vars", `SELECT ${varCols.join(", ")} FROM raw`, true));
   const complete = ["hlm_y", ...plan.numeric.map((_, k) => `hlm_v${k}`), ...plan.offsets.map((_, k) => `hlm_o${k}`), "hlm_w", ...plan.categorical.map((_, k) => `hlm_c${k}`)];
-  ctes.push(`frame AS (SELECT * FROM vars WHERE ${complete.map((c) => `${c} IS NOT NULL`).join(" AND ")})`);
+  ctes.push(syntax.cte("frame", `SELECT * FROM vars WHERE ${complete.map((c) => `${c} IS NOT NULL`).join(" AND ")}`, true));
   return ctes;
 }
