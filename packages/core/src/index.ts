@@ -48,7 +48,7 @@ export { SQL_DIALECTS, parseDialect, type SqlDialect } from "./sql/SqlDialect.js
 export { planCrossProducts, type CrossProductPlan, type SqlColumn, type SumsOptions } from "./sql/planCrossProducts.js";
 export { crossProductsQuery, sumsLayout, type SqlSource, type SumsLayout } from "./sql/crossProductsQuery.js";
 export { modelFromSums, type SumsRow, type SummedModel, type CellDesign } from "./sql/modelFromSums.js";
-export { residualsQuery, cellCoefficients, type ResidualsOutput } from "./sql/residualsQuery.js";
+export { residualsQuery, cellCoefficients, coefficientTable, exactQuantiles, type ResidualsOutput, type ResidualBins } from "./sql/residualsQuery.js";
 export { fitFromSums, fitSummedModel } from "./sql/fitFromSums.js";
 
 // glmm: generalized linear mixed models (lme4's glmer, Laplace)
