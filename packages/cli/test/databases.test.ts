@@ -76,6 +76,38 @@ function fromRows(ref: Reference): { fit: LmmFit; opt: ReturnType<typeof optimiz
   return rowsFits.get(ref.name)!;
 }
 
+
+/** The fit from sums at the rows' θ against the fit from rows: the objective, fixed effects, SEs, variance components, BLUPs and their SDs to 1e-9, the same names and warnings. */
+function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: ReturnType<typeof optimize>, options: Parameters<typeof fitSummedModel>[1] = {}): void {
+  const at = fitSummedModel(summed, options, opt);
+  const worst: Record<string, number> = {};
+  const note = (what: string, r: number): void => void (worst[what] = Math.max(worst[what] ?? 0, r));
+  note("objective", rel(at.objective, g.objective));
+  note("logLik", rel(at.logLik, g.logLik));
+  note("sigma", rel(at.sigma, g.sigma));
+  at.fixef.forEach((v, i) => note("fixef", Math.abs(v - g.fixef[i]!) / g.se[i]!));
+  at.se.forEach((v, i) => note("se", rel(v, g.se[i]!)));
+  at.varcorr.forEach((v, t) => v.covariance.forEach((row, i) => row.forEach((c, j) => note("varcorr", Math.abs(c - g.varcorr[t]!.covariance[i]![j]!) / Math.sqrt(g.varcorr[t]!.covariance[i]![i]! * g.varcorr[t]!.covariance[j]![j]! || 1)))));
+  at.ranef.forEach((r, t) => {
+    const gr = g.ranef[t]!;
+    expect(r.levels).toEqual(gr.levels);
+    r.values.forEach((row, l) =>
+      row.forEach((v, j) => {
+        const scale = Math.max(...gr.values.map((x) => Math.abs(x[j]!))) || 1;
+        note("ranef", Math.abs(v - gr.values[l]![j]!) / scale);
+        note("condsd", gr.condsd[l]![j]! === 0 ? Math.abs(r.condsd[l]![j]!) : rel(r.condsd[l]![j]!, gr.condsd[l]![j]!));
+      }),
+    );
+  });
+  for (const [what, r] of Object.entries(worst)) expect(r, `${what} at the same θ`).toBeLessThan(1e-9);
+  expect(at.nobs).toBe(g.nobs);
+  expect(at.fixefNames).toEqual(g.fixefNames);
+  expect(at.droppedColumns).toEqual(g.droppedColumns);
+  // the same warnings, in the same words (a gradient's digits past the fourth aside)
+  const words = (ws: LmmFit["warnings"]): string[] => ws.map((w) => `${w.code}: ${w.message.replace(/(\d\.\d{3})\d+/g, "$1")}`);
+  expect(words(at.warnings)).toEqual(words(g.warnings));
+}
+
 /** |a − b| / |b| (0 when equal). */
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
@@ -96,30 +128,7 @@ for (const engine of engines) {
         const rows = fromRows(ref);
 
         // at the same θ, the same fit to 1e-9: the objective, fixed effects, SEs, variance components, BLUPs and their SDs
-        const at = fitSummedModel(summed, {}, rows.opt);
-        const g = rows.fit;
-        const worst: Record<string, number> = {};
-        const note = (what: string, r: number): void => void (worst[what] = Math.max(worst[what] ?? 0, r));
-        note("objective", rel(at.objective, g.objective));
-        note("logLik", rel(at.logLik, g.logLik));
-        note("sigma", rel(at.sigma, g.sigma));
-        at.fixef.forEach((v, i) => note("fixef", Math.abs(v - g.fixef[i]!) / g.se[i]!));
-        at.se.forEach((v, i) => note("se", rel(v, g.se[i]!)));
-        at.varcorr.forEach((v, t) => v.covariance.forEach((row, i) => row.forEach((c, j) => note("varcorr", Math.abs(c - g.varcorr[t]!.covariance[i]![j]!) / Math.sqrt(g.varcorr[t]!.covariance[i]![i]! * g.varcorr[t]!.covariance[j]![j]! || 1)))));
-        at.ranef.forEach((r, t) => {
-          const gr = g.ranef[t]!;
-          expect(r.levels).toEqual(gr.levels);
-          r.values.forEach((row, l) =>
-            row.forEach((v, j) => {
-              const scale = Math.max(...gr.values.map((x) => Math.abs(x[j]!))) || 1;
-              note("ranef", Math.abs(v - gr.values[l]![j]!) / scale);
-              note("condsd", gr.condsd[l]![j]! === 0 ? Math.abs(r.condsd[l]![j]!) : rel(r.condsd[l]![j]!, gr.condsd[l]![j]!));
-            }),
-          );
-        });
-        for (const [what, r] of Object.entries(worst)) expect(r, `${what} at the same θ`).toBeLessThan(1e-9);
-        expect(at.fixefNames).toEqual(g.fixefNames);
-        expect(at.warnings.map((w) => w.code)).toEqual(g.warnings.map((w) => w.code));
+        sameAtTheta(summed, rows.fit, rows.opt);
 
         // its own optimizer run: lme4's numbers to the conformance tolerances, the scaled residuals' quantiles from the database
         const own = fitSummedModel(summed);
@@ -127,7 +136,7 @@ for (const engine of engines) {
         const json = fitToJson(own, { dataset: ref.dataset, factors: ref.factors });
         expect(compareWithReference(json, { ...ref, fitted_head: [] })).toEqual([]);
         // the optimizer's own stop: θ within its tolerance of the rows' (the objective agrees to rounding, ~1e-13)
-        own.theta.forEach((t, i) => expect(Math.abs(t - g.theta[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(g.theta[i]!))));
+        own.theta.forEach((t, i) => expect(Math.abs(t - rows.fit.theta[i]!)).toBeLessThan(1e-5 * Math.max(1, Math.abs(rows.fit.theta[i]!))));
       });
     }
   });
@@ -203,6 +212,10 @@ describe("hlm fit and hlm sql on a database", () => {
     expect(again.err).toMatch(/exists already; --write-fitted writes a new file/);
     expect((await capture(["fit", parquet, "--formula", f, "--write-fitted", "t1"])).err).toMatch(/give --write-fitted a \.parquet or \.csv file name/);
     if (postgresUrl) {
+      const drop = new pg.Client({ connectionString: postgresUrl });
+      await drop.connect();
+      await drop.query("DROP TABLE IF EXISTS sleep_fitted");
+      await drop.end();
       const p = await capture(["fit", postgresUrl, "--table", "sleepstudy", "--formula", f, "--write-fitted", "sleep_fitted"]);
       expect(p.code, p.err).toBe(0);
       const client = new pg.Client({ connectionString: postgresUrl });
@@ -255,4 +268,73 @@ describe("hlm fit and hlm sql on a database", () => {
     expect(missing.err).toMatch(/^hlm: Cannot read .* table 'nope': /);
     expect((await capture(["fit", hsb, "--formula", formula, "--write-fitted", "t"])).err).toMatch(/--write-fitted is for data a database reads/);
   });
+});
+
+describe("transforms, factors, weights, offsets and missing values through DuckDB and PostgreSQL", () => {
+  // sleepstudy and hsb with a weights column and missing cells, as CSV for the rows and as tables for the databases
+  const csv = join(dir, "extra.csv");
+  const hsbCsv = join(dir, "hsbx.csv");
+  const cases: { data: string; table: string; formula: string; options: { REML?: boolean; factors?: string[]; weights?: string } }[] = [
+    { data: csv, table: "extra", formula: "log(Reaction) ~ scale(Days) + I(Days^2) + (Days | Subject)", options: {} },
+    { data: csv, table: "extra", formula: "Reaction ~ Days + offset(0.5 * Days) + (1 | factor(Subject))", options: { REML: false } },
+    { data: csv, table: "extra", formula: "Reaction ~ Days + (Days || Subject)", options: { weights: "w" } },
+    { data: csv, table: "extra", formula: "sqrt(Reaction) ~ Days + (1 | Subject)", options: { factors: ["Days"] } },
+    { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES * Sector + Sex + log10(MEANSES + 2) + exp(-abs(SES)) + (SES | School)", options: {} },
+    { data: hsbCsv, table: "hsbx", formula: "MathAch ~ Minority:Sector + I(SES / 2) + (1 | School) + (1 | Sector:Sex)", options: { weights: "w" } },
+  ];
+  beforeAll(async () => {
+    const instance = await DuckDBInstance.create(duckFile);
+    const con = await instance.connect();
+    // weights from 1 to 3, and a few missing cells (a response, a predictor, a group, a weight)
+    await con.run(`CREATE TABLE extra AS SELECT Reaction, Days, Subject, 1 + (row_number() OVER () % 3) AS w FROM sleepstudy`);
+    await con.run(`UPDATE extra SET Reaction = NULL WHERE Days = 3 AND Subject IN (308, 309)`);
+    await con.run(`UPDATE extra SET Days = NULL WHERE Reaction > 450`);
+    await con.run(`CREATE TABLE hsbx AS SELECT *, 0.5 + (row_number() OVER () % 4) / 2 AS w FROM hsb`);
+    await con.run(`UPDATE hsbx SET SES = NULL WHERE MathAch < 0`);
+    await con.run(`UPDATE hsbx SET Sex = NULL WHERE MathAch > 24.5`);
+    await con.run(`COPY extra TO '${csv}' (FORMAT csv, HEADER)`);
+    await con.run(`COPY hsbx TO '${hsbCsv}' (FORMAT csv, HEADER)`);
+    if (postgresUrl) {
+      const client = new pg.Client({ connectionString: postgresUrl });
+      await client.connect();
+      for (const t of ["extra", "hsbx"]) {
+        const described = (await con.runAndReadAll(`DESCRIBE ${t}`)).getRowsJS();
+        const types = described.map((r) => (/INT/.test(String(r[1])) ? "bigint" : /DOUBLE|FLOAT|DECIMAL/.test(String(r[1])) ? "double precision" : "text"));
+        await client.query(`DROP TABLE IF EXISTS ${t}`);
+        await client.query(`CREATE TABLE ${t} (${described.map((r, i) => `"${String(r[0])}" ${types[i]}`).join(", ")})`);
+        const rows = (await con.runAndReadAll(`SELECT * FROM ${t}`)).getRowsJS();
+        const arrays = described.map((_, j) => rows.map((r) => (typeof r[j] === "bigint" ? Number(r[j]) : r[j])));
+        await client.query(`INSERT INTO ${t} SELECT * FROM unnest(${types.map((ty, j) => `$${j + 1}::${ty}[]`).join(", ")})`, arrays);
+      }
+      await client.end();
+    }
+    con.closeSync();
+  });
+  for (const engine of engines) {
+    for (const c of cases) {
+      it(`${engine.name}: ${c.formula}${c.options.weights ? " (weights)" : ""}${c.options.factors ? ` (factors ${c.options.factors})` : ""}`, async () => {
+        const model = buildModel(readCsv(readFileSync(c.data, "utf8")), c.formula, c.options);
+        const objective = makeObjective(model);
+        const opt = optimize(objective);
+        const g = makeFit(model, objective, opt);
+        expect(g.nobs).toBeLessThan(model.nDropped + g.nobs);
+        const db = await engine.open(c.table);
+        try {
+          const plan = planCrossProducts(c.formula, db.columns, c.options);
+          const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
+          const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
+          const summed = modelFromSums(plan, sumsRows(plan, names, result));
+          for (const [key, b] of Object.entries(model.bases)) {
+            const got = summed.model.bases[key] as { center: number; scale: number };
+            const want = b as { center: number; scale: number };
+            expect(rel(got.center, want.center)).toBeLessThan(1e-12);
+            expect(rel(got.scale, want.scale)).toBeLessThan(1e-12);
+          }
+          sameAtTheta(summed, g, opt, c.options);
+        } finally {
+          await db.close();
+        }
+      });
+    }
+  }
 });

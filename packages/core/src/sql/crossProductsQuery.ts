@@ -42,22 +42,36 @@ export interface SumsLayout {
 /** The `frame` block's leading sums, in order. */
 export const FRAME_SUMS = ["sumLogW", "minW", "shift", "sumY", "sumY2", "minY", "maxY", "maxScaledY", "maxScaledOffset", "maxAbsY", "maxAbsW"] as const;
 
-/** The variables whose dropped rows are counted, in the `rows` block's order. */
-export function checkedVariables(plan: CrossProductPlan): CheckedVariable[] {
-  return [
-    { name: plan.response.name, kind: "numeric" as const },
-    ...plan.numeric.map((v) => ({ name: v.name, kind: "numeric" as const })),
-    ...plan.categorical.map((v) => ({ name: v.name, kind: "categorical" as const })),
-    ...plan.offsets.map((v) => ({ name: v.name, kind: "numeric" as const })),
-    ...(plan.weights ? [{ name: plan.weights, kind: "numeric" as const }] : []),
-  ];
+/**
+ * The variables whose dropped rows are counted, in the `rows` block's order, the order the model
+ * frame counts them in (the response, the formula's variables as they appear, offsets, grouping
+ * factors, weights), each with its value and presence-flag columns in `vars`.
+ */
+export function checkedVariables(plan: CrossProductPlan): (CheckedVariable & { value: string; flag: string })[] {
+  const out: (CheckedVariable & { value: string; flag: string })[] = [{ name: plan.response.name, kind: "numeric", value: "hlm_y", flag: "hlm_py" }];
+  const add = (name: string): void => {
+    if (out.some((v) => v.name === name)) return;
+    const k = plan.numeric.findIndex((v) => v.name === name);
+    if (k >= 0) {
+      out.push({ name, kind: "numeric", value: `hlm_v${k}`, flag: `hlm_p${k}` });
+      return;
+    }
+    const c = plan.categorical.findIndex((v) => v.name === name);
+    if (c >= 0) out.push({ name, kind: "categorical", value: `hlm_c${c}`, flag: `CASE WHEN hlm_c${c} IS NOT NULL THEN 1 ELSE 0 END` });
+  };
+  for (const v of plan.terms.fixed.variables.slice(1)) add(v.name);
+  for (const r of plan.terms.random) for (const v of r.effects.variables) add(v.name);
+  plan.offsets.forEach((o, k) => out.push({ name: o.name, kind: "numeric", value: `hlm_o${k}`, flag: `hlm_po${k}` }));
+  for (const c of plan.categorical) add(c.name);
+  if (plan.weights) out.push({ name: plan.weights, kind: "numeric", value: "hlm_w", flag: "hlm_pw" });
+  return out;
 }
 
 /** The result's layout for a plan. */
 export function sumsLayout(plan: CrossProductPlan): SumsLayout {
   const frame = FRAME_SUMS.length + plan.offsets.length + plan.atoms.length - 1 + 2 * plan.scales.length;
   const fixed = plan.denseSums.length + 3 * plan.xAtoms.length;
-  const checked = checkedVariables(plan);
+  const checked = checkedVariables(plan).map(({ name, kind }) => ({ name, kind }));
   return { keys: plan.categorical.length, sums: Math.max(2 * checked.length, frame, fixed, plan.cellSums.length), checked, signature: planSignature(plan) };
 }
 
@@ -116,10 +130,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
     return `SELECT ${named.join(", ")} ${tail}`;
   };
   const count = num("COUNT(*)");
-  const rowsSums = layout.checked.flatMap((v, i) => {
-    const [val, flag] = checkedColumns(plan, i);
-    return [num(`SUM(1 - ${flag})`), v.kind === "categorical" ? num("0") : num(`SUM(CASE WHEN ${flag} = 1 AND ${val} IS NULL THEN 1 ELSE 0 END)`)];
-  });
+  const rowsSums = checkedVariables(plan).flatMap(({ kind, value, flag }) => [num(`SUM(1 - ${flag})`), kind === "categorical" ? num("0") : num(`SUM(CASE WHEN ${flag} = 1 AND ${value} IS NULL THEN 1 ELSE 0 END)`)]);
   const frameSums = [
     plan.weights ? `SUM(CASE WHEN hlm_w > 0 THEN LN(hlm_w) END)` : num("0"),
     "MIN(hlm_w)",
@@ -150,18 +161,6 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
     select("cells", all, count, cellSums, `FROM atoms${groupBy(all)}`),
   ];
   return `WITH\n  ${ctes.join(",\n  ")}\n${body.join("\nUNION ALL\n")}`;
-}
-
-/** The value and presence-flag columns of checked variable i (in `vars`). */
-function checkedColumns(plan: CrossProductPlan, i: number): [string, string] {
-  if (i === 0) return ["hlm_y", "hlm_py"];
-  let k = i - 1;
-  if (k < plan.numeric.length) return [`hlm_v${k}`, `hlm_p${k}`];
-  k -= plan.numeric.length;
-  if (k < plan.categorical.length) return [`hlm_c${k}`, `CASE WHEN hlm_c${k} IS NOT NULL THEN 1 ELSE 0 END`];
-  k -= plan.categorical.length;
-  if (k < plan.offsets.length) return [`hlm_o${k}`, `hlm_po${k}`];
-  return ["hlm_w", "hlm_pw"];
 }
 
 /**
