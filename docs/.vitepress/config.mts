@@ -20,6 +20,7 @@ export default defineConfig({
         items: [
           { text: "Getting started", link: "/guide/getting-started" },
           { text: "After the fit: tests, intervals, predictions", link: "/guide/inference" },
+          { text: "Data in files and databases", link: "/guide/databases" },
           { text: "How it works", link: "/guide/how-it-works" },
           { text: "For R users", link: "/r-users" },
         ],

@@ -28,6 +28,7 @@ import {
   type Table,
 } from "@hlm/core";
 import { compareWithReference, conformanceDir, loadReferences } from "../../packages/core/test/compareReference.ts";
+import { databaseFiles } from "./databases.ts";
 import { glmmFiles } from "./glmm.ts";
 import { inferenceFiles } from "./inference.ts";
 import { longitudinalFiles } from "./longitudinal.ts";
@@ -496,6 +497,8 @@ export function writeGenerated(files: Record<string, string>, dir = docsDir): vo
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const t0 = performance.now();
   const { files } = generate();
+  // the databases page: the hlm command through DuckDB (asynchronous, after the command is built)
+  Object.assign(files, await databaseFiles(docsDir));
   writeGenerated(files);
   console.log(`generated ${Object.keys(files).length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { fit, formatSummary, readCsv } from "@hlm/core";
+import { databaseFiles } from "../scripts/databases.js";
 import { generate, MODELS } from "../scripts/generate.js";
 import { blocks, docsDir, fragmentCode, images, includes, numberKeys, numberValue, pages, readPage } from "./pages.js";
 
@@ -13,7 +14,8 @@ const publicDir = join(docsDir, "public");
 const cli = join(docsDir, "../packages/cli/dist/main.js");
 const tsx = join(docsDir, "node_modules/.bin/tsx");
 const generated = generate();
-const files = generated.files;
+// with the databases page's fragments, which the built command makes through DuckDB
+const files = { ...generated.files, ...(await databaseFiles(docsDir)) };
 const nums = JSON.parse(files["generated/numbers.json"]!) as Record<string, string | number>;
 const allPages = pages();
 

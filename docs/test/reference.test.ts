@@ -162,7 +162,7 @@ describe("reference: the hlm command page", () => {
 
   it("has a section and an example for every command of the usage text", () => {
     const commands = [...hlm(["--help"]).stdout.matchAll(/^ {2}hlm (\w+)/gm)].map((m) => m[1]!);
-    expect(new Set(commands)).toEqual(new Set(["fit", "compare", "anova", "confint", "predict", "icc", "r2", "influence"]));
+    expect(new Set(commands)).toEqual(new Set(["fit", "compare", "anova", "confint", "predict", "icc", "r2", "influence", "sql"]));
     for (const c of commands) {
       expect(text).toContain(`## hlm ${c}\n`);
       expect(CLI_EXAMPLES.some((e: { command: string }) => e.command === c)).toBe(true);
@@ -170,7 +170,7 @@ describe("reference: the hlm command page", () => {
   });
 
   it("describes each command with its own help, as the CLI prints it (no hand-written claims to drift)", () => {
-    for (const c of ["fit", "compare", "anova", "confint", "predict", "icc", "r2", "influence"]) {
+    for (const c of ["fit", "compare", "anova", "confint", "predict", "icc", "r2", "influence", "sql"]) {
       const help = hlm([c, "--help"]);
       expect(help.status).toBe(0);
       expect(text).toContain(`## hlm ${c}\n\n\`\`\`text\n$ hlm ${c} --help\n${help.stdout.trimEnd()}\n\`\`\``);

@@ -39,6 +39,7 @@ export const CLI_EXAMPLES = [
   { command: "icc", args: ["icc", "examples/nels_sim.csv", "--formula", "score ~ 1 + (1 | school)"] },
   { command: "r2", args: ["r2", "examples/nels_sim.csv", "--formula", "score ~ flp * ses + (ses | school)"] },
   { command: "influence", args: ["influence", "examples/sleepstudy.csv", "--formula", "Reaction ~ Days + (Days | Subject)"] },
+  { command: "sql", args: ["sql", "--dialect", "postgres", "--table", "nels", "--formula", "score ~ ses + (ses | school)", "--columns", "school:number"] },
   { command: "error", args: ["fit", "examples/nels_sim.csv", "--formula", "score ~ SES + (1 | school)"], status: 2 },
 ];
 
@@ -55,6 +56,7 @@ const NOTES = {
   icc: "In the empty model the adjusted and unadjusted ICC agree: the share of the variance in scores that lies between schools.",
   r2: "",
   influence: "On lme4's `sleepstudy` (`examples/sleepstudy.csv`), 18 subjects:",
+  sql: "The query of fit.1's sums for PostgreSQL (see [Data in files and databases](../guide/databases)):",
 };
 
 const INTRO = `# The \`hlm\` command
