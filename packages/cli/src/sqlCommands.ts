@@ -3,6 +3,7 @@ import { extname } from "node:path";
 import {
   coefficientTable,
   crossProductsQuery,
+  declaredColumns,
   exactQuantiles,
   fitSummedModel,
   fitToJson,
@@ -15,6 +16,7 @@ import {
   residualsQuery,
   summaryTable,
   sumsLayout,
+  sumsRows,
   type CrossProductPlan,
   type LmmFit,
   type ResidualsOutput,
@@ -57,24 +59,9 @@ function refuseRowOptions(values: CommandLine["values"]): void {
 }
 
 /** The columns hlm sql and --cross-products assume: grouping factors and --factors text, others numbers, unless --columns says otherwise. */
-export function declaredColumns(formula: string, values: CommandLine["values"]): SqlColumn[] {
-  const declared = new Map<string, SqlColumn["kind"]>();
-  if (typeof values.columns === "string") {
-    for (const item of values.columns.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
-      const m = /^(.+):(number|text|boolean)$/.exec(item);
-      if (!m) throw new HlmError("OPTIONS", `--columns takes name:kind items, kind number, text or boolean, as School:number; not '${item}'.`);
-      declared.set(m[1]!.trim(), m[2] as SqlColumn["kind"]);
-    }
-  }
-  const { factors } = modelOptions(values);
-  const names = new Set<string>();
-  const groups = new Set<string>();
-  // the formula's names: a first plan over every name as a number tells which are grouping factors
-  for (const m of formula.matchAll(/`([^`]+)`|([\p{L}.][\p{L}\p{N}._]*)/gu)) names.add(m[1] ?? m[2]!);
-  const bars = formula.matchAll(/\|\|?\s*([^)]+)\)/g);
-  for (const b of bars) for (const g of b[1]!.split(/[:/]/)) groups.add(g.trim().replace(/^`|`$/g, ""));
-  if (typeof values.weights === "string") names.add(values.weights);
-  return [...names].map((name) => ({ name, kind: declared.get(name) ?? (groups.has(name) || factors.includes(name) ? "text" : "number") }));
+export function declaredColumnsOf(formula: string, values: CommandLine["values"]): SqlColumn[] {
+  const { factors, weights } = modelOptions(values);
+  return declaredColumns(formula, { factors, ...(weights !== undefined ? { weights } : {}), ...(typeof values.columns === "string" ? { kinds: values.columns } : {}) });
 }
 
 /** `hlm sql`: the query of a model's sums, in a dialect. */
@@ -86,30 +73,9 @@ export function runSql(cl: CommandLine, io: Io): number {
   if (typeof values.table !== "string") throw new HlmError("OPTIONS", "Name the table the rows are in: --table T (or schema.table).");
   const formula = oneFormula(values);
   const { factors, weights } = modelOptions(values);
-  const plan = planCrossProducts(formula, declaredColumns(formula, values), { factors, ...(weights !== undefined ? { weights } : {}) });
+  const plan = planCrossProducts(formula, declaredColumnsOf(formula, values), { factors, ...(weights !== undefined ? { weights } : {}) });
   io.stdout(`${crossProductsQuery(plan, { table: values.table, ...(typeof values.where === "string" ? { where: values.where } : {}) }, dialect)};\n`);
   return 0;
-}
-
-/** The query's result rows in the generator's layout (block, k…, n, s…), by the result's column names. */
-export function sumsRows(plan: CrossProductPlan, names: readonly string[], rows: readonly unknown[][]): SumsRow[] {
-  const layout = sumsLayout(plan);
-  const at = (name: string): number => {
-    const i = names.findIndex((n) => n.toLowerCase() === name);
-    if (i < 0) throw new HlmError("DATA", `The cross-products have no column '${name}'; they are the result of the query hlm sql prints for this formula.`);
-    return i;
-  };
-  const block = at("block");
-  const keys = Array.from({ length: layout.keys }, (_, k) => at(`k${k}`));
-  const n = at("n");
-  const sums = Array.from({ length: layout.sums }, (_, s) => at(`s${s}`));
-  const number = (v: unknown): number | null => (v === null || v === undefined ? null : typeof v === "bigint" ? Number(v) : Number(v));
-  return rows.map((r) => ({
-    block: String(r[block]),
-    keys: keys.map((i, k) => (r[i] === null || r[i] === undefined ? null : plan.categorical[k]!.kind === "number" ? Number(r[i]) : String(r[i]))),
-    n: number(r[n]) ?? 0,
-    sums: sums.map((i) => number(r[i])),
-  }));
 }
 
 /** `hlm fit` where a database computes the sums: a Parquet, DuckDB or PostgreSQL source, a CSV file with --engine duckdb, or --cross-products. */
@@ -130,7 +96,7 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
       if (crossFile !== undefined) {
         if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `With --cross-products the sums are the data: give no DATA (got ${cl.positionals.join(", ")}).`);
         if (values["write-fitted"] !== undefined || values.where !== undefined) throw new HlmError("OPTIONS", "--write-fitted and --where need the rows; with --cross-products there are only their sums.");
-        plan = planCrossProducts(formula, declaredColumns(formula, values), options);
+        plan = planCrossProducts(formula, declaredColumnsOf(formula, values), options);
         progress.update(`reading ${crossFile}`);
         const file = await openSqlData(crossFile, extname(crossFile).toLowerCase() === ".parquet" ? {} : { engine: "duckdb" });
         try {

@@ -9,11 +9,10 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModel, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
+import { buildModel, sumsRows, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
 import { readFileSync } from "node:fs";
 import { compareWithReference, conformanceDir, loadReferences, type Reference } from "../../core/test/compareReference.js";
 import { run } from "../src/run.js";
-import { sumsRows } from "../src/sqlCommands.js";
 import { openSqlData, type SqlData } from "../src/sqlData.js";
 
 const references = loadReferences();
@@ -54,6 +53,7 @@ beforeAll(async () => {
     await client.end();
   }
   con.closeSync();
+  instance.closeSync();
 }, 120_000);
 
 const engines: { name: string; open: (table: string) => Promise<SqlData> }[] = [{ name: "DuckDB", open: (table) => openSqlData(duckFile, { table }) }];
@@ -152,6 +152,7 @@ describe("hlm fit and hlm sql on a database", () => {
     const con = await instance.connect();
     await con.run(`COPY (SELECT * FROM read_csv('${hsb}', auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])) TO '${parquet}' (FORMAT parquet)`);
     con.closeSync();
+    instance.closeSync();
     const memory = JSON.parse((await capture(["fit", hsb, "--formula", formula, "--json"])).out);
     for (const args of [[parquet], [duckFile, "--table", "hsb"], [hsb, "--engine", "duckdb"]]) {
       const { code, out, err } = await capture(["fit", ...args, "--formula", formula, "--json"]);
@@ -177,6 +178,7 @@ describe("hlm fit and hlm sql on a database", () => {
     const con = await instance.connect();
     const rows = (await con.runAndReadAll("SELECT SES, School, MathAch, fitted, residual FROM hsb_fitted")).getRowsJS() as [number, bigint, number, number, number][];
     con.closeSync();
+    instance.closeSync();
     const females = readFileSync(hsb, "utf8").split("\n").filter((l) => l.includes("Female")).length;
     expect(json.nobs).toBe(females);
     expect(rows).toHaveLength(females);
@@ -204,6 +206,7 @@ describe("hlm fit and hlm sql on a database", () => {
     expect(r.code, r.err).toBe(0);
     const fitted = (await con.runAndReadAll(`SELECT fitted FROM read_parquet('${out}')`)).getRowsJS().map((x) => x[0] as number);
     con.closeSync();
+    instance.closeSync();
     // the fitted values of the fit from rows (lme4's fitted_head), row for row
     const ref = references.find((x) => x.name === "sleepstudy_slopes_reml")!;
     ref.fitted_head.forEach((v, i) => expect(Math.abs(fitted[i]! - v)).toBeLessThan(1e-6 * Math.abs(v)));
@@ -236,6 +239,7 @@ describe("hlm fit and hlm sql on a database", () => {
     const con = await instance.connect();
     await con.run(`COPY (${printed.out.replace(/;\s*$/, "")}) TO '${result}' (FORMAT parquet)`);
     con.closeSync();
+    instance.closeSync();
     const { code, out, err } = await capture(["fit", "--cross-products", result, "--formula", formula, "--factors", "Sector", "--columns", "School:number", "--json"]);
     expect(code, err).toBe(0);
     const json = JSON.parse(out);
@@ -309,6 +313,7 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
       await client.end();
     }
     con.closeSync();
+    instance.closeSync();
   });
   for (const engine of engines) {
     for (const c of cases) {

@@ -47,12 +47,12 @@ describe("parseFitOptions", () => {
 
   it("refuses an unknown key, naming the keys and the likely one", () => {
     expect(messageOf(() => parseFitOptions("corr=corAR1()"))).toBe(
-      "Unknown option 'corr' in the options 'corr=corAR1()' (did you mean 'correlation'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq.",
+      "Unknown option 'corr' in the options 'corr=corAR1()' (did you mean 'correlation'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq, columns, where.",
     );
     expect(messageOf(() => parseFitOptions("varience=varPower(form = ~ x)"))).toContain("(did you mean 'variance'?)");
-    expect(messageOf(() => parseFitOptions("colour=red"))).toBe("Unknown option 'colour' in the options 'colour=red'; the options are correlation, variance, ddf, factors, weights, family, link, nagq.");
+    expect(messageOf(() => parseFitOptions("colour=red"))).toBe("Unknown option 'colour' in the options 'colour=red'; the options are correlation, variance, ddf, factors, weights, family, link, nagq, columns, where.");
     expect(messageOf(() => parseFitOptions("corAR1()"))).toBe(
-      "'corAR1()' in the options 'corAR1()' is not of the form key=value (such as correlation=corAR1()); the options are correlation, variance, ddf, factors, weights, family, link, nagq.",
+      "'corAR1()' in the options 'corAR1()' is not of the form key=value (such as correlation=corAR1()); the options are correlation, variance, ddf, factors, weights, family, link, nagq, columns, where.",
     );
   });
 
@@ -87,7 +87,7 @@ describe("parseFitOptions: a generalized linear mixed model's family, link and p
     expect(messageOf(() => parseFitOptions("family=binomial; variance=varIdent(form = ~ 1 | Sex)"))).toBe(
       "The option variance in 'family=binomial; variance=varIdent(form = ~ 1 | Sex)' is for a linear mixed model; a binomial model (family=binomial) takes no residual structure and has z tests, so leave it out.",
     );
-    expect(messageOf(() => parseFitOptions("famly=binomial"))).toBe("Unknown option 'famly' in the options 'famly=binomial' (did you mean 'family'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq.");
+    expect(messageOf(() => parseFitOptions("famly=binomial"))).toBe("Unknown option 'famly' in the options 'famly=binomial' (did you mean 'family'?); the options are correlation, variance, ddf, factors, weights, family, link, nagq, columns, where.");
     expect(messageOf(() => parseFitOptions("family="))).toBe("The option family has no value in the options 'family='; write it as family=binomial.");
   });
 });

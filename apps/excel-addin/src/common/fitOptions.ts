@@ -14,7 +14,10 @@
  * - `family`: `binomial` or `poisson` fits a generalized linear mixed model (lme4's `glmer`);
  *   `gaussian` (or `normal`) is the linear mixed model, as without it;
  * - `link`: the family's link (`logit`, `probit`, `cloglog`; `log`), with `family`;
- * - `nagq`: points of adaptive Gauss-Hermite quadrature, 1 (Laplace, the default) to 100, with `family`.
+ * - `nagq`: points of adaptive Gauss-Hermite quadrature, 1 (Laplace, the default) to 100, with `family`;
+ * - `columns`: with data that are a warehouse's sums (the result of `hlm sql` / `HLM.SQL`), the kinds
+ *   of columns that are not the default (`columns=school:number`), as given to the query;
+ * - `where`: with `HLM.SQL`, the row filter of the query, in the warehouse's SQL (`where=year >= 2020`).
  *
  * Keys in any case; a semicolon inside parentheses or backquotes belongs to the value. An unknown or
  * repeated key, a key without a value, a `ddf` other than the two, a link the family does not take,
@@ -38,10 +41,14 @@ export interface FitOptionsArg {
   link?: "logit" | "probit" | "cloglog" | "log";
   /** Points of adaptive quadrature (with a family). */
   nAGQ?: number;
+  /** The kinds of the columns of a warehouse's sums (`school:number, sex:text`). */
+  columns?: string;
+  /** HLM.SQL's row filter. */
+  where?: string;
 }
 
 /** The keys the options text takes, in the order messages list them. */
-export const OPTION_KEYS = ["correlation", "variance", "ddf", "factors", "weights", "family", "link", "nagq"] as const;
+export const OPTION_KEYS = ["correlation", "variance", "ddf", "factors", "weights", "family", "link", "nagq", "columns", "where"] as const;
 
 type Key = (typeof OPTION_KEYS)[number];
 
@@ -142,6 +149,12 @@ export function parseFitOptions(options: unknown): FitOptionsArg {
       case "link":
         out.link = value.toLowerCase() as NonNullable<FitOptionsArg["link"]>;
         break;
+      case "columns":
+        out.columns = value;
+        break;
+      case "where":
+        out.where = value;
+        break;
       case "nagq": {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1 || n > 100) throw new HlmError("OPTIONS", `The option nagq must be a whole number from 1 to 100 (1 is the Laplace approximation), not '${value}'.`);
@@ -170,6 +183,8 @@ function checkFamily(o: FitOptionsArg, text: string): FitOptionsArg {
 
 /** An example value of each key, for the message about a key without one. */
 const EXAMPLES: Record<Key, string> = {
+  columns: "school:number",
+  where: "year >= 2020",
   correlation: "corAR1()",
   variance: "varIdent(form = ~ 1 | Sex)",
   ddf: "containment",

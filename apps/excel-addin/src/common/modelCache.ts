@@ -10,7 +10,7 @@
  * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
  * times.
  */
-import { buildModel, fitGlmmModel, fitModel, HlmError, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
+import { buildModel, declaredColumns, fitGlmmModel, fitModel, fitSummedModel, HlmError, isSumsHeader, modelFromSums, planCrossProducts, sumsRowsOfTable, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "./locateError.js";
 import { checkErrorCells, rangeToLocatedTable, type RangeOptions, type SheetLayout } from "./rangeToTable.js";
 
@@ -31,6 +31,8 @@ export interface GetFitOptions {
   variance?: string;
   /** Where the data range sits, for cell addresses and sheet rows in messages (part of the key: a remembered error names cells). */
   range?: RangeOptions;
+  /** With a warehouse's sums for data: the kinds of columns given to their query (`school:number`). */
+  columns?: string;
 }
 
 /** A fitted model: the model matrices (for shrinkage and prediction), the fit, and where the data's header and columns are on the sheet. */
@@ -167,7 +169,7 @@ export class ModelCache {
     const factors = [...new Set(options.factors ?? [])].sort().join("\u0000");
     const at = `${options.range?.firstRow ?? 0},${options.range?.firstColumn ?? 0}`;
     const structure = `${options.correlation?.trim() ?? ""}\u0000${options.variance?.trim() ?? ""}`;
-    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? "", structure, at].join("\u0001");
+    return [hashValues(values), formula.trim(), parseMethod(options.method), factors, options.weights ?? "", structure, at, options.columns ?? ""].join("\u0001");
   }
 
   /**
@@ -181,6 +183,18 @@ export class ModelCache {
       const { table, layout } = rangeToLocatedTable(values, options.range);
       const correlation = options.correlation?.trim();
       const variance = options.variance?.trim();
+      if (isSumsHeader(table.names)) {
+        // a warehouse's sums (the result of hlm sql / HLM.SQL): the fit from them, without the rows
+        if (correlation || variance) throw new HlmError("OPTIONS", "A residual structure needs the rows, and these data are a warehouse's sums (the result of HLM.SQL's query); leave the correlation and variance options out.");
+        const plan = planCrossProducts(f, declaredColumns(f, { ...(options.factors ? { factors: options.factors } : {}), ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(options.columns !== undefined ? { kinds: options.columns } : {}) }), {
+          REML: method === "REML",
+          ...(options.factors ? { factors: options.factors } : {}),
+          ...(options.weights !== undefined ? { weights: options.weights } : {}),
+        });
+        const summed = modelFromSums(plan, sumsRowsOfTable(plan, table));
+        this.stats.fits++;
+        return { model: summed.model, fit: fitSummedModel(summed), layout };
+      }
       // Excel errors in the columns the model uses
       checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : []), ...structureColumns({ correlation, variance })]);
       let model: Model;
@@ -211,6 +225,7 @@ export class ModelCache {
     const key = [this.key(values, f, { ...options, method: "ML" }), glm].join("\u0001");
     return this.remember(key, (): CachedGlmm => {
       const { table, layout } = rangeToLocatedTable(values, options.range);
+      if (isSumsHeader(table.names)) throw new HlmError("OPTIONS", `A ${options.family} model (family=${options.family}) is fitted by repeated passes over the rows (PIRLS), and these data are a warehouse's sums (the result of HLM.SQL's query); fit it from the rows.`);
       checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : [])]);
       const glmOptions = {
         family: options.family,

@@ -24,7 +24,7 @@ import * as core from "@hlm/core";
 import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatGlmmSummary, formatSummary, glmmEffectSizes, glmmSummaryTable, glmmWaldIntervals, HlmError, predictGlmm, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type GlmmEffectSizes, type GlmmFit, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection } from "@hlm/core";
 import { parseFitOptions, type FitOptionsArg } from "./fitOptions.js";
 import { rangeOrigin } from "./sheet/addresses.js";
-import { getFit, getGlmm, parseMethod, type CachedFit, type CachedGlmm } from "./modelCache.js";
+import { checkFormula, getFit, getGlmm, parseMethod, type CachedFit, type CachedGlmm } from "./modelCache.js";
 import { formulaColumns } from "./locateError.js";
 import { checkErrorCells, rangeRows, rangeToTable } from "./rangeToTable.js";
 
@@ -102,6 +102,7 @@ function lmmFitOf(values: unknown, formula: unknown, method: unknown, o: FitOpti
     ...(o.weights !== undefined ? { weights: o.weights } : {}),
     ...(o.correlation !== undefined ? { correlation: o.correlation } : {}),
     ...(o.variance !== undefined ? { variance: o.variance } : {}),
+    ...(o.columns !== undefined ? { columns: o.columns } : {}),
   });
   return { ...fit, options: o };
 }
@@ -566,4 +567,39 @@ export function varcov(values: unknown, formula: unknown, method?: unknown, opti
   const V = residualOf(fit, "either").marginalCovariance;
   const label = (row: number): string => `Row ${layout.headerRow + 1 + row}`; // the engine's data row k is the sheet's row headerRow + 1 + k
   return [[`${fit.residual!.group} ${V.group}`, ...V.rows.map(label)], ...V.rows.map((row, i): Cell[] => [label(row), ...V.matrix[i]!.map(num)])];
+}
+
+/**
+ * HLM.SQL: the query that computes a linear mixed model's sums where the rows are (a warehouse:
+ * `dialect` duckdb, postgres, spark or bigquery; `table` its table), one line of SQL per cell. Its
+ * result, opened in a sheet, is data for the other HLM functions and the task pane, which then fit
+ * from the sums (give them the same formula and options). Options: `factors`, `weights`, `columns`
+ * (kinds of columns: grouping factors and factors are text by default, others numbers) and `where`.
+ */
+export function sql(formula: unknown, table: unknown, dialect: unknown, options?: unknown): Cell[][] {
+  const f = checkFormula(formula);
+  if (typeof table !== "string" || table.trim() === "") throw new HlmError("OPTIONS", "Name the warehouse's table the rows are in, such as \"analytics.scores\".");
+  if (typeof dialect !== "string" || dialect.trim() === "") throw new HlmError("OPTIONS", "Name the SQL dialect: duckdb, postgres, spark or bigquery.");
+  const o = parseFitOptions(options);
+  const rowsOnly = [o.family !== undefined ? "family" : null, o.correlation !== undefined ? "correlation" : null, o.variance !== undefined ? "variance" : null].filter((k) => k !== null);
+  if (rowsOnly.length > 0) throw new HlmError("OPTIONS", `The option ${rowsOnly.join(" and ")} needs repeated passes over the rows, which one query of sums cannot make; HLM.SQL writes the query of a linear mixed model.`);
+  const model = { ...(o.factors ? { factors: o.factors } : {}), ...(o.weights !== undefined ? { weights: o.weights } : {}) };
+  const plan = core.planCrossProducts(f, core.declaredColumns(f, { ...model, ...(o.columns !== undefined ? { kinds: o.columns } : {}) }), model);
+  const text = core.crossProductsQuery(plan, { table: table.trim(), ...(o.where !== undefined ? { where: o.where } : {}) }, core.parseDialect(dialect.trim()));
+  // a cell holds at most 32,767 characters: long lines are cut after a comma
+  return text.split("\n").flatMap((line) => cutLine(line, 8000)).map((line) => [line]);
+}
+
+/** A line of SQL in pieces of at most about `max` characters, each ending after ", " (where SQL allows a line break). */
+function cutLine(line: string, max: number): string[] {
+  const out: string[] = [];
+  let rest = line;
+  while (rest.length > max) {
+    const at = rest.lastIndexOf(", ", max);
+    if (at <= 0) break;
+    out.push(rest.slice(0, at + 1));
+    rest = "  " + rest.slice(at + 2);
+  }
+  out.push(rest);
+  return out;
 }

@@ -44,6 +44,7 @@ const expected: Record<string, { params: string[]; spills: boolean }> = {
   CORSTRUCT: { params: ["data*", "formula", "[method]", "[options]"], spills: true },
   VARFUNC: { params: ["data*", "formula", "[method]", "[options]"], spills: true },
   VARCOV: { params: ["data*", "formula", "[method]", "[options]"], spills: true },
+  SQL: { params: ["formula", "table", "dialect", "[options]"], spills: true },
 };
 
 const describeParam = (p: Param): string => {

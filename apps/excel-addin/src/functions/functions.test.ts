@@ -52,12 +52,12 @@ const rejectionOf = async (p: unknown): Promise<FakeCustomFunctionsError> => {
 };
 
 beforeAll(() => {
-  expect(associated.size).toBe(19);
+  expect(associated.size).toBe(20);
 });
 
 describe("registration", () => {
-  it("associates the nineteen HLM functions under their ids", () => {
-    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "CORSTRUCT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR", "VARCOV", "VARFUNC"]);
+  it("associates the twenty HLM functions under their ids", () => {
+    expect([...associated.keys()].sort()).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "CORSTRUCT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SQL", "SUMMARY", "VARCORR", "VARCOV", "VARFUNC"]);
     for (const [id, f] of Object.entries(functionsById)) expect(associated.get(id)).toBe(f);
   });
 });

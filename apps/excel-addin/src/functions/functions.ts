@@ -329,6 +329,19 @@ export function varcov(data: any[][], formula: string, method?: string, options?
   return run(() => spill(wf.varcov(data, formula, method, options, where(invocation))));
 }
 
+/**
+ * The SQL query that computes a linear mixed model's sums in a warehouse, one line per cell: run it there, open its result in a sheet, and give that range to the other HLM functions or the task pane as the data.
+ * @customfunction SQL
+ * @param formula The model formula, e.g. "score ~ ses + (ses | school)".
+ * @param table The warehouse's table, e.g. "analytics.scores".
+ * @param dialect The SQL dialect: "duckdb", "postgres", "spark" or "bigquery".
+ * @param [options] Model options, e.g. "factors=flp; weights=w; columns=school:number; where=year >= 2020".
+ * @returns The query, a line per cell.
+ */
+export function sql(formula: string, table: string, dialect: string, options?: string): any[][] {
+  return run(() => spill(wf.sql(formula, table, dialect, options)));
+}
+
 /** The functions by their id in functions.json (the name after `@customfunction`). */
 export const functionsById = {
   FIXEF: fixef,
@@ -350,9 +363,11 @@ export const functionsById = {
   CORSTRUCT: corstruct,
   VARFUNC: varfunc,
   VARCOV: varcov,
+  SQL: sql,
 } as const;
 
 // In Excel's runtime (not when the page is opened outside Excel) the functions are registered.
 if (typeof CustomFunctions !== "undefined") {
   for (const [id, f] of Object.entries(functionsById)) CustomFunctions.associate(id, f);
 }
+

@@ -8,8 +8,14 @@
  */
 import {
   buildModel,
+  declaredColumns,
   fitGlmmModel,
   fitModel,
+  fitSummedModel,
+  isSumsHeader,
+  modelFromSums,
+  planCrossProducts,
+  sumsRowsOfTable,
   glmmRandomEffectsTable,
   glmmSummaryTable,
   glmmWarnings,
@@ -114,11 +120,18 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     }
     post({ type: "progress", id, stage: "building", evaluations: 0, objective: null, bestObjective: null });
     const table = unpackTable(req.table);
+    if (req.family !== undefined && isSumsHeader(table.names)) {
+      throw new HlmError("OPTIONS", `A ${req.family} model is fitted by repeated passes over the rows (PIRLS), and the selection holds a warehouse's sums (the result of HLM.SQL's query); select the rows.`);
+    }
     if (req.family !== undefined) {
       runGlmm({ ...req, family: req.family }, table, post, isCancelled, now, t0, (n) => (evaluations = n));
       return;
     }
     const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
+    if (isSumsHeader(table.names)) {
+      runFitFromSums(req, table, structure, post, isCancelled, now, t0, (n) => (evaluations = n));
+      return;
+    }
     checkErrorCells(req.layout, [...formulaColumns(req.formula), ...structureColumns(structure)]); // Excel errors in the columns the model uses
     let model: Model;
     try {
@@ -144,6 +157,39 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     const reply = errorReply(id, e);
     post(reply.type === "cancelled" ? { ...reply, evaluations } : reply);
   }
+}
+
+/**
+ * `runFit` on a warehouse's sums (the result of the query HLM.SQL or `hlm sql` writes, pasted or
+ * opened as the selection): the fit from the sums, its summary and random effects; the shrinkage
+ * and diagnostics sheets need the rows and are left out.
+ */
+function runFitFromSums(
+  req: FitRequest,
+  table: ReturnType<typeof unpackTable>,
+  structure: { correlation?: string; variance?: string },
+  post: (m: FitReply, transfer?: ArrayBuffer[]) => void,
+  isCancelled: () => boolean,
+  now: () => number,
+  t0: number,
+  seen: (evaluations: number) => void,
+): void {
+  const { id } = req;
+  if (structure.correlation || structure.variance) throw new HlmError("OPTIONS", "A residual structure needs the rows, and the selection holds a warehouse's sums (the result of HLM.SQL's query); choose no correlation or variance function.");
+  const plan = planCrossProducts(req.formula, declaredColumns(req.formula, { factors: req.factors }), { REML: req.REML, factors: req.factors });
+  const summed = modelFromSums(plan, sumsRowsOfTable(plan, table));
+  const fit = fitSummedModel(summed, {
+    onProgress: throttledProgress(
+      { isCancelled, now, intervalMs: req.progressIntervalMs ?? 100 },
+      (p) => seen(p.evaluations),
+      (p) => post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
+    ),
+  });
+  post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
+  const summary = withInference(summaryTable(fit, req.dataName, { ddf: req.ddf ?? "satterthwaite" }), summed.model, fit);
+  const tables: SheetTable[] = [summary, randomEffectsTable(fit)];
+  const packed = packSheetTables(tables);
+  post({ type: "done", id, fit: digest(fit, req.ddf), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
 }
 
 /** The GLMM branch of `runFit`: lme4's glmer with progress and cancellation, then its two sheets. */

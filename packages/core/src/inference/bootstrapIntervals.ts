@@ -7,6 +7,7 @@
  * replicates into intervals. Here R's random numbers (`RRandom`) are drawn in lme4's order, so the
  * same seed gives the same simulated responses and, up to the optimizer's precision, the same intervals.
  */
+import { requireRows } from "../model/requireRows.js";
 import type { Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
 import { HlmError } from "../HlmError.js";
@@ -58,6 +59,7 @@ export interface SimulationParameters {
  * "OPTIONS"): the simulation does not follow it.
  */
 export function bootstrapIntervals(model: Model, fit: LmmFit, options: BootstrapOptions = {}): BootstrapIntervals {
+  requireRows(model, "Bootstrap intervals", "refit the model to responses simulated row by row");
   const steps = bootstrapSteps(model, fit, options);
   for (;;) {
     const step = steps.next();

@@ -18,6 +18,7 @@
  * An SD whose profile stays above −z down to 0 gets the lower limit 0, a correlation whose profile
  * stays inside ±z up to ±1 gets the limit ±1 (lme4's behaviour).
  */
+import { requireRows } from "../model/requireRows.js";
 import { responseScale, responseShift } from "../fit/responseScaling.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
@@ -52,6 +53,7 @@ export interface ProfileOptions {
  * a residual structure is refused (HlmError "OPTIONS"): its parameters are not profiled.
  */
 export function profileIntervals(model: Model, fit: LmmFit, options: ProfileOptions = {}): ParameterIntervals {
+  requireRows(model, "Profile intervals", "refit the model along each parameter");
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must be between 0 and 1 (exclusive), not ${level}.`);
   if (model.residual || fit.residual) {

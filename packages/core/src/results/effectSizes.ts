@@ -1,3 +1,4 @@
+import { requireRows } from "../model/requireRows.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
@@ -33,6 +34,7 @@ export interface EffectSizes {
  * rows: refused (HlmError "OPTIONS").
  */
 export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
+  requireRows(model, "The ICC and R²", "need the variance of the fixed part over the rows");
   const { n, p, X, reTerms } = model;
   if (n !== fit.nobs || p !== fit.fixef.length || reTerms.length !== fit.varcorr.length) {
     throw new HlmError("OPTIONS", "effectSizes: the model and the fit do not belong together (different observations, fixed effects or random-effects terms).");

@@ -3,6 +3,7 @@
  * `influence(m, groups = "g")`), with the fixed effects and variance components of each refit and
  * lme4's Cook's distance. It costs one fit per level: meant for data of modest size.
  */
+import { requireRows } from "../model/requireRows.js";
 import { buildModel } from "../model/buildModel.js";
 import { type Model } from "../model/Model.js";
 import { fitModel } from "../fit/fit.js";
@@ -96,6 +97,7 @@ function solveSpd(S: readonly (readonly number[])[], b: readonly number[]): numb
  * is an HlmError naming the level.
  */
 export function groupInfluence(data: Table, model: Model, fit: LmmFit, group: string, options: GroupInfluenceOptions = {}): GroupInfluence {
+  requireRows(model, "Influence", "refits the model without each group's rows");
   const col = data.columns.find((c) => c.name === group);
   if (!col) throw new HlmError("OPTIONS", `The column '${group}' is not in the data; influence needs a column whose levels to leave out.`, { column: group });
   const levels: string[] = [];

@@ -20,6 +20,7 @@
  * - A residual correlation structure or variance function plays no part (nlme's `predict.lme`,
  *   X β̂ + Z b̂): the model is rebuilt without it, so the new rows need none of its columns.
  */
+import { requireRows } from "../model/requireRows.js";
 import { buildModel } from "../model/buildModel.js";
 import { evaluateFactor } from "../model/factorExpressions.js";
 import { ModelFrameSource } from "../model/ModelFrameSource.js";
@@ -91,6 +92,7 @@ const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ?
  * `factors` and `weights` options).
  */
 export function predict(data: Table, model: Model, fit: PredictableFit, newdata: Table, options: PredictOptions = {}): Predictions {
+  requireRows(model, "Predictions", "read the new rows through the training rows' model frame");
   const { combined, newLevels } = appendNewRows(data, model, newdata, options);
   const { all, pos, warnings } = modelWithNewRows(combined, data.nrow, model, newdata, options);
   const m = newdata.nrow;

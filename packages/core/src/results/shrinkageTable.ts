@@ -1,3 +1,4 @@
+import { requireRows } from "../model/requireRows.js";
 import type { Model } from "../model/Model.js";
 import { responseMinusOffset } from "../model/response.js";
 import { HlmError } from "../HlmError.js";
@@ -24,6 +25,7 @@ export interface ShrinkageTable {
 
 /** The shrinkage table of a grouping factor (default: the first, lme4's largest). */
 export function shrinkageTable(model: Model, fit: LmmFit, group?: string): ShrinkageTable {
+  requireRows(model, "The shrinkage table", "fits each group's own regression");
   const g = group ?? model.reTerms[0]!.group;
   const terms = model.reTerms.filter((t) => t.group === g);
   if (terms.length === 0) {

@@ -75,9 +75,12 @@ export function sumsLayout(plan: CrossProductPlan): SumsLayout {
   return { keys: plan.categorical.length, sums: Math.max(2 * checked.length, frame, fixed, plan.cellSums.length), checked, signature: planSignature(plan) };
 }
 
-/** FNV-1a of what the sums depend on: the formula, the weights, the variables' kinds. */
+/**
+ * FNV-1a of what the sums depend on: the formula, the weights, which variables are categorical and
+ * which numeric (not how a categorical one's values are written: a result read back tells that).
+ */
 function planSignature(plan: CrossProductPlan): string {
-  const text = JSON.stringify([plan.formula, plan.weights, plan.categorical.map((c) => [c.name, c.kind]), plan.numeric.map((v) => v.name)]);
+  const text = JSON.stringify([plan.formula, plan.weights, plan.categorical.map((c) => c.name), plan.numeric.map((v) => v.name)]);
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);

@@ -62,7 +62,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
   if (!statsRow || !frame) throw new HlmError("DATA", "The cross-products have no 'rows' or 'frame' block; compute them with the query hlm sql prints for this formula.");
   const signature = statsRow.block.slice(5);
   if (signature !== layout.signature) {
-    throw new HlmError("DATA", `The cross-products were computed for another formula, weights or column types (signature ${signature}, this formula's is ${layout.signature}); compute them with the query hlm sql prints for this formula.`);
+    throw new HlmError("DATA", `The cross-products were computed for another formula, factors or weights (signature ${signature}, this formula's is ${layout.signature}); compute them with the query hlm sql prints for this formula.`);
   }
   const nAll = statsRow.n;
   const droppedBy: DroppedBy[] = layout.checked.flatMap((v, i) => {
@@ -111,19 +111,22 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
   // the factors' levels (those present in the rows used), in R's order, and each cell's codes
   const cells = rows.filter((r) => r.block === "cells");
   const fixedRows = rows.filter((r) => r.block === "fixed");
-  const levels = plan.categorical.map((c, k) => {
+  // a variable whose values came back as numbers is a numeric column made a factor (levels in numeric
+  // order, labelled as R prints numbers), else its values are text, sorted as R sorts them
+  const numericKeys = plan.categorical.map((_, k) => cells.every((r) => r.keys[k] === null || typeof r.keys[k] === "number"));
+  const levels = plan.categorical.map((_, k) => {
     const values = [...new Set(cells.map((r) => r.keys[k]!))];
-    if (c.kind === "number") return (values as number[]).sort((a, b) => a - b);
-    return (values.map(String) as string[]).sort(compareStrings);
+    if (numericKeys[k]) return (values as number[]).sort((a, b) => a - b);
+    return [...new Set(values.map(String))].sort(compareStrings);
   });
-  const labels = levels.map((ls, k) => (plan.categorical[k]!.kind === "number" ? (ls as number[]).map(formatLabel) : (ls as string[])));
+  const labels = levels.map((ls, k) => (numericKeys[k] ? (ls as number[]).map(formatLabel) : (ls as string[])));
   const varsOver = (part: readonly SumsRow[], keys: readonly number[]): Map<string, Variable> => {
     const vars = new Map<string, Variable>();
     for (const v of plan.numeric) vars.set(v.name, { kind: "numeric", name: v.name, values: new Float64Array(part.length).fill(1) });
     for (const k of keys) {
       const c = plan.categorical[k]!;
       const index = new Map<string | number, number>((levels[k] as (string | number)[]).map((l, i) => [l, i]));
-      const codes = Int32Array.from(part, (r) => index.get(c.kind === "number" ? (r.keys[k] as number) : String(r.keys[k])) ?? -1);
+      const codes = Int32Array.from(part, (r) => index.get(numericKeys[k] ? (r.keys[k] as number) : String(r.keys[k])) ?? -1);
       vars.set(c.name, { kind: "factor", name: c.name, levels: labels[k]!, codes } satisfies Factor);
     }
     return vars;

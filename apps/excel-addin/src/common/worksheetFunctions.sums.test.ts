@@ -1,0 +1,72 @@
+/**
+ * A warehouse's sums as the data of the worksheet functions: test/fixtures/hsb_sums.csv is the
+ * result of the query `hlm sql --dialect duckdb --table hsb --formula "MathAch ~ SES * Sector + (SES | School)"
+ * --factors Sector --columns School:number` prints, run by DuckDB on packages/core/test/conformance/hsb.csv.
+ */
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { csvToRange, datasetRange } from "../../test/conformanceRange.js";
+import { modelCache } from "./modelCache.js";
+import { fixef, ranef, shrinkage, sigma, sql, summary, varcorr, logLik, icc } from "./worksheetFunctions.js";
+
+const sums = csvToRange(readFileSync(new URL("../../test/fixtures/hsb_sums.csv", import.meta.url), "utf8"));
+const rows = datasetRange("hsb");
+const formula = "MathAch ~ SES * Sector + (SES | School)";
+const options = "factors=Sector; columns=School:number";
+
+const numbers = (t: unknown[][]): number[] => t.flat().filter((v): v is number => typeof v === "number");
+
+describe("the worksheet functions on a warehouse's sums", () => {
+  it("give the fit from the rows: fixed effects, BLUPs, variance components, σ, log-likelihood", () => {
+    modelCache.clear();
+    const close = (a: unknown[][], b: unknown[][], tol: number): void => {
+      const x = numbers(a);
+      const y = numbers(b);
+      expect(x).toHaveLength(y.length);
+      x.forEach((v, i) => expect(Math.abs(v - y[i]!), `${i}: ${v} vs ${y[i]}`).toBeLessThan(tol * Math.max(1, Math.abs(y[i]!))));
+    };
+    // the labels and layout the same; the numbers to the optimizer's tolerance (each fit stops on its own)
+    expect(fixef(sums, formula, "REML", options).map((r) => r[0])).toEqual(fixef(rows, formula, "REML", options).map((r) => r[0]));
+    close(fixef(sums, formula, "REML", options).map((r) => r.slice(1, 3)), fixef(rows, formula, "REML", options).map((r) => r.slice(1, 3)), 1e-4);
+    close(ranef(sums, formula, undefined, "REML", options), ranef(rows, formula, undefined, "REML", options), 1e-3);
+    close(varcorr(sums, formula, "REML", options), varcorr(rows, formula, "REML", options), 1e-4);
+    close(sigma(sums, formula, "REML", options), sigma(rows, formula, "REML", options), 1e-6);
+    close(logLik(sums, formula, "REML", options), logLik(rows, formula, "REML", options), 1e-9);
+    // the summary without the scaled residuals (no rows to compute them from)
+    const s = summary(sums, formula, "REML", options).map((r) => String(r[0]));
+    const fromRows = summary(rows, formula, "REML", options).map((r) => String(r[0]));
+    const section = (lines: string[], from: string, to: string): string[] => lines.slice(lines.indexOf(from), lines.indexOf(to, lines.indexOf(from)));
+    expect(fromRows).toContain("Scaled residuals: ");
+    expect(s).not.toContain("Scaled residuals: ");
+    expect(section(s, "Random effects:", "")).toEqual(section(fromRows, "Random effects:", ""));
+    expect(section(s, "Fixed effects:", "---")).toEqual(section(fromRows, "Fixed effects:", "---"));
+  });
+
+  it("refuse what needs the rows, in one sentence", () => {
+    expect(() => shrinkage(sums, formula, undefined, "REML", options)).toThrow(/^The shrinkage table fits each group's own regression, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/);
+    expect(() => icc(sums, formula, undefined, "REML", undefined, options)).toThrow(/The ICC and R² need the variance of the fixed part over the rows/);
+    expect(() => fixef(sums, formula, "ML", `${options}; family=binomial`)).toThrow(/fitted by repeated passes over the rows \(PIRLS\)/);
+    expect(() => fixef(sums, formula, "REML", `${options}; correlation=corAR1()`)).toThrow(/A residual structure needs the rows/);
+    // sums made for another formula are refused, not misread
+    expect(() => fixef(sums, "MathAch ~ SES + (SES | School)", "REML", options)).toThrow(/computed for another formula/);
+  });
+});
+
+describe("HLM.SQL", () => {
+  it("writes the query of the sums, a line per cell, in the warehouse's dialect", () => {
+    const lines = sql(formula, "analytics.hsb", "bigquery", options).map((r) => r[0] as string);
+    expect(lines[0]).toBe("WITH");
+    expect(lines.join("\n")).toContain("FROM `analytics`.`hsb`");
+    expect(lines.every((l) => l.length <= 8002)).toBe(true);
+    // the same text hlm sql prints for DuckDB: the query the fixture came from
+    const duck = sql(formula, "hsb", "duckdb", options).map((r) => r[0] as string).join("\n");
+    expect(duck).toMatch(/GROUP BY hlm_c0, hlm_c1$/m);
+  });
+
+  it("says what it needs in one sentence", () => {
+    expect(() => sql(formula, "", "bigquery")).toThrow(/Name the warehouse's table/);
+    expect(() => sql(formula, "t", "oracle")).toThrow(/Unknown SQL dialect 'oracle'; the dialects are duckdb, postgres, spark, bigquery/);
+    expect(() => sql(formula, "t", "spark", "family=poisson")).toThrow(/needs repeated passes over the rows/);
+    expect(() => sql("y ~ poly(x, 2) + (1 | g)", "t", "spark")).toThrow(/poly\(\) \(position 5 .*cannot be computed in SQL/);
+  });
+});

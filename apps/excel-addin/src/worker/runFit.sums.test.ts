@@ -1,0 +1,42 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { csvToRange, datasetRange } from "../../test/conformanceRange.js";
+import { rangeToTable } from "../common/rangeToTable.js";
+import { packTable } from "./packedTable.js";
+import type { FitRequest, WorkerToPane } from "./protocol.js";
+import { runFit } from "./runFit.js";
+
+// test/fixtures/hsb_sums.csv: a warehouse's sums of MathAch ~ SES * Sector + (SES | School) (see worksheetFunctions.sums.test.ts)
+const sums = packTable(rangeToTable(csvToRange(readFileSync(new URL("../../test/fixtures/hsb_sums.csv", import.meta.url), "utf8")))).table;
+const rows = packTable(rangeToTable(datasetRange("hsb"))).table;
+const request = (over: Partial<FitRequest> = {}): FitRequest => ({ type: "fit", id: 3, table: sums, formula: "MathAch ~ SES * Sector + (SES | School)", REML: true, factors: ["Sector"], dataName: "Sums!A1:P165", ...over });
+function last(req: FitRequest): WorkerToPane {
+  const out: WorkerToPane[] = [];
+  runFit(req, (m) => out.push(structuredClone(m)), () => false);
+  return out.at(-1)!;
+}
+
+describe("runFit on a warehouse's sums", () => {
+  it("fits the model from the sums: the summary and random-effects sheets, the fit of the rows' numbers", () => {
+    const done = last(request());
+    const fromRows = last(request({ table: rows, dataName: "hsb" }));
+    if (done.type !== "done" || fromRows.type !== "done") throw new Error(JSON.stringify(done));
+    expect(done.tables.map((t) => t.sheetName)).toEqual(["HLM Summary", "HLM Random Effects"]);
+    expect(done.fit.fixefNames).toEqual(fromRows.fit.fixefNames);
+    done.fit.fixef.forEach((v, i) => expect(Math.abs(v - fromRows.fit.fixef[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(fromRows.fit.fixef[i]!))));
+    expect(Math.abs(done.fit.logLik - fromRows.fit.logLik)).toBeLessThan(1e-6);
+    // no residuals' quantiles and no effect sizes without the rows (as the pane leaves out what does not apply); the type III tests need only the fit
+    const titles = done.tables[0]!.sections.map((s) => s.title);
+    expect(titles).not.toContain("Scaled residuals");
+    expect(titles).not.toContain("Effect sizes");
+    expect(titles).toContain("Type III tests (Satterthwaite)");
+    expect(fromRows.tables[0]!.sections.map((s) => s.title)).toContain("Scaled residuals");
+  });
+
+  it("refuses a GLMM or a residual structure on sums, in one sentence", () => {
+    const glmm = last(request({ family: "binomial" }));
+    expect(glmm.type === "error" && glmm.message).toMatch(/repeated passes over the rows \(PIRLS\)/);
+    const ar1 = last(request({ correlation: "corAR1()" }));
+    expect(ar1.type === "error" && ar1.message).toMatch(/A residual structure needs the rows/);
+  });
+});
