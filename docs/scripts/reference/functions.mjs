@@ -93,6 +93,11 @@ export const EXAMPLES = {
     args: ["distance ~ age * Sex + (1 | Subject)", null, "variance=varIdent(form = ~ 1 | Sex)"],
     note: "The first subject's (F01, rows 66 to 69) within-group covariance τ² + σ² δ² I, as nlme's `getVarCov(m, type = \"marginal\")`; rows and columns labelled by sheet row.",
   },
+  SQL: {
+    noData: true,
+    args: [SLOPES, "analytics.nels", "postgres", "columns=school:number"],
+    note: "The query of the sums of the lecture's fit.1 for a warehouse's table `analytics.nels` (PostgreSQL); its result, opened in a sheet, is data for the other functions (see [Data in files and databases](../guide/databases)).",
+  },
 };
 
 /**
@@ -158,7 +163,7 @@ function argText(a) {
 }
 
 /** The example's formula, as typed in a cell. */
-export const exampleCall = (name, ex) => `=HLM.${name}(${[ex.data?.range ?? DATA, ...ex.args.map(argText)].join(", ")})`;
+export const exampleCall = (name, ex) => `=HLM.${name}(${[...(ex.noData ? [] : [ex.data?.range ?? DATA]), ...ex.args.map(argText)].join(", ")})`;
 
 /** The new rows an example reads, as a table of the page: F1:H4 or F1:G4. */
 function newRowsTable(arg) {
@@ -182,16 +187,17 @@ export async function evaluateExample(name, ex, data) {
   const fn = {
     FIXEF: wf.fixef, RANEF: wf.ranef, COEF: wf.coef, VARCORR: wf.varcorr, SIGMA: wf.sigma, LOGLIK: wf.logLik, AIC: wf.aic, BIC: wf.bic,
     ICC: wf.icc, R2: wf.r2, ANOVA: wf.anova, INFLUENCE: wf.influence, CONFINT: wf.confint, PREDICT: wf.predict, SHRINKAGE: wf.shrinkage, SUMMARY: wf.summary,
-    CORSTRUCT: wf.corstruct, VARFUNC: wf.varfunc, VARCOV: wf.varcov,
+    CORSTRUCT: wf.corstruct, VARFUNC: wf.varfunc, VARCOV: wf.varcov, SQL: wf.sql,
   }[name];
   if (!fn) throw new Error(`no worksheet function for ${name}`);
+  if (ex.noData) return fn(...ex.args);
   return fn(data, ...ex.args.map((a) => (a !== null && typeof a === "object" ? a.values : a ?? undefined)));
 }
 
 /** The spilled result as the page shows it. */
 function renderResult(name, cells) {
   if (cells.length === 1 && cells[0].length === 1) return `It returns \`${general(cells[0][0])}\`.`;
-  if (name === "SUMMARY") return `It spills ${cells.length} rows into one column:\n\n\`\`\`text\n${cells.map((r) => r[0] ?? "").join("\n")}\n\`\`\``;
+  if (name === "SUMMARY" || name === "SQL") return `It spills ${cells.length} rows into one column:\n\n\`\`\`text\n${cells.map((r) => r[0] ?? "").join("\n")}\n\`\`\``;
   // a header row is a row of text (HLM.R2's two labelled rows have none)
   const hasHeader = cells[0].every((c) => typeof c === "string");
   const header = hasHeader ? cells[0] : cells[0].map(() => " ");
