@@ -16,6 +16,7 @@ import {
   residualsQuery,
   summaryTable,
   sumsLayout,
+  resultCategoricals,
   sumsRows,
   type CrossProductPlan,
   type LmmFit,
@@ -58,10 +59,15 @@ function refuseRowOptions(values: CommandLine["values"]): void {
   if (ddfMethod(values) === "containment") throw new HlmError("OPTIONS", "--ddf containment needs the rows (which columns vary within which groups); use --ddf satterthwaite (the default).");
 }
 
-/** The columns hlm sql and --cross-products assume: grouping factors and --factors text, others numbers, unless --columns says otherwise. */
-export function declaredColumnsOf(formula: string, values: CommandLine["values"]): SqlColumn[] {
+/** The options of `declaredColumns` from the command line: --factors, --weights, --columns. */
+function declaredOptions(values: CommandLine["values"]): { factors: string[]; weights?: string; kinds?: string } {
   const { factors, weights } = modelOptions(values);
-  return declaredColumns(formula, { factors, ...(weights !== undefined ? { weights } : {}), ...(typeof values.columns === "string" ? { kinds: values.columns } : {}) });
+  return { factors, ...(weights !== undefined ? { weights } : {}), ...(typeof values.columns === "string" ? { kinds: values.columns } : {}) };
+}
+
+/** The columns hlm sql assumes: grouping factors and --factors text, others numbers, unless --columns says otherwise. */
+export function declaredColumnsOf(formula: string, values: CommandLine["values"]): SqlColumn[] {
+  return declaredColumns(formula, declaredOptions(values));
 }
 
 /** `hlm sql`: the query of a model's sums, in a dialect. */
@@ -96,15 +102,20 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
       if (crossFile !== undefined) {
         if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `With --cross-products the sums are the data: give no DATA (got ${cl.positionals.join(", ")}).`);
         if (values["write-fitted"] !== undefined || values.where !== undefined) throw new HlmError("OPTIONS", "--write-fitted and --where need the rows; with --cross-products there are only their sums.");
-        plan = planCrossProducts(formula, declaredColumnsOf(formula, values), options);
         progress.update(`reading ${crossFile}`);
         const file = await openSqlData(crossFile, extname(crossFile).toLowerCase() === ".parquet" ? {} : { engine: "duckdb" });
+        let result: unknown[][];
         try {
-          const result = await file.query(`SELECT * FROM ${file.source.from!}`);
-          rows = sumsRows(plan, file.columns.map((c) => c.name), result);
+          result = await file.query(`SELECT * FROM ${file.source.from!}`);
         } finally {
           await file.close();
         }
+        const names = file.columns.map((c) => c.name);
+        const blockAt = names.findIndex((n) => n.toLowerCase() === "block");
+        // the result names its categorical variables: the plan takes them as such
+        const categorical = resultCategoricals(result.map((r) => r[blockAt]));
+        plan = planCrossProducts(formula, declaredColumns(formula, { ...declaredOptions(values), categorical }), options);
+        rows = sumsRows(plan, names, result);
         name = crossFile.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
       } else {
         if (cl.positionals.length !== 1) throw new HlmError("OPTIONS", "Name the data: a Parquet or DuckDB file, a postgresql:// URL, or a CSV file with --engine duckdb.");

@@ -50,7 +50,7 @@ export { crossProductsQuery, sumsLayout, type SqlSource, type SumsLayout } from 
 export { modelFromSums, type SumsRow, type SummedModel, type CellDesign } from "./sql/modelFromSums.js";
 export { residualsQuery, cellCoefficients, coefficientTable, exactQuantiles, type ResidualsOutput, type ResidualBins } from "./sql/residualsQuery.js";
 export { fitFromSums, fitSummedModel } from "./sql/fitFromSums.js";
-export { sumsRows, sumsRowsOfTable, isSumsHeader, declaredColumns } from "./sql/sumsRows.js";
+export { sumsRows, sumsRowsOfTable, isSumsHeader, declaredColumns, declaredColumnsOfTable, resultCategoricals } from "./sql/sumsRows.js";
 
 // glmm: generalized linear mixed models (lme4's glmer, Laplace)
 export { fitGlmm, fitGlmmModel, type GlmmOptions } from "./glmm/fitGlmm.js";

@@ -10,7 +10,7 @@
  * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
  * times.
  */
-import { buildModel, declaredColumns, fitGlmmModel, fitModel, fitSummedModel, HlmError, isSumsHeader, modelFromSums, planCrossProducts, sumsRowsOfTable, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
+import { buildModel, declaredColumnsOfTable, fitGlmmModel, fitModel, fitSummedModel, HlmError, isSumsHeader, modelFromSums, planCrossProducts, sumsRowsOfTable, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "./locateError.js";
 import { checkErrorCells, rangeToLocatedTable, type RangeOptions, type SheetLayout } from "./rangeToTable.js";
 
@@ -186,7 +186,7 @@ export class ModelCache {
       if (isSumsHeader(table.names)) {
         // a warehouse's sums (the result of hlm sql / HLM.SQL): the fit from them, without the rows
         if (correlation || variance) throw new HlmError("OPTIONS", "A residual structure needs the rows, and these data are a warehouse's sums (the result of HLM.SQL's query); leave the correlation and variance options out.");
-        const plan = planCrossProducts(f, declaredColumns(f, { ...(options.factors ? { factors: options.factors } : {}), ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(options.columns !== undefined ? { kinds: options.columns } : {}) }), {
+        const plan = planCrossProducts(f, declaredColumnsOfTable(f, table, { ...(options.factors ? { factors: options.factors } : {}), ...(options.weights !== undefined ? { weights: options.weights } : {}), ...(options.columns !== undefined ? { kinds: options.columns } : {}) }), {
           REML: method === "REML",
           ...(options.factors ? { factors: options.factors } : {}),
           ...(options.weights !== undefined ? { weights: options.weights } : {}),

@@ -42,6 +42,12 @@ describe("the worksheet functions on a warehouse's sums", () => {
     expect(section(s, "Fixed effects:", "---")).toEqual(section(fromRows, "Fixed effects:", "---"));
   });
 
+  it("need no options: the result names its categorical variables, and its key columns how their values are written", () => {
+    const withOptions = fixef(sums, formula, "REML", options);
+    expect(fixef(sums, formula, "REML")).toEqual(withOptions);
+    expect(ranef(sums, formula)[1]![0]).toBe(ranef(rows, formula, undefined, "REML", options)[1]![0]);
+  });
+
   it("refuse what needs the rows, in one sentence", () => {
     expect(() => shrinkage(sums, formula, undefined, "REML", options)).toThrow(/^The shrinkage table fits each group's own regression, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/);
     expect(() => icc(sums, formula, undefined, "REML", undefined, options)).toThrow(/The ICC and R² need the variance of the fixed part over the rows/);

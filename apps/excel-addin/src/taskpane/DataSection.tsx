@@ -1,5 +1,6 @@
 /** Step 1 of the pane, the data: Use selection or Use whole sheet, then the range's address, size and columns (or why it could not be read). */
 import { Badge, Body1, Button, Caption1, makeStyles, tokens } from "@fluentui/react-components";
+import { isSumsHeader } from "@hlm/core";
 import { NumberSymbolRegular, TextTRegular } from "@fluentui/react-icons";
 import type { ReactElement } from "react";
 import { SectionTitle } from "./SectionTitle.js";
@@ -44,6 +45,7 @@ export function DataSection(props: {
             </span>{" "}
             <span className={p.muted}>
               · {range.table.nrow.toLocaleString()} rows · {columns.length} columns
+              {isSumsHeader(columns.map((c) => c.name)) ? " · a warehouse's sums (the result of HLM.SQL's query): the model is fitted from them" : ""}
             </span>
           </Body1>
           <div className={s.columns} data-testid="range-columns">

@@ -3,7 +3,7 @@
  * grouping factor, random slopes), the pickers read back from a typed formula, and the check of
  * the text as the user types (parse errors and unknown columns, with their 1-based position).
  */
-import { closestName, HlmError, modelTerms, nameUses, type Expr, type ModelTerms } from "@hlm/core";
+import { closestName, HlmError, isSumsHeader, modelTerms, nameUses, type Expr, type ModelTerms } from "@hlm/core";
 
 /** What the pickers hold. */
 export interface Pickers {
@@ -93,7 +93,8 @@ export function checkFormulaText(text: string, columns?: readonly string[]): For
     if (e instanceof HlmError) return { kind: "error", message: e.message, ...(e.details?.position !== undefined ? { position: e.details.position } : {}) };
     return { kind: "error", message: `The formula could not be read: ${e instanceof Error ? e.message : String(e)}.` };
   }
-  if (columns && columns.length > 0) {
+  // a warehouse's sums (the result of HLM.SQL's query): the formula names the warehouse table's columns, not these
+  if (columns && columns.length > 0 && !isSumsHeader(columns)) {
     const known = new Set(columns);
     const f = terms.formula;
     const used = [...(f.lhs ? variableNames(f.lhs) : []), ...variableNames(f.rhs)];

@@ -8,7 +8,7 @@
  */
 import {
   buildModel,
-  declaredColumns,
+  declaredColumnsOfTable,
   fitGlmmModel,
   fitModel,
   fitSummedModel,
@@ -176,7 +176,7 @@ function runFitFromSums(
 ): void {
   const { id } = req;
   if (structure.correlation || structure.variance) throw new HlmError("OPTIONS", "A residual structure needs the rows, and the selection holds a warehouse's sums (the result of HLM.SQL's query); choose no correlation or variance function.");
-  const plan = planCrossProducts(req.formula, declaredColumns(req.formula, { factors: req.factors }), { REML: req.REML, factors: req.factors });
+  const plan = planCrossProducts(req.formula, declaredColumnsOfTable(req.formula, table, { factors: req.factors }), { REML: req.REML, factors: req.factors });
   const summed = modelFromSums(plan, sumsRowsOfTable(plan, table));
   const fit = fitSummedModel(summed, {
     onProgress: throttledProgress(

@@ -41,7 +41,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { datasetRange, glmmDatasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../conformanceRange.js";
+import { fit } from "@hlm/core";
+import { rangeToTable } from "../../src/common/rangeToTable.js";
+import { csvToRange, datasetRange, glmmDatasetRange, loadNlmeReference, loadReference, nlmeDatasetRange } from "../conformanceRange.js";
 import { serveDist } from "./serveDist.mjs";
 
 const CHROMIUM = process.env["HLM_CHROMIUM"] ?? "/usr/bin/chromium";
@@ -269,6 +271,34 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     // no uncaught error and no Content-Security-Policy violation (functions.js, when built, loads too)
     expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     if (existsSync(join(distDir, "functions.js"))) expect(await page.evaluate(() => document.querySelectorAll('script[src="functions.js"]').length)).toBe(1);
+    await page.close();
+  });
+
+  it("fits a warehouse's sums (the result of HLM.SQL's query) selected in the sheet: summary and random effects as from the rows", async () => {
+    const sums = csvToRange(readFileSync(new URL("../fixtures/hsb_sums.csv", import.meta.url), "utf8"));
+    const page = await openPane(isolated.origin, { sheets: [{ name: "Sums", values: sums }], active: "Sums", selection: { sheet: "Sums", address: "A1:P165" } });
+    await page.getByRole("button", { name: "Use selection" }).click();
+    await expect.poll(() => page.getByTestId("range-address").textContent()).toBe("Sums!A1:P165");
+    expect(await page.getByTestId("range-info").textContent()).toContain("a warehouse's sums");
+    const formula = page.getByRole("textbox", { name: "Formula" });
+    await formula.fill("MathAch ~ SES * Sector + (SES | School)");
+    await expect.poll(() => page.getByText("Formula reads well.").count()).toBe(1);
+    await page.getByRole("button", { name: "Fit model" }).click();
+    await page.getByTestId("result").waitFor({ timeout: 60_000 });
+    await shot(page, "15-warehouse-sums");
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random Effects");
+    // the fixed effects of the fit from the rows (hsb.csv in memory), to the optimizer's tolerance
+    const fromRows = fit(rangeToTable(hsb), "MathAch ~ SES * Sector + (SES | School)");
+    const summary = (await fakeSheet(page, "HLM Summary"))!;
+    fromRows.fixefNames.forEach((name, i) => {
+      const row = summary.values.find((r) => r[0] === name)!;
+      expect(Math.abs((row[1] as number) - fromRows.fixef[i]!), name).toBeLessThan(1e-3 * fromRows.se[i]!);
+    });
+    expect(summary.values.find((r) => r[0] === "Observations")![1]).toBe(7185);
+    const re = (await fakeSheet(page, "HLM Random Effects"))!;
+    expect(re.values.filter((r) => typeof r[1] === "number")).toHaveLength(160);
+    expect((await fakeSheet(page, "Sums"))!.values).toEqual(sums);
+    expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     await page.close();
   });
 

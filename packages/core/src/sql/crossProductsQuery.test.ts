@@ -16,7 +16,7 @@ describe("crossProductsQuery", () => {
     for (const d of SQL_DIALECTS) {
       const sql = crossProductsQuery(plan, { table: "lab.sleep" }, d);
       expect(sql.match(/UNION ALL/g)).toHaveLength(3);
-      expect(sql).toMatch(/'rows:[0-9a-f]{8}' AS block/);
+      expect(sql).toMatch(/'rows:[0-9a-f]{8}:\["Sub ject"\]' AS block/);
       expect(sql).toMatch(/GROUP BY hlm_c0/);
       if (d === "duckdb" || d === "postgres") expect(sql).toContain('FROM "lab"."sleep"');
       else expect(sql).toContain("FROM `lab`.`sleep`");

@@ -35,7 +35,11 @@ export interface SumsLayout {
   keys: number;
   sums: number;
   checked: CheckedVariable[];
-  /** A hash of the plan, carried in the `rows` block's name (`rows:<signature>`) so that a result read back is checked against its formula. */
+  /**
+   * A hash of the plan, carried in the `rows` block's name (`rows:<signature>:<categorical>`, the
+   * categorical variables' names as JSON) so that a result read back is checked against its formula,
+   * and tells which of its variables are categorical.
+   */
   signature: string;
 }
 
@@ -158,7 +162,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
   const all = plan.categorical.map((_, k) => k);
   const groupBy = (keys: number[]): string => (keys.length === 0 ? "" : ` GROUP BY ${keys.map((k) => `hlm_c${k}`).join(", ")}`);
   const body = [
-    select(`rows:${layout.signature}`, [], count, rowsSums, "FROM vars"),
+    select(`rows:${layout.signature}:${JSON.stringify(plan.categorical.map((c) => c.name)).replaceAll("'", "''")}`, [], count, rowsSums, "FROM vars"),
     select("frame", [], count, frameSums, `FROM atoms${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}`),
     select("fixed", plan.fixedKeys, count, fixedSums, `FROM atoms${groupBy(plan.fixedKeys)}`),
     select("cells", all, count, cellSums, `FROM atoms${groupBy(all)}`),

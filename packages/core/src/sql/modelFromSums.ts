@@ -60,7 +60,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
   const statsRow = rows.find((r) => r.block.startsWith("rows:"));
   const frame = rows.find((r) => r.block === "frame");
   if (!statsRow || !frame) throw new HlmError("DATA", "The cross-products have no 'rows' or 'frame' block; compute them with the query hlm sql prints for this formula.");
-  const signature = statsRow.block.slice(5);
+  const signature = statsRow.block.slice(5, 13);
   if (signature !== layout.signature) {
     throw new HlmError("DATA", `The cross-products were computed for another formula, factors or weights (signature ${signature}, this formula's is ${layout.signature}); compute them with the query hlm sql prints for this formula.`);
   }

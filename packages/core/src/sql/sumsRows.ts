@@ -35,11 +35,27 @@ export function sumsRows(plan: CrossProductPlan, names: readonly string[], rows:
 }
 
 /**
+ * The categorical variables a result of the sums query names (in its `rows` block), or [] when it
+ * names none: `block` is the result's block column.
+ */
+export function resultCategoricals(block: readonly unknown[]): string[] {
+  const name = block.find((b) => typeof b === "string" && b.startsWith("rows:")) as string | undefined;
+  const json = name?.slice(14);
+  if (!json) return [];
+  try {
+    const names = JSON.parse(json) as unknown;
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * The columns a formula's sums assume where the table itself is not at hand (`hlm sql`, a result
  * read back): grouping factors and `factors` are text, every other column a number, unless `kinds`
- * (`School:number, Sex:text`) says otherwise.
+ * (`School:number, Sex:text`) says otherwise; `categorical` (a result's own list) are text too.
  */
-export function declaredColumns(formula: string, options: { factors?: readonly string[]; weights?: string; kinds?: string } = {}): SqlColumn[] {
+export function declaredColumns(formula: string, options: { factors?: readonly string[]; weights?: string; kinds?: string; categorical?: readonly string[] } = {}): SqlColumn[] {
   const declared = new Map<string, SqlColumn["kind"]>();
   for (const item of (options.kinds ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "")) {
     const m = /^(.+?)\s*:\s*(number|text|boolean)$/.exec(item);
@@ -62,6 +78,7 @@ export function declaredColumns(formula: string, options: { factors?: readonly s
   if (options.weights !== undefined) names.add(options.weights);
   const factors = new Set(options.factors ?? []);
   for (const f of factors) names.add(f);
+  for (const c of options.categorical ?? []) if (names.has(c)) groups.add(c);
   return [...names].map((name) => ({ name, kind: declared.get(name) ?? (groups.has(name) || factors.has(name) ? "text" : "number") }));
 }
 
@@ -71,7 +88,19 @@ export function declaredColumns(formula: string, options: { factors?: readonly s
  * (`declaredColumns`), the table's rows in the plan's layout.
  */
 export function sumsRowsOfTable(plan: CrossProductPlan, table: Table): SumsRow[] {
-  const cell = (c: Table["columns"][number], i: number): unknown => (c.kind === "number" ? (c.missing[i] ? null : c.values[i]) : c.values[i]);
-  const rows = Array.from({ length: table.nrow }, (_, i) => table.columns.map((c) => cell(c, i)));
+  const rows = tableRows(table);
   return sumsRows(plan, table.names, rows);
+}
+
+/** A table's rows as arrays of values (null where missing). */
+export function tableRows(table: Table): unknown[][] {
+  const cell = (c: Table["columns"][number], i: number): unknown => (c.kind === "number" ? (c.missing[i] ? null : c.values[i]) : c.values[i]);
+  return Array.from({ length: table.nrow }, (_, i) => table.columns.map((c) => cell(c, i)));
+}
+
+/** The columns a result table of the sums query assumes for a formula: `declaredColumns` with the result's own categorical variables. */
+export function declaredColumnsOfTable(formula: string, table: Table, options: { factors?: readonly string[]; weights?: string; kinds?: string } = {}): SqlColumn[] {
+  const block = table.columns[table.names.findIndex((n) => n.trim().toLowerCase() === "block")];
+  const values = block === undefined ? [] : block.kind === "string" ? block.values : [];
+  return declaredColumns(formula, { ...options, categorical: resultCategoricals(values) });
 }
