@@ -128,29 +128,20 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
       return;
     }
     const structure = { ...(req.correlation?.trim() ? { correlation: req.correlation.trim() } : {}), ...(req.variance?.trim() ? { variance: req.variance.trim() } : {}) };
-    if (isSumsHeader(table.names)) {
-      runFitFromSums(req, table, structure, post, isCancelled, now, t0, (n) => (evaluations = n));
-      return;
-    }
-    checkErrorCells(req.layout, [...formulaColumns(req.formula), ...structureColumns(structure)]); // Excel errors in the columns the model uses
-    let model: Model;
-    try {
-      model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors, ...structure });
-    } catch (e) {
-      throw locateError(e, table, req.layout, req.formula); // the engine's data rows as the sheet's rows
-    }
-    const fit = fitModel(model, {
-      onProgress: throttledProgress(
-        { isCancelled, now, intervalMs: interval },
-        (p) => (evaluations = p.evaluations),
-        (p) => post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
-      ),
-    });
+    const onProgress = throttledProgress(
+      { isCancelled, now, intervalMs: interval },
+      (p) => (evaluations = p.evaluations),
+      (p) => post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
+    );
+    // from the rows, or from a warehouse's sums (the result of HLM.SQL's query) when the selection holds them
+    const { model, fit } = isSumsHeader(table.names) ? fitSums(req, table, structure, onProgress) : fitRows(req, table, structure, onProgress);
     post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
     const headerRow = req.layout?.headerRow ?? 0;
     const summary = withSheetRows(withInference(summaryTable(fit, req.dataName, { ddf: req.ddf ?? "satterthwaite" }), model, fit), headerRow);
-    const tables: SheetTable[] = [summary, randomEffectsTable(fit), shrinkageResultTable(shrinkageTable(model, fit))];
-    if (req.diagnostics) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow })); // rows as the sheet numbers them
+    const tables: SheetTable[] = [summary, randomEffectsTable(fit)];
+    // the shrinkage and diagnostics sheets need the rows (a fit from sums has none)
+    if (!model.summed) tables.push(shrinkageResultTable(shrinkageTable(model, fit)));
+    if (req.diagnostics && !model.summed) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow })); // rows as the sheet numbers them
     const packed = packSheetTables(tables); // the diagnostics' rows as typed columns, transferred
     post({ type: "done", id, fit: digest(fit, req.ddf), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
   } catch (e) {
@@ -159,37 +150,29 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
   }
 }
 
+type OnProgress = NonNullable<Parameters<typeof fitModel>[1]>["onProgress"];
+
+/** The linear mixed model of the request, built from the table's rows and fitted. */
+function fitRows(req: FitRequest, table: ReturnType<typeof unpackTable>, structure: { correlation?: string; variance?: string }, onProgress: OnProgress): { model: Model; fit: LmmFit } {
+  checkErrorCells(req.layout, [...formulaColumns(req.formula), ...structureColumns(structure)]); // Excel errors in the columns the model uses
+  let model: Model;
+  try {
+    model = buildModel(table, req.formula, { REML: req.REML, factors: req.factors, ...structure });
+  } catch (e) {
+    throw locateError(e, table, req.layout, req.formula); // the engine's data rows as the sheet's rows
+  }
+  return { model, fit: fitModel(model, { ...(onProgress ? { onProgress } : {}) }) };
+}
+
 /**
- * `runFit` on a warehouse's sums (the result of the query HLM.SQL or `hlm sql` writes, pasted or
- * opened as the selection): the fit from the sums, its summary and random effects; the shrinkage
- * and diagnostics sheets need the rows and are left out.
+ * The linear mixed model of the request from a warehouse's sums (the result of the query HLM.SQL or
+ * `hlm sql` writes, pasted or opened as the selection): the model without its rows, and its fit.
  */
-function runFitFromSums(
-  req: FitRequest,
-  table: ReturnType<typeof unpackTable>,
-  structure: { correlation?: string; variance?: string },
-  post: (m: FitReply, transfer?: ArrayBuffer[]) => void,
-  isCancelled: () => boolean,
-  now: () => number,
-  t0: number,
-  seen: (evaluations: number) => void,
-): void {
-  const { id } = req;
+function fitSums(req: FitRequest, table: ReturnType<typeof unpackTable>, structure: { correlation?: string; variance?: string }, onProgress: OnProgress): { model: Model; fit: LmmFit } {
   if (structure.correlation || structure.variance) throw new HlmError("OPTIONS", "A residual structure needs the rows, and the selection holds a warehouse's sums (the result of HLM.SQL's query); choose no correlation or variance function.");
   const plan = planCrossProducts(req.formula, declaredColumnsOfTable(req.formula, table, { factors: req.factors }), { REML: req.REML, factors: req.factors });
   const summed = modelFromSums(plan, sumsRowsOfTable(plan, table));
-  const fit = fitSummedModel(summed, {
-    onProgress: throttledProgress(
-      { isCancelled, now, intervalMs: req.progressIntervalMs ?? 100 },
-      (p) => seen(p.evaluations),
-      (p) => post({ type: "progress", id, stage: "optimizing", evaluations: p.evaluations, objective: p.objective, bestObjective: p.bestObjective }),
-    ),
-  });
-  post({ type: "progress", id, stage: "finishing", evaluations: fit.optSummary.evaluations, objective: fit.objective, bestObjective: fit.objective });
-  const summary = withInference(summaryTable(fit, req.dataName, { ddf: req.ddf ?? "satterthwaite" }), summed.model, fit);
-  const tables: SheetTable[] = [summary, randomEffectsTable(fit)];
-  const packed = packSheetTables(tables);
-  post({ type: "done", id, fit: digest(fit, req.ddf), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);
+  return { model: summed.model, fit: fitSummedModel(summed, { ...(onProgress ? { onProgress } : {}) }) };
 }
 
 /** The GLMM branch of `runFit`: lme4's glmer with progress and cancellation, then its two sheets. */
