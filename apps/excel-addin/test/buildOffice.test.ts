@@ -26,7 +26,7 @@ describe("build-office.mjs", () => {
 
     const meta = JSON.parse(readFileSync(join(out, "functions.json"), "utf8")) as { functions: { id: string }[] };
     const ids = meta.functions.map((f) => f.id).sort();
-    expect(ids).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "CORSTRUCT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SUMMARY", "VARCORR", "VARCOV", "VARFUNC"]);
+    expect(ids).toEqual(["AIC", "ANOVA", "BIC", "COEF", "CONFINT", "CORSTRUCT", "FIXEF", "ICC", "INFLUENCE", "LOGLIK", "PREDICT", "R2", "RANEF", "SHRINKAGE", "SIGMA", "SQL", "SUMMARY", "VARCORR", "VARCOV", "VARFUNC"]);
 
     const manifest = readFileSync(join(out, "manifest.xml"), "utf8");
     expect(manifest).not.toContain("https://localhost");
