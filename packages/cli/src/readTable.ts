@@ -17,7 +17,6 @@ const OTHER_FORMATS: Record<string, string | null> = {
   ".rds": "R (write.csv)",
   ".rda": "R (write.csv)",
   ".rdata": "R (write.csv)",
-  ".parquet": null,
   ".feather": null,
   ".json": null,
   ".pdf": null,
@@ -34,6 +33,9 @@ export async function readTable(path: string, sheet?: string, onProgress?: (frac
   const ext = extname(path).toLowerCase();
   if (XLSX_EXTENSIONS.includes(ext)) return readXlsx(path, sheet);
   if (ext === ".xls") throw new HlmError("DATA", `Cannot read '${path}': ${XLS_MESSAGE}.`);
+  if (ext === ".parquet" || ext === ".duckdb" || ext === ".db") {
+    throw new HlmError("DATA", `Cannot read '${path}' into memory: hlm fit fits a linear mixed model from a Parquet or DuckDB file (DuckDB computes its sums), but this command needs the rows; export them as CSV (in DuckDB: COPY (SELECT * FROM '${path}') TO 'data.csv').`);
+  }
   if (ext in OTHER_FORMATS) {
     const program = OTHER_FORMATS[ext];
     throw new HlmError("DATA", `Cannot read '${path}': hlm reads CSV (or tab or semicolon separated) text and Excel workbooks (.xlsx), not ${ext} files; save the data${program ? ` from ${program}` : ""} as CSV or .xlsx.`);

@@ -272,6 +272,10 @@ describe("hlm fit and hlm sql on a database", () => {
     const missing = await capture(["fit", duckFile, "--table", "nope", "--formula", formula]);
     expect(missing.err).toMatch(/^hlm: Cannot read .* table 'nope': /);
     expect((await capture(["fit", hsb, "--formula", formula, "--write-fitted", "t"])).err).toMatch(/--write-fitted is for data a database reads/);
+    // the other commands need the rows in memory
+    const confint = await capture(["confint", duckFile, "--formula", formula]);
+    expect(confint.code).toBe(2);
+    expect(confint.err).toMatch(/^hlm: Cannot read '.*conformance\.duckdb' into memory: hlm fit fits a linear mixed model from a Parquet or DuckDB file .*, but this command needs the rows; export them as CSV/);
   });
 });
 
