@@ -348,3 +348,44 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     }
   }
 });
+
+describe("the model frame's checks on a database's rows, as on rows in memory", () => {
+  // small tables made for each check, in DuckDB; the same sentence (or the same fit) as from a CSV file of the same rows
+  const cases: { name: string; create: string; csv?: string; formula: string; weights?: string; expect: RegExp | "same" }[] = [
+    // a true/false column is R's logical: levels FALSE and TRUE (lme4's lateTRUE); in the CSV file written so
+    { name: "a boolean column", create: "SELECT Reaction, Days, Subject, Days >= 5 AS late FROM sleepstudy", csv: "SELECT Reaction, Days, Subject, CASE WHEN late THEN 'TRUE' ELSE 'FALSE' END AS late FROM t", formula: "Reaction ~ late + (1 | Subject)", expect: "same" },
+    { name: "a rank-deficient X", create: "SELECT Reaction, Days, 2 * Days AS twice, Subject FROM sleepstudy", formula: "Reaction ~ Days + twice + (1 | Subject)", expect: "same" },
+    { name: "no row left", create: "SELECT CAST(NULL AS DOUBLE) AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /'Reaction' is missing \(empty or NA\) in all 180 rows of the data; no rows are left to fit/ },
+    { name: "a response that does not vary", create: "SELECT 250.0 AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /'Reaction' has the same value in all 180 rows used; there is no variation to model/ },
+    { name: "one level", create: "SELECT Reaction, Days, 'S' AS Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /The grouping factor 'Subject' has only 1 level in the rows used/ },
+    { name: "a weight of 0", create: "SELECT Reaction, Days, Subject, CASE WHEN Days = 3 THEN 0 ELSE 1 END AS w FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", weights: "w", expect: /Weights must be positive: 'w' is 0 in a row used/ },
+    { name: "a value too large", create: "SELECT Reaction * 1e200 AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /'Reaction' is too large to fit: it reaches .*, and values beyond 1e100 overflow the computations; rescale it/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const file = join(dir, `check-${c.name.replace(/\W+/g, "-")}.duckdb`);
+      const instance = await DuckDBInstance.create(file);
+      const con = await instance.connect();
+      await con.run(`CREATE TABLE sleepstudy AS SELECT * FROM read_csv('${conformanceDir}sleepstudy.csv')`);
+      await con.run(`CREATE TABLE t AS ${c.create}`);
+      const csv = join(dir, `check-${c.name.replace(/\W+/g, "-")}.csv`);
+      await con.run(`COPY (${c.csv ?? "SELECT * FROM t"}) TO '${csv}' (FORMAT csv, HEADER)`);
+      con.closeSync();
+      instance.closeSync();
+      const extra = c.weights ? ["--weights", c.weights] : [];
+      const db = await capture(["fit", file, "--table", "t", "--formula", c.formula, "--json", ...extra]);
+      if (c.expect === "same") {
+        const memory = await capture(["fit", csv, "--formula", c.formula, "--json", ...extra]);
+        expect(db.code, db.err).toBe(0);
+        const [a, b] = [JSON.parse(db.out), JSON.parse(memory.out)];
+        expect(Object.keys(a.fixef)).toEqual(Object.keys(b.fixef));
+        if (c.csv) expect(Object.keys(a.fixef)).toEqual(["(Intercept)", "lateTRUE"]);
+        expect(Math.abs(a.objective - b.objective)).toBeLessThan(1e-9 * b.objective);
+        expect(db.err).toBe(memory.err);
+      } else {
+        expect(db.code).toBe(2);
+        expect(db.err).toMatch(c.expect);
+      }
+    });
+  }
+});
