@@ -95,6 +95,7 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
   const crossFile = typeof values["cross-products"] === "string" ? values["cross-products"] : undefined;
   let data: SqlData | null = null;
   try {
+    const seconds = { sums: 0, fit: 0 };
     const { fit, name } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
       let plan: CrossProductPlan;
       let rows: SumsRow[];
@@ -124,13 +125,17 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
         progress.update(`computing the sums in ${data.dialect === "duckdb" ? "DuckDB" : "PostgreSQL"}`);
         const layout = sumsLayout(plan);
         const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
+        const t0 = performance.now();
         rows = sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect)));
+        seconds.sums = (performance.now() - t0) / 1000;
         name = data.name;
       }
       progress.update("building the model");
+      const t1 = performance.now();
       const summed = modelFromSums(plan, rows);
       const criterion = options.REML === false ? "deviance" : "REML criterion";
       const fit: LmmFit = fitSummedModel(summed, { ...options, onProgress: (p) => void progress.update(`fitting: ${p.evaluations} evaluations, ${criterion} ${p.bestObjective.toFixed(2)}`) });
+      seconds.fit = (performance.now() - t1) / 1000;
       if (data) {
         progress.update("the scaled residuals' quantiles");
         const db: SqlData = data;
@@ -162,7 +167,9 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
     const sheets = xlsx === undefined ? [] : [summaryTable(fit, name, { ddf }), randomEffectsTable(fit)];
     if (xlsx !== undefined) await writeXlsx(xlsx, sheets);
     if (values.json) {
-      io.stdout(JSON.stringify(fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), null, 2) + "\n");
+      // fit_seconds: the fit from the sums (as hlm fit's on rows in memory, the data already read); sums_seconds: the database's query
+      const json = { ...fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), fit_seconds: seconds.fit, sums_seconds: seconds.sums };
+      io.stdout(JSON.stringify(json, null, 2) + "\n");
       for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
     } else io.stdout(formatSummary(fit, { dataName: name, ddf }));
     if (typeof values["write-fitted"] === "string") io.stderr(`hlm: wrote ${/\.(parquet|csv)$/i.test(values["write-fitted"]) ? "" : "the table "}${values["write-fitted"]} (the rows used, with fitted and residual)\n`);

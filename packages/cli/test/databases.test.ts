@@ -160,6 +160,10 @@ describe("hlm fit and hlm sql on a database", () => {
       const json = JSON.parse(out);
       expect(Math.abs(json.objective - memory.objective)).toBeLessThan(1e-9 * memory.objective);
       expect(Object.keys(json.fixef)).toEqual(Object.keys(memory.fixef));
+      // the memory path's keys, but fitted_head (no rows here), and the database's time beside the fit's
+      expect(Object.keys(json).filter((k) => k !== "sums_seconds").sort()).toEqual(Object.keys(memory).sort());
+      expect(json.fitted_head).toEqual([]);
+      expect(json.sums_seconds).toBeGreaterThan(0);
       for (const k of Object.keys(memory.fixef)) expect(Math.abs(json.fixef[k] - memory.fixef[k])).toBeLessThan(1e-4 * memory.se[k]);
       json.scaled_resid_quantiles.forEach((v: number, i: number) => expect(Math.abs(v - memory.scaled_resid_quantiles[i])).toBeLessThan(1e-4));
       // the warnings the fit from rows gives (here lme4's convergence check, its gradient to 5 digits), on stderr beside the JSON
