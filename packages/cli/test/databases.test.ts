@@ -358,6 +358,8 @@ describe("the model frame's checks on a database's rows, as on rows in memory", 
   const cases: { name: string; create: string; csv?: string; formula: string; weights?: string; expect: RegExp | "same" }[] = [
     // a true/false column is R's logical: levels FALSE and TRUE (lme4's lateTRUE); in the CSV file written so
     { name: "a boolean column", create: "SELECT Reaction, Days, Subject, Days >= 5 AS late FROM sleepstudy", csv: "SELECT Reaction, Days, Subject, CASE WHEN late THEN 'TRUE' ELSE 'FALSE' END AS late FROM t", formula: "Reaction ~ late + (1 | Subject)", expect: "same" },
+    { name: "a response in units far from 1 (divided by a power of 2 to fit)", create: "SELECT Reaction * 1e30 AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (Days | Subject)", expect: "same" },
+    { name: "a response far from 0 (its mean taken out to fit)", create: "SELECT Reaction + 1e9 AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (Days | Subject)", expect: "same" },
     { name: "a rank-deficient X", create: "SELECT Reaction, Days, 2 * Days AS twice, Subject FROM sleepstudy", formula: "Reaction ~ Days + twice + (1 | Subject)", expect: "same" },
     { name: "no row left", create: "SELECT CAST(NULL AS DOUBLE) AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /'Reaction' is missing \(empty or NA\) in all 180 rows of the data; no rows are left to fit/ },
     { name: "a response that does not vary", create: "SELECT 250.0 AS Reaction, Days, Subject FROM sleepstudy", formula: "Reaction ~ Days + (1 | Subject)", expect: /'Reaction' has the same value in all 180 rows used; there is no variation to model/ },

@@ -287,7 +287,8 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     factorLevels,
     bases,
     basisWarnings: [],
-    summed: { mean: shift + fs("sumY") / n, ss, scalesDiffer },
+    // in the units the response is fitted in (less its shift, over its scale), as the rows' model's moments are
+    summed: { mean: fs("sumY") / n / scale, ss: ss / (scale * scale), scalesDiffer },
   };
   const design: CellDesign = {
     keys: cells.map((r) => r.keys),
