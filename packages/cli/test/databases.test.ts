@@ -293,6 +293,8 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     { data: csv, table: "extra", formula: "Reaction ~ Days + (Days || Subject)", options: { weights: "w" } },
     { data: csv, table: "extra", formula: "sqrt(Reaction) ~ Days + (1 | Subject)", options: { factors: ["Days"] } },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES * Sector + Sex + log10(MEANSES + 2) + exp(-abs(SES)) + (SES | School)", options: {} },
+    { data: csv, table: "extra", formula: "Reaction ~ 0 + Days + (0 + Days | Subject) + (1 | Subject)", options: {} },
+    { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES + (0 + Sector | School)", options: {} },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ Minority:Sector + I(SES / 2) + (1 | School) + (1 | Sector:Sex)", options: { weights: "w" } },
   ];
   beforeAll(async () => {

@@ -106,7 +106,8 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
 
   const ctes = frameCtes(plan, source, dialect);
   const offset = plan.offsets.length === 0 ? "" : ` - ${plan.offsets.map((_, k) => `hlm_o${k}`).join(" - ")}`;
-  ctes.push(syntax.cte("ctr", `SELECT ${plan.intercept ? `AVG(hlm_y${offset})` : num("0")} AS shift FROM frame`, false));
+  // the response's mean, taken out where X has an intercept (one row either way)
+  ctes.push(syntax.cte("ctr", plan.intercept ? `SELECT AVG(hlm_y${offset}) AS shift FROM frame` : `SELECT ${num("0")} AS shift`, false));
   const atomSql = (a: number): string => {
     const vs = plan.atoms[a]!;
     return vs.length === 0 ? num("1") : vs.map((k) => `hlm_v${k}`).join(" * ");
