@@ -248,9 +248,10 @@ The query knows the columns only from the formula: grouping factors and --factor
 (their values cast to text, levels sorted as text), every other column numeric. --columns
 School:number sorts a numeric grouping factor's levels by value, as R does.
 
-Formulas may use arithmetic, log(), log10(), sqrt(), exp(), abs(), I() and scale() on numeric
-columns, factor() of a column, interactions, offsets and prior weights; poly(), ns(), bs(),
-relevel() and comparisons need the rows (fit from a file). hlm fit on a Parquet, DuckDB or
+Formulas may use arithmetic, log(), log10(), sqrt(), exp(), abs(), sin(), cos(), tan(), round(),
+pmin(), pmax(), I() and scale() on numeric columns, factor(), ordered() and relevel() of a column,
+interactions, offsets and prior weights; poly(), ns(), bs(), interaction() and comparisons are not
+written in SQL (fit from a file). hlm fit on a Parquet, DuckDB or
 PostgreSQL source runs the same query itself.`,
     options: {
       formula,

@@ -397,3 +397,41 @@ describe("the model frame's checks on a database's rows, as on rows in memory", 
     });
   }
 });
+
+describe("R's formula habits (the formula conformance set) through DuckDB", () => {
+  // each reference of packages/core/test/conformance-formula: through DuckDB the same fit at the same θ and lme4's
+  // numbers from its own optimizer run, or (poly(), ns(), bs(), interaction() need the rows) one sentence saying so
+  const habitsDir = join(conformanceDir, "../conformance-formula/");
+  const habits = loadReferences(habitsDir);
+  let fitted = 0;
+  afterAll(() => {
+    // most habits go through SQL; the count keeps it so
+    expect(fitted).toBe(25);
+  });
+  for (const ref of habits) {
+    it(`${ref.name}: ${ref.formula}`, async () => {
+      const db = await openSqlData(join(habitsDir, `${ref.dataset}.csv`), { engine: "duckdb" });
+      try {
+        let plan: ReturnType<typeof planCrossProducts>;
+        try {
+          plan = planCrossProducts(ref.formula, db.columns, { REML: ref.REML, factors: ref.factors });
+        } catch (e) {
+          expect(String((e as Error).message)).toMatch(/^(poly|ns|bs|interaction)\(\) \(position \d+ of '.*'\) cannot be computed in SQL; fit this model from a CSV or Excel file instead\.$/);
+          return;
+        }
+        const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
+        const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
+        const summed = modelFromSums(plan, sumsRows(plan, names, result));
+        const model = buildModel(readCsv(readFileSync(join(habitsDir, `${ref.dataset}.csv`), "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
+        const objective = makeObjective(model);
+        const opt = optimize(objective);
+        sameAtTheta(summed, makeFit(model, objective, opt), opt);
+        const own = fitSummedModel(summed);
+        expect(compareWithReference(fitToJson(own, { dataset: ref.dataset, factors: ref.factors }), { ...ref, fitted_head: [], scaled_resid_quantiles: [] })).toEqual([]);
+        fitted++;
+      } finally {
+        await db.close();
+      }
+    });
+  }
+});

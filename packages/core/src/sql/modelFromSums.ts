@@ -126,8 +126,16 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     for (const k of keys) {
       const c = plan.categorical[k]!;
       const index = new Map<string | number, number>((levels[k] as (string | number)[]).map((l, i) => [l, i]));
-      const codes = Int32Array.from(part, (r) => index.get(numericKeys[k] ? (r.keys[k] as number) : String(r.keys[k])) ?? -1);
-      vars.set(c.name, { kind: "factor", name: c.name, levels: labels[k]!, codes } satisfies Factor);
+      let codes = Int32Array.from(part, (r) => index.get(numericKeys[k] ? (r.keys[k] as number) : String(r.keys[k])) ?? -1);
+      let levelLabels = labels[k]!;
+      if (c.ref !== undefined) {
+        // relevel(): the reference level first, the others in their order (R's relevel)
+        const at = levelLabels.indexOf(c.ref);
+        if (at < 0) throw new HlmError("FORMULA", `relevel(): '${c.ref}' is not a level of ${c.column} (${levelLabels.slice(0, 6).join(", ")}${levelLabels.length > 6 ? ", …" : ""}).`);
+        levelLabels = [levelLabels[at]!, ...levelLabels.filter((_, i) => i !== at)];
+        codes = codes.map((v) => (v === at ? 0 : v < at ? v + 1 : v));
+      }
+      vars.set(c.name, { kind: "factor", name: c.name, levels: levelLabels, codes, ...(c.ordered ? { ordered: true } : {}) } satisfies Factor);
     }
     return vars;
   };
@@ -266,7 +274,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
 
   const reTerms: ReTerm[] = cellTerms.map((t) => ({ ...t, refs: new Int32Array(0), z: new Float64Array(0) }));
   const factorLevels: Record<string, string[]> = {};
-  for (const k of all) factorLevels[plan.categorical[k]!.name] = labels[k]!;
+  for (const c of plan.categorical) factorLevels[c.name] = (cellVars.get(c.name) as Factor).levels;
   const model: Model = {
     formula: plan.formula,
     terms: plan.terms,
@@ -285,6 +293,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     nDropped: nAll - n,
     droppedBy,
     factorLevels,
+    orderedFactors: plan.categorical.flatMap((c) => (c.ordered ? [c.name] : [])),
     bases,
     basisWarnings: [],
     // in the units the response is fitted in (less its shift, over its scale), as the rows' model's moments are

@@ -43,6 +43,16 @@ describe("planCrossProducts", () => {
     expect(plan.intercept).toBe(true);
   });
 
+  it("reads ordered() and relevel() as factors with their contrasts and reference level", () => {
+    const plan = planCrossProducts("y ~ ordered(x) + relevel(h, ref = 'b') + relevel(factor(z), ref = '3') + (1 | g)", columns);
+    expect(plan.categorical.map((c) => [c.column, c.ordered ?? false, c.ref ?? null])).toEqual([
+      ["x", true, null],
+      ["h", false, "b"],
+      ["z", false, "3"],
+      ["g", false, null],
+    ]);
+  });
+
   it("makes a numeric column categorical with --factors and factor()", () => {
     const plan = planCrossProducts("y ~ factor(x) + z + (1 | g)", columns, { factors: ["z"] });
     expect(plan.categorical.map((v) => v.name)).toEqual(["factor(x)", "z", "g"]);
@@ -53,7 +63,9 @@ describe("planCrossProducts", () => {
     const e = error(() => planCrossProducts("y ~ poly(x, 2) + (1 | g)", columns));
     expect(e.message).toMatch(/poly\(\) \(position 5 of 'y ~ poly\(x, 2\) \+ \(1 \| g\)'\) cannot be computed in SQL/);
     expect(error(() => planCrossProducts("y ~ I(x > 2) + (1 | g)", columns)).message).toMatch(/operator '>' in 'x > 2' \(position \d+ of .*cannot be computed in SQL/);
-    expect(error(() => planCrossProducts("y ~ relevel(h, ref = 'b') + (1 | g)", columns)).message).toMatch(/relevel\(\)/);
+    expect(error(() => planCrossProducts("y ~ relevel(x, ref = '2') + (1 | g)", columns)).message).toMatch(/relevel\(\) needs a factor, as in R: write relevel\(factor\(x\), ref = …\)/);
+    expect(error(() => planCrossProducts("y ~ interaction(h, sex) + (1 | g)", columns)).message).toMatch(/^interaction\(\) \(position 5 .*cannot be computed in SQL/);
+    expect(error(() => planCrossProducts("y ~ round(x, 2) + (1 | g)", columns)).message).toMatch(/round\(\) with digits/);
   });
 
   it("names an unknown column with the closest one, and a categorical column in arithmetic", () => {

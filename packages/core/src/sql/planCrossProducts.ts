@@ -34,6 +34,10 @@ export interface PlanCategorical {
   name: string;
   column: string;
   kind: SqlColumn["kind"];
+  /** `ordered(x)`: coded by R's polynomial contrasts. */
+  ordered?: boolean;
+  /** `relevel(x, ref = "b")`: this level first. */
+  ref?: string;
 }
 
 /**
@@ -112,7 +116,7 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
     const name = variableName(e);
     if (numeric.some((v) => v.name === name) || categorical.some((v) => v.name === name)) return;
     const col = categoricalColumn(e, columnOf, asFactor, refuse);
-    if (col) categorical.push({ name, column: col.name, kind: col.kind });
+    if (col) categorical.push({ name, column: col.name, kind: col.kind, ...factorForm(e) });
     else numeric.push(numericPart(e));
   };
   const response = numericPart(terms.response);
@@ -214,19 +218,47 @@ function findName(e: Expr, name: string): number | null {
   }
 }
 
-/** The column of a categorical variable (a categorical column, or factor() / as.factor() of a column), null for a numeric one. */
+/** What ordered() and relevel() make of a factor: polynomial contrasts, or a reference level first. */
+function factorForm(e: Expr): { ordered?: true; ref?: string } {
+  const inner = e.type === "paren" ? e.expr : e;
+  if (inner.type !== "call") return {};
+  if (inner.fn === "ordered" || inner.fn === "as.ordered") return { ordered: true };
+  if (inner.fn === "relevel") {
+    const ref = inner.args.find((a) => a.type === "named" && a.name === "ref") ?? inner.args[1];
+    const value = ref?.type === "named" ? ref.value : ref;
+    if (value?.type === "string") return { ref: value.value };
+  }
+  return {};
+}
+
+/**
+ * The column of a categorical variable (a categorical column; factor(), as.factor(), ordered(),
+ * as.ordered() of a column; relevel() of one of those, with the reference level in quotes), null for
+ * a numeric one.
+ */
 function categoricalColumn(e: Expr, columnOf: (name: string, pos: number) => SqlColumn, asFactor: ReadonlySet<string>, refuse: (what: string, pos: number) => HlmError): SqlColumn | null {
   const inner = e.type === "paren" ? e.expr : e;
   if (inner.type === "name") {
     const c = columnOf(inner.name, inner.pos);
     return c.kind !== "number" || asFactor.has(c.name) ? c : null;
   }
-  if (inner.type === "call" && (inner.fn === "factor" || inner.fn === "as.factor")) {
+  if (inner.type === "call" && ["factor", "as.factor", "ordered", "as.ordered"].includes(inner.fn)) {
     const arg = inner.args[0];
     if (inner.args.length !== 1 || arg?.type !== "name") throw refuse(`'${deparse(inner)}' (a factor of an expression or with options)`, inner.pos);
     return columnOf(arg.name, arg.pos);
   }
-  if (inner.type === "call" && ["ordered", "as.ordered", "relevel", "interaction", "poly", "ns", "bs"].includes(inner.fn)) throw refuse(`${inner.fn}()`, inner.pos);
+  if (inner.type === "call" && inner.fn === "relevel") {
+    const f = inner.args[0];
+    const ref = inner.args.find((a) => a.type === "named" && a.name === "ref") ?? inner.args[1];
+    const value = ref?.type === "named" ? ref.value : ref;
+    if (inner.args.length !== 2 || f === undefined || f.type === "named" || value?.type !== "string") throw refuse(`'${deparse(inner)}' (relevel() takes a factor and its reference level in quotes)`, inner.pos);
+    const fi = f.type === "paren" ? f.expr : f;
+    const col = fi.type === "name" ? columnOf(fi.name, fi.pos) : fi.type === "call" && (fi.fn === "factor" || fi.fn === "as.factor") && fi.args.length === 1 && fi.args[0]!.type === "name" ? columnOf((fi.args[0] as { name: string }).name, fi.pos) : null;
+    if (!col) throw refuse(`'${deparse(inner)}' (relevel() of an expression)`, inner.pos);
+    if (fi.type === "name" && col.kind === "number" && !asFactor.has(col.name)) throw refuse(`'${deparse(inner)}' (relevel() needs a factor, as in R: write relevel(factor(${col.name}), ref = …))`, inner.pos);
+    return col;
+  }
+  if (inner.type === "call" && ["interaction", "poly", "ns", "bs"].includes(inner.fn)) throw refuse(`${inner.fn}()`, inner.pos);
   if (inner.type === "binary" && ["<", ">", "<=", ">=", "==", "!=", "%in%"].includes(inner.op)) throw refuse(`The comparison '${deparse(inner)}'`, inner.pos);
   return null;
 }

@@ -13,10 +13,11 @@ export interface ExpressionScope {
 }
 
 /** The functions a formula's numeric expression may call in SQL, and those it may not (the rows are needed). */
-const SQL_FUNCTIONS = new Set(["log", "log10", "exp", "sqrt", "abs", "I", "scale", "as.numeric"]);
+const SQL_FUNCTIONS = new Set(["log", "log10", "exp", "sqrt", "abs", "sin", "cos", "tan", "round", "pmin", "pmax", "I", "scale", "as.numeric"]);
 
 /**
- * A numeric expression of the formula (R's arithmetic on columns) as SQL in doubles. Where R gives
+ * A numeric expression of the formula (R's arithmetic on columns; log, log10, sqrt, exp, abs, sin,
+ * cos, tan, round(x), pmin, pmax, I(), scale(), as.numeric()) as SQL in doubles. Where R gives
  * NaN (log or sqrt of a negative, 0/0) the SQL gives NULL, so the row is dropped as lme4 drops it;
  * where R gives ±Inf (log(0), x/0) the SQL gives NULL too, and the caller counts it as not a number.
  */
@@ -67,6 +68,21 @@ export function numericSql(e: Expr, scope: ExpressionScope): string {
           const { center, scale } = scope.scale(x);
           return `((${go(positional[0]!)} - ${center}) / ${scale})`;
         }
+        if (x.fn === "pmin" || x.fn === "pmax") {
+          // R's pmin/pmax: missing where any argument is (SQL's LEAST and GREATEST skip NULLs)
+          if (positional.length < 2 || positional.length !== x.args.length) throw refuse(`${x.fn}() with options or one argument`, x.pos);
+          const parts = positional.map(go);
+          return `(CASE WHEN ${parts.map((p) => `${p} IS NULL`).join(" OR ")} THEN NULL ELSE ${x.fn === "pmin" ? "LEAST" : "GREATEST"}(${parts.join(", ")}) END)`;
+        }
+        if (x.fn === "round") {
+          const digits = x.args.length === 2 ? x.args[1] : undefined;
+          const zero = digits === undefined || (digits.type === "number" && digits.value === 0) || (digits.type === "named" && digits.name === "digits" && digits.value.type === "number" && digits.value.value === 0);
+          if (!zero || x.args.length > 2 || x.args[0]!.type === "named") throw refuse("round() with digits", x.pos);
+          // R's round(x): the nearest whole number, a half to the even one (x − floor(x) is exact)
+          const a = go(x.args[0]!);
+          const f = `FLOOR(${a})`;
+          return `(CASE WHEN ${a} - ${f} < 0.5 THEN ${f} WHEN ${a} - ${f} > 0.5 THEN ${f} + 1 ELSE ${f} + (${f} - 2 * FLOOR(${f} / 2)) END)`;
+        }
         if (x.fn === "log" && x.args.length === 2 && positional.length === 2) {
           const b = go(positional[1]!);
           const a = go(positional[0]!);
@@ -86,6 +102,10 @@ export function numericSql(e: Expr, scope: ExpressionScope): string {
             return `(CASE WHEN ${a} >= 0 THEN SQRT(${a}) END)`;
           case "exp":
             return `EXP(${a})`;
+          case "sin":
+          case "cos":
+          case "tan":
+            return `${x.fn.toUpperCase()}(${a})`;
           default:
             return `ABS(${a})`;
         }
