@@ -11,6 +11,7 @@ const models: [string, { factors?: string[]; weights?: string }][] = [
   ["log(MathAch + 1) ~ SES * Sector + scale(MEANSES) + I(SES^2) + offset(0.1 * SES) + (SES | School) + (1 | Sector:Sex)", { factors: ["Sector"], weights: "w" }],
   ["y ~ service + (1 | s) + (1 | d) + (1 | dept)", {}],
   ["Reaction ~ Days + (Days || Subject)", {}],
+  ["y ~ round(x) + pmin(x, 2) + sin(x) + ordered(f) + relevel(factor(h), ref = \"1\") + (1 | g)", {}],
 ];
 
 describe("the query in the warehouses' grammars", () => {
