@@ -294,6 +294,8 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     { data: csv, table: "extra", formula: "sqrt(Reaction) ~ Days + (1 | Subject)", options: { factors: ["Days"] } },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES * Sector + Sex + log10(MEANSES + 2) + exp(-abs(SES)) + (SES | School)", options: {} },
     { data: csv, table: "extra", formula: "Reaction ~ 0 + Days + (0 + Days | Subject) + (1 | Subject)", options: {} },
+    // crossed factors with a random slope in the dense tail (its level's 2 × 2 blocks below the subjects' nodes)
+    { data: csv, table: "extra", formula: "Reaction ~ Days + (1 | Subject) + (Days | cohort)", options: {} },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES + (0 + Sector | School)", options: {} },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ Minority:Sector + I(SES / 2) + (1 | School) + (1 | Sector:Sex)", options: { weights: "w" } },
   ];
@@ -301,7 +303,7 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     const instance = await DuckDBInstance.create(duckFile);
     const con = await instance.connect();
     // weights from 1 to 3, and a few missing cells (a response, a predictor, a group, a weight)
-    await con.run(`CREATE TABLE extra AS SELECT Reaction, Days, Subject, 1 + (row_number() OVER () % 3) AS w FROM sleepstudy`);
+    await con.run(`CREATE TABLE extra AS SELECT Reaction, Days, Subject, 1 + (row_number() OVER () % 3) AS w, 'c' || CAST(Days % 3 AS VARCHAR) AS cohort FROM sleepstudy`);
     await con.run(`UPDATE extra SET Reaction = NULL WHERE Days = 3 AND Subject IN (308, 309)`);
     await con.run(`UPDATE extra SET Days = NULL WHERE Reaction > 450`);
     await con.run(`CREATE TABLE hsbx AS SELECT *, 0.5 + (row_number() OVER () % 4) / 2 AS w FROM hsb`);

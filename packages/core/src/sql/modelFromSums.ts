@@ -204,8 +204,10 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
   const Anodes = new Float64Array(bl.nodeValues);
   const m = bl.m;
   const ARR = new Float64Array(m * m);
-  const place = (R: number, C: number, v: number): void => {
-    // entry (R, C) of A, R ≥ C, in L's layout
+  const place = (row: number, col: number, v: number): void => {
+    // entry (R, C) of A in L's layout, R ≥ C (A is symmetric: the lower triangle is what is stored)
+    const R = Math.max(row, col);
+    const C = Math.min(row, col);
     if (C >= bl.tailStart) {
       ARR[(R - bl.tailStart) * m + (C - bl.tailStart)]! += v;
       return;
