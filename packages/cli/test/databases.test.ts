@@ -64,22 +64,30 @@ it("has a PostgreSQL server to test against in CI", () => {
   expect(engines.length).toBeGreaterThanOrEqual(1);
 });
 
-const rowsFits = new Map<string, { fit: LmmFit; opt: ReturnType<typeof optimize> }>();
-/** The fit from the CSV file in memory, and its optimizer result. */
-function fromRows(ref: Reference): { fit: LmmFit; opt: ReturnType<typeof optimize> } {
+const rowsFits = new Map<string, { fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> }>();
+/** The fit from the CSV file in memory, its optimizer result and its objective. */
+function fromRows(ref: Reference): { fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> } {
   if (!rowsFits.has(ref.name)) {
     const model = buildModel(readCsv(readFileSync(`${conformanceDir}${ref.dataset}.csv`, "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
     const objective = makeObjective(model);
     const opt = optimize(objective);
-    rowsFits.set(ref.name, { fit: makeFit(model, objective, opt), opt });
+    rowsFits.set(ref.name, { fit: makeFit(model, objective, opt), opt, objective });
   }
   return rowsFits.get(ref.name)!;
 }
 
 
 /** The fit from sums at the rows' θ against the fit from rows: the objective, fixed effects, SEs, variance components, BLUPs and their SDs to 1e-9, the same names and warnings. */
-function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: ReturnType<typeof optimize>, options: Parameters<typeof fitSummedModel>[1] = {}): void {
+function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: ReturnType<typeof optimize>, options: Parameters<typeof fitSummedModel>[1] = {}, rowsObjective?: ReturnType<typeof makeObjective>): void {
   const at = fitSummedModel(summed, options, opt);
+  // the whole objective, away from the optimum too (where a boundary can hide a misplaced entry of A)
+  if (rowsObjective) {
+    const fromSums = makeObjective(summed.model, summed.cross);
+    for (const step of [0.1, 0.37]) {
+      const theta = rowsObjective.layout.initial.map((v, i) => v + step * (i + 1));
+      expect(rel(fromSums.evaluate(theta), rowsObjective.evaluate(theta)), `objective at θ = ${theta.join(", ")}`).toBeLessThan(1e-9);
+    }
+  }
   const worst: Record<string, number> = {};
   const note = (what: string, r: number): void => void (worst[what] = Math.max(worst[what] ?? 0, r));
   note("objective", rel(at.objective, g.objective));
@@ -128,7 +136,7 @@ for (const engine of engines) {
         const rows = fromRows(ref);
 
         // at the same θ, the same fit to 1e-9: the objective, fixed effects, SEs, variance components, BLUPs and their SDs
-        sameAtTheta(summed, rows.fit, rows.opt);
+        sameAtTheta(summed, rows.fit, rows.opt, {}, rows.objective);
 
         // its own optimizer run: lme4's numbers to the conformance tolerances, the scaled residuals' quantiles from the database
         const own = fitSummedModel(summed);
@@ -348,7 +356,7 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
             expect(rel(got.center, want.center)).toBeLessThan(1e-12);
             expect(rel(got.scale, want.scale)).toBeLessThan(1e-12);
           }
-          sameAtTheta(summed, g, opt, c.options);
+          sameAtTheta(summed, g, opt, c.options, objective);
         } finally {
           await db.close();
         }
@@ -427,7 +435,7 @@ describe("R's formula habits (the formula conformance set) through DuckDB", () =
         const model = buildModel(readCsv(readFileSync(join(habitsDir, `${ref.dataset}.csv`), "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
         const objective = makeObjective(model);
         const opt = optimize(objective);
-        sameAtTheta(summed, makeFit(model, objective, opt), opt);
+        sameAtTheta(summed, makeFit(model, objective, opt), opt, {}, objective);
         const own = fitSummedModel(summed);
         expect(compareWithReference(fitToJson(own, { dataset: ref.dataset, factors: ref.factors }), { ...ref, fitted_head: [], scaled_resid_quantiles: [] })).toEqual([]);
         fitted++;
