@@ -445,3 +445,50 @@ describe("R's formula habits (the formula conformance set) through DuckDB", () =
     });
   }
 });
+
+describe("model shapes through DuckDB: the objective from sums is the rows' at any θ", () => {
+  // a made-up table: three nested levels, crossed factors, numeric and text predictors, weights, offsets, missing cells
+  const file = join(dir, "shapes.duckdb");
+  const csv = join(dir, "shapes.csv");
+  beforeAll(async () => {
+    const instance = await DuckDBInstance.create(file);
+    const con = await instance.connect();
+    await con.run(`CREATE TABLE t AS SELECT 'a' || CAST(i % 7 AS VARCHAR) AS a, 'b' || CAST(i % 13 AS VARCHAR) AS b, i % 40 AS cls, (i % 40) % 8 AS sch,
+      CASE WHEN i % 3 = 0 THEN 'x' WHEN i % 3 = 1 THEN 'y' ELSE 'z' END AS f, ((hash(i) % 1000) / 100.0) - 5 AS x1, ((hash(i * 3) % 1000) / 250.0) AS x2,
+      1 + (i % 4) / 2.0 AS w, ((hash(i * 7) % 1000) / 100.0) + (i % 40) * 0.3 + (i % 7) * 0.5 AS y FROM range(1200) r(i)`);
+    await con.run("UPDATE t SET x1 = NULL WHERE (hash(x2) % 97) = 0");
+    await con.run(`COPY t TO '${csv}' (FORMAT csv, HEADER)`);
+    con.closeSync();
+    instance.closeSync();
+  });
+  const shapes: [string, { REML?: boolean; factors?: string[]; weights?: string }][] = [
+    ["y ~ x1 + (1 | sch/cls)", {}],
+    ["y ~ x1 + (x1 | sch) + (1 | cls)", { factors: ["sch", "cls"] }],
+    ["y ~ x1 * f + (x1 | a) + (x2 | b)", {}],
+    ["y ~ x1 + (f | a)", {}],
+    ["y ~ x1 + x2 + (1 | a) + (1 | b) + (1 | a:b)", {}],
+    ["y ~ f + (0 + f | sch) + (1 | a)", {}],
+    ["y ~ x1 + offset(x2) + (x1 || a) + (1 | b)", { weights: "w" }],
+    ["log(y + 10) ~ scale(x1) * x2 + (1 + x2 | b) + (1 | a)", { REML: false }],
+    ["y ~ 1 + (1 | a) + (x1 + x2 | b)", {}],
+  ];
+  for (const [formula, options] of shapes) {
+    it(`${formula}${options.weights ? " (weights)" : ""}`, async () => {
+      const db = await openSqlData(file, { table: "t" });
+      try {
+        const plan = planCrossProducts(formula, db.columns, options);
+        const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
+        const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
+        const summed = modelFromSums(plan, sumsRows(plan, names, result));
+        const rows = makeObjective(buildModel(readCsv(readFileSync(csv, "utf8")), formula, options));
+        const sums = makeObjective(summed.model, summed.cross);
+        for (const step of [0.05, 0.3, 0.9]) {
+          const theta = rows.layout.initial.map((v, i) => v + step * ((i % 3) + 1));
+          expect(rel(sums.evaluate(theta), rows.evaluate(theta))).toBeLessThan(1e-10);
+        }
+      } finally {
+        await db.close();
+      }
+    });
+  }
+});
