@@ -126,10 +126,17 @@ they are refitted by ML. Each model's structure follows its formula in the table
 
 With --family binomial or poisson, the models are generalized linear mixed models fitted as
 lme4's glmer (the same family, link, weights and --nagq for all), compared as anova(glmer0,
-glmer1, ...) compares them.`,
+glmer1, ...) compares them.
+
+DATA may also be a Parquet file, a DuckDB file with --table, a PostgreSQL database with --table or a
+CSV file with --engine duckdb (as for hlm fit): each model is fitted by maximum likelihood from the
+sums the database computes, and compared as from rows in memory.`,
     options: {
       ...COMMON,
       ...GLMM,
+      table: DATABASE.table!,
+      where: DATABASE.where!,
+      engine: DATABASE.engine!,
       formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (or one with a structure) (required)" },
       correlation: { ...correlation, multiple: true, help: "a model's residual correlation structure, once per --formula (none: no structure), as \"corAR1()\"" },
       variance: { ...variance, multiple: true, help: "a model's residual variance function, once per --formula (none: no structure), as \"varIdent(form = ~ 1 | s)\"" },

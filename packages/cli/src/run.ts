@@ -21,6 +21,7 @@ import {
   type GlmmFit,
   type LmmFit,
   type Model,
+  type ModelComparison,
   type ShrinkageTable,
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
@@ -30,7 +31,7 @@ import { runInference } from "./inferenceCommands.js";
 import { parseCommandLine, type CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
 import { readTable } from "./readTable.js";
-import { fitsInDatabase, runFitSql, runSql } from "./sqlCommands.js";
+import { compareInDatabase, fitsInDatabase, runFitSql, runSql } from "./sqlCommands.js";
 import { writeXlsx } from "./writeXlsx.js";
 
 export { readTable, type Io };
@@ -77,6 +78,7 @@ async function dispatch(argv: string[], io: Io): Promise<number> {
   const glmm = glmmChoice(cl.values);
   if (glmm && name === "compare") return runCompareGlmm(cl, io, glmm);
   if (glmm && (name === "confint" || name === "predict" || name === "icc" || name === "r2")) return runInferenceGlmm(name, cl, io, glmm);
+  if (name === "compare" && fitsInDatabase(cl)) return printComparison(await compareInDatabase(cl, io), cl, io);
   if (name === "compare") return runCompare(cl, io);
   return runInference(name, cl, io);
 }
@@ -221,7 +223,12 @@ async function runCompare(cl: CommandLine, io: Io): Promise<number> {
     progress.update(`fitting ${formulas.length} models`);
     return compareModels(table, formulas, options);
   });
-  const dataset = dataName(path);
+  return printComparison({ comparison: c, dataset: dataName(path) }, cl, io);
+}
+
+/** The comparison's table (lme4's anova) or its JSON, and each model's warnings. */
+function printComparison({ comparison: c, dataset }: { comparison: ModelComparison; dataset: string }, cl: CommandLine, io: Io): number {
+  const { values } = cl;
   if (values.json) {
     const json = {
       dataset,

@@ -2,6 +2,9 @@ import { existsSync } from "node:fs";
 import { extname } from "node:path";
 import {
   coefficientTable,
+  compareFits,
+  REFIT_NOTE,
+  type ModelComparison,
   crossProductsQuery,
   declaredColumns,
   exactQuantiles,
@@ -177,5 +180,40 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
     return 0;
   } finally {
     if (data) await (data as SqlData).close();
+  }
+}
+
+/**
+ * `hlm compare` where a database computes the sums: each --formula fitted by maximum likelihood from
+ * its own query's sums (REML fits are refitted so, as lme4's anova does), then the likelihood-ratio
+ * tests as from rows in memory.
+ */
+export async function compareInDatabase(cl: CommandLine, io: Io): Promise<{ comparison: ModelComparison; dataset: string }> {
+  const { values } = cl;
+  refuseRowOptions(values);
+  if (values["cross-products"] !== undefined || values["write-fitted"] !== undefined) throw new HlmError("OPTIONS", "hlm compare takes no --cross-products or --write-fitted.");
+  const formulas = Array.isArray(values.formula) ? values.formula : [];
+  if (formulas.length < 2) throw new HlmError("OPTIONS", `Give at least two models to compare, each with --formula; got ${formulas.length}.`);
+  const options = modelOptions(values);
+  const data = await openSqlData(cl.positionals[0]!, stringOptions(values));
+  try {
+    const fits = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+      const out: LmmFit[] = [];
+      for (const [i, formula] of formulas.entries()) {
+        progress.update(`model ${i + 1} of ${formulas.length}: computing the sums in ${data.dialect === "duckdb" ? "DuckDB" : "PostgreSQL"}`);
+        const plan = planCrossProducts(formula, data.columns, { ...options, REML: false });
+        const layout = sumsLayout(plan);
+        const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
+        const summed = modelFromSums(plan, sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect))));
+        progress.update(`model ${i + 1} of ${formulas.length}: fitting`);
+        out.push(fitSummedModel(summed, { satterthwaite: false }));
+      }
+      return out;
+    });
+    const c = compareFits(fits, formulas.map((_, i) => `m${i}`));
+    const refitML = options.REML !== false;
+    return { comparison: { ...c, refitML, note: refitML ? REFIT_NOTE : null }, dataset: data.name };
+  } finally {
+    await data.close();
   }
 }

@@ -266,6 +266,19 @@ describe("hlm fit and hlm sql on a database", () => {
     expect(other.err).toMatch(/computed for another formula/);
   });
 
+  it("compares models through a database (lme4's anova, refitted by ML) as from rows in memory", async () => {
+    const args = ["--formula", "MathAch ~ SES + (1 | School)", "--formula", "MathAch ~ SES + (SES | School)"];
+    const memory = await capture(["compare", hsb, ...args, "--json"]);
+    const db = await capture(["compare", duckFile, "--table", "hsb", ...args, "--json"]);
+    expect(db.code, db.err).toBe(0);
+    const [a, b] = [JSON.parse(db.out), JSON.parse(memory.out)];
+    expect(a.refitML).toBe(true);
+    expect(a.models.map((m: { name: string; npar: number; Df: number | null }) => [m.name, m.npar, m.Df])).toEqual(b.models.map((m: { name: string; npar: number; Df: number | null }) => [m.name, m.npar, m.Df]));
+    a.models.forEach((m: { logLik: number }, i: number) => expect(Math.abs(m.logLik - b.models[i].logLik)).toBeLessThan(1e-6));
+    // the printed table, to its printed digits
+    expect((await capture(["compare", duckFile, "--table", "hsb", ...args])).out.replace("Data: hsb\n", "")).toBe((await capture(["compare", hsb, ...args])).out.replace("Data: hsb\n", ""));
+  });
+
   it("refuses what needs the rows, in one sentence", async () => {
     const cases: [string[], RegExp][] = [
       [["--family", "binomial"], /--family cannot be used when a database computes the sums: a generalized linear mixed model is fitted by repeated passes over the rows/],

@@ -4,7 +4,7 @@
  * for by REML are refitted by ML, and lme4's note says so), with progress and cancellation as a fit
  * has them, then `compareFits` makes the table. Plain TypeScript, tested with vitest directly.
  */
-import { buildModel, compareFits, compareGlmmFits, fitGlmmModel, fitModel, HlmError, REFIT_NOTE, type GlmmFit, type LmmFit, type Model, type ModelComparison } from "@hlm/core";
+import { buildModel, compareFits, compareGlmmFits, fitGlmmModel, fitModel, HlmError, isSumsHeader, REFIT_NOTE, type GlmmFit, type LmmFit, type Model, type ModelComparison } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "../common/locateError.js";
 import { checkErrorCells } from "../common/rangeToTable.js";
 import { comparisonTable, describeGlmmFamily } from "../common/sheetTables.js";
@@ -42,6 +42,8 @@ export function runCompare(req: CompareRequest, post: (m: CompareReply) => void,
       return;
     }
     const table = unpackTable(req.table);
+    // a warehouse's sums are one model's (the result of HLM.SQL's query for its formula)
+    if (isSumsHeader(table.names)) throw new HlmError("OPTIONS", "The selection holds one model's sums (the result of HLM.SQL's query for its formula); comparing models needs the rows, or hlm compare on the database itself.");
     if (req.family !== undefined) {
       runGlmmCompare({ ...req, family: req.family }, table, post, isCancelled, now, t0, (n) => (evaluations = n));
       return;

@@ -4,6 +4,7 @@ import { csvToRange, datasetRange } from "../../test/conformanceRange.js";
 import { rangeToTable } from "../common/rangeToTable.js";
 import { packTable } from "./packedTable.js";
 import type { FitRequest, WorkerToPane } from "./protocol.js";
+import { runCompare } from "./runCompare.js";
 import { runFit } from "./runFit.js";
 
 // test/fixtures/hsb_sums.csv: a warehouse's sums of MathAch ~ SES * Sector + (SES | School) (see worksheetFunctions.sums.test.ts)
@@ -31,6 +32,13 @@ describe("runFit on a warehouse's sums", () => {
     expect(titles).not.toContain("Effect sizes");
     expect(titles).toContain("Type III tests (Satterthwaite)");
     expect(fromRows.tables[0]!.sections.map((s) => s.title)).toContain("Scaled residuals");
+  });
+
+  it("refuses to compare models on one model's sums, in one sentence", () => {
+    const out: WorkerToPane[] = [];
+    runCompare({ type: "compare", id: 4, table: sums, formulas: ["MathAch ~ SES + (1 | School)", "MathAch ~ SES * Sector + (SES | School)"], REML: false, factors: [], dataName: "Sums!A1:P165" }, (m) => out.push(structuredClone(m)), () => false);
+    const last = out.at(-1)!;
+    expect(last.type === "error" && last.message).toBe("The selection holds one model's sums (the result of HLM.SQL's query for its formula); comparing models needs the rows, or hlm compare on the database itself.");
   });
 
   it("refuses a GLMM or a residual structure on sums, in one sentence", () => {
