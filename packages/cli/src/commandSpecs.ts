@@ -46,15 +46,15 @@ const COMMON: Record<string, OptionSpec> = {
   correlation,
   variance,
   sheet: { type: "string", value: "NAME", help: "the sheet of an .xlsx data file (default: the first)" },
+  table: { type: "string", value: "T", help: "the table to fit, in a DuckDB database file (.duckdb) or a PostgreSQL database (DATA is postgresql://user@host/db)" },
+  where: { type: "string", value: "COND", help: "fit the rows of the table where COND holds, a condition in the database's SQL: \"year >= 2020\"" },
+  engine: { type: "string", value: "E", help: "duckdb: have DuckDB read a CSV file and compute the sums (for files larger than memory); memory: read it here (the default for CSV)" },
   family: { type: "string", value: "FAM", help: "fit a generalized linear mixed model (lme4's glmer) of the family binomial or poisson (hlm fit, compare, confint, predict, icc and r2)" },
   help: { type: "boolean", help: "this text" },
 };
 
 /** Where the rows of `hlm fit` are when a database computes the sums. */
 const DATABASE: Record<string, OptionSpec> = {
-  table: { type: "string", value: "T", help: "the table to fit, in a DuckDB database file (.duckdb) or a PostgreSQL database (DATA is postgresql://user@host/db)" },
-  where: { type: "string", value: "COND", help: "fit the rows of the table where COND holds, a condition in the database's SQL: \"year >= 2020\"" },
-  engine: { type: "string", value: "E", help: "duckdb: have DuckDB read a CSV file and compute the sums (for files larger than memory); memory: read it here (the default for CSV)" },
   "cross-products": { type: "string", value: "FILE", help: "fit from the result of the query hlm sql prints, run elsewhere and saved as Parquet or CSV (no DATA then)" },
   "write-fitted": { type: "string", value: "TABLE", help: "also write every row with its fitted value and residual as a new table of the database (DuckDB or PostgreSQL)" },
   columns: { type: "string", value: "a:kind,...", help: "with --cross-products (and hlm sql): the kinds of columns, number, text or boolean, where they are not the default (grouping factors and --factors: text; others: number)" },
@@ -134,9 +134,6 @@ sums the database computes, and compared as from rows in memory.`,
     options: {
       ...COMMON,
       ...GLMM,
-      table: DATABASE.table!,
-      where: DATABASE.where!,
-      engine: DATABASE.engine!,
       formula: { ...formula, multiple: true, help: "a model; give one per model, at least two (or one with a structure) (required)" },
       correlation: { ...correlation, multiple: true, help: "a model's residual correlation structure, once per --formula (none: no structure), as \"corAR1()\"" },
       variance: { ...variance, multiple: true, help: "a model's residual variance function, once per --formula (none: no structure), as \"varIdent(form = ~ 1 | s)\"" },
@@ -266,7 +263,7 @@ PostgreSQL source runs the same query itself.`,
       table: { type: "string", value: "T", help: "the table (or schema.table) the rows are in (required)" },
       factors: COMMON.factors!,
       weights: COMMON.weights!,
-      where: DATABASE.where!,
+      where: COMMON.where!,
       columns: DATABASE.columns!,
       help: COMMON.help!,
     },
@@ -338,10 +335,10 @@ function usageLines(head: string, usage: string): string {
 
 const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an
 Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
-header in its first row. hlm fit also fits a linear mixed model where a database
-computes its sums: a Parquet file, a DuckDB file with --table, a PostgreSQL
-database (postgresql://user@host/db --table T), or a CSV file with --engine
-duckdb.`;
+header in its first row. hlm fit (and compare, anova, confint --method wald)
+also fit a linear mixed model where a database computes its sums: a Parquet
+file, a DuckDB file with --table, a PostgreSQL database
+(postgresql://user@host/db --table T), or a CSV file with --engine duckdb.`;
 
 const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the
 options or the file, or data the model cannot be fitted to), said in one line on

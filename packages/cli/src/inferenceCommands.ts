@@ -26,6 +26,7 @@ import type { CommandName } from "./commandSpecs.js";
 import type { CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io, type Progress } from "./progress.js";
 import { dataName, dataPath, fitWithProgress, loadTable, modelOptions, oneFormula } from "./commandInputs.js";
+import { fitsInDatabase, inferenceInDatabase } from "./sqlCommands.js";
 import { readTable } from "./readTable.js";
 
 /** Runs one of the inference commands; resolves to the exit status. */
@@ -37,10 +38,13 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
   const options = modelOptions(v);
   const json = v.json === true;
   // the data and the fit: progress after a second; the refits of profile, bootstrap and influence: at once
-  const { table, model, fit } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
-    const table = await loadTable(path, v.sheet, progress);
-    return { table, ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
-  });
+  // the rows in memory, or (a Parquet, DuckDB or PostgreSQL source) a database's sums: what needs the rows then says so
+  const { table, model, fit } = fitsInDatabase(cl)
+    ? { table: null as unknown as Table, ...(await inferenceInDatabase(cl, io, formula, { ...options, satterthwaite: command === "anova" })) }
+    : await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+        const table = await loadTable(path, v.sheet, progress);
+        return { table, ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
+      });
   for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   const out = (x: unknown, text: () => string): void => io.stdout(json ? JSON.stringify(x, null, 2) + "\n" : text());
   switch (command) {

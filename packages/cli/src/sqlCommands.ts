@@ -24,6 +24,9 @@ import {
   type CrossProductPlan,
   type LmmFit,
   type ResidualsOutput,
+  type FitOptions,
+  type Model,
+  type SumsOptions,
   type SqlColumn,
   type SumsRow,
 } from "@hlm/core";
@@ -183,6 +186,34 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
   }
 }
 
+/** One formula's model from an open database's sums (one query), fitted: lme4's fit as from rows, without the rows. */
+export async function fitFromDatabase(data: SqlData, formula: string, options: SumsOptions, fitOptions: FitOptions = {}): Promise<{ model: Model; fit: LmmFit }> {
+  const plan = planCrossProducts(formula, data.columns, options);
+  const layout = sumsLayout(plan);
+  const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
+  const summed = modelFromSums(plan, sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect))));
+  return { model: summed.model, fit: fitSummedModel(summed, fitOptions) };
+}
+
+/**
+ * An inference command's model and fit where a database computes the sums (hlm anova, confint,
+ * predict, icc, r2, influence on a Parquet, DuckDB or PostgreSQL source): what needs the rows then
+ * says so (`requireRows`).
+ */
+export async function inferenceInDatabase(cl: CommandLine, io: Io, formula: string, options: SumsOptions & FitOptions): Promise<{ model: Model; fit: LmmFit; name: string }> {
+  refuseRowOptions(cl.values);
+  const data = await openSqlData(cl.positionals[0]!, stringOptions(cl.values));
+  try {
+    const fitted = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+      progress.update(`computing the sums in ${data.dialect === "duckdb" ? "DuckDB" : "PostgreSQL"}`);
+      return fitFromDatabase(data, formula, options, options);
+    });
+    return { ...fitted, name: data.name };
+  } finally {
+    await data.close();
+  }
+}
+
 /**
  * `hlm compare` where a database computes the sums: each --formula fitted by maximum likelihood from
  * its own query's sums (REML fits are refitted so, as lme4's anova does), then the likelihood-ratio
@@ -201,12 +232,7 @@ export async function compareInDatabase(cl: CommandLine, io: Io): Promise<{ comp
       const out: LmmFit[] = [];
       for (const [i, formula] of formulas.entries()) {
         progress.update(`model ${i + 1} of ${formulas.length}: computing the sums in ${data.dialect === "duckdb" ? "DuckDB" : "PostgreSQL"}`);
-        const plan = planCrossProducts(formula, data.columns, { ...options, REML: false });
-        const layout = sumsLayout(plan);
-        const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
-        const summed = modelFromSums(plan, sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect))));
-        progress.update(`model ${i + 1} of ${formulas.length}: fitting`);
-        out.push(fitSummedModel(summed, { satterthwaite: false }));
+        out.push((await fitFromDatabase(data, formula, { ...options, REML: false }, { satterthwaite: false })).fit);
       }
       return out;
     });

@@ -279,6 +279,16 @@ describe("hlm fit and hlm sql on a database", () => {
     expect((await capture(["compare", duckFile, "--table", "hsb", ...args])).out.replace("Data: hsb\n", "")).toBe((await capture(["compare", hsb, ...args])).out.replace("Data: hsb\n", ""));
   });
 
+  it("gives lme4's type III tests and Wald intervals through a database as from rows in memory", async () => {
+    for (const extra of [["anova"], ["confint", "--method", "wald"]]) {
+      const [command, ...rest] = extra;
+      const db = await capture([command!, duckFile, "--table", "hsb", "--formula", formula, ...rest]);
+      const memory = await capture([command!, hsb, "--formula", formula, ...rest]);
+      expect(db.code, db.err).toBe(0);
+      expect(db.out).toBe(memory.out);
+    }
+  });
+
   it("refuses what needs the rows, in one sentence", async () => {
     const cases: [string[], RegExp][] = [
       [["--family", "binomial"], /--family cannot be used when a database computes the sums: a generalized linear mixed model is fitted by repeated passes over the rows/],
@@ -297,10 +307,16 @@ describe("hlm fit and hlm sql on a database", () => {
     const missing = await capture(["fit", duckFile, "--table", "nope", "--formula", formula]);
     expect(missing.err).toMatch(/^hlm: Cannot read .* table 'nope': /);
     expect((await capture(["fit", hsb, "--formula", formula, "--write-fitted", "t"])).err).toMatch(/--write-fitted is for data a database reads/);
-    // the other commands need the rows in memory
-    const confint = await capture(["confint", duckFile, "--formula", formula]);
-    expect(confint.code).toBe(2);
-    expect(confint.err).toMatch(/^hlm: Cannot read '.*conformance\.duckdb' into memory: hlm fit fits a linear mixed model from a Parquet or DuckDB file .*, but this command needs the rows; export them as CSV/);
+    // what needs the rows, in the other commands
+    for (const [command, message] of [
+      ["confint", /^hlm: Profile intervals refit the model along each parameter, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/m],
+      ["icc", /^hlm: The ICC and R² need the variance of the fixed part over the rows/m],
+      ["influence", /^hlm: Influence refits the model without each group's rows/m],
+    ] as const) {
+      const r = await capture([command, duckFile, "--table", "hsb", "--formula", formula]);
+      expect(r.code, command).toBe(2);
+      expect(r.err, command).toMatch(message);
+    }
   });
 });
 
