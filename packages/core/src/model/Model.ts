@@ -105,6 +105,18 @@ export interface SummedRows {
   ss: number;
   /** lme4's checkScaleX on the kept columns of X. */
   scalesDiffer: boolean;
+  /** The rows' unweighted moments of X and the Z_i, for the ICC and R²; null when the sums are weighted (prior weights). */
+  moments: SummedMoments | null;
+}
+
+/** Unweighted sums over the rows used that the variance decomposition of the ICC and R² needs. */
+export interface SummedMoments {
+  /** Σ_t x_t: the column sums of X (kept columns). */
+  xSums: Float64Array;
+  /** X'X, p × p, row-major. */
+  xtx: Float64Array;
+  /** Per random-effects term (in `reTerms`' order): Σ_t z_t z_t', p_i × p_i, row-major. */
+  zz: Float64Array[];
 }
 
 /**

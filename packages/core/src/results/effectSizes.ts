@@ -1,4 +1,3 @@
-import { requireRows } from "../model/requireRows.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
@@ -32,10 +31,12 @@ export interface EffectSizes {
  * then the random effects' share of the variance, not the correlation of two rows of a group (the
  * residual correlation adds to that). With a variance function the residual variance differs between
  * rows: refused (HlmError "OPTIONS").
+ *
+ * A model given by its sums (a database's, `Model.summed`) gives the same decomposition from the
+ * rows' unweighted moments (`SummedMoments`); sums computed with prior weights have none: refused.
  */
 export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
-  requireRows(model, "The ICC and R²", "need the variance of the fixed part over the rows");
-  const { n, p, X, reTerms } = model;
+  const { n, p, reTerms } = model;
   if (n !== fit.nobs || p !== fit.fixef.length || reTerms.length !== fit.varcorr.length) {
     throw new HlmError("OPTIONS", "effectSizes: the model and the fit do not belong together (different observations, fixed effects or random-effects terms).");
   }
@@ -44,20 +45,38 @@ export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
     throw new HlmError("OPTIONS", `The ICC and R² need one residual variance, but under the variance function '${variance.text}' it differs between rows; they are not available for this model.`);
   }
   if (reTerms.length === 0) throw new HlmError("OPTIONS", "effectSizes: the model has no random effects, so there is no R² of Nakagawa's or ICC.");
+  reTerms.forEach((term, k) => {
+    const vc = fit.varcorr[k]!;
+    if (vc.group !== term.group || vc.names.length !== term.p) {
+      throw new HlmError("OPTIONS", `effectSizes: the fit's random-effects term '${vc.group}' does not match the model's '${term.group}'.`);
+    }
+  });
+  const { varFixed, varRandom } = model.summed ? fromSums(model, fit) : fromRows(model, fit);
+  const varResidual = fit.sigma * fit.sigma;
+  const total = varFixed + varRandom + varResidual;
+  return {
+    varFixed,
+    varRandom,
+    varResidual,
+    r2Marginal: varFixed / total,
+    r2Conditional: (varFixed + varRandom) / total,
+    iccAdjusted: varRandom / (varRandom + varResidual),
+    iccUnadjusted: varRandom / total,
+  };
+}
+
+/** σ²_f as R's `var` of X β̂ over the rows, and σ²_r as the mean of z_t' Σ z_t. */
+function fromRows(model: Model, fit: LmmFit): { varFixed: number; varRandom: number } {
+  const { n, p, X, reTerms } = model;
   const eta = new Float64Array(n);
   for (let j = 0; j < p; j++) {
     const b = fit.fixef[j]!;
     const col = j * n;
     for (let i = 0; i < n; i++) eta[i] = eta[i]! + b * X[col + i]!;
   }
-  const varFixed = sampleVariance(eta);
   let varRandom = 0;
   reTerms.forEach((term, k) => {
-    const vc = fit.varcorr[k]!;
-    if (vc.group !== term.group || vc.names.length !== term.p) {
-      throw new HlmError("OPTIONS", `effectSizes: the fit's random-effects term '${vc.group}' does not match the model's '${term.group}'.`);
-    }
-    const S = vc.covariance;
+    const S = fit.varcorr[k]!.covariance;
     const q = term.p;
     let sum = 0;
     for (let i = 0; i < n; i++) {
@@ -75,17 +94,36 @@ export function effectSizes(model: Model, fit: LmmFit): EffectSizes {
     }
     varRandom += sum / n;
   });
-  const varResidual = fit.sigma * fit.sigma;
-  const total = varFixed + varRandom + varResidual;
-  return {
-    varFixed,
-    varRandom,
-    varResidual,
-    r2Marginal: varFixed / total,
-    r2Conditional: (varFixed + varRandom) / total,
-    iccAdjusted: varRandom / (varRandom + varResidual),
-    iccUnadjusted: varRandom / total,
-  };
+  return { varFixed: sampleVariance(eta), varRandom };
+}
+
+/**
+ * The same from the rows' moments a database summed: σ²_f = β̂'(X'X − s s'/n)β̂ / (n − 1) with s
+ * the column sums of X, and σ²_r = Σ_i tr(Σ_i · Σ_t z_t z_t') / n.
+ */
+function fromSums(model: Model, fit: LmmFit): { varFixed: number; varRandom: number } {
+  const moments = model.summed!.moments;
+  if (!moments) {
+    throw new HlmError("OPTIONS", "The ICC and R² are unweighted variances over the rows, and this model's sums were computed with prior weights; fit it from the rows, or compute the sums without weights.");
+  }
+  const { n, p } = model;
+  const { xSums, xtx, zz } = moments;
+  const beta = fit.fixef;
+  let quad = 0;
+  for (let a = 0; a < p; a++) {
+    let s = 0;
+    for (let b = 0; b < p; b++) s += (xtx[a * p + b]! - (xSums[a]! * xSums[b]!) / n) * beta[b]!;
+    quad += beta[a]! * s;
+  }
+  let varRandom = 0;
+  model.reTerms.forEach((term, k) => {
+    const S = fit.varcorr[k]!.covariance;
+    const q = term.p;
+    let trace = 0;
+    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) trace += S[a]![b]! * zz[k]![b * q + a]!;
+    varRandom += trace / n;
+  });
+  return { varFixed: n > 1 ? Math.max(0, quad) / (n - 1) : 0, varRandom };
 }
 
 /** R's `var`: two-pass, n − 1 denominator. */

@@ -4,7 +4,7 @@ import { tooManyFixedEffects } from "../model/checkValues.js";
 import { noRowsLeft, type DroppedBy } from "../model/droppedRows.js";
 import { compareStrings, formatLabel } from "../model/levelLabels.js";
 import { interactionOf } from "../model/makeFactor.js";
-import type { Model, ReTerm } from "../model/Model.js";
+import type { Model, ReTerm, SummedMoments } from "../model/Model.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import { lme4TermOrder } from "../model/randomEffectsTerms.js";
 import { rankFromGram } from "../model/rankDeficiency.js";
@@ -264,6 +264,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
       }
     });
   });
+  const moments = plan.weights ? null : unweightedMoments(plan, fixedRows, cells, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), G, keep, m1, ordered, cell);
   const tail = (R: number): number => R - bl.tailStart;
   for (let a = 0; a <= p; a++) {
     for (let b = 0; b <= a; b++) {
@@ -299,7 +300,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     bases,
     basisWarnings: [],
     // in the units the response is fitted in (less its shift, over its scale), as the rows' model's moments are
-    summed: { mean: fs("sumY") / n / scale, ss: ss / (scale * scale), scalesDiffer },
+    summed: { mean: fs("sumY") / n / scale, ss: ss / (scale * scale), scalesDiffer, moments },
   };
   const design: CellDesign = {
     keys: cells.map((r) => r.keys),
@@ -307,6 +308,52 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     z: ordered.map(({ term, atoms }) => ({ group: term.group, columnNames: term.columnNames, atoms, refs: term.refs, z: term.z, p: term.p })),
   };
   return { model, cross: { ...bl, Anodes, ARR, logDetW: fs("sumLogW") }, design, shift, scale };
+}
+
+/**
+ * The moments of X and the Z_i over the rows used (the sums are unweighted: no prior weights): X's
+ * column sums from the fixed cells' Σx, X'X from G, and each term's Σ z z' from the cells.
+ */
+function unweightedMoments(
+  plan: CrossProductPlan,
+  fixedRows: readonly SumsRow[],
+  cells: readonly SumsRow[],
+  indicators: Float64Array[],
+  atoms: number[],
+  G: Float64Array,
+  keep: number[],
+  m1: number,
+  ordered: readonly { term: ReTerm; atoms: number[] }[],
+  cell: (a: number, b: number) => number,
+): SummedMoments {
+  const base = plan.denseSums.length;
+  const p = keep.length;
+  const xSums = new Float64Array(p);
+  indicators.forEach((ind, j) => {
+    const a = plan.xAtoms.indexOf(atoms[j]!);
+    fixedRows.forEach((r, d) => {
+      if (ind[d] !== 0) xSums[j]! += ind[d]! * (r.sums[base + 3 * a] ?? 0);
+    });
+  });
+  const xtx = new Float64Array(p * p);
+  for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) xtx[a * p + b] = G[Math.max(keep[a]!, keep[b]!) * m1 + Math.min(keep[a]!, keep[b]!)]!;
+  const zz = ordered.map(({ term, atoms: za }) => {
+    const q = term.p;
+    const out = new Float64Array(q * q);
+    cells.forEach((r, c) => {
+      for (let a = 0; a < q; a++) {
+        const va = term.z[c * q + a]!;
+        if (va === 0) continue;
+        for (let b = 0; b <= a; b++) {
+          const vb = term.z[c * q + b]!;
+          if (vb !== 0) out[a * q + b]! += va * vb * (r.sums[cell(za[a]!, za[b]!)] ?? 0);
+        }
+      }
+    });
+    for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) out[b * q + a] = out[a * q + b]!;
+    return out;
+  });
+  return { xSums, xtx, zz };
 }
 
 /** lme4's checkScaleX from the fixed cells' unweighted sums: Σx, Σx² and whether a column holds only 0 and 1. */
