@@ -19,8 +19,9 @@
  *   beyond bs()'s boundary knots gives R's warning in `warnings`; ns() is linear there.
  * - A residual correlation structure or variance function plays no part (nlme's `predict.lme`,
  *   X β̂ + Z b̂): the model is rebuilt without it, so the new rows need none of its columns.
+ * - A model given by its sums (a database's) has no fitted rows: `predictWithoutRows` codes the new
+ *   rows alone, with the fitted levels and scale()'s recorded centre and scale.
  */
-import { requireRows } from "../model/requireRows.js";
 import { buildModel } from "../model/buildModel.js";
 import { evaluateFactor } from "../model/factorExpressions.js";
 import { ModelFrameSource } from "../model/ModelFrameSource.js";
@@ -28,71 +29,21 @@ import { FACTOR_FUNCTIONS } from "../model/rFunctions.js";
 import { type Model } from "../model/Model.js";
 import type { Expr } from "../formula/parseFormula.js";
 import { HlmError } from "../HlmError.js";
-import type { LmmFit } from "../fit/LmmFit.js";
 import { columnsOf } from "../formula/nameUses.js";
-import { columnLabel, formatLabel } from "../model/levelLabels.js";
+import { columnLabel } from "../model/levelLabels.js";
+import { cellOf, labelOf, listLevels, newRowName, numberOf, type Cell } from "./newRowCells.js";
+import { predictWithoutRows } from "./predictWithoutRows.js";
+import type { PredictableFit, Predictions, PredictOptions } from "./Predictions.js";
+
+export type { PredictableFit, Predictions, PredictOptions } from "./Predictions.js";
 import type { Column, Table } from "../io/Table.js";
-
-/** Options of the prediction: the model options the fit was made with, and whether to add the random effects. */
-export interface PredictOptions {
-  factors?: readonly string[];
-  weights?: string;
-  /** A generalized linear mixed model's family and link (so that its response, `cbind(s, f)` or a two-level column, is read as the fit read it). */
-  family?: "binomial" | "poisson";
-  link?: "logit" | "probit" | "cloglog" | "log";
-  /** Add the BLUPs of the rows' groups (lme4's default `re.form = NULL`); false gives X β̂ only (`re.form = NA`). Default true. */
-  randomEffects?: boolean;
-}
-
-/** Per new row. */
-export interface Predictions {
-  /** The prediction: X β̂ + Z b̂ (+ offset), or X β̂ (+ offset) with `randomEffects: false`. */
-  fit: Float64Array;
-  /** The population prediction X β̂ (+ offset). */
-  population: Float64Array;
-  /** Standard error of X β̂: √(x' Var(β̂) x), the uncertainty of the fixed part given θ̂. */
-  se: Float64Array;
-  /** The grouping factors whose level in this row the fit has not seen (their random effects count as 0). */
-  newLevels: string[][];
-  /** R's warnings about the new rows (bs() evaluated beyond its boundary knots), each naming a row. */
-  warnings: string[];
-}
-
-/** What a prediction reads from a fit, LMM or GLMM: the fixed effects, their covariance, the variance components and the BLUPs. */
-export type PredictableFit = Pick<LmmFit, "fixef" | "fixefNames" | "vcov" | "varcorr" | "ranef">;
-
-type Cell = number | string | null;
-
-/** Row i of a column: a number, a text, or null where missing. */
-function cellOf(col: Column, i: number): Cell {
-  if (col.kind === "number") return col.missing[i] ? null : col.values[i]!;
-  return col.values[i] ?? null;
-}
-
-/** The level label the engine gives a cell: numbers as R prints them, text trimmed; null when missing. */
-function labelOf(v: Cell): string | null {
-  if (v === null) return null;
-  if (typeof v === "number") return formatLabel(v);
-  const t = v.trim();
-  return t === "" || t === "NA" ? null : t;
-}
-
-/** The cell as a finite number, or null when it is not one. */
-function numberOf(v: Cell): number | null {
-  if (typeof v === "number") return Number.isFinite(v) ? v : null;
-  if (v === null || v.trim() === "") return null;
-  const x = Number(v.trim());
-  return Number.isFinite(x) ? x : null;
-}
-
-const listLevels = (levels: readonly string[]): string => (levels.length <= 12 ? levels.join(", ") : `${levels.slice(0, 12).join(", ")}, … (${levels.length} in all)`);
 
 /**
  * Predictions for the rows of `newdata` from `fit`, a fit of `model` built on `data` (with the same
  * `factors` and `weights` options).
  */
 export function predict(data: Table, model: Model, fit: PredictableFit, newdata: Table, options: PredictOptions = {}): Predictions {
-  requireRows(model, "Predictions", "read the new rows through the training rows' model frame");
+  if (model.summed) return predictWithoutRows(model, fit, newdata, options);
   const { combined, newLevels } = appendNewRows(data, model, newdata, options);
   const { all, pos, warnings } = modelWithNewRows(combined, data.nrow, model, newdata, options);
   const m = newdata.nrow;
@@ -119,9 +70,6 @@ export function predict(data: Table, model: Model, fit: PredictableFit, newdata:
   return { fit: prediction, population, se, newLevels, warnings };
 }
 
-
-/** Names row r of the new data in messages, as the user's sheet or file numbers it. */
-const newRowName = (newdata: Table, r: number): string => `Row ${(newdata.firstRow ?? 1) + r} of the new data`;
 
 /**
  * The fitted data with the new rows appended, each column in its fitted kind: the formula's
