@@ -335,8 +335,9 @@ function usageLines(head: string, usage: string): string {
 
 const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an
 Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
-header in its first row. hlm fit (and compare, anova, confint --method wald)
-also fit a linear mixed model where a database computes its sums: a Parquet
+header in its first row. hlm fit (and compare, anova, confint --method wald,
+icc, r2, predict) also fit a linear mixed model where a database computes its
+sums: a Parquet
 file, a DuckDB file with --table, a PostgreSQL database
 (postgresql://user@host/db --table T), or a CSV file with --engine duckdb.`;
 

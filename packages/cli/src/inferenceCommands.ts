@@ -39,11 +39,12 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
   const json = v.json === true;
   // the data and the fit: progress after a second; the refits of profile, bootstrap and influence: at once
   // the rows in memory, or (a Parquet, DuckDB or PostgreSQL source) a database's sums: what needs the rows then says so
-  const { table, model, fit } = fitsInDatabase(cl)
+  // name: the data's, as the summaries print it (a file's base name, a database's table)
+  const { table, model, fit, name } = fitsInDatabase(cl)
     ? { table: null as unknown as Table, ...(await inferenceInDatabase(cl, io, formula, { ...options, satterthwaite: command === "anova" })) }
     : await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
         const table = await loadTable(path, v.sheet, progress);
-        return { table, ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
+        return { table, name: dataName(path), ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
       });
   for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   const out = (x: unknown, text: () => string): void => io.stdout(json ? JSON.stringify(x, null, 2) + "\n" : text());
@@ -70,7 +71,6 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
     case "icc":
     case "r2": {
       const e = effectSizes(model, fit);
-      const name = dataName(path);
       if (command === "icc") {
         out({ iccAdjusted: e.iccAdjusted, iccUnadjusted: e.iccUnadjusted }, () => `# Intraclass Correlation Coefficient (${name})\n\n    Adjusted ICC: ${e.iccAdjusted.toFixed(3)}\n  Unadjusted ICC: ${e.iccUnadjusted.toFixed(3)}\n`);
       } else {

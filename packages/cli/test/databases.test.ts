@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModel, sumsRows, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type LmmFit } from "@hlm/core";
-import { readFileSync } from "node:fs";
+import { buildModel, columnsOf, effectSizes, predict, sumsRows, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type Column, type LmmFit, type Model, type Table } from "@hlm/core";
+import { readFileSync, writeFileSync } from "node:fs";
 import { compareWithReference, conformanceDir, loadReferences, type Reference } from "../../core/test/compareReference.js";
 import { run } from "../src/run.js";
 import { openSqlData, type SqlData } from "../src/sqlData.js";
@@ -64,22 +64,56 @@ it("has a PostgreSQL server to test against in CI", () => {
   expect(engines.length).toBeGreaterThanOrEqual(1);
 });
 
-const rowsFits = new Map<string, { fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> }>();
+const rowsFits = new Map<string, { table: Table; model: Model; fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> }>();
 /** The fit from the CSV file in memory, its optimizer result and its objective. */
-function fromRows(ref: Reference): { fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> } {
+function fromRows(ref: Reference): { table: Table; model: Model; fit: LmmFit; opt: ReturnType<typeof optimize>; objective: ReturnType<typeof makeObjective> } {
   if (!rowsFits.has(ref.name)) {
-    const model = buildModel(readCsv(readFileSync(`${conformanceDir}${ref.dataset}.csv`, "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
+    const table = readCsv(readFileSync(`${conformanceDir}${ref.dataset}.csv`, "utf8"));
+    const model = buildModel(table, ref.formula, { REML: ref.REML, factors: ref.factors });
     const objective = makeObjective(model);
     const opt = optimize(objective);
-    rowsFits.set(ref.name, { fit: makeFit(model, objective, opt), opt, objective });
+    rowsFits.set(ref.name, { table, model, fit: makeFit(model, objective, opt), opt, objective });
   }
   return rowsFits.get(ref.name)!;
 }
 
 
-/** The fit from sums at the rows' θ against the fit from rows: the objective, fixed effects, SEs, variance components, BLUPs and their SDs to 1e-9, the same names and warnings. */
-function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: ReturnType<typeof optimize>, options: Parameters<typeof fitSummedModel>[1] = {}, rowsObjective?: ReturnType<typeof makeObjective>): void {
+/**
+ * The fit from sums at the rows' θ against the fit from rows: the objective, fixed effects, SEs,
+ * variance components, BLUPs and their SDs to 1e-9, the same names and warnings; with the rows'
+ * model, the ICC and R² to 1e-9 too (refused in one sentence for weighted sums).
+ */
+function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: ReturnType<typeof optimize>, options: Parameters<typeof fitSummedModel>[1] = {}, rowsObjective?: ReturnType<typeof makeObjective>, rows?: { table: Table; model: Model }): void {
   const at = fitSummedModel(summed, options, opt);
+  if (rows) {
+    const rowsModel = rows.model;
+    // predictions for rows of the data, and for one whose groups are missing (the population's)
+    const used = [...rowsModel.rows.slice(0, 40)];
+    const terms = rowsModel.terms;
+    const predictors = new Set<string>();
+    for (const v of [...terms.fixed.variables.slice(1), ...terms.random.flatMap((r) => r.effects.variables)]) columnsOf(v.expr, predictors);
+    const blank = (name: string): boolean => !predictors.has(name) && terms.random.some((r) => r.groupExprs.some((e) => columnsOf(e).has(name)));
+    const newdata = takeRows(rows.table, [...used, used[0]!], blank);
+    const want = predict(rows.table, rowsModel, g, newdata, options);
+    const got = predict(null as unknown as Table, summed.model, at, newdata, options);
+    expect(got.newLevels).toEqual(want.newLevels);
+    if (rows.table.names.some(blank)) expect(want.newLevels.at(-1)!.length).toBeGreaterThan(0);
+    for (const k of ["fit", "population", "se"] as const) {
+      const scale = Math.max(...want[k].map(Math.abs));
+      want[k].forEach((v, i) => expect(Math.abs(got[k][i]! - v), `${k}[${i}]`).toBeLessThan(1e-9 * scale));
+    }
+    if (options.weights) {
+      expect(() => effectSizes(summed.model, at)).toThrow(/^The ICC and R² are unweighted variances over the rows, and this model's sums were computed with prior weights/);
+    } else {
+      const fromSums = effectSizes(summed.model, at);
+      const fromRowsModel = effectSizes(rowsModel, g);
+      for (const k of ["varFixed", "varRandom", "varResidual", "r2Marginal", "r2Conditional", "iccAdjusted", "iccUnadjusted"] as const) {
+        // σ²_f of an intercept-only model is 0 from both (to rounding of the intercept's square)
+        const tol = k === "varFixed" || k === "r2Marginal" ? Math.max(1e-9 * Math.abs(fromRowsModel[k]), 1e-12 * fromRowsModel.varResidual) : 1e-9 * Math.abs(fromRowsModel[k]);
+        expect(Math.abs(fromSums[k] - fromRowsModel[k]), `${k}: ${fromSums[k]} vs ${fromRowsModel[k]}`).toBeLessThanOrEqual(tol);
+      }
+    }
+  }
   // the whole objective, away from the optimum too (where a boundary can hide a misplaced entry of A)
   if (rowsObjective) {
     const fromSums = makeObjective(summed.model, summed.cross);
@@ -116,6 +150,19 @@ function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: R
   expect(words(at.warnings)).toEqual(words(g.warnings));
 }
 
+/** Rows `rows` of a table; in the last one, the columns `blank` picks are missing. */
+function takeRows(table: Table, rows: number[], blank: (name: string) => boolean): Table {
+  const last = rows.length - 1;
+  const columns = table.columns.map((c): Column => {
+    if (c.kind === "number") {
+      const missing = Uint8Array.from(rows, (i, k) => (k === last && blank(c.name) ? 1 : c.missing[i]!));
+      return { kind: "number", name: c.name, values: Float64Array.from(rows, (i) => c.values[i]!), missing };
+    }
+    return { kind: "string", name: c.name, values: rows.map((i, k) => (k === last && blank(c.name) ? null : (c.values[i] ?? null))) };
+  });
+  return { names: table.names, columns, nrow: rows.length };
+}
+
 /** |a − b| / |b| (0 when equal). */
 const rel = (a: number, b: number): number => (a === b ? 0 : Math.abs(a - b) / Math.abs(b));
 
@@ -136,7 +183,7 @@ for (const engine of engines) {
         const rows = fromRows(ref);
 
         // at the same θ, the same fit to 1e-9: the objective, fixed effects, SEs, variance components, BLUPs and their SDs
-        sameAtTheta(summed, rows.fit, rows.opt, {}, rows.objective);
+        sameAtTheta(summed, rows.fit, rows.opt, {}, rows.objective, rows);
 
         // its own optimizer run: lme4's numbers to the conformance tolerances, the scaled residuals' quantiles from the database
         const own = fitSummedModel(summed);
@@ -279,14 +326,42 @@ describe("hlm fit and hlm sql on a database", () => {
     expect((await capture(["compare", duckFile, "--table", "hsb", ...args])).out.replace("Data: hsb\n", "")).toBe((await capture(["compare", hsb, ...args])).out.replace("Data: hsb\n", ""));
   });
 
-  it("gives lme4's type III tests and Wald intervals through a database as from rows in memory", async () => {
-    for (const extra of [["anova"], ["confint", "--method", "wald"]]) {
+  it("gives lme4's type III tests, Wald intervals, the ICC and R² through a database as from rows in memory", async () => {
+    for (const extra of [["anova"], ["confint", "--method", "wald"], ["icc"], ["r2"]]) {
       const [command, ...rest] = extra;
       const db = await capture([command!, duckFile, "--table", "hsb", "--formula", formula, ...rest]);
       const memory = await capture([command!, hsb, "--formula", formula, ...rest]);
       expect(db.code, db.err).toBe(0);
       expect(db.out).toBe(memory.out);
     }
+  });
+
+  it("predicts new rows from a database's fit as from the rows in memory, a new school by the population's line", async () => {
+    const lines = readFileSync(hsb, "utf8").trim().split("\n");
+    const header = lines[0]!.split(",").map((h) => h.replace(/"/g, ""));
+    const school = header.indexOf("School");
+    const newRow = lines[1]!.split(",").map((v, i) => (i === school ? "99999" : v)).join(",");
+    const newCsv = join(dir, "hsb_new.csv");
+    writeFileSync(newCsv, [...lines.slice(0, 6), newRow].join("\n") + "\n");
+    const db = await capture(["predict", duckFile, "--table", "hsb", "--formula", formula, "--newdata", newCsv, "--json"]);
+    const memory = await capture(["predict", hsb, "--formula", formula, "--newdata", newCsv, "--json"]);
+    expect(db.code, db.err).toBe(0);
+    const [a, b] = [JSON.parse(db.out), JSON.parse(memory.out)] as { fit: number; population: number; se: number; new_levels: string[] }[][];
+    expect(a).toHaveLength(6);
+    a!.forEach((row, i) => {
+      for (const k of ["fit", "population", "se"] as const) expect(Math.abs(row[k] - b![i]![k])).toBeLessThan(1e-6);
+      expect(row.new_levels).toEqual(b![i]!.new_levels);
+    });
+    expect(a![5]!.new_levels).toEqual(["School"]);
+    expect(a![5]!.fit).toBe(a![5]!.population);
+    expect(a![0]!.fit).not.toBe(a![0]!.population);
+    // a level of a fixed factor the fit has not seen: refused as from rows, naming the row
+    writeFileSync(newCsv, [lines[0], lines[1]!.replace('"Public"', '"Private"')].join("\n") + "\n");
+    const bad = await capture(["predict", duckFile, "--table", "hsb", "--formula", formula, "--newdata", newCsv]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/\nhlm: Row 2 of the new data has 'Private' in 'Sector', which is not a level of 'Sector' in the fitted data \(Catholic, Public\)\.\n$/);
+    const lastLine = (t: string): string => t.trim().split("\n").at(-1)!;
+    expect(lastLine(bad.err)).toBe(lastLine((await capture(["predict", hsb, "--formula", formula, "--newdata", newCsv])).err));
   });
 
   it("refuses what needs the rows, in one sentence", async () => {
@@ -310,7 +385,6 @@ describe("hlm fit and hlm sql on a database", () => {
     // what needs the rows, in the other commands
     for (const [command, message] of [
       ["confint", /^hlm: Profile intervals refit the model along each parameter, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/m],
-      ["icc", /^hlm: The ICC and R² need the variance of the fixed part over the rows/m],
       ["influence", /^hlm: Influence refits the model without each group's rows/m],
     ] as const) {
       const r = await capture([command, duckFile, "--table", "hsb", "--formula", formula]);
@@ -365,10 +439,16 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     con.closeSync();
     instance.closeSync();
   });
+  it("refuses the ICC and R² from weighted sums in one sentence (the moments they need are unweighted)", async () => {
+    const weighted = await capture(["icc", duckFile, "--table", "hsbx", "--formula", "MathAch ~ SES + (1 | School)", "--weights", "w"]);
+    expect(weighted.code).toBe(2);
+    expect(weighted.err).toMatch(/\nhlm: The ICC and R² are unweighted variances over the rows, and this model's sums were computed with prior weights; fit it from the rows, or compute the sums without weights\.\n$/);
+  });
   for (const engine of engines) {
     for (const c of cases) {
       it(`${engine.name}: ${c.formula}${c.options.weights ? " (weights)" : ""}${c.options.factors ? ` (factors ${c.options.factors})` : ""}`, async () => {
-        const model = buildModel(readCsv(readFileSync(c.data, "utf8")), c.formula, c.options);
+        const table = readCsv(readFileSync(c.data, "utf8"));
+        const model = buildModel(table, c.formula, c.options);
         const objective = makeObjective(model);
         const opt = optimize(objective);
         const g = makeFit(model, objective, opt);
@@ -385,7 +465,7 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
             expect(rel(got.center, want.center)).toBeLessThan(1e-12);
             expect(rel(got.scale, want.scale)).toBeLessThan(1e-12);
           }
-          sameAtTheta(summed, g, opt, c.options, objective);
+          sameAtTheta(summed, g, opt, c.options, objective, { table, model });
         } finally {
           await db.close();
         }
@@ -461,10 +541,11 @@ describe("R's formula habits (the formula conformance set) through DuckDB", () =
         const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
         const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
         const summed = modelFromSums(plan, sumsRows(plan, names, result));
-        const model = buildModel(readCsv(readFileSync(join(habitsDir, `${ref.dataset}.csv`), "utf8")), ref.formula, { REML: ref.REML, factors: ref.factors });
+        const table = readCsv(readFileSync(join(habitsDir, `${ref.dataset}.csv`), "utf8"));
+        const model = buildModel(table, ref.formula, { REML: ref.REML, factors: ref.factors });
         const objective = makeObjective(model);
         const opt = optimize(objective);
-        sameAtTheta(summed, makeFit(model, objective, opt), opt, {}, objective);
+        sameAtTheta(summed, makeFit(model, objective, opt), opt, {}, objective, { table, model });
         const own = fitSummedModel(summed);
         expect(compareWithReference(fitToJson(own, { dataset: ref.dataset, factors: ref.factors }), { ...ref, fitted_head: [], scaled_resid_quantiles: [] })).toEqual([]);
         fitted++;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { csvToRange, datasetRange } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { fixef, ranef, shrinkage, sigma, sql, summary, varcorr, logLik, icc } from "./worksheetFunctions.js";
+import { fixef, ranef, shrinkage, sigma, sql, summary, varcorr, logLik, icc, r2, predict } from "./worksheetFunctions.js";
 
 const sums = csvToRange(readFileSync(new URL("../../test/fixtures/hsb_sums.csv", import.meta.url), "utf8"));
 const rows = datasetRange("hsb");
@@ -32,6 +32,19 @@ describe("the worksheet functions on a warehouse's sums", () => {
     close(varcorr(sums, formula, "REML", options), varcorr(rows, formula, "REML", options), 1e-4);
     close(sigma(sums, formula, "REML", options), sigma(rows, formula, "REML", options), 1e-6);
     close(logLik(sums, formula, "REML", options), logLik(rows, formula, "REML", options), 1e-9);
+    // the ICC and R² from the rows' moments the query summed (X'X, X's column sums, each term's Σ z z')
+    for (const type of ["adjusted", "unadjusted"]) close(icc(sums, formula, undefined, "REML", type, options), icc(rows, formula, undefined, "REML", type, options), 1e-6);
+    close(r2(sums, formula, "REML", options), r2(rows, formula, "REML", options), 1e-6);
+    expect(r2(sums, formula, "REML", options).map((r) => r[0])).toEqual(["Marginal R2", "Conditional R2"]);
+    // predictions for new rows, coded with the sums' levels (a new school: the population's line)
+    const school = (rows[0] as unknown[]).indexOf("School");
+    const fresh = [...rows.slice(0, 6), (rows[1] as unknown[]).map((v, i) => (i === school ? 99999 : v))];
+    const fromSums = predict(sums, formula, fresh, "REML", options);
+    expect(fromSums[0]).toEqual(["Prediction", "Population", "SE"]);
+    expect(fromSums).toHaveLength(7);
+    close(fromSums, predict(rows, formula, fresh, "REML", options), 1e-6);
+    expect(fromSums[6]![0]).toBe(fromSums[6]![1]);
+    expect(fromSums[1]![0]).not.toBe(fromSums[1]![1]);
     // the summary without the scaled residuals (no rows to compute them from)
     const s = summary(sums, formula, "REML", options).map((r) => String(r[0]));
     const fromRows = summary(rows, formula, "REML", options).map((r) => String(r[0]));
@@ -50,7 +63,6 @@ describe("the worksheet functions on a warehouse's sums", () => {
 
   it("refuse what needs the rows, in one sentence", () => {
     expect(() => shrinkage(sums, formula, undefined, "REML", options)).toThrow(/^The shrinkage table fits each group's own regression, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/);
-    expect(() => icc(sums, formula, undefined, "REML", undefined, options)).toThrow(/The ICC and R² need the variance of the fixed part over the rows/);
     expect(() => fixef(sums, formula, "ML", `${options}; family=binomial`)).toThrow(/fitted by repeated passes over the rows \(PIRLS\)/);
     expect(() => fixef(sums, formula, "REML", `${options}; correlation=corAR1()`)).toThrow(/A residual structure needs the rows/);
     // sums made for another formula are refused, not misread

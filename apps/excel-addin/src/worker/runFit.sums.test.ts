@@ -26,11 +26,14 @@ describe("runFit on a warehouse's sums", () => {
     expect(done.fit.fixefNames).toEqual(fromRows.fit.fixefNames);
     done.fit.fixef.forEach((v, i) => expect(Math.abs(v - fromRows.fit.fixef[i]!)).toBeLessThan(1e-3 * Math.max(1, Math.abs(fromRows.fit.fixef[i]!))));
     expect(Math.abs(done.fit.logLik - fromRows.fit.logLik)).toBeLessThan(1e-6);
-    // no residuals' quantiles and no effect sizes without the rows (as the pane leaves out what does not apply); the type III tests need only the fit
+    // no residuals' quantiles without the rows (as the pane leaves out what does not apply); the type III tests need only the fit,
+    // the effect sizes the rows' moments the query summed: the rows' figures to the two fits' agreement
     const titles = done.tables[0]!.sections.map((s) => s.title);
     expect(titles).not.toContain("Scaled residuals");
-    expect(titles).not.toContain("Effect sizes");
     expect(titles).toContain("Type III tests (Satterthwaite)");
+    const effects = (d: typeof done): [string, number][] => d.tables[0]!.sections.find((s) => s.title === "Effect sizes")!.rows.map((r) => [r[0] as string, r[1] as number]);
+    expect(effects(done).map((r) => r[0])).toEqual(["ICC (adjusted)", "ICC (unadjusted)", "Marginal R2", "Conditional R2"]);
+    effects(done).forEach(([, v], i) => expect(Math.abs(v - effects(fromRows)[i]![1])).toBeLessThan(1e-6));
     expect(fromRows.tables[0]!.sections.map((s) => s.title)).toContain("Scaled residuals");
   });
 
