@@ -14,11 +14,11 @@
  *     D(s) = log|L_θ|² − log|W| + r²(θ)/σ² + n log(2πσ²);
  *   D_min(x) minimizes D over the other entries of s (SD ≥ 0, −1 ≤ cor ≤ 1, σ > 0).
  * - Fixed effect β_j, lme4's offset device: X_j·b moves into the offset, X loses column j, and
- *   D_min(b) is the ML deviance of that model minimized over θ.
+ *   D_min(b) is the ML deviance of that model minimized over θ. A model given by its sums does the
+ *   same to A alone (`holdFixedEffect`).
  * An SD whose profile stays above −z down to 0 gets the lower limit 0, a correlation whose profile
  * stays inside ±z up to ±1 gets the limit ±1 (lme4's behaviour).
  */
-import { requireRows } from "../model/requireRows.js";
 import { responseScale, responseShift } from "../fit/responseScaling.js";
 import type { Model } from "../model/Model.js";
 import { HlmError } from "../HlmError.js";
@@ -26,6 +26,8 @@ import { thetaLayout, type ThetaLayout } from "../model/thetaLayout.js";
 import { type LmmFit } from "../fit/LmmFit.js";
 import { solveRest } from "../linalg/triangular.js";
 import { makeObjective } from "../objective/makeObjective.js";
+import { holdFixedEffect } from "../objective/holdFixedEffect.js";
+import type { SummedModel } from "../sql/modelFromSums.js";
 import type { ProfiledDeviance } from "../objective/ProfiledDeviance.js";
 import { bobyqa } from "../optim/bobyqa.js";
 import { optimize } from "../optim/optimize.js";
@@ -43,6 +45,11 @@ export interface ProfileOptions {
    * parameter) out of `total`. Returning false cancels: HlmError("CANCELLED").
    */
   onProgress?: (done: number, total: number) => void | boolean;
+  /**
+   * For a model given by its sums (a database's, `Model.summed`): its cross-products and the units
+   * they were summed in (`modelFromSums`' result). The profiles are then computed from A alone.
+   */
+  sums?: Pick<SummedModel, "cross" | "shift" | "scale">;
 }
 
 /**
@@ -53,7 +60,7 @@ export interface ProfileOptions {
  * a residual structure is refused (HlmError "OPTIONS"): its parameters are not profiled.
  */
 export function profileIntervals(model: Model, fit: LmmFit, options: ProfileOptions = {}): ParameterIntervals {
-  requireRows(model, "Profile intervals", "refit the model along each parameter");
+  if (model.summed && !options.sums) throw new HlmError("OPTIONS", "Profile intervals of a model given by its sums need its cross-products (modelFromSums' result, as options.sums).");
   const level = options.level ?? 0.95;
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `The confidence level must be between 0 and 1 (exclusive), not ${level}.`);
   if (model.residual || fit.residual) {
@@ -66,7 +73,7 @@ export function profileIntervals(model: Model, fit: LmmFit, options: ProfileOpti
   const warnings: string[] = [];
   const rows: IntervalRow[] = [];
   if (selected.length === 0) return { method: "profile", level, rows, warnings };
-  const ml = mlOptimum(model, fit.theta);
+  const ml = mlOptimum(model, fit.theta, options.sums);
   const total = 2 * selected.length;
   let done = 0;
   const progress = (): void => {
@@ -105,6 +112,8 @@ export function selectParameters(parameters: readonly ModelParameter[], which: r
 interface MlOptimum {
   /** The model, shifted and scaled, with REML false. */
   model: Model;
+  /** A of a model given by its sums (in the working units); null for a model with rows. */
+  cross: SummedModel["cross"] | null;
   objective: ProfiledDeviance;
   layout: ThetaLayout;
   shift: number;
@@ -121,17 +130,23 @@ interface MlOptimum {
   deviance: number;
 }
 
-/** Refits by ML (lme4's `refitML`) from the fit's θ, and polishes the optimum with tight tolerances. */
-function mlOptimum(original: Model, thetaStart: readonly number[]): MlOptimum {
-  const shift = responseShift(original);
-  const scale = responseScale(original, shift);
-  const model: Model = {
-    ...original,
-    REML: false,
-    y: shift === 0 && scale === 1 ? original.y : original.y.map((v) => (v - shift) / scale),
-    offset: original.offset && scale !== 1 ? original.offset.map((v) => v / scale) : original.offset,
-  };
-  const objective = makeObjective(model);
+/**
+ * Refits by ML (lme4's `refitML`) from the fit's θ, and polishes the optimum with tight tolerances.
+ * A model given by its sums is already in its working units (`sums.shift`, `sums.scale`).
+ */
+function mlOptimum(original: Model, thetaStart: readonly number[], sums: ProfileOptions["sums"]): MlOptimum {
+  const shift = sums ? sums.shift : responseShift(original);
+  const scale = sums ? sums.scale : responseScale(original, shift);
+  const model: Model = sums
+    ? { ...original, REML: false }
+    : {
+        ...original,
+        REML: false,
+        y: shift === 0 && scale === 1 ? original.y : original.y.map((v) => (v - shift) / scale),
+        offset: original.offset && scale !== 1 ? original.offset.map((v) => v / scale) : original.offset,
+      };
+  const cross = sums ? sums.cross : null;
+  const objective = cross ? makeObjective(model, cross) : makeObjective(model);
   const { layout, n, p } = objective;
   const opt = optimize(objective, { thetaStart });
   const polished = minimize((t) => objective.evaluate(t), Float64Array.from(opt.theta), layout.lower, null, thetaScales(opt.theta));
@@ -141,7 +156,7 @@ function mlOptimum(original: Model, thetaStart: readonly number[]): MlOptimum {
   const sigma = Math.sqrt(pwrss / n);
   const beta = fixedEffects(objective, theta);
   const se = Float64Array.from({ length: p }, (_, j) => sigma * Math.sqrt(V[j * p + j]!));
-  return { model, objective, layout, shift, scale, theta, sigma, beta, se, sdcor: thetaToSdCor(layout, theta, sigma), deviance };
+  return { model, cross, objective, layout, shift, scale, theta, sigma, beta, se, sdcor: thetaToSdCor(layout, theta, sigma), deviance };
 }
 
 /** β̂(θ): back-substitution through the X rows of the dense tail of L (R_X β̂ = c_X). */
@@ -299,7 +314,7 @@ export function varianceKinds(layout: ThetaLayout): ParameterKind[] {
  * and whose X loses column j, minimized over θ (lme4's `fe.zeta`).
  */
 function fixedEffectProfile(ml: MlOptimum, j: number): Profile {
-  const { model, layout, theta, beta, se, deviance } = ml;
+  const { model, cross, layout, theta, beta, se, deviance } = ml;
   const scales = thetaScales(theta);
   return {
     estimate: beta[j]!,
@@ -308,7 +323,7 @@ function fixedEffectProfile(ml: MlOptimum, j: number): Profile {
     step: se[j]! > 0 ? se[j]! : Math.abs(beta[j]!) * 0.01 || 1,
     start: Float64Array.from(theta),
     at(b, start) {
-      const objective = makeObjective(withFixedEffect(model, j, b));
+      const objective = cross ? makeObjective(model, holdFixedEffect(cross, model.p, j, b)) : makeObjective(withFixedEffect(model, j, b));
       const r = minimize((t) => objective.evaluate(t), start, layout.lower, null, scales);
       return { zeta: signedRoot(b - beta[j]!, r.fx - deviance), inner: r.x, deviance: r.fx - deviance };
     },
