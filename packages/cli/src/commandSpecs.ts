@@ -335,10 +335,9 @@ function usageLines(head: string, usage: string): string {
 
 const DATA_NOTE = `DATA is a CSV file (comma, tab or semicolon separated) with a header line, or an
 Excel workbook (.xlsx): its first sheet, or the one given with --sheet, with the
-header in its first row. hlm fit (and compare, anova, confint --method wald,
-icc, r2, predict) also fit a linear mixed model where a database computes its
-sums: a Parquet
-file, a DuckDB file with --table, a PostgreSQL database
+header in its first row. hlm fit (and compare, anova, confint by profile or
+Wald, icc, r2, predict) also fit a linear mixed model where a database computes
+its sums: a Parquet file, a DuckDB file with --table, a PostgreSQL database
 (postgresql://user@host/db --table T), or a CSV file with --engine duckdb.`;
 
 const EXIT_NOTE = `Exit status: 0 done; 2 a problem with the input (the formula, the data, the

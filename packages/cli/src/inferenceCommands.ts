@@ -18,6 +18,7 @@ import {
   waldIntervals,
   type LmmFit,
   type Model,
+  type SummedModel,
   type ParameterIntervals,
   type Predictions,
   type Table,
@@ -40,11 +41,11 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
   // the data and the fit: progress after a second; the refits of profile, bootstrap and influence: at once
   // the rows in memory, or (a Parquet, DuckDB or PostgreSQL source) a database's sums: what needs the rows then says so
   // name: the data's, as the summaries print it (a file's base name, a database's table)
-  const { table, model, fit, name } = fitsInDatabase(cl)
+  const { table, model, fit, name, sums } = fitsInDatabase(cl)
     ? { table: null as unknown as Table, ...(await inferenceInDatabase(cl, io, formula, { ...options, satterthwaite: command === "anova" })) }
     : await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
         const table = await loadTable(path, v.sheet, progress);
-        return { table, name: dataName(path), ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
+        return { table, name: dataName(path), sums: undefined, ...fitWithProgress(table, formula, { ...options, satterthwaite: command === "anova" }, progress) };
       });
   for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   const out = (x: unknown, text: () => string): void => io.stdout(json ? JSON.stringify(x, null, 2) + "\n" : text());
@@ -55,7 +56,7 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
       break;
     }
     case "confint": {
-      const result = await withProgress(io, 0, (p) => intervals(model, fit, v, io, p));
+      const result = await withProgress(io, 0, (p) => intervals(model, fit, v, io, p, sums));
       const { replicates: _, ...rest } = result as ParameterIntervals & { replicates?: unknown };
       out(rest, () => formatIntervals(result));
       break;
@@ -90,13 +91,13 @@ export async function runInference(command: Exclude<CommandName, "fit" | "compar
 }
 
 /** The intervals of `hlm confint`. */
-function intervals(model: Model, fit: LmmFit, v: CommandLine["values"], io: Io, progress: Progress): ParameterIntervals {
+function intervals(model: Model, fit: LmmFit, v: CommandLine["values"], io: Io, progress: Progress, sums?: SummedModel): ParameterIntervals {
   const level = v.level === undefined ? 0.95 : Number(v.level);
   if (!(level > 0 && level < 1)) throw new HlmError("OPTIONS", `--level must be a number strictly between 0 and 1, such as 0.95, not '${v.level}'.`);
   const method = typeof v.method === "string" ? v.method.toLowerCase() : "profile"; // lme4's default
   if (method === "wald") return waldIntervals(fit, level);
   if (method === "profile") {
-    return profileIntervals(model, fit, { level, onProgress: (done, total) => progress.update(`profile: ${done} of ${total} limits found`) });
+    return profileIntervals(model, fit, { level, onProgress: (done, total) => progress.update(`profile: ${done} of ${total} limits found`), ...(sums ? { sums } : {}) });
   }
   if (method === "boot") {
     const nsim = v.nsim === undefined ? 500 : Number(v.nsim);

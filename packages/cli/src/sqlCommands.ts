@@ -26,6 +26,7 @@ import {
   type ResidualsOutput,
   type FitOptions,
   type Model,
+  type SummedModel,
   type SumsOptions,
   type SqlColumn,
   type SumsRow,
@@ -187,20 +188,20 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
 }
 
 /** One formula's model from an open database's sums (one query), fitted: lme4's fit as from rows, without the rows. */
-export async function fitFromDatabase(data: SqlData, formula: string, options: SumsOptions, fitOptions: FitOptions = {}): Promise<{ model: Model; fit: LmmFit }> {
+export async function fitFromDatabase(data: SqlData, formula: string, options: SumsOptions, fitOptions: FitOptions = {}): Promise<{ model: Model; fit: LmmFit; sums: SummedModel }> {
   const plan = planCrossProducts(formula, data.columns, options);
   const layout = sumsLayout(plan);
   const names = ["block", ...Array.from({ length: layout.keys }, (_, k) => `k${k}`), "n", ...Array.from({ length: layout.sums }, (_, s) => `s${s}`)];
   const summed = modelFromSums(plan, sumsRows(plan, names, await data.query(crossProductsQuery(plan, data.source, data.dialect))));
-  return { model: summed.model, fit: fitSummedModel(summed, fitOptions) };
+  return { model: summed.model, fit: fitSummedModel(summed, fitOptions), sums: summed };
 }
 
 /**
  * An inference command's model and fit where a database computes the sums (hlm anova, confint,
- * predict, icc, r2, influence on a Parquet, DuckDB or PostgreSQL source): what needs the rows then
- * says so (`requireRows`).
+ * predict, icc, r2, influence on a Parquet, DuckDB or PostgreSQL source), and the sums themselves
+ * (the profiles' A): what needs the rows then says so (`requireRows`).
  */
-export async function inferenceInDatabase(cl: CommandLine, io: Io, formula: string, options: SumsOptions & FitOptions): Promise<{ model: Model; fit: LmmFit; name: string }> {
+export async function inferenceInDatabase(cl: CommandLine, io: Io, formula: string, options: SumsOptions & FitOptions): Promise<{ model: Model; fit: LmmFit; name: string; sums: SummedModel }> {
   refuseRowOptions(cl.values);
   const data = await openSqlData(cl.positionals[0]!, stringOptions(cl.values));
   try {

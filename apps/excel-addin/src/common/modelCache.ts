@@ -10,7 +10,7 @@
  * fitted) are remembered too, so a dozen cells on a broken formula do not rebuild the model a dozen
  * times.
  */
-import { buildModel, declaredColumnsOfTable, fitGlmmModel, fitModel, fitSummedModel, HlmError, isSumsHeader, modelFromSums, planCrossProducts, sumsRowsOfTable, type GlmmFit, type LmmFit, type Model } from "@hlm/core";
+import { buildModel, declaredColumnsOfTable, fitGlmmModel, fitModel, fitSummedModel, HlmError, isSumsHeader, modelFromSums, planCrossProducts, sumsRowsOfTable, type GlmmFit, type LmmFit, type Model, type SummedModel } from "@hlm/core";
 import { formulaColumns, locateError, structureColumns } from "./locateError.js";
 import { checkErrorCells, rangeToLocatedTable, type RangeOptions, type SheetLayout } from "./rangeToTable.js";
 
@@ -40,6 +40,8 @@ export interface CachedFit {
   model: Model;
   fit: LmmFit;
   layout: SheetLayout;
+  /** With a warehouse's sums for data: the model from them with its cross-products (the profiles' A). */
+  sums?: SummedModel;
 }
 
 /** Options of a cached GLMM fit (lme4's glmer): the family, its link, the points of quadrature, and the model's options. */
@@ -193,7 +195,7 @@ export class ModelCache {
         });
         const summed = modelFromSums(plan, sumsRowsOfTable(plan, table));
         this.stats.fits++;
-        return { model: summed.model, fit: fitSummedModel(summed), layout };
+        return { model: summed.model, fit: fitSummedModel(summed), layout, sums: summed };
       }
       // Excel errors in the columns the model uses
       checkErrorCells(layout, [...formulaColumns(f), ...(options.weights !== undefined ? [options.weights] : []), ...structureColumns({ correlation, variance })]);

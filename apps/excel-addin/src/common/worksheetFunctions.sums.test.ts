@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { csvToRange, datasetRange } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { fixef, ranef, shrinkage, sigma, sql, summary, varcorr, logLik, icc, r2, predict } from "./worksheetFunctions.js";
+import { fixef, ranef, shrinkage, sigma, sql, summary, varcorr, logLik, icc, r2, predict, confint } from "./worksheetFunctions.js";
 
 const sums = csvToRange(readFileSync(new URL("../../test/fixtures/hsb_sums.csv", import.meta.url), "utf8"));
 const rows = datasetRange("hsb");
@@ -45,6 +45,7 @@ describe("the worksheet functions on a warehouse's sums", () => {
     close(fromSums, predict(rows, formula, fresh, "REML", options), 1e-6);
     expect(fromSums[6]![0]).toBe(fromSums[6]![1]);
     expect(fromSums[1]![0]).not.toBe(fromSums[1]![1]);
+
     // the summary without the scaled residuals (no rows to compute them from)
     const s = summary(sums, formula, "REML", options).map((r) => String(r[0]));
     const fromRows = summary(rows, formula, "REML", options).map((r) => String(r[0]));
@@ -53,6 +54,16 @@ describe("the worksheet functions on a warehouse's sums", () => {
     expect(s).not.toContain("Scaled residuals: ");
     expect(section(s, "Random effects:", "")).toEqual(section(fromRows, "Random effects:", ""));
     expect(section(s, "Fixed effects:", "---")).toEqual(section(fromRows, "Fixed effects:", "---"));
+  });
+
+  it("give lme4's profile intervals from the sums alone, as from the rows", async () => {
+    const fromSums = await confint(sums, formula, "REML", 0.95, "profile", options);
+    const fromRows = await confint(rows, formula, "REML", 0.95, "profile", options);
+    expect(fromSums.map((r) => r[0])).toEqual(fromRows.map((r) => r[0]));
+    expect(fromSums.map((r) => r[0])).toContain("sd_SES|School");
+    // each fit stops on its own; the profiles refit by ML from there to a tight optimum
+    const x = numbers(fromSums);
+    numbers(fromRows).forEach((v, i) => expect(Math.abs(x[i]! - v), `${i}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
   });
 
   it("need no options: the result names its categorical variables, and its key columns how their values are written", () => {

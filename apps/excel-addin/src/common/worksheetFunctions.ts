@@ -21,7 +21,7 @@
  * name cells and rows as the sheet counts them; without it a range is taken to start at A1.
  */
 import * as core from "@hlm/core";
-import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatGlmmSummary, formatSummary, glmmEffectSizes, glmmSummaryTable, glmmWaldIntervals, HlmError, predictGlmm, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type GlmmEffectSizes, type GlmmFit, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection } from "@hlm/core";
+import { anovaTypeIII, groupInfluence, type GroupInfluence, bootstrapIntervalsAsync, profileIntervals, effectSizes, formatGlmmSummary, formatSummary, glmmEffectSizes, glmmSummaryTable, glmmWaldIntervals, HlmError, predictGlmm, shrinkageResultTable, shrinkageTable, summaryTable, waldIntervals, type Cell, type ContainmentTable, type EffectSizes, type GlmmEffectSizes, type GlmmFit, type LmmFit, type Model, type ParameterIntervals, type RanefTable, type ResidualFit, type ResultSection, type SummedModel } from "@hlm/core";
 import { parseFitOptions, type FitOptionsArg } from "./fitOptions.js";
 import { rangeOrigin } from "./sheet/addresses.js";
 import { checkFormula, getFit, getGlmm, parseMethod, type CachedFit, type CachedGlmm } from "./modelCache.js";
@@ -413,7 +413,7 @@ const intervalMemo = new WeakMap<LmmFit, Map<string, Promise<ParameterIntervals>
  * (`bootstrapIntervalsAsync`), so that Excel's shared runtime and the task pane stay responsive.
  * A computation that failed is not remembered.
  */
-export function intervalsOf(model: Model, fit: LmmFit, level: number, type: IntervalType): Promise<ParameterIntervals> {
+export function intervalsOf(model: Model, fit: LmmFit, level: number, type: IntervalType, sums?: SummedModel): Promise<ParameterIntervals> {
   const key = `${type}\u0000${level}`;
   let byKey = intervalMemo.get(fit);
   const hit = byKey?.get(key);
@@ -421,7 +421,7 @@ export function intervalsOf(model: Model, fit: LmmFit, level: number, type: Inte
   const result =
     type === "boot"
       ? bootstrapIntervalsAsync(model, fit, { level, nsim: BOOT_NSIM, seed: BOOT_SEED })
-      : new Promise<ParameterIntervals>((resolve) => resolve(type === "Wald" ? waldIntervals(fit, level) : profileIntervals(model, fit, { level })));
+      : new Promise<ParameterIntervals>((resolve) => resolve(type === "Wald" ? waldIntervals(fit, level) : profileIntervals(model, fit, { level, ...(sums ? { sums } : {}) })));
   if (!byKey) {
     byKey = new Map();
     intervalMemo.set(fit, byKey);
@@ -452,9 +452,9 @@ export async function confint(values: unknown, formula: unknown, method?: unknow
     const ci = glmmWaldIntervals(any.fit, lev);
     return [["Parameter", "Estimate", ...percentLabels(lev)], ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)])];
   }
-  const { model, fit } = any;
+  const { model, fit, sums } = any;
   if (kind !== "Wald") refuseStructure(fit, `HLM.CONFINT's ${kind === "boot" ? "bootstrap" : "profile"} interval`);
-  const ci = await intervalsOf(model, fit, lev, kind);
+  const ci = await intervalsOf(model, fit, lev, kind, sums);
   return [
     ["Parameter", "Estimate", ...percentLabels(lev)],
     ...ci.rows.map((r): Cell[] => [r.parameter, num(r.estimate), num(r.lower), num(r.upper)]),
