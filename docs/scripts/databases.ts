@@ -2,7 +2,7 @@
 // fit.1 run by the hlm command on the NELS data as a Parquet file (public/nels.parquet, made from
 // public/nels_sim.csv when it is missing; DuckDB computes the sums), beside
 // the same fit from the CSV file in memory; what comes back from the database (cells, numbers); and
-// the query `hlm sql` prints for BigQuery. `databaseFiles()` is a function of docs/public/nels_sim.csv
+// the query `hlm sql` prints for BigQuery; profile intervals and the ICC from the same sums. `databaseFiles()` is a function of docs/public/nels_sim.csv
 // and the built command (packages/cli/dist/main.js); the docs build adds its files to generate()'s.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -42,11 +42,14 @@ export async function databaseFiles(docsDir: string): Promise<Record<string, str
     `| sums per cell | ${plan.cellSums.length} |`,
     `| columns of the result | ${2 + layout.keys + layout.sums} |`,
   ].join("\n");
+  // after the fit, from the same sums: lme4's profile intervals and performance's ICC
+  const afterFit = ["confint", "icc"].map((command) => `$ hlm ${command} nels.parquet --formula "${formula}" --ml\n${hlm([command, "nels.parquet", "--formula", formula, "--ml"])}`).join("\n");
   const sql = hlm(["sql", "--dialect", "bigquery", "--table", "analytics.nels", "--formula", formula, "--columns", "school:number"]);
   const code = (text: string, lang = "text"): string => "```" + lang + "\n" + text.replace(/\s+$/, "") + "\n```\n";
   return {
     "generated/db-parquet-summary.md": code(fromParquet),
     "generated/db-sizes.md": sizes + "\n",
+    "generated/db-after-fit.md": code(afterFit),
     "generated/db-bigquery-sql.md": code(sql, "sql"),
   };
 }
