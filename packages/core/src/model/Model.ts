@@ -117,6 +117,22 @@ export interface SummedMoments {
   xtx: Float64Array;
   /** Per random-effects term (in `reTerms`' order): Σ_t z_t z_t', p_i × p_i, row-major. */
   zz: Float64Array[];
+  /** Per grouping factor, per level: what the group's own regression of y − offset on its random-effects columns needs. */
+  groups: GroupMoments[];
+}
+
+/** One grouping factor's per-level sums over its rows: the lecture's per-group OLS from sums. */
+export interface GroupMoments {
+  /** lme4's name of the grouping factor, its levels (as its terms'), and the union of its terms' columns. */
+  group: string;
+  levels: string[];
+  columns: string[];
+  /** Per level: its number of rows. */
+  n: Float64Array;
+  /** Per level l: Z_l'Z_l at l·q², q × q row-major (q the number of columns). */
+  zz: Float64Array;
+  /** Per level l: Z_l'(y − offset) at l·q. */
+  zy: Float64Array;
 }
 
 /**

@@ -1,9 +1,8 @@
-import { requireRows } from "../model/requireRows.js";
 import type { Model } from "../model/Model.js";
 import { responseMinusOffset } from "../model/response.js";
 import { HlmError } from "../HlmError.js";
 import type { LmmFit } from "../fit/LmmFit.js";
-import { dropRankDeficient } from "../model/rankDeficiency.js";
+import { dropRankDeficient, rankFromGram } from "../model/rankDeficiency.js";
 
 /**
  * The lecture's shrinkage table for one grouping factor: per level, its number of observations,
@@ -25,12 +24,12 @@ export interface ShrinkageTable {
 
 /** The shrinkage table of a grouping factor (default: the first, lme4's largest). */
 export function shrinkageTable(model: Model, fit: LmmFit, group?: string): ShrinkageTable {
-  requireRows(model, "The shrinkage table", "fits each group's own regression");
   const g = group ?? model.reTerms[0]!.group;
   const terms = model.reTerms.filter((t) => t.group === g);
   if (terms.length === 0) {
     throw new HlmError("OPTIONS", `'${g}' is not a grouping factor of the model; its grouping factors are ${[...new Set(model.reTerms.map((t) => t.group))].join(", ")}.`);
   }
+  if (model.summed) return fromSums(model, fit, g);
   const columns = [...new Set(terms.flatMap((t) => t.columnNames))];
   const ref = terms[0]!;
   const nl = ref.nl;
@@ -87,6 +86,46 @@ function leastSquares(X: Float64Array[], y: Float64Array, n: number): (number | 
       A[i * k + j] = v;
     }
   }
+  return solveNormalEquations(A, b, k, keep, out);
+}
+
+/**
+ * The shrinkage table of a model given by its sums: each level's OLS from its Z_l'Z_l and
+ * Z_l'(y − offset), which the sums query gives cell by cell (`SummedMoments.groups`); the columns lm()
+ * would report as NA decided on Z_l'Z_l as the rows' are (`rankFromGram`).
+ */
+function fromSums(model: Model, fit: LmmFit, g: string): ShrinkageTable {
+  const moments = model.summed!.moments;
+  if (!moments) {
+    throw new HlmError("OPTIONS", "The shrinkage table's own regressions are unweighted, as lm() on each group's rows, and this model's sums were computed with prior weights; fit it from the rows, or compute the sums without weights.");
+  }
+  const gm = moments.groups.find((x) => x.group === g)!;
+  const { columns, levels } = gm;
+  const q = columns.length;
+  const coef = fit.coef.find((c) => c.group === g)!;
+  const coefIndex = columns.map((c) => coef.columns.indexOf(c));
+  const ols = levels.map((_, l) => {
+    const out: (number | null)[] = columns.map(() => null);
+    const n = gm.n[l]!;
+    const G = gm.zz.subarray(l * q * q, (l + 1) * q * q);
+    const decided = n > 0 ? rankFromGram(G, q, n, 1e-7, "decide") : null;
+    if (!decided || decided.keep.length === 0) return out;
+    const { keep } = decided;
+    const k = keep.length;
+    const A = new Float64Array(k * k);
+    const b = new Float64Array(k);
+    for (let i = 0; i < k; i++) {
+      b[i] = gm.zy[l * q + keep[i]!]!;
+      for (let j = 0; j <= i; j++) A[i * k + j] = G[keep[i]! * q + keep[j]!]!;
+    }
+    return solveNormalEquations(A, b, k, keep, out);
+  });
+  const blup = levels.map((_, l) => coefIndex.map((j) => coef.values[l]![j]!));
+  return { group: g, columns, levels, n: Array.from(gm.n), ols, blup };
+}
+
+/** Solves A x = b by Cholesky (A's lower triangle, k × k, overwritten; b too) and writes x into `out` at the kept columns (null where not finite). */
+function solveNormalEquations(A: Float64Array, b: Float64Array, k: number, keep: readonly number[], out: (number | null)[]): (number | null)[] {
   for (let i = 0; i < k; i++) {
     for (let j = 0; j <= i; j++) {
       let s = A[i * k + j]!;

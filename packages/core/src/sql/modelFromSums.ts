@@ -4,7 +4,7 @@ import { tooManyFixedEffects } from "../model/checkValues.js";
 import { noRowsLeft, type DroppedBy } from "../model/droppedRows.js";
 import { compareStrings, formatLabel } from "../model/levelLabels.js";
 import { interactionOf } from "../model/makeFactor.js";
-import type { Model, ReTerm, SummedMoments } from "../model/Model.js";
+import type { GroupMoments, Model, ReTerm, SummedMoments } from "../model/Model.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import { lme4TermOrder } from "../model/randomEffectsTerms.js";
 import { rankFromGram } from "../model/rankDeficiency.js";
@@ -264,7 +264,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
       }
     });
   });
-  const moments = plan.weights ? null : unweightedMoments(plan, fixedRows, cells, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), G, keep, m1, ordered, cell);
+  const moments = plan.weights ? null : unweightedMoments(plan, fixedRows, cells, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), G, keep, m1, ordered, cell, shift);
   const tail = (R: number): number => R - bl.tailStart;
   for (let a = 0; a <= p; a++) {
     for (let b = 0; b <= a; b++) {
@@ -312,7 +312,8 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
 
 /**
  * The moments of X and the Z_i over the rows used (the sums are unweighted: no prior weights): X's
- * column sums from the fixed cells' Σx, X'X from G, and each term's Σ z z' from the cells.
+ * column sums from the fixed cells' Σx, X'X from G, each term's Σ z z' from the cells, and each
+ * grouping factor's per-level Z_l'Z_l and Z_l'(y − offset).
  */
 function unweightedMoments(
   plan: CrossProductPlan,
@@ -325,6 +326,7 @@ function unweightedMoments(
   m1: number,
   ordered: readonly { term: ReTerm; atoms: number[] }[],
   cell: (a: number, b: number) => number,
+  shift: number,
 ): SummedMoments {
   const base = plan.denseSums.length;
   const p = keep.length;
@@ -353,7 +355,43 @@ function unweightedMoments(
     for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) out[b * q + a] = out[a * q + b]!;
     return out;
   });
-  return { xSums, xtx, zz };
+  // per grouping factor, per level: Z_l'Z_l and Z_l'(y − offset) over the union of its terms' columns
+  // (the query summed y − offset − shift: the shift comes back through Σ z, atom 0 with an intercept in X)
+  const Y = plan.atoms.length;
+  const groups: GroupMoments[] = [];
+  for (const { term } of ordered) {
+    if (groups.some((g) => g.group === term.group)) continue;
+    const terms = ordered.filter((t) => t.term.group === term.group);
+    const columns = [...new Set(terms.flatMap((t) => t.term.columnNames))];
+    const source = columns.map((name) => {
+      const t = terms.find((x) => x.term.columnNames.includes(name))!;
+      const k = t.term.columnNames.indexOf(name);
+      return { z: t.term.z, p: t.term.p, k, atom: t.atoms[k]! };
+    });
+    const q = columns.length;
+    const nl = term.nl;
+    const n = new Float64Array(nl);
+    const zz = new Float64Array(nl * q * q);
+    const zy = new Float64Array(nl * q);
+    cells.forEach((r, c) => {
+      const l = term.refs[c]!;
+      n[l]! += r.n;
+      for (let a = 0; a < q; a++) {
+        const sa = source[a]!;
+        const va = sa.z[c * sa.p + sa.k]!;
+        if (va === 0) continue;
+        zy[l * q + a]! += va * ((r.sums[cell(sa.atom, Y)] ?? 0) + (shift !== 0 ? shift * (r.sums[cell(sa.atom, 0)] ?? 0) : 0));
+        for (let b = 0; b <= a; b++) {
+          const sb = source[b]!;
+          const vb = sb.z[c * sb.p + sb.k]!;
+          if (vb !== 0) zz[l * q * q + a * q + b]! += va * vb * (r.sums[cell(sa.atom, sb.atom)] ?? 0);
+        }
+      }
+    });
+    for (let l = 0; l < nl; l++) for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) zz[l * q * q + b * q + a] = zz[l * q * q + a * q + b]!;
+    groups.push({ group: term.group, levels: term.levels, columns, n, zz, zy });
+  }
+  return { xSums, xtx, zz, groups };
 }
 
 /** lme4's checkScaleX from the fixed cells' unweighted sums: Σx, Σx² and whether a column holds only 0 and 1. */
