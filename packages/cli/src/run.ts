@@ -11,7 +11,6 @@ import {
   glmmRandomEffectsTable,
   glmmSummaryTable,
   glmmWarnings,
-  formatShrinkage,
   formatSummary,
   HlmError,
   randomEffectsTable,
@@ -22,7 +21,6 @@ import {
   type LmmFit,
   type Model,
   type ModelComparison,
-  type ShrinkageTable,
 } from "@hlm/core";
 import { COMMAND_NAMES, commandHelp, globalHelp, type CommandName } from "./commandSpecs.js";
 import { dataName, dataPath, ddfMethod, fitWithProgress, glmmChoice, loadTable, modelOptions, oneFormula, refuseFamily, type GlmmChoice } from "./commandInputs.js";
@@ -33,6 +31,7 @@ import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
 import { readTable } from "./readTable.js";
 import { compareInDatabase, fitsInDatabase, runFitSql, runSql } from "./sqlCommands.js";
 import { writeXlsx } from "./writeXlsx.js";
+import { shrinkageJson, shrinkageText } from "./shrinkageOutput.js";
 
 export { readTable, type Io };
 
@@ -133,7 +132,7 @@ async function runFit(cl: CommandLine, io: Io): Promise<number> {
     for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
   } else {
     io.stdout(formatSummary(fit, { dataName: dataset, ddf }));
-    if (values.shrinkage) io.stdout(`\nShrinkage by ${shrinkage!.group}: each group's own OLS estimates beside its BLUP coefficients\n${formatShrinkage(shrinkage!)}`);
+    if (values.shrinkage) io.stdout(shrinkageText(shrinkage!));
   }
   // what was written where, last: on stderr, so that stdout stays the summary or the JSON
   if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
@@ -177,12 +176,6 @@ async function runFitGlmm(cl: CommandLine, io: Io, path: string, formula: string
   }
   if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
   return EXIT.OK;
-}
-
-/** The shrinkage table as JSON: the grouping factor, its columns, and a row per level. */
-function shrinkageJson(s: ShrinkageTable): { group: string; columns: string[]; rows: { level: string; n: number; ols: Record<string, number | null>; blup: Record<string, number> }[] } {
-  const byColumn = <T>(xs: T[]): Record<string, T> => Object.fromEntries(s.columns.map((c, j) => [c, xs[j]!]));
-  return { group: s.group, columns: s.columns, rows: s.levels.map((level, i) => ({ level, n: s.n[i]!, ols: byColumn(s.ols[i]!), blup: byColumn(s.blup[i]!) })) };
 }
 
 /**

@@ -17,6 +17,8 @@ import {
   planCrossProducts,
   randomEffectsTable,
   residualsQuery,
+  shrinkageResultTable,
+  shrinkageTable,
   summaryTable,
   sumsLayout,
   resultCategoricals,
@@ -36,6 +38,7 @@ import type { CommandLine } from "./parseCommandLine.js";
 import { PROGRESS_DELAY_MS, withProgress, type Io } from "./progress.js";
 import { isSqlData, openSqlData, type SqlData } from "./sqlData.js";
 import { writeXlsx } from "./writeXlsx.js";
+import { shrinkageJson, shrinkageText } from "./shrinkageOutput.js";
 
 /** Whether `hlm fit` goes through a database (a Parquet, DuckDB or PostgreSQL source, --engine duckdb, or --cross-products). */
 export function fitsInDatabase(cl: CommandLine): boolean {
@@ -57,7 +60,6 @@ function refuseRowOptions(values: CommandLine["values"]): void {
     ["family", values.family !== undefined, "a generalized linear mixed model is fitted by repeated passes over the rows (PIRLS at every step)"],
     ["correlation", values.correlation !== undefined, "a residual correlation structure changes the rows' weights at every step"],
     ["variance", values.variance !== undefined, "a residual variance function changes the rows' weights at every step"],
-    ["shrinkage", values.shrinkage === true, "the shrinkage table fits each group's own regression"],
     ["sheet", values.sheet !== undefined, "it names a sheet of an .xlsx file"],
     ["repeat", values.repeat !== undefined, "it times fits of data in memory"],
   ];
@@ -103,7 +105,7 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
   let data: SqlData | null = null;
   try {
     const seconds = { sums: 0, fit: 0 };
-    const { fit, name } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+    const { fit, name, model } = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
       let plan: CrossProductPlan;
       let rows: SumsRow[];
       let name: string;
@@ -169,16 +171,26 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
           await db.execute(residualsQuery(plan, summed.design, fit, db.source, db.dialect, output, coefName));
         }
       }
-      return { fit, name };
+      return { fit, name, model: summed.model };
     });
-    const sheets = xlsx === undefined ? [] : [summaryTable(fit, name, { ddf }), randomEffectsTable(fit)];
+    // the shrinkage table from each level's sums (unweighted, as lm() on the group's rows: not from weighted sums)
+    const shrinkage = values.shrinkage || (xlsx !== undefined && model.summed?.moments) ? shrinkageTable(model, fit) : null;
+    const sheets = xlsx === undefined ? [] : [summaryTable(fit, name, { ddf }), randomEffectsTable(fit), ...(shrinkage ? [shrinkageResultTable(shrinkage)] : [])];
     if (xlsx !== undefined) await writeXlsx(xlsx, sheets);
     if (values.json) {
       // fit_seconds: the fit from the sums (as hlm fit's on rows in memory, the data already read); sums_seconds: the database's query
-      const json = { ...fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }), fit_seconds: seconds.fit, sums_seconds: seconds.sums };
+      const json = {
+        ...fitToJson(fit, { dataset: name, factors: options.factors, ddf, ...(options.weights !== undefined ? { weights: options.weights } : {}) }),
+        fit_seconds: seconds.fit,
+        sums_seconds: seconds.sums,
+        ...(values.shrinkage && shrinkage ? { shrinkage: shrinkageJson(shrinkage) } : {}),
+      };
       io.stdout(JSON.stringify(json, null, 2) + "\n");
       for (const w of fit.warnings) io.stderr(`hlm: warning: ${w.message}\n`);
-    } else io.stdout(formatSummary(fit, { dataName: name, ddf }));
+    } else {
+      io.stdout(formatSummary(fit, { dataName: name, ddf }));
+      if (values.shrinkage && shrinkage) io.stdout(shrinkageText(shrinkage));
+    }
     if (typeof values["write-fitted"] === "string") io.stderr(`hlm: wrote ${/\.(parquet|csv)$/i.test(values["write-fitted"]) ? "" : "the table "}${values["write-fitted"]} (the rows used, with fitted and residual)\n`);
     if (xlsx !== undefined) io.stderr(`hlm: wrote ${xlsx} (sheets ${sheets.map((t) => t.sheetName).join(", ")})\n`);
     return 0;

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildModel, columnsOf, effectSizes, predict, profileIntervals, sumsRows, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type Column, type LmmFit, type Model, type Table } from "@hlm/core";
+import { buildModel, columnsOf, effectSizes, fitModel, predict, profileIntervals, shrinkageTable, sumsRows, crossProductsQuery, exactQuantiles, fitSummedModel, fitToJson, makeFit, makeObjective, modelFromSums, optimize, planCrossProducts, readCsv, residualsQuery, type Column, type LmmFit, type Model, type Table } from "@hlm/core";
 import { readFileSync, writeFileSync } from "node:fs";
 import { compareWithReference, conformanceDir, loadReferences, type Reference } from "../../core/test/compareReference.js";
 import { run } from "../src/run.js";
@@ -102,6 +102,23 @@ function sameAtTheta(summed: ReturnType<typeof modelFromSums>, g: LmmFit, opt: R
     });
   }
   if (rows) {
+    // the lecture's shrinkage table of every grouping factor: each level's own OLS from its sums (refused for weighted sums)
+    for (const group of new Set(rows.model.reTerms.map((t) => t.group))) {
+      if (options.weights) {
+        expect(() => shrinkageTable(summed.model, at, group)).toThrow(/^The shrinkage table's own regressions are unweighted, as lm\(\) on each group's rows, and this model's sums were computed with prior weights/);
+        continue;
+      }
+      const want = shrinkageTable(rows.model, g, group);
+      const got = shrinkageTable(summed.model, at, group);
+      expect([got.columns, got.levels, got.n]).toEqual([want.columns, want.levels, want.n]);
+      want.columns.forEach((_, j) => {
+        const scale = Math.max(...want.ols.map((r) => Math.abs(r[j] ?? 0))) || 1;
+        want.ols.forEach((r, l) => {
+          expect(got.ols[l]![j] === null, `${group} ${want.levels[l]} ${want.columns[j]}: NA`).toBe(r[j] === null);
+          if (r[j] !== null) expect(Math.abs(got.ols[l]![j]! - r[j]!), `${group} ${want.levels[l]} ${want.columns[j]}`).toBeLessThan(1e-9 * scale);
+        });
+      });
+    }
     const rowsModel = rows.model;
     // predictions for rows of the data, and for one whose groups are missing (the population's)
     const used = [...rowsModel.rows.slice(0, 40)];
@@ -384,7 +401,6 @@ describe("hlm fit and hlm sql on a database", () => {
     const cases: [string[], RegExp][] = [
       [["--family", "binomial"], /--family cannot be used when a database computes the sums: a generalized linear mixed model is fitted by repeated passes over the rows/],
       [["--correlation", "corAR1()"], /--correlation cannot be used when a database computes the sums/],
-      [["--shrinkage"], /--shrinkage cannot be used/],
     ];
     for (const [extra, message] of cases) {
       const r = await capture(["fit", duckFile, "--table", "hsb", "--formula", formula, ...extra]);
@@ -455,6 +471,30 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     con.closeSync();
     instance.closeSync();
   });
+  it("fits a response far from 0 as the rows' fit does (centred first), the shift back in the intercept and the groups' own regressions", async () => {
+    // the rows' reference is fitModel's (which centres y too): makeObjective on y ~ 1e6 itself would lose digits
+    const formula = "I(Reaction + 1e6) ~ Days + (Days | Subject)";
+    const model = buildModel(readCsv(readFileSync(csv, "utf8")), formula);
+    const want = fitModel(model);
+    const db = await openSqlData(duckFile, { table: "extra" });
+    try {
+      const plan = planCrossProducts(formula, db.columns, {});
+      const result = await db.query(crossProductsQuery(plan, db.source, db.dialect));
+      const names = ["block", ...plan.categorical.map((_, k) => `k${k}`), "n", ...Array.from({ length: result[0]!.length - plan.categorical.length - 2 }, (_, s) => `s${s}`)];
+      const summed = modelFromSums(plan, sumsRows(plan, names, result));
+      expect(summed.shift).toBeGreaterThan(1e6);
+      const got = fitSummedModel(summed);
+      got.fixef.forEach((v, i) => expect(Math.abs(v - want.fixef[i]!)).toBeLessThan(1e-5 * want.se[i]!));
+      expect(rel(got.sigma, want.sigma)).toBeLessThan(1e-7);
+      const [a, b] = [shrinkageTable(summed.model, got), shrinkageTable(model, want)];
+      expect(a.n).toEqual(b.n);
+      a.ols.forEach((r, l) => r.forEach((v, j) => expect(Math.abs(v! - b.ols[l]![j]!), `${a.levels[l]} ${a.columns[j]}`).toBeLessThan(1e-9 * Math.abs(b.ols[l]![j]!))));
+      expect(a.ols[0]![0]).toBeGreaterThan(1e6);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("refuses the ICC and R² from weighted sums in one sentence (the moments they need are unweighted)", async () => {
     const weighted = await capture(["icc", duckFile, "--table", "hsbx", "--formula", "MathAch ~ SES + (1 | School)", "--weights", "w"]);
     expect(weighted.code).toBe(2);

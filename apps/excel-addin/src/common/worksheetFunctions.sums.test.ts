@@ -56,6 +56,19 @@ describe("the worksheet functions on a warehouse's sums", () => {
     expect(section(s, "Fixed effects:", "---")).toEqual(section(fromRows, "Fixed effects:", "---"));
   });
 
+  it("give the lecture's shrinkage table from each school's sums, as from the rows", () => {
+    const fromSums = shrinkage(sums, formula, undefined, "REML", options);
+    const fromRows = shrinkage(rows, formula, undefined, "REML", options);
+    expect(fromSums[0]).toEqual(fromRows[0]);
+    expect(fromSums.map((r) => r[0])).toEqual(fromRows.map((r) => r[0]));
+    // the groups' own OLS (columns 2 and 3) to rounding; the BLUP coefficients to the two fits' agreement
+    fromRows.slice(1).forEach((row, l) => {
+      expect(fromSums[l + 1]![1]).toBe(row[1]);
+      for (const j of [2, 3]) expect(Math.abs((fromSums[l + 1]![j] as number) - (row[j] as number))).toBeLessThan(1e-9 * Math.max(1, Math.abs(row[j] as number)));
+      for (const j of [4, 5]) expect(Math.abs((fromSums[l + 1]![j] as number) - (row[j] as number))).toBeLessThan(1e-4);
+    });
+  });
+
   it("give lme4's profile intervals from the sums alone, as from the rows", async () => {
     const fromSums = await confint(sums, formula, "REML", 0.95, "profile", options);
     const fromRows = await confint(rows, formula, "REML", 0.95, "profile", options);
@@ -73,7 +86,6 @@ describe("the worksheet functions on a warehouse's sums", () => {
   });
 
   it("refuse what needs the rows, in one sentence", () => {
-    expect(() => shrinkage(sums, formula, undefined, "REML", options)).toThrow(/^The shrinkage table fits each group's own regression, and this model was fitted from the sums a database computed, without its rows; fit it from the rows/);
     expect(() => fixef(sums, formula, "ML", `${options}; family=binomial`)).toThrow(/fitted by repeated passes over the rows \(PIRLS\)/);
     expect(() => fixef(sums, formula, "REML", `${options}; correlation=corAR1()`)).toThrow(/A residual structure needs the rows/);
     // sums made for another formula are refused, not misread

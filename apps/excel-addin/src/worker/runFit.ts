@@ -139,8 +139,8 @@ export function runFit(req: FitRequest, post: (m: FitReply, transfer?: ArrayBuff
     const headerRow = req.layout?.headerRow ?? 0;
     const summary = withSheetRows(withInference(summaryTable(fit, req.dataName, { ddf: req.ddf ?? "satterthwaite" }), model, fit), headerRow);
     const tables: SheetTable[] = [summary, randomEffectsTable(fit)];
-    // the shrinkage and diagnostics sheets need the rows (a fit from sums has none)
-    if (!model.summed) tables.push(shrinkageResultTable(shrinkageTable(model, fit)));
+    // the shrinkage sheet from the rows or from each level's sums; the diagnostics sheet needs the rows (a fit from sums has none)
+    if (!model.summed || model.summed.moments) tables.push(shrinkageResultTable(shrinkageTable(model, fit)));
     if (req.diagnostics && !model.summed) tables.push(diagnosticsTable(fit, { rows: model.rows, headerRow })); // rows as the sheet numbers them
     const packed = packSheetTables(tables); // the diagnostics' rows as typed columns, transferred
     post({ type: "done", id, fit: digest(fit, req.ddf), tables: packed.tables, elapsedMs: now() - t0 }, packed.transfer);

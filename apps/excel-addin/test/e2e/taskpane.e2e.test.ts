@@ -274,7 +274,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.close();
   });
 
-  it("fits a warehouse's sums (the result of HLM.SQL's query) selected in the sheet: summary and random effects as from the rows", async () => {
+  it("fits a warehouse's sums (the result of HLM.SQL's query) selected in the sheet: summary, random effects and shrinkage as from the rows", async () => {
     const sums = csvToRange(readFileSync(new URL("../fixtures/hsb_sums.csv", import.meta.url), "utf8"));
     const page = await openPane(isolated.origin, { sheets: [{ name: "Sums", values: sums }], active: "Sums", selection: { sheet: "Sums", address: "A1:P165" } });
     await page.getByRole("button", { name: "Use selection" }).click();
@@ -286,7 +286,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.getByRole("button", { name: "Fit model" }).click();
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     await shot(page, "15-warehouse-sums");
-    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random Effects");
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM Shrinkage");
     // the fixed effects of the fit from the rows (hsb.csv in memory), to the optimizer's tolerance
     const fromRows = fit(rangeToTable(hsb), "MathAch ~ SES * Sector + (SES | School)");
     const summary = (await fakeSheet(page, "HLM Summary"))!;
@@ -297,6 +297,10 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     expect(summary.values.find((r) => r[0] === "Observations")![1]).toBe(7185);
     const re = (await fakeSheet(page, "HLM Random Effects"))!;
     expect(re.values.filter((r) => typeof r[1] === "number")).toHaveLength(160);
+    // the effect sizes from the rows' moments, the shrinkage table from each school's sums
+    expect(summary.values.some((r) => r[0] === "ICC (adjusted)" && typeof r[1] === "number")).toBe(true);
+    const shrinkage = (await fakeSheet(page, "HLM Shrinkage"))!;
+    expect(shrinkage.values.filter((r) => typeof r[1] === "number" && typeof r[2] === "number")).toHaveLength(160);
     expect((await fakeSheet(page, "Sums"))!.values).toEqual(sums);
     expect((page as Page & { hlmErrors?: string[] }).hlmErrors).toEqual([]);
     await page.close();
@@ -482,7 +486,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     await shot(page, "23-glmm-after-fit");
     expect(await page.getByTestId("result-family").textContent()).toMatch(/^Binomial \(probit\), Laplace approximation; log-likelihood -\d+\.\d\d\.$/);
-    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random Effects");
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM Shrinkage");
     expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects"]);
 
     // HLM Summary: glmer's probit fit of cbpp (R: summary(glmer(..., family = binomial(link = "probit"))))
