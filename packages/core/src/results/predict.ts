@@ -33,6 +33,7 @@ import { columnsOf } from "../formula/nameUses.js";
 import { columnLabel } from "../model/levelLabels.js";
 import { cellOf, labelOf, listLevels, newRowName, numberOf, type Cell } from "./newRowCells.js";
 import { predictWithoutRows } from "./predictWithoutRows.js";
+import { fixedPart } from "./fixedPart.js";
 import type { PredictableFit, Predictions, PredictOptions } from "./Predictions.js";
 
 export type { PredictableFit, Predictions, PredictOptions } from "./Predictions.js";
@@ -49,22 +50,7 @@ export function predict(data: Table, model: Model, fit: PredictableFit, newdata:
   const m = newdata.nrow;
   const N = all.n;
   const xCols = fixedColumns(model, all, fit);
-  const p = xCols.length;
-  const population = new Float64Array(m);
-  const se = new Float64Array(m);
-  const x = new Float64Array(p);
-  for (let r = 0; r < m; r++) {
-    const k = pos[r]!;
-    let s = all.offset ? all.offset[k]! : 0;
-    for (let i = 0; i < p; i++) {
-      x[i] = all.X[xCols[i]! * N + k]!;
-      s += x[i]! * fit.fixef[i]!;
-    }
-    population[r] = s;
-    let v = 0;
-    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += x[i]! * fit.vcov[i]![j]! * x[j]!;
-    se[r] = Math.sqrt(Math.max(0, v));
-  }
+  const { population, se } = fixedPart(m, fit, (r, i) => all.X[xCols[i]! * N + pos[r]!]!, (r) => (all.offset ? all.offset[pos[r]!]! : 0));
   const prediction = Float64Array.from(population);
   if (options.randomEffects !== false) addRandomEffects(all, fit, pos, newLevels, prediction);
   return { fit: prediction, population, se, newLevels, warnings };

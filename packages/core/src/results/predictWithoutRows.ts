@@ -6,6 +6,7 @@ import type { Model } from "../model/Model.js";
 import { ModelFrameSource } from "../model/ModelFrameSource.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import type { Factor, Variable } from "../model/Variable.js";
+import { fixedPart } from "./fixedPart.js";
 import { cellOf, labelOf, listLevels, newRowName } from "./newRowCells.js";
 import type { PredictableFit, Predictions, PredictOptions } from "./Predictions.js";
 
@@ -97,21 +98,7 @@ export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: T
     requireFinite(values, e);
     for (let r = 0; r < m; r++) offset[r]! += values[r]!;
   }
-  const p = xCols.length;
-  const population = new Float64Array(m);
-  const se = new Float64Array(m);
-  const x = new Float64Array(p);
-  for (let r = 0; r < m; r++) {
-    let s = offset[r]!;
-    for (let i = 0; i < p; i++) {
-      x[i] = xCols[i]![r]!;
-      s += x[i]! * fit.fixef[i]!;
-    }
-    population[r] = s;
-    let v = 0;
-    for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) v += x[i]! * fit.vcov[i]![j]! * x[j]!;
-    se[r] = Math.sqrt(Math.max(0, v));
-  }
+  const { population, se } = fixedPart(m, fit, (r, i) => xCols[i]![r]!, (r) => offset[r]!);
 
   // z_r' b̂ of each term whose level the fit has seen; a missing or unseen label counts 0, and the row notes its column
   const newLevels: string[][] = Array.from({ length: m }, () => []);
