@@ -486,7 +486,7 @@ describe.skipIf(!haveChromium)("task pane end to end (headless Chromium, fake Ex
     await page.getByTestId("result").waitFor({ timeout: 60_000 });
     await shot(page, "23-glmm-after-fit");
     expect(await page.getByTestId("result-family").textContent()).toMatch(/^Binomial \(probit\), Laplace approximation; log-likelihood -\d+\.\d\d\.$/);
-    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random EffectsHLM Shrinkage");
+    expect(await page.getByTestId("sheet-names").textContent()).toBe("HLM SummaryHLM Random Effects");
     expect(await addedSheets(page)).toEqual(["HLM Summary", "HLM Random Effects"]);
 
     // HLM Summary: glmer's probit fit of cbpp (R: summary(glmer(..., family = binomial(link = "probit"))))
