@@ -46,6 +46,17 @@ const FORMALS: Record<string, string[]> = {
 /** Named arguments accepted beyond the positional ones (poly's come after R's `...`). */
 const NAMED_ONLY: Record<string, string[]> = { poly: ["raw"] };
 
+/** poly()'s arguments as R matches them: the variable, the degree (default 1) and `raw` (default FALSE). */
+export function polyArguments(e: Call, formula: string): { x: Expr; degree: number; raw: boolean } {
+  const args = matchArguments(e, formula);
+  const ctx = { formula };
+  return {
+    x: args.get("x")!,
+    degree: args.has("degree") ? wholeNumber(args.get("degree")!, "degree", 1, e, ctx) : 1,
+    raw: args.has("raw") ? logical(args.get("raw")!, "raw", e, ctx) : false,
+  };
+}
+
 /** The value of poly(), ns() or bs() over every row of the table, its basis recorded in `ctx.bases`. */
 export function matrixCall(e: Call, ctx: BasisContext): MatrixValue {
   const args = matchArguments(e, ctx.formula);
@@ -57,8 +68,7 @@ export function matrixCall(e: Call, ctx: BasisContext): MatrixValue {
   let basis: Basis;
   let columns: Float64Array[];
   if (e.fn === "poly") {
-    const degree = args.has("degree") ? wholeNumber(args.get("degree")!, "degree", 1, e, ctx) : 1;
-    const raw = args.has("raw") ? logical(args.get("raw")!, "raw", e, ctx) : false;
+    const { degree, raw } = polyArguments(e, ctx.formula);
     if (raw) {
       basis = { fn: "poly", degree, raw: true };
       columns = polyRaw(x, degree);
