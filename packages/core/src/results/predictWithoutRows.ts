@@ -3,6 +3,7 @@ import { columnsOf } from "../formula/nameUses.js";
 import { HlmError } from "../HlmError.js";
 import type { Table } from "../io/Table.js";
 import type { Model } from "../model/Model.js";
+import { MATRIX_FUNCTIONS, matrixCall } from "../model/basisCalls.js";
 import { ModelFrameSource } from "../model/ModelFrameSource.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import type { Factor, Variable } from "../model/Variable.js";
@@ -16,9 +17,9 @@ import type { PredictableFit, Predictions, PredictOptions } from "./Predictions.
  * categorical variable coded with the fitted levels in their fitted order (`Model.factorLevels`:
  * relevel()'s reference first, an ordered factor's polynomial contrasts over all its levels) and
  * scale() with its recorded centre and scale, so that X and Z are coded as the fit's were. The
- * results and messages are `predict`'s; the formulas a database fits have no poly(), ns(), bs() or
- * interaction(), and every categorical variable is a column's labels (`factor(x)`, `ordered(x)`,
- * `relevel(x, ref = "b")`, or the column itself).
+ * results and messages are `predict`'s; poly() is evaluated by its recorded recurrence; the formulas
+ * a database fits have no ns(), bs() or interaction(), and every categorical variable is a column's
+ * labels (`factor(x)`, `ordered(x)`, `relevel(x, ref = "b")`, or the column itself).
  */
 export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: Table, options: PredictOptions): Predictions {
   const { terms, factorLevels } = model;
@@ -60,6 +61,14 @@ export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: T
   for (const [name, e] of variables) {
     const levels = factorLevels[name];
     if (levels === undefined) {
+      const inner = e.type === "paren" ? e.expr : e;
+      if (inner.type === "call" && MATRIX_FUNCTIONS.has(inner.fn)) {
+        // poly(): its recorded recurrence at the new rows (R's predict through makepredictcall)
+        const { columns, suffixes } = matrixCall(inner, source.basisContext());
+        for (const c of columns) requireFinite(c, e);
+        vars.set(name, { kind: "matrix", name, columns, suffixes });
+        continue;
+      }
       const values = source.evaluate(e);
       requireFinite(values, e);
       vars.set(name, { kind: "numeric", name, values });

@@ -55,7 +55,8 @@ export function checkedVariables(plan: CrossProductPlan): (CheckedVariable & { v
   const out: (CheckedVariable & { value: string; flag: string })[] = [{ name: plan.response.name, kind: "numeric", value: "hlm_y", flag: "hlm_py" }];
   const add = (name: string): void => {
     if (out.some((v) => v.name === name)) return;
-    const k = plan.numeric.findIndex((v) => v.name === name);
+    // a poly() basis by its first column (they share their variable's missing rows)
+    const k = plan.numeric.findIndex((v) => v.name === name || (v.basis !== undefined && plan.polys[v.basis.poly]!.key === name));
     if (k >= 0) {
       out.push({ name, kind: "numeric", value: `hlm_v${k}`, flag: `hlm_p${k}` });
       return;
@@ -73,10 +74,20 @@ export function checkedVariables(plan: CrossProductPlan): (CheckedVariable & { v
 
 /** The result's layout for a plan. */
 export function sumsLayout(plan: CrossProductPlan): SumsLayout {
-  const frame = FRAME_SUMS.length + plan.offsets.length + plan.atoms.length - 1 + 2 * plan.scales.length;
+  const frame = FRAME_SUMS.length + plan.offsets.length + plan.atoms.length - 1 + 2 * plan.scales.length + polySums(plan);
   const fixed = plan.denseSums.length + 3 * plan.xAtoms.length;
   const checked = checkedVariables(plan).map(({ name, kind }) => ({ name, kind }));
   return { keys: plan.categorical.length, sums: Math.max(2 * checked.length, frame, fixed, plan.cellSums.length), checked, signature: planSignature(plan) };
+}
+
+/**
+ * The `frame` block's sums of R's poly() recurrence, after the scales: per orthogonal poly() call,
+ * the rows where its variable is missing, the rows where it is there, its distinct values and its
+ * mean, then per degree k = 1 … d, Σ p_k² and Σ (x − x̄) p_k² (p_k the monic orthogonal polynomials
+ * over those rows, in x − x̄).
+ */
+export function polySums(plan: CrossProductPlan): number {
+  return plan.polys.reduce((acc, q) => acc + (q.raw ? 0 : 4 + 2 * q.degree), 0);
 }
 
 /**
@@ -154,6 +165,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
     ...plan.offsets.map((_, k) => `MAX(ABS(hlm_o${k}))`),
     ...plan.atoms.slice(1).map((_, i) => `MAX(ABS(hlm_a${i + 1}))`),
     ...plan.scales.flatMap((_, i) => [`MAX(scl.m${i})`, `MAX(scl.d${i})`]),
+    ...plan.polys.flatMap((q, i) => (q.raw ? [] : [`MAX(pq${i}_0.miss)`, `MAX(pq${i}_0.n)`, `MAX(pq${i}_0.nd)`, `MAX(pq${i}_0.m)`, ...Array.from({ length: q.degree }, (_, j) => [`MAX(pq${i}_${j + 1}.s)`, `MAX(pq${i}_${j + 1}.t)`]).flat()])),
   ];
   const fixedSums = [
     ...plan.denseSums.map(([a, b]) => sumOf(a, b, true)),
@@ -164,7 +176,7 @@ export function crossProductsQuery(plan: CrossProductPlan, source: SqlSource, di
   const groupBy = (keys: number[]): string => (keys.length === 0 ? "" : ` GROUP BY ${keys.map((k) => `hlm_c${k}`).join(", ")}`);
   const body = [
     select(`rows:${layout.signature}:${JSON.stringify(plan.categorical.map((c) => c.name)).replaceAll("'", "''")}`, [], count, rowsSums, "FROM vars"),
-    select("frame", [], count, frameSums, `FROM atoms${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}`),
+    select("frame", [], count, frameSums, `FROM atoms${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}${polyJoins(plan)}`),
     select("fixed", plan.fixedKeys, count, fixedSums, `FROM atoms${groupBy(plan.fixedKeys)}`),
     select("cells", all, count, cellSums, `FROM atoms${groupBy(all)}`),
   ];
@@ -191,7 +203,28 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
       return { center: `scl.m${i}`, scale: `scl.d${i}` };
     },
   };
-  const expr = (v: PlanNumeric): string => numericSql(v.expr, scope);
+  const sclJoin = plan.scales.length > 0 ? " CROSS JOIN scl" : "";
+  const finite = (r: string): string => `CASE WHEN ${r} - ${r} = 0 THEN ${r} END`;
+  /** R's poly() recurrence in x − x̄ (`xc`): p_0 = 1, p_1 = xc, p_j = (xc − α'_j) p_{j−1} − (N_j/N_{j−1}) p_{j−2}, α'_j = t_{j−1}/s_{j−1}, N_0 = 1, N_1 = n, N_j = s_{j−1}. */
+  const polyP = (i: number, j: number, xc: string): string => {
+    if (j === 0) return num("1");
+    if (j === 1) return xc;
+    const N = (k: number): string => (k === 0 ? num("1") : k === 1 ? `pq${i}_0.n` : `pq${i}_${k - 1}.s`);
+    const alpha = `(pq${i}_${j - 1}.t / pq${i}_${j - 1}.s)`;
+    return `((${xc} - ${alpha}) * ${polyP(i, j - 1, xc)} - (${N(j)} / ${N(j - 1)}) * ${polyP(i, j - 2, xc)})`;
+  };
+  const polyX = (i: number): string => finite(numericSql(plan.polys[i]!.x, scope));
+  const expr = (v: PlanNumeric): string => {
+    if (v.basis === undefined) return numericSql(v.expr, scope);
+    const { poly: i, k } = v.basis;
+    const q = plan.polys[i]!;
+    if (q.raw) {
+      // R's poly(x, d, raw = TRUE): the powers (products up to the fourth, as R_pow_di)
+      const x = numericSql(q.x, scope);
+      return k === 1 ? x : k <= 4 ? `(${Array.from({ length: k }, () => x).join(" * ")})` : `POWER(${x}, ${num(String(k))})`;
+    }
+    return `(${polyP(i, k, `(${polyX(i)} - pq${i}_0.m)`)} / SQRT(pq${i}_${k}.s))`;
+  };
   const from = source.from ?? (source.table !== undefined ? tableReference(source.table, syntax) : null);
   if (from === null) throw new HlmError("OPTIONS", "Name the table to read (--table).");
   const where = source.where !== undefined ? ` WHERE (${checkWhere(source.where)})` : "";
@@ -202,7 +235,6 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
     if (c.kind === "boolean") return `CASE WHEN ${q(c.column)} THEN 'TRUE' WHEN NOT ${q(c.column)} THEN 'FALSE' END`;
     return `CAST(${q(c.column)} AS ${syntax.text})`;
   };
-  const finite = (r: string): string => `CASE WHEN ${r} - ${r} = 0 THEN ${r} END`;
 
   const ctes: string[] = [syntax.cte("src", `SELECT * FROM ${from}${where}`, true)];
   if (plan.scales.length > 0) {
@@ -210,6 +242,16 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
     const aggs = plan.scales.map((_, i) => `AVG(hlm_e${i}) AS m${i}, STDDEV_SAMP(hlm_e${i}) AS d${i}`).join(", ");
     ctes.push(syntax.cte("scl", `SELECT ${aggs} FROM (SELECT ${inner} FROM src) t`, false));
   }
+  // R's poly(): its variable over every row (as scale()'s), then one pass per degree for the recurrence
+  plan.polys.forEach((q, i) => {
+    if (q.raw) return;
+    ctes.push(syntax.cte(`pq${i}_0`, `SELECT ${num("COUNT(*) - COUNT(e)")} AS miss, ${num("COUNT(e)")} AS n, ${num("COUNT(DISTINCT e)")} AS nd, AVG(e) AS m FROM (SELECT ${polyX(i)} AS e FROM src${sclJoin}) t`, false));
+    for (let j = 1; j <= q.degree; j++) {
+      const earlier = Array.from({ length: j - 1 }, (_, k) => ` CROSS JOIN pq${i}_${k + 1}`).join("");
+      const centred = `SELECT e - pq${i}_0.m AS xc FROM (SELECT ${polyX(i)} AS e FROM src${sclJoin}) t0 CROSS JOIN pq${i}_0`;
+      ctes.push(syntax.cte(`pq${i}_${j}`, `SELECT SUM(p * p) AS s, SUM(xc * p * p) AS t FROM (SELECT xc, ${polyP(i, j, "xc")} AS p FROM (${centred}) t1 CROSS JOIN pq${i}_0${earlier}) t2`, false));
+    }
+  });
   const rawCols = [
     ...(keepSource ? ["src.*"] : []),
     `${expr(plan.response)} AS hlm_ry`,
@@ -220,7 +262,7 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
     `${plan.weights ? present([plan.weights]) : "1"} AS hlm_pw`,
     ...plan.categorical.map((_, k) => `${keySql(k)} AS hlm_c${k}`),
   ];
-  ctes.push(syntax.cte("raw", `SELECT ${rawCols.join(", ")} FROM src${plan.scales.length > 0 ? " CROSS JOIN scl" : ""}`, true));
+  ctes.push(syntax.cte("raw", `SELECT ${rawCols.join(", ")} FROM src${sclJoin}${polyJoins(plan)}`, true));
   // the values, not-a-number values as null (with the source's columns, raw's own ride along already)
   const varCols = [
     ...(keepSource ? ["raw.*"] : []),
@@ -234,4 +276,9 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
   const complete = ["hlm_y", ...plan.numeric.map((_, k) => `hlm_v${k}`), ...plan.offsets.map((_, k) => `hlm_o${k}`), "hlm_w", ...plan.categorical.map((_, k) => `hlm_c${k}`)];
   ctes.push(syntax.cte("frame", `SELECT * FROM vars WHERE ${complete.map((c) => `${c} IS NOT NULL`).join(" AND ")}`, true));
   return ctes;
+}
+
+/** The cross joins of the poly() recurrences' one-row results (orthogonal poly() calls only). */
+function polyJoins(plan: CrossProductPlan): string {
+  return plan.polys.map((q, i) => (q.raw ? "" : Array.from({ length: q.degree + 1 }, (_, j) => ` CROSS JOIN pq${i}_${j}`).join(""))).join("");
 }

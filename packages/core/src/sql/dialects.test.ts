@@ -12,6 +12,7 @@ const models: [string, { factors?: string[]; weights?: string }][] = [
   ["y ~ service + (1 | s) + (1 | d) + (1 | dept)", {}],
   ["Reaction ~ Days + (Days || Subject)", {}],
   ["y ~ round(x) + pmin(x, 2) + sin(x) + ordered(f) + relevel(factor(h), ref = \"1\") + (1 | g)", {}],
+  ["y ~ poly(x, 3) * f + poly(z, 2, raw = TRUE) + (poly(x, 2) | g)", { factors: ["f"] }],
 ];
 
 describe("the query in the warehouses' grammars", () => {

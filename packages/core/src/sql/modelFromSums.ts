@@ -4,6 +4,8 @@ import { tooManyFixedEffects } from "../model/checkValues.js";
 import { noRowsLeft, type DroppedBy } from "../model/droppedRows.js";
 import { compareStrings, formatLabel } from "../model/levelLabels.js";
 import { interactionOf } from "../model/makeFactor.js";
+import { matrixSuffixes } from "../model/basisCalls.js";
+import { deparse } from "../formula/parseFormula.js";
 import type { GroupMoments, Model, ReTerm, SummedMoments } from "../model/Model.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import { lme4TermOrder } from "../model/randomEffectsTerms.js";
@@ -100,6 +102,23 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     if (!(scale > 0)) throw new HlmError("DATA", `'${s.key}' divides by 0: its variable is the same in every row or has no value.`);
     bases[s.key] = { fn: "scale", center: at(frame, scaleAt + 2 * i), scale };
   });
+  // poly(): the recurrence's coefficients (R's attr(, "coefs")) from its passes over every row
+  let polyAt = scaleAt + 2 * plan.scales.length;
+  plan.polys.forEach((q) => {
+    if (q.raw) {
+      bases[q.key] = { fn: "poly", degree: q.degree, raw: true };
+      return;
+    }
+    const [miss, count, distinct, mean] = [0, 1, 2, 3].map((j) => at(frame, polyAt + j)) as [number, number, number, number];
+    const st = Array.from({ length: q.degree }, (_, j) => [at(frame, polyAt + 4 + 2 * j), at(frame, polyAt + 5 + 2 * j)] as [number, number]);
+    polyAt += 4 + 2 * q.degree;
+    const where = `'${q.key}' (formula position ${q.x.pos + 1})`;
+    if (miss > 0) throw new HlmError("DATA", `${where} cannot be computed because '${deparse(q.x)}' has no value in ${miss} row${miss === 1 ? "" : "s"} and R's poly() takes no missing values: leave out the rows without it (--where), or use poly(…, raw = TRUE).`, { position: q.x.pos + 1 });
+    if (!(distinct > q.degree)) throw new HlmError("DATA", `${where} needs more distinct values of '${deparse(q.x)}' than its degree ${q.degree}, but there are ${distinct}.`, { position: q.x.pos + 1 });
+    // α_1 = x̄, α_{k+1} = x̄ + Σ (x − x̄) p_k² / Σ p_k²; norm2 = 1, n, Σ p_1², …, Σ p_d²
+    const alpha = [mean, ...st.slice(0, q.degree - 1).map(([s, t]) => mean + t / s)];
+    bases[q.key] = { fn: "poly", degree: q.degree, raw: false, alpha, norm2: [1, count, ...st.map(([s]) => s)] };
+  });
 
   // the response's units: centred in the query (with an intercept), divided by a power of 2 here when beyond 2^±64
   const shift = fs("shift");
@@ -123,6 +142,8 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
   const varsOver = (part: readonly SumsRow[], keys: readonly number[]): Map<string, Variable> => {
     const vars = new Map<string, Variable>();
     for (const v of plan.numeric) vars.set(v.name, { kind: "numeric", name: v.name, values: new Float64Array(part.length).fill(1) });
+    // a poly() basis: its columns are atoms of their own (`poly(x, 2)1`), so each is 1 here too
+    for (const q of plan.polys) vars.set(q.key, { kind: "matrix", name: q.key, columns: Array.from({ length: q.degree }, () => new Float64Array(part.length).fill(1)), suffixes: matrixSuffixes(q.degree) });
     for (const k of keys) {
       const c = plan.categorical[k]!;
       const index = new Map<string | number, number>((levels[k] as (string | number)[]).map((l, i) => [l, i]));

@@ -59,9 +59,23 @@ describe("planCrossProducts", () => {
     expect(plan.numeric).toEqual([]);
   });
 
+  it("makes each column of a poly() basis an atom of its own, in its interactions too", () => {
+    const plan = planCrossProducts("y ~ poly(x, 2) * z + (poly(x, 2, raw = TRUE) | g)", columns);
+    expect(plan.polys.map((q) => [q.key, q.degree, q.raw])).toEqual([
+      ["poly(x, 2)", 2, false],
+      ["poly(x, 2, raw = TRUE)", 2, true],
+    ]);
+    expect(plan.numeric.map((v) => v.name)).toEqual(["poly(x, 2)1", "poly(x, 2)2", "z", "poly(x, 2, raw = TRUE)1", "poly(x, 2, raw = TRUE)2"]);
+    const name = (a: number): string => plan.atoms[a]!.map((k) => plan.numeric[k]!.name).join(":") || "1";
+    expect(plan.xAtoms.map(name)).toEqual(["1", "poly(x, 2)1", "poly(x, 2)2", "z", "poly(x, 2)1:z", "poly(x, 2)2:z"]);
+    expect(plan.zAtoms.map(name)).toEqual(["1", "poly(x, 2, raw = TRUE)1", "poly(x, 2, raw = TRUE)2"]);
+  });
+
   it("refuses what SQL cannot compute, naming the formula position", () => {
-    const e = error(() => planCrossProducts("y ~ poly(x, 2) + (1 | g)", columns));
-    expect(e.message).toMatch(/poly\(\) \(position 5 of 'y ~ poly\(x, 2\) \+ \(1 \| g\)'\) cannot be computed in SQL/);
+    const e = error(() => planCrossProducts("y ~ ns(x, 2) + (1 | g)", columns));
+    expect(e.message).toMatch(/ns\(\) \(position 5 of 'y ~ ns\(x, 2\) \+ \(1 \| g\)'\) cannot be computed in SQL/);
+    expect(error(() => planCrossProducts("y ~ poly(sex, 2) + (1 | g)", columns)).message).toMatch(/'sex' \(position 10 .*\) is categorical/);
+    expect(error(() => planCrossProducts("y ~ poly(x, 2, coefs = 1) + (1 | g)", columns)).message).toMatch(/The argument 'coefs' of poly\(\) is set from the data/);
     expect(error(() => planCrossProducts("y ~ I(x > 2) + (1 | g)", columns)).message).toMatch(/operator '>' in 'x > 2' \(position \d+ of .*cannot be computed in SQL/);
     expect(error(() => planCrossProducts("y ~ relevel(x, ref = '2') + (1 | g)", columns)).message).toMatch(/relevel\(\) needs a factor, as in R: write relevel\(factor\(x\), ref = …\)/);
     expect(error(() => planCrossProducts("y ~ interaction(h, sex) + (1 | g)", columns)).message).toMatch(/^interaction\(\) \(position 5 .*cannot be computed in SQL/);

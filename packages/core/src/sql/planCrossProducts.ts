@@ -2,6 +2,7 @@ import { HlmError } from "../HlmError.js";
 import { modelTerms, type LinearTerms, type ModelTerms } from "../formula/modelTerms.js";
 import { columnsOf, variableName } from "../formula/nameUses.js";
 import { deparse, type Expr } from "../formula/parseFormula.js";
+import { matrixSuffixes, polyArguments } from "../model/basisCalls.js";
 import { closestName } from "../model/closestName.js";
 import { dialectSyntax } from "./SqlDialect.js";
 import { numericSql } from "./sqlExpression.js";
@@ -27,6 +28,16 @@ export interface PlanNumeric {
   name: string;
   expr: Expr;
   columns: string[];
+  /** A column of a poly() call (`poly(x, 2)1`): the call's index in `polys` and the column, 1 … degree; `expr` is then its x. */
+  basis?: { poly: number; k: number };
+}
+
+/** A poly() call of the formula: R's name of its matrix (`poly(x, 2)`), its variable and degree, and whether the powers are raw. */
+export interface PlanPoly {
+  key: string;
+  x: Expr;
+  degree: number;
+  raw: boolean;
 }
 
 /** A categorical variable of the model frame: a column, its levels read as text, numbers or TRUE/FALSE. */
@@ -65,6 +76,8 @@ export interface CrossProductPlan {
   categorical: PlanCategorical[];
   /** The scale() calls, by deparsed call, with the column each scales. */
   scales: { key: string; expr: Expr }[];
+  /** The poly() calls; their columns are numeric variables (`basis`). Orthogonal ones need a pass over the rows first (R's recurrence). */
+  polys: PlanPoly[];
   /** Atoms: each a sorted list of indices into `numeric`; atom 0 is the empty product, 1. */
   atoms: number[][];
   /** The atoms of X's columns and of the Z_i's columns. */
@@ -111,10 +124,20 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
     numericSql(e, { syntax: dialectSyntax("duckdb"), formula, column: (name) => name, scale: () => ({ center: "0", scale: "1" }) });
     return { name: variableName(e), expr: e, columns: cols };
   };
-  /** The variable's kind: categorical (a column, or factor() / as.factor() of one) or numeric. */
+  const polys: PlanPoly[] = [];
+  /** The variable's kind: categorical (a column, or factor() / as.factor() of one), a poly() basis, or numeric. */
   const addVariable = (e: Expr): void => {
     const name = variableName(e);
-    if (numeric.some((v) => v.name === name) || categorical.some((v) => v.name === name)) return;
+    if (numeric.some((v) => v.name === name) || polys.some((q) => q.key === name) || categorical.some((v) => v.name === name)) return;
+    const inner = e.type === "paren" ? e.expr : e;
+    if (inner.type === "call" && inner.fn === "poly") {
+      const { x, degree, raw } = polyArguments(inner, formula);
+      const part = numericPart(x);
+      const index = polys.push({ key: name, x, degree, raw }) - 1;
+      const suffixes = matrixSuffixes(degree);
+      for (let k = 1; k <= degree; k++) numeric.push({ name: `${name}${suffixes[k - 1]}`, expr: x, columns: part.columns, basis: { poly: index, k } });
+      return;
+    }
     const col = categoricalColumn(e, columnOf, asFactor, refuse);
     if (col) categorical.push({ name, column: col.name, kind: col.kind, ...factorForm(e) });
     else numeric.push(numericPart(e));
@@ -138,20 +161,24 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
 
   // atoms: the numeric variables of each term of X and of each Z_i, multiplied
   const atoms: number[][] = [[]];
-  const atomOf = (lt: LinearTerms, term: number[], skip: number): number => {
-    const idx = term
-      .filter((k) => k >= skip)
-      .flatMap((k) => {
-        const name = lt.variables[k]!.name;
-        const i = numeric.findIndex((v) => v.name === name);
-        return i >= 0 ? [i] : [];
-      })
-      .sort((a, b) => a - b);
-    const key = idx.join(",");
+  const atomId = (idx: number[]): number => {
+    const key = [...idx].sort((a, b) => a - b).join(",");
     const found = atoms.findIndex((a) => a.join(",") === key);
-    return found >= 0 ? found : atoms.push(idx) - 1;
+    return found >= 0 ? found : atoms.push(key === "" ? [] : key.split(",").map(Number)) - 1;
   };
-  const termAtoms = (lt: LinearTerms, skip: number): number[] => [...new Set([...(lt.intercept ? [0] : []), ...lt.terms.map((t) => atomOf(lt, t, skip))])];
+  /** A term's atoms: the products of its numeric variables, one per column of a poly() basis in it. */
+  const atomsOf = (lt: LinearTerms, term: number[], skip: number): number[] => {
+    let products: number[][] = [[]];
+    for (const k of term.filter((k) => k >= skip)) {
+      const name = lt.variables[k]!.name;
+      const single = numeric.findIndex((v) => v.name === name && v.basis === undefined);
+      const p = polys.findIndex((q) => q.key === name);
+      const choices = single >= 0 ? [single] : p >= 0 ? numeric.flatMap((v, i) => (v.basis?.poly === p ? [i] : [])) : [];
+      if (choices.length > 0) products = products.flatMap((prod) => choices.map((i) => [...prod, i]));
+    }
+    return products.map(atomId);
+  };
+  const termAtoms = (lt: LinearTerms, skip: number): number[] => [...new Set([...(lt.intercept ? [0] : []), ...lt.terms.flatMap((t) => atomsOf(lt, t, skip))])];
   const xAtoms = termAtoms(terms.fixed, 1);
   const zAtoms = [...new Set(terms.random.flatMap((r) => termAtoms(r.effects, 0)))];
   const Y = atoms.length;
@@ -178,6 +205,7 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
     numeric,
     categorical,
     scales,
+    polys,
     atoms,
     xAtoms,
     zAtoms,
@@ -258,7 +286,7 @@ function categoricalColumn(e: Expr, columnOf: (name: string, pos: number) => Sql
     if (fi.type === "name" && col.kind === "number" && !asFactor.has(col.name)) throw refuse(`'${deparse(inner)}' (relevel() needs a factor, as in R: write relevel(factor(${col.name}), ref = …))`, inner.pos);
     return col;
   }
-  if (inner.type === "call" && ["interaction", "poly", "ns", "bs"].includes(inner.fn)) throw refuse(`${inner.fn}()`, inner.pos);
+  if (inner.type === "call" && ["interaction", "ns", "bs"].includes(inner.fn)) throw refuse(`${inner.fn}()`, inner.pos);
   if (inner.type === "binary" && ["<", ">", "<=", ">=", "==", "!=", "%in%"].includes(inner.op)) throw refuse(`The comparison '${deparse(inner)}'`, inner.pos);
   return null;
 }
