@@ -108,6 +108,6 @@ describe("HLM.SQL", () => {
     expect(() => sql(formula, "", "bigquery")).toThrow(/Name the warehouse's table/);
     expect(() => sql(formula, "t", "oracle")).toThrow(/Unknown SQL dialect 'oracle'; the dialects are duckdb, postgres, spark, bigquery/);
     expect(() => sql(formula, "t", "spark", "family=poisson")).toThrow(/needs repeated passes over the rows/);
-    expect(() => sql("y ~ poly(x, 2) + (1 | g)", "t", "spark")).toThrow(/poly\(\) \(position 5 .*cannot be computed in SQL/);
+    expect(() => sql("y ~ ns(x, 2) + (1 | g)", "t", "spark")).toThrow(/ns\(\) \(position 5 .*cannot be computed in SQL/);
   });
 });
