@@ -60,6 +60,12 @@ const DATABASE: Record<string, OptionSpec> = {
   columns: { type: "string", value: "a:kind,...", help: "with --cross-products (and hlm sql): the kinds of columns, number, text or boolean, where they are not the default (grouping factors and --factors: text; others: number)" },
 };
 
+/** A warehouse's result as the data of the commands after the fit (hlm anova, confint, predict, icc, r2, influence). */
+const SUMS_RESULT: Record<string, OptionSpec> = {
+  "cross-products": { type: "string", value: "FILE", help: "the model's sums: the result of the query hlm sql prints, run elsewhere and saved as Parquet or CSV (no DATA then)" },
+  columns: DATABASE.columns!,
+};
+
 const json = (what: string): OptionSpec => ({ type: "boolean", help: `print ${what} as JSON (warnings go to stderr, a line each)` });
 
 /** The options of a generalized linear mixed model besides --family (hlm fit, compare, confint, predict, icc, r2). */
@@ -147,7 +153,7 @@ sums the database computes, and compared as from rows in memory.`,
     description: `Prints lmerTest's anova(m): a type III F test per fixed-effects term, with Satterthwaite's
 denominator degrees of freedom. A factor with k levels is one term of k - 1 columns; terms
 contained in others (a and b in a:b) are tested with lmerTest's orthogonalized contrasts.`,
-    options: { ...COMMON, json: json("the table") },
+    options: { ...COMMON, ...SUMS_RESULT, json: json("the table") },
   },
   confint: {
     name: "confint",
@@ -177,6 +183,7 @@ for the fixed effects; bootstrap intervals of a GLMM are not available yet.`,
       level: { type: "string", value: "L", help: "the confidence level (default 0.95)" },
       nsim: { type: "string", value: "N", help: "bootstrap refits (default 500)" },
       seed: { type: "string", value: "S", help: "the bootstrap's random seed, as R's set.seed (default: one chosen and printed)" },
+      ...SUMS_RESULT,
       json: json("the intervals"),
     },
   },
@@ -201,6 +208,7 @@ the link scale.`,
       type: { type: "string", value: "T", help: "with --family: the scale of the predictions, link (the default, as lme4's) or response" },
       newdata: { type: "string", value: "NEW.csv", help: "the rows to predict (required)" },
       "no-re": { type: "boolean", help: "predict from the fixed effects only (lme4's re.form = NA)" },
+      ...SUMS_RESULT,
       json: json("the predictions"),
     },
   },
@@ -214,7 +222,7 @@ the variance not explained by the fixed effects) and the unadjusted one (their s
 With --family binomial or poisson, on the latent scale as performance computes it for a glmer fit:
 the residual variance is pi^2/3 (logit), 1 (probit), pi^2/6 (cloglog), or for poisson log(1 + 1/mu)
 with mu from the intercept-only model; NA when a variance component is 0.`,
-    options: { ...COMMON, ...GLMM, json: json("the ICCs") },
+    options: { ...COMMON, ...GLMM, ...SUMS_RESULT, json: json("the ICCs") },
   },
   r2: {
     name: "r2",
@@ -225,7 +233,7 @@ effects) and the conditional R² (by the fixed and random effects together).
 
 With --family binomial or poisson, on the latent scale as performance computes it for a glmer fit
 (the residual variance as for hlm icc); the conditional R² is NA when a variance component is 0.`,
-    options: { ...COMMON, ...GLMM, json: json("the R²s") },
+    options: { ...COMMON, ...GLMM, ...SUMS_RESULT, json: json("the R²s") },
   },
   influence: {
     name: "influence",
@@ -235,7 +243,7 @@ With --family binomial or poisson, on the latent scale as performance computes i
 and the change in each fixed effect, as lme4's influence(m, groups) with cooks.distance();
 converged says whether the refit converged. It fits the model once per level, so it takes a
 while on many groups: progress is shown on stderr when it is a terminal.`,
-    options: { ...COMMON, group: { type: "string", value: "G", help: "the grouping factor (default: the model's first)" }, json: json("the table") },
+    options: { ...COMMON, ...SUMS_RESULT, group: { type: "string", value: "G", help: "the grouping factor (default: the model's first)" }, json: json("the table") },
   },
   sql: {
     name: "sql",

@@ -33,7 +33,8 @@ import { readTable } from "./readTable.js";
 /** Runs one of the inference commands; resolves to the exit status. */
 export async function runInference(command: Exclude<CommandName, "fit" | "compare">, cl: CommandLine, io: Io): Promise<number> {
   const v = cl.values;
-  const path = dataPath(command, cl);
+  // with --cross-products the data are a warehouse's result, named by that option
+  const path = cl.values["cross-products"] === undefined ? dataPath(command, cl) : "";
   const formula = oneFormula(v);
   if (command === "predict" && typeof v.newdata !== "string") throw new HlmError("OPTIONS", "Give the rows to predict with --newdata NEW.csv (a header naming the formula's columns).");
   const options = modelOptions(v);

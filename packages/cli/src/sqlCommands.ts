@@ -110,23 +110,8 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
       let rows: SumsRow[];
       let name: string;
       if (crossFile !== undefined) {
-        if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `With --cross-products the sums are the data: give no DATA (got ${cl.positionals.join(", ")}).`);
-        if (values["write-fitted"] !== undefined || values.where !== undefined) throw new HlmError("OPTIONS", "--write-fitted and --where need the rows; with --cross-products there are only their sums.");
         progress.update(`reading ${crossFile}`);
-        const file = await openSqlData(crossFile, extname(crossFile).toLowerCase() === ".parquet" ? {} : { engine: "duckdb" });
-        let result: unknown[][];
-        try {
-          result = await file.query(`SELECT * FROM ${file.source.from!}`);
-        } finally {
-          await file.close();
-        }
-        const names = file.columns.map((c) => c.name);
-        const blockAt = names.findIndex((n) => n.toLowerCase() === "block");
-        // the result names its categorical variables: the plan takes them as such
-        const categorical = resultCategoricals(result.map((r) => r[blockAt]));
-        plan = planCrossProducts(formula, declaredColumns(formula, { ...declaredOptions(values), categorical }), options);
-        rows = sumsRows(plan, names, result);
-        name = crossFile.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "");
+        ({ plan, rows, name } = await readCrossProducts(cl, crossFile, formula, options));
       } else {
         if (cl.positionals.length !== 1) throw new HlmError("OPTIONS", "Name the data: a Parquet or DuckDB file, a postgresql:// URL, or a CSV file with --engine duckdb.");
         data = await openSqlData(cl.positionals[0]!, { ...stringOptions(values), write: typeof values["write-fitted"] === "string" });
@@ -199,6 +184,30 @@ export async function runFitSql(cl: CommandLine, io: Io): Promise<number> {
   }
 }
 
+/**
+ * A warehouse's result (`--cross-products`, the query hlm sql prints, run elsewhere and saved as
+ * Parquet or CSV) read back for a formula: its plan (the result names its categorical variables),
+ * its rows, and its name for the summaries.
+ */
+async function readCrossProducts(cl: CommandLine, crossFile: string, formula: string, options: SumsOptions): Promise<{ plan: CrossProductPlan; rows: SumsRow[]; name: string }> {
+  const { values } = cl;
+  if (cl.positionals.length > 0) throw new HlmError("OPTIONS", `With --cross-products the sums are the data: give no DATA (got ${cl.positionals.join(", ")}).`);
+  if (values["write-fitted"] !== undefined || values.where !== undefined) throw new HlmError("OPTIONS", "--write-fitted and --where need the rows; with --cross-products there are only their sums.");
+  const file = await openSqlData(crossFile, extname(crossFile).toLowerCase() === ".parquet" ? {} : { engine: "duckdb" });
+  let result: unknown[][];
+  try {
+    result = await file.query(`SELECT * FROM ${file.source.from!}`);
+  } finally {
+    await file.close();
+  }
+  const names = file.columns.map((c) => c.name);
+  const blockAt = names.findIndex((n) => n.toLowerCase() === "block");
+  // the result names its categorical variables: the plan takes them as such
+  const categorical = resultCategoricals(result.map((r) => r[blockAt]));
+  const plan = planCrossProducts(formula, declaredColumns(formula, { ...declaredOptions(values), categorical }), options);
+  return { plan, rows: sumsRows(plan, names, result), name: crossFile.replace(/^.*[\\/]/, "").replace(/\.[^.]*$/, "") };
+}
+
 /** One formula's model from an open database's sums (one query), fitted: lme4's fit as from rows, without the rows. */
 export async function fitFromDatabase(data: SqlData, formula: string, options: SumsOptions, fitOptions: FitOptions = {}): Promise<{ model: Model; fit: LmmFit; sums: SummedModel }> {
   const plan = planCrossProducts(formula, data.columns, options);
@@ -215,6 +224,16 @@ export async function fitFromDatabase(data: SqlData, formula: string, options: S
  */
 export async function inferenceInDatabase(cl: CommandLine, io: Io, formula: string, options: SumsOptions & FitOptions): Promise<{ model: Model; fit: LmmFit; name: string; sums: SummedModel }> {
   refuseRowOptions(cl.values);
+  const crossFile = cl.values["cross-products"];
+  if (typeof crossFile === "string") {
+    // a warehouse's result: the model from its sums, as hlm fit --cross-products has it
+    return withProgress(io, PROGRESS_DELAY_MS, async (progress) => {
+      progress.update(`reading ${crossFile}`);
+      const { plan, rows, name } = await readCrossProducts(cl, crossFile, formula, options);
+      const summed = modelFromSums(plan, rows);
+      return { model: summed.model, fit: fitSummedModel(summed, options), name, sums: summed };
+    });
+  }
   const data = await openSqlData(cl.positionals[0]!, stringOptions(cl.values));
   try {
     const fitted = await withProgress(io, PROGRESS_DELAY_MS, async (progress) => {

@@ -344,6 +344,16 @@ describe("hlm fit and hlm sql on a database", () => {
     const other = await capture(["fit", "--cross-products", result, "--formula", "MathAch ~ SES + (SES | School)", "--json"]);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(/computed for another formula/);
+    // the commands after the fit take the result too, and print what they print from the rows
+    for (const command of [["anova"], ["confint"], ["icc"], ["fit", "--shrinkage"]]) {
+      const fromResult = await capture([...command, "--cross-products", result, "--formula", formula]);
+      expect(fromResult.code, fromResult.err).toBe(0);
+      const fromRows = await capture([...command, hsb, "--formula", formula]);
+      // the data's name, the residuals' quantiles (none from a result), a gradient's digits past the fifth aside
+      const shown = (t: string): string => t.replace(/\((cross|hsb)\)|Data: (cross|hsb)/g, "").replace(/Scaled residuals:[\s\S]*?\n\n/, "").replace(/(max\|grad\| = \d\.\d{5})\d+/, "$1");
+      expect(shown(fromResult.out), command.join(" ")).toBe(shown(fromRows.out));
+    }
+    expect((await capture(["influence", "--cross-products", result, "--formula", formula])).err).toMatch(/\nhlm: Influence refits the model without each group's rows, and this model was fitted from the sums a database computed/);
   });
 
   it("compares models through a database (lme4's anova, refitted by ML) as from rows in memory", async () => {
