@@ -4,6 +4,7 @@ import { HlmError } from "../HlmError.js";
 import type { Table } from "../io/Table.js";
 import type { Model } from "../model/Model.js";
 import { MATRIX_FUNCTIONS, matrixCall } from "../model/basisCalls.js";
+import { isLogical } from "../model/factorExpressions.js";
 import { ModelFrameSource } from "../model/ModelFrameSource.js";
 import { modelMatrix } from "../model/modelMatrix.js";
 import type { Factor, Variable } from "../model/Variable.js";
@@ -19,7 +20,8 @@ import type { PredictableFit, Predictions, PredictOptions } from "./Predictions.
  * scale() with its recorded centre and scale, so that X and Z are coded as the fit's were. The
  * results and messages are `predict`'s; poly() is evaluated by its recorded recurrence; the formulas
  * a database fits have no ns(), bs() or interaction(), and every categorical variable is a column's
- * labels (`factor(x)`, `ordered(x)`, `relevel(x, ref = "b")`, or the column itself).
+ * labels (`factor(x)`, `ordered(x)`, `relevel(x, ref = "b")`, or the column itself) or a comparison
+ * (`I(x > 2)`: FALSE or TRUE).
  */
 export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: Table, options: PredictOptions): Predictions {
   const { terms, factorLevels } = model;
@@ -43,7 +45,7 @@ export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: T
       throw new HlmError("DATA", `The new data have no column '${c}', which the formula '${model.formula}' uses; its columns are ${newdata.names.join(", ")}.`, { column: c });
     }
   }
-  const categoricalColumns = new Set([...variables].filter(([name]) => factorLevels[name] !== undefined).map(([name, e]) => columnOf(name, e)));
+  const categoricalColumns = new Set([...variables].filter(([name, e]) => factorLevels[name] !== undefined && !isLogical(e)).map(([name, e]) => columnOf(name, e)));
   const source = new ModelFrameSource(newdata, categoricalColumns, model.formula, model.bases);
   // a numeric result that is not a number: a missing input names its column, else the row cannot be predicted
   const requireFinite = (values: Float64Array, e: Expr): void => {
@@ -74,10 +76,23 @@ export function predictWithoutRows(model: Model, fit: PredictableFit, newdata: T
       vars.set(name, { kind: "numeric", name, values });
       continue;
     }
-    const c = columnOf(name, e);
-    const col = newColumn.get(c)!;
     const index = new Map(levels.map((l, i) => [l, i]));
     const codes = new Int32Array(m);
+    if (isLogical(e)) {
+      // R's logical variable (`I(x > 2)`): TRUE or FALSE at the new row, a level the fit has
+      const values = source.evaluate(e);
+      requireFinite(values, e);
+      for (let r = 0; r < m; r++) {
+        const label = values[r] === 1 ? "TRUE" : "FALSE";
+        const code = index.get(label);
+        if (code === undefined) throw new HlmError("DATA", `${rowName(r)} gives '${name}' the level '${label}', which it does not have in the fitted data (${listLevels(levels)}).`, { column: name, row: newFirst + r });
+        codes[r] = code;
+      }
+      vars.set(name, { kind: "factor", name, levels, codes } satisfies Factor);
+      continue;
+    }
+    const c = columnOf(name, e);
+    const col = newColumn.get(c)!;
     for (let r = 0; r < m; r++) {
       const label = labelOf(cellOf(col, r));
       if (label === null) {

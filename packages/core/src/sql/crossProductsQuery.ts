@@ -202,6 +202,7 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
       const i = scaleIndex.get(deparse(call))!;
       return { center: `scl.m${i}`, scale: `scl.d${i}` };
     },
+    text: (name: string) => `CAST(${q(name)} AS ${syntax.text})`,
   };
   const sclJoin = plan.scales.length > 0 ? " CROSS JOIN scl" : "";
   const finite = (r: string): string => `CASE WHEN ${r} - ${r} = 0 THEN ${r} END`;
@@ -231,6 +232,11 @@ export function frameCtes(plan: CrossProductPlan, source: SqlSource, dialect: Sq
   const present = (cols: string[]): string => (cols.length === 0 ? "1" : `CASE WHEN ${cols.map((c) => `${q(c)} IS NOT NULL`).join(" AND ")} THEN 1 ELSE 0 END`);
   const keySql = (k: number): string => {
     const c = plan.categorical[k]!;
+    if (c.logical) {
+      // R's logical variable: FALSE and TRUE as text, missing where a compared value is
+      const v = numericSql(c.logical, scope);
+      return `CASE WHEN ${v} = 1 THEN 'TRUE' WHEN ${v} = 0 THEN 'FALSE' END`;
+    }
     if (c.kind === "number") return num(q(c.column));
     if (c.kind === "boolean") return `CASE WHEN ${q(c.column)} THEN 'TRUE' WHEN NOT ${q(c.column)} THEN 'FALSE' END`;
     return `CAST(${q(c.column)} AS ${syntax.text})`;

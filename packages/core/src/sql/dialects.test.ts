@@ -13,6 +13,7 @@ const models: [string, { factors?: string[]; weights?: string }][] = [
   ["Reaction ~ Days + (Days || Subject)", {}],
   ["y ~ round(x) + pmin(x, 2) + sin(x) + ordered(f) + relevel(factor(h), ref = \"1\") + (1 | g)", {}],
   ["y ~ poly(x, 3) * f + poly(z, 2, raw = TRUE) + (poly(x, 2) | g)", { factors: ["f"] }],
+  ['y ~ I(x > 2) * I(sex == "F") + I(x * (x <= 1)) + (1 | g)', {}],
 ];
 
 describe("the query in the warehouses' grammars", () => {

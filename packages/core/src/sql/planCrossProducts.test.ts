@@ -71,12 +71,24 @@ describe("planCrossProducts", () => {
     expect(plan.zAtoms.map(name)).toEqual(["1", "poly(x, 2, raw = TRUE)1", "poly(x, 2, raw = TRUE)2"]);
   });
 
+  it("makes a comparison R's logical variable (categorical), and 1 or 0 inside arithmetic", () => {
+    const plan = planCrossProducts('y ~ I(x > 2) + I(x * (x <= 1)) + I(sex == "F") + (1 | g)', columns);
+    expect(plan.categorical.map((c) => [c.name, c.logical !== undefined])).toEqual([
+      ["I(x > 2)", true],
+      ['I(sex == "F")', true],
+      ["g", false],
+    ]);
+    expect(plan.numeric.map((v) => v.name)).toEqual(["I(x * (x <= 1))"]);
+  });
+
   it("refuses what SQL cannot compute, naming the formula position", () => {
     const e = error(() => planCrossProducts("y ~ ns(x, 2) + (1 | g)", columns));
     expect(e.message).toMatch(/ns\(\) \(position 5 of 'y ~ ns\(x, 2\) \+ \(1 \| g\)'\) cannot be computed in SQL/);
     expect(error(() => planCrossProducts("y ~ poly(sex, 2) + (1 | g)", columns)).message).toMatch(/'sex' \(position 10 .*\) is categorical/);
     expect(error(() => planCrossProducts("y ~ poly(x, 2, coefs = 1) + (1 | g)", columns)).message).toMatch(/The argument 'coefs' of poly\(\) is set from the data/);
-    expect(error(() => planCrossProducts("y ~ I(x > 2) + (1 | g)", columns)).message).toMatch(/operator '>' in 'x > 2' \(position \d+ of .*cannot be computed in SQL/);
+    expect(error(() => planCrossProducts('y ~ I(x == "a") + (1 | g)', columns)).message).toMatch(/^The comparison 'x == "a"' of a column that is not text with a quoted text \(position 9 of .*cannot be computed in SQL/);
+    expect(error(() => planCrossProducts('y ~ I(sex < "M") + (1 | g)', columns)).message).toMatch(/^'sex' \(position 7 of .*\) is categorical, so it cannot be used in arithmetic/);
+    expect(error(() => planCrossProducts('y ~ I("M" == "F") + (1 | g)', columns)).message).toMatch(/^The comparison '"M" == "F"' \(a quoted text is compared with a column, by == or !=\)/);
     expect(error(() => planCrossProducts("y ~ relevel(x, ref = '2') + (1 | g)", columns)).message).toMatch(/relevel\(\) needs a factor, as in R: write relevel\(factor\(x\), ref = …\)/);
     expect(error(() => planCrossProducts("y ~ interaction(h, sex) + (1 | g)", columns)).message).toMatch(/^interaction\(\) \(position 5 .*cannot be computed in SQL/);
     expect(error(() => planCrossProducts("y ~ round(x, 2) + (1 | g)", columns)).message).toMatch(/round\(\) with digits/);

@@ -5,7 +5,8 @@ import { deparse, type Expr } from "../formula/parseFormula.js";
 import { matrixSuffixes, polyArguments } from "../model/basisCalls.js";
 import { closestName } from "../model/closestName.js";
 import { dialectSyntax } from "./SqlDialect.js";
-import { numericSql } from "./sqlExpression.js";
+import { numericSql, textComparedColumns } from "./sqlExpression.js";
+import { isLogical } from "../model/factorExpressions.js";
 
 /** A column of a database table as the generator sees it: numbers, text or true/false. */
 export interface SqlColumn {
@@ -49,6 +50,8 @@ export interface PlanCategorical {
   ordered?: boolean;
   /** `relevel(x, ref = "b")`: this level first. */
   ref?: string;
+  /** A comparison (`I(x > 2)`, `sex == "M"`): R's logical variable, levels FALSE and TRUE; `column` is then its first column. */
+  logical?: Expr;
 }
 
 /**
@@ -115,13 +118,15 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
   const scales: { key: string; expr: Expr }[] = [];
   const numericPart = (e: Expr): PlanNumeric => {
     const cols = [...columnsOf(e)];
+    const compared = textComparedColumns(e);
     for (const u of cols) {
       const c = columnOf(u, posOf(e, u));
+      if (compared.has(u)) continue; // a text column compared with a quoted text: numericSql checks it is text
       if (c.kind !== "number" || asFactor.has(u)) throw new HlmError("FORMULA", `'${u}' (position ${posOf(e, u) + 1} of '${formula}') is categorical, so it cannot be used in arithmetic; use it as a term of its own.`, { position: posOf(e, u) + 1, column: u });
     }
     collectScales(e, scales);
     // what SQL cannot compute is refused now, with the formula position, not when a query is written
-    numericSql(e, { syntax: dialectSyntax("duckdb"), formula, column: (name) => name, scale: () => ({ center: "0", scale: "1" }) });
+    numericSql(e, { syntax: dialectSyntax("duckdb"), formula, column: (name) => name, scale: () => ({ center: "0", scale: "1" }), text: (name) => (byName.get(name)?.kind === "text" ? name : null) });
     return { name: variableName(e), expr: e, columns: cols };
   };
   const polys: PlanPoly[] = [];
@@ -136,6 +141,12 @@ export function planCrossProducts(formula: string, columns: readonly SqlColumn[]
       const index = polys.push({ key: name, x, degree, raw }) - 1;
       const suffixes = matrixSuffixes(degree);
       for (let k = 1; k <= degree; k++) numeric.push({ name: `${name}${suffixes[k - 1]}`, expr: x, columns: part.columns, basis: { poly: index, k } });
+      return;
+    }
+    if (isLogical(e)) {
+      // R's logical variable: categorical, FALSE and TRUE (its SQL checked as a number, 1 or 0)
+      const part = numericPart(e);
+      categorical.push({ name, column: part.columns[0] ?? name, kind: "text", logical: e });
       return;
     }
     const col = categoricalColumn(e, columnOf, asFactor, refuse);

@@ -10,6 +10,39 @@ export interface ExpressionScope {
   column(name: string, pos: number): string;
   /** The SQL of scale(x)'s centre and scale for a call. */
   scale(call: Expr & { type: "call" }): { center: string; scale: string };
+  /** The SQL of a text column compared with a quoted text (`sex == "M"`), or null when the column is not text. */
+  text?(name: string, pos: number): string | null;
+}
+
+const COMPARE_SQL: Record<string, string> = { "==": "=", "!=": "<>", "<": "<", ">": ">", "<=": "<=", ">=": ">=" };
+
+/** The columns an expression compares with a quoted text (`sex` in `sex == "M"`): text columns there, not numbers. */
+export function textComparedColumns(e: Expr, out = new Set<string>()): Set<string> {
+  switch (e.type) {
+    case "binary":
+      if ((e.op === "==" || e.op === "!=") && (e.left.type === "string" || e.right.type === "string")) {
+        const col = e.left.type === "string" ? e.right : e.left;
+        if (col.type === "name") out.add(col.name);
+      }
+      textComparedColumns(e.left, out);
+      textComparedColumns(e.right, out);
+      break;
+    case "call":
+      for (const a of e.args) textComparedColumns(a, out);
+      break;
+    case "paren":
+      textComparedColumns(e.expr, out);
+      break;
+    case "unary":
+      textComparedColumns(e.arg, out);
+      break;
+    case "named":
+      textComparedColumns(e.value, out);
+      break;
+    default:
+      break;
+  }
+  return out;
 }
 
 /** The functions a formula's numeric expression may call in SQL, and those it may not (the rows are needed). */
@@ -17,7 +50,8 @@ const SQL_FUNCTIONS = new Set(["log", "log10", "exp", "sqrt", "abs", "sin", "cos
 
 /**
  * A numeric expression of the formula (R's arithmetic on columns; log, log10, sqrt, exp, abs, sin,
- * cos, tan, round(x), pmin, pmax, I(), scale(), as.numeric()) as SQL in doubles. Where R gives
+ * cos, tan, round(x), pmin, pmax, I(), scale(), as.numeric(); comparisons as 1 and 0, a text column
+ * with a quoted text by == and !=) as SQL in doubles. Where R gives
  * NaN (log or sqrt of a negative, 0/0) the SQL gives NULL, so the row is dropped as lme4 drops it;
  * where R gives ±Inf (log(0), x/0) the SQL gives NULL too, and the caller counts it as not a number.
  */
@@ -37,6 +71,24 @@ export function numericSql(e: Expr, scope: ExpressionScope): string {
       case "unary":
         return x.op === "-" ? `(-${go(x.arg)})` : go(x.arg);
       case "binary": {
+        const op = COMPARE_SQL[x.op];
+        if (op !== undefined) {
+          // R's comparison in arithmetic: 1 where TRUE, 0 where FALSE, missing where a side is
+          let l: string;
+          let r: string;
+          if (x.left.type === "string" || x.right.type === "string") {
+            const [col, text] = x.left.type === "string" ? [x.right, x.left] : [x.left, x.right];
+            if ((x.op !== "==" && x.op !== "!=") || col.type !== "name" || text.type !== "string") throw refuse(`The comparison '${deparse(x)}' (a quoted text is compared with a column, by == or !=)`, x.pos);
+            const t = scope.text?.(col.name, col.pos) ?? null;
+            if (t === null) throw refuse(`The comparison '${deparse(x)}' of a column that is not text with a quoted text`, x.pos);
+            l = t;
+            r = `'${text.value.replaceAll("'", "''")}'`;
+          } else {
+            l = go(x.left);
+            r = go(x.right);
+          }
+          return `(CASE WHEN ${l} ${op} ${r} THEN ${num("1")} WHEN ${l} IS NOT NULL AND ${r} IS NOT NULL THEN ${num("0")} END)`;
+        }
         const a = go(x.left);
         switch (x.op) {
           case "+":

@@ -1,4 +1,5 @@
 import { HlmError } from "../HlmError.js";
+import { textComparedColumns } from "./sqlExpression.js";
 import { modelTerms } from "../formula/modelTerms.js";
 import { columnsOf } from "../formula/nameUses.js";
 import type { Table } from "../io/Table.js";
@@ -75,6 +76,8 @@ export function declaredColumns(formula: string, options: { factors?: readonly s
       columnsOf(g, groups);
     }
   }
+  // a column compared with a quoted text (`sex == "M"`) is text
+  for (const e of [terms.response, ...terms.fixed.variables.map((v) => v.expr), ...terms.random.flatMap((r) => r.effects.variables.map((v) => v.expr))]) textComparedColumns(e, groups);
   if (options.weights !== undefined) names.add(options.weights);
   const factors = new Set(options.factors ?? []);
   for (const f of factors) names.add(f);
