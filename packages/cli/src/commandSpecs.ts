@@ -261,10 +261,10 @@ The query knows the columns only from the formula: grouping factors and --factor
 School:number sorts a numeric grouping factor's levels by value, as R does.
 
 Formulas may use arithmetic, log(), log10(), sqrt(), exp(), abs(), sin(), cos(), tan(), round(),
-pmin(), pmax(), I(), scale() and poly() on numeric columns, factor(), ordered() and relevel() of a
-column, interactions, offsets and prior weights; ns(), bs(), interaction() and comparisons are not
-written in SQL (fit from a file). hlm fit on a Parquet, DuckDB or PostgreSQL source runs the same
-query itself.`,
+pmin(), pmax(), I(), scale() and poly() on numeric columns, comparisons (I(x > 2), I(sex == "F")),
+factor(), ordered() and relevel() of a column, interactions, offsets and prior weights; ns(), bs()
+and interaction() are not written in SQL (fit from a file). hlm fit on a Parquet, DuckDB or
+PostgreSQL source runs the same query itself.`,
     options: {
       formula,
       dialect: { type: "string", value: "D", help: "the SQL dialect: duckdb, postgres, spark or bigquery (required)" },

@@ -451,6 +451,9 @@ describe("transforms, factors, weights, offsets and missing values through DuckD
     { data: csv, table: "extra", formula: "Reaction ~ Days + (1 | Subject) + (Days | cohort)", options: {} },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ SES + (0 + Sector | School)", options: {} },
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ Minority:Sector + I(SES / 2) + (1 | School) + (1 | Sector:Sex)", options: { weights: "w" } },
+    // R's comparisons: a logical variable (FALSE, TRUE), 1 and 0 in arithmetic, a text column against a quoted text
+    { data: csv, table: "extra", formula: "Reaction ~ I(Days > 4) + I(Days * (Days <= 2)) + (1 | Subject)", options: {} },
+    { data: hsbCsv, table: "hsbx", formula: 'MathAch ~ I(Sex == "Female") * SES + (SES | School)', options: {} },
     // R's poly(): the recurrence over every row (those a missing Sex drops too), in an interaction
     { data: hsbCsv, table: "hsbx", formula: "MathAch ~ poly(MEANSES, 3) * Sector + Sex + (1 | School)", options: {} },
   ];
