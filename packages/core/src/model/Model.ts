@@ -115,9 +115,7 @@ export interface SummedMoments {
   xSums: Float64Array;
   /** X'X, p × p, row-major. */
   xtx: Float64Array;
-  /** Per random-effects term (in `reTerms`' order): Σ_t z_t z_t', p_i × p_i, row-major. */
-  zz: Float64Array[];
-  /** Per grouping factor, per level: what the group's own regression of y − offset on its random-effects columns needs. */
+  /** Per grouping factor, per level: Z_l'Z_l and Z_l'(y − offset) (the group's own regression; summed over levels, a term's Σ_t z_t z_t'). */
   groups: GroupMoments[];
 }
 

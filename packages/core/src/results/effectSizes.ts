@@ -99,7 +99,7 @@ function fromRows(model: Model, fit: LmmFit): { varFixed: number; varRandom: num
 
 /**
  * The same from the rows' moments a database summed: σ²_f = β̂'(X'X − s s'/n)β̂ / (n − 1) with s
- * the column sums of X, and σ²_r = Σ_i tr(Σ_i · Σ_t z_t z_t') / n.
+ * the column sums of X, and σ²_r = Σ_i tr(Σ_i · Σ_t z_t z_t') / n, Σ_t z_t z_t' from the levels' Z_l'Z_l.
  */
 function fromSums(model: Model, fit: LmmFit): { varFixed: number; varRandom: number } {
   const moments = model.summed!.moments;
@@ -107,7 +107,7 @@ function fromSums(model: Model, fit: LmmFit): { varFixed: number; varRandom: num
     throw new HlmError("OPTIONS", "The ICC and R² are unweighted variances over the rows, and this model's sums were computed with prior weights; fit it from the rows, or compute the sums without weights.");
   }
   const { n, p } = model;
-  const { xSums, xtx, zz } = moments;
+  const { xSums, xtx, groups } = moments;
   const beta = fit.fixef;
   let quad = 0;
   for (let a = 0; a < p; a++) {
@@ -118,9 +118,15 @@ function fromSums(model: Model, fit: LmmFit): { varFixed: number; varRandom: num
   let varRandom = 0;
   model.reTerms.forEach((term, k) => {
     const S = fit.varcorr[k]!.covariance;
-    const q = term.p;
+    // Σ_t z_t z_t' of the term: its columns' block of its grouping factor's Z_l'Z_l, summed over the levels
+    const gm = groups.find((g) => g.group === term.group)!;
+    const q = gm.columns.length;
+    const at = term.columnNames.map((c) => gm.columns.indexOf(c));
     let trace = 0;
-    for (let a = 0; a < q; a++) for (let b = 0; b < q; b++) trace += S[a]![b]! * zz[k]![b * q + a]!;
+    for (let l = 0; l < gm.levels.length; l++) {
+      const base = l * q * q;
+      for (let a = 0; a < term.p; a++) for (let b = 0; b < term.p; b++) trace += S[a]![b]! * gm.zz[base + at[b]! * q + at[a]!]!;
+    }
     varRandom += trace / n;
   });
   return { varFixed: n > 1 ? Math.max(0, quad) / (n - 1) : 0, varRandom };

@@ -201,7 +201,8 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
     const predictors = plan.terms.fixed.variables.slice(1).map((v) => fixedVars.get(v.name)!);
     throw tooManyFixedEffects(p, n, predictors, (name) => plan.categorical.some((c) => c.name === name && c.kind === "text"));
   }
-  const scalesDiffer = scaleCheck(plan, fixedRows, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), n);
+  const xColumns = xColumnSums(plan, fixedRows, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!));
+  const scalesDiffer = scaleCheck(xColumns, n);
 
   // the random-effects terms over the cells: indicators, atoms, levels
   const Z = plan.terms.random.map((r) => {
@@ -285,7 +286,7 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
       }
     });
   });
-  const moments = plan.weights ? null : unweightedMoments(plan, fixedRows, cells, keep.map((j) => fullX.columns[j]!), keep.map((j) => xAtom[j]!), G, keep, m1, ordered, cell, shift);
+  const moments = plan.weights ? null : unweightedMoments(plan, cells, Float64Array.from(xColumns, (c) => c.sum), G, keep, m1, ordered, cell, shift);
   const tail = (R: number): number => R - bl.tailStart;
   for (let a = 0; a <= p; a++) {
     for (let b = 0; b <= a; b++) {
@@ -333,15 +334,12 @@ export function modelFromSums(plan: CrossProductPlan, rows: readonly SumsRow[]):
 
 /**
  * The moments of X and the Z_i over the rows used (the sums are unweighted: no prior weights): X's
- * column sums from the fixed cells' Σx, X'X from G, each term's Σ z z' from the cells, and each
- * grouping factor's per-level Z_l'Z_l and Z_l'(y − offset).
+ * column sums, X'X from G, and each grouping factor's per-level Z_l'Z_l and Z_l'(y − offset).
  */
 function unweightedMoments(
   plan: CrossProductPlan,
-  fixedRows: readonly SumsRow[],
   cells: readonly SumsRow[],
-  indicators: Float64Array[],
-  atoms: number[],
+  xSums: Float64Array,
   G: Float64Array,
   keep: number[],
   m1: number,
@@ -349,33 +347,9 @@ function unweightedMoments(
   cell: (a: number, b: number) => number,
   shift: number,
 ): SummedMoments {
-  const base = plan.denseSums.length;
   const p = keep.length;
-  const xSums = new Float64Array(p);
-  indicators.forEach((ind, j) => {
-    const a = plan.xAtoms.indexOf(atoms[j]!);
-    fixedRows.forEach((r, d) => {
-      if (ind[d] !== 0) xSums[j]! += ind[d]! * (r.sums[base + 3 * a] ?? 0);
-    });
-  });
   const xtx = new Float64Array(p * p);
   for (let a = 0; a < p; a++) for (let b = 0; b < p; b++) xtx[a * p + b] = G[Math.max(keep[a]!, keep[b]!) * m1 + Math.min(keep[a]!, keep[b]!)]!;
-  const zz = ordered.map(({ term, atoms: za }) => {
-    const q = term.p;
-    const out = new Float64Array(q * q);
-    cells.forEach((r, c) => {
-      for (let a = 0; a < q; a++) {
-        const va = term.z[c * q + a]!;
-        if (va === 0) continue;
-        for (let b = 0; b <= a; b++) {
-          const vb = term.z[c * q + b]!;
-          if (vb !== 0) out[a * q + b]! += va * vb * (r.sums[cell(za[a]!, za[b]!)] ?? 0);
-        }
-      }
-    });
-    for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) out[b * q + a] = out[a * q + b]!;
-    return out;
-  });
   // per grouping factor, per level: Z_l'Z_l and Z_l'(y − offset) over the union of its terms' columns
   // (the query summed y − offset − shift: the shift comes back through Σ z, atom 0 with an intercept in X)
   const Y = plan.atoms.length;
@@ -412,14 +386,13 @@ function unweightedMoments(
     for (let l = 0; l < nl; l++) for (let a = 0; a < q; a++) for (let b = 0; b < a; b++) zz[l * q * q + b * q + a] = zz[l * q * q + a * q + b]!;
     groups.push({ group: term.group, levels: term.levels, columns, n, zz, zy });
   }
-  return { xSums, xtx, zz, groups };
+  return { xSums, xtx, groups };
 }
 
-/** lme4's checkScaleX from the fixed cells' unweighted sums: Σx, Σx² and whether a column holds only 0 and 1. */
-function scaleCheck(plan: CrossProductPlan, fixedRows: readonly SumsRow[], indicators: Float64Array[], atoms: number[], n: number): boolean {
+/** Per kept column of X, from the fixed cells' unweighted sums: Σx, Σx² and whether it holds only 0 and 1. */
+function xColumnSums(plan: CrossProductPlan, fixedRows: readonly SumsRow[], indicators: Float64Array[], atoms: number[]): { sum: number; sum2: number; binary: boolean }[] {
   const base = plan.denseSums.length;
-  const logSd: number[] = [];
-  indicators.forEach((ind, j) => {
+  return indicators.map((ind, j) => {
     const a = plan.xAtoms.indexOf(atoms[j]!);
     let sum = 0;
     let sum2 = 0;
@@ -431,8 +404,13 @@ function scaleCheck(plan: CrossProductPlan, fixedRows: readonly SumsRow[], indic
       sum2 += v * v * (r.sums[base + 3 * a + 1] ?? 0);
       if (v !== 1 || (r.sums[base + 3 * a + 2] ?? 0) > 0) binary = false;
     });
-    if (!binary) logSd.push(0.5 * Math.log(Math.max(0, sum2 - (sum * sum) / n) / (n - 1)));
+    return { sum, sum2, binary };
   });
+}
+
+/** lme4's checkScaleX from the kept columns' unweighted Σx and Σx² (`xColumnSums`). */
+function scaleCheck(columns: readonly { sum: number; sum2: number; binary: boolean }[], n: number): boolean {
+  const logSd = columns.flatMap(({ sum, sum2, binary }) => (binary ? [] : [0.5 * Math.log(Math.max(0, sum2 - (sum * sum) / n) / (n - 1))]));
   const limit = Math.log(1000);
   if (logSd.some((l) => !(Math.abs(l) <= limit))) return true;
   return logSd.length > 0 && Math.max(...logSd) - Math.min(...logSd) > limit;
