@@ -5,9 +5,11 @@
  * (`GlmerArguments`, shown under the formula) glmer's arguments beside it, read only. The logic is
  * `familyBuilder.ts`'s.
  */
-import { Caption1, Dropdown, Field, makeStyles, Option, Radio, RadioGroup, SpinButton, tokens } from "@fluentui/react-components";
+import { Caption1, Field, makeStyles, Radio, RadioGroup, SpinButton, tokens } from "@fluentui/react-components";
 import type { ReactElement } from "react";
 import { BINOMIAL_RESPONSES, FAMILY_CHOICES, linksOf, MAX_NAGQ, type BinomialResponse, type FamilyChoice, type FamilyChoices, type LinkChoice } from "./familyBuilder.js";
+import { ArgumentText } from "./ArgumentText.js";
+import { ChoicePicker } from "./ChoicePicker.js";
 import type { Pane } from "./usePane.js";
 import { usePaneStyles } from "./usePaneStyles.js";
 
@@ -18,19 +20,6 @@ const useStyles = makeStyles({
   oneLine: { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
   listbox: { minWidth: "200px", maxWidth: "300px" },
   spin: { width: "120px" },
-  code: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    lineHeight: tokens.lineHeightBase200,
-    whiteSpace: "pre-wrap",
-    overflowWrap: "anywhere",
-    margin: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    backgroundColor: tokens.colorNeutralBackground3,
-    borderRadius: tokens.borderRadiusMedium,
-    color: tokens.colorNeutralForeground1,
-  },
-  argument: { color: tokens.colorNeutralForeground3 },
 });
 
 export function FamilyPickers(props: Pick<Pane, "state" | "dispatch" | "glmm" | "busy">): ReactElement {
@@ -40,48 +29,33 @@ export function FamilyPickers(props: Pick<Pane, "state" | "dispatch" | "glmm" | 
   const p = usePaneStyles();
   const set = (family: Partial<FamilyChoices>): void => dispatch({ type: "familyChanged", family });
   const disabled = !state.range || busy;
-  const current = FAMILY_CHOICES.find((c) => c.value === f.family)!;
   const links = linksOf(f.family);
   const blocked = glmm.quadratureBlocked;
   return (
     <div className={p.progress} data-testid="family">
       <div className={s.pickers}>
-        <Field label="Family" className={glmm.active ? undefined : s.wide}>
-          <Dropdown
-            className={s.dropdown}
-            button={{ className: s.oneLine }}
-            listbox={{ className: s.listbox }}
-            positioning={{ matchTargetSize: undefined }}
-            aria-label="Family"
-            disabled={disabled}
-            value={current.short}
-            selectedOptions={[f.family]}
-            onOptionSelect={(_, d) => d.optionValue && set({ family: d.optionValue as FamilyChoice })}
-          >
-            {FAMILY_CHOICES.map((c) => (
-              <Option key={c.value} value={c.value} text={c.short}>
-                {c.label}
-              </Option>
-            ))}
-          </Dropdown>
-        </Field>
+        <ChoicePicker<FamilyChoice>
+          label="Family"
+          fieldClassName={glmm.active ? undefined : s.wide}
+          className={s.dropdown}
+          buttonClassName={s.oneLine}
+          listboxClassName={s.listbox}
+          disabled={disabled}
+          value={f.family}
+          choices={FAMILY_CHOICES}
+          onChange={(family) => set({ family })}
+        />
         {glmm.active && (
-          <Field label="Link">
-            <Dropdown
-              className={s.dropdown}
-              aria-label="Link"
-              disabled={disabled || links.length < 2}
-              value={f.link}
-              selectedOptions={[f.link]}
-              onOptionSelect={(_, d) => d.optionValue && set({ link: d.optionValue as LinkChoice })}
-            >
-              {links.map((l) => (
-                <Option key={l} value={l}>
-                  {l}
-                </Option>
-              ))}
-            </Dropdown>
-          </Field>
+          <ChoicePicker<LinkChoice>
+            label="Link"
+            className={s.dropdown}
+            buttonClassName={s.oneLine}
+            listboxClassName={s.listbox}
+            disabled={disabled || links.length < 2}
+            value={f.link}
+            choices={links.map((l) => ({ value: l, label: l, short: l }))}
+            onChange={(link) => set({ link })}
+          />
         )}
         {glmm.active && (
           <Field
@@ -124,17 +98,5 @@ export function FamilyPickers(props: Pick<Pane, "state" | "dispatch" | "glmm" | 
 
 /** glmer's arguments beside the formula, read only (`family = binomial(link = "probit")`, `weights = size`, `nAGQ = 9`); nothing for a linear mixed model. */
 export function GlmerArguments(props: { arguments: { name: string; text: string }[] }): ReactElement | null {
-  const s = useStyles();
-  if (props.arguments.length === 0) return null;
-  return (
-    <pre className={s.code} data-testid="glmer-text" aria-label="glmer's arguments">
-      {props.arguments.map((a, i) => (
-        <span key={a.name}>
-          {i > 0 && "\n"}
-          <span className={s.argument}>{`${a.name} = `}</span>
-          {a.text}
-        </span>
-      ))}
-    </pre>
-  );
+  return <ArgumentText lines={props.arguments} label="glmer's arguments" testId="glmer-text" />;
 }

@@ -5,10 +5,12 @@
  * the choices under them (read only, as `nlme::lme` takes them), and the t-tests' df. The texts and
  * the checks are `residualBuilder.ts`'s.
  */
-import { Caption1, Dropdown, Field, makeStyles, Option, Radio, RadioGroup, tokens } from "@fluentui/react-components";
+import { Caption1, Field, makeStyles, Radio, RadioGroup, tokens } from "@fluentui/react-components";
 import type { ReactElement } from "react";
+import { ArgumentText } from "./ArgumentText.js";
+import { ChoicePicker } from "./ChoicePicker.js";
 import { ColumnPicker } from "./ColumnPicker.js";
-import { argumentLines, CORRELATION_CHOICES, timeKind, VARIANCE_CHOICES, varianceKind, type Choice, type CorrelationChoice, type ResidualChoices, type VarianceChoice } from "./residualBuilder.js";
+import { argumentLines, CORRELATION_CHOICES, timeKind, VARIANCE_CHOICES, varianceKind, type CorrelationChoice, type ResidualChoices, type VarianceChoice } from "./residualBuilder.js";
 import { SectionTitle } from "./SectionTitle.js";
 import type { Pane } from "./usePane.js";
 import { usePaneStyles } from "./usePaneStyles.js";
@@ -22,56 +24,7 @@ const useStyles = makeStyles({
   oneLine: { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
   /** The list of choices as wide as its longest (the closed dropdown is half the card). */
   listbox: { minWidth: "160px", maxWidth: "280px" },
-  code: {
-    fontFamily: tokens.fontFamilyMonospace,
-    fontSize: tokens.fontSizeBase200,
-    lineHeight: tokens.lineHeightBase200,
-    whiteSpace: "pre-wrap",
-    overflowWrap: "anywhere",
-    margin: 0,
-    padding: `${tokens.spacingVerticalXS} ${tokens.spacingHorizontalS}`,
-    backgroundColor: tokens.colorNeutralBackground3,
-    borderRadius: tokens.borderRadiusMedium,
-    color: tokens.colorNeutralForeground1,
-  },
-  argument: { color: tokens.colorNeutralForeground3 },
 });
-
-/** A labelled dropdown of fixed choices. */
-function ChoicePicker<T extends string>(props: {
-  label: string;
-  fieldClassName?: string | undefined;
-  className: string;
-  buttonClassName: string;
-  listboxClassName: string;
-  disabled: boolean;
-  value: T;
-  choices: Choice<T>[];
-  onChange: (value: T) => void;
-}): ReactElement {
-  const current = props.choices.find((c) => c.value === props.value);
-  return (
-    <Field label={props.label} className={props.fieldClassName}>
-      <Dropdown
-        className={props.className}
-        button={{ className: props.buttonClassName }}
-        listbox={{ className: props.listboxClassName }}
-        positioning={{ matchTargetSize: undefined }}
-        aria-label={props.label}
-        disabled={props.disabled}
-        value={current?.short ?? ""}
-        selectedOptions={[props.value]}
-        onOptionSelect={(_, d) => d.optionValue && props.onChange(d.optionValue as T)}
-      >
-        {props.choices.map((c) => (
-          <Option key={c.value} value={c.value} text={c.short}>
-            {c.label}
-          </Option>
-        ))}
-      </Dropdown>
-    </Field>
-  );
-}
 
 export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "columns" | "names" | "numeric" | "residual" | "glmm" | "busy">): ReactElement {
   const { state, dispatch, residual, glmm } = props;
@@ -151,17 +104,7 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
       </div>
       {hint && !glmm.active && <Caption1 className={p.muted}>{hint}</Caption1>}
       {r.correlation === "independent" && r.variance === "equal" && !glmm.active && <Caption1 className={p.muted}>Independent residuals with equal variances: lme4&apos;s model.</Caption1>}
-      {texts.length > 0 && !glmm.active && (
-        <pre className={s.code} data-testid="residual-text" aria-label="nlme's arguments">
-          {texts.map((a, i) => (
-            <span key={a.name}>
-              {i > 0 && "\n"}
-              <span className={s.argument}>{a.wrap ? `${a.name} =\n  ` : `${a.name} = `}</span>
-              {a.text}
-            </span>
-          ))}
-        </pre>
-      )}
+      {!glmm.active && <ArgumentText lines={texts} label="nlme's arguments" testId="residual-text" />}
       {residual.problems.correlation !== undefined && !glmm.active && (
         <Caption1 className={p.error} data-testid="residual-error">
           {residual.problems.correlation}
