@@ -16,9 +16,6 @@ import { usePaneStyles } from "./usePaneStyles.js";
 const useStyles = makeStyles({
   pickers: { display: "grid", gridTemplateColumns: "minmax(0, 1fr) minmax(0, 1fr)", columnGap: tokens.spacingHorizontalS, rowGap: tokens.spacingVerticalS, alignItems: "start" },
   wide: { gridColumn: "1 / -1" },
-  dropdown: { minWidth: "0", width: "100%" },
-  oneLine: { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
-  listbox: { minWidth: "200px", maxWidth: "300px" },
   spin: { width: "120px" },
 });
 
@@ -37,9 +34,6 @@ export function FamilyPickers(props: Pick<Pane, "state" | "dispatch" | "glmm" | 
         <ChoicePicker<FamilyChoice>
           label="Family"
           fieldClassName={glmm.active ? undefined : s.wide}
-          className={s.dropdown}
-          buttonClassName={s.oneLine}
-          listboxClassName={s.listbox}
           disabled={disabled}
           value={f.family}
           choices={FAMILY_CHOICES}
@@ -48,9 +42,6 @@ export function FamilyPickers(props: Pick<Pane, "state" | "dispatch" | "glmm" | 
         {glmm.active && (
           <ChoicePicker<LinkChoice>
             label="Link"
-            className={s.dropdown}
-            buttonClassName={s.oneLine}
-            listboxClassName={s.listbox}
             disabled={disabled || links.length < 2}
             value={f.link}
             choices={links.map((l) => ({ value: l, label: l, short: l }))}

@@ -20,10 +20,6 @@ const useStyles = makeStyles({
   dropdown: { minWidth: "0", width: "100%" },
   /** A choice with no column beside it: the card's width. */
   wide: { gridColumn: "1 / -1" },
-  /** The closed dropdown's text on one line (cut with an ellipsis rather than wrapped). */
-  oneLine: { whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis" },
-  /** The list of choices as wide as its longest (the closed dropdown is half the card). */
-  listbox: { minWidth: "160px", maxWidth: "280px" },
 });
 
 export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "columns" | "names" | "numeric" | "residual" | "glmm" | "busy">): ReactElement {
@@ -57,9 +53,6 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
         <ChoicePicker<CorrelationChoice>
           label="Correlation"
           fieldClassName={tk === "none" ? s.wide : undefined}
-          className={s.dropdown}
-          buttonClassName={s.oneLine}
-          listboxClassName={s.listbox}
           disabled={disabled}
           value={r.correlation}
           choices={CORRELATION_CHOICES}
@@ -81,9 +74,6 @@ export function ResidualsSection(props: Pick<Pane, "state" | "dispatch" | "colum
         <ChoicePicker<VarianceChoice>
           label="Variances"
           fieldClassName={vk === "none" ? s.wide : undefined}
-          className={s.dropdown}
-          buttonClassName={s.oneLine}
-          listboxClassName={s.listbox}
           disabled={disabled}
           value={r.variance}
           choices={VARIANCE_CHOICES}
