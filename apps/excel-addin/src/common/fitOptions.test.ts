@@ -1,18 +1,10 @@
-import { HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { parseDdf, parseFitOptions, splitOptions } from "./fitOptions.js";
+import { messageOf as errorMessage } from "../../test/expectations.js";
 
 /** The message of the HlmError a call throws (and that it is an OPTIONS error). */
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HlmError);
-    expect((e as HlmError).code).toBe("OPTIONS");
-    return (e as HlmError).message;
-  }
-  throw new Error("expected an error");
-}
+const messageOf = (f: () => unknown): string => errorMessage(f, "OPTIONS");
+
 
 describe("splitOptions", () => {
   it("splits at semicolons and line breaks, but not inside parentheses or backquotes", () => {

@@ -3,28 +3,15 @@
  * references of `packages/core/test/conformance-glmm` (the data as Excel hands it over), and the
  * functions that do not apply to a generalized model refused in one sentence.
  */
-import { buildModel, fitGlmmModel, glmmEffectSizes, HlmError } from "@hlm/core";
+import { buildModel, fitGlmmModel, glmmEffectSizes } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { copyRange, glmmDatasetRange, loadGlmmReference, type GlmmReference } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
 import { rangeToTable } from "./rangeToTable.js";
-import { aic, anova, bic, coef, confint, corstruct, fixef, icc, influence, logLik, predict, r2, ranef, shrinkage, sigma, summary, varcorr, varcov, varfunc, type Cell } from "./worksheetFunctions.js";
+import { aic, anova, bic, coef, confint, corstruct, fixef, icc, influence, logLik, predict, r2, ranef, shrinkage, sigma, summary, varcorr, varcov, varfunc } from "./worksheetFunctions.js";
+import { expectClose as close, messageOf } from "../../test/expectations.js";
 
-const close = (got: Cell | undefined, want: number, tol: number, what = ""): void => {
-  expect(typeof got, what).toBe("number");
-  expect(Math.abs((got as number) - want), `${what}: ${String(got)} vs ${want}`).toBeLessThanOrEqual(tol);
-};
 
-/** The message of the HlmError a call throws (an OPTIONS error: the cell's #VALUE!). */
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HlmError);
-    return (e as HlmError).message;
-  }
-  throw new Error("expected an error");
-}
 
 /** The options of a reference: its family, link, points of quadrature, factors and weights. */
 const optionsOf = (r: GlmmReference): string =>

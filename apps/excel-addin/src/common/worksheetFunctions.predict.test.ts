@@ -3,15 +3,12 @@ import { datasetRange, loadReference } from "../../test/conformanceRange.js";
 import { getFit } from "./modelCache.js";
 import { predict as corePredict } from "@hlm/core";
 import { rangeToTable } from "./rangeToTable.js";
-import { predict, type Cell } from "./worksheetFunctions.js";
+import { predict } from "./worksheetFunctions.js";
+import { expectClose as close } from "../../test/expectations.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
 const sleepData = datasetRange("sleepstudy");
 
-const close = (got: Cell | undefined, want: number, tol: number): void => {
-  expect(typeof got).toBe("number");
-  expect(Math.abs((got as number) - want)).toBeLessThanOrEqual(tol);
-};
 
 describe("HLM.PREDICT", () => {
   it("reproduces lme4's fitted values on the fitted rows (sleepstudy)", () => {

@@ -2,32 +2,18 @@
  * The worksheet functions with a residual structure in their options (nlme's `lme`): checked
  * against the nlme references of `packages/core/test/conformance-nlme` (the data as Excel hands it over).
  */
-import { HlmError } from "@hlm/core";
 import { describe, expect, it } from "vitest";
 import { copyRange, datasetRange, loadNlmeReference, nlmeDatasetRange, nlmeFormula } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
-import { anova, confint, corstruct, fixef, influence, logLik, summary, varcov, varfunc, type Cell } from "./worksheetFunctions.js";
+import { anova, confint, corstruct, fixef, influence, logLik, summary, varcov, varfunc } from "./worksheetFunctions.js";
+import { expectClose as close, messageOf } from "../../test/expectations.js";
 
 const ovary = loadNlmeReference("ovary_ar1_ml");
 const orthodont = loadNlmeReference("orthodont_varident_reml");
 const bodyWeight = loadNlmeReference("bodyweight_car1_ml");
 const ovaryData = nlmeDatasetRange("Ovary");
 
-const close = (got: Cell | undefined, want: number, tol: number, what = ""): void => {
-  expect(typeof got, what).toBe("number");
-  expect(Math.abs((got as number) - want), `${what}: ${String(got)} vs ${want}`).toBeLessThanOrEqual(tol);
-};
 
-/** The message of the HlmError a call throws. */
-function messageOf(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(HlmError);
-    return (e as HlmError).message;
-  }
-  throw new Error("expected an error");
-}
 
 describe("a residual correlation structure in the options (Ovary, corAR1(), ML)", () => {
   const formula = nlmeFormula(ovary); // follicles ~ s1 + c1 + (1 | Mare)

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { conformanceDir, copyRange, datasetRange, loadReference, type Reference } from "../../test/conformanceRange.js";
 import { modelCache } from "./modelCache.js";
 import { aic, anova, BOOT_NSIM, influence, BOOT_SEED, bic, coef, confint, fixef, icc, logLik, r2, ranef, shrinkage, sigma, summary, varcorr, type Cell } from "./worksheetFunctions.js";
+import { expectClose as close } from "../../test/expectations.js";
 
 const sleep = loadReference("sleepstudy_slopes_reml");
 const sleepMl = loadReference("sleepstudy_slopes_ml");
@@ -15,10 +16,6 @@ const pastes = loadReference("pastes_nested");
 const sleepData = datasetRange("sleepstudy");
 const hsbData = datasetRange("hsb");
 
-const close = (got: Cell | undefined, want: number, tol: number): void => {
-  expect(typeof got).toBe("number");
-  expect(Math.abs((got as number) - want)).toBeLessThanOrEqual(tol);
-};
 
 /** Checks a FIXEF table against a reference (tolerances of the conformance README). */
 function expectFixef(table: Cell[][], ref: Reference): void {

@@ -4,7 +4,7 @@ import { rangeToLocatedTable, rangeToTable } from "../common/rangeToTable.js";
 import { COMPARISON_HEADER } from "../common/sheetTables.js";
 import { packTable } from "./packedTable.js";
 import type { CompareRequest, WorkerToPane } from "./protocol.js";
-import { runCompare } from "./runCompare.js";
+import { compareReplies as collect } from "../../test/workerReplies.js";
 
 const cbppValues = glmmDatasetRange("cbpp");
 const cbpp = packTable(rangeToTable(cbppValues)).table;
@@ -20,11 +20,6 @@ const request = (over: Partial<CompareRequest> = {}): CompareRequest => ({
   dataName: "cbpp!A1:D57",
   ...over,
 });
-function collect(req: CompareRequest, isCancelled: () => boolean = () => false): WorkerToPane[] {
-  const out: WorkerToPane[] = [];
-  runCompare(req, (m) => out.push(structuredClone(m)), isCancelled);
-  return out;
-}
 function done(out: WorkerToPane[]): Extract<WorkerToPane, { type: "compareDone" }> {
   const last = out.at(-1)!;
   if (last.type !== "compareDone") throw new Error(JSON.stringify(last));

@@ -5,8 +5,8 @@ import { conformanceDir, datasetRange, nlmeDatasetRange } from "../../test/confo
 import { rangeToTable } from "../common/rangeToTable.js";
 import { COMPARISON_HEADER } from "../common/sheetTables.js";
 import { packTable } from "./packedTable.js";
-import type { CompareRequest, WorkerToPane } from "./protocol.js";
-import { runCompare } from "./runCompare.js";
+import type { CompareRequest } from "./protocol.js";
+import { compareReplies as collect } from "../../test/workerReplies.js";
 
 const sleep = packTable(rangeToTable(datasetRange("sleepstudy"))).table;
 const formulas = ["Reaction ~ Days + (1 | Subject)", "Reaction ~ Days + (Days | Subject)"];
@@ -20,11 +20,6 @@ const request = (over: Partial<CompareRequest> = {}): CompareRequest => ({
   dataName: "Sleep!A1:C181",
   ...over,
 });
-function collect(req: CompareRequest, isCancelled: () => boolean = () => false): WorkerToPane[] {
-  const out: WorkerToPane[] = [];
-  runCompare(req, (m) => out.push(structuredClone(m)), isCancelled);
-  return out;
-}
 
 describe("runCompare", () => {
   it("is lme4's anova(m0, m1): the numbers of core's compareModels, the refit note, and the HLM Comparison sheet", () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { glmmDatasetRange, loadGlmmReference } from "../../test/conformanceRange.js";
 import { rangeRows, rangeToLocatedTable, rangeToTable } from "../common/rangeToTable.js";
 import { packTable } from "./packedTable.js";
-import type { FitRequest, WorkerToPane } from "./protocol.js";
-import { runFit } from "./runFit.js";
+import type { FitRequest } from "./protocol.js";
+import { fitReplies as collect } from "../../test/workerReplies.js";
 
 const cbppValues = glmmDatasetRange("cbpp");
 const cbpp = packTable(rangeToTable(cbppValues)).table;
@@ -19,11 +19,6 @@ const request = (over: Partial<FitRequest> = {}): FitRequest => ({
   dataName: "Sheet1!A1:D57",
   ...over,
 });
-function collect(req: FitRequest, isCancelled: () => boolean = () => false): WorkerToPane[] {
-  const out: WorkerToPane[] = [];
-  runFit(req, (m) => out.push(structuredClone(m)), isCancelled);
-  return out;
-}
 
 describe("runFit with a family: lme4's glmer and its two sheets", () => {
   it("cbpp, binomial logit: the digest with the family, and glmer's summary and conditional modes as sheets", () => {

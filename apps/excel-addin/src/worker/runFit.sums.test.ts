@@ -5,17 +5,13 @@ import { rangeToTable } from "../common/rangeToTable.js";
 import { packTable } from "./packedTable.js";
 import type { FitRequest, WorkerToPane } from "./protocol.js";
 import { runCompare } from "./runCompare.js";
-import { runFit } from "./runFit.js";
+import { fitReplies } from "../../test/workerReplies.js";
 
 // test/fixtures/hsb_sums.csv: a warehouse's sums of MathAch ~ SES * Sector + (SES | School) (see worksheetFunctions.sums.test.ts)
 const sums = packTable(rangeToTable(csvToRange(readFileSync(new URL("../../test/fixtures/hsb_sums.csv", import.meta.url), "utf8")))).table;
 const rows = packTable(rangeToTable(datasetRange("hsb"))).table;
 const request = (over: Partial<FitRequest> = {}): FitRequest => ({ type: "fit", id: 3, table: sums, formula: "MathAch ~ SES * Sector + (SES | School)", REML: true, factors: ["Sector"], dataName: "Sums!A1:P165", ...over });
-function last(req: FitRequest): WorkerToPane {
-  const out: WorkerToPane[] = [];
-  runFit(req, (m) => out.push(structuredClone(m)), () => false);
-  return out.at(-1)!;
-}
+const last = (req: FitRequest): WorkerToPane => fitReplies(req).at(-1)!;
 
 describe("runFit on a warehouse's sums", () => {
   it("fits the model from the sums: the summary and random-effects sheets, the fit of the rows' numbers", () => {

@@ -5,8 +5,9 @@ import { getFit } from "../common/modelCache.js";
 import { rangeToTable } from "../common/rangeToTable.js";
 import { diagnosticsTable, packSheetTables, unpackSheetTables } from "../common/sheetTables.js";
 import { packTable } from "./packedTable.js";
-import type { FitRequest, WorkerToPane } from "./protocol.js";
-import { errorReply, runFit } from "./runFit.js";
+import type { FitRequest } from "./protocol.js";
+import { errorReply } from "./runFit.js";
+import { fitReplies as collect } from "../../test/workerReplies.js";
 
 const sleepValues = datasetRange("sleepstudy");
 const sleep = packTable(rangeToTable(sleepValues)).table;
@@ -20,11 +21,6 @@ const request = (over: Partial<FitRequest> = {}): FitRequest => ({
   dataName: "Sheet1!A1:C181",
   ...over,
 });
-function collect(req: FitRequest, isCancelled: () => boolean = () => false, now?: () => number): WorkerToPane[] {
-  const out: WorkerToPane[] = [];
-  runFit(req, (m) => out.push(structuredClone(m)), isCancelled, now);
-  return out;
-}
 
 describe("runFit", () => {
   it("adds lmerTest's type III tests and performance's ICC and R² to the summary, after the fixed effects (core's numbers)", () => {
